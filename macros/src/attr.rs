@@ -1,0 +1,204 @@
+//! Parsing of the options in `#[versioned_schema(…)]`, `#[model(…)]`,
+//! `#[attribute(…)]` and `#[transient]`.
+
+use proc_macro2::Span;
+use syn::spanned::Spanned;
+use syn::{Expr, ExprLit, ExprUnary, Lit, LitStr, UnOp};
+
+use crate::ctxt::Ctxt;
+
+/// Options of `#[versioned_schema(…)]`.
+#[derive(Default)]
+pub struct SchemaArgs {
+    pub version: Option<LitStr>,
+}
+
+pub fn parse_schema_args(cx: &Ctxt, args: proc_macro2::TokenStream) -> SchemaArgs {
+    let mut out = SchemaArgs::default();
+    let parser = syn::meta::parser(|meta| {
+        if meta.path.is_ident("version") {
+            let value: LitStr = meta.value()?.parse()?;
+            if out.version.replace(value).is_some() {
+                cx.error_spanned_by(&meta.path, "duplicate option `version`");
+            }
+            Ok(())
+        } else {
+            Err(meta.error(format_args!(
+                "unknown option `{}`, expected `version = \"MAJOR.MINOR.PATCH\"`",
+                path_name(&meta.path)
+            )))
+        }
+    });
+    if let Err(error) = syn::parse::Parser::parse2(parser, args) {
+        cx.syn_error(error);
+    }
+    out
+}
+
+/// Options of `#[model(…)]`.
+#[derive(Default)]
+pub struct ModelArgs {
+    pub name: Option<LitStr>,
+    pub original_name: Option<LitStr>,
+}
+
+pub fn parse_model_attr(cx: &Ctxt, attr: &syn::Attribute) -> ModelArgs {
+    let mut out = ModelArgs::default();
+    if matches!(attr.meta, syn::Meta::Path(_)) {
+        return out;
+    }
+    let result = attr.parse_nested_meta(|meta| {
+        let slot = if meta.path.is_ident("name") {
+            &mut out.name
+        } else if meta.path.is_ident("original_name") {
+            &mut out.original_name
+        } else {
+            return Err(meta.error(format_args!(
+                "unknown model option `{}`, expected one of `name`, `original_name`",
+                path_name(&meta.path)
+            )));
+        };
+        let value: LitStr = meta.value()?.parse()?;
+        if slot.replace(value).is_some() {
+            cx.error_spanned_by(
+                &meta.path,
+                format_args!("duplicate model option `{}`", path_name(&meta.path)),
+            );
+        }
+        Ok(())
+    });
+    if let Err(error) = result {
+        cx.syn_error(error);
+    }
+    out
+}
+
+/// A literal given to `default = …`, with its sign folded in.
+#[derive(Clone)]
+pub enum DefaultLit {
+    Bool(bool),
+    Int(i128),
+    Float(f64),
+    Str(String),
+}
+
+/// Options of `#[attribute(…)]` and `#[transient]` on one field.
+#[derive(Default)]
+pub struct FieldArgs {
+    pub unique: Option<Span>,
+    pub index: Option<Span>,
+    pub json: Option<Span>,
+    pub original_name: Option<LitStr>,
+    pub default: Option<(DefaultLit, Span)>,
+    /// The span of the first `#[attribute]`, if any.
+    pub attribute: Option<Span>,
+    pub transient: Option<Span>,
+}
+
+const FIELD_OPTIONS: &str = "`unique`, `index`, `json`, `original_name`, `default`";
+
+pub fn parse_field_attrs(cx: &Ctxt, attrs: &[syn::Attribute]) -> FieldArgs {
+    let mut out = FieldArgs::default();
+    for attr in attrs {
+        if attr.path().is_ident("transient") {
+            if let Err(error) = attr.meta.require_path_only() {
+                cx.syn_error(error);
+            }
+            if out.transient.replace(attr.span()).is_some() {
+                cx.error_spanned_by(attr, "duplicate `#[transient]`");
+            }
+        } else if attr.path().is_ident("attribute") {
+            out.attribute.get_or_insert(attr.span());
+            let result = attr.parse_nested_meta(|meta| {
+                let name = path_name(&meta.path);
+                let duplicate = || {
+                    cx.error_spanned_by(
+                        &meta.path,
+                        format_args!("duplicate attribute option `{name}`"),
+                    )
+                };
+                match name.as_str() {
+                    "unique" | "index" | "json" => {
+                        let slot = match name.as_str() {
+                            "unique" => &mut out.unique,
+                            "index" => &mut out.index,
+                            _ => &mut out.json,
+                        };
+                        if slot.replace(meta.path.span()).is_some() {
+                            duplicate();
+                        }
+                    }
+                    "original_name" => {
+                        let value: LitStr = meta.value()?.parse()?;
+                        if out.original_name.replace(value).is_some() {
+                            duplicate();
+                        }
+                    }
+                    "default" => {
+                        let expr: Expr = meta.value()?.parse()?;
+                        let lit = default_lit(&expr)?;
+                        if out.default.replace((lit, expr.span())).is_some() {
+                            duplicate();
+                        }
+                    }
+                    _ => {
+                        return Err(meta.error(format_args!(
+                            "unknown attribute option `{name}`, expected one of {FIELD_OPTIONS}"
+                        )));
+                    }
+                }
+                Ok(())
+            });
+            if let Err(error) = result {
+                cx.syn_error(error);
+            }
+        }
+    }
+    out
+}
+
+fn default_lit(expr: &Expr) -> syn::Result<DefaultLit> {
+    let unsupported = || {
+        syn::Error::new_spanned(
+            expr,
+            "`default` takes a literal: a bool, an integer, a float or a string (the JSON text for `json` attributes)",
+        )
+    };
+    match expr {
+        Expr::Lit(ExprLit { lit, .. }) => match lit {
+            Lit::Bool(b) => Ok(DefaultLit::Bool(b.value)),
+            Lit::Int(i) => i.base10_parse().map(DefaultLit::Int),
+            Lit::Float(f) => f.base10_parse().map(DefaultLit::Float),
+            Lit::Str(s) => Ok(DefaultLit::Str(s.value())),
+            _ => Err(unsupported()),
+        },
+        Expr::Unary(ExprUnary {
+            op: UnOp::Neg(_),
+            expr: inner,
+            ..
+        }) => match default_lit(inner)? {
+            DefaultLit::Int(i) => Ok(DefaultLit::Int(-i)),
+            DefaultLit::Float(f) => Ok(DefaultLit::Float(-f)),
+            _ => Err(unsupported()),
+        },
+        _ => Err(unsupported()),
+    }
+}
+
+/// Whether an attribute is one of the helper attributes this crate consumes.
+pub fn is_helper(attr: &syn::Attribute) -> bool {
+    attr.path().is_ident("attribute") || attr.path().is_ident("transient")
+}
+
+/// Whether an attribute is `#[model]` / `#[model(…)]`.
+pub fn is_model(attr: &syn::Attribute) -> bool {
+    attr.path().is_ident("model")
+}
+
+pub fn path_name(path: &syn::Path) -> String {
+    path.segments
+        .iter()
+        .map(|s| s.ident.to_string())
+        .collect::<Vec<_>>()
+        .join("::")
+}

@@ -1,0 +1,46 @@
+//! Procedural macros of [staged](https://docs.rs/staged); use them through the
+//! `staged` crate, whose documentation is the guide.
+//!
+//! Each entry point is a thin shim over a function of `expand` that works on
+//! `proc_macro2` tokens: parse (`ast`, `attr`) -> validate (`valid`) -> expand.
+
+mod ast;
+mod attr;
+mod ctxt;
+mod expand;
+mod valid;
+
+use proc_macro::TokenStream;
+
+/// Declares one version of the data model: every `#[model]` struct in the
+/// module becomes an entity of that version.
+///
+/// ```ignore
+/// #[versioned_schema(version = "1.0.0")]
+/// pub mod v1 {
+///     #[model]
+///     pub struct Reminder {
+///         #[attribute(unique)]
+///         pub uid: String,
+///         pub title: String,
+///     }
+/// }
+/// ```
+///
+/// Generates `pub struct Schema` (implementing `VersionedSchema`), a `Model`
+/// impl for each model, and `Model::fields()` handles for typed queries.
+///
+/// Model options: `#[model(name = "…", original_name = "…")]`. Field options:
+/// `#[attribute(unique | index | json | original_name = "…" | default = <literal>)]`
+/// and `#[transient]` (not stored; `Default` on load).
+#[proc_macro_attribute]
+pub fn versioned_schema(args: TokenStream, input: TokenStream) -> TokenStream {
+    expand::versioned_schema(args.into(), input.into()).into()
+}
+
+/// Marks a struct of a `#[versioned_schema]` module as a stored model; the
+/// schema macro consumes it. On its own it is an error.
+#[proc_macro_attribute]
+pub fn model(args: TokenStream, input: TokenStream) -> TokenStream {
+    expand::model(args.into(), input.into()).into()
+}

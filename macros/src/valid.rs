@@ -1,0 +1,204 @@
+//! Checks across a schema module that parsing alone cannot make.
+
+use std::collections::HashMap;
+
+use proc_macro2::Span;
+
+use crate::ast::{self, FieldKind, Scalar, Schema};
+use crate::attr::DefaultLit;
+use crate::ctxt::Ctxt;
+
+/// A parsed `MAJOR.MINOR.PATCH`.
+pub type Version = (u64, u64, u64);
+
+/// The reserved column of every entity table.
+const ID_COLUMN: &str = "_id";
+
+pub fn check(cx: &Ctxt, schema: &Schema<'_>) -> Option<Version> {
+    let version = check_version(cx, schema);
+    check_entity_names(cx, schema);
+    for model in &schema.models {
+        check_fields(cx, model);
+    }
+    version
+}
+
+fn check_version(cx: &Ctxt, schema: &Schema<'_>) -> Option<Version> {
+    let Some(lit) = &schema.version else {
+        cx.error_at(
+            Span::call_site(),
+            "missing schema version: write `#[versioned_schema(version = \"MAJOR.MINOR.PATCH\")]`",
+        );
+        return None;
+    };
+    let version = parse_version(&lit.value());
+    if version.is_none() {
+        cx.error_spanned_by(
+            lit,
+            format_args!(
+                "invalid version `{}`: expected `MAJOR.MINOR.PATCH`, e.g. `1.0.0`",
+                lit.value()
+            ),
+        );
+    }
+    version
+}
+
+/// Parses `MAJOR.MINOR.PATCH` with the runtime's rules (no signs, no leading zeros).
+pub fn parse_version(s: &str) -> Option<Version> {
+    let mut parts = s.split('.').map(|p| {
+        let well_formed = !p.is_empty()
+            && p.bytes().all(|b| b.is_ascii_digit())
+            && !(p.len() > 1 && p.starts_with('0'));
+        if well_formed {
+            p.parse::<u64>().ok()
+        } else {
+            None
+        }
+    });
+    let version = (parts.next()??, parts.next()??, parts.next()??);
+    parts.next().is_none().then_some(version)
+}
+
+fn check_entity_names(cx: &Ctxt, schema: &Schema<'_>) {
+    let mut seen: HashMap<String, &str> = HashMap::new();
+    for model in &schema.models {
+        if model.name.is_empty() {
+            cx.error_at(model.name_span, "an entity name cannot be empty");
+            continue;
+        }
+        let lower = model.name.to_lowercase();
+        if lower.starts_with("_staged") || lower.starts_with("sqlite_") {
+            cx.error_at(
+                model.name_span,
+                format_args!(
+                    "entity name `{}` is reserved: names starting with `_staged` or `sqlite_` belong to the store; \
+                     choose another name with `#[model(name = \"…\")]`",
+                    model.name
+                ),
+            );
+        }
+        if let Some(first) = seen.insert(lower, &model.name) {
+            cx.error_at(
+                model.name_span,
+                format_args!(
+                    "duplicate entity name `{}` (already used by `{first}`): entity names must be unique in a schema, \
+                     ignoring case as SQLite does; rename one with `#[model(name = \"…\")]`",
+                    model.name
+                ),
+            );
+        }
+    }
+}
+
+fn check_fields(cx: &Ctxt, model: &ast::Model<'_>) {
+    let mut stored: HashMap<String, &str> = HashMap::new();
+    let mut originals: HashMap<String, &str> = HashMap::new();
+    for field in &model.fields {
+        let args = &field.args;
+        if let (Some(_), Some(attribute)) = (args.transient, args.attribute) {
+            cx.error_at(
+                attribute,
+                "a `#[transient]` field is not stored and takes no `#[attribute(…)]` options",
+            );
+            continue;
+        }
+        if !field.is_stored() {
+            continue;
+        }
+        if field.name == ID_COLUMN {
+            cx.error_spanned_by(
+                field.ident,
+                "`_id` is reserved for the persistent id of every record (see `Record::id`); rename the field",
+            );
+        }
+        if let Some(first) = stored.insert(field.name.to_lowercase(), &field.name) {
+            cx.error_spanned_by(
+                field.ident,
+                format_args!(
+                    "fields `{first}` and `{}` have the same stored name: SQLite column names ignore case; \
+                     rename one of them",
+                    field.name
+                ),
+            );
+        }
+        if let Some(original) = &args.original_name {
+            let value = original.value();
+            if value.is_empty() {
+                cx.error_spanned_by(original, "`original_name` cannot be empty");
+            } else if let Some(first) = originals.insert(value.to_lowercase(), &field.name) {
+                cx.error_spanned_by(
+                    original,
+                    format_args!(
+                        "`{first}` and `{}` both claim `original_name = \"{value}\"`: only one attribute can be \
+                         renamed from it",
+                        field.name
+                    ),
+                );
+            }
+        }
+        check_default(cx, field);
+    }
+    if let Some(original) = &model.original_name
+        && original.value().is_empty()
+    {
+        cx.error_spanned_by(original, "`original_name` cannot be empty");
+    }
+}
+
+fn check_default(cx: &Ctxt, field: &ast::Field<'_>) {
+    let Some(default) = field.default() else {
+        return;
+    };
+    let span = ast::default_span(field);
+    let mismatch = |expected: &str| {
+        cx.error_at(
+            span,
+            format_args!(
+                "`default` of `{}` must be {expected}, matching the field's type",
+                field.name
+            ),
+        );
+    };
+    match (&field.kind, default) {
+        (FieldKind::Json { .. }, DefaultLit::Str(text)) => {
+            if let Err(error) = serde_json::from_str::<serde_json::Value>(text) {
+                cx.error_at(
+                    span,
+                    format_args!(
+                        "`default` of json attribute `{}` is not valid JSON: {error}",
+                        field.name
+                    ),
+                );
+            }
+        }
+        (FieldKind::Json { .. }, _) => {
+            mismatch("a string holding JSON text, e.g. `default = \"[]\"`")
+        }
+        (FieldKind::Scalar { scalar, .. }, lit) => match (scalar, lit) {
+            (Scalar::Bool, DefaultLit::Bool(_))
+            | (Scalar::Text, DefaultLit::Str(_))
+            | (Scalar::F32 | Scalar::F64, DefaultLit::Float(_) | DefaultLit::Int(_)) => {}
+            (Scalar::Bool, _) => mismatch("`true` or `false`"),
+            (Scalar::Text, _) => mismatch("a string literal"),
+            (Scalar::F32 | Scalar::F64, _) => mismatch("a number"),
+            (Scalar::Bytes, _) => cx.error_at(span, "`Vec<u8>` attributes cannot have a `default`"),
+            (integer, DefaultLit::Int(value)) => {
+                let (min, max) = integer
+                    .integer_range()
+                    .expect("the remaining scalars are integers");
+                if !(min..=max).contains(value) {
+                    cx.error_at(
+                        span,
+                        format_args!(
+                            "`default = {value}` is out of range for `{}` ({min}..={max})",
+                            field.name
+                        ),
+                    );
+                }
+            }
+            _ => mismatch("an integer"),
+        },
+        (FieldKind::Transient, _) => {}
+    }
+}

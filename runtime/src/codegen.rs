@@ -1,0 +1,111 @@
+//! Helpers called by the code `#[versioned_schema]` generates (through
+//! `staged::__private`); not part of the public API.
+
+use rusqlite::types::{FromSql, ToSql};
+use rusqlite::{Row, Statement};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::error::{Error, Result};
+
+/// Binds one attribute to parameter `index` (1-based).
+pub fn bind<T: ToSql + ?Sized>(
+    statement: &mut Statement<'_>,
+    index: usize,
+    value: &T,
+    entity: &'static str,
+    attribute: &'static str,
+) -> Result<()> {
+    statement
+        .raw_bind_parameter(index, value)
+        .map_err(|e| encode_error(entity, attribute, e))
+}
+
+/// Binds a `json` attribute as its JSON text.
+pub fn bind_json<T: Serialize + ?Sized>(
+    statement: &mut Statement<'_>,
+    index: usize,
+    value: &T,
+    entity: &'static str,
+    attribute: &'static str,
+) -> Result<()> {
+    let text = serde_json::to_string(value).map_err(|e| encode_error(entity, attribute, e))?;
+    bind(statement, index, &text, entity, attribute)
+}
+
+/// Binds an optional `json` attribute: `None` is SQL NULL.
+pub fn bind_json_opt<T: Serialize>(
+    statement: &mut Statement<'_>,
+    index: usize,
+    value: &Option<T>,
+    entity: &'static str,
+    attribute: &'static str,
+) -> Result<()> {
+    match value {
+        Some(v) => bind_json(statement, index, v, entity, attribute),
+        None => bind(statement, index, &rusqlite::types::Null, entity, attribute),
+    }
+}
+
+/// Reads one attribute from column `index` (0-based).
+pub fn read<T: FromSql>(
+    row: &Row<'_>,
+    index: usize,
+    entity: &'static str,
+    attribute: &'static str,
+    id: i64,
+) -> Result<T> {
+    row.get(index)
+        .map_err(|e| decode_error(entity, attribute, id, e))
+}
+
+/// Reads a `json` attribute.
+pub fn read_json<T: DeserializeOwned>(
+    row: &Row<'_>,
+    index: usize,
+    entity: &'static str,
+    attribute: &'static str,
+    id: i64,
+) -> Result<T> {
+    let text: String = read(row, index, entity, attribute, id)?;
+    serde_json::from_str(&text).map_err(|e| decode_error(entity, attribute, id, e))
+}
+
+/// Reads an optional `json` attribute: SQL NULL is `None`.
+pub fn read_json_opt<T: DeserializeOwned>(
+    row: &Row<'_>,
+    index: usize,
+    entity: &'static str,
+    attribute: &'static str,
+    id: i64,
+) -> Result<Option<T>> {
+    let text: Option<String> = read(row, index, entity, attribute, id)?;
+    text.map(|t| serde_json::from_str(&t).map_err(|e| decode_error(entity, attribute, id, e)))
+        .transpose()
+}
+
+fn encode_error(
+    entity: &str,
+    attribute: &str,
+    source: impl std::error::Error + Send + Sync + 'static,
+) -> Error {
+    Error::Encode {
+        entity: entity.to_owned(),
+        attribute: attribute.to_owned(),
+        source: Box::new(source),
+    }
+}
+
+fn decode_error(
+    entity: &str,
+    attribute: &str,
+    id: i64,
+    source: impl std::error::Error + Send + Sync + 'static,
+) -> Error {
+    Error::Decode {
+        entity: entity.to_owned(),
+        attribute: attribute.to_owned(),
+        id,
+        source: Box::new(source),
+    }
+}

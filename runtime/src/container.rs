@@ -1,0 +1,165 @@
+//! [`ModelContainer`]: opens a store, migrating it to the plan's latest schema.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use rusqlite::Connection;
+
+use crate::context::{ModelContext, SharedConnection};
+use crate::error::{MigrationError, Result, StoreError};
+use crate::plan::SchemaMigrationPlan;
+use crate::schema::{Version, VersionedSchema};
+use crate::store::{self, FileState};
+
+/// How long a connection waits for another connection's lock before failing.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// An open store at the latest schema `S` of its plan; hands out [`ModelContext`]s.
+pub struct ModelContainer<S> {
+    conn: SharedConnection,
+    path: Option<PathBuf>,
+    store_version: Version,
+    plan: Arc<SchemaMigrationPlan<S>>,
+}
+
+impl<S: VersionedSchema> ModelContainer<S> {
+    /// Opens the store at `path` (creating it at the latest version when the
+    /// file does not exist or is empty) and migrates it if it is older.
+    ///
+    /// The file is left unchanged when it cannot be opened: not a SQLite
+    /// database, not created by staged, newer than the plan, or at a schema
+    /// the plan does not know.
+    pub fn open(path: impl AsRef<Path>, plan: SchemaMigrationPlan<S>) -> Result<Self> {
+        ModelContainer::builder(plan).open(path)
+    }
+
+    /// A new store in memory at the latest version; gone when the container is dropped.
+    pub fn in_memory(plan: SchemaMigrationPlan<S>) -> Result<Self> {
+        ModelContainer::builder(plan).in_memory()
+    }
+
+    /// A builder, for options such as a migration observer.
+    pub fn builder(plan: SchemaMigrationPlan<S>) -> ModelContainerBuilder<S> {
+        ModelContainerBuilder { plan }
+    }
+
+    /// A context for reading and writing the latest schema's models.
+    pub fn context(&self) -> ModelContext<S> {
+        ModelContext::new(Arc::clone(&self.conn))
+    }
+
+    /// The store's schema version (after opening: always the plan's latest).
+    pub fn store_version(&self) -> Version {
+        self.store_version
+    }
+
+    /// The store's file, `None` for an in-memory store.
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    /// The plan the store was opened with.
+    pub fn plan(&self) -> &SchemaMigrationPlan<S> {
+        &self.plan
+    }
+}
+
+impl<S> std::fmt::Debug for ModelContainer<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ModelContainer")
+            .field("path", &self.path)
+            .field("store_version", &self.store_version)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Options for opening a [`ModelContainer`].
+pub struct ModelContainerBuilder<S> {
+    plan: SchemaMigrationPlan<S>,
+}
+
+impl<S: VersionedSchema> ModelContainerBuilder<S> {
+    /// Opens (or creates) the store at `path`; see [`ModelContainer::open`].
+    pub fn open(self, path: impl AsRef<Path>) -> Result<ModelContainer<S>> {
+        let path = path.as_ref();
+        let state = store::inspect_file(path)?;
+        let mut conn = Connection::open(path).map_err(|source| StoreError::Open {
+            path: path.to_owned(),
+            source,
+        })?;
+        configure(&conn)?;
+        let store_version = match state {
+            FileState::New => {
+                let created = store::create(&mut conn, S::descriptor());
+                if let Err(error) = created {
+                    drop(conn);
+                    // The file was empty or absent before: leave it that way.
+                    let _ = std::fs::write(path, b"");
+                    return Err(error);
+                }
+                S::VERSION
+            }
+            FileState::Staged => self.open_existing(&mut conn, path)?,
+        };
+        Ok(ModelContainer {
+            conn: Arc::new(Mutex::new(conn)),
+            path: Some(path.to_owned()),
+            store_version,
+            plan: Arc::new(self.plan),
+        })
+    }
+
+    /// Creates a new store in memory; see [`ModelContainer::in_memory`].
+    pub fn in_memory(self) -> Result<ModelContainer<S>> {
+        let mut conn = Connection::open_in_memory()?;
+        configure(&conn)?;
+        store::create(&mut conn, S::descriptor())?;
+        Ok(ModelContainer {
+            conn: Arc::new(Mutex::new(conn)),
+            path: None,
+            store_version: S::VERSION,
+            plan: Arc::new(self.plan),
+        })
+    }
+
+    fn open_existing(&self, conn: &mut Connection, path: &Path) -> Result<Version> {
+        let metadata = store::read_metadata(conn, path)?;
+        let latest = S::VERSION;
+        if metadata.version > latest {
+            return Err(MigrationError::StoreNewer {
+                path: path.to_owned(),
+                store_version: metadata.version,
+                latest,
+            }
+            .into());
+        }
+        let known = self
+            .plan
+            .schema(metadata.version)
+            .is_some_and(|s| s.checksum() == metadata.checksum);
+        if !known {
+            return Err(MigrationError::UnknownChecksum {
+                path: path.to_owned(),
+                version: metadata.version,
+                checksum: metadata.checksum,
+            }
+            .into());
+        }
+        if metadata.version == latest {
+            return Ok(latest);
+        }
+        Err(MigrationError::NoPath {
+            path: path.to_owned(),
+            from: metadata.version,
+            to: latest,
+        }
+        .into())
+    }
+}
+
+fn configure(conn: &Connection) -> Result<()> {
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.pragma_update(None, "foreign_keys", true)?;
+    Ok(())
+}

@@ -1,0 +1,226 @@
+//! [`ModelContext`]: typed reads and writes of one schema's models.
+
+use std::marker::PhantomData;
+use std::ops::{Deref, DerefMut};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use rusqlite::{Connection, params_from_iter};
+
+use crate::error::{Error, Result};
+use crate::model::{BelongsTo, Model, PersistentId, Record};
+use crate::query::FetchDescriptor;
+use crate::schema::{ID_COLUMN, VersionedSchema};
+use crate::store::{self, sql};
+
+/// A connection shared by a container and its contexts.
+pub(crate) type SharedConnection = Arc<Mutex<Connection>>;
+
+/// Reads and writes the models of schema `S`.
+///
+/// A context only accepts models of its own schema: passing a model of
+/// another version is a compile error. Every call runs immediately against
+/// the store (inside the surrounding transaction, if any); use
+/// [`transaction`](ModelContext::transaction) to group writes.
+pub struct ModelContext<S> {
+    conn: SharedConnection,
+    _schema: PhantomData<fn() -> S>,
+}
+
+impl<S: VersionedSchema> ModelContext<S> {
+    pub(crate) fn new(conn: SharedConnection) -> Self {
+        ModelContext {
+            conn,
+            _schema: PhantomData,
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Connection> {
+        // A panic in user code while the lock was held leaves the connection
+        // usable: SQLite state is transactional, not the mutex's.
+        self.conn.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Inserts a model and returns its new id.
+    pub fn insert<M: BelongsTo<S>>(&mut self, model: M) -> Result<PersistentId> {
+        let conn = self.lock();
+        let mut statement = conn.prepare_cached(&sql::insert(M::entity(), false))?;
+        model.__bind(&mut statement)?;
+        statement.raw_execute().map_err(store::constraint_error)?;
+        Ok(PersistentId::from_raw(conn.last_insert_rowid()))
+    }
+
+    /// The record with this id, if any.
+    pub fn get<M: BelongsTo<S>>(&mut self, id: PersistentId) -> Result<Option<Record<M>>> {
+        let sql = format!(
+            "{} WHERE {} = ?",
+            sql::select(M::entity()),
+            sql::quote_ident(ID_COLUMN)
+        );
+        let mut records = self.query::<M>(&sql, &[rusqlite::types::Value::Integer(id.raw())])?;
+        Ok(records.pop())
+    }
+
+    /// Every record of `M`, in id order.
+    pub fn fetch_all<M: BelongsTo<S>>(&mut self) -> Result<Vec<Record<M>>> {
+        self.fetch(FetchDescriptor::new())
+    }
+
+    /// The records of `M` that `descriptor` selects, in its order.
+    pub fn fetch<M: BelongsTo<S>>(
+        &mut self,
+        descriptor: FetchDescriptor<M>,
+    ) -> Result<Vec<Record<M>>> {
+        let (filter, params) = descriptor.where_clause();
+        let sql = format!(
+            "{}{filter}{}",
+            sql::select(M::entity()),
+            descriptor.order_clause()
+        );
+        self.query::<M>(&sql, params)
+    }
+
+    /// The number of records of `M`.
+    pub fn count<M: BelongsTo<S>>(&mut self) -> Result<u64> {
+        self.count_matching(FetchDescriptor::<M>::new())
+    }
+
+    /// The number of records of `M` that match `descriptor`'s filter (its
+    /// sort, limit and offset are ignored).
+    pub fn count_matching<M: BelongsTo<S>>(
+        &mut self,
+        descriptor: FetchDescriptor<M>,
+    ) -> Result<u64> {
+        let (filter, params) = descriptor.where_clause();
+        let sql = format!(
+            "SELECT count(*) FROM {}{filter}",
+            sql::quote_ident(M::entity().name())
+        );
+        let conn = self.lock();
+        let mut statement = conn.prepare_cached(&sql)?;
+        let count: i64 = statement.query_row(params_from_iter(params), |row| row.get(0))?;
+        Ok(count.unsigned_abs())
+    }
+
+    /// Writes a record's fields back to the store.
+    ///
+    /// Fails with [`Error::NotFound`] when the record was deleted.
+    pub fn update<M: BelongsTo<S>>(&mut self, record: &Record<M>) -> Result<()> {
+        let entity = M::entity();
+        let conn = self.lock();
+        let mut statement = conn.prepare_cached(&sql::update(entity))?;
+        record.__bind(&mut statement)?;
+        statement.raw_bind_parameter(entity.attributes().len() + 1, record.id().raw())?;
+        let changed = statement.raw_execute().map_err(store::constraint_error)?;
+        if changed == 0 {
+            return Err(Error::NotFound {
+                entity: entity.name().to_owned(),
+                id: record.id().raw(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Deletes the record of `M` with this id.
+    ///
+    /// Fails with [`Error::NotFound`] when there is no such record.
+    pub fn delete<M: BelongsTo<S>>(&mut self, id: PersistentId) -> Result<()> {
+        let entity = M::entity();
+        let sql = format!(
+            "DELETE FROM {} WHERE {} = ?1",
+            sql::quote_ident(entity.name()),
+            sql::quote_ident(ID_COLUMN)
+        );
+        let conn = self.lock();
+        let changed = conn.prepare_cached(&sql)?.execute([id.raw()])?;
+        if changed == 0 {
+            return Err(Error::NotFound {
+                entity: entity.name().to_owned(),
+                id: id.raw(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Runs `body` in a transaction (a SQLite savepoint, so it nests): its
+    /// writes are kept if it returns `Ok` and undone if it returns `Err` or panics.
+    pub fn transaction<T>(&mut self, body: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
+        self.lock().execute_batch("SAVEPOINT staged_transaction")?;
+        let mut guard = SavepointGuard {
+            context: self,
+            done: false,
+        };
+        let result = body(guard.context);
+        guard.done = true;
+        let conn = guard.context.lock();
+        match result {
+            Ok(value) => {
+                conn.execute_batch("RELEASE staged_transaction")?;
+                Ok(value)
+            }
+            Err(error) => {
+                conn.execute_batch("ROLLBACK TO staged_transaction; RELEASE staged_transaction")?;
+                Err(error)
+            }
+        }
+    }
+
+    /// The underlying rusqlite connection, inside the current transaction if
+    /// any: the escape hatch for SQL staged does not generate. Release the
+    /// guard before calling other methods of the context.
+    pub fn connection(&mut self) -> ConnectionGuard<'_> {
+        ConnectionGuard(self.lock())
+    }
+
+    fn query<M: Model>(
+        &self,
+        sql: &str,
+        params: &[rusqlite::types::Value],
+    ) -> Result<Vec<Record<M>>> {
+        let conn = self.lock();
+        let mut statement = conn.prepare_cached(sql)?;
+        let mut rows = statement.query(params_from_iter(params))?;
+        let mut records = Vec::new();
+        while let Some(row) = rows.next()? {
+            let id: i64 = row.get(0)?;
+            records.push(Record::new(
+                PersistentId::from_raw(id),
+                M::__read(row, 1, id)?,
+            ));
+        }
+        Ok(records)
+    }
+}
+
+/// Rolls a savepoint back when the body of [`ModelContext::transaction`] panics.
+struct SavepointGuard<'a, S: VersionedSchema> {
+    context: &'a mut ModelContext<S>,
+    done: bool,
+}
+
+impl<S: VersionedSchema> Drop for SavepointGuard<'_, S> {
+    fn drop(&mut self) {
+        if !self.done {
+            let _ = self
+                .context
+                .lock()
+                .execute_batch("ROLLBACK TO staged_transaction; RELEASE staged_transaction");
+        }
+    }
+}
+
+/// Exclusive access to a context's rusqlite connection; see [`ModelContext::connection`].
+pub struct ConnectionGuard<'a>(MutexGuard<'a, Connection>);
+
+impl Deref for ConnectionGuard<'_> {
+    type Target = Connection;
+
+    fn deref(&self) -> &Connection {
+        &self.0
+    }
+}
+
+impl DerefMut for ConnectionGuard<'_> {
+    fn deref_mut(&mut self) -> &mut Connection {
+        &mut self.0
+    }
+}

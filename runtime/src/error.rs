@@ -1,0 +1,227 @@
+//! Errors: one enum per layer, wrapped by [`Error`].
+
+use std::path::PathBuf;
+
+use crate::schema::{Checksum, Version};
+
+/// The result type of every fallible staged operation.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// A boxed user error, as carried by [`Error::Hook`].
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// Any error staged reports.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The migration plan is invalid; returned by `build()`.
+    #[error(transparent)]
+    Plan(#[from] PlanError),
+
+    /// A store could not be brought to the plan's latest version.
+    #[error(transparent)]
+    Migration(#[from] MigrationError),
+
+    /// A file could not be opened as a store.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+
+    /// An insert or update would give two records the same value of a unique attribute.
+    #[error(
+        "unique constraint failed: another `{entity}` record already has this `{attribute}`; \
+         use a different value, or fetch and update the existing record"
+    )]
+    UniqueViolation {
+        /// The entity.
+        entity: String,
+        /// The unique attribute.
+        attribute: String,
+    },
+
+    /// A required attribute would be NULL.
+    #[error(
+        "`{entity}.{attribute}` is required but the value is NULL; set a value or make the attribute optional"
+    )]
+    NotNullViolation {
+        /// The entity.
+        entity: String,
+        /// The required attribute.
+        attribute: String,
+    },
+
+    /// No record of the entity has this id.
+    #[error("no `{entity}` record has id {id}; it was deleted or never inserted")]
+    NotFound {
+        /// The entity.
+        entity: String,
+        /// The id looked up.
+        id: i64,
+    },
+
+    /// A stored value could not be read into the model's field.
+    #[error("cannot read `{entity}.{attribute}` of record {id}: {source}")]
+    Decode {
+        /// The entity.
+        entity: String,
+        /// The attribute.
+        attribute: String,
+        /// The record's id.
+        id: i64,
+        /// Why the value did not fit.
+        #[source]
+        source: BoxError,
+    },
+
+    /// A field could not be written (e.g. a `json` attribute failed to serialize).
+    #[error("cannot write `{entity}.{attribute}`: {source}")]
+    Encode {
+        /// The entity.
+        entity: String,
+        /// The attribute.
+        attribute: String,
+        /// Why the value could not be written.
+        #[source]
+        source: BoxError,
+    },
+
+    /// A user error returned from a hook or transform (see [`Error::hook`]).
+    #[error("{0}")]
+    Hook(#[source] BoxError),
+
+    /// An error from SQLite that staged has no more specific variant for.
+    #[error("SQLite error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+impl Error {
+    /// Wraps any user error (a `&str`, a `String`, or an error type) for
+    /// returning from a hook or transform.
+    pub fn hook(error: impl Into<BoxError>) -> Self {
+        Error::Hook(error.into())
+    }
+}
+
+/// A file that cannot be opened as a store. The file is never modified.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The file is not a SQLite database.
+    #[error(
+        "`{}` is not a SQLite database (its header is not `SQLite format 3`); \
+         pass the path of a store staged created, or a path that does not exist yet to create one",
+        path.display()
+    )]
+    NotADatabase {
+        /// The file.
+        path: PathBuf,
+    },
+
+    /// The file is a SQLite database that staged did not create.
+    #[error(
+        "`{}` is a SQLite database that staged did not create (application_id {application_id:#010x}, \
+         expected {expected:#010x}); staged only opens its own stores: choose another path, \
+         or copy the data into a new store yourself",
+        path.display(),
+        expected = crate::store::APPLICATION_ID
+    )]
+    ForeignDatabase {
+        /// The file.
+        path: PathBuf,
+        /// The `PRAGMA application_id` found in the file.
+        application_id: u32,
+    },
+
+    /// The file carries staged's application id but not its metadata.
+    #[error(
+        "`{}` is marked as a staged store but has no readable metadata table `_staged_metadata`; \
+         the file is damaged: restore it from a backup",
+        path.display()
+    )]
+    MissingMetadata {
+        /// The file.
+        path: PathBuf,
+    },
+
+    /// The file could not be read.
+    #[error("cannot read `{}`: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// SQLite could not open the file.
+    #[error("cannot open `{}` with SQLite: {source}", path.display())]
+    Open {
+        /// The file.
+        path: PathBuf,
+        /// The SQLite error.
+        #[source]
+        source: rusqlite::Error,
+    },
+}
+
+/// A migration plan that `build()` rejects.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PlanError {
+    /// Two schemas of the plan have the same version.
+    #[error("version {version} is added to the plan twice; give every schema its own version")]
+    DuplicateVersion {
+        /// The repeated version.
+        version: Version,
+    },
+}
+
+/// A store that cannot be brought to the plan's latest version. The store is left as it was.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum MigrationError {
+    /// The store's checksum matches no schema of the plan.
+    #[error(
+        "store `{}` is at version {version} with schema checksum {checksum}, which matches no schema \
+         of the plan; a shipped schema was probably edited: restore schema {version} exactly as it \
+         shipped and put the change in a new version",
+        path.display()
+    )]
+    UnknownChecksum {
+        /// The store file (`:memory:` for in-memory stores).
+        path: PathBuf,
+        /// The version recorded in the store.
+        version: Version,
+        /// The checksum recorded in the store.
+        checksum: Checksum,
+    },
+
+    /// The store was written by a newer version of the app.
+    #[error(
+        "store `{}` is at version {store_version}, newer than this app's latest schema {latest}; \
+         it was written by a newer app: update the app (staged never downgrades a store)",
+        path.display()
+    )]
+    StoreNewer {
+        /// The store file.
+        path: PathBuf,
+        /// The version recorded in the store.
+        store_version: Version,
+        /// The plan's latest version.
+        latest: Version,
+    },
+
+    /// No stages lead from the store's version to the plan's latest.
+    #[error(
+        "store `{}` is at version {from} but the plan has no migration from {from} to {to}; \
+         add a stage (or the schemas in between) to the plan",
+        path.display()
+    )]
+    NoPath {
+        /// The store file.
+        path: PathBuf,
+        /// The store's version.
+        from: Version,
+        /// The plan's latest version.
+        to: Version,
+    },
+}

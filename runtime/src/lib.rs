@@ -1,0 +1,29 @@
+//! Runtime of [staged](https://docs.rs/staged): schema descriptors, migration
+//! plans, the SQLite store and typed model contexts.
+//!
+//! Apps depend on the `staged` facade crate, which re-exports this crate and
+//! the macros; see its documentation for the guide.
+
+pub mod codegen;
+mod container;
+mod context;
+pub mod error;
+mod model;
+mod plan;
+mod query;
+pub mod schema;
+pub mod store;
+
+pub use container::{ModelContainer, ModelContainerBuilder};
+pub use context::{ConnectionGuard, ModelContext};
+pub use error::{BoxError, Error, MigrationError, PlanError, Result, StoreError};
+pub use model::{BelongsTo, Model, PersistentId, Record};
+pub use plan::{NoSchema, PlanSchema, PlanTail, SchemaMigrationPlan, SchemaMigrationPlanBuilder};
+pub use query::{FetchDescriptor, Field, Predicate, SortDescriptor};
+pub use schema::{
+    AttributeDescriptor, AttributeType, Checksum, DefaultValue, EntityDescriptor, SchemaDescriptor,
+    Version, VersionedSchema,
+};
+
+/// Re-exported for generated code and for [`ModelContext::connection`] users.
+pub use rusqlite;

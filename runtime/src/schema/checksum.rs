@@ -1,0 +1,171 @@
+//! Schema checksums: SHA-256 over a canonical text form of a [`SchemaDescriptor`].
+
+use std::fmt::{self, Write as _};
+use std::str::FromStr;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use sha2::{Digest, Sha256};
+
+use super::{AttributeType, DefaultValue, SchemaDescriptor};
+
+/// The SHA-256 checksum of a schema's shape, shown as 64 lowercase hex digits.
+///
+/// The checksum identifies what a store looks like on disk, so it is computed
+/// from the *canonical form* of a [`SchemaDescriptor`] (see [`canonical_form`]):
+/// entity and attribute names, attribute types, optionality, `unique`, `index`
+/// and defaults. It does not depend on the order of fields or models, on doc
+/// comments, on the version number, on `original_name` hints (they describe
+/// the previous version, not this one) or on the compiler version.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Checksum([u8; 32]);
+
+impl Checksum {
+    /// The checksum of a descriptor.
+    pub fn of(descriptor: &SchemaDescriptor) -> Self {
+        let digest = Sha256::digest(canonical_form(descriptor).as_bytes());
+        let mut bytes = [0u8; 32];
+        bytes.copy_from_slice(&digest);
+        Checksum(bytes)
+    }
+
+    /// The raw 32 bytes.
+    pub fn as_bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+}
+
+/// The canonical text form that [`Checksum::of`] hashes.
+///
+/// It is UTF-8 text, one line per item, each line ended by `\n`:
+///
+/// ```text
+/// staged-schema 1
+/// entity "Reminder"
+/// attribute "Reminder" "notes" text optional unique=0 index=0 default=none
+/// attribute "Reminder" "uid" text required unique=1 index=0 default=none
+/// ```
+///
+/// - Entities are sorted by name; each entity line is followed by its
+///   attributes sorted by name. Names are written as JSON strings.
+/// - The type is one of `bool i8 i16 i32 i64 u8 u16 u32 f32 f64 text bytes json`.
+/// - A default is `none`, `bool:true`, `int:-3`, `real:0x3fe0000000000000`
+///   (the IEEE-754 bits, so no float formatting is involved) or `text:"…"`.
+///
+/// The first line names the revision of this form; a change to the form is a
+/// breaking change of every store and needs a new revision.
+pub fn canonical_form(descriptor: &SchemaDescriptor) -> String {
+    let mut out = String::from("staged-schema 1\n");
+    let mut entities: Vec<_> = descriptor.entities().iter().collect();
+    entities.sort_by(|a, b| a.name().cmp(b.name()));
+    for entity in entities {
+        let _ = writeln!(out, "entity {}", json_string(entity.name()));
+        let mut attributes: Vec<_> = entity.attributes().iter().collect();
+        attributes.sort_by(|a, b| a.name().cmp(b.name()));
+        for attribute in attributes {
+            let _ = writeln!(
+                out,
+                "attribute {} {} {} {} unique={} index={} default={}",
+                json_string(entity.name()),
+                json_string(attribute.name()),
+                attribute.ty().canonical_name(),
+                if attribute.is_optional() {
+                    "optional"
+                } else {
+                    "required"
+                },
+                u8::from(attribute.is_unique()),
+                u8::from(attribute.is_indexed()),
+                canonical_default(attribute.default_value()),
+            );
+        }
+    }
+    out
+}
+
+fn json_string(s: &str) -> String {
+    serde_json::to_string(s).expect("a string always serializes")
+}
+
+fn canonical_default(default: Option<&DefaultValue>) -> String {
+    match default {
+        None => "none".to_owned(),
+        Some(DefaultValue::Bool(b)) => format!("bool:{b}"),
+        Some(DefaultValue::Integer(i)) => format!("int:{i}"),
+        Some(DefaultValue::Real(r)) => format!("real:{:#018x}", r.to_bits()),
+        Some(DefaultValue::Text(t)) => format!("text:{}", json_string(t)),
+    }
+}
+
+impl AttributeType {
+    /// The name of this type in the canonical form.
+    pub fn canonical_name(self) -> &'static str {
+        match self {
+            AttributeType::Bool => "bool",
+            AttributeType::I8 => "i8",
+            AttributeType::I16 => "i16",
+            AttributeType::I32 => "i32",
+            AttributeType::I64 => "i64",
+            AttributeType::U8 => "u8",
+            AttributeType::U16 => "u16",
+            AttributeType::U32 => "u32",
+            AttributeType::F32 => "f32",
+            AttributeType::F64 => "f64",
+            AttributeType::Text => "text",
+            AttributeType::Bytes => "bytes",
+            AttributeType::Json => "json",
+        }
+    }
+}
+
+impl fmt::Display for Checksum {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for byte in self.0 {
+            write!(f, "{byte:02x}")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Checksum {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Checksum({self})")
+    }
+}
+
+/// A string that is not 64 hex digits.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid checksum `{input}`: expected 64 lowercase hex digits")]
+pub struct ParseChecksumError {
+    input: String,
+}
+
+impl FromStr for Checksum {
+    type Err = ParseChecksumError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let err = || ParseChecksumError {
+            input: s.to_owned(),
+        };
+        if s.len() != 64 || !s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+            return Err(err());
+        }
+        let mut bytes = [0u8; 32];
+        for (i, byte) in bytes.iter_mut().enumerate() {
+            *byte = u8::from_str_radix(&s[2 * i..2 * i + 2], 16).map_err(|_| err())?;
+        }
+        Ok(Checksum(bytes))
+    }
+}
+
+impl Serialize for Checksum {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Checksum {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(deserializer)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}

@@ -1,0 +1,349 @@
+//! Static descriptions of schemas, entities and attributes.
+//!
+//! `#[versioned_schema]` generates one [`SchemaDescriptor`] per schema module
+//! as a `static`; the same types deserialize from JSON snapshots, so every
+//! string and list is a `Cow` that borrows in the static case.
+
+use std::borrow::Cow;
+
+use serde::{Deserialize, Serialize};
+
+use super::Version;
+
+/// The name of the column that holds every row's [`PersistentId`](crate::PersistentId).
+pub const ID_COLUMN: &str = "_id";
+
+/// A schema version: its entities and their attributes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SchemaDescriptor {
+    version: Version,
+    entities: Cow<'static, [EntityDescriptor]>,
+}
+
+impl SchemaDescriptor {
+    /// A descriptor; `#[versioned_schema]` calls this in a `static`.
+    pub const fn new(version: Version, entities: &'static [EntityDescriptor]) -> Self {
+        SchemaDescriptor {
+            version,
+            entities: Cow::Borrowed(entities),
+        }
+    }
+
+    /// A descriptor built at run time (tests, tools, deserialized snapshots).
+    pub fn from_entities(version: Version, entities: Vec<EntityDescriptor>) -> Self {
+        SchemaDescriptor {
+            version,
+            entities: Cow::Owned(entities),
+        }
+    }
+
+    /// The schema's version.
+    pub fn version(&self) -> Version {
+        self.version
+    }
+
+    /// The entities, in declaration order.
+    pub fn entities(&self) -> &[EntityDescriptor] {
+        &self.entities
+    }
+
+    /// The entity with this name.
+    pub fn entity(&self, name: &str) -> Option<&EntityDescriptor> {
+        self.entities.iter().find(|e| e.name() == name)
+    }
+
+    /// The [`Checksum`](crate::Checksum) of this descriptor's canonical form.
+    pub fn checksum(&self) -> super::Checksum {
+        super::Checksum::of(self)
+    }
+}
+
+/// An entity (a `#[model]` struct), stored as one table named after it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EntityDescriptor {
+    name: Cow<'static, str>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    original_name: Option<Cow<'static, str>>,
+    attributes: Cow<'static, [AttributeDescriptor]>,
+}
+
+impl EntityDescriptor {
+    /// An entity; `#[versioned_schema]` calls this in a `static`.
+    pub const fn new(
+        name: &'static str,
+        original_name: Option<&'static str>,
+        attributes: &'static [AttributeDescriptor],
+    ) -> Self {
+        EntityDescriptor {
+            name: Cow::Borrowed(name),
+            original_name: match original_name {
+                Some(n) => Some(Cow::Borrowed(n)),
+                None => None,
+            },
+            attributes: Cow::Borrowed(attributes),
+        }
+    }
+
+    /// An entity built at run time.
+    pub fn from_parts(
+        name: impl Into<String>,
+        original_name: Option<String>,
+        attributes: Vec<AttributeDescriptor>,
+    ) -> Self {
+        EntityDescriptor {
+            name: Cow::Owned(name.into()),
+            original_name: original_name.map(Cow::Owned),
+            attributes: Cow::Owned(attributes),
+        }
+    }
+
+    /// The entity's name, which is also its table name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The entity's name in the previous schema version, when it was renamed.
+    pub fn original_name(&self) -> Option<&str> {
+        self.original_name.as_deref()
+    }
+
+    /// The stored attributes, in declaration order (transient fields are not listed).
+    pub fn attributes(&self) -> &[AttributeDescriptor] {
+        &self.attributes
+    }
+
+    /// The attribute with this name.
+    pub fn attribute(&self, name: &str) -> Option<&AttributeDescriptor> {
+        self.attributes.iter().find(|a| a.name() == name)
+    }
+}
+
+/// A stored attribute (a field of a `#[model]` struct), stored as one column.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AttributeDescriptor {
+    name: Cow<'static, str>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    original_name: Option<Cow<'static, str>>,
+    #[serde(rename = "type")]
+    ty: AttributeType,
+    optional: bool,
+    unique: bool,
+    indexed: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    default: Option<DefaultValue>,
+}
+
+impl AttributeDescriptor {
+    /// A required attribute without options; combine with the `with_*` methods.
+    pub const fn new(name: &'static str, ty: AttributeType) -> Self {
+        AttributeDescriptor {
+            name: Cow::Borrowed(name),
+            original_name: None,
+            ty,
+            optional: false,
+            unique: false,
+            indexed: false,
+            default: None,
+        }
+    }
+
+    /// A required attribute without options, with a name built at run time.
+    pub fn named(name: impl Into<String>, ty: AttributeType) -> Self {
+        AttributeDescriptor {
+            name: Cow::Owned(name.into()),
+            ..AttributeDescriptor::new("", ty)
+        }
+    }
+
+    /// Sets whether the attribute may be NULL (`Option<T>` fields).
+    pub const fn with_optional(mut self, optional: bool) -> Self {
+        self.optional = optional;
+        self
+    }
+
+    /// Sets whether the attribute's values must be unique.
+    pub const fn with_unique(mut self, unique: bool) -> Self {
+        self.unique = unique;
+        self
+    }
+
+    /// Sets whether the attribute has an index.
+    pub const fn with_index(mut self, indexed: bool) -> Self {
+        self.indexed = indexed;
+        self
+    }
+
+    /// Marks the attribute as renamed from `original_name` in the previous version.
+    pub fn with_original_name(mut self, original_name: impl Into<String>) -> Self {
+        self.original_name = Some(Cow::Owned(original_name.into()));
+        self
+    }
+
+    /// Sets the default value of the column.
+    pub fn with_default(mut self, default: DefaultValue) -> Self {
+        self.default = Some(default);
+        self
+    }
+
+    /// An attribute with every property given; `#[versioned_schema]` calls this in a `static`.
+    #[doc(hidden)]
+    #[allow(clippy::too_many_arguments)]
+    pub const fn __new(
+        name: &'static str,
+        original_name: Option<&'static str>,
+        ty: AttributeType,
+        optional: bool,
+        unique: bool,
+        indexed: bool,
+        default: Option<DefaultValue>,
+    ) -> Self {
+        AttributeDescriptor {
+            name: Cow::Borrowed(name),
+            original_name: match original_name {
+                Some(n) => Some(Cow::Borrowed(n)),
+                None => None,
+            },
+            ty,
+            optional,
+            unique,
+            indexed,
+            default,
+        }
+    }
+
+    /// Renames the attribute's previous-version name at run time.
+    pub fn set_original_name(&mut self, original_name: Option<String>) {
+        self.original_name = original_name.map(Cow::Owned);
+    }
+
+    /// Replaces the default value at run time.
+    pub fn set_default(&mut self, default: Option<DefaultValue>) {
+        self.default = default;
+    }
+
+    /// The attribute's name, which is also its column name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The attribute's name in the previous schema version, when it was renamed.
+    pub fn original_name(&self) -> Option<&str> {
+        self.original_name.as_deref()
+    }
+
+    /// The attribute's type.
+    pub fn ty(&self) -> AttributeType {
+        self.ty
+    }
+
+    /// Whether the attribute may be NULL.
+    pub fn is_optional(&self) -> bool {
+        self.optional
+    }
+
+    /// Whether the attribute's values are unique.
+    pub fn is_unique(&self) -> bool {
+        self.unique
+    }
+
+    /// Whether the attribute has an index.
+    pub fn is_indexed(&self) -> bool {
+        self.indexed
+    }
+
+    /// The column's default value, if any.
+    pub fn default_value(&self) -> Option<&DefaultValue> {
+        self.default.as_ref()
+    }
+}
+
+/// The type of an attribute, as declared in Rust.
+///
+/// Several types share one SQLite storage class (see [`AttributeType::sql_type`]);
+/// the descriptor keeps the precise type so that a narrowing change is seen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum AttributeType {
+    /// `bool`, stored as INTEGER 0 or 1.
+    Bool,
+    /// `i8`, stored as INTEGER.
+    I8,
+    /// `i16`, stored as INTEGER.
+    I16,
+    /// `i32`, stored as INTEGER.
+    I32,
+    /// `i64`, stored as INTEGER.
+    I64,
+    /// `u8`, stored as INTEGER.
+    U8,
+    /// `u16`, stored as INTEGER.
+    U16,
+    /// `u32`, stored as INTEGER.
+    U32,
+    /// `f32`, stored as REAL.
+    F32,
+    /// `f64`, stored as REAL.
+    F64,
+    /// `String`, stored as TEXT.
+    Text,
+    /// `Vec<u8>`, stored as BLOB.
+    Bytes,
+    /// Any serde type under `#[attribute(json)]`, stored as JSON TEXT.
+    Json,
+}
+
+impl AttributeType {
+    /// The SQLite column type (`STRICT` tables accept exactly these).
+    pub fn sql_type(self) -> &'static str {
+        match self {
+            AttributeType::Bool
+            | AttributeType::I8
+            | AttributeType::I16
+            | AttributeType::I32
+            | AttributeType::I64
+            | AttributeType::U8
+            | AttributeType::U16
+            | AttributeType::U32 => "INTEGER",
+            AttributeType::F32 | AttributeType::F64 => "REAL",
+            AttributeType::Text | AttributeType::Json => "TEXT",
+            AttributeType::Bytes => "BLOB",
+        }
+    }
+
+    /// The inclusive range of an integer type, `None` for other types.
+    pub fn integer_range(self) -> Option<(i64, i64)> {
+        Some(match self {
+            AttributeType::Bool => (0, 1),
+            AttributeType::I8 => (i8::MIN.into(), i8::MAX.into()),
+            AttributeType::I16 => (i16::MIN.into(), i16::MAX.into()),
+            AttributeType::I32 => (i32::MIN.into(), i32::MAX.into()),
+            AttributeType::I64 => (i64::MIN, i64::MAX),
+            AttributeType::U8 => (0, u8::MAX.into()),
+            AttributeType::U16 => (0, u16::MAX.into()),
+            AttributeType::U32 => (0, u32::MAX.into()),
+            _ => return None,
+        })
+    }
+}
+
+/// The default value of a column, from `#[attribute(default = <literal>)]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase", tag = "kind", content = "value")]
+pub enum DefaultValue {
+    /// A `bool` literal.
+    Bool(bool),
+    /// An integer literal.
+    Integer(i64),
+    /// A float literal.
+    Real(f64),
+    /// A string literal (for `json` attributes: the JSON text).
+    Text(Cow<'static, str>),
+}
+
+impl DefaultValue {
+    /// A text default from a `'static` string, usable in a `static`.
+    pub const fn text(text: &'static str) -> Self {
+        DefaultValue::Text(Cow::Borrowed(text))
+    }
+}

@@ -1,0 +1,24 @@
+//! Schemas: versions, descriptors, checksums, and the traits generated code implements.
+
+mod checksum;
+mod descriptor;
+mod version;
+
+pub use checksum::{Checksum, ParseChecksumError, canonical_form};
+pub use descriptor::{
+    AttributeDescriptor, AttributeType, DefaultValue, EntityDescriptor, ID_COLUMN, SchemaDescriptor,
+};
+pub use version::{ParseVersionError, Version};
+
+/// One version of an app's data model; `#[versioned_schema]` implements it
+/// for the `Schema` struct it generates in each schema module.
+pub trait VersionedSchema: Sized + Send + Sync + 'static {
+    /// The schema's version.
+    const VERSION: Version;
+
+    /// The schema's entities and attributes.
+    fn descriptor() -> &'static SchemaDescriptor;
+
+    /// The checksum of the schema's shape (see [`Checksum`]).
+    fn checksum() -> Checksum;
+}

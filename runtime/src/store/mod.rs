@@ -1,0 +1,184 @@
+//! The SQLite store: file checks, the tables staged owns, and store creation.
+//!
+//! A store is a SQLite file marked with `PRAGMA application_id` =
+//! [`APPLICATION_ID`], holding one table per entity plus two tables staged owns:
+//! `_staged_metadata` (one row: version, checksum, created and updated times,
+//! in Unix milliseconds) and `_staged_history` (one row per applied migration step).
+
+pub mod sql;
+
+use std::fs::File;
+use std::io::Read;
+use std::path::Path;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::error::{Error, Result, StoreError};
+use crate::schema::{Checksum, SchemaDescriptor, Version};
+
+/// The `PRAGMA application_id` of every staged store: ASCII `STGD`.
+pub const APPLICATION_ID: u32 = 0x5354_4744;
+
+/// The table holding the store's version and checksum.
+pub const METADATA_TABLE: &str = "_staged_metadata";
+
+/// The table holding one row per applied migration step.
+pub const HISTORY_TABLE: &str = "_staged_history";
+
+const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
+
+/// What a path holds, judged from its bytes before SQLite opens it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FileState {
+    /// No file, or an empty one: a new store is created.
+    New,
+    /// A SQLite file carrying staged's application id.
+    Staged,
+}
+
+/// Checks a path's header without letting SQLite write anything.
+pub(crate) fn inspect_file(path: &Path) -> Result<FileState> {
+    let io = |source| StoreError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let mut file = match File::open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(FileState::New),
+        Err(e) => return Err(io(e).into()),
+    };
+    let mut header = Vec::with_capacity(100);
+    file.by_ref()
+        .take(100)
+        .read_to_end(&mut header)
+        .map_err(io)?;
+    if header.is_empty() {
+        return Ok(FileState::New);
+    }
+    if header.len() < 100 || &header[..16] != SQLITE_HEADER {
+        return Err(StoreError::NotADatabase {
+            path: path.to_owned(),
+        }
+        .into());
+    }
+    // The application id is the big-endian u32 at offset 68 of the header.
+    let application_id = u32::from_be_bytes([header[68], header[69], header[70], header[71]]);
+    if application_id != APPLICATION_ID {
+        return Err(StoreError::ForeignDatabase {
+            path: path.to_owned(),
+            application_id,
+        }
+        .into());
+    }
+    Ok(FileState::Staged)
+}
+
+/// The metadata row of a store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Metadata {
+    pub version: Version,
+    pub checksum: Checksum,
+}
+
+/// Reads the metadata row; a missing or malformed row is [`StoreError::MissingMetadata`].
+pub(crate) fn read_metadata(conn: &Connection, path: &Path) -> Result<Metadata> {
+    let missing = || {
+        Error::from(StoreError::MissingMetadata {
+            path: path.to_owned(),
+        })
+    };
+    let row: Option<(String, String)> = conn
+        .query_row(
+            &format!(
+                "SELECT version, checksum FROM {} WHERE id = 1",
+                sql::quote_ident(METADATA_TABLE)
+            ),
+            [],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .optional()
+        .map_err(|_| missing())?;
+    let (version, checksum) = row.ok_or_else(missing)?;
+    Ok(Metadata {
+        version: version.parse().map_err(|_| missing())?,
+        checksum: checksum.parse().map_err(|_| missing())?,
+    })
+}
+
+/// Milliseconds since the Unix epoch.
+pub(crate) fn now_millis() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+/// Creates a new store at `descriptor`'s version in an empty database, in one transaction.
+pub(crate) fn create(conn: &mut Connection, descriptor: &SchemaDescriptor) -> Result<()> {
+    let tx = conn.transaction()?;
+    tx.pragma_update(None, "application_id", APPLICATION_ID as i32)?;
+    tx.execute_batch(&format!(
+        "CREATE TABLE {meta} (
+             id INTEGER PRIMARY KEY CHECK (id = 1),
+             version TEXT NOT NULL,
+             checksum TEXT NOT NULL,
+             created_at INTEGER NOT NULL,
+             updated_at INTEGER NOT NULL
+         ) STRICT;
+         CREATE TABLE {history} (
+             seq INTEGER PRIMARY KEY,
+             from_version TEXT NOT NULL,
+             to_version TEXT NOT NULL,
+             kind TEXT NOT NULL,
+             started_at INTEGER NOT NULL,
+             duration_ms INTEGER NOT NULL,
+             rows_touched INTEGER NOT NULL
+         ) STRICT;",
+        meta = sql::quote_ident(METADATA_TABLE),
+        history = sql::quote_ident(HISTORY_TABLE),
+    ))?;
+    for entity in descriptor.entities() {
+        tx.execute(&sql::create_table(entity.name(), entity), [])?;
+        for statement in sql::create_indexes(entity) {
+            tx.execute(&statement, [])?;
+        }
+    }
+    let now = now_millis();
+    tx.execute(
+        &format!(
+            "INSERT INTO {} (id, version, checksum, created_at, updated_at) VALUES (1, ?1, ?2, ?3, ?3)",
+            sql::quote_ident(METADATA_TABLE)
+        ),
+        params![descriptor.version().to_string(), descriptor.checksum().to_string(), now],
+    )?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// Maps a SQLite constraint error on `entity` to a typed error naming the attribute.
+pub(crate) fn constraint_error(error: rusqlite::Error) -> Error {
+    if let rusqlite::Error::SqliteFailure(failure, Some(message)) = &error {
+        // SQLite reports e.g. "UNIQUE constraint failed: Reminder.uid".
+        let target = |prefix: &str| {
+            message.strip_prefix(prefix).and_then(|rest| {
+                let first = rest.split(", ").next()?;
+                let (entity, attribute) = first.split_once('.')?;
+                Some((entity.to_owned(), attribute.to_owned()))
+            })
+        };
+        match failure.extended_code {
+            rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE => {
+                if let Some((entity, attribute)) = target("UNIQUE constraint failed: ") {
+                    return Error::UniqueViolation { entity, attribute };
+                }
+            }
+            rusqlite::ffi::SQLITE_CONSTRAINT_NOTNULL => {
+                if let Some((entity, attribute)) = target("NOT NULL constraint failed: ") {
+                    return Error::NotNullViolation { entity, attribute };
+                }
+            }
+            _ => {}
+        }
+    }
+    Error::Sqlite(error)
+}

@@ -1,0 +1,222 @@
+//! Every piece of SQL text staged generates, and the one place identifiers
+//! and literals are quoted.
+
+use std::fmt::Write as _;
+
+use crate::schema::{AttributeDescriptor, DefaultValue, EntityDescriptor, ID_COLUMN};
+
+/// Quotes an identifier for SQLite: `"name"`, with `"` doubled.
+pub fn quote_ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// Quotes a text literal for SQLite: `'text'`, with `'` doubled.
+pub fn quote_text(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
+}
+
+/// A default value as a SQL literal.
+pub fn default_literal(value: &DefaultValue) -> String {
+    match value {
+        DefaultValue::Bool(b) => i64::from(*b).to_string(),
+        DefaultValue::Integer(i) => i.to_string(),
+        // `{:?}` always keeps a decimal point or exponent, so SQLite reads a REAL.
+        DefaultValue::Real(r) if r.is_finite() => format!("{r:?}"),
+        DefaultValue::Real(r) if r.is_nan() => "NULL".to_owned(),
+        DefaultValue::Real(r) => (if *r > 0.0 { "9e999" } else { "-9e999" }).to_owned(),
+        DefaultValue::Text(t) => quote_text(t),
+    }
+}
+
+/// The column definition of an attribute: `"name" TYPE [NOT NULL] [DEFAULT literal]`.
+pub fn column_def(attribute: &AttributeDescriptor) -> String {
+    let mut out = format!(
+        "{} {}",
+        quote_ident(attribute.name()),
+        attribute.ty().sql_type()
+    );
+    if !attribute.is_optional() {
+        out.push_str(" NOT NULL");
+    }
+    if let Some(default) = attribute.default_value() {
+        let _ = write!(out, " DEFAULT {}", default_literal(default));
+    }
+    out
+}
+
+/// The name of the unique index of an attribute (names are length-prefixed so
+/// that no two entity/attribute pairs share one).
+pub fn unique_index_name(entity: &str, attribute: &str) -> String {
+    format!("_staged_unique_{}_{entity}_{attribute}", entity.len())
+}
+
+/// The name of the plain index of an attribute.
+pub fn plain_index_name(entity: &str, attribute: &str) -> String {
+    format!("_staged_index_{}_{entity}_{attribute}", entity.len())
+}
+
+/// `CREATE TABLE` for an entity under `table` (its name, or a temporary name
+/// during a rebuild). Uniqueness and indexes are separate statements, see
+/// [`create_indexes`].
+pub fn create_table(table: &str, entity: &EntityDescriptor) -> String {
+    let mut out = format!(
+        "CREATE TABLE {} ({} INTEGER PRIMARY KEY",
+        quote_ident(table),
+        quote_ident(ID_COLUMN)
+    );
+    for attribute in entity.attributes() {
+        out.push_str(", ");
+        out.push_str(&column_def(attribute));
+    }
+    out.push_str(") STRICT");
+    out
+}
+
+/// The index statements of an entity: one `CREATE UNIQUE INDEX` per unique
+/// attribute and one `CREATE INDEX` per indexed attribute.
+pub fn create_indexes(entity: &EntityDescriptor) -> Vec<String> {
+    entity
+        .attributes()
+        .iter()
+        .flat_map(|attribute| {
+            let unique = attribute
+                .is_unique()
+                .then(|| create_unique_index(entity.name(), attribute.name()));
+            let plain = attribute
+                .is_indexed()
+                .then(|| create_plain_index(entity.name(), attribute.name()));
+            unique.into_iter().chain(plain)
+        })
+        .collect()
+}
+
+/// `CREATE UNIQUE INDEX` for one attribute.
+pub fn create_unique_index(entity: &str, attribute: &str) -> String {
+    format!(
+        "CREATE UNIQUE INDEX {} ON {} ({})",
+        quote_ident(&unique_index_name(entity, attribute)),
+        quote_ident(entity),
+        quote_ident(attribute)
+    )
+}
+
+/// `CREATE INDEX` for one attribute.
+pub fn create_plain_index(entity: &str, attribute: &str) -> String {
+    format!(
+        "CREATE INDEX {} ON {} ({})",
+        quote_ident(&plain_index_name(entity, attribute)),
+        quote_ident(entity),
+        quote_ident(attribute)
+    )
+}
+
+/// `INSERT` of all stored attributes as `?1..?n`; with `with_id`, the id is `?1`
+/// and the attributes follow.
+pub fn insert(entity: &EntityDescriptor, with_id: bool) -> String {
+    let mut columns: Vec<String> = Vec::with_capacity(entity.attributes().len() + 1);
+    if with_id {
+        columns.push(quote_ident(ID_COLUMN));
+    }
+    columns.extend(entity.attributes().iter().map(|a| quote_ident(a.name())));
+    let params: Vec<String> = (1..=columns.len()).map(|i| format!("?{i}")).collect();
+    format!(
+        "INSERT INTO {} ({}) VALUES ({})",
+        quote_ident(entity.name()),
+        columns.join(", "),
+        params.join(", ")
+    )
+}
+
+/// `SELECT` of the id and all stored attributes, in descriptor order.
+pub fn select(entity: &EntityDescriptor) -> String {
+    let mut out = format!("SELECT {}", quote_ident(ID_COLUMN));
+    for attribute in entity.attributes() {
+        out.push_str(", ");
+        out.push_str(&quote_ident(attribute.name()));
+    }
+    let _ = write!(out, " FROM {}", quote_ident(entity.name()));
+    out
+}
+
+/// `UPDATE` of all stored attributes as `?1..?n`, where the id is `?n+1`.
+pub fn update(entity: &EntityDescriptor) -> String {
+    let n = entity.attributes().len();
+    let sets: Vec<String> = entity
+        .attributes()
+        .iter()
+        .enumerate()
+        .map(|(i, a)| format!("{} = ?{}", quote_ident(a.name()), i + 1))
+        .collect();
+    format!(
+        "UPDATE {} SET {} WHERE {} = ?{}",
+        quote_ident(entity.name()),
+        sets.join(", "),
+        quote_ident(ID_COLUMN),
+        n + 1
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::AttributeType;
+
+    fn entity() -> EntityDescriptor {
+        EntityDescriptor::from_parts(
+            "Reminder",
+            None,
+            vec![
+                AttributeDescriptor::new("uid", AttributeType::Text).with_unique(true),
+                AttributeDescriptor::new("notes", AttributeType::Text)
+                    .with_optional(true)
+                    .with_index(true),
+                AttributeDescriptor::new("priority", AttributeType::I64)
+                    .with_default(DefaultValue::Integer(0)),
+            ],
+        )
+    }
+
+    #[test]
+    fn quotes_identifiers_and_text() {
+        assert_eq!(quote_ident(r#"we"ird"#), r#""we""ird""#);
+        assert_eq!(quote_text("it's"), "'it''s'");
+        assert_eq!(default_literal(&DefaultValue::Real(1.0)), "1.0");
+        assert_eq!(default_literal(&DefaultValue::Bool(true)), "1");
+        assert_eq!(default_literal(&DefaultValue::text("a'b")), "'a''b'");
+    }
+
+    #[test]
+    fn table_sql() {
+        assert_eq!(
+            create_table("Reminder", &entity()),
+            r#"CREATE TABLE "Reminder" ("_id" INTEGER PRIMARY KEY, "uid" TEXT NOT NULL, "notes" TEXT, "priority" INTEGER NOT NULL DEFAULT 0) STRICT"#
+        );
+        assert_eq!(
+            create_indexes(&entity()),
+            [
+                r#"CREATE UNIQUE INDEX "_staged_unique_8_Reminder_uid" ON "Reminder" ("uid")"#,
+                r#"CREATE INDEX "_staged_index_8_Reminder_notes" ON "Reminder" ("notes")"#,
+            ]
+        );
+    }
+
+    #[test]
+    fn row_sql() {
+        assert_eq!(
+            insert(&entity(), false),
+            r#"INSERT INTO "Reminder" ("uid", "notes", "priority") VALUES (?1, ?2, ?3)"#
+        );
+        assert_eq!(
+            insert(&entity(), true),
+            r#"INSERT INTO "Reminder" ("_id", "uid", "notes", "priority") VALUES (?1, ?2, ?3, ?4)"#
+        );
+        assert_eq!(
+            select(&entity()),
+            r#"SELECT "_id", "uid", "notes", "priority" FROM "Reminder""#
+        );
+        assert_eq!(
+            update(&entity()),
+            r#"UPDATE "Reminder" SET "uid" = ?1, "notes" = ?2, "priority" = ?3 WHERE "_id" = ?4"#
+        );
+    }
+}
