@@ -149,12 +149,8 @@ impl<S: VersionedSchema> ModelContainerBuilder<S> {
         if metadata.version == latest {
             return Ok(latest);
         }
-        Err(MigrationError::NoPath {
-            path: path.to_owned(),
-            from: metadata.version,
-            to: latest,
-        }
-        .into())
+        crate::migrate::run(conn, path, &self.plan, metadata.version)?;
+        Ok(latest)
     }
 }
 

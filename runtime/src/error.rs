@@ -14,13 +14,15 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// The migration plan is invalid; returned by `build()`.
+    /// The migration plan is invalid; returned by `build()`. Boxed to keep
+    /// `Result`s small; see [`Error::as_plan`].
     #[error(transparent)]
-    Plan(#[from] PlanError),
+    Plan(Box<PlanError>),
 
-    /// A store could not be brought to the plan's latest version.
+    /// A store could not be brought to the plan's latest version. Boxed to
+    /// keep `Result`s small; see [`Error::as_migration`].
     #[error(transparent)]
-    Migration(#[from] MigrationError),
+    Migration(Box<MigrationError>),
 
     /// A file could not be opened as a store.
     #[error(transparent)]
@@ -99,6 +101,34 @@ impl Error {
     pub fn hook(error: impl Into<BoxError>) -> Self {
         Error::Hook(error.into())
     }
+
+    /// The plan error, if this is one.
+    pub fn as_plan(&self) -> Option<&PlanError> {
+        match self {
+            Error::Plan(error) => Some(error),
+            _ => None,
+        }
+    }
+
+    /// The migration error, if this is one.
+    pub fn as_migration(&self) -> Option<&MigrationError> {
+        match self {
+            Error::Migration(error) => Some(error),
+            _ => None,
+        }
+    }
+}
+
+impl From<PlanError> for Error {
+    fn from(error: PlanError) -> Self {
+        Error::Plan(Box::new(error))
+    }
+}
+
+impl From<MigrationError> for Error {
+    fn from(error: MigrationError) -> Self {
+        Error::Migration(Box::new(error))
+    }
 }
 
 /// A file that cannot be opened as a store. The file is never modified.
@@ -173,6 +203,109 @@ pub enum PlanError {
         /// The repeated version.
         version: Version,
     },
+
+    /// Two schemas of the plan have the same shape.
+    #[error(
+        "schemas {first} and {second} have the same checksum (identical entities and attributes); \
+         a new version must change the schema, otherwise keep the old version"
+    )]
+    DuplicateChecksum {
+        /// The older version.
+        first: Version,
+        /// The newer version.
+        second: Version,
+    },
+
+    /// A stage names a schema that was not added to the plan.
+    #[error(
+        "the stage {from} -> {to} names schema {missing}, which is not in the plan; add it with `.schema::<…>()`"
+    )]
+    StageSchemaNotInPlan {
+        /// The stage's source version.
+        from: Version,
+        /// The stage's target version.
+        to: Version,
+        /// The version not in the plan.
+        missing: Version,
+    },
+
+    /// Two stages join the same pair of versions.
+    #[error("two stages migrate from {from} to {to}; keep one (put all its hooks in it)")]
+    DuplicateStage {
+        /// The source version.
+        from: Version,
+        /// The target version.
+        to: Version,
+    },
+
+    /// A lightweight stage jumps over versions.
+    #[error(
+        "the lightweight stage {from} -> {to} skips versions; lightweight stages join consecutive versions \
+         (staged composes runs of them by itself), use a custom stage to jump"
+    )]
+    LightweightNotConsecutive {
+        /// The source version.
+        from: Version,
+        /// The target version.
+        to: Version,
+    },
+
+    /// An `original_name` names nothing in the previous version.
+    #[error(
+        "schema {to}: `{}` has `original_name = \"{original_name}\"`, but schema {from} has no {} named \
+         `{original_name}`; `original_name` is the name in the immediately preceding version",
+        match attribute { Some(a) => format!("{entity}.{a}"), None => entity.clone() },
+        if attribute.is_some() { "attribute" } else { "entity" }
+    )]
+    UnknownOriginalName {
+        /// The previous version.
+        from: Version,
+        /// The version declaring the `original_name`.
+        to: Version,
+        /// The entity (new name).
+        entity: String,
+        /// The attribute (new name), when the rename is an attribute's.
+        attribute: Option<String>,
+        /// The name that was not found.
+        original_name: String,
+    },
+
+    /// Two entities or attributes of one version claim the same predecessor.
+    #[error(
+        "schema {to}: `{first}` and `{second}` both take their data from `{original_name}` of schema {from}; \
+         only one can (add `original_name` to one of them only, or rename the other)"
+    )]
+    AmbiguousOriginal {
+        /// The previous version.
+        from: Version,
+        /// The later version.
+        to: Version,
+        /// The contested name in `from`.
+        original_name: String,
+        /// The first claimant.
+        first: String,
+        /// The second claimant.
+        second: String,
+    },
+
+    /// A change between two versions that no SQL alone can apply.
+    #[error("cannot infer the migration from {from} to {to}: {change} ({class}); {fix}")]
+    NotInferable {
+        /// The older version.
+        from: Version,
+        /// The newer version.
+        to: Version,
+        /// The entity.
+        entity: String,
+        /// The attribute, if the change is about one.
+        attribute: Option<String>,
+        /// The change, as text.
+        change: String,
+        /// `needs-default` or `needs-custom`.
+        class: &'static str,
+        /// What to do about it.
+        fix: String,
+    },
 }
 
 /// A store that cannot be brought to the plan's latest version. The store is left as it was.
@@ -224,4 +357,90 @@ pub enum MigrationError {
         /// The plan's latest version.
         to: Version,
     },
+
+    /// A constraint of the target schema fails on the store's data.
+    #[error(
+        "cannot migrate `{}` from {from} to {to}: {}; fix the data first (e.g. in a `will_migrate` hook of a custom \
+         stage) or relax the schema",
+        path.display(),
+        describe_violation(entity, attribute, *kind, *row, value.as_deref())
+    )]
+    ConstraintViolation {
+        /// The store file.
+        path: PathBuf,
+        /// The step's source version.
+        from: Version,
+        /// The step's target version.
+        to: Version,
+        /// The entity.
+        entity: String,
+        /// The attribute.
+        attribute: String,
+        /// Which constraint.
+        kind: ConstraintKind,
+        /// One offending record, when it could be found.
+        row: Option<i64>,
+        /// The offending value (for a unique constraint), as SQL text.
+        value: Option<String>,
+    },
+
+    /// A step failed for a reason other than the data.
+    #[error("cannot migrate `{}` from {from} to {to}: {source}", path.display())]
+    StepFailed {
+        /// The store file.
+        path: PathBuf,
+        /// The step's source version.
+        from: Version,
+        /// The step's target version.
+        to: Version,
+        /// What failed.
+        #[source]
+        source: Box<Error>,
+    },
+
+    /// After the last step the store's tables differ from the latest schema.
+    #[error(
+        "store `{}` does not match schema {version} after migrating:\n  {}\nthe store was left unchanged; \
+         please report this with the two schema versions",
+        path.display(),
+        differences.join("\n  ")
+    )]
+    SchemaDrift {
+        /// The store file.
+        path: PathBuf,
+        /// The schema the store was compared with.
+        version: Version,
+        /// One line per difference.
+        differences: Vec<String>,
+    },
+}
+
+/// Which constraint of a [`MigrationError::ConstraintViolation`] failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConstraintKind {
+    /// Two records share a value of a unique attribute.
+    Unique,
+    /// A required attribute has NULL.
+    NotNull,
+}
+
+fn describe_violation(
+    entity: &str,
+    attribute: &str,
+    kind: ConstraintKind,
+    row: Option<i64>,
+    value: Option<&str>,
+) -> String {
+    let row = row
+        .map(|r| format!(" (e.g. record {r})"))
+        .unwrap_or_default();
+    match kind {
+        ConstraintKind::Unique => format!(
+            "`{entity}.{attribute}` becomes unique but several records have the value {}{row}",
+            value.unwrap_or("?")
+        ),
+        ConstraintKind::NotNull => {
+            format!("`{entity}.{attribute}` becomes required but some records have NULL{row}")
+        }
+    }
 }

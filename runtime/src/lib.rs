@@ -8,15 +8,18 @@ pub mod codegen;
 mod container;
 mod context;
 pub mod error;
+pub mod inference;
+mod migrate;
 mod model;
 mod plan;
 mod query;
 pub mod schema;
+mod stage;
 pub mod store;
 
 pub use container::{ModelContainer, ModelContainerBuilder};
 pub use context::{ConnectionGuard, ModelContext};
-pub use error::{BoxError, Error, MigrationError, PlanError, Result, StoreError};
+pub use error::{BoxError, ConstraintKind, Error, MigrationError, PlanError, Result, StoreError};
 pub use model::{BelongsTo, Model, PersistentId, Record};
 pub use plan::{NoSchema, PlanSchema, PlanTail, SchemaMigrationPlan, SchemaMigrationPlanBuilder};
 pub use query::{FetchDescriptor, Field, Predicate, SortDescriptor};
@@ -24,6 +27,7 @@ pub use schema::{
     AttributeDescriptor, AttributeType, Checksum, DefaultValue, EntityDescriptor, SchemaDescriptor,
     Version, VersionedSchema,
 };
+pub use stage::MigrationStage;
 
 /// Re-exported for generated code and for [`ModelContext::connection`] users.
 pub use rusqlite;

@@ -4,7 +4,9 @@
 use std::marker::PhantomData;
 
 use crate::error::{PlanError, Result};
+use crate::inference::{self, Change, SchemaMapping};
 use crate::schema::{Checksum, SchemaDescriptor, Version, VersionedSchema};
+use crate::stage::{MigrationStage, StageKind};
 
 /// Every schema version an app has shipped, oldest first, and how to migrate
 /// between them. `S` is the latest schema: the one the app reads and writes.
@@ -19,7 +21,19 @@ use crate::schema::{Checksum, SchemaDescriptor, Version, VersionedSchema};
 /// ```
 pub struct SchemaMigrationPlan<S> {
     schemas: Vec<PlanSchema>,
+    stages: Vec<MigrationStage>,
+    /// `gaps[i]`: the mapping from `schemas[i]` to `schemas[i + 1]`.
+    gaps: Vec<Gap>,
     _latest: PhantomData<fn() -> S>,
+}
+
+/// What lies between two consecutive schemas of a plan.
+#[derive(Debug, Clone)]
+pub(crate) struct Gap {
+    /// How the newer schema's entities take their data from the older one's.
+    pub mapping: SchemaMapping,
+    /// The changes, classified.
+    pub changes: Vec<Change>,
 }
 
 /// One schema version of a plan.
@@ -78,6 +92,7 @@ impl SchemaMigrationPlan<NoSchema> {
     pub fn builder() -> SchemaMigrationPlanBuilder<NoSchema> {
         SchemaMigrationPlanBuilder {
             schemas: Vec::new(),
+            stages: Vec::new(),
             _latest: PhantomData,
         }
     }
@@ -98,6 +113,25 @@ impl<S: VersionedSchema> SchemaMigrationPlan<S> {
     pub fn schema(&self, version: Version) -> Option<&PlanSchema> {
         self.schemas.iter().find(|s| s.version() == version)
     }
+
+    /// The declared stages, in declaration order.
+    pub fn stages(&self) -> &[MigrationStage] {
+        &self.stages
+    }
+
+    /// The changes between consecutive schemas `from` and the one after it.
+    pub fn changes_after(&self, from: Version) -> Option<&[Change]> {
+        let index = self.schemas.iter().position(|s| s.version() == from)?;
+        self.gaps.get(index).map(|gap| gap.changes.as_slice())
+    }
+
+    pub(crate) fn index_of(&self, version: Version) -> Option<usize> {
+        self.schemas.iter().position(|s| s.version() == version)
+    }
+
+    pub(crate) fn gaps(&self) -> &[Gap] {
+        &self.gaps
+    }
 }
 
 impl<S> std::fmt::Debug for SchemaMigrationPlan<S> {
@@ -116,6 +150,7 @@ impl<S> std::fmt::Debug for SchemaMigrationPlan<S> {
 /// Builds a [`SchemaMigrationPlan`]; `L` is the latest schema added so far.
 pub struct SchemaMigrationPlanBuilder<L> {
     schemas: Vec<PlanSchema>,
+    stages: Vec<MigrationStage>,
     _latest: PhantomData<fn() -> L>,
 }
 
@@ -135,15 +170,32 @@ impl<L: PlanTail> SchemaMigrationPlanBuilder<L> {
         schemas.push(PlanSchema::of::<S>());
         SchemaMigrationPlanBuilder {
             schemas,
+            stages: self.stages,
             _latest: PhantomData,
         }
+    }
+
+    /// Declares how to migrate between two schemas of the plan.
+    pub fn stage(mut self, stage: impl Into<MigrationStage>) -> Self {
+        self.stages.push(stage.into());
+        self
     }
 }
 
 impl<L: VersionedSchema> SchemaMigrationPlanBuilder<L> {
     /// Checks the plan and returns it.
+    ///
+    /// Fails with a [`PlanError`] naming the versions involved when: two
+    /// schemas share a version or a checksum; a stage names a schema that is
+    /// not in the plan, or a pair of schemas already covered by another
+    /// stage; a lightweight stage does not join consecutive versions; or
+    /// consecutive versions without a custom stage differ by a change that
+    /// SQL alone cannot apply.
     pub fn build(self) -> Result<SchemaMigrationPlan<L>> {
-        for pair in self.schemas.windows(2) {
+        let SchemaMigrationPlanBuilder {
+            schemas, stages, ..
+        } = self;
+        for pair in schemas.windows(2) {
             if pair[0].version() >= pair[1].version() {
                 return Err(PlanError::DuplicateVersion {
                     version: pair[1].version(),
@@ -151,9 +203,87 @@ impl<L: VersionedSchema> SchemaMigrationPlanBuilder<L> {
                 .into());
             }
         }
+        for (i, a) in schemas.iter().enumerate() {
+            if let Some(b) = schemas[i + 1..]
+                .iter()
+                .find(|b| b.checksum() == a.checksum())
+            {
+                return Err(PlanError::DuplicateChecksum {
+                    first: a.version(),
+                    second: b.version(),
+                }
+                .into());
+            }
+        }
+        let index = |version: Version| schemas.iter().position(|s| s.version() == version);
+        for (i, stage) in stages.iter().enumerate() {
+            for version in [stage.from(), stage.to()] {
+                if index(version).is_none() {
+                    return Err(PlanError::StageSchemaNotInPlan {
+                        from: stage.from(),
+                        to: stage.to(),
+                        missing: version,
+                    }
+                    .into());
+                }
+            }
+            if stages[..i]
+                .iter()
+                .any(|other| other.from() == stage.from() && other.to() == stage.to())
+            {
+                return Err(PlanError::DuplicateStage {
+                    from: stage.from(),
+                    to: stage.to(),
+                }
+                .into());
+            }
+            let (from, to) = (
+                index(stage.from()).unwrap_or_default(),
+                index(stage.to()).unwrap_or_default(),
+            );
+            if matches!(stage.kind(), StageKind::Lightweight) && to != from + 1 {
+                return Err(PlanError::LightweightNotConsecutive {
+                    from: stage.from(),
+                    to: stage.to(),
+                }
+                .into());
+            }
+        }
+        let mut gaps = Vec::with_capacity(schemas.len().saturating_sub(1));
+        for pair in schemas.windows(2) {
+            let (older, newer) = (pair[0].descriptor(), pair[1].descriptor());
+            let mapping = inference::map_step(older, newer)?;
+            let changes = inference::changes(older, newer, &mapping);
+            let custom = stages
+                .iter()
+                .any(|s| s.is_custom() && s.from() == older.version() && s.to() == newer.version());
+            if !custom {
+                not_inferable(older.version(), newer.version(), &changes)?;
+            }
+            gaps.push(Gap { mapping, changes });
+        }
         Ok(SchemaMigrationPlan {
-            schemas: self.schemas,
+            schemas,
+            stages,
+            gaps,
             _latest: PhantomData,
         })
+    }
+}
+
+/// The first change that SQL alone cannot apply, as a [`PlanError`].
+pub(crate) fn not_inferable(from: Version, to: Version, changes: &[Change]) -> Result<()> {
+    match changes.iter().find(|c| !c.class().is_inferable()) {
+        None => Ok(()),
+        Some(change) => Err(PlanError::NotInferable {
+            from,
+            to,
+            entity: change.entity().to_owned(),
+            attribute: change.attribute().map(str::to_owned),
+            change: change.to_string(),
+            class: change.class().name(),
+            fix: change.fix().unwrap_or_default(),
+        }
+        .into()),
     }
 }

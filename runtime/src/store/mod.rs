@@ -6,6 +6,7 @@
 //! in Unix milliseconds) and `_staged_history` (one row per applied migration step).
 
 pub mod sql;
+pub mod verify;
 
 use std::fs::File;
 use std::io::Read;

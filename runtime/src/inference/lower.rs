@@ -1,0 +1,324 @@
+//! Lowering a mapping to the cheapest SQLite statements.
+//!
+//! Per entity, in-place `ALTER TABLE` (`RENAME TO`, `RENAME COLUMN`,
+//! `ADD COLUMN`: no row is rewritten) is used unless a change needs the rows
+//! rewritten (a removed attribute, a nullability change, NULLs replaced by a
+//! default, a column name reused); then the table is rebuilt exactly once:
+//! `CREATE` under a temporary name, `INSERT INTO … SELECT`, `DROP`, `RENAME`.
+//! Unique constraints and indexes are separate indexes, so turning them on or
+//! off never rewrites a table.
+
+use std::collections::HashSet;
+
+use super::mapping::{EntityMapping, SchemaMapping, ValueSource};
+use crate::schema::{EntityDescriptor, ID_COLUMN, SchemaDescriptor};
+use crate::store::sql::{self, quote_ident};
+
+/// One SQL statement of a lowered step, with what it does (so that a failure
+/// can be reported in terms of entities and attributes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Statement {
+    /// The SQL text.
+    pub sql: String,
+    /// What the statement is for.
+    pub purpose: Purpose,
+}
+
+/// What a lowered statement does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Purpose {
+    /// Changes the schema only.
+    Schema,
+    /// Copies the rows of `entity` from table `source` during a rebuild;
+    /// `columns` pairs each target attribute with its SQL expression over `source`.
+    CopyRows {
+        /// The entity (target name).
+        entity: String,
+        /// The table read from.
+        source: String,
+        /// `(attribute, expression)` for every target attribute.
+        columns: Vec<(String, String)>,
+    },
+    /// Creates the unique index of `entity.attribute` (fails on duplicates).
+    CreateUnique {
+        /// The entity.
+        entity: String,
+        /// The attribute.
+        attribute: String,
+    },
+}
+
+/// How an entity is brought to its target shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TableAction {
+    /// Created empty.
+    Create,
+    /// Changed in place (possibly not at all).
+    Alter,
+    /// Rebuilt once.
+    Rebuild,
+}
+
+/// The statements that take a store from `from` to `to` along `mapping`.
+pub fn lower(
+    from: &SchemaDescriptor,
+    to: &SchemaDescriptor,
+    mapping: &SchemaMapping,
+) -> Vec<Statement> {
+    lower_except(from, to, mapping, &HashSet::new())
+}
+
+/// Like [`lower`], but leaves out the entities named in `skip` (target
+/// names), which a custom stage's transforms build themselves.
+pub fn lower_except(
+    from: &SchemaDescriptor,
+    to: &SchemaDescriptor,
+    mapping: &SchemaMapping,
+    skip: &HashSet<String>,
+) -> Vec<Statement> {
+    let mut out = Vec::new();
+    let schema = |sql: String| Statement {
+        sql,
+        purpose: Purpose::Schema,
+    };
+    let plans: Vec<(
+        &EntityMapping,
+        &EntityDescriptor,
+        Option<&EntityDescriptor>,
+        TableAction,
+    )> = mapping
+        .entities
+        .iter()
+        .filter(|m| !skip.contains(&m.target))
+        .map(|m| {
+            let target = to
+                .entity(&m.target)
+                .expect("a mapping names entities of its target");
+            let source = m.source.as_deref().and_then(|name| from.entity(name));
+            let action = match source {
+                None => TableAction::Create,
+                Some(source) => table_action(m, source, target),
+            };
+            (m, target, source, action)
+        })
+        .collect();
+
+    // 1. Indexes of tables changed in place that the target does not keep.
+    for (_, target, source, action) in &plans {
+        if let (Some(source), TableAction::Alter) = (source, action) {
+            let keep = index_names(target);
+            for (name, _) in index_statements(source) {
+                if !keep.contains(&name) {
+                    out.push(schema(format!("DROP INDEX {}", quote_ident(&name))));
+                }
+            }
+        }
+    }
+    // 2. Removed entities (a transformed entity's source is dropped by its stage).
+    let transformed_sources: HashSet<&str> = mapping
+        .entities
+        .iter()
+        .filter(|m| skip.contains(&m.target))
+        .filter_map(|m| m.source.as_deref())
+        .collect();
+    for removed in mapping.removed_entities(from) {
+        if !transformed_sources.contains(removed) {
+            out.push(schema(format!("DROP TABLE {}", quote_ident(removed))));
+        }
+    }
+    // 3. Rebuilds into temporary tables; 4. renames to temporary names, so
+    // that renames may swap names; 5. in-place column changes.
+    let mut final_renames = Vec::new();
+    for (k, (m, target, source, action)) in plans.iter().enumerate() {
+        let Some(source) = source else { continue };
+        match action {
+            TableAction::Rebuild => {
+                let temporary = format!("_staged_new_{k}");
+                out.push(schema(sql::create_table(&temporary, target)));
+                out.push(copy_rows(&temporary, m, source));
+                out.push(schema(format!("DROP TABLE {}", quote_ident(source.name()))));
+                final_renames.push((temporary, target.name().to_owned()));
+            }
+            TableAction::Alter => {
+                let mut current = source.name().to_owned();
+                if !source.name().eq(target.name()) {
+                    let temporary = format!("_staged_tmp_{k}");
+                    out.push(schema(format!(
+                        "ALTER TABLE {} RENAME TO {}",
+                        quote_ident(source.name()),
+                        quote_ident(&temporary)
+                    )));
+                    final_renames.push((temporary.clone(), target.name().to_owned()));
+                    current = temporary;
+                }
+                for (attribute, value) in &m.attributes {
+                    match value {
+                        ValueSource::Column(column) if column != attribute => {
+                            out.push(schema(format!(
+                                "ALTER TABLE {} RENAME COLUMN {} TO {}",
+                                quote_ident(&current),
+                                quote_ident(column),
+                                quote_ident(attribute)
+                            )))
+                        }
+                        ValueSource::Literal(value) => {
+                            let mut added = target
+                                .attribute(attribute)
+                                .expect("target attribute")
+                                .clone();
+                            added.set_default(value.clone());
+                            out.push(schema(format!(
+                                "ALTER TABLE {} ADD COLUMN {}",
+                                quote_ident(&current),
+                                sql::column_def(&added)
+                            )));
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            TableAction::Create => unreachable!("entities with a source are altered or rebuilt"),
+        }
+    }
+    for (temporary, target) in final_renames {
+        out.push(schema(format!(
+            "ALTER TABLE {} RENAME TO {}",
+            quote_ident(&temporary),
+            quote_ident(&target)
+        )));
+    }
+    // 6. New entities.
+    for (_, target, _, action) in &plans {
+        if *action == TableAction::Create {
+            out.push(schema(sql::create_table(target.name(), target)));
+        }
+    }
+    // 7. Indexes: all of them for new and rebuilt tables, the missing ones otherwise.
+    for (_, target, source, action) in &plans {
+        let existing: HashSet<String> = match (source, action) {
+            (Some(source), TableAction::Alter) => index_names(source),
+            _ => HashSet::new(),
+        };
+        for (name, statement) in index_statements(target) {
+            if !existing.contains(&name) {
+                out.push(statement);
+            }
+        }
+    }
+    out
+}
+
+/// Whether `source` becomes `target` in place or needs one rebuild.
+pub fn table_action(
+    mapping: &EntityMapping,
+    source: &EntityDescriptor,
+    target: &EntityDescriptor,
+) -> TableAction {
+    let used: HashSet<&str> = mapping
+        .attributes
+        .iter()
+        .filter_map(|(_, value)| match value {
+            ValueSource::Column(c) | ValueSource::Coalesce(c, _) => Some(c.as_str()),
+            ValueSource::Literal(_) => None,
+        })
+        .collect();
+    let dropped = source.attributes().iter().any(|a| !used.contains(a.name()));
+    let rewritten = mapping.attributes.iter().any(|(name, value)| {
+        let new = target.attribute(name).expect("target attribute");
+        match value {
+            ValueSource::Coalesce(..) => true,
+            ValueSource::Column(column) => {
+                let old = source.attribute(column).expect("source attribute");
+                old.is_optional() != new.is_optional()
+                    || old.ty().sql_type() != new.ty().sql_type()
+                    // A renamed column whose new name another column still has.
+                    || (column != name
+                        && source.attributes().iter().any(|a| a.name() != column && a.name().eq_ignore_ascii_case(name)))
+            }
+            // SQLite adds a NOT NULL column only with a non-NULL default.
+            ValueSource::Literal(value) => !new.is_optional() && value.is_none(),
+        }
+    });
+    if dropped || rewritten {
+        TableAction::Rebuild
+    } else {
+        TableAction::Alter
+    }
+}
+
+fn copy_rows(temporary: &str, mapping: &EntityMapping, source: &EntityDescriptor) -> Statement {
+    let columns: Vec<(String, String)> = mapping
+        .attributes
+        .iter()
+        .map(|(name, value)| {
+            let expression = match value {
+                ValueSource::Column(column) => quote_ident(column),
+                ValueSource::Coalesce(column, default) => {
+                    format!(
+                        "coalesce({}, {})",
+                        quote_ident(column),
+                        sql::default_literal(default)
+                    )
+                }
+                ValueSource::Literal(Some(value)) => sql::default_literal(value),
+                ValueSource::Literal(None) => "NULL".to_owned(),
+            };
+            (name.clone(), expression)
+        })
+        .collect();
+    let mut targets = vec![quote_ident(ID_COLUMN)];
+    targets.extend(columns.iter().map(|(name, _)| quote_ident(name)));
+    let mut expressions = vec![quote_ident(ID_COLUMN)];
+    expressions.extend(columns.iter().map(|(_, expression)| expression.clone()));
+    Statement {
+        sql: format!(
+            "INSERT INTO {} ({}) SELECT {} FROM {}",
+            quote_ident(temporary),
+            targets.join(", "),
+            expressions.join(", "),
+            quote_ident(source.name())
+        ),
+        purpose: Purpose::CopyRows {
+            entity: mapping.target.clone(),
+            source: source.name().to_owned(),
+            columns,
+        },
+    }
+}
+
+fn index_names(entity: &EntityDescriptor) -> HashSet<String> {
+    index_statements(entity)
+        .into_iter()
+        .map(|(name, _)| name)
+        .collect()
+}
+
+/// `(index name, statement)` for every index of an entity.
+fn index_statements(entity: &EntityDescriptor) -> Vec<(String, Statement)> {
+    let mut out = Vec::new();
+    for attribute in entity.attributes() {
+        if attribute.is_unique() {
+            out.push((
+                sql::unique_index_name(entity.name(), attribute.name()),
+                Statement {
+                    sql: sql::create_unique_index(entity.name(), attribute.name()),
+                    purpose: Purpose::CreateUnique {
+                        entity: entity.name().to_owned(),
+                        attribute: attribute.name().to_owned(),
+                    },
+                },
+            ));
+        }
+        if attribute.is_indexed() {
+            out.push((
+                sql::plain_index_name(entity.name(), attribute.name()),
+                Statement {
+                    sql: sql::create_plain_index(entity.name(), attribute.name()),
+                    purpose: Purpose::Schema,
+                },
+            ));
+        }
+    }
+    out
+}

@@ -1,0 +1,242 @@
+//! Schema mappings: where each attribute of a newer schema takes its values
+//! from in an older one. A mapping is what a lightweight step executes; it
+//! composes, so a run of steps becomes one.
+
+use std::collections::HashMap;
+
+use crate::error::{PlanError, Result};
+use crate::schema::{DefaultValue, SchemaDescriptor, Version};
+
+/// Where a target attribute's values come from, in terms of the source schema.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ValueSource {
+    /// The value of a source column (possibly renamed).
+    Column(String),
+    /// The value of a source column, with NULLs replaced by a default
+    /// (an optional attribute made required).
+    Coalesce(String, DefaultValue),
+    /// A constant for every existing row: a new attribute's default, or NULL.
+    Literal(Option<DefaultValue>),
+}
+
+/// How one entity of the target schema is filled from the source schema.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EntityMapping {
+    /// The entity's name in the target schema.
+    pub target: String,
+    /// The entity's name in the source schema; `None` for a new entity.
+    pub source: Option<String>,
+    /// One source per stored attribute of the target entity, in its order.
+    pub attributes: Vec<(String, ValueSource)>,
+}
+
+impl EntityMapping {
+    /// The source of a target attribute.
+    pub fn attribute(&self, target: &str) -> Option<&ValueSource> {
+        self.attributes
+            .iter()
+            .find(|(name, _)| name == target)
+            .map(|(_, source)| source)
+    }
+}
+
+/// How every entity of the `to` schema is filled from the `from` schema.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SchemaMapping {
+    /// The source version.
+    pub from: Version,
+    /// The target version.
+    pub to: Version,
+    /// One mapping per entity of the target schema, in its order.
+    pub entities: Vec<EntityMapping>,
+}
+
+impl SchemaMapping {
+    /// The mapping of a target entity.
+    pub fn entity(&self, target: &str) -> Option<&EntityMapping> {
+        self.entities.iter().find(|e| e.target == target)
+    }
+
+    /// The source entities that no target entity takes rows from (removed).
+    pub fn removed_entities<'a>(&self, from: &'a SchemaDescriptor) -> Vec<&'a str> {
+        from.entities()
+            .iter()
+            .map(|e| e.name())
+            .filter(|name| {
+                !self
+                    .entities
+                    .iter()
+                    .any(|m| m.source.as_deref() == Some(name))
+            })
+            .collect()
+    }
+}
+
+/// The mapping of one step between consecutive versions, following the
+/// `original_name`s of `to` (which name things in `from`).
+pub fn map_step(from: &SchemaDescriptor, to: &SchemaDescriptor) -> Result<SchemaMapping> {
+    let mut entities = Vec::with_capacity(to.entities().len());
+    let mut claimed: HashMap<&str, &str> = HashMap::new();
+    for target in to.entities() {
+        let source_name = target.original_name().unwrap_or(target.name());
+        let source = from.entity(source_name);
+        if source.is_none() && target.original_name().is_some() {
+            return Err(PlanError::UnknownOriginalName {
+                from: from.version(),
+                to: to.version(),
+                entity: target.name().to_owned(),
+                attribute: None,
+                original_name: source_name.to_owned(),
+            }
+            .into());
+        }
+        let Some(source) = source else {
+            entities.push(EntityMapping {
+                target: target.name().to_owned(),
+                source: None,
+                attributes: target
+                    .attributes()
+                    .iter()
+                    .map(|a| {
+                        (
+                            a.name().to_owned(),
+                            ValueSource::Literal(a.default_value().cloned()),
+                        )
+                    })
+                    .collect(),
+            });
+            continue;
+        };
+        if let Some(first) = claimed.insert(source.name(), target.name()) {
+            return Err(PlanError::AmbiguousOriginal {
+                from: from.version(),
+                to: to.version(),
+                original_name: source.name().to_owned(),
+                first: first.to_owned(),
+                second: target.name().to_owned(),
+            }
+            .into());
+        }
+        let mut attributes = Vec::with_capacity(target.attributes().len());
+        let mut claimed_attributes: HashMap<&str, &str> = HashMap::new();
+        for attribute in target.attributes() {
+            let source_attribute_name = attribute.original_name().unwrap_or(attribute.name());
+            let value = match source.attribute(source_attribute_name) {
+                Some(old) => {
+                    if let Some(first) = claimed_attributes.insert(old.name(), attribute.name()) {
+                        return Err(PlanError::AmbiguousOriginal {
+                            from: from.version(),
+                            to: to.version(),
+                            original_name: format!("{}.{}", source.name(), old.name()),
+                            first: format!("{}.{first}", target.name()),
+                            second: format!("{}.{}", target.name(), attribute.name()),
+                        }
+                        .into());
+                    }
+                    match (
+                        old.is_optional(),
+                        attribute.is_optional(),
+                        attribute.default_value(),
+                    ) {
+                        (true, false, Some(default)) => {
+                            ValueSource::Coalesce(old.name().to_owned(), default.clone())
+                        }
+                        _ => ValueSource::Column(old.name().to_owned()),
+                    }
+                }
+                None if attribute.original_name().is_some() => {
+                    return Err(PlanError::UnknownOriginalName {
+                        from: from.version(),
+                        to: to.version(),
+                        entity: target.name().to_owned(),
+                        attribute: Some(attribute.name().to_owned()),
+                        original_name: source_attribute_name.to_owned(),
+                    }
+                    .into());
+                }
+                None => ValueSource::Literal(attribute.default_value().cloned()),
+            };
+            attributes.push((attribute.name().to_owned(), value));
+        }
+        entities.push(EntityMapping {
+            target: target.name().to_owned(),
+            source: Some(source.name().to_owned()),
+            attributes,
+        });
+    }
+    Ok(SchemaMapping {
+        from: from.version(),
+        to: to.version(),
+        entities,
+    })
+}
+
+/// The mapping `first.from -> second.to` equal to applying `first`, then `second`.
+pub fn compose(first: &SchemaMapping, second: &SchemaMapping) -> SchemaMapping {
+    let entities = second
+        .entities
+        .iter()
+        .map(|outer| {
+            let inner = outer
+                .source
+                .as_deref()
+                .and_then(|middle| first.entity(middle));
+            match inner {
+                // New in the middle schema (or in the last): its table starts empty,
+                // so only the defaults of the last schema matter.
+                None => EntityMapping {
+                    target: outer.target.clone(),
+                    source: None,
+                    attributes: outer
+                        .attributes
+                        .iter()
+                        .map(|(name, source)| (name.clone(), new_entity_source(source)))
+                        .collect(),
+                },
+                Some(inner) => EntityMapping {
+                    target: outer.target.clone(),
+                    source: inner.source.clone(),
+                    attributes: outer
+                        .attributes
+                        .iter()
+                        .map(|(name, source)| (name.clone(), substitute(source, inner)))
+                        .collect(),
+                },
+            }
+        })
+        .collect();
+    SchemaMapping {
+        from: first.from,
+        to: second.to,
+        entities,
+    }
+}
+
+fn new_entity_source(source: &ValueSource) -> ValueSource {
+    match source {
+        ValueSource::Coalesce(_, default) => ValueSource::Literal(Some(default.clone())),
+        ValueSource::Literal(value) => ValueSource::Literal(value.clone()),
+        ValueSource::Column(_) => ValueSource::Literal(None),
+    }
+}
+
+/// `outer`, whose columns name the middle schema, rewritten over `inner`'s sources.
+fn substitute(outer: &ValueSource, inner: &EntityMapping) -> ValueSource {
+    let middle = |column: &str| {
+        inner
+            .attribute(column)
+            .cloned()
+            .unwrap_or(ValueSource::Literal(None))
+    };
+    match outer {
+        ValueSource::Literal(value) => ValueSource::Literal(value.clone()),
+        ValueSource::Column(column) => middle(column),
+        ValueSource::Coalesce(column, default) => match middle(column) {
+            ValueSource::Column(source) => ValueSource::Coalesce(source, default.clone()),
+            // Already never NULL.
+            coalesced @ ValueSource::Coalesce(..) => coalesced,
+            ValueSource::Literal(Some(value)) => ValueSource::Literal(Some(value)),
+            ValueSource::Literal(None) => ValueSource::Literal(Some(default.clone())),
+        },
+    }
+}

@@ -1,0 +1,168 @@
+//! Comparing a store's actual tables with a schema descriptor.
+
+use std::collections::BTreeSet;
+
+use rusqlite::Connection;
+
+use super::sql::{self, quote_ident};
+use super::{HISTORY_TABLE, METADATA_TABLE};
+use crate::schema::{ID_COLUMN, SchemaDescriptor};
+
+/// The differences between the store's tables, columns, types, nullability,
+/// indexes and unique constraints and `descriptor`, one readable line each;
+/// empty when they agree. Column order and `DEFAULT` clauses are not compared
+/// (staged names every column it reads and writes every column it inserts).
+pub fn drift(conn: &Connection, descriptor: &SchemaDescriptor) -> rusqlite::Result<Vec<String>> {
+    let mut out = Vec::new();
+    let mut expected_tables: BTreeSet<String> = descriptor
+        .entities()
+        .iter()
+        .map(|e| e.name().to_lowercase())
+        .collect();
+    expected_tables.insert(METADATA_TABLE.to_owned());
+    expected_tables.insert(HISTORY_TABLE.to_owned());
+    let mut statement = conn.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'")?;
+    let actual_tables: Vec<String> = statement
+        .query_map([], |row| row.get(0))?
+        .collect::<Result<_, _>>()?;
+    for table in &actual_tables {
+        if !expected_tables.contains(&table.to_lowercase()) {
+            out.push(format!("unexpected table `{table}`"));
+        }
+    }
+    for entity in descriptor.entities() {
+        if !actual_tables
+            .iter()
+            .any(|t| t.eq_ignore_ascii_case(entity.name()))
+        {
+            out.push(format!("missing table `{}`", entity.name()));
+            continue;
+        }
+        let mut columns = conn.prepare(&format!(
+            "PRAGMA table_info({})",
+            quote_ident(entity.name())
+        ))?;
+        let actual: Vec<(String, String, bool, bool)> = columns
+            .query_map([], |row| {
+                Ok((
+                    row.get(1)?,
+                    row.get(2)?,
+                    row.get::<_, i64>(3)? != 0,
+                    row.get::<_, i64>(5)? != 0,
+                ))
+            })?
+            .collect::<Result<_, _>>()?;
+        let find = |name: &str| actual.iter().find(|(n, ..)| n.eq_ignore_ascii_case(name));
+        match find(ID_COLUMN) {
+            Some((_, ty, _, true)) if ty.eq_ignore_ascii_case("INTEGER") => {}
+            _ => out.push(format!(
+                "`{}`: `{ID_COLUMN}` is not the INTEGER PRIMARY KEY",
+                entity.name()
+            )),
+        }
+        for attribute in entity.attributes() {
+            let Some((_, ty, not_null, _)) = find(attribute.name()) else {
+                out.push(format!(
+                    "`{}`: missing column `{}`",
+                    entity.name(),
+                    attribute.name()
+                ));
+                continue;
+            };
+            if !ty.eq_ignore_ascii_case(attribute.ty().sql_type()) {
+                out.push(format!(
+                    "`{}.{}`: column type is {ty}, expected {}",
+                    entity.name(),
+                    attribute.name(),
+                    attribute.ty().sql_type()
+                ));
+            }
+            if *not_null == attribute.is_optional() {
+                out.push(format!(
+                    "`{}.{}`: column is {}, expected {}",
+                    entity.name(),
+                    attribute.name(),
+                    if *not_null { "NOT NULL" } else { "nullable" },
+                    if attribute.is_optional() {
+                        "nullable"
+                    } else {
+                        "NOT NULL"
+                    }
+                ));
+            }
+        }
+        for (name, ..) in &actual {
+            if !name.eq_ignore_ascii_case(ID_COLUMN)
+                && entity
+                    .attributes()
+                    .iter()
+                    .all(|a| !a.name().eq_ignore_ascii_case(name))
+            {
+                out.push(format!("`{}`: unexpected column `{name}`", entity.name()));
+            }
+        }
+        // Indexes: (name, unique, column) of every index on the table.
+        let mut indexes = conn.prepare(&format!(
+            "PRAGMA index_list({})",
+            quote_ident(entity.name())
+        ))?;
+        let listed: Vec<(String, bool, String)> = indexes
+            .query_map([], |row| {
+                Ok((row.get(1)?, row.get::<_, i64>(2)? != 0, row.get(3)?))
+            })?
+            .collect::<Result<_, _>>()?;
+        let mut actual_indexes = BTreeSet::new();
+        for (name, unique, origin) in listed {
+            if origin != "c" {
+                out.push(format!(
+                    "`{}`: unexpected constraint index `{name}`",
+                    entity.name()
+                ));
+                continue;
+            }
+            let column: Option<String> = conn
+                .prepare(&format!("PRAGMA index_info({})", quote_ident(&name)))?
+                .query_map([], |row| row.get(2))?
+                .collect::<Result<Vec<String>, _>>()?
+                .into_iter()
+                .next();
+            actual_indexes.insert((
+                name.to_lowercase(),
+                unique,
+                column.unwrap_or_default().to_lowercase(),
+            ));
+        }
+        let mut expected_indexes = BTreeSet::new();
+        for attribute in entity.attributes() {
+            let column = attribute.name().to_lowercase();
+            if attribute.is_unique() {
+                expected_indexes.insert((
+                    sql::unique_index_name(entity.name(), attribute.name()).to_lowercase(),
+                    true,
+                    column.clone(),
+                ));
+            }
+            if attribute.is_indexed() {
+                expected_indexes.insert((
+                    sql::plain_index_name(entity.name(), attribute.name()).to_lowercase(),
+                    false,
+                    column,
+                ));
+            }
+        }
+        for (name, unique, column) in expected_indexes.difference(&actual_indexes) {
+            out.push(format!(
+                "`{}.{column}`: missing {} `{name}`",
+                entity.name(),
+                if *unique { "unique index" } else { "index" }
+            ));
+        }
+        for (name, _, column) in actual_indexes.difference(&expected_indexes) {
+            out.push(format!(
+                "`{}.{column}`: unexpected index `{name}`",
+                entity.name()
+            ));
+        }
+    }
+    Ok(out)
+}
