@@ -3,15 +3,21 @@
 pub use staged_macros::{model, versioned_schema};
 pub use staged_runtime::{
     AttributeDescriptor, AttributeType, BelongsTo, BoxError, Checksum, ConnectionGuard,
-    DefaultValue, EntityDescriptor, Error, FetchDescriptor, Field, MigrationError, Model,
-    ModelContainer, ModelContainerBuilder, ModelContext, NoSchema, PersistentId, PlanError,
-    PlanSchema, Predicate, Record, Result, SchemaDescriptor, SchemaMigrationPlan,
+    ConstraintKind, CustomStage, DefaultValue, EntityDescriptor, Error, FetchDescriptor, Field,
+    MigrationError, MigrationObserver, MigrationPath, MigrationStage, MigrationStep, Model,
+    ModelContainer, ModelContainerBuilder, ModelContext, NoSchema, PROGRESS_INTERVAL, PersistentId,
+    PlanError, PlanSchema, Predicate, Record, Result, SchemaDescriptor, SchemaMigrationPlan,
     SchemaMigrationPlanBuilder, SortDescriptor, StoreError, Version, VersionedSchema, rusqlite,
 };
 
 /// Schema descriptors, checksums and their canonical form.
 pub mod schema {
     pub use staged_runtime::schema::*;
+}
+
+/// Inference of lightweight migrations: schema mappings, typed changes and their SQL.
+pub mod inference {
+    pub use staged_runtime::inference::*;
 }
 
 /// The SQL staged generates and the tables it owns.
@@ -23,8 +29,8 @@ pub mod store {
 pub mod prelude {
     pub use staged_macros::{model, versioned_schema};
     pub use staged_runtime::{
-        FetchDescriptor, ModelContainer, ModelContext, PersistentId, Record, SchemaMigrationPlan,
-        Version, VersionedSchema,
+        FetchDescriptor, MigrationStage, ModelContainer, ModelContext, PersistentId, Record,
+        SchemaMigrationPlan, Version, VersionedSchema,
     };
 }
 

@@ -1,13 +1,14 @@
 //! [`ModelContainer`]: opens a store, migrating it to the plan's latest schema.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use rusqlite::Connection;
 
 use crate::context::{ModelContext, SharedConnection};
 use crate::error::{MigrationError, Result, StoreError};
+use crate::observer::MigrationObserver;
 use crate::plan::SchemaMigrationPlan;
 use crate::schema::{Version, VersionedSchema};
 use crate::store::{self, FileState};
@@ -41,7 +42,10 @@ impl<S: VersionedSchema> ModelContainer<S> {
 
     /// A builder, for options such as a migration observer.
     pub fn builder(plan: SchemaMigrationPlan<S>) -> ModelContainerBuilder<S> {
-        ModelContainerBuilder { plan }
+        ModelContainerBuilder {
+            plan,
+            observer: None,
+        }
     }
 
     /// A context for reading and writing the latest schema's models.
@@ -77,6 +81,7 @@ impl<S> std::fmt::Debug for ModelContainer<S> {
 /// Options for opening a [`ModelContainer`].
 pub struct ModelContainerBuilder<S> {
     plan: SchemaMigrationPlan<S>,
+    observer: Option<Arc<dyn MigrationObserver>>,
 }
 
 impl<S: VersionedSchema> ModelContainerBuilder<S> {
@@ -100,10 +105,14 @@ impl<S: VersionedSchema> ModelContainerBuilder<S> {
                 }
                 S::VERSION
             }
-            FileState::Staged => self.open_existing(&mut conn, path)?,
+            FileState::Staged => S::VERSION,
         };
+        let conn = Arc::new(Mutex::new(conn));
+        if state == FileState::Staged {
+            self.open_existing(&conn, path)?;
+        }
         Ok(ModelContainer {
-            conn: Arc::new(Mutex::new(conn)),
+            conn,
             path: Some(path.to_owned()),
             store_version,
             plan: Arc::new(self.plan),
@@ -123,8 +132,15 @@ impl<S: VersionedSchema> ModelContainerBuilder<S> {
         })
     }
 
-    fn open_existing(&self, conn: &mut Connection, path: &Path) -> Result<Version> {
-        let metadata = store::read_metadata(conn, path)?;
+    /// Reports migration progress to `observer`.
+    pub fn observer(mut self, observer: impl MigrationObserver + 'static) -> Self {
+        self.observer = Some(Arc::new(observer));
+        self
+    }
+
+    fn open_existing(&self, conn: &SharedConnection, path: &Path) -> Result<Version> {
+        let metadata =
+            store::read_metadata(&conn.lock().unwrap_or_else(PoisonError::into_inner), path)?;
         let latest = S::VERSION;
         if metadata.version > latest {
             return Err(MigrationError::StoreNewer {
@@ -149,7 +165,13 @@ impl<S: VersionedSchema> ModelContainerBuilder<S> {
         if metadata.version == latest {
             return Ok(latest);
         }
-        crate::migrate::run(conn, path, &self.plan, metadata.version)?;
+        crate::migrate::run(
+            conn,
+            path,
+            &self.plan,
+            metadata.version,
+            self.observer.as_deref(),
+        )?;
         Ok(latest)
     }
 }

@@ -10,6 +10,7 @@ use crate::error::{Error, Result};
 use crate::model::{BelongsTo, Model, PersistentId, Record};
 use crate::query::FetchDescriptor;
 use crate::schema::{ID_COLUMN, VersionedSchema};
+use crate::stage::TableMap;
 use crate::store::{self, sql};
 
 /// A connection shared by a container and its contexts.
@@ -23,6 +24,9 @@ pub(crate) type SharedConnection = Arc<Mutex<Connection>>;
 /// [`transaction`](ModelContext::transaction) to group writes.
 pub struct ModelContext<S> {
     conn: SharedConnection,
+    /// Tables read instead of the entities' own (the old tables of
+    /// transformed entities during a custom stage's `migrate` hook).
+    tables: Option<TableMap>,
     _schema: PhantomData<fn() -> S>,
 }
 
@@ -30,8 +34,23 @@ impl<S: VersionedSchema> ModelContext<S> {
     pub(crate) fn new(conn: SharedConnection) -> Self {
         ModelContext {
             conn,
+            tables: None,
             _schema: PhantomData,
         }
+    }
+
+    /// Reads entities from other tables (by entity name).
+    pub(crate) fn with_tables(mut self, tables: TableMap) -> Self {
+        self.tables = Some(tables);
+        self
+    }
+
+    /// The table holding `entity`'s rows for reads.
+    fn table<'e>(&'e self, entity: &'e crate::schema::EntityDescriptor) -> &'e str {
+        self.tables
+            .as_ref()
+            .and_then(|t| t.get(entity.name()))
+            .map_or(entity.name(), String::as_str)
     }
 
     fn lock(&self) -> MutexGuard<'_, Connection> {
@@ -42,8 +61,18 @@ impl<S: VersionedSchema> ModelContext<S> {
 
     /// Inserts a model and returns its new id.
     pub fn insert<M: BelongsTo<S>>(&mut self, model: M) -> Result<PersistentId> {
+        let entity = M::entity();
+        let sql = if entity.attributes().is_empty() {
+            // `INSERT INTO t () VALUES ()` is not SQL.
+            format!(
+                "INSERT INTO {} DEFAULT VALUES",
+                sql::quote_ident(entity.name())
+            )
+        } else {
+            sql::insert(entity, false)
+        };
         let conn = self.lock();
-        let mut statement = conn.prepare_cached(&sql::insert(M::entity(), false))?;
+        let mut statement = conn.prepare_cached(&sql)?;
         model.__bind(&mut statement)?;
         statement.raw_execute().map_err(store::constraint_error)?;
         Ok(PersistentId::from_raw(conn.last_insert_rowid()))
@@ -53,7 +82,7 @@ impl<S: VersionedSchema> ModelContext<S> {
     pub fn get<M: BelongsTo<S>>(&mut self, id: PersistentId) -> Result<Option<Record<M>>> {
         let sql = format!(
             "{} WHERE {} = ?",
-            sql::select(M::entity()),
+            sql::select_from(M::entity(), self.table(M::entity())),
             sql::quote_ident(ID_COLUMN)
         );
         let mut records = self.query::<M>(&sql, &[rusqlite::types::Value::Integer(id.raw())])?;
@@ -73,7 +102,7 @@ impl<S: VersionedSchema> ModelContext<S> {
         let (filter, params) = descriptor.where_clause();
         let sql = format!(
             "{}{filter}{}",
-            sql::select(M::entity()),
+            sql::select_from(M::entity(), self.table(M::entity())),
             descriptor.order_clause()
         );
         self.query::<M>(&sql, params)
@@ -93,7 +122,7 @@ impl<S: VersionedSchema> ModelContext<S> {
         let (filter, params) = descriptor.where_clause();
         let sql = format!(
             "SELECT count(*) FROM {}{filter}",
-            sql::quote_ident(M::entity().name())
+            sql::quote_ident(self.table(M::entity()))
         );
         let conn = self.lock();
         let mut statement = conn.prepare_cached(&sql)?;
@@ -106,8 +135,19 @@ impl<S: VersionedSchema> ModelContext<S> {
     /// Fails with [`Error::NotFound`] when the record was deleted.
     pub fn update<M: BelongsTo<S>>(&mut self, record: &Record<M>) -> Result<()> {
         let entity = M::entity();
+        let sql = if entity.attributes().is_empty() {
+            // `UPDATE t SET WHERE …` is not SQL; a no-op assignment still
+            // reports whether the record exists.
+            format!(
+                "UPDATE {table} SET {id} = {id} WHERE {id} = ?1",
+                table = sql::quote_ident(entity.name()),
+                id = sql::quote_ident(ID_COLUMN)
+            )
+        } else {
+            sql::update(entity)
+        };
         let conn = self.lock();
-        let mut statement = conn.prepare_cached(&sql::update(entity))?;
+        let mut statement = conn.prepare_cached(&sql)?;
         record.__bind(&mut statement)?;
         statement.raw_bind_parameter(entity.attributes().len() + 1, record.id().raw())?;
         let changed = statement.raw_execute().map_err(store::constraint_error)?;

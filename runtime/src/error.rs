@@ -250,6 +250,19 @@ pub enum PlanError {
         to: Version,
     },
 
+    /// Two transforms of one custom stage read or write the same entity.
+    #[error(
+        "the custom stage {from} -> {to} has two transforms for entity `{entity}`; merge them into one"
+    )]
+    DuplicateTransform {
+        /// The stage's source version.
+        from: Version,
+        /// The stage's target version.
+        to: Version,
+        /// The entity.
+        entity: String,
+    },
+
     /// An `original_name` names nothing in the previous version.
     #[error(
         "schema {to}: `{}` has `original_name = \"{original_name}\"`, but schema {from} has no {} named \
@@ -345,17 +358,34 @@ pub enum MigrationError {
 
     /// No stages lead from the store's version to the plan's latest.
     #[error(
-        "store `{}` is at version {from} but the plan has no migration from {from} to {to}; \
-         add a stage (or the schemas in between) to the plan",
+        "no migration from {from} to {to} for store `{}`: {reason}; add the missing schema or stage to the plan",
         path.display()
     )]
     NoPath {
-        /// The store file.
+        /// The store file (empty when asked through `migration_path`).
         path: PathBuf,
         /// The store's version.
         from: Version,
         /// The plan's latest version.
         to: Version,
+        /// Why there is no path.
+        reason: String,
+    },
+
+    /// A hook or transform of a custom stage failed (returned an error or panicked).
+    #[error("cannot migrate `{}`: {hook} of stage {from} -> {to} failed: {source}", path.display())]
+    HookFailed {
+        /// The store file.
+        path: PathBuf,
+        /// The stage's source version.
+        from: Version,
+        /// The stage's target version.
+        to: Version,
+        /// Which hook: e.g. "`will_migrate` hook #1" or "transform of `Reminder`".
+        hook: String,
+        /// The hook's error (a panic is an [`Error::Hook`] with its message).
+        #[source]
+        source: Box<Error>,
     },
 
     /// A constraint of the target schema fails on the store's data.

@@ -11,7 +11,9 @@ pub mod error;
 pub mod inference;
 mod migrate;
 mod model;
+mod observer;
 mod plan;
+mod planner;
 mod query;
 pub mod schema;
 mod stage;
@@ -21,13 +23,15 @@ pub use container::{ModelContainer, ModelContainerBuilder};
 pub use context::{ConnectionGuard, ModelContext};
 pub use error::{BoxError, ConstraintKind, Error, MigrationError, PlanError, Result, StoreError};
 pub use model::{BelongsTo, Model, PersistentId, Record};
+pub use observer::{MigrationObserver, PROGRESS_INTERVAL};
 pub use plan::{NoSchema, PlanSchema, PlanTail, SchemaMigrationPlan, SchemaMigrationPlanBuilder};
+pub use planner::{MigrationPath, MigrationStep};
 pub use query::{FetchDescriptor, Field, Predicate, SortDescriptor};
 pub use schema::{
     AttributeDescriptor, AttributeType, Checksum, DefaultValue, EntityDescriptor, SchemaDescriptor,
     Version, VersionedSchema,
 };
-pub use stage::MigrationStage;
+pub use stage::{CustomStage, MigrationStage};
 
 /// Re-exported for generated code and for [`ModelContext::connection`] users.
 pub use rusqlite;

@@ -1,154 +1,389 @@
 //! The runner: executes the steps of a migration path in one transaction.
 
+use std::collections::HashSet;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
+use std::sync::{MutexGuard, PoisonError};
 use std::time::Instant;
 
-use rusqlite::{Connection, TransactionBehavior, params};
+use rusqlite::{Connection, params};
 use tracing::{debug, info, info_span};
 
+use crate::context::SharedConnection;
 use crate::error::{ConstraintKind, Error, MigrationError, Result};
 use crate::inference::{self, Purpose, SchemaMapping, Statement};
+use crate::model::Model;
+use crate::observer::{MigrationObserver, PROGRESS_INTERVAL};
 use crate::plan::SchemaMigrationPlan;
-use crate::schema::{ID_COLUMN, Version, VersionedSchema};
-use crate::store::{self, HISTORY_TABLE, METADATA_TABLE, sql::quote_ident};
+use crate::planner::{self, MigrationPath, MigrationStep, PlannedStep};
+use crate::schema::{ID_COLUMN, SchemaDescriptor, Version, VersionedSchema};
+use crate::stage::{ErasedCustom, TableMap};
+use crate::store::sql::{self, quote_ident};
+use crate::store::{self, HISTORY_TABLE, METADATA_TABLE};
 
-/// One physical step of a migration path.
-#[derive(Debug, Clone)]
-pub(crate) struct Step {
-    /// Index of the source schema in the plan.
-    pub from: usize,
-    /// Index of the target schema in the plan.
-    pub to: usize,
-    /// The (possibly composed) mapping for the entities no transform builds.
-    pub mapping: SchemaMapping,
-}
-
-/// The steps from schema `from` to the latest: one per consecutive pair.
-pub(crate) fn steps<S: VersionedSchema>(plan: &SchemaMigrationPlan<S>, from: usize) -> Vec<Step> {
-    plan.gaps()
-        .iter()
-        .enumerate()
-        .skip(from)
-        .map(|(i, gap)| Step {
-            from: i,
-            to: i + 1,
-            mapping: gap.mapping.clone(),
-        })
-        .collect()
-}
-
-/// Migrates the store behind `conn` from `from` to the plan's latest version,
-/// all in one transaction: on any error the store is left as it was.
+/// Migrates the store behind `shared` from `from` to the plan's latest
+/// version along the planner's path, all in one transaction: on any error
+/// (or panic in a hook) the store is left as it was.
 pub(crate) fn run<S: VersionedSchema>(
-    conn: &mut Connection,
+    shared: &SharedConnection,
     path: &Path,
     plan: &SchemaMigrationPlan<S>,
     from: Version,
+    observer: Option<&dyn MigrationObserver>,
 ) -> Result<()> {
-    let latest = S::VERSION;
-    let span = info_span!("migrate", path = %path.display(), %from, to = %latest);
+    let span = info_span!("migrate", path = %path.display(), %from, to = %S::VERSION);
     let _entered = span.enter();
+    let (start, steps) = plan.planned(from).map_err(|e| with_path(e, path))?;
+    let versions: Vec<Version> = plan.schemas().iter().map(|s| s.version()).collect();
+    let migration_path = planner::to_path(&versions, start, &steps);
+    info!(%migration_path, "migrating");
+    if let Some(observer) = observer {
+        observer.will_migrate_store(&migration_path);
+    }
     // Foreign key enforcement cannot change inside a transaction; table
     // rebuilds need it off, and `foreign_key_check` runs before commit instead.
-    conn.pragma_update(None, "foreign_keys", false)?;
-    let result = run_in_transaction(conn, path, plan, from);
-    conn.pragma_update(None, "foreign_keys", true)?;
+    {
+        let conn = lock(shared);
+        conn.pragma_update(None, "foreign_keys", false)?;
+        conn.execute_batch("BEGIN IMMEDIATE")?;
+    }
+    let runner = Runner {
+        shared,
+        path,
+        plan,
+        observer,
+        path_view: &migration_path,
+    };
+    let result = runner.run_steps(from, &steps);
+    let finished = {
+        let conn = lock(shared);
+        let end = match &result {
+            Ok(()) => conn.execute_batch("COMMIT"),
+            Err(_) => conn.execute_batch("ROLLBACK"),
+        };
+        let fk = conn.pragma_update(None, "foreign_keys", true);
+        end.and(fk)
+    };
+    let result = result.and_then(|()| finished.map_err(Error::from));
+    if let Some(observer) = observer {
+        match &result {
+            Ok(()) => observer.did_migrate_store(&migration_path),
+            Err(error) => observer.migration_failed(&migration_path, error),
+        }
+    }
     result
 }
 
-fn run_in_transaction<S: VersionedSchema>(
-    conn: &mut Connection,
-    path: &Path,
-    plan: &SchemaMigrationPlan<S>,
-    from: Version,
-) -> Result<()> {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    // Another connection may have migrated the store while this one waited for the lock.
-    let current = store::read_metadata(&tx, path)?;
-    if current.version == S::VERSION {
-        info!("store already migrated by another connection");
-        return Ok(());
-    }
-    if current.version != from {
-        return Err(MigrationError::NoPath {
-            path: path.to_owned(),
-            from: current.version,
-            to: S::VERSION,
+fn with_path(error: Error, path: &Path) -> Error {
+    match error {
+        Error::Migration(mut boxed) => {
+            if let MigrationError::NoPath { path: p, .. } = boxed.as_mut() {
+                *p = path.to_owned();
+            }
+            Error::Migration(boxed)
         }
-        .into());
+        other => other,
     }
-    let start = plan.index_of(from).ok_or_else(|| MigrationError::NoPath {
-        path: path.to_owned(),
-        from,
-        to: S::VERSION,
-    })?;
-    for step in steps(plan, start) {
-        let schemas = plan.schemas();
-        let (source, target) = (&schemas[step.from], &schemas[step.to]);
-        let stage_span = info_span!("stage", from = %source.version(), to = %target.version(), kind = "inferred");
-        let _entered = stage_span.enter();
-        let started_at = store::now_millis();
-        let clock = Instant::now();
-        let statements = inference::lower(source.descriptor(), target.descriptor(), &step.mapping);
-        let mut rows = 0u64;
-        for statement in &statements {
-            rows += execute(&tx, statement).map_err(|error| {
-                step_error(
-                    &tx,
-                    path,
-                    source.version(),
-                    target.version(),
-                    statement,
-                    error,
-                )
+}
+
+fn lock(shared: &SharedConnection) -> MutexGuard<'_, Connection> {
+    shared.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+struct Runner<'a, S> {
+    shared: &'a SharedConnection,
+    path: &'a Path,
+    plan: &'a SchemaMigrationPlan<S>,
+    observer: Option<&'a dyn MigrationObserver>,
+    path_view: &'a MigrationPath,
+}
+
+impl<S: VersionedSchema> Runner<'_, S> {
+    fn run_steps(&self, from: Version, steps: &[PlannedStep]) -> Result<()> {
+        // Another connection may have migrated the store while this one waited for the lock.
+        let current = store::read_metadata(&lock(self.shared), self.path)?;
+        if current.version == S::VERSION {
+            info!("store already migrated by another connection");
+            return Ok(());
+        }
+        if current.version != from {
+            return Err(MigrationError::NoPath {
+                path: self.path.to_owned(),
+                from: current.version,
+                to: S::VERSION,
+                reason: format!(
+                    "another connection moved the store from {from} to {}",
+                    current.version
+                ),
+            }
+            .into());
+        }
+        let total = steps.len();
+        for (index, step) in steps.iter().enumerate() {
+            let view = self.path_view.steps()[index];
+            if let Some(observer) = self.observer {
+                observer.will_run_stage(index, total, &view);
+            }
+            let schemas = self.plan.schemas();
+            let (source, target) = (&schemas[step.from], &schemas[step.to]);
+            let kind = if step.stage.is_some() {
+                "custom"
+            } else {
+                "inferred"
+            };
+            let stage_span =
+                info_span!("stage", from = %source.version(), to = %target.version(), kind);
+            let _entered = stage_span.enter();
+            let started_at = store::now_millis();
+            let clock = Instant::now();
+            let mapping = self.plan.mapping(step.from, step.to);
+            let rows = match step.stage.and_then(|k| self.plan.stages()[k].custom_part()) {
+                None => {
+                    let statements =
+                        inference::lower(source.descriptor(), target.descriptor(), &mapping);
+                    self.execute_all(source.version(), target.version(), &statements)?
+                }
+                Some(custom) => self.run_custom(
+                    &view,
+                    source.descriptor(),
+                    target.descriptor(),
+                    &mapping,
+                    custom,
+                )?,
+            };
+            let duration = i64::try_from(clock.elapsed().as_millis()).unwrap_or(i64::MAX);
+            lock(self.shared).execute(
+                &format!(
+                    "INSERT INTO {} (from_version, to_version, kind, started_at, duration_ms, rows_touched) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    quote_ident(HISTORY_TABLE)
+                ),
+                params![
+                    source.version().to_string(),
+                    target.version().to_string(),
+                    kind,
+                    started_at,
+                    duration,
+                    i64::try_from(rows).unwrap_or(i64::MAX)
+                ],
+            )?;
+            info!(rows, duration_ms = duration, "step done");
+        }
+        let conn = lock(self.shared);
+        let latest = self.plan.schemas().last().expect("a plan has a schema");
+        let differences = store::verify::drift(&conn, latest.descriptor())?;
+        if !differences.is_empty() {
+            return Err(MigrationError::SchemaDrift {
+                path: self.path.to_owned(),
+                version: latest.version(),
+                differences,
+            }
+            .into());
+        }
+        let violations: i64 =
+            conn.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |row| {
+                row.get(0)
             })?;
+        if violations > 0 {
+            return Err(MigrationError::SchemaDrift {
+                path: self.path.to_owned(),
+                version: latest.version(),
+                differences: vec![format!("{violations} foreign key violations")],
+            }
+            .into());
         }
-        let duration = i64::try_from(clock.elapsed().as_millis()).unwrap_or(i64::MAX);
-        tx.execute(
+        conn.execute(
             &format!(
-                "INSERT INTO {} (from_version, to_version, kind, started_at, duration_ms, rows_touched) \
-                 VALUES (?1, ?2, 'inferred', ?3, ?4, ?5)",
-                quote_ident(HISTORY_TABLE)
+                "UPDATE {} SET version = ?1, checksum = ?2, updated_at = ?3 WHERE id = 1",
+                quote_ident(METADATA_TABLE)
             ),
-            params![source.version().to_string(), target.version().to_string(), started_at, duration, rows as i64],
+            params![
+                latest.version().to_string(),
+                latest.checksum().to_string(),
+                store::now_millis()
+            ],
         )?;
-        info!(rows, duration_ms = duration, "step done");
+        Ok(())
     }
-    let latest = plan.schemas().last().expect("a plan has a schema");
-    let differences = store::verify::drift(&tx, latest.descriptor())?;
-    if !differences.is_empty() {
-        return Err(MigrationError::SchemaDrift {
-            path: path.to_owned(),
-            version: latest.version(),
-            differences,
+
+    fn execute_all(&self, from: Version, to: Version, statements: &[Statement]) -> Result<u64> {
+        let conn = lock(self.shared);
+        let mut rows = 0;
+        for statement in statements {
+            rows += execute(&conn, statement)
+                .map_err(|error| step_error(&conn, self.path, from, to, statement, error))?;
         }
-        .into());
+        Ok(rows)
     }
-    let violations: i64 =
-        tx.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |row| {
-            row.get(0)
-        })?;
-    if violations > 0 {
-        return Err(MigrationError::SchemaDrift {
-            path: path.to_owned(),
-            version: latest.version(),
-            differences: vec![format!("{violations} foreign key violations")],
+
+    fn run_custom(
+        &self,
+        step: &MigrationStep,
+        from: &SchemaDescriptor,
+        to: &SchemaDescriptor,
+        mapping: &SchemaMapping,
+        custom: &ErasedCustom,
+    ) -> Result<u64> {
+        let (v_from, v_to) = (from.version(), to.version());
+        let hook_error = |hook: String, source: Error| -> Error {
+            MigrationError::HookFailed {
+                path: self.path.to_owned(),
+                from: v_from,
+                to: v_to,
+                hook,
+                source: Box::new(source),
+            }
+            .into()
+        };
+        for (k, hook) in custom.will_migrate.iter().enumerate() {
+            guarded(|| hook(self.shared))
+                .map_err(|e| hook_error(format!("`will_migrate` hook #{}", k + 1), e))?;
         }
-        .into());
+        let mut rows = 0u64;
+        let mut shadows = Vec::new();
+        let mut built = Vec::new();
+        for (k, transform) in custom.transforms.iter().enumerate() {
+            let (source, target) = ((transform.source)(), (transform.target)());
+            let shadow = format!("_staged_old_{k}");
+            let fresh = format!("_staged_new_t{k}");
+            let total: i64 = {
+                let conn = lock(self.shared);
+                conn.execute(
+                    &format!(
+                        "ALTER TABLE {} RENAME TO {}",
+                        quote_ident(source.name()),
+                        quote_ident(&shadow)
+                    ),
+                    [],
+                )?;
+                // The shadow's indexes would hold the names the new table's indexes need.
+                for attribute in source.attributes() {
+                    for name in [
+                        sql::unique_index_name(source.name(), attribute.name()),
+                        sql::plain_index_name(source.name(), attribute.name()),
+                    ] {
+                        conn.execute(&format!("DROP INDEX IF EXISTS {}", quote_ident(&name)), [])?;
+                    }
+                }
+                conn.execute(&sql::create_table(&fresh, target), [])?;
+                conn.query_row(
+                    &format!("SELECT count(*) FROM {}", quote_ident(&shadow)),
+                    [],
+                    |r| r.get(0),
+                )?
+            };
+            let total = total.unsigned_abs();
+            let mut progress = |done: u64| {
+                if let Some(observer) = self.observer {
+                    observer.stage_progress(step, target.name(), done, total);
+                }
+            };
+            let written = {
+                let conn = lock(self.shared);
+                guarded(|| (transform.run)(&conn, &shadow, &fresh, &mut progress))
+                    .map_err(|e| hook_error(format!("transform of `{}`", source.name()), e))?
+            };
+            rows += written;
+            shadows.push((source.name().to_owned(), shadow));
+            built.push((fresh, target));
+        }
+        let skip: HashSet<String> = built.iter().map(|(_, t)| t.name().to_owned()).collect();
+        let keep: HashSet<String> = shadows.iter().map(|(s, _)| s.clone()).collect();
+        let mut statements = inference::lower_except(from, to, mapping, &skip, &keep);
+        for (fresh, target) in &built {
+            statements.push(Statement {
+                sql: format!(
+                    "ALTER TABLE {} RENAME TO {}",
+                    quote_ident(fresh),
+                    quote_ident(target.name())
+                ),
+                purpose: Purpose::Schema,
+            });
+            for index in sql::create_indexes(target) {
+                let purpose = match target.attributes().iter().find(|a| {
+                    a.is_unique()
+                        && index.contains(&quote_ident(&sql::unique_index_name(
+                            target.name(),
+                            a.name(),
+                        )))
+                }) {
+                    Some(a) => Purpose::CreateUnique {
+                        entity: target.name().to_owned(),
+                        attribute: a.name().to_owned(),
+                    },
+                    None => Purpose::Schema,
+                };
+                statements.push(Statement {
+                    sql: index,
+                    purpose,
+                });
+            }
+        }
+        rows += self.execute_all(v_from, v_to, &statements)?;
+        let old_tables: TableMap = std::sync::Arc::new(shadows.iter().cloned().collect());
+        for (k, hook) in custom.migrate.iter().enumerate() {
+            guarded(|| hook(self.shared, &old_tables))
+                .map_err(|e| hook_error(format!("`migrate` hook #{}", k + 1), e))?;
+        }
+        {
+            let conn = lock(self.shared);
+            for (_, shadow) in &shadows {
+                conn.execute(&format!("DROP TABLE {}", quote_ident(shadow)), [])?;
+            }
+        }
+        for (k, hook) in custom.did_migrate.iter().enumerate() {
+            guarded(|| hook(self.shared))
+                .map_err(|e| hook_error(format!("`did_migrate` hook #{}", k + 1), e))?;
+        }
+        Ok(rows)
     }
-    tx.execute(
-        &format!(
-            "UPDATE {} SET version = ?1, checksum = ?2, updated_at = ?3 WHERE id = 1",
-            quote_ident(METADATA_TABLE)
-        ),
-        params![
-            latest.version().to_string(),
-            latest.checksum().to_string(),
-            store::now_millis()
-        ],
-    )?;
-    tx.commit()?;
-    Ok(())
+}
+
+/// Runs user code, turning a panic into an [`Error::Hook`] with its message.
+fn guarded<T>(body: impl FnOnce() -> Result<T>) -> Result<T> {
+    match catch_unwind(AssertUnwindSafe(body)) {
+        Ok(result) => result,
+        Err(payload) => {
+            let message = payload
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "a panic without a message".to_owned());
+            Err(Error::hook(format!("panicked: {message}")))
+        }
+    }
+}
+
+/// Streams the rows of table `from` (model `Old`) through `transform` into
+/// table `into` (model `New`), keeping ids; one row in memory at a time.
+pub(crate) fn stream_transform<Old: Model, New: Model>(
+    conn: &Connection,
+    from: &str,
+    into: &str,
+    transform: &dyn Fn(Old) -> Result<Option<New>>,
+    progress: &mut dyn FnMut(u64),
+) -> Result<u64> {
+    let mut select = conn.prepare(&sql::select_from(Old::entity(), from))?;
+    let mut insert = conn.prepare(&sql::insert_with_id_last(New::entity(), into))?;
+    let id_index = New::entity().attributes().len() + 1;
+    let mut rows = select.query([])?;
+    let (mut done, mut written) = (0u64, 0u64);
+    while let Some(row) = rows.next()? {
+        let id: i64 = row.get(0)?;
+        let old = Old::__read(row, 1, id)?;
+        if let Some(new) = transform(old)? {
+            new.__bind(&mut insert)?;
+            insert.raw_bind_parameter(id_index, id)?;
+            insert.raw_execute().map_err(store::constraint_error)?;
+            written += 1;
+        }
+        done += 1;
+        if done % PROGRESS_INTERVAL == 0 {
+            progress(done);
+        }
+    }
+    progress(done);
+    Ok(written)
 }
 
 /// Runs one statement; returns the rows it wrote.

@@ -3,10 +3,14 @@
 
 use std::marker::PhantomData;
 
-use crate::error::{PlanError, Result};
+use std::collections::HashSet;
+use std::path::PathBuf;
+
+use crate::error::{MigrationError, PlanError, Result};
 use crate::inference::{self, Change, SchemaMapping};
+use crate::planner::{self, MigrationPath, PlannedStep};
 use crate::schema::{Checksum, SchemaDescriptor, Version, VersionedSchema};
-use crate::stage::{MigrationStage, StageKind};
+use crate::stage::{ErasedCustom, MigrationStage, StageKind};
 
 /// Every schema version an app has shipped, oldest first, and how to migrate
 /// between them. `S` is the latest schema: the one the app reads and writes.
@@ -129,8 +133,38 @@ impl<S: VersionedSchema> SchemaMigrationPlan<S> {
         self.schemas.iter().position(|s| s.version() == version)
     }
 
-    pub(crate) fn gaps(&self) -> &[Gap] {
-        &self.gaps
+    /// The steps a store at `from` takes to the latest version (see the
+    /// planner's rule in the crate docs): each step's `from()`, `to()` and
+    /// `is_custom()`. Displays as `1.0.0 -[custom]-> 2.0.0 -[inferred]-> 5.0.0`.
+    ///
+    /// Fails with [`MigrationError::NoPath`] when `from` is not a version of the plan.
+    pub fn migration_path(&self, from: Version) -> Result<MigrationPath> {
+        let (start, steps) = self.planned(from)?;
+        Ok(planner::to_path(&self.versions(), start, &steps))
+    }
+
+    pub(crate) fn planned(&self, from: Version) -> Result<(usize, Vec<PlannedStep>)> {
+        let no_path = |reason: String| MigrationError::NoPath {
+            path: PathBuf::new(),
+            from,
+            to: S::VERSION,
+            reason,
+        };
+        let start = self
+            .index_of(from)
+            .ok_or_else(|| no_path(format!("version {from} is not a schema of the plan")))?;
+        let steps = planner::shortest_path(&self.versions(), &self.stages, start)
+            .ok_or_else(|| no_path("no chain of stages leads there".to_owned()))?;
+        Ok((start, steps))
+    }
+
+    fn versions(&self) -> Vec<Version> {
+        self.schemas.iter().map(PlanSchema::version).collect()
+    }
+
+    /// The composed mapping from schema `from` to schema `to` (indexes).
+    pub(crate) fn mapping(&self, from: usize, to: usize) -> SchemaMapping {
+        compose_gaps(&self.gaps[from..to])
     }
 }
 
@@ -162,7 +196,8 @@ impl<L: PlanTail> SchemaMigrationPlanBuilder<L> {
             if let Some(previous) = L::LATEST {
                 assert!(
                     S::VERSION.is_newer_than(previous),
-                    "schemas must be added to a plan oldest first: this schema's VERSION is not newer than the previous schema's"
+                    "schemas must be added to a plan oldest first: this schema's `VERSION` is not newer than the \
+                     previous schema's; order the `.schema::<…>()` calls by version"
                 );
             }
         }
@@ -262,6 +297,18 @@ impl<L: VersionedSchema> SchemaMigrationPlanBuilder<L> {
             }
             gaps.push(Gap { mapping, changes });
         }
+        for stage in &stages {
+            if let Some(custom) = stage.custom_part() {
+                let from = index(stage.from()).unwrap_or_default();
+                let to = index(stage.to()).unwrap_or_default();
+                check_custom(
+                    custom,
+                    &schemas[from],
+                    &schemas[to],
+                    &compose_gaps(&gaps[from..to]),
+                )?;
+            }
+        }
         Ok(SchemaMigrationPlan {
             schemas,
             stages,
@@ -269,6 +316,62 @@ impl<L: VersionedSchema> SchemaMigrationPlanBuilder<L> {
             _latest: PhantomData,
         })
     }
+}
+
+fn compose_gaps(gaps: &[Gap]) -> SchemaMapping {
+    let mut gaps = gaps.iter();
+    let first = gaps
+        .next()
+        .expect("a step spans at least one gap")
+        .mapping
+        .clone();
+    gaps.fold(first, |acc, gap| inference::compose(&acc, &gap.mapping))
+}
+
+/// Checks a custom stage: one transform per source and per target entity, and
+/// every change outside the transformed entities inferable (an optional
+/// attribute made required without default is allowed when a hook can fill it).
+fn check_custom(
+    custom: &ErasedCustom,
+    from: &PlanSchema,
+    to: &PlanSchema,
+    mapping: &SchemaMapping,
+) -> Result<()> {
+    let (from_version, to_version) = (from.version(), to.version());
+    let mut sources = HashSet::new();
+    let mut targets = HashSet::new();
+    for transform in &custom.transforms {
+        let (source, target) = ((transform.source)().name(), (transform.target)().name());
+        if !sources.insert(source) {
+            return Err(PlanError::DuplicateTransform {
+                from: from_version,
+                to: to_version,
+                entity: source.to_owned(),
+            }
+            .into());
+        }
+        if !targets.insert(target) {
+            return Err(PlanError::DuplicateTransform {
+                from: from_version,
+                to: to_version,
+                entity: target.to_owned(),
+            }
+            .into());
+        }
+    }
+    let changes = inference::changes(from.descriptor(), to.descriptor(), mapping);
+    let has_hooks = !custom.will_migrate.is_empty() || !custom.migrate.is_empty();
+    let rest: Vec<Change> = changes
+        .into_iter()
+        .filter(|change| match change {
+            Change::RemoveEntity { entity } => !sources.contains(entity.as_str()),
+            other => !targets.contains(other.entity()),
+        })
+        .filter(|change| {
+            !(has_hooks && matches!(change, Change::MakeRequired { default: None, .. }))
+        })
+        .collect();
+    not_inferable(from_version, to_version, &rest)
 }
 
 /// The first change that SQL alone cannot apply, as a [`PlanError`].

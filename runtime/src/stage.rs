@@ -1,10 +1,18 @@
 //! [`MigrationStage`]: how to go from one schema version to another.
 
 use std::fmt;
+use std::marker::PhantomData;
 
-use crate::schema::{Version, VersionedSchema};
+use rusqlite::Connection;
+
+use crate::context::{ModelContext, SharedConnection};
+use crate::error::Result;
+use crate::model::BelongsTo;
+use crate::schema::{EntityDescriptor, Version, VersionedSchema};
 
 /// A step of a [`SchemaMigrationPlan`](crate::SchemaMigrationPlan) between two schema versions.
+///
+/// Built with [`MigrationStage::lightweight`] or [`MigrationStage::custom`].
 pub struct MigrationStage {
     from: Version,
     to: Version,
@@ -15,6 +23,34 @@ pub struct MigrationStage {
 pub(crate) enum StageKind {
     /// Only the inferred SQL.
     Lightweight,
+    /// Hooks and transforms around the inferred SQL.
+    Custom(ErasedCustom),
+}
+
+type ContextHook = Box<dyn Fn(&SharedConnection) -> Result<()> + Send + Sync>;
+
+/// A custom stage with its schema types erased.
+pub(crate) struct ErasedCustom {
+    pub will_migrate: Vec<ContextHook>,
+    pub transforms: Vec<ErasedTransform>,
+    #[allow(clippy::type_complexity)]
+    pub migrate: Vec<Box<dyn Fn(&SharedConnection, &TableMap) -> Result<()> + Send + Sync>>,
+    pub did_migrate: Vec<ContextHook>,
+}
+
+/// Where the old tables of transformed entities are while a `migrate` hook runs.
+pub(crate) type TableMap = std::sync::Arc<std::collections::HashMap<String, String>>;
+
+/// A transform with its model types erased.
+pub(crate) struct ErasedTransform {
+    /// The old entity (of the stage's source schema).
+    pub source: fn() -> &'static EntityDescriptor,
+    /// The new entity (of the stage's target schema).
+    pub target: fn() -> &'static EntityDescriptor,
+    /// Streams every row of table `from` through the transform into table
+    /// `into`, calling `progress(done)` now and then; returns the rows written.
+    #[allow(clippy::type_complexity)]
+    pub run: Box<dyn Fn(&Connection, &str, &str, &mut dyn FnMut(u64)) -> Result<u64> + Send + Sync>,
 }
 
 impl MigrationStage {
@@ -26,13 +62,36 @@ impl MigrationStage {
         const {
             assert!(
                 B::VERSION.is_newer_than(A::VERSION),
-                "a stage goes from an older schema to a newer one: `lightweight::<A, B>()` needs B::VERSION > A::VERSION"
+                "a stage goes from an older schema to a newer one: `lightweight::<A, B>()` needs `B::VERSION` > `A::VERSION`"
             );
         }
         MigrationStage {
             from: A::VERSION,
             to: B::VERSION,
             kind: StageKind::Lightweight,
+        }
+    }
+
+    /// A stage that runs code: [`will_migrate`](CustomStage::will_migrate)
+    /// hooks on the old schema, [`transform`](CustomStage::transform)s from
+    /// old models to new ones, [`migrate`](CustomStage::migrate) hooks that see
+    /// both, and [`did_migrate`](CustomStage::did_migrate) hooks on the new
+    /// schema. `A` may jump over versions (and over other custom stages).
+    pub fn custom<A: VersionedSchema, B: VersionedSchema>() -> CustomStage<A, B> {
+        const {
+            assert!(
+                B::VERSION.is_newer_than(A::VERSION),
+                "a stage goes from an older schema to a newer one: `custom::<A, B>()` needs `B::VERSION` > `A::VERSION`"
+            );
+        }
+        CustomStage {
+            erased: ErasedCustom {
+                will_migrate: Vec::new(),
+                transforms: Vec::new(),
+                migrate: Vec::new(),
+                did_migrate: Vec::new(),
+            },
+            _schemas: PhantomData,
         }
     }
 
@@ -48,11 +107,19 @@ impl MigrationStage {
 
     /// Whether the stage runs user code.
     pub fn is_custom(&self) -> bool {
-        !matches!(self.kind, StageKind::Lightweight)
+        matches!(self.kind, StageKind::Custom(_))
     }
 
     pub(crate) fn kind(&self) -> &StageKind {
         &self.kind
+    }
+
+    /// The custom part, if any.
+    pub(crate) fn custom_part(&self) -> Option<&ErasedCustom> {
+        match &self.kind {
+            StageKind::Custom(custom) => Some(custom),
+            StageKind::Lightweight => None,
+        }
     }
 }
 
@@ -64,5 +131,113 @@ impl fmt::Debug for MigrationStage {
             "lightweight"
         };
         write!(f, "MigrationStage({} -[{kind}]-> {})", self.from, self.to)
+    }
+}
+
+/// A custom stage from schema `A` to schema `B` under construction; pass it to
+/// [`SchemaMigrationPlanBuilder::stage`](crate::SchemaMigrationPlanBuilder::stage).
+///
+/// Inside the stage, all in the migration's one transaction:
+/// 1. every `will_migrate` hook runs on the old tables (`ModelContext<A>`);
+/// 2. each transformed entity gets a new table, filled by streaming the old
+///    rows through its transform (ids are kept);
+/// 3. the other entities are migrated by the inferred SQL;
+/// 4. every `migrate` hook runs with the old tables of transformed entities
+///    (`ModelContext<A>`) and all new tables (`ModelContext<B>`);
+/// 5. the old tables are dropped and every `did_migrate` hook runs (`ModelContext<B>`).
+///
+/// Hooks of one kind run in the order they were added.
+pub struct CustomStage<A, B> {
+    erased: ErasedCustom,
+    _schemas: PhantomData<fn() -> (A, B)>,
+}
+
+impl<A: VersionedSchema, B: VersionedSchema> CustomStage<A, B> {
+    /// Adds a hook that runs before anything changes, on the old schema.
+    pub fn will_migrate<F>(mut self, hook: F) -> Self
+    where
+        F: Fn(&mut ModelContext<A>) -> Result<()> + Send + Sync + 'static,
+    {
+        self.erased.will_migrate.push(Box::new(move |conn| {
+            hook(&mut ModelContext::new(conn.clone()))
+        }));
+        self
+    }
+
+    /// Adds a hook that runs after the stage, on the new schema.
+    pub fn did_migrate<F>(mut self, hook: F) -> Self
+    where
+        F: Fn(&mut ModelContext<B>) -> Result<()> + Send + Sync + 'static,
+    {
+        self.erased.did_migrate.push(Box::new(move |conn| {
+            hook(&mut ModelContext::new(conn.clone()))
+        }));
+        self
+    }
+
+    /// Adds a hook that sees both shapes: the old tables of the transformed
+    /// entities through `old`, and every new table through `new`. Entities
+    /// without a transform are already migrated when it runs: read them
+    /// through `new`.
+    pub fn migrate<F>(mut self, hook: F) -> Self
+    where
+        F: Fn(&mut ModelContext<A>, &mut ModelContext<B>) -> Result<()> + Send + Sync + 'static,
+    {
+        self.erased.migrate.push(Box::new(move |conn, old_tables| {
+            let mut old = ModelContext::new(conn.clone()).with_tables(old_tables.clone());
+            hook(&mut old, &mut ModelContext::new(conn.clone()))
+        }));
+        self
+    }
+
+    /// Maps every row of the old model `Old` to a row of the new model `New`
+    /// (same [`PersistentId`](crate::PersistentId)). Rows are streamed, never
+    /// collected. `New`'s changes from `Old` need not be inferable.
+    pub fn transform<Old, New, F>(self, transform: F) -> Self
+    where
+        Old: BelongsTo<A>,
+        New: BelongsTo<B>,
+        F: Fn(Old) -> Result<New> + Send + Sync + 'static,
+    {
+        self.transform_or_drop(move |old: Old| transform(old).map(Some))
+    }
+
+    /// Like [`transform`](CustomStage::transform), but the row is dropped when
+    /// the closure returns `Ok(None)`.
+    pub fn transform_or_drop<Old, New, F>(mut self, transform: F) -> Self
+    where
+        Old: BelongsTo<A>,
+        New: BelongsTo<B>,
+        F: Fn(Old) -> Result<Option<New>> + Send + Sync + 'static,
+    {
+        self.erased.transforms.push(ErasedTransform {
+            source: Old::entity,
+            target: New::entity,
+            run: Box::new(move |conn, from, into, progress| {
+                crate::migrate::stream_transform::<Old, New>(conn, from, into, &transform, progress)
+            }),
+        });
+        self
+    }
+}
+
+impl<A: VersionedSchema, B: VersionedSchema> From<CustomStage<A, B>> for MigrationStage {
+    fn from(stage: CustomStage<A, B>) -> Self {
+        MigrationStage {
+            from: A::VERSION,
+            to: B::VERSION,
+            kind: StageKind::Custom(stage.erased),
+        }
+    }
+}
+
+impl<A, B> fmt::Debug for CustomStage<A, B> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CustomStage")
+            .field("will_migrate", &self.erased.will_migrate.len())
+            .field("transforms", &self.erased.transforms.len())
+            .field("migrate", &self.erased.migrate.len())
+            .field("did_migrate", &self.erased.did_migrate.len())
+            .finish()
     }
 }

@@ -66,16 +66,20 @@ pub fn lower(
     to: &SchemaDescriptor,
     mapping: &SchemaMapping,
 ) -> Vec<Statement> {
-    lower_except(from, to, mapping, &HashSet::new())
+    lower_except(from, to, mapping, &HashSet::new(), &HashSet::new())
 }
 
-/// Like [`lower`], but leaves out the entities named in `skip` (target
-/// names), which a custom stage's transforms build themselves.
+/// Like [`lower`], but leaves out the target entities named in `skip`,
+/// which a custom stage's transforms build themselves, and does not drop the
+/// source entities named in `keep` (the transforms' sources, which the stage
+/// drops itself). Source entities that only a skipped entity took rows from
+/// are dropped.
 pub fn lower_except(
     from: &SchemaDescriptor,
     to: &SchemaDescriptor,
     mapping: &SchemaMapping,
     skip: &HashSet<String>,
+    keep: &HashSet<String>,
 ) -> Vec<Statement> {
     let mut out = Vec::new();
     let schema = |sql: String| Statement {
@@ -115,16 +119,13 @@ pub fn lower_except(
             }
         }
     }
-    // 2. Removed entities (a transformed entity's source is dropped by its stage).
-    let transformed_sources: HashSet<&str> = mapping
-        .entities
-        .iter()
-        .filter(|m| skip.contains(&m.target))
-        .filter_map(|m| m.source.as_deref())
-        .collect();
-    for removed in mapping.removed_entities(from) {
-        if !transformed_sources.contains(removed) {
-            out.push(schema(format!("DROP TABLE {}", quote_ident(removed))));
+    // 2. Removed entities: no entity built here takes rows from them.
+    for source in from.entities() {
+        let used = plans
+            .iter()
+            .any(|(_, _, s, _)| s.is_some_and(|s| s.name() == source.name()));
+        if !used && !keep.contains(source.name()) {
+            out.push(schema(format!("DROP TABLE {}", quote_ident(source.name()))));
         }
     }
     // 3. Rebuilds into temporary tables; 4. renames to temporary names, so

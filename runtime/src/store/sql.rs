@@ -129,13 +129,35 @@ pub fn insert(entity: &EntityDescriptor, with_id: bool) -> String {
 
 /// `SELECT` of the id and all stored attributes, in descriptor order.
 pub fn select(entity: &EntityDescriptor) -> String {
+    select_from(entity, entity.name())
+}
+
+/// `SELECT` of the id and all stored attributes of `entity` from `table`.
+pub fn select_from(entity: &EntityDescriptor, table: &str) -> String {
     let mut out = format!("SELECT {}", quote_ident(ID_COLUMN));
     for attribute in entity.attributes() {
         out.push_str(", ");
         out.push_str(&quote_ident(attribute.name()));
     }
-    let _ = write!(out, " FROM {}", quote_ident(entity.name()));
+    let _ = write!(out, " FROM {}", quote_ident(table));
     out
+}
+
+/// `INSERT` of all stored attributes as `?1..?n` and the id as `?n+1` into `table`.
+pub fn insert_with_id_last(entity: &EntityDescriptor, table: &str) -> String {
+    let mut columns: Vec<String> = entity
+        .attributes()
+        .iter()
+        .map(|a| quote_ident(a.name()))
+        .collect();
+    columns.push(quote_ident(ID_COLUMN));
+    let params: Vec<String> = (1..=columns.len()).map(|i| format!("?{i}")).collect();
+    format!(
+        "INSERT INTO {} ({}) VALUES ({})",
+        quote_ident(table),
+        columns.join(", "),
+        params.join(", ")
+    )
 }
 
 /// `UPDATE` of all stored attributes as `?1..?n`, where the id is `?n+1`.

@@ -1,0 +1,64 @@
+//! [`MigrationObserver`]: progress of a migration, for an app's UI or logs.
+
+use crate::error::Error;
+use crate::planner::{MigrationPath, MigrationStep};
+
+/// Receives the progress of a store migration; every method defaults to doing nothing.
+///
+/// Set one with [`ModelContainerBuilder::observer`](crate::ModelContainerBuilder::observer).
+/// Methods are called on the thread that opens the container, inside the
+/// migration: keep them quick.
+pub trait MigrationObserver: Send + Sync {
+    /// The store is about to be migrated along `path` (`path.steps().len()` steps).
+    fn will_migrate_store(&self, path: &MigrationPath) {
+        let _ = path;
+    }
+
+    /// Step `index` (0-based) of `total` is about to run.
+    fn will_run_stage(&self, index: usize, total: usize, step: &MigrationStep) {
+        let _ = (index, total, step);
+    }
+
+    /// Rows of `entity` processed so far by a transform of `step`, out of
+    /// `total` (known up front). Called at most every
+    /// [`PROGRESS_INTERVAL`] rows, and once when the entity is done.
+    fn stage_progress(&self, step: &MigrationStep, entity: &str, done: u64, total: u64) {
+        let _ = (step, entity, done, total);
+    }
+
+    /// The store was migrated along `path` and committed.
+    fn did_migrate_store(&self, path: &MigrationPath) {
+        let _ = path;
+    }
+
+    /// The migration failed and was rolled back; the store is as it was.
+    fn migration_failed(&self, path: &MigrationPath, error: &Error) {
+        let _ = (path, error);
+    }
+}
+
+/// How many rows a transform processes between two progress reports.
+pub const PROGRESS_INTERVAL: u64 = 10_000;
+
+/// An `Arc` of an observer observes too, so the app can keep a handle on it.
+impl<T: MigrationObserver + ?Sized> MigrationObserver for std::sync::Arc<T> {
+    fn will_migrate_store(&self, path: &MigrationPath) {
+        (**self).will_migrate_store(path);
+    }
+
+    fn will_run_stage(&self, index: usize, total: usize, step: &MigrationStep) {
+        (**self).will_run_stage(index, total, step);
+    }
+
+    fn stage_progress(&self, step: &MigrationStep, entity: &str, done: u64, total: u64) {
+        (**self).stage_progress(step, entity, done, total);
+    }
+
+    fn did_migrate_store(&self, path: &MigrationPath) {
+        (**self).did_migrate_store(path);
+    }
+
+    fn migration_failed(&self, path: &MigrationPath, error: &Error) {
+        (**self).migration_failed(path, error);
+    }
+}
