@@ -241,3 +241,21 @@ impl<A, B> fmt::Debug for CustomStage<A, B> {
             .finish()
     }
 }
+
+#[cfg(test)]
+impl MigrationStage {
+    /// A custom stage without hooks between two versions, for planner tests
+    /// that need no schema types.
+    pub(crate) fn custom_for_test(from: Version, to: Version) -> MigrationStage {
+        MigrationStage {
+            from,
+            to,
+            kind: StageKind::Custom(ErasedCustom {
+                will_migrate: Vec::new(),
+                transforms: Vec::new(),
+                migrate: Vec::new(),
+                did_migrate: Vec::new(),
+            }),
+        }
+    }
+}
