@@ -3,7 +3,6 @@
 
 use proc_macro2::Span;
 use syn::ext::IdentExt;
-use syn::spanned::Spanned;
 use syn::{GenericArgument, Ident, Item, ItemMod, ItemStruct, LitStr, PathArguments, Type};
 
 use crate::attr::{self, DefaultLit, FieldArgs};
@@ -82,6 +81,24 @@ impl Scalar {
         }
     }
 
+    /// The Rust type, for messages.
+    pub fn rust_name(self) -> &'static str {
+        match self {
+            Scalar::Bool => "bool",
+            Scalar::I8 => "i8",
+            Scalar::I16 => "i16",
+            Scalar::I32 => "i32",
+            Scalar::I64 => "i64",
+            Scalar::U8 => "u8",
+            Scalar::U16 => "u16",
+            Scalar::U32 => "u32",
+            Scalar::F32 => "f32",
+            Scalar::F64 => "f64",
+            Scalar::Text => "String",
+            Scalar::Bytes => "Vec<u8>",
+        }
+    }
+
     /// The inclusive range of an integer scalar.
     pub fn integer_range(self) -> Option<(i128, i128)> {
         Some(match self {
@@ -134,48 +151,136 @@ pub fn parse<'a>(cx: &Ctxt, version: Option<LitStr>, module: &'a ItemMod) -> Sch
                     models.push(parse_model(cx, model_attr, item));
                 }
             }
-            Item::Enum(item) => reject_model_on(cx, &item.attrs, "an enum"),
-            Item::Union(item) => reject_model_on(cx, &item.attrs, "a union"),
-            Item::Type(item) => reject_model_on(cx, &item.attrs, "a type alias"),
-            _ => {}
+            other => reject_model_on(cx, other),
         }
     }
     Schema { version, models }
 }
 
-fn reject_model_on(cx: &Ctxt, attrs: &[syn::Attribute], what: &str) {
+/// `#[model]` on an item that is not a struct: one error here, and `emit`
+/// strips the attribute so that `#[model]` itself does not add another.
+fn reject_model_on(cx: &Ctxt, item: &Item) {
+    let Some(attrs) = item_attrs(item) else {
+        return;
+    };
     if let Some(attr) = attrs.iter().find(|a| attr::is_model(a)) {
         cx.error_spanned_by(
             attr,
-            format_args!("`#[model]` goes on a struct with named fields, not on {what}"),
+            format_args!(
+                "`#[model]` goes on a struct with named fields, not on {}",
+                item_kind(item)
+            ),
         );
+    }
+}
+
+/// The attributes of an item that can carry them.
+pub fn item_attrs(item: &Item) -> Option<&Vec<syn::Attribute>> {
+    Some(match item {
+        Item::Const(item) => &item.attrs,
+        Item::Enum(item) => &item.attrs,
+        Item::ExternCrate(item) => &item.attrs,
+        Item::Fn(item) => &item.attrs,
+        Item::ForeignMod(item) => &item.attrs,
+        Item::Impl(item) => &item.attrs,
+        Item::Macro(item) => &item.attrs,
+        Item::Mod(item) => &item.attrs,
+        Item::Static(item) => &item.attrs,
+        Item::Struct(item) => &item.attrs,
+        Item::Trait(item) => &item.attrs,
+        Item::TraitAlias(item) => &item.attrs,
+        Item::Type(item) => &item.attrs,
+        Item::Union(item) => &item.attrs,
+        Item::Use(item) => &item.attrs,
+        _ => return None,
+    })
+}
+
+/// The attributes of an item that can carry them, mutably.
+pub fn item_attrs_mut(item: &mut Item) -> Option<&mut Vec<syn::Attribute>> {
+    Some(match item {
+        Item::Const(item) => &mut item.attrs,
+        Item::Enum(item) => &mut item.attrs,
+        Item::ExternCrate(item) => &mut item.attrs,
+        Item::Fn(item) => &mut item.attrs,
+        Item::ForeignMod(item) => &mut item.attrs,
+        Item::Impl(item) => &mut item.attrs,
+        Item::Macro(item) => &mut item.attrs,
+        Item::Mod(item) => &mut item.attrs,
+        Item::Static(item) => &mut item.attrs,
+        Item::Struct(item) => &mut item.attrs,
+        Item::Trait(item) => &mut item.attrs,
+        Item::TraitAlias(item) => &mut item.attrs,
+        Item::Type(item) => &mut item.attrs,
+        Item::Union(item) => &mut item.attrs,
+        Item::Use(item) => &mut item.attrs,
+        _ => return None,
+    })
+}
+
+/// "an enum", "a function", …: what an item is, for messages.
+pub fn item_kind(item: &Item) -> &'static str {
+    match item {
+        Item::Const(_) => "a constant",
+        Item::Enum(_) => "an enum",
+        Item::ExternCrate(_) => "an `extern crate`",
+        Item::Fn(_) => "a function",
+        Item::ForeignMod(_) => "an `extern` block",
+        Item::Impl(_) => "an impl block",
+        Item::Macro(_) => "a macro",
+        Item::Mod(_) => "a module",
+        Item::Static(_) => "a static",
+        Item::Struct(_) => "a struct",
+        Item::Trait(_) | Item::TraitAlias(_) => "a trait",
+        Item::Type(_) => "a type alias",
+        Item::Union(_) => "a union",
+        Item::Use(_) => "a `use` declaration",
+        _ => "this item",
     }
 }
 
 fn parse_model<'a>(cx: &Ctxt, model_attr: &syn::Attribute, item: &'a ItemStruct) -> Model<'a> {
     let args = attr::parse_model_attr(cx, model_attr);
-    if !item.generics.params.is_empty() || item.generics.where_clause.is_some() {
+    let generics = &item.generics;
+    if !generics.params.is_empty() {
         cx.error_spanned_by(
-            &item.generics,
-            "a `#[model]` struct cannot be generic: each model is one stored entity; remove the type parameters",
+            generics,
+            "a `#[model]` struct cannot be generic: each model is one stored entity; remove the generic parameters",
+        );
+    } else if let Some(where_clause) = &generics.where_clause {
+        cx.error_spanned_by(
+            where_clause,
+            "a `#[model]` struct cannot have a `where` clause: each model is one stored entity; remove it",
         );
     }
+    // Fields typed by a generic parameter were reported with the generics.
+    let params: Vec<String> = generics
+        .params
+        .iter()
+        .filter_map(|param| match param {
+            syn::GenericParam::Type(ty) => Some(ty.ident.to_string()),
+            syn::GenericParam::Const(c) => Some(c.ident.to_string()),
+            syn::GenericParam::Lifetime(_) => None,
+        })
+        .collect();
     let mut fields = Vec::new();
     match &item.fields {
         syn::Fields::Named(named) => {
             for field in &named.named {
-                if let Some(parsed) = parse_field(cx, field) {
+                if let Some(parsed) = parse_field(cx, field, &params) {
                     fields.push(parsed);
                 }
             }
         }
         syn::Fields::Unnamed(unnamed) => cx.error_spanned_by(
             unnamed,
-            "a `#[model]` struct needs named fields: each field is a stored attribute named after it",
+            "a `#[model]` struct needs named fields: each field is a stored attribute named after it; \
+             write `struct Name { field: Type, … }`",
         ),
         syn::Fields::Unit => cx.error_spanned_by(
             &item.ident,
-            "a `#[model]` struct needs named fields: each field is a stored attribute named after it",
+            "a `#[model]` struct needs named fields: each field is a stored attribute named after it; \
+             write `struct Name { field: Type, … }`",
         ),
     }
     let (name, name_span) = match &args.name {
@@ -191,7 +296,7 @@ fn parse_model<'a>(cx: &Ctxt, model_attr: &syn::Attribute, item: &'a ItemStruct)
     }
 }
 
-fn parse_field<'a>(cx: &Ctxt, field: &'a syn::Field) -> Option<Field<'a>> {
+fn parse_field<'a>(cx: &Ctxt, field: &'a syn::Field, params: &[String]) -> Option<Field<'a>> {
     let ident = field.ident.as_ref()?;
     let args = attr::parse_field_attrs(cx, &field.attrs);
     let kind = if args.transient.is_some() {
@@ -200,12 +305,23 @@ fn parse_field<'a>(cx: &Ctxt, field: &'a syn::Field) -> Option<Field<'a>> {
         FieldKind::Json {
             optional: option_inner(&field.ty).is_some(),
         }
+    } else if mentions_any(&field.ty, params) {
+        FieldKind::Transient
     } else {
         let (inner, optional) = match option_inner(&field.ty) {
             Some(inner) => (inner, true),
             None => (&field.ty, false),
         };
-        match scalar(inner) {
+        let scalar = if optional && option_inner(inner).is_some() {
+            Err(format!(
+                "`{}` cannot be stored: a column has a single NULL, so a nested `Option` has no column \
+                 representation; use one `Option`, or store it as JSON text with `#[attribute(json)]`",
+                shown(&field.ty)
+            ))
+        } else {
+            scalar(inner)
+        };
+        match scalar {
             Ok(scalar) => FieldKind::Scalar { scalar, optional },
             Err(message) => {
                 cx.error_spanned_by(&field.ty, message);
@@ -220,6 +336,23 @@ fn parse_field<'a>(cx: &Ctxt, field: &'a syn::Field) -> Option<Field<'a>> {
         kind,
         args,
     })
+}
+
+/// Whether `ty` names one of `idents` anywhere in its tokens.
+fn mentions_any(ty: &Type, idents: &[String]) -> bool {
+    fn walk(tokens: proc_macro2::TokenStream, idents: &[String]) -> bool {
+        tokens.into_iter().any(|token| match token {
+            proc_macro2::TokenTree::Ident(ident) => idents.iter().any(|i| ident == i),
+            proc_macro2::TokenTree::Group(group) => walk(group.stream(), idents),
+            _ => false,
+        })
+    }
+    !idents.is_empty() && walk(quote::quote!(#ty), idents)
+}
+
+/// A type as the user wrote it, for messages.
+pub fn shown(ty: &Type) -> String {
+    quote::quote!(#ty).to_string().replace(' ', "")
 }
 
 /// `T` when `ty` is `Option<T>` (also `std::option::Option<T>`).
@@ -249,15 +382,9 @@ const SUPPORTED: &str = "stored types are `bool`, `i8`, `i16`, `i32`, `i64`, `u8
                          `String`, `Vec<u8>` and `Option` of these";
 
 fn scalar(ty: &Type) -> Result<Scalar, String> {
-    let shown = quote::quote!(#ty).to_string().replace(' ', "");
+    let shown = shown(ty);
     if generic_arg(ty, "Vec").is_some_and(|inner| matches!(scalar(inner), Ok(Scalar::U8))) {
         return Ok(Scalar::Bytes);
-    }
-    if option_inner(ty).is_some() {
-        return Err(format!(
-            "unsupported attribute type `{shown}`: a nested `Option` has no column representation; {SUPPORTED}, \
-             or store the value as JSON with `#[attribute(json)]`"
-        ));
     }
     let ident = match ty {
         Type::Path(path) if path.qself.is_none() => path
@@ -302,11 +429,14 @@ impl Model<'_> {
     }
 }
 
-/// The span of a field's `#[attribute(default)]` or, lacking one, its type.
-pub fn default_span(field: &Field<'_>) -> Span {
-    field
-        .args
-        .default
-        .as_ref()
-        .map_or_else(|| field.original.ty.span(), |(_, span)| *span)
+/// What errors about a field's default point at: the `default` expression or,
+/// lacking one, the field's type.
+pub fn default_tokens(field: &Field<'_>) -> proc_macro2::TokenStream {
+    match &field.args.default {
+        Some((_, expr)) => quote::quote!(#expr),
+        None => {
+            let ty = &field.original.ty;
+            quote::quote!(#ty)
+        }
+    }
 }

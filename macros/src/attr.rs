@@ -89,10 +89,12 @@ pub struct FieldArgs {
     pub index: Option<Span>,
     pub json: Option<Span>,
     pub original_name: Option<LitStr>,
-    pub default: Option<(DefaultLit, Span)>,
-    /// The span of the first `#[attribute]`, if any.
-    pub attribute: Option<Span>,
-    pub transient: Option<Span>,
+    /// The literal and the expression it was written as, for error spans.
+    pub default: Option<(DefaultLit, Expr)>,
+    /// The first `#[attribute(…)]`, if any.
+    pub attribute: Option<syn::Attribute>,
+    /// The first `#[transient]`, if any.
+    pub transient: Option<syn::Attribute>,
 }
 
 const FIELD_OPTIONS: &str = "`unique`, `index`, `json`, `original_name`, `default`";
@@ -104,11 +106,13 @@ pub fn parse_field_attrs(cx: &Ctxt, attrs: &[syn::Attribute]) -> FieldArgs {
             if let Err(error) = attr.meta.require_path_only() {
                 cx.syn_error(error);
             }
-            if out.transient.replace(attr.span()).is_some() {
+            if out.transient.is_some() {
                 cx.error_spanned_by(attr, "duplicate `#[transient]`");
+            } else {
+                out.transient = Some(attr.clone());
             }
         } else if attr.path().is_ident("attribute") {
-            out.attribute.get_or_insert(attr.span());
+            out.attribute.get_or_insert_with(|| attr.clone());
             let result = attr.parse_nested_meta(|meta| {
                 let name = path_name(&meta.path);
                 let duplicate = || {
@@ -137,7 +141,7 @@ pub fn parse_field_attrs(cx: &Ctxt, attrs: &[syn::Attribute]) -> FieldArgs {
                     "default" => {
                         let expr: Expr = meta.value()?.parse()?;
                         let lit = default_lit(&expr)?;
-                        if out.default.replace((lit, expr.span())).is_some() {
+                        if out.default.replace((lit, expr)).is_some() {
                             duplicate();
                         }
                     }

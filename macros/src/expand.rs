@@ -12,15 +12,21 @@ use crate::valid::{self, Version};
 
 /// `#[versioned_schema(args)] mod … { … }`.
 pub fn versioned_schema(args: TokenStream, input: TokenStream) -> TokenStream {
-    let module: ItemMod = match syn::parse2(input) {
-        Ok(module) => module,
-        Err(error) => {
-            return syn::Error::new(
-                error.span(),
-                "`#[versioned_schema]` goes on an inline module with a body: `mod v1 { … }`",
+    let module = match syn::parse2::<Item>(input.clone()) {
+        Ok(Item::Mod(module)) => module,
+        Ok(item) => {
+            let error = syn::Error::new_spanned(
+                item_head(&item),
+                format_args!(
+                    "`#[versioned_schema]` goes on an inline module, not on {}: declare the version's models \
+                     in `pub mod v1 {{ … }}`",
+                    ast::item_kind(&item)
+                ),
             )
             .to_compile_error();
+            return quote!(#error #input);
         }
+        Err(error) => return error.to_compile_error(),
     };
     let cx = Ctxt::new();
     let schema_args = attr::parse_schema_args(&cx, args);
@@ -28,10 +34,42 @@ pub fn versioned_schema(args: TokenStream, input: TokenStream) -> TokenStream {
     let version = valid::check(&cx, &schema);
     let generated = match (cx.check(), version) {
         (Ok(()), Some(version)) => generate(&schema, version),
-        (Err(error), _) => fallback(error),
+        (Err(error), version) => fallback(error, &schema, version),
         (Ok(()), None) => unreachable!("a missing version is reported as an error"),
     };
     emit(module, generated)
+}
+
+/// What errors about an item that should have been a module point at: its
+/// keyword and name (`struct Reminder`), or the whole item.
+fn item_head(item: &Item) -> TokenStream {
+    match item {
+        Item::Struct(item) => {
+            let (keyword, ident) = (&item.struct_token, &item.ident);
+            quote!(#keyword #ident)
+        }
+        Item::Enum(item) => {
+            let (keyword, ident) = (&item.enum_token, &item.ident);
+            quote!(#keyword #ident)
+        }
+        Item::Union(item) => {
+            let (keyword, ident) = (&item.union_token, &item.ident);
+            quote!(#keyword #ident)
+        }
+        Item::Trait(item) => {
+            let (keyword, ident) = (&item.trait_token, &item.ident);
+            quote!(#keyword #ident)
+        }
+        Item::Fn(item) => {
+            let (keyword, ident) = (&item.sig.fn_token, &item.sig.ident);
+            quote!(#keyword #ident)
+        }
+        Item::Impl(item) => {
+            let (keyword, ty) = (&item.impl_token, &item.self_ty);
+            quote!(#keyword #ty)
+        }
+        other => quote!(#other),
+    }
 }
 
 /// `#[model]` on its own: it only has meaning inside a schema module.
@@ -42,20 +80,36 @@ pub fn model(_args: TokenStream, input: TokenStream) -> TokenStream {
          one schema version",
     )
     .to_compile_error();
-    quote!(#error #input)
+    // Keep the struct, without the helper attributes only the schema macro
+    // understands, so that its uses and fields add no errors of their own.
+    match syn::parse2::<syn::ItemStruct>(input.clone()) {
+        Ok(mut item) => {
+            strip_field_helpers(&mut item);
+            quote!(#error #item)
+        }
+        Err(_) => quote!(#error #input),
+    }
 }
 
-/// The module with helper attributes removed and the generated items appended.
+/// The module with `#[model]` and the helper attributes removed and the
+/// generated items appended.
 fn emit(mut module: ItemMod, generated: TokenStream) -> TokenStream {
     if let Some((_, items)) = &mut module.content {
         for item in items.iter_mut() {
-            if let Item::Struct(item) = item
-                && item.attrs.iter().any(attr::is_model)
-            {
-                item.attrs.retain(|a| !attr::is_model(a));
-                for field in item.fields.iter_mut() {
-                    field.attrs.retain(|a| !attr::is_helper(a));
-                }
+            // `#[model]` on an item that is not a struct was reported while
+            // parsing; removing it keeps `#[model]` itself from adding an error.
+            let Some(attrs) = ast::item_attrs_mut(item) else {
+                continue;
+            };
+            if !attrs.iter().any(attr::is_model) {
+                continue;
+            }
+            attrs.retain(|a| !attr::is_model(a));
+            if let Item::Struct(item) = item {
+                strip_field_helpers(item);
+                // Models of older versions exist for their shape and are only
+                // built by migrations: never warn that they are unused.
+                item.attrs.push(syn::parse_quote!(#[allow(dead_code)]));
             }
         }
         items.push(Item::Verbatim(generated));
@@ -63,14 +117,82 @@ fn emit(mut module: ItemMod, generated: TokenStream) -> TokenStream {
     quote!(#module)
 }
 
-/// What stands in for the generated items when there are errors: the
-/// errors, and a bare `Schema` so that uses of it do not add a second wave.
-fn fallback(error: syn::Error) -> TokenStream {
+fn strip_field_helpers(item: &mut syn::ItemStruct) {
+    for field in item.fields.iter_mut() {
+        field.attrs.retain(|a| !attr::is_helper(a));
+    }
+}
+
+/// What stands in for the generated items when there are errors: the errors,
+/// and stubs of `Schema`, the `Model` impls and the field handles, so that
+/// code using them does not add a second wave of unrelated errors.
+fn fallback(error: syn::Error, schema: &Schema<'_>, version: Option<Version>) -> TokenStream {
+    let p = quote!(::staged::__private);
     let error = error.to_compile_error();
+    let (major, minor, patch) = version.unwrap_or_default();
+    let unreachable = quote!(::core::unreachable!(
+        "`#[versioned_schema]` reported errors"
+    ));
+    let stubbed = schema.models.iter().filter(|model| {
+        model.original.generics.params.is_empty()
+            && model.original.generics.where_clause.is_none()
+            && matches!(model.original.fields, syn::Fields::Named(_))
+    });
+    let models = stubbed.clone().map(|model| {
+        let ident = &model.original.ident;
+        quote! {
+            #[automatically_derived]
+            impl #p::Model for #ident {
+                type Schema = Schema;
+
+                fn entity() -> &'static #p::EntityDescriptor {
+                    #unreachable
+                }
+
+                fn __bind(&self, _: &mut #p::rusqlite::Statement<'_>) -> #p::Result<()> {
+                    #unreachable
+                }
+
+                fn __read(_: &#p::rusqlite::Row<'_>, _: usize, _: i64) -> #p::Result<Self> {
+                    #unreachable
+                }
+            }
+
+            #[automatically_derived]
+            impl #p::BelongsTo<Schema> for #ident {}
+        }
+    });
+    // Handles for every field not marked `#[transient]`, including those whose
+    // type was rejected: the error is about the type, not the field's uses.
+    let fields = stubbed.map(|model| {
+        let handled = model.fields.iter().filter(|f| f.args.transient.is_none());
+        field_handles(model, handled.collect())
+    });
     quote! {
         #error
+
         #[allow(dead_code)]
+        #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
         pub struct Schema;
+
+        const _: () = {
+            #[automatically_derived]
+            impl #p::VersionedSchema for Schema {
+                const VERSION: #p::Version = #p::Version::new(#major, #minor, #patch);
+
+                fn descriptor() -> &'static #p::SchemaDescriptor {
+                    #unreachable
+                }
+
+                fn checksum() -> #p::Checksum {
+                    #unreachable
+                }
+            }
+
+            #(#models)*
+        };
+
+        #(#fields)*
     }
 }
 
@@ -98,7 +220,10 @@ fn generate(schema: &Schema<'_>, (major, minor, patch): Version) -> TokenStream 
         .iter()
         .enumerate()
         .map(|(index, model)| model_impls(model, index));
-    let fields = schema.models.iter().map(|model| field_handles(model));
+    let fields = schema
+        .models
+        .iter()
+        .map(|model| field_handles(model, model.stored_fields().collect()));
     quote! {
         #[doc = #schema_doc]
         #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
@@ -256,7 +381,8 @@ fn model_impls(model: &ast::Model<'_>, index: usize) -> TokenStream {
     }
 }
 
-fn field_handles(model: &ast::Model<'_>) -> TokenStream {
+/// `Model::fields()` and its struct, with a handle for each of `stored`.
+fn field_handles(model: &ast::Model<'_>, stored: Vec<&ast::Field<'_>>) -> TokenStream {
     let p = quote!(::staged::__private);
     let ident = &model.original.ident;
     let vis = &model.original.vis;
@@ -267,7 +393,6 @@ fn field_handles(model: &ast::Model<'_>) -> TokenStream {
     let fn_doc = format!(
         "Typed handles on the stored attributes of `{ident}`, for `FetchDescriptor` filters and sorts."
     );
-    let stored: Vec<_> = model.stored_fields().collect();
     let members = stored.iter().map(|field| field.ident);
     let names = stored.iter().map(|field| &field.name);
     let tys = stored.iter().map(|field| &field.original.ty);

@@ -14,6 +14,9 @@ pub type Version = (u64, u64, u64);
 /// The reserved column of every entity table.
 const ID_COLUMN: &str = "_id";
 
+const EMPTY_ORIGINAL_NAME: &str =
+    "`original_name` cannot be empty: write the name this had in the previous version";
+
 pub fn check(cx: &Ctxt, schema: &Schema<'_>) -> Option<Version> {
     let version = check_version(cx, schema);
     check_entity_names(cx, schema);
@@ -61,10 +64,13 @@ pub fn parse_version(s: &str) -> Option<Version> {
 }
 
 fn check_entity_names(cx: &Ctxt, schema: &Schema<'_>) {
-    let mut seen: HashMap<String, &str> = HashMap::new();
+    let mut seen: HashMap<String, &ast::Model<'_>> = HashMap::new();
     for model in &schema.models {
         if model.name.is_empty() {
-            cx.error_at(model.name_span, "an entity name cannot be empty");
+            cx.error_at(
+                model.name_span,
+                "an entity name cannot be empty; remove `name = \"\"` to use the struct's name",
+            );
             continue;
         }
         let lower = model.name.to_lowercase();
@@ -78,15 +84,17 @@ fn check_entity_names(cx: &Ctxt, schema: &Schema<'_>) {
                 ),
             );
         }
-        if let Some(first) = seen.insert(lower, &model.name) {
+        if let Some(first) = seen.get(&lower) {
             cx.error_at(
                 model.name_span,
                 format_args!(
-                    "duplicate entity name `{}` (already used by `{first}`): entity names must be unique in a schema, \
-                     ignoring case as SQLite does; rename one with `#[model(name = \"…\")]`",
-                    model.name
+                    "duplicate entity name `{}`: struct `{}` is already stored as `{}`; entity names must be \
+                     unique in a schema, ignoring case as SQLite does; rename one with `#[model(name = \"…\")]`",
+                    model.name, first.original.ident, first.name
                 ),
             );
+        } else {
+            seen.insert(lower, model);
         }
     }
 }
@@ -96,10 +104,11 @@ fn check_fields(cx: &Ctxt, model: &ast::Model<'_>) {
     let mut originals: HashMap<String, &str> = HashMap::new();
     for field in &model.fields {
         let args = &field.args;
-        if let (Some(_), Some(attribute)) = (args.transient, args.attribute) {
-            cx.error_at(
+        if let (Some(_), Some(attribute)) = (&args.transient, &args.attribute) {
+            cx.error_spanned_by(
                 attribute,
-                "a `#[transient]` field is not stored and takes no `#[attribute(…)]` options",
+                "a `#[transient]` field is not stored and takes no `#[attribute(…)]` options; remove \
+                 `#[attribute(…)]`, or `#[transient]` to store the field",
             );
             continue;
         }
@@ -125,7 +134,7 @@ fn check_fields(cx: &Ctxt, model: &ast::Model<'_>) {
         if let Some(original) = &args.original_name {
             let value = original.value();
             if value.is_empty() {
-                cx.error_spanned_by(original, "`original_name` cannot be empty");
+                cx.error_spanned_by(original, EMPTY_ORIGINAL_NAME);
             } else if let Some(first) = originals.insert(value.to_lowercase(), &field.name) {
                 cx.error_spanned_by(
                     original,
@@ -142,7 +151,7 @@ fn check_fields(cx: &Ctxt, model: &ast::Model<'_>) {
     if let Some(original) = &model.original_name
         && original.value().is_empty()
     {
-        cx.error_spanned_by(original, "`original_name` cannot be empty");
+        cx.error_spanned_by(original, EMPTY_ORIGINAL_NAME);
     }
 }
 
@@ -150,21 +159,22 @@ fn check_default(cx: &Ctxt, field: &ast::Field<'_>) {
     let Some(default) = field.default() else {
         return;
     };
-    let span = ast::default_span(field);
+    let at = ast::default_tokens(field);
     let mismatch = |expected: &str| {
-        cx.error_at(
-            span,
+        cx.error_spanned_by(
+            &at,
             format_args!(
-                "`default` of `{}` must be {expected}, matching the field's type",
-                field.name
+                "`default` of `{}: {}` must be {expected}",
+                field.name,
+                ast::shown(&field.original.ty)
             ),
         );
     };
     match (&field.kind, default) {
         (FieldKind::Json { .. }, DefaultLit::Str(text)) => {
             if let Err(error) = serde_json::from_str::<serde_json::Value>(text) {
-                cx.error_at(
-                    span,
+                cx.error_spanned_by(
+                    &at,
                     format_args!(
                         "`default` of json attribute `{}` is not valid JSON: {error}",
                         field.name
@@ -182,17 +192,22 @@ fn check_default(cx: &Ctxt, field: &ast::Field<'_>) {
             (Scalar::Bool, _) => mismatch("`true` or `false`"),
             (Scalar::Text, _) => mismatch("a string literal"),
             (Scalar::F32 | Scalar::F64, _) => mismatch("a number"),
-            (Scalar::Bytes, _) => cx.error_at(span, "`Vec<u8>` attributes cannot have a `default`"),
+            (Scalar::Bytes, _) => cx.error_spanned_by(
+                &at,
+                "`Vec<u8>` attributes cannot have a `default`; remove it, or make the field an `Option`",
+            ),
             (integer, DefaultLit::Int(value)) => {
                 let (min, max) = integer
                     .integer_range()
                     .expect("the remaining scalars are integers");
                 if !(min..=max).contains(value) {
-                    cx.error_at(
-                        span,
+                    cx.error_spanned_by(
+                        &at,
                         format_args!(
-                            "`default = {value}` is out of range for `{}` ({min}..={max})",
-                            field.name
+                            "`default = {value}` is out of range for `{}: {}`: the default must be in \
+                             {min}..={max}",
+                            field.name,
+                            integer.rust_name(),
                         ),
                     );
                 }

@@ -1,0 +1,13 @@
+use staged::prelude::*;
+
+#[versioned_schema(version = "1.0.0")]
+pub mod v1 {
+    #[model]
+    pub struct Reminder {
+        pub title: String,
+        #[attribute(default = -1)]
+        pub snoozes: u32,
+    }
+}
+
+fn main() {}

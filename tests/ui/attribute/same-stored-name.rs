@@ -1,0 +1,13 @@
+use staged::prelude::*;
+
+#[versioned_schema(version = "1.0.0")]
+pub mod v1 {
+    #[model]
+    pub struct Reminder {
+        pub title: String,
+        #[allow(non_snake_case)]
+        pub Title: String,
+    }
+}
+
+fn main() {}

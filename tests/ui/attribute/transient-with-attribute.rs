@@ -1,0 +1,14 @@
+use staged::prelude::*;
+
+#[versioned_schema(version = "1.0.0")]
+pub mod v1 {
+    #[model]
+    pub struct Reminder {
+        pub title: String,
+        #[transient]
+        #[attribute(index)]
+        pub cache: Vec<String>,
+    }
+}
+
+fn main() {}

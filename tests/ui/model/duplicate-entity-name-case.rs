@@ -1,0 +1,16 @@
+use staged::prelude::*;
+
+#[versioned_schema(version = "1.0.0")]
+pub mod v1 {
+    #[model]
+    pub struct Reminder {
+        pub title: String,
+    }
+
+    #[model(name = "reminder")]
+    pub struct Task {
+        pub title: String,
+    }
+}
+
+fn main() {}

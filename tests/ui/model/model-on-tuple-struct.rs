@@ -1,0 +1,9 @@
+use staged::prelude::*;
+
+#[versioned_schema(version = "1.0.0")]
+pub mod v1 {
+    #[model]
+    pub struct Reminder(pub String, pub i64);
+}
+
+fn main() {}
