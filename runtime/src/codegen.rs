@@ -1,7 +1,7 @@
 //! Helpers called by the code `#[versioned_schema]` generates (through
 //! `staged::__private`); not part of the public API.
 
-use rusqlite::types::{FromSql, ToSql};
+use rusqlite::types::{FromSql, ToSql, ToSqlOutput, Value, ValueRef};
 use rusqlite::{Row, Statement};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -9,6 +9,10 @@ use serde::de::DeserializeOwned;
 use crate::error::{Error, Result};
 
 /// Binds one attribute to parameter `index` (1-based).
+///
+/// A NaN float is an [`Error::Encode`]: SQLite has no NaN and would store
+/// NULL, which fails a required attribute with a misleading NOT NULL error and
+/// silently turns `Some(NaN)` into `None`.
 pub fn bind<T: ToSql + ?Sized>(
     statement: &mut Statement<'_>,
     index: usize,
@@ -16,10 +20,27 @@ pub fn bind<T: ToSql + ?Sized>(
     entity: &'static str,
     attribute: &'static str,
 ) -> Result<()> {
+    let value = value
+        .to_sql()
+        .map_err(|e| encode_error(entity, attribute, e))?;
+    if let ToSqlOutput::Borrowed(ValueRef::Real(real)) | ToSqlOutput::Owned(Value::Real(real)) =
+        value
+        && real.is_nan()
+    {
+        return Err(encode_error(entity, attribute, NotANumber));
+    }
     statement
         .raw_bind_parameter(index, value)
         .map_err(|e| encode_error(entity, attribute, e))
 }
+
+/// A NaN float given for a stored attribute.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "NaN cannot be stored: SQLite has no NaN and would store NULL; use another value, \
+     or an optional attribute set to `None`"
+)]
+struct NotANumber;
 
 /// Binds a `json` attribute as its JSON text.
 pub fn bind_json<T: Serialize + ?Sized>(

@@ -60,7 +60,11 @@ impl<M, T> Field<M, T> {
         let value = owned_value(value);
         if value == Value::Null {
             // `x = NULL` is never true in SQL; compare NULL-ness instead.
-            let test = if op == "<>" { "IS NOT NULL" } else { "IS NULL" };
+            let test = if op == "IS NOT" {
+                "IS NOT NULL"
+            } else {
+                "IS NULL"
+            };
             return Predicate::raw(format!("{} {test}", quote_ident(self.name)), Vec::new());
         }
         Predicate::raw(format!("{} {op} ?", quote_ident(self.name)), vec![value])
@@ -87,12 +91,16 @@ impl<M, T: ToSql> Field<M, T> {
         self.compare("=", &value.into())
     }
 
-    /// The attribute differs from `value`.
+    /// The attribute differs from `value` (for an optional attribute, `None`
+    /// differs from every `Some`, as in Rust).
     pub fn ne(self, value: impl Into<T>) -> Predicate<M> {
-        self.compare("<>", &value.into())
+        // `IS NOT` rather than `<>`: `NULL <> 'x'` is NULL in SQL, which would
+        // leave out the records whose attribute is `None`.
+        self.compare("IS NOT", &value.into())
     }
 
-    /// The attribute is less than `value`.
+    /// The attribute is less than `value` (never true for a `None` attribute;
+    /// the same holds for `le`, `gt` and `ge`).
     pub fn lt(self, value: impl Into<T>) -> Predicate<M> {
         self.compare("<", &value.into())
     }
@@ -139,11 +147,16 @@ impl<M> Field<M, String> {
 
     /// The text starts with `prefix` (case-sensitive, no wildcards).
     pub fn starts_with(self, prefix: &str) -> Predicate<M> {
+        // Compared as bytes: SQLite's `length` and `substr` of text stop at a
+        // NUL character, those of a blob do not.
         Predicate::raw(
-            format!("substr({}, 1, length(?)) = ?", quote_ident(self.name)),
+            format!(
+                "substr(CAST({} AS BLOB), 1, length(?)) = ?",
+                quote_ident(self.name)
+            ),
             vec![
-                Value::Text(prefix.to_owned()),
-                Value::Text(prefix.to_owned()),
+                Value::Blob(prefix.as_bytes().to_vec()),
+                Value::Blob(prefix.as_bytes().to_vec()),
             ],
         )
     }
@@ -195,10 +208,12 @@ impl<M> Predicate<M> {
         self
     }
 
-    /// The condition does not hold.
+    /// The condition does not hold: every record matches exactly one of a
+    /// predicate and its `not()`, also when an attribute is `None`.
     #[allow(clippy::should_implement_trait)]
     pub fn not(mut self) -> Self {
-        self.sql = format!("NOT ({})", self.sql);
+        // `NOT (x > 1)` is NULL when `x` is NULL; `IS NOT TRUE` is then true.
+        self.sql = format!("({}) IS NOT TRUE", self.sql);
         self
     }
 
@@ -329,7 +344,9 @@ impl<M> FetchDescriptor<M> {
             let limit = self
                 .limit
                 .map_or(-1, |l| i64::try_from(l).unwrap_or(i64::MAX));
-            out.push_str(&format!(" LIMIT {limit} OFFSET {}", self.offset));
+            // SQLite reads a literal above i64::MAX as a REAL, which it rejects.
+            let offset = i64::try_from(self.offset).unwrap_or(i64::MAX);
+            out.push_str(&format!(" LIMIT {limit} OFFSET {offset}"));
         }
         out
     }
