@@ -1,13 +1,14 @@
 #![doc = include_str!("../README.md")]
 
-pub use staged_macros::{model, versioned_schema};
+pub use staged_macros::{did_migrate, migrate, model, transform, versioned_schema, will_migrate};
 pub use staged_runtime::{
     AttributeDescriptor, AttributeType, BelongsTo, BoxError, Checksum, ConnectionGuard,
-    ConstraintKind, CustomStage, DefaultValue, EntityDescriptor, Error, FetchDescriptor, Field,
-    MigrationError, MigrationObserver, MigrationPath, MigrationStage, MigrationStep, Model,
-    ModelContainer, ModelContainerBuilder, ModelContext, NoSchema, PROGRESS_INTERVAL, PersistentId,
-    PlanError, PlanSchema, Predicate, Record, Result, SchemaDescriptor, SchemaMigrationPlan,
-    SchemaMigrationPlanBuilder, SortDescriptor, StoreError, Version, VersionedSchema, rusqlite,
+    ConstraintKind, CustomStage, DefaultValue, DryRunAction, DryRunProblem, DryRunReport,
+    DryRunStep, EntityDescriptor, Error, FetchDescriptor, Field, MigrationError, MigrationObserver,
+    MigrationPath, MigrationStage, MigrationStep, Model, ModelContainer, ModelContainerBuilder,
+    ModelContext, NoSchema, PROGRESS_INTERVAL, PersistentId, PlanError, PlanSchema, Predicate,
+    Record, Result, SchemaDescriptor, SchemaMigrationPlan, SchemaMigrationPlanBuilder,
+    SortDescriptor, StepOutcome, StoreError, Version, VersionedSchema, rusqlite,
 };
 
 /// Schema descriptors, checksums and their canonical form.
@@ -27,7 +28,7 @@ pub mod store {
 
 /// Everything an app needs in scope: `use staged::prelude::*;`.
 pub mod prelude {
-    pub use staged_macros::{model, versioned_schema};
+    pub use staged_macros::{did_migrate, migrate, model, transform, versioned_schema, will_migrate};
     pub use staged_runtime::{
         FetchDescriptor, MigrationStage, ModelContainer, ModelContext, PersistentId, Record,
         SchemaMigrationPlan, Version, VersionedSchema,
@@ -40,7 +41,7 @@ pub mod __private {
     pub use staged_runtime::codegen::*;
     pub use staged_runtime::{
         AttributeDescriptor, AttributeType, BelongsTo, Checksum, DefaultValue, EntityDescriptor,
-        Field, Model, Result, SchemaDescriptor, Version, VersionedSchema, rusqlite,
+        Field, MigrationStage, Model, Result, SchemaDescriptor, Version, VersionedSchema, rusqlite,
     };
     pub use std::sync::OnceLock;
 }

@@ -1027,7 +1027,6 @@ pub mod dotted_v1 {
 }
 
 #[test]
-#[ignore = "store::constraint_error splits `app.Item.code` at the first dot (runtime/src/store/mod.rs)"]
 fn unique_violation_names_an_entity_whose_name_has_a_dot() {
     let plan = SchemaMigrationPlan::builder()
         .schema::<dotted_v1::Schema>()

@@ -11,7 +11,11 @@ use crate::ctxt::Ctxt;
 /// A `#[versioned_schema]` module.
 pub struct Schema<'a> {
     pub version: Option<LitStr>,
+    /// `previous = …`, the preceding schema module.
+    pub previous: Option<syn::Path>,
     pub models: Vec<Model<'a>>,
+    /// Migration hooks declared in the module, in declaration order.
+    pub hooks: Vec<crate::hooks::Hook<'a>>,
 }
 
 /// A `#[model]` struct.
@@ -135,14 +139,24 @@ impl Field<'_> {
 }
 
 /// Parses the module's `#[model]` structs; other items are left alone.
-pub fn parse<'a>(cx: &Ctxt, version: Option<LitStr>, module: &'a ItemMod) -> Schema<'a> {
+pub fn parse<'a>(
+    cx: &Ctxt,
+    version: Option<LitStr>,
+    previous: Option<syn::Path>,
+    module: &'a ItemMod,
+) -> Schema<'a> {
     let mut models = Vec::new();
     let Some((_, items)) = &module.content else {
         cx.error_spanned_by(
             module,
             "`#[versioned_schema]` goes on an inline module with a body: `mod v1 { … }`",
         );
-        return Schema { version, models };
+        return Schema {
+            version,
+            previous,
+            models,
+            hooks: Vec::new(),
+        };
     };
     for item in items {
         match item {
@@ -154,7 +168,12 @@ pub fn parse<'a>(cx: &Ctxt, version: Option<LitStr>, module: &'a ItemMod) -> Sch
             other => reject_model_on(cx, other),
         }
     }
-    Schema { version, models }
+    Schema {
+        version,
+        previous,
+        models,
+        hooks: crate::hooks::parse(items),
+    }
 }
 
 /// `#[model]` on an item that is not a struct: one error here, and `emit`

@@ -11,6 +11,8 @@ use crate::ctxt::Ctxt;
 #[derive(Default)]
 pub struct SchemaArgs {
     pub version: Option<LitStr>,
+    /// `previous = v1`: the preceding schema module, as seen from the parent of this one.
+    pub previous: Option<syn::Path>,
 }
 
 pub fn parse_schema_args(cx: &Ctxt, args: proc_macro2::TokenStream) -> SchemaArgs {
@@ -22,9 +24,15 @@ pub fn parse_schema_args(cx: &Ctxt, args: proc_macro2::TokenStream) -> SchemaArg
                 cx.error_spanned_by(&meta.path, "duplicate option `version`");
             }
             Ok(())
+        } else if meta.path.is_ident("previous") {
+            let value: syn::Path = meta.value()?.parse()?;
+            if out.previous.replace(value).is_some() {
+                cx.error_spanned_by(&meta.path, "duplicate option `previous`");
+            }
+            Ok(())
         } else {
             Err(meta.error(format_args!(
-                "unknown option `{}`, expected `version = \"MAJOR.MINOR.PATCH\"`",
+                "unknown option `{}`, expected `version = \"MAJOR.MINOR.PATCH\"` or `previous = <module>`",
                 path_name(&meta.path)
             )))
         }

@@ -8,6 +8,7 @@ use syn::{Item, ItemMod};
 use crate::ast::{self, FieldKind, Schema};
 use crate::attr::{self, DefaultLit};
 use crate::ctxt::Ctxt;
+use crate::hooks::{self, HookKind};
 use crate::valid::{self, Version};
 
 /// `#[versioned_schema(args)] mod … { … }`.
@@ -30,7 +31,7 @@ pub fn versioned_schema(args: TokenStream, input: TokenStream) -> TokenStream {
     };
     let cx = Ctxt::new();
     let schema_args = attr::parse_schema_args(&cx, args);
-    let schema = ast::parse(&cx, schema_args.version, &module);
+    let schema = ast::parse(&cx, schema_args.version, schema_args.previous, &module);
     let version = valid::check(&cx, &schema);
     let generated = match (cx.check(), version) {
         (Ok(()), Some(version)) => generate(&schema, version),
@@ -72,6 +73,19 @@ fn item_head(item: &Item) -> TokenStream {
     }
 }
 
+/// A hook attribute on its own: it only has meaning inside a schema module.
+pub fn hook_outside_schema(name: &str, _args: TokenStream, input: TokenStream) -> TokenStream {
+    let error = syn::Error::new(
+        Span::call_site(),
+        format_args!(
+            "`#[{name}]` must be inside a `#[versioned_schema(version = \"…\", previous = …)]` module: a hook \
+             migrates from the previous schema to that module's"
+        ),
+    )
+    .to_compile_error();
+    quote!(#error #input)
+}
+
 /// `#[model]` on its own: it only has meaning inside a schema module.
 pub fn model(_args: TokenStream, input: TokenStream) -> TokenStream {
     let error = syn::Error::new(
@@ -96,6 +110,9 @@ pub fn model(_args: TokenStream, input: TokenStream) -> TokenStream {
 fn emit(mut module: ItemMod, generated: TokenStream) -> TokenStream {
     if let Some((_, items)) = &mut module.content {
         for item in items.iter_mut() {
+            if let Item::Fn(func) = item {
+                func.attrs.retain(|a| !hooks::is_hook_attr(a));
+            }
             // `#[model]` on an item that is not a struct was reported while
             // parsing; removing it keeps `#[model]` itself from adding an error.
             let Some(attrs) = ast::item_attrs_mut(item) else {
@@ -133,6 +150,15 @@ fn fallback(error: syn::Error, schema: &Schema<'_>, version: Option<Version>) ->
     let unreachable = quote!(::core::unreachable!(
         "`#[versioned_schema]` reported errors"
     ));
+    let stage = match &schema.previous {
+        Some(_) => quote! {
+            #[allow(dead_code)]
+            pub fn stage() -> #p::MigrationStage {
+                #unreachable
+            }
+        },
+        None => TokenStream::new(),
+    };
     let stubbed = schema.models.iter().filter(|model| {
         model.original.generics.params.is_empty()
             && model.original.generics.where_clause.is_none()
@@ -193,6 +219,8 @@ fn fallback(error: syn::Error, schema: &Schema<'_>, version: Option<Version>) ->
         };
 
         #(#fields)*
+
+        #stage
     }
 }
 
@@ -224,6 +252,7 @@ fn generate(schema: &Schema<'_>, (major, minor, patch): Version) -> TokenStream 
         .models
         .iter()
         .map(|model| field_handles(model, model.stored_fields().collect()));
+    let stage = stage_fn(schema, &version_text);
     quote! {
         #[doc = #schema_doc]
         #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
@@ -255,6 +284,85 @@ fn generate(schema: &Schema<'_>, (major, minor, patch): Version) -> TokenStream 
         };
 
         #(#fields)*
+
+        #stage
+    }
+}
+
+/// The path of the previous schema module as seen from inside this one.
+fn previous_path(previous: &syn::Path) -> TokenStream {
+    let first = previous.segments.first().map(|s| s.ident.to_string());
+    if previous.leading_colon.is_some()
+        || matches!(first.as_deref(), Some("crate" | "self" | "super"))
+    {
+        if first.as_deref() == Some("self") {
+            // `self` of the parent is `super` from here.
+            let rest = previous.segments.iter().skip(1);
+            return quote!(super #(::#rest)*);
+        }
+        quote!(#previous)
+    } else {
+        quote!(super::#previous)
+    }
+}
+
+/// `pub fn stage()`, and the check that `previous` is older, when the module
+/// names its previous schema.
+fn stage_fn(schema: &Schema<'_>, version_text: &str) -> TokenStream {
+    let p = quote!(::staged::__private);
+    let Some(previous) = &schema.previous else {
+        return TokenStream::new();
+    };
+    let previous_module = previous_path(previous);
+    let previous_text = quote!(#previous).to_string().replace(' ', "");
+    let older = format!(
+        "`previous = {previous_text}` must name an older schema: its `version` is not older than {version_text}; \
+         point `previous` at the schema this one replaces"
+    );
+    let check = quote_spanned! {previous.span()=>
+        const _: () = ::core::assert!(
+            <Schema as #p::VersionedSchema>::VERSION
+                .is_newer_than(<#previous_module::Schema as #p::VersionedSchema>::VERSION),
+            #older
+        );
+    };
+    let body = if schema.hooks.is_empty() {
+        quote!(#p::MigrationStage::lightweight::<#previous_module::Schema, Schema>())
+    } else {
+        let calls = schema.hooks.iter().map(|hook| {
+            let ident = &hook.func.sig.ident;
+            let method = match hook.kind {
+                HookKind::WillMigrate => quote!(will_migrate),
+                HookKind::Transform if hook.drops_rows() => quote!(transform_or_drop),
+                HookKind::Transform => quote!(transform),
+                HookKind::Migrate => quote!(migrate),
+                HookKind::DidMigrate => quote!(did_migrate),
+            };
+            let method = quote_spanned!(ident.span()=> #method);
+            quote_spanned!(ident.span()=> .#method(#ident))
+        });
+        quote! {
+            ::core::convert::Into::into(
+                #p::MigrationStage::custom::<#previous_module::Schema, Schema>()#(#calls)*
+            )
+        }
+    };
+    let doc = format!(
+        "The migration stage from `{previous_text}` to this schema ({version_text}), wired with the hooks of this \
+         module in declaration order{}.\n\nGenerated by `#[versioned_schema(previous = …)]`.",
+        if schema.hooks.is_empty() {
+            " (a lightweight stage: the module declares none)"
+        } else {
+            ""
+        }
+    );
+    quote! {
+        #check
+
+        #[doc = #doc]
+        pub fn stage() -> #p::MigrationStage {
+            #body
+        }
     }
 }
 

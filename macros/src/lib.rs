@@ -8,6 +8,7 @@ mod ast;
 mod attr;
 mod ctxt;
 mod expand;
+mod hooks;
 mod valid;
 
 use proc_macro::TokenStream;
@@ -43,4 +44,38 @@ pub fn versioned_schema(args: TokenStream, input: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn model(args: TokenStream, input: TokenStream) -> TokenStream {
     expand::model(args.into(), input.into()).into()
+}
+
+/// Marks a function of a `#[versioned_schema(previous = …)]` module as a hook
+/// that runs before the migration from the previous schema, on the old tables:
+/// `fn(ctx: &mut ModelContext<previous::Schema>) -> staged::Result<()>`.
+/// On its own it is an error.
+#[proc_macro_attribute]
+pub fn will_migrate(args: TokenStream, input: TokenStream) -> TokenStream {
+    expand::hook_outside_schema("will_migrate", args.into(), input.into()).into()
+}
+
+/// Marks a function of a `#[versioned_schema(previous = …)]` module as the
+/// transform of one old model into a model of this schema:
+/// `fn(old: previous::Model) -> staged::Result<Model>` (or
+/// `staged::Result<Option<Model>>` to drop rows). On its own it is an error.
+#[proc_macro_attribute]
+pub fn transform(args: TokenStream, input: TokenStream) -> TokenStream {
+    expand::hook_outside_schema("transform", args.into(), input.into()).into()
+}
+
+/// Marks a function of a `#[versioned_schema(previous = …)]` module as a hook
+/// that sees both shapes: `fn(old: &mut ModelContext<previous::Schema>, new:
+/// &mut ModelContext<Schema>) -> staged::Result<()>`. On its own it is an error.
+#[proc_macro_attribute]
+pub fn migrate(args: TokenStream, input: TokenStream) -> TokenStream {
+    expand::hook_outside_schema("migrate", args.into(), input.into()).into()
+}
+
+/// Marks a function of a `#[versioned_schema(previous = …)]` module as a hook
+/// that runs after the migration, on the new tables:
+/// `fn(ctx: &mut ModelContext<Schema>) -> staged::Result<()>`. On its own it is an error.
+#[proc_macro_attribute]
+pub fn did_migrate(args: TokenStream, input: TokenStream) -> TokenStream {
+    expand::hook_outside_schema("did_migrate", args.into(), input.into()).into()
 }

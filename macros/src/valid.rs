@@ -23,7 +23,62 @@ pub fn check(cx: &Ctxt, schema: &Schema<'_>) -> Option<Version> {
     for model in &schema.models {
         check_fields(cx, model);
     }
+    check_hooks(cx, schema);
     version
+}
+
+fn check_hooks(cx: &Ctxt, schema: &Schema<'_>) {
+    let mut transformed: HashMap<String, &syn::Ident> = HashMap::new();
+    for hook in &schema.hooks {
+        let name = hook.kind.name();
+        if schema.previous.is_none() {
+            cx.error_spanned_by(
+                hook.attr,
+                format_args!(
+                    "`#[{name}]` needs the previous schema: add `previous = <module>` to `#[versioned_schema(…)]`, \
+                     e.g. `#[versioned_schema(version = \"2.0.0\", previous = v1)]`"
+                ),
+            );
+        }
+        if !matches!(hook.attr.meta, syn::Meta::Path(_)) {
+            cx.error_spanned_by(hook.attr, format_args!("`#[{name}]` takes no arguments"));
+        }
+        let sig = &hook.func.sig;
+        if sig.asyncness.is_some() || !sig.generics.params.is_empty() {
+            cx.error_spanned_by(
+                &sig.ident,
+                format_args!(
+                    "a `#[{name}]` hook is a plain, non-generic, non-async `{}`",
+                    hook.kind.signature()
+                ),
+            );
+        }
+        if sig.inputs.len() != hook.kind.arity() {
+            cx.error_spanned_by(
+                &sig.inputs,
+                format_args!(
+                    "a `#[{name}]` hook takes {} argument{}: `{}`",
+                    hook.kind.arity(),
+                    if hook.kind.arity() == 1 { "" } else { "s" },
+                    hook.kind.signature()
+                ),
+            );
+        }
+        if hook.kind == crate::hooks::HookKind::Transform
+            && let Some(input) = hook.input()
+        {
+            let key = quote::quote!(#input).to_string();
+            if let Some(first) = transformed.insert(key.clone(), &sig.ident) {
+                cx.error_spanned_by(
+                    &sig.ident,
+                    format_args!(
+                        "`{first}` already transforms `{}`: one `#[transform]` per old model; merge the two",
+                        key.replace(' ', "")
+                    ),
+                );
+            }
+        }
+    }
 }
 
 fn check_version(cx: &Ctxt, schema: &Schema<'_>) -> Option<Version> {

@@ -163,7 +163,7 @@ pub(crate) fn constraint_error(error: rusqlite::Error) -> Error {
         let target = |prefix: &str| {
             message.strip_prefix(prefix).and_then(|rest| {
                 let first = rest.split(", ").next()?;
-                let (entity, attribute) = first.split_once('.')?;
+                let (entity, attribute) = first.rsplit_once('.')?;
                 Some((entity.to_owned(), attribute.to_owned()))
             })
         };

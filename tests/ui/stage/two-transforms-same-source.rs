@@ -1,0 +1,31 @@
+use staged::prelude::*;
+
+#[versioned_schema(version = "1.0.0")]
+pub mod v1 {
+    #[model]
+    pub struct Reminder {
+        pub title: String,
+    }
+}
+
+#[versioned_schema(version = "2.0.0", previous = v1)]
+pub mod v2 {
+    #[model]
+    pub struct Reminder {
+        pub title: String,
+    }
+
+    #[transform]
+    fn first(old: super::v1::Reminder) -> staged::Result<Reminder> {
+        Ok(Reminder { title: old.title })
+    }
+
+    #[transform]
+    fn second(old: super::v1::Reminder) -> staged::Result<Reminder> {
+        Ok(Reminder { title: old.title })
+    }
+}
+
+fn main() {
+    let _ = v2::stage();
+}
