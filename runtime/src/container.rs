@@ -7,6 +7,7 @@ use std::time::Duration;
 use rusqlite::Connection;
 
 use crate::context::{ModelContext, SharedConnection};
+use crate::dry_run::DryRunReport;
 use crate::error::{MigrationError, Result, StoreError};
 use crate::observer::MigrationObserver;
 use crate::plan::SchemaMigrationPlan;
@@ -14,7 +15,7 @@ use crate::schema::{Version, VersionedSchema};
 use crate::store::{self, FileState};
 
 /// How long a connection waits for another connection's lock before failing.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// An open store at the latest schema `S` of its plan; hands out [`ModelContext`]s.
 pub struct ModelContainer<S> {
@@ -138,45 +139,84 @@ impl<S: VersionedSchema> ModelContainerBuilder<S> {
         self
     }
 
+    /// Reports what [`open`](ModelContainerBuilder::open) would do to the
+    /// store at `path`, without changing it: the migration path, each step's
+    /// SQL, hooks and transforms, row counts per entity before and after each
+    /// step, and the data problems that would make the migration fail (records
+    /// sharing a value of a newly unique attribute, NULLs under a newly
+    /// required one). See [`DryRunReport`].
+    ///
+    /// The store is copied into memory (SQLite's backup API, through a
+    /// read-only connection) and the real migration runs on the copy, so the
+    /// file stays byte-for-byte unchanged and no journal file is left; the
+    /// copy needs as much memory as the file is large. **Custom stages' hooks
+    /// and transforms do run**, on the copy, so that the report shows their
+    /// real outcome: keep them free of side effects outside the store. The
+    /// observer is not called. A path without a store reports that one would
+    /// be created, and creates nothing.
+    ///
+    /// Fails, as `open` would, when the file is not a staged store or its
+    /// version is newer than, or unknown to, the plan; a failure during the
+    /// migration itself is reported in the [`DryRunReport`] instead.
+    pub fn dry_run(&self, path: impl AsRef<Path>) -> Result<DryRunReport> {
+        crate::dry_run::run(&self.plan, path.as_ref())
+    }
+
     fn open_existing(&self, conn: &SharedConnection, path: &Path) -> Result<Version> {
-        let metadata =
-            store::read_metadata(&conn.lock().unwrap_or_else(PoisonError::into_inner), path)?;
+        let version = check_store(
+            &self.plan,
+            &conn.lock().unwrap_or_else(PoisonError::into_inner),
+            path,
+        )?;
         let latest = S::VERSION;
-        if metadata.version > latest {
-            return Err(MigrationError::StoreNewer {
-                path: path.to_owned(),
-                store_version: metadata.version,
-                latest,
-            }
-            .into());
-        }
-        let known = self
-            .plan
-            .schema(metadata.version)
-            .is_some_and(|s| s.checksum() == metadata.checksum);
-        if !known {
-            return Err(MigrationError::UnknownChecksum {
-                path: path.to_owned(),
-                version: metadata.version,
-                checksum: metadata.checksum,
-            }
-            .into());
-        }
-        if metadata.version == latest {
+        if version == latest {
             return Ok(latest);
         }
         crate::migrate::run(
             conn,
             path,
             &self.plan,
-            metadata.version,
+            version,
             self.observer.as_deref(),
+            None,
         )?;
         Ok(latest)
     }
 }
 
-fn configure(conn: &Connection) -> Result<()> {
+/// The version of the store behind `conn`, once its metadata shows a schema
+/// of `plan` (otherwise the store cannot be opened).
+pub(crate) fn check_store<S: VersionedSchema>(
+    plan: &SchemaMigrationPlan<S>,
+    conn: &Connection,
+    path: &Path,
+) -> Result<Version> {
+    let metadata = store::read_metadata(conn, path)?;
+    let latest = S::VERSION;
+    if metadata.version > latest {
+        return Err(MigrationError::StoreNewer {
+            path: path.to_owned(),
+            store_version: metadata.version,
+            latest,
+        }
+        .into());
+    }
+    let known = plan
+        .schema(metadata.version)
+        .is_some_and(|s| s.checksum() == metadata.checksum);
+    if !known {
+        return Err(MigrationError::UnknownChecksum {
+            path: path.to_owned(),
+            version: metadata.version,
+            checksum: metadata.checksum,
+        }
+        .into());
+    }
+    Ok(metadata.version)
+}
+
+/// Sets the options of every connection staged opens.
+pub(crate) fn configure(conn: &Connection) -> Result<()> {
     conn.busy_timeout(BUSY_TIMEOUT)?;
     conn.pragma_update(None, "foreign_keys", true)?;
     Ok(())

@@ -7,6 +7,7 @@
 pub mod codegen;
 mod container;
 mod context;
+mod dry_run;
 pub mod error;
 pub mod inference;
 mod migrate;
@@ -21,6 +22,7 @@ pub mod store;
 
 pub use container::{ModelContainer, ModelContainerBuilder};
 pub use context::{ConnectionGuard, ModelContext};
+pub use dry_run::{DryRunAction, DryRunProblem, DryRunReport, DryRunStep, StepOutcome};
 pub use error::{BoxError, ConstraintKind, Error, MigrationError, PlanError, Result, StoreError};
 pub use model::{BelongsTo, Model, PersistentId, Record};
 pub use observer::{MigrationObserver, PROGRESS_INTERVAL};

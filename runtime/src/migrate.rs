@@ -10,6 +10,7 @@ use rusqlite::{Connection, params};
 use tracing::{debug, info, info_span};
 
 use crate::context::SharedConnection;
+use crate::dry_run::Recorder;
 use crate::error::{ConstraintKind, Error, MigrationError, Result};
 use crate::inference::{self, Purpose, SchemaMapping, Statement};
 use crate::model::Model;
@@ -24,12 +25,17 @@ use crate::store::{self, HISTORY_TABLE, METADATA_TABLE};
 /// Migrates the store behind `shared` from `from` to the plan's latest
 /// version along the planner's path, all in one transaction: on any error
 /// (or panic in a hook) the store is left as it was.
+///
+/// With a `recorder` (a dry run, on a copy of the store), every statement,
+/// hook and transform is reported to it as it runs, with row counts around
+/// each step and the data problems a statement is about to run into.
 pub(crate) fn run<S: VersionedSchema>(
     shared: &SharedConnection,
     path: &Path,
     plan: &SchemaMigrationPlan<S>,
     from: Version,
     observer: Option<&dyn MigrationObserver>,
+    recorder: Option<&Recorder>,
 ) -> Result<()> {
     let span = info_span!("migrate", path = %path.display(), %from, to = %S::VERSION);
     let _entered = span.enter();
@@ -53,6 +59,7 @@ pub(crate) fn run<S: VersionedSchema>(
         plan,
         observer,
         path_view: &migration_path,
+        recorder,
     };
     let result = runner.run_steps(from, &steps);
     let finished = {
@@ -96,9 +103,24 @@ struct Runner<'a, S> {
     plan: &'a SchemaMigrationPlan<S>,
     observer: Option<&'a dyn MigrationObserver>,
     path_view: &'a MigrationPath,
+    recorder: Option<&'a Recorder>,
 }
 
 impl<S: VersionedSchema> Runner<'_, S> {
+    /// Tells the recorder, if any.
+    fn record(&self, event: impl FnOnce(&Recorder)) {
+        if let Some(recorder) = self.recorder {
+            event(recorder);
+        }
+    }
+
+    /// Runs (and records) a statement the runner issues itself.
+    fn exec(&self, conn: &Connection, sql: &str) -> rusqlite::Result<usize> {
+        self.record(|r| r.sql(sql));
+        debug!(sql, "execute");
+        conn.execute(sql, [])
+    }
+
     fn run_steps(&self, from: Version, steps: &[PlannedStep]) -> Result<()> {
         // Another connection may have migrated the store while this one waited for the lock.
         let current = store::read_metadata(&lock(self.shared), self.path)?;
@@ -137,11 +159,12 @@ impl<S: VersionedSchema> Runner<'_, S> {
             let started_at = store::now_millis();
             let clock = Instant::now();
             let mapping = self.plan.mapping(step.from, step.to);
+            self.record(|r| r.begin_step(&lock(self.shared), source.descriptor()));
             let rows = match step.stage.and_then(|k| self.plan.stages()[k].custom_part()) {
                 None => {
                     let statements =
                         inference::lower(source.descriptor(), target.descriptor(), &mapping);
-                    self.execute_all(source.version(), target.version(), &statements)?
+                    self.execute_all(source.descriptor(), target.descriptor(), &statements)?
                 }
                 Some(custom) => self.run_custom(
                     &view,
@@ -167,6 +190,7 @@ impl<S: VersionedSchema> Runner<'_, S> {
                     i64::try_from(rows).unwrap_or(i64::MAX)
                 ],
             )?;
+            self.record(|r| r.end_step(&lock(self.shared), target.descriptor(), rows));
             info!(rows, duration_ms = duration, "step done");
         }
         let conn = lock(self.shared);
@@ -206,12 +230,26 @@ impl<S: VersionedSchema> Runner<'_, S> {
         Ok(())
     }
 
-    fn execute_all(&self, from: Version, to: Version, statements: &[Statement]) -> Result<u64> {
+    fn execute_all(
+        &self,
+        from: &SchemaDescriptor,
+        to: &SchemaDescriptor,
+        statements: &[Statement],
+    ) -> Result<u64> {
         let conn = lock(self.shared);
         let mut rows = 0;
         for statement in statements {
-            rows += execute(&conn, statement)
-                .map_err(|error| step_error(&conn, self.path, from, to, statement, error))?;
+            self.record(|r| r.statement(&conn, to, statement));
+            rows += execute(&conn, statement).map_err(|error| {
+                step_error(
+                    &conn,
+                    self.path,
+                    from.version(),
+                    to.version(),
+                    statement,
+                    error,
+                )
+            })?;
         }
         Ok(rows)
     }
@@ -236,8 +274,9 @@ impl<S: VersionedSchema> Runner<'_, S> {
             .into()
         };
         for (k, hook) in custom.will_migrate.iter().enumerate() {
-            guarded(|| hook(self.shared))
-                .map_err(|e| hook_error(format!("`will_migrate` hook #{}", k + 1), e))?;
+            let label = format!("`will_migrate` hook #{}", k + 1);
+            self.record(|r| r.hook(&label));
+            guarded(|| hook(self.shared)).map_err(|e| hook_error(label, e))?;
         }
         let mut rows = 0u64;
         let mut shadows = Vec::new();
@@ -248,24 +287,30 @@ impl<S: VersionedSchema> Runner<'_, S> {
             let fresh = format!("_staged_new_t{k}");
             let total: i64 = {
                 let conn = lock(self.shared);
-                conn.execute(
+                self.exec(
+                    &conn,
                     &format!(
                         "ALTER TABLE {} RENAME TO {}",
                         quote_ident(source.name()),
                         quote_ident(&shadow)
                     ),
-                    [],
                 )?;
                 // The shadow's indexes would hold the names the new table's indexes need.
                 for attribute in source.attributes() {
-                    for name in [
-                        sql::unique_index_name(source.name(), attribute.name()),
-                        sql::plain_index_name(source.name(), attribute.name()),
-                    ] {
-                        conn.execute(&format!("DROP INDEX IF EXISTS {}", quote_ident(&name)), [])?;
+                    let unique = attribute
+                        .is_unique()
+                        .then(|| sql::unique_index_name(source.name(), attribute.name()));
+                    let plain = attribute
+                        .is_indexed()
+                        .then(|| sql::plain_index_name(source.name(), attribute.name()));
+                    for name in unique.into_iter().chain(plain) {
+                        self.exec(
+                            &conn,
+                            &format!("DROP INDEX IF EXISTS {}", quote_ident(&name)),
+                        )?;
                     }
                 }
-                conn.execute(&sql::create_table(&fresh, target), [])?;
+                self.exec(&conn, &sql::create_table(&fresh, target))?;
                 conn.query_row(
                     &format!("SELECT count(*) FROM {}", quote_ident(&shadow)),
                     [],
@@ -278,11 +323,14 @@ impl<S: VersionedSchema> Runner<'_, S> {
                     observer.stage_progress(step, target.name(), done, total);
                 }
             };
+            let label = format!("transform of `{}`", source.name());
+            self.record(|r| r.transform(source.name()));
             let written = {
                 let conn = lock(self.shared);
                 guarded(|| (transform.run)(&conn, &shadow, &fresh, &mut progress))
-                    .map_err(|e| hook_error(format!("transform of `{}`", source.name()), e))?
+                    .map_err(|e| hook_error(label, e))?
             };
+            self.record(|r| r.rows_written(written));
             rows += written;
             shadows.push((source.name().to_owned(), shadow));
             built.push((fresh, target));
@@ -319,21 +367,23 @@ impl<S: VersionedSchema> Runner<'_, S> {
                 });
             }
         }
-        rows += self.execute_all(v_from, v_to, &statements)?;
+        rows += self.execute_all(from, to, &statements)?;
         let old_tables: TableMap = std::sync::Arc::new(shadows.iter().cloned().collect());
         for (k, hook) in custom.migrate.iter().enumerate() {
-            guarded(|| hook(self.shared, &old_tables))
-                .map_err(|e| hook_error(format!("`migrate` hook #{}", k + 1), e))?;
+            let label = format!("`migrate` hook #{}", k + 1);
+            self.record(|r| r.hook(&label));
+            guarded(|| hook(self.shared, &old_tables)).map_err(|e| hook_error(label, e))?;
         }
         {
             let conn = lock(self.shared);
             for (_, shadow) in &shadows {
-                conn.execute(&format!("DROP TABLE {}", quote_ident(shadow)), [])?;
+                self.exec(&conn, &format!("DROP TABLE {}", quote_ident(shadow)))?;
             }
         }
         for (k, hook) in custom.did_migrate.iter().enumerate() {
-            guarded(|| hook(self.shared))
-                .map_err(|e| hook_error(format!("`did_migrate` hook #{}", k + 1), e))?;
+            let label = format!("`did_migrate` hook #{}", k + 1);
+            self.record(|r| r.hook(&label));
+            guarded(|| hook(self.shared)).map_err(|e| hook_error(label, e))?;
         }
         Ok(rows)
     }

@@ -1,0 +1,236 @@
+//! Dry run and explain: what opening a store would do, without changing it.
+//!
+//! The store is copied into memory with SQLite's backup API through a
+//! read-only connection, and the real runner migrates the copy with a
+//! [`Recorder`] that notes every statement, hook and transform, counts rows
+//! around each step, and probes each statement for the data it would fail on.
+
+use std::collections::HashSet;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use rusqlite::backup::{Backup, StepResult};
+use rusqlite::{Connection, OpenFlags};
+
+use crate::container::{self, BUSY_TIMEOUT};
+use crate::error::{ConstraintKind, MigrationError, Result, StoreError};
+use crate::inference::{self, Statement};
+use crate::plan::SchemaMigrationPlan;
+use crate::planner::{self, PlannedStep};
+use crate::schema::{Version, VersionedSchema};
+use crate::store::{self, FileState};
+
+mod recorder;
+mod report;
+
+pub(crate) use recorder::Recorder;
+use recorder::{Recorded, counts};
+pub use report::{DryRunAction, DryRunProblem, DryRunReport, DryRunStep, StepOutcome};
+
+/// Dry-runs `plan` on the store at `path`; see
+/// [`ModelContainerBuilder::dry_run`](crate::ModelContainerBuilder::dry_run).
+pub(crate) fn run<S: VersionedSchema>(
+    plan: &SchemaMigrationPlan<S>,
+    path: &Path,
+) -> Result<DryRunReport> {
+    let latest = S::VERSION;
+    if store::inspect_file(path)? == FileState::New {
+        return Ok(DryRunReport {
+            path: path.to_owned(),
+            new_store: true,
+            migration_path: plan.migration_path(latest)?,
+            steps: Vec::new(),
+            rows_before: Vec::new(),
+            rows_after: None,
+        });
+    }
+    let copy = copy_into_memory(path)?;
+    container::configure(&copy)?;
+    let version = container::check_store(plan, &copy, path)?;
+    let descriptor = |version: Version| {
+        plan.schema(version)
+            .expect("the store's version is a schema of the plan")
+            .descriptor()
+    };
+    let rows_before = counts(&copy, descriptor(version));
+    let (start, planned) = plan.planned(version)?;
+    let versions: Vec<Version> = plan.schemas().iter().map(|s| s.version()).collect();
+    let migration_path = planner::to_path(&versions, start, &planned);
+    if planned.is_empty() {
+        return Ok(DryRunReport {
+            path: path.to_owned(),
+            new_store: false,
+            migration_path,
+            steps: Vec::new(),
+            rows_after: Some(rows_before.clone()),
+            rows_before,
+        });
+    }
+    let shared = Arc::new(Mutex::new(copy));
+    let recorder = Recorder::default();
+    let result = crate::migrate::run(&shared, path, plan, version, None, Some(&recorder));
+    let mut recorded = recorder.steps.into_inner();
+    let failed = result.err().map(|error| {
+        // A failure after the last step (the final checks) belongs to the last step.
+        if recorded.is_empty() {
+            recorded.push(Recorded::default());
+        }
+        let step = recorded.last_mut().expect("a step");
+        let probed = |entity: &str, attribute: &str| {
+            step.problems.iter().any(|p| match p {
+                DryRunProblem::Duplicate {
+                    entity: e,
+                    attribute: a,
+                    ..
+                }
+                | DryRunProblem::Null {
+                    entity: e,
+                    attribute: a,
+                    ..
+                } => e == entity && a == attribute,
+                DryRunProblem::Failed { .. } => false,
+            })
+        };
+        let known = match error.as_migration() {
+            Some(MigrationError::ConstraintViolation {
+                entity,
+                attribute,
+                kind: ConstraintKind::Unique | ConstraintKind::NotNull,
+                ..
+            }) => probed(entity, attribute),
+            _ => false,
+        };
+        if !known {
+            step.problems.push(DryRunProblem::Failed {
+                message: error.to_string(),
+            });
+        }
+        step.rows_after = None;
+        step.rows_written = None;
+        recorded.len() - 1
+    });
+    let mut steps: Vec<DryRunStep> = Vec::with_capacity(planned.len());
+    let mut recorded = recorded.into_iter();
+    for (index, (planned_step, view)) in planned.iter().zip(migration_path.steps()).enumerate() {
+        let step = match recorded.next() {
+            Some(r) => DryRunStep {
+                step: *view,
+                outcome: if failed == Some(index) {
+                    StepOutcome::Failed
+                } else {
+                    StepOutcome::Succeeded
+                },
+                actions: r.actions,
+                rows_before: Some(r.rows_before),
+                rows_after: r.rows_after,
+                rows_written: r.rows_written,
+                problems: r.problems,
+            },
+            None => DryRunStep {
+                step: *view,
+                outcome: StepOutcome::NotRun,
+                actions: planned_actions(plan, planned_step),
+                rows_before: None,
+                rows_after: None,
+                rows_written: None,
+                problems: Vec::new(),
+            },
+        };
+        steps.push(step);
+    }
+    let rows_after = match failed {
+        Some(_) => None,
+        None => Some(counts(
+            &shared.lock().unwrap_or_else(|e| e.into_inner()),
+            descriptor(latest),
+        )),
+    };
+    Ok(DryRunReport {
+        path: path.to_owned(),
+        new_store: false,
+        migration_path,
+        steps,
+        rows_before,
+        rows_after,
+    })
+}
+
+/// The store at `path`, copied into a new in-memory database through a
+/// read-only connection (which never writes the file or leaves a journal).
+fn copy_into_memory(path: &Path) -> Result<Connection> {
+    let open_error = |source| StoreError::Open {
+        path: path.to_owned(),
+        source,
+    };
+    let source = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(open_error)?;
+    let mut copy = Connection::open_in_memory()?;
+    {
+        let backup = Backup::new(&source, &mut copy)?;
+        let started = Instant::now();
+        loop {
+            match backup.step(-1)? {
+                StepResult::Done => break,
+                StepResult::More => {}
+                // Another connection is writing: wait for it, as `open` would.
+                _ if started.elapsed() < BUSY_TIMEOUT => {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                _ => {
+                    return Err(rusqlite::Error::SqliteFailure(
+                        rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_BUSY),
+                        Some("the store stayed locked by another connection".to_owned()),
+                    )
+                    .into());
+                }
+            }
+        }
+    }
+    Ok(copy)
+}
+
+/// What a step that did not run would run: the hooks and transforms of a
+/// custom stage, and the inferred SQL (without a custom stage's own table
+/// shuffling, which depends on the transforms).
+fn planned_actions<S: VersionedSchema>(
+    plan: &SchemaMigrationPlan<S>,
+    step: &PlannedStep,
+) -> Vec<DryRunAction> {
+    let schemas = plan.schemas();
+    let (from, to) = (
+        schemas[step.from].descriptor(),
+        schemas[step.to].descriptor(),
+    );
+    let mapping = plan.mapping(step.from, step.to);
+    let sql = |statements: Vec<Statement>| statements.into_iter().map(|s| DryRunAction::Sql(s.sql));
+    let Some(custom) = step.stage.and_then(|k| plan.stages()[k].custom_part()) else {
+        return sql(inference::lower(from, to, &mapping)).collect();
+    };
+    let hooks = |kind: &str, n: usize| {
+        (1..=n)
+            .map(|k| DryRunAction::Hook(format!("`{kind}` hook #{k}")))
+            .collect::<Vec<_>>()
+    };
+    let mut out = hooks("will_migrate", custom.will_migrate.len());
+    let mut skip = HashSet::new();
+    let mut keep = HashSet::new();
+    for transform in &custom.transforms {
+        let (source, target) = ((transform.source)(), (transform.target)());
+        out.push(DryRunAction::Transform {
+            entity: source.name().to_owned(),
+            rows: None,
+        });
+        skip.insert(target.name().to_owned());
+        keep.insert(source.name().to_owned());
+    }
+    out.extend(sql(inference::lower_except(
+        from, to, &mapping, &skip, &keep,
+    )));
+    out.extend(hooks("migrate", custom.migrate.len()));
+    out.extend(hooks("did_migrate", custom.did_migrate.len()));
+    out
+}

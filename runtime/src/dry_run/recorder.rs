@@ -1,0 +1,176 @@
+//! The [`Recorder`] the runner reports to during a dry run, and the probes
+//! that find the data a statement would fail on.
+
+use std::cell::RefCell;
+
+use rusqlite::Connection;
+
+use super::{DryRunAction, DryRunProblem};
+use crate::inference::{Purpose, Statement};
+use crate::schema::{ID_COLUMN, SchemaDescriptor};
+use crate::store::sql::quote_ident;
+/// What the runner did on the copy so far, step by step.
+#[derive(Debug, Default)]
+pub(crate) struct Recorder {
+    pub(super) steps: RefCell<Vec<Recorded>>,
+}
+
+#[derive(Debug, Default)]
+pub(super) struct Recorded {
+    pub(super) actions: Vec<DryRunAction>,
+    pub(super) rows_before: Vec<(String, u64)>,
+    pub(super) rows_after: Option<Vec<(String, u64)>>,
+    pub(super) rows_written: Option<u64>,
+    pub(super) problems: Vec<DryRunProblem>,
+}
+
+impl Recorder {
+    fn current(&self, change: impl FnOnce(&mut Recorded)) {
+        if let Some(step) = self.steps.borrow_mut().last_mut() {
+            change(step);
+        }
+    }
+
+    /// A step starts on a store at schema `from`.
+    pub(crate) fn begin_step(&self, conn: &Connection, from: &SchemaDescriptor) {
+        self.steps.borrow_mut().push(Recorded {
+            rows_before: counts(conn, from),
+            ..Recorded::default()
+        });
+    }
+
+    /// The runner runs `sql` itself.
+    pub(crate) fn sql(&self, sql: &str) {
+        self.current(|s| s.actions.push(DryRunAction::Sql(sql.to_owned())));
+    }
+
+    /// The runner is about to run a lowered statement towards schema `to`:
+    /// note it, and the data it would fail on.
+    pub(crate) fn statement(
+        &self,
+        conn: &Connection,
+        to: &SchemaDescriptor,
+        statement: &Statement,
+    ) {
+        let problems = probe(conn, to, statement);
+        self.current(|s| {
+            s.actions.push(DryRunAction::Sql(statement.sql.clone()));
+            s.problems.extend(problems);
+        });
+    }
+
+    /// A hook is about to run.
+    pub(crate) fn hook(&self, label: &str) {
+        self.current(|s| s.actions.push(DryRunAction::Hook(label.to_owned())));
+    }
+
+    /// The transform of (old) `entity` is about to run.
+    pub(crate) fn transform(&self, entity: &str) {
+        self.current(|s| {
+            s.actions.push(DryRunAction::Transform {
+                entity: entity.to_owned(),
+                rows: None,
+            });
+        });
+    }
+
+    /// The last transform wrote `written` rows.
+    pub(crate) fn rows_written(&self, written: u64) {
+        self.current(|s| {
+            if let Some(DryRunAction::Transform { rows, .. }) = s.actions.last_mut() {
+                *rows = Some(written);
+            }
+        });
+    }
+
+    /// The step succeeded, writing `rows`, and the store is at schema `to`.
+    pub(crate) fn end_step(&self, conn: &Connection, to: &SchemaDescriptor, rows: u64) {
+        let after = counts(conn, to);
+        self.current(|s| {
+            s.rows_after = Some(after);
+            s.rows_written = Some(rows);
+        });
+    }
+}
+
+/// Rows per entity of `schema`, in schema order.
+pub(super) fn counts(conn: &Connection, schema: &SchemaDescriptor) -> Vec<(String, u64)> {
+    schema
+        .entities()
+        .iter()
+        .map(|entity| {
+            let rows: i64 = conn
+                .query_row(
+                    &format!("SELECT count(*) FROM {}", quote_ident(entity.name())),
+                    [],
+                    |row| row.get(0),
+                )
+                .unwrap_or_default();
+            (entity.name().to_owned(), rows.unsigned_abs())
+        })
+        .collect()
+}
+
+/// The data `statement` would fail on, looked up just before it runs.
+fn probe(conn: &Connection, to: &SchemaDescriptor, statement: &Statement) -> Vec<DryRunProblem> {
+    let id = quote_ident(ID_COLUMN);
+    match &statement.purpose {
+        Purpose::CreateUnique { entity, attribute } => {
+            let column = quote_ident(attribute);
+            conn.query_row(
+                &format!(
+                    "SELECT quote({column}), min({id}), count(*) FROM {} WHERE {column} IS NOT NULL \
+                     GROUP BY {column} HAVING count(*) > 1 ORDER BY min({id}) LIMIT 1",
+                    quote_ident(entity)
+                ),
+                [],
+                |row| {
+                    Ok(DryRunProblem::Duplicate {
+                        entity: entity.clone(),
+                        attribute: attribute.clone(),
+                        value: row.get(0)?,
+                        row: row.get(1)?,
+                        records: row.get::<_, i64>(2)?.unsigned_abs(),
+                    })
+                },
+            )
+            .ok()
+            .into_iter()
+            .collect()
+        }
+        Purpose::CopyRows {
+            entity,
+            source,
+            columns,
+        } => {
+            let required = |attribute: &str| {
+                to.entity(entity)
+                    .and_then(|e| e.attribute(attribute))
+                    .is_some_and(|a| !a.is_optional())
+            };
+            columns
+                .iter()
+                .filter(|(attribute, _)| required(attribute))
+                .filter_map(|(attribute, expression)| {
+                    let (row, records): (Option<i64>, i64) = conn
+                        .query_row(
+                            &format!(
+                                "SELECT min({id}), count(*) FROM {} WHERE ({expression}) IS NULL",
+                                quote_ident(source)
+                            ),
+                            [],
+                            |row| Ok((row.get(0)?, row.get(1)?)),
+                        )
+                        .ok()?;
+                    Some(DryRunProblem::Null {
+                        entity: entity.clone(),
+                        attribute: attribute.clone(),
+                        row: row?,
+                        records: records.unsigned_abs(),
+                    })
+                })
+                .collect()
+        }
+        _ => Vec::new(),
+    }
+}
