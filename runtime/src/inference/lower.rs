@@ -109,9 +109,9 @@ pub fn lower_except(
         .collect();
 
     // 1. Indexes of tables changed in place that the target does not keep.
-    for (_, target, source, action) in &plans {
+    for (m, target, source, action) in &plans {
         if let (Some(source), TableAction::Alter) = (source, action) {
-            let keep = index_names(target);
+            let keep = kept_indexes(m, source, target);
             for (name, _) in index_statements(source) {
                 if !keep.contains(&name) {
                     out.push(schema(format!("DROP INDEX {}", quote_ident(&name))));
@@ -153,29 +153,32 @@ pub fn lower_except(
                     final_renames.push((temporary.clone(), target.name().to_owned()));
                     current = temporary;
                 }
+                // Renames first: SQLite compares column names without case, so
+                // a new `A` can be added only once `a` is renamed away.
                 for (attribute, value) in &m.attributes {
-                    match value {
-                        ValueSource::Column(column) if column != attribute => {
-                            out.push(schema(format!(
-                                "ALTER TABLE {} RENAME COLUMN {} TO {}",
-                                quote_ident(&current),
-                                quote_ident(column),
-                                quote_ident(attribute)
-                            )))
-                        }
-                        ValueSource::Literal(value) => {
-                            let mut added = target
-                                .attribute(attribute)
-                                .expect("target attribute")
-                                .clone();
-                            added.set_default(value.clone());
-                            out.push(schema(format!(
-                                "ALTER TABLE {} ADD COLUMN {}",
-                                quote_ident(&current),
-                                sql::column_def(&added)
-                            )));
-                        }
-                        _ => {}
+                    if let ValueSource::Column(column) = value
+                        && column != attribute
+                    {
+                        out.push(schema(format!(
+                            "ALTER TABLE {} RENAME COLUMN {} TO {}",
+                            quote_ident(&current),
+                            quote_ident(column),
+                            quote_ident(attribute)
+                        )));
+                    }
+                }
+                for (attribute, value) in &m.attributes {
+                    if let ValueSource::Literal(value) = value {
+                        let mut added = target
+                            .attribute(attribute)
+                            .expect("target attribute")
+                            .clone();
+                        added.set_default(value.clone());
+                        out.push(schema(format!(
+                            "ALTER TABLE {} ADD COLUMN {}",
+                            quote_ident(&current),
+                            sql::column_def(&added)
+                        )));
                     }
                 }
             }
@@ -196,9 +199,9 @@ pub fn lower_except(
         }
     }
     // 7. Indexes: all of them for new and rebuilt tables, the missing ones otherwise.
-    for (_, target, source, action) in &plans {
+    for (m, target, source, action) in &plans {
         let existing: HashSet<String> = match (source, action) {
-            (Some(source), TableAction::Alter) => index_names(source),
+            (Some(source), TableAction::Alter) => kept_indexes(m, source, target),
             _ => HashSet::new(),
         };
         for (name, statement) in index_statements(target) {
@@ -293,6 +296,45 @@ fn index_names(entity: &EntityDescriptor) -> HashSet<String> {
         .into_iter()
         .map(|(name, _)| name)
         .collect()
+}
+
+/// The indexes of `source` that an in-place change leaves valid for `target`:
+/// the target has an index of the same name (same entity, attribute and
+/// kind), and that attribute still holds the values of the same column. A
+/// name alone is not enough: in a composed step, `a` may be renamed away and
+/// a new attribute `a` added, and `a`'s old index then covers the renamed column.
+fn kept_indexes(
+    mapping: &EntityMapping,
+    source: &EntityDescriptor,
+    target: &EntityDescriptor,
+) -> HashSet<String> {
+    let wanted = index_names(target);
+    let mut kept = HashSet::new();
+    for attribute in source.attributes() {
+        let same_column = matches!(
+            mapping.attribute(attribute.name()),
+            Some(ValueSource::Column(column)) if column == attribute.name()
+        );
+        if !same_column {
+            continue;
+        }
+        let entity = source.name();
+        for (has, name) in [
+            (
+                attribute.is_unique(),
+                sql::unique_index_name(entity, attribute.name()),
+            ),
+            (
+                attribute.is_indexed(),
+                sql::plain_index_name(entity, attribute.name()),
+            ),
+        ] {
+            if has && wanted.contains(&name) {
+                kept.insert(name);
+            }
+        }
+    }
+    kept
 }
 
 /// `(index name, statement)` for every index of an entity.
