@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 
 use staged::inference::{Purpose, compose, lower, map_step};
 use staged::prelude::*;
-use staged::{MigrationError, MigrationObserver, MigrationStep};
+use staged::{DryRunAction, MigrationError, MigrationObserver, MigrationStep};
 
 #[versioned_schema(version = "1.0.0")]
 mod v1 {
@@ -420,6 +420,28 @@ fn a_mixed_path_runs_lightweight_custom_lightweight() {
         "5.0.0"
     );
 
+    // The dry run takes the same path and shows the transform.
+    let report = ModelContainer::builder(mixed_plan())
+        .dry_run(&path)
+        .unwrap();
+    assert!(report.would_succeed(), "{report}");
+    assert_eq!(report.migration_path(), &expected);
+    let custom = &report.steps()[1];
+    assert!(custom.step().is_custom());
+    assert!(
+        custom.actions().contains(&DryRunAction::Transform {
+            entity: "Note".into(),
+            rows: Some(NOTES as u64),
+        }),
+        "{report}"
+    );
+    assert!(
+        custom
+            .sql()
+            .any(|sql| sql == r#"ALTER TABLE "Note" RENAME TO "_staged_old_0""#),
+        "{report}"
+    );
+
     let observer = Steps::default();
     let container = ModelContainer::builder(plan)
         .observer(observer.clone())
@@ -439,6 +461,12 @@ fn a_mixed_path_runs_lightweight_custom_lightweight() {
         })
         .collect();
     assert_eq!(rows, planned);
+    let touched: i64 = history(&path).iter().map(|h| h.3).sum();
+    assert_eq!(
+        touched as u64,
+        report.rows_written(),
+        "the dry run counted the same rows"
+    );
 
     let mut ctx = container.context();
     let notes = ctx.fetch_all::<v5::Note>().unwrap();

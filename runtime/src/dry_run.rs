@@ -72,9 +72,13 @@ pub(crate) fn run<S: VersionedSchema>(
     let result = crate::migrate::run(&shared, path, plan, version, None, Some(&recorder));
     let mut recorded = recorder.steps.into_inner();
     let failed = result.err().map(|error| {
-        // A failure after the last step (the final checks) belongs to the last step.
+        // A failure before the first step belongs to it; one after the last
+        // step (the final checks) belongs to the last step.
         if recorded.is_empty() {
-            recorded.push(Recorded::default());
+            recorded.push(Recorded {
+                rows_before: rows_before.clone(),
+                ..Recorded::default()
+            });
         }
         let step = recorded.last_mut().expect("a step");
         let probed = |entity: &str, attribute: &str| {
