@@ -495,6 +495,12 @@ fn a_version_outside_the_plan_has_no_path() {
             message.contains(&version.to_string()) && message.contains("5.0.0"),
             "{message}"
         );
-        assert!(message.contains("not a schema of the plan"), "{message}");
+        assert_eq!(
+            message,
+            format!(
+                "no migration from {version} to 5.0.0: version {version} is not a schema of the plan; \
+                 add the missing schema or stage to the plan"
+            )
+        );
     }
 }

@@ -358,8 +358,8 @@ pub enum MigrationError {
 
     /// No stages lead from the store's version to the plan's latest.
     #[error(
-        "no migration from {from} to {to} for store `{}`: {reason}; add the missing schema or stage to the plan",
-        path.display()
+        "no migration from {from} to {to}{}: {reason}; add the missing schema or stage to the plan",
+        if path.as_os_str().is_empty() { String::new() } else { format!(" for store `{}`", path.display()) }
     )]
     NoPath {
         /// The store file (empty when asked through `migration_path`).
