@@ -28,7 +28,9 @@ pub mod store {
 
 /// Everything an app needs in scope: `use staged::prelude::*;`.
 pub mod prelude {
-    pub use staged_macros::{did_migrate, migrate, model, transform, versioned_schema, will_migrate};
+    pub use staged_macros::{
+        did_migrate, migrate, model, transform, versioned_schema, will_migrate,
+    };
     pub use staged_runtime::{
         FetchDescriptor, MigrationStage, ModelContainer, ModelContext, PersistentId, Record,
         SchemaMigrationPlan, Version, VersionedSchema,
