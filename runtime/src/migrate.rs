@@ -296,19 +296,11 @@ impl<S: VersionedSchema> Runner<'_, S> {
                     ),
                 )?;
                 // The shadow's indexes would hold the names the new table's indexes need.
-                for attribute in source.attributes() {
-                    let unique = attribute
-                        .is_unique()
-                        .then(|| sql::unique_index_name(source.name(), attribute.name()));
-                    let plain = attribute
-                        .is_indexed()
-                        .then(|| sql::plain_index_name(source.name(), attribute.name()));
-                    for name in unique.into_iter().chain(plain) {
-                        self.exec(
-                            &conn,
-                            &format!("DROP INDEX IF EXISTS {}", quote_ident(&name)),
-                        )?;
-                    }
+                for (name, _) in inference::index_statements(source) {
+                    self.exec(
+                        &conn,
+                        &format!("DROP INDEX IF EXISTS {}", quote_ident(&name)),
+                    )?;
                 }
                 self.exec(&conn, &sql::create_table(&fresh, target))?;
                 conn.query_row(
@@ -347,25 +339,11 @@ impl<S: VersionedSchema> Runner<'_, S> {
                 ),
                 purpose: Purpose::Schema,
             });
-            for index in sql::create_indexes(target) {
-                let purpose = match target.attributes().iter().find(|a| {
-                    a.is_unique()
-                        && index.contains(&quote_ident(&sql::unique_index_name(
-                            target.name(),
-                            a.name(),
-                        )))
-                }) {
-                    Some(a) => Purpose::CreateUnique {
-                        entity: target.name().to_owned(),
-                        attribute: a.name().to_owned(),
-                    },
-                    None => Purpose::Schema,
-                };
-                statements.push(Statement {
-                    sql: index,
-                    purpose,
-                });
-            }
+            statements.extend(
+                inference::index_statements(target)
+                    .into_iter()
+                    .map(|(_, statement)| statement),
+            );
         }
         rows += self.execute_all(from, to, &statements)?;
         let old_tables: TableMap = std::sync::Arc::new(shadows.iter().cloned().collect());

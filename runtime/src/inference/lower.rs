@@ -337,8 +337,9 @@ fn kept_indexes(
     kept
 }
 
-/// `(index name, statement)` for every index of an entity.
-fn index_statements(entity: &EntityDescriptor) -> Vec<(String, Statement)> {
+/// `(index name, statement)` for every index of an entity: a unique index
+/// is a [`Purpose::CreateUnique`] statement, so its failure names a duplicate.
+pub fn index_statements(entity: &EntityDescriptor) -> Vec<(String, Statement)> {
     let mut out = Vec::new();
     for attribute in entity.attributes() {
         if attribute.is_unique() {

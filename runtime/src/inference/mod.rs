@@ -12,7 +12,9 @@ mod lower;
 mod mapping;
 
 pub use change::{Change, ChangeClass, changes, is_widening};
-pub use lower::{Purpose, Statement, TableAction, lower, lower_except, table_action};
+pub use lower::{
+    Purpose, Statement, TableAction, index_statements, lower, lower_except, table_action,
+};
 pub use mapping::{EntityMapping, SchemaMapping, ValueSource, compose, map_step};
 
 #[cfg(test)]
