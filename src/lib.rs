@@ -26,6 +26,16 @@ pub mod store {
     pub use staged_runtime::store::*;
 }
 
+/// Testing migrations: stores at every version of a plan, seeded, migrated
+/// and validated, and checks that shipped schemas were not edited.
+///
+/// Enabled by the `testing` feature; add it under `[dev-dependencies]`:
+/// `staged = { version = "…", features = ["testing"] }`.
+#[cfg(feature = "testing")]
+pub mod testing {
+    pub use staged_runtime::testing::*;
+}
+
 /// Everything an app needs in scope: `use staged::prelude::*;`.
 pub mod prelude {
     pub use staged_macros::{

@@ -19,6 +19,8 @@ mod query;
 pub mod schema;
 mod stage;
 pub mod store;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use container::{ModelContainer, ModelContainerBuilder};
 pub use context::{ConnectionGuard, ModelContext};

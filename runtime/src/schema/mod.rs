@@ -2,6 +2,7 @@
 
 mod checksum;
 mod descriptor;
+pub mod snapshot;
 mod version;
 
 pub use checksum::{Checksum, ParseChecksumError, canonical_form};

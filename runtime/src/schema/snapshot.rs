@@ -1,0 +1,682 @@
+//! JSON snapshots of shipped schema versions, and the check that they were
+//! not edited afterwards.
+//!
+//! A store on a device is recognised by its schema's [`Checksum`]: editing a
+//! version after it shipped (changing a type, adding a field to `v1` instead
+//! of making a `v2`) makes every store at that version unopenable
+//! ([`MigrationError::UnknownChecksum`](crate::MigrationError::UnknownChecksum)).
+//! Snapshots catch that in tests, long before a device does:
+//!
+//! 1. Keep one file per schema version in a folder of the repository, e.g.
+//!    `schemas/1.0.0.json` (pretty JSON, see [`to_json`]), and commit it.
+//! 2. A test calls [`check`] (or `staged::testing::assert_schema_snapshots`)
+//!    with the plan's schemas: a version without a snapshot gets one written
+//!    ([`SnapshotMode::WriteNew`]); a version with a snapshot must still match
+//!    it, or the test fails with every difference ("you edited schema 1.0.0
+//!    after shipping it: attribute `Reminder.title` changed type from `text`
+//!    to `json`"); a snapshot whose version the plan no longer lists fails too
+//!    (stores at that version could not be opened any more).
+//! 3. While a version is still in development, rewrite its snapshot with
+//!    [`SnapshotMode::Overwrite`] (`STAGED_SNAPSHOTS=overwrite cargo test` with
+//!    the test helper), or delete the file. Once it ships, never again.
+//!
+//! The `staged` command-line tool reads the same files (`staged diff`,
+//! `staged check`).
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::{
+    AttributeDescriptor, Checksum, DefaultValue, EntityDescriptor, SchemaDescriptor, Version,
+};
+
+/// The revision of the snapshot file format, written as `"format"`.
+pub const FORMAT: u32 = 1;
+
+#[derive(Serialize)]
+struct FileRef<'a> {
+    format: u32,
+    version: Version,
+    checksum: Checksum,
+    entities: &'a [EntityDescriptor],
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileOwned {
+    format: u32,
+    version: Version,
+    checksum: Checksum,
+    entities: Vec<EntityDescriptor>,
+}
+
+/// A schema read back from a snapshot file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Snapshot {
+    descriptor: SchemaDescriptor,
+    recorded_checksum: Checksum,
+}
+
+impl Snapshot {
+    /// The schema the snapshot describes.
+    pub fn descriptor(&self) -> &SchemaDescriptor {
+        &self.descriptor
+    }
+
+    /// The schema's version.
+    pub fn version(&self) -> Version {
+        self.descriptor.version()
+    }
+
+    /// The checksum written in the file (compare with
+    /// `descriptor().checksum()` to see whether the file was edited by hand).
+    pub fn recorded_checksum(&self) -> Checksum {
+        self.recorded_checksum
+    }
+}
+
+/// A schema as snapshot JSON: `format`, `version`, `checksum` and the
+/// entities with their attributes, pretty-printed, ending with a newline.
+pub fn to_json(descriptor: &SchemaDescriptor) -> String {
+    let file = FileRef {
+        format: FORMAT,
+        version: descriptor.version(),
+        checksum: descriptor.checksum(),
+        entities: descriptor.entities(),
+    };
+    let mut json = serde_json::to_string_pretty(&file).expect("descriptors serialize to JSON");
+    json.push('\n');
+    json
+}
+
+/// Reads snapshot JSON (the output of [`to_json`]).
+pub fn from_json(json: &str) -> Result<Snapshot, serde_json::Error> {
+    let file: FileOwned = serde_json::from_str(json)?;
+    if file.format != FORMAT {
+        return Err(serde::de::Error::custom(format!(
+            "snapshot format {} is not supported (this version of staged reads format {FORMAT})",
+            file.format
+        )));
+    }
+    Ok(Snapshot {
+        descriptor: SchemaDescriptor::from_entities(file.version, file.entities),
+        recorded_checksum: file.checksum,
+    })
+}
+
+/// The file name of a version's snapshot: `1.0.0.json`.
+pub fn file_name(version: Version) -> String {
+    format!("{version}.json")
+}
+
+/// Reads the snapshot file at `path`.
+///
+/// Fails with [`SnapshotError::Io`] or [`SnapshotError::Parse`], naming the file.
+pub fn read(path: &Path) -> Result<Snapshot, SnapshotError> {
+    let json = std::fs::read_to_string(path).map_err(|source| SnapshotError::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+    from_json(&json).map_err(|source| SnapshotError::Parse {
+        path: path.to_owned(),
+        source,
+    })
+}
+
+/// Reads every `*.json` file of `dir`, sorted by version.
+pub fn read_dir(dir: &Path) -> Result<Vec<(PathBuf, Snapshot)>, SnapshotError> {
+    let io = |source| SnapshotError::Io {
+        path: dir.to_owned(),
+        source,
+    };
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(io)? {
+        let path = entry.map_err(io)?.path();
+        if path.extension().is_some_and(|e| e == "json") && path.is_file() {
+            let snapshot = read(&path)?;
+            out.push((path, snapshot));
+        }
+    }
+    out.sort_by_key(|(_, s)| s.version());
+    Ok(out)
+}
+
+/// What [`check`] does with versions that have no snapshot yet, and with
+/// those that have one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SnapshotMode {
+    /// Compare versions that have a snapshot; write the missing ones.
+    WriteNew,
+    /// Compare versions that have a snapshot; a missing one is a problem
+    /// (for CI, where a snapshot nobody committed would be lost).
+    Verify,
+    /// Write every snapshot, replacing existing files (for versions that
+    /// never shipped).
+    Overwrite,
+}
+
+/// What [`check`] compared and wrote.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SnapshotReport {
+    /// Versions that matched their snapshot.
+    pub verified: Vec<Version>,
+    /// Snapshot files written.
+    pub written: Vec<PathBuf>,
+}
+
+/// Compares `schemas` (a plan's schema descriptors) with the snapshots in
+/// `dir`, creating `dir` if needed; see the [module docs](self).
+///
+/// Fails with [`SnapshotError::Problems`] listing every edited version (with
+/// each difference), every snapshot whose version is not among `schemas`,
+/// every snapshot whose recorded checksum does not match its content or whose
+/// file name is not its version, and, in [`SnapshotMode::Verify`], every
+/// missing snapshot. Nothing is written when there is a problem.
+pub fn check<'a>(
+    schemas: impl IntoIterator<Item = &'a SchemaDescriptor>,
+    dir: &Path,
+    mode: SnapshotMode,
+) -> Result<SnapshotReport, SnapshotError> {
+    let schemas: Vec<&SchemaDescriptor> = schemas.into_iter().collect();
+    let existing = if dir.exists() {
+        read_dir(dir)?
+    } else {
+        Vec::new()
+    };
+    let mut problems = Vec::new();
+    let mut report = SnapshotReport::default();
+    let mut to_write = Vec::new();
+    for (path, snapshot) in &existing {
+        problems.extend(file_problems(path, snapshot));
+        if !schemas.iter().any(|s| s.version() == snapshot.version()) {
+            problems.push(SnapshotProblem::NotInPlan {
+                version: snapshot.version(),
+                path: path.clone(),
+            });
+        }
+    }
+    for schema in schemas {
+        let path = dir.join(file_name(schema.version()));
+        let snapshot = existing
+            .iter()
+            .find(|(_, s)| s.version() == schema.version());
+        match (snapshot, mode) {
+            (_, SnapshotMode::Overwrite) => to_write.push((path, schema)),
+            (None, SnapshotMode::WriteNew) => to_write.push((path, schema)),
+            (None, SnapshotMode::Verify) => problems.push(SnapshotProblem::Missing {
+                version: schema.version(),
+                path,
+            }),
+            (Some((path, snapshot)), _) => {
+                let differences = diff(snapshot.descriptor(), schema);
+                if differences.is_empty() {
+                    report.verified.push(schema.version());
+                } else {
+                    problems.push(SnapshotProblem::Edited {
+                        version: schema.version(),
+                        path: path.clone(),
+                        differences,
+                    });
+                }
+            }
+        }
+    }
+    if mode == SnapshotMode::Overwrite {
+        // Rewriting everything: only an unreadable or stray file still matters.
+        problems.retain(|p| matches!(p, SnapshotProblem::NotInPlan { .. }));
+    }
+    if !problems.is_empty() {
+        return Err(SnapshotError::Problems(problems));
+    }
+    if !to_write.is_empty() {
+        std::fs::create_dir_all(dir).map_err(|source| SnapshotError::Io {
+            path: dir.to_owned(),
+            source,
+        })?;
+    }
+    for (path, schema) in to_write {
+        std::fs::write(&path, to_json(schema)).map_err(|source| SnapshotError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        report.written.push(path);
+    }
+    Ok(report)
+}
+
+/// The problems a snapshot file has on its own: a file name that is not its
+/// version, a recorded checksum that does not match its content.
+pub fn file_problems(path: &Path, snapshot: &Snapshot) -> Vec<SnapshotProblem> {
+    let mut problems = Vec::new();
+    let expected = file_name(snapshot.version());
+    if path.file_name().and_then(|n| n.to_str()) != Some(expected.as_str()) {
+        problems.push(SnapshotProblem::WrongFileName {
+            version: snapshot.version(),
+            path: path.to_owned(),
+        });
+    }
+    let actual = snapshot.descriptor().checksum();
+    if snapshot.recorded_checksum() != actual {
+        problems.push(SnapshotProblem::ChecksumMismatch {
+            version: snapshot.version(),
+            path: path.to_owned(),
+            recorded: snapshot.recorded_checksum(),
+            actual,
+        });
+    }
+    problems
+}
+
+/// Every difference between a shipped schema and the current definition of
+/// the same version, by entity and attribute name (declaration order does not
+/// matter); empty when they agree.
+pub fn diff(shipped: &SchemaDescriptor, current: &SchemaDescriptor) -> Vec<SchemaDifference> {
+    let mut out = Vec::new();
+    let names = |s: &SchemaDescriptor| -> BTreeSet<String> {
+        s.entities().iter().map(|e| e.name().to_owned()).collect()
+    };
+    let (old_names, new_names) = (names(shipped), names(current));
+    for name in old_names.difference(&new_names) {
+        out.push(SchemaDifference::EntityRemoved {
+            entity: name.clone(),
+        });
+    }
+    for name in new_names.difference(&old_names) {
+        out.push(SchemaDifference::EntityAdded {
+            entity: name.clone(),
+        });
+    }
+    for name in old_names.intersection(&new_names) {
+        let (old, new) = (
+            shipped.entity(name).expect("listed entity"),
+            current.entity(name).expect("listed entity"),
+        );
+        if old.original_name() != new.original_name() {
+            out.push(SchemaDifference::EntityOriginalName {
+                entity: name.clone(),
+                from: old.original_name().map(str::to_owned),
+                to: new.original_name().map(str::to_owned),
+            });
+        }
+        diff_attributes(name, old, new, &mut out);
+    }
+    out
+}
+
+fn diff_attributes(
+    entity: &str,
+    old: &EntityDescriptor,
+    new: &EntityDescriptor,
+    out: &mut Vec<SchemaDifference>,
+) {
+    let names = |e: &EntityDescriptor| -> BTreeSet<String> {
+        e.attributes().iter().map(|a| a.name().to_owned()).collect()
+    };
+    let (old_names, new_names) = (names(old), names(new));
+    let named = |attribute: &str| (entity.to_owned(), attribute.to_owned());
+    for name in old_names.difference(&new_names) {
+        let (entity, attribute) = named(name);
+        out.push(SchemaDifference::AttributeRemoved { entity, attribute });
+    }
+    for name in new_names.difference(&old_names) {
+        let (entity, attribute) = named(name);
+        out.push(SchemaDifference::AttributeAdded { entity, attribute });
+    }
+    for name in old_names.intersection(&new_names) {
+        let a = old.attribute(name).expect("listed attribute");
+        let b = new.attribute(name).expect("listed attribute");
+        for change in attribute_changes(a, b) {
+            let (entity, attribute) = named(name);
+            out.push(SchemaDifference::AttributeChanged {
+                entity,
+                attribute,
+                change,
+            });
+        }
+    }
+}
+
+fn attribute_changes(a: &AttributeDescriptor, b: &AttributeDescriptor) -> Vec<AttributeChange> {
+    let mut out = Vec::new();
+    if a.ty() != b.ty() {
+        out.push(AttributeChange::Type {
+            from: a.ty().canonical_name(),
+            to: b.ty().canonical_name(),
+        });
+    }
+    if a.is_optional() != b.is_optional() {
+        out.push(AttributeChange::Optional {
+            from: a.is_optional(),
+            to: b.is_optional(),
+        });
+    }
+    if a.is_unique() != b.is_unique() {
+        out.push(AttributeChange::Unique { to: b.is_unique() });
+    }
+    if a.is_indexed() != b.is_indexed() {
+        out.push(AttributeChange::Index { to: b.is_indexed() });
+    }
+    if a.default_value() != b.default_value() {
+        out.push(AttributeChange::Default {
+            from: a.default_value().cloned(),
+            to: b.default_value().cloned(),
+        });
+    }
+    if a.original_name() != b.original_name() {
+        out.push(AttributeChange::OriginalName {
+            from: a.original_name().map(str::to_owned),
+            to: b.original_name().map(str::to_owned),
+        });
+    }
+    out
+}
+
+/// One difference found by [`diff`].
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum SchemaDifference {
+    /// An entity that the snapshot does not have.
+    EntityAdded {
+        /// The entity.
+        entity: String,
+    },
+    /// An entity of the snapshot that is gone.
+    EntityRemoved {
+        /// The entity.
+        entity: String,
+    },
+    /// The entity's `original_name` changed.
+    EntityOriginalName {
+        /// The entity.
+        entity: String,
+        /// The snapshot's value.
+        from: Option<String>,
+        /// The current value.
+        to: Option<String>,
+    },
+    /// An attribute that the snapshot does not have.
+    AttributeAdded {
+        /// The entity.
+        entity: String,
+        /// The attribute.
+        attribute: String,
+    },
+    /// An attribute of the snapshot that is gone.
+    AttributeRemoved {
+        /// The entity.
+        entity: String,
+        /// The attribute.
+        attribute: String,
+    },
+    /// A property of an attribute changed.
+    AttributeChanged {
+        /// The entity.
+        entity: String,
+        /// The attribute.
+        attribute: String,
+        /// What changed.
+        change: AttributeChange,
+    },
+}
+
+/// How an attribute differs from its snapshot.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum AttributeChange {
+    /// The type changed (names as in the canonical form: `text`, `i64`, …).
+    Type {
+        /// The snapshot's type.
+        from: &'static str,
+        /// The current type.
+        to: &'static str,
+    },
+    /// Optional became required or the reverse.
+    Optional {
+        /// Whether the snapshot's attribute is optional.
+        from: bool,
+        /// Whether the current attribute is optional.
+        to: bool,
+    },
+    /// `unique` added or removed.
+    Unique {
+        /// Whether the attribute is unique now.
+        to: bool,
+    },
+    /// `index` added or removed.
+    Index {
+        /// Whether the attribute is indexed now.
+        to: bool,
+    },
+    /// The default value changed.
+    Default {
+        /// The snapshot's default.
+        from: Option<DefaultValue>,
+        /// The current default.
+        to: Option<DefaultValue>,
+    },
+    /// The `original_name` hint changed.
+    OriginalName {
+        /// The snapshot's hint.
+        from: Option<String>,
+        /// The current hint.
+        to: Option<String>,
+    },
+}
+
+fn show_default(default: &Option<DefaultValue>) -> String {
+    match default {
+        None => "no default".to_owned(),
+        Some(DefaultValue::Bool(b)) => format!("`{b}`"),
+        Some(DefaultValue::Integer(i)) => format!("`{i}`"),
+        Some(DefaultValue::Real(r)) => format!("`{r:?}`"),
+        Some(DefaultValue::Text(t)) => format!("`{t:?}`"),
+    }
+}
+
+fn show_name(name: &Option<String>) -> String {
+    name.as_ref()
+        .map_or_else(|| "none".to_owned(), |n| format!("`{n}`"))
+}
+
+impl fmt::Display for SchemaDifference {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SchemaDifference::EntityAdded { entity } => {
+                write!(f, "entity `{entity}` was added")
+            }
+            SchemaDifference::EntityRemoved { entity } => {
+                write!(f, "entity `{entity}` was removed")
+            }
+            SchemaDifference::EntityOriginalName { entity, from, to } => write!(
+                f,
+                "entity `{entity}` changed `original_name` from {} to {}",
+                show_name(from),
+                show_name(to)
+            ),
+            SchemaDifference::AttributeAdded { entity, attribute } => {
+                write!(f, "attribute `{entity}.{attribute}` was added")
+            }
+            SchemaDifference::AttributeRemoved { entity, attribute } => {
+                write!(f, "attribute `{entity}.{attribute}` was removed")
+            }
+            SchemaDifference::AttributeChanged {
+                entity,
+                attribute,
+                change,
+            } => write!(f, "attribute `{entity}.{attribute}` {change}"),
+        }
+    }
+}
+
+impl fmt::Display for AttributeChange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let optionality = |optional: bool| if optional { "optional" } else { "required" };
+        match self {
+            AttributeChange::Type { from, to } => {
+                write!(f, "changed type from `{from}` to `{to}`")
+            }
+            AttributeChange::Optional { from, to } => write!(
+                f,
+                "changed from {} to {}",
+                optionality(*from),
+                optionality(*to)
+            ),
+            AttributeChange::Unique { to: true } => write!(f, "became unique"),
+            AttributeChange::Unique { to: false } => write!(f, "is no longer unique"),
+            AttributeChange::Index { to: true } => write!(f, "gained an index"),
+            AttributeChange::Index { to: false } => write!(f, "lost its index"),
+            AttributeChange::Default { from, to } => write!(
+                f,
+                "changed default from {} to {}",
+                show_default(from),
+                show_default(to)
+            ),
+            AttributeChange::OriginalName { from, to } => write!(
+                f,
+                "changed `original_name` from {} to {}",
+                show_name(from),
+                show_name(to)
+            ),
+        }
+    }
+}
+
+/// One reason a snapshot check failed.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum SnapshotProblem {
+    /// A version no longer matches its snapshot.
+    Edited {
+        /// The version.
+        version: Version,
+        /// Its snapshot file.
+        path: PathBuf,
+        /// Every difference, snapshot -> current.
+        differences: Vec<SchemaDifference>,
+    },
+    /// A snapshot's version is not among the schemas checked.
+    NotInPlan {
+        /// The snapshot's version.
+        version: Version,
+        /// The snapshot file.
+        path: PathBuf,
+    },
+    /// A version has no snapshot ([`SnapshotMode::Verify`] only).
+    Missing {
+        /// The version.
+        version: Version,
+        /// Where its snapshot belongs.
+        path: PathBuf,
+    },
+    /// A snapshot file is not named after its version.
+    WrongFileName {
+        /// The version inside the file.
+        version: Version,
+        /// The file.
+        path: PathBuf,
+    },
+    /// A snapshot's recorded checksum does not match its content (the file
+    /// was edited by hand).
+    ChecksumMismatch {
+        /// The version inside the file.
+        version: Version,
+        /// The file.
+        path: PathBuf,
+        /// The checksum written in the file.
+        recorded: Checksum,
+        /// The checksum of the schema the file describes.
+        actual: Checksum,
+    },
+}
+
+impl fmt::Display for SnapshotProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SnapshotProblem::Edited {
+                version,
+                path,
+                differences,
+            } => {
+                let first = differences.first().map(ToString::to_string);
+                write!(
+                    f,
+                    "you edited schema {version} after shipping it: {}",
+                    first.unwrap_or_default()
+                )?;
+                for difference in differences.iter().skip(1) {
+                    write!(f, "; {difference}")?;
+                }
+                write!(
+                    f,
+                    " (snapshot `{}`). Stores at {version} on devices no longer match it and \
+                     would not open: restore the shipped definition and make the change in a \
+                     new schema version. If {version} never shipped, record it again with \
+                     `STAGED_SNAPSHOTS=overwrite` or by deleting the snapshot",
+                    path.display()
+                )
+            }
+            SnapshotProblem::NotInPlan { version, path } => write!(
+                f,
+                "snapshot `{}` records schema {version}, which the plan no longer lists: stores \
+                 at {version} could not be opened; add the schema back to the plan (delete the \
+                 snapshot only if {version} never shipped)",
+                path.display()
+            ),
+            SnapshotProblem::Missing { version, path } => write!(
+                f,
+                "schema {version} has no snapshot `{}`; run the tests locally to write it and \
+                 commit it",
+                path.display()
+            ),
+            SnapshotProblem::WrongFileName { version, path } => write!(
+                f,
+                "snapshot `{}` records schema {version}; rename it to `{}`",
+                path.display(),
+                file_name(*version)
+            ),
+            SnapshotProblem::ChecksumMismatch {
+                version,
+                path,
+                recorded,
+                actual,
+            } => write!(
+                f,
+                "snapshot `{}` of schema {version} records checksum {recorded} but its content \
+                 has checksum {actual}: the file was edited by hand; restore it from version \
+                 control",
+                path.display()
+            ),
+        }
+    }
+}
+
+/// Why snapshots could not be read, written or matched.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SnapshotError {
+    /// A file or folder could not be read or written.
+    #[error("cannot read or write `{path}`: {source}")]
+    Io {
+        /// The file or folder.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// A file is not a snapshot.
+    #[error(
+        "`{path}` is not a schema snapshot: {source}; snapshots are written by \
+         `staged::schema::snapshot::to_json`"
+    )]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// The JSON error.
+        source: serde_json::Error,
+    },
+    /// The snapshots do not match the schemas.
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+    Problems(Vec<SnapshotProblem>),
+}
