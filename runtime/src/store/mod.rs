@@ -5,6 +5,7 @@
 //! `_staged_metadata` (one row: version, checksum, created and updated times,
 //! in Unix milliseconds) and `_staged_history` (one row per applied migration step).
 
+mod inspect;
 pub mod sql;
 pub mod verify;
 
@@ -17,6 +18,8 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::error::{Error, Result, StoreError};
 use crate::schema::{Checksum, SchemaDescriptor, Version};
+
+pub use inspect::{EntitySummary, HistoryEntry, StoreSummary, inspect};
 
 /// The `PRAGMA application_id` of every staged store: ASCII `STGD`.
 pub const APPLICATION_ID: u32 = 0x5354_4744;

@@ -1,0 +1,124 @@
+//! `staged diff`: the changes between two snapshots and the SQL of a lightweight step.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use serde::Serialize;
+use staged_runtime::inference;
+use staged_runtime::schema::{Version, snapshot};
+
+use crate::{InputError, Outcome};
+
+#[derive(Serialize)]
+struct Report {
+    from: Version,
+    to: Version,
+    changes: Vec<ChangeReport>,
+    /// Whether a lightweight stage can apply every change.
+    lightweight: bool,
+    /// The statements of a lightweight step (empty when it cannot apply).
+    sql: Vec<String>,
+    /// Why the two schemas cannot be mapped onto each other.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+}
+
+#[derive(Serialize)]
+struct ChangeReport {
+    change: String,
+    entity: String,
+    attribute: Option<String>,
+    class: &'static str,
+    inferable: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fix: Option<String>,
+}
+
+pub(crate) fn run(from_path: &Path, to_path: &Path) -> Result<Outcome, InputError> {
+    let from = snapshot::read(from_path)?;
+    let to = snapshot::read(to_path)?;
+    if from.version() >= to.version() {
+        return Err(InputError(format!(
+            "`{}` ({}) is not older than `{}` ({}); pass the older snapshot first",
+            from_path.display(),
+            from.version(),
+            to_path.display(),
+            to.version()
+        )));
+    }
+    let (from, to) = (from.descriptor(), to.descriptor());
+    let mut report = Report {
+        from: from.version(),
+        to: to.version(),
+        changes: Vec::new(),
+        lightweight: false,
+        sql: Vec::new(),
+        error: None,
+    };
+    match inference::map_step(from, to) {
+        Err(error) => report.error = Some(error.to_string()),
+        Ok(mapping) => {
+            let changes = inference::changes(from, to, &mapping);
+            report.lightweight = changes.iter().all(|c| c.class().is_inferable());
+            report.changes = changes
+                .iter()
+                .map(|change| ChangeReport {
+                    change: change.to_string(),
+                    entity: change.entity().to_owned(),
+                    attribute: change.attribute().map(str::to_owned),
+                    class: change.class().name(),
+                    inferable: change.class().is_inferable(),
+                    fix: change.fix(),
+                })
+                .collect();
+            if report.lightweight {
+                report.sql = inference::lower(from, to, &mapping)
+                    .into_iter()
+                    .map(|statement| statement.sql)
+                    .collect();
+            }
+        }
+    }
+    let text = text(&report);
+    let passed = report.error.is_none() && report.lightweight;
+    Ok(Outcome::new(&report, text, passed))
+}
+
+fn text(report: &Report) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{} -> {}", report.from, report.to);
+    if let Some(error) = &report.error {
+        let _ = writeln!(out, "\nerror: {error}");
+        return out;
+    }
+    let _ = writeln!(out, "\nchanges ({})", report.changes.len());
+    let width = report
+        .changes
+        .iter()
+        .map(|c| c.class.len())
+        .max()
+        .unwrap_or(0);
+    for change in &report.changes {
+        let _ = writeln!(out, "  {:width$}  {}", change.class, change.change);
+        if let Some(fix) = &change.fix {
+            let _ = writeln!(out, "  {:width$}  fix: {fix}", "");
+        }
+    }
+    if report.lightweight {
+        let _ = writeln!(
+            out,
+            "\nSQL of a lightweight step ({} statements)",
+            report.sql.len()
+        );
+        for sql in &report.sql {
+            let _ = writeln!(out, "  {sql};");
+        }
+    } else {
+        let blocking = report.changes.iter().filter(|c| !c.inferable).count();
+        let _ = writeln!(
+            out,
+            "\nno lightweight step: {blocking} change(s) need a default or a custom stage"
+        );
+    }
+    out
+}

@@ -1,0 +1,177 @@
+//! Reading a store's metadata, history and tables without a plan and
+//! without writing to it (what `staged inspect` prints).
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OpenFlags};
+use serde::Serialize;
+
+use super::{FileState, HISTORY_TABLE, METADATA_TABLE, inspect_file, read_metadata, sql};
+use crate::error::{Result, StoreError};
+use crate::schema::{Checksum, Version};
+
+/// What a store holds, as [`inspect`] reads it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StoreSummary {
+    /// The store file.
+    pub path: PathBuf,
+    /// The schema version the store is at.
+    pub version: Version,
+    /// The checksum of that schema, as the store recorded it.
+    pub checksum: Checksum,
+    /// When the store was created, in Unix milliseconds.
+    pub created_at: i64,
+    /// When the store was last migrated (or created), in Unix milliseconds.
+    pub updated_at: i64,
+    /// `created_at` in UTC, as `YYYY-MM-DD HH:MM:SS`.
+    pub created: String,
+    /// `updated_at` in UTC, as `YYYY-MM-DD HH:MM:SS`.
+    pub updated: String,
+    /// One entry per applied migration step, oldest first.
+    pub history: Vec<HistoryEntry>,
+    /// The entity tables, sorted by name.
+    pub entities: Vec<EntitySummary>,
+}
+
+/// One applied migration step, from `_staged_history`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HistoryEntry {
+    /// The version before the step.
+    pub from: Version,
+    /// The version after the step.
+    pub to: Version,
+    /// `custom` or `inferred`.
+    pub kind: String,
+    /// When the step started, in Unix milliseconds.
+    pub started_at: i64,
+    /// `started_at` in UTC, as `YYYY-MM-DD HH:MM:SS`.
+    pub started: String,
+    /// How long the step took, in milliseconds.
+    pub duration_ms: i64,
+    /// How many rows the step wrote.
+    pub rows_touched: i64,
+}
+
+/// An entity table and its number of records.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EntitySummary {
+    /// The entity (table) name.
+    pub name: String,
+    /// The number of records.
+    pub rows: u64,
+}
+
+/// Reads the store at `path` through a read-only connection: its version,
+/// checksum, migration history and entity tables with their row counts.
+/// The file is not changed.
+///
+/// Fails with a [`StoreError`] naming the file when it does not exist, is
+/// empty, is not a SQLite database, or is not a staged store.
+pub fn inspect(path: &Path) -> Result<StoreSummary> {
+    if inspect_file(path)? == FileState::New {
+        return Err(StoreError::Io {
+            path: path.to_owned(),
+            source: std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                "no store here (the file does not exist or is empty)",
+            ),
+        }
+        .into());
+    }
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|source| StoreError::Open {
+        path: path.to_owned(),
+        source,
+    })?;
+    let metadata = read_metadata(&conn, path)?;
+    let (created_at, updated_at, created, updated) = conn.query_row(
+        &format!(
+            "SELECT created_at, updated_at, {}, {} FROM {} WHERE id = 1",
+            utc("created_at"),
+            utc("updated_at"),
+            sql::quote_ident(METADATA_TABLE)
+        ),
+        [],
+        |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
+    )?;
+    Ok(StoreSummary {
+        path: path.to_owned(),
+        version: metadata.version,
+        checksum: metadata.checksum,
+        created_at,
+        updated_at,
+        created,
+        updated,
+        history: history(&conn, path)?,
+        entities: entities(&conn)?,
+    })
+}
+
+/// SQL formatting a Unix-milliseconds column as UTC `YYYY-MM-DD HH:MM:SS`.
+fn utc(column: &str) -> String {
+    format!("strftime('%Y-%m-%d %H:%M:%S', {column} / 1000, 'unixepoch')")
+}
+
+fn history(conn: &Connection, path: &Path) -> Result<Vec<HistoryEntry>> {
+    let mut statement = conn.prepare(&format!(
+        "SELECT from_version, to_version, kind, started_at, duration_ms, rows_touched, {} FROM {} ORDER BY seq",
+        utc("started_at"),
+        sql::quote_ident(HISTORY_TABLE)
+    ))?;
+    let rows = statement.query_map([], |row| {
+        Ok((
+            row.get::<_, String>(0)?,
+            row.get::<_, String>(1)?,
+            row.get(2)?,
+            row.get(3)?,
+            row.get(4)?,
+            row.get(5)?,
+            row.get(6)?,
+        ))
+    })?;
+    let damaged = || StoreError::MissingMetadata {
+        path: path.to_owned(),
+    };
+    let mut out = Vec::new();
+    for row in rows {
+        let (from, to, kind, started_at, duration_ms, rows_touched, started) = row?;
+        out.push(HistoryEntry {
+            from: from.parse().map_err(|_| damaged())?,
+            to: to.parse().map_err(|_| damaged())?,
+            kind,
+            started_at,
+            started,
+            duration_ms,
+            rows_touched,
+        });
+    }
+    Ok(out)
+}
+
+fn entities(conn: &Connection) -> Result<Vec<EntitySummary>> {
+    let mut statement = conn.prepare(
+        "SELECT name FROM sqlite_schema WHERE type = 'table' \
+         AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name NOT LIKE '\\_staged\\_%' ESCAPE '\\' \
+         ORDER BY name",
+    )?;
+    let names: Vec<String> = statement
+        .query_map([], |row| row.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    names
+        .into_iter()
+        .map(|name| {
+            let rows: i64 = conn.query_row(
+                &format!("SELECT count(*) FROM {}", sql::quote_ident(&name)),
+                [],
+                |row| row.get(0),
+            )?;
+            Ok(EntitySummary {
+                name,
+                rows: rows.unsigned_abs(),
+            })
+        })
+        .collect()
+}
