@@ -149,11 +149,19 @@ fn text(report: &Report) -> String {
         } else {
             let _ = writeln!(
                 out,
-                "  {} -> {}  needs a custom stage (declare one in the plan)",
+                "  {} -> {}  not lightweight: the plan needs a custom stage here, or these fixes",
                 step.from, step.to
             );
             for blocking in &step.blocking {
                 let _ = writeln!(out, "      {}  {}", blocking.class, blocking.change);
+                if let Some(fix) = &blocking.fix {
+                    let _ = writeln!(
+                        out,
+                        "      {:width$}  fix: {fix}",
+                        "",
+                        width = blocking.class.len()
+                    );
+                }
             }
         }
     }

@@ -367,8 +367,9 @@ fn check_lists_each_step_and_passes_a_consistent_folder() {
              \n\
              steps\n  \
                1.0.0 -> 2.0.0  lightweight\n  \
-               2.0.0 -> 3.0.0  needs a custom stage (declare one in the plan)\n      \
-                   needs-custom  change type of `Reminder.priority` from `i64` to `text`\n\
+               2.0.0 -> 3.0.0  not lightweight: the plan needs a custom stage here, or these fixes\n      \
+                   needs-custom  change type of `Reminder.priority` from `i64` to `text`\n                    \
+                 fix: use a custom stage (`MigrationStage::custom`) with a `transform` for `Reminder`\n\
              \n\
              ok: no problems\n",
             fixture.schemas().display()
