@@ -348,8 +348,19 @@ fn diff_rejects_snapshots_in_the_wrong_order_or_unreadable() {
     assert_eq!(code, 3);
     assert!(
         err.starts_with(&format!(
-            "error: cannot read or write `{}`",
+            "error: `{}` is not a schema snapshot: expected value at line 1 column 1; \
+             snapshots are written by `staged::schema::snapshot::to_json`",
             store.display()
+        )),
+        "{err}"
+    );
+    let missing = fixture.schemas().join("9.0.0.json");
+    let (code, _, err) = run(&["diff", s(&missing), s(&fixture.snapshot("1.0.0"))]);
+    assert_eq!(code, 3);
+    assert!(
+        err.starts_with(&format!(
+            "error: cannot read or write `{}`: ",
+            missing.display()
         )),
         "{err}"
     );

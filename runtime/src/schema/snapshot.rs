@@ -94,7 +94,13 @@ pub fn to_json(descriptor: &SchemaDescriptor) -> String {
 
 /// Reads snapshot JSON (the output of [`to_json`]).
 pub fn from_json(json: &str) -> Result<Snapshot, serde_json::Error> {
-    let file: FileOwned = serde_json::from_str(json)?;
+    from_bytes(json.as_bytes())
+}
+
+/// Reads snapshot JSON from bytes (which need not be UTF-8 text: a binary
+/// file is reported as not being JSON).
+fn from_bytes(json: &[u8]) -> Result<Snapshot, serde_json::Error> {
+    let file: FileOwned = serde_json::from_slice(json)?;
     if file.format != FORMAT {
         return Err(serde::de::Error::custom(format!(
             "snapshot format {} is not supported (this version of staged reads format {FORMAT})",
@@ -116,11 +122,11 @@ pub fn file_name(version: Version) -> String {
 ///
 /// Fails with [`SnapshotError::Io`] or [`SnapshotError::Parse`], naming the file.
 pub fn read(path: &Path) -> Result<Snapshot, SnapshotError> {
-    let json = std::fs::read_to_string(path).map_err(|source| SnapshotError::Io {
+    let json = std::fs::read(path).map_err(|source| SnapshotError::Io {
         path: path.to_owned(),
         source,
     })?;
-    from_json(&json).map_err(|source| SnapshotError::Parse {
+    from_bytes(&json).map_err(|source| SnapshotError::Parse {
         path: path.to_owned(),
         source,
     })
