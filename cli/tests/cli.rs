@@ -474,3 +474,28 @@ fn bad_usage_exits_2_with_help() {
         "{out}"
     );
 }
+
+#[test]
+fn inspect_a_store_created_at_its_version_shows_no_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("fresh.sqlite");
+    let plan = SchemaMigrationPlan::builder()
+        .schema::<v1::Schema>()
+        .schema::<v2::Schema>()
+        .build()
+        .unwrap();
+    let container = ModelContainer::open(&path, plan).unwrap();
+    container
+        .context()
+        .insert(v2::Tag {
+            label: "home".into(),
+        })
+        .unwrap();
+    drop(container);
+    let (code, out, _) = run(&["inspect", s(&path)]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("\nhistory (0 steps)\n  (none: created at 2.0.0)\n\nentities (2)\n  Reminder  0 rows\n  Tag       1 rows\n"),
+        "{out}"
+    );
+}
