@@ -9,6 +9,7 @@ mod attr;
 mod ctxt;
 mod expand;
 mod hooks;
+mod relationships;
 mod valid;
 
 use proc_macro::TokenStream;

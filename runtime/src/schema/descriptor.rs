@@ -9,6 +9,7 @@ use std::borrow::Cow;
 use serde::{Deserialize, Serialize};
 
 use super::Version;
+use crate::relationship::DeleteRule;
 
 /// The name of the column that holds every row's [`PersistentId`](crate::PersistentId).
 pub const ID_COLUMN: &str = "_id";
@@ -52,10 +53,73 @@ impl SchemaDescriptor {
         self.entities.iter().find(|e| e.name() == name)
     }
 
+    /// The join tables of the schema's many-to-many relationships, one per
+    /// pair of sides, ordered by name.
+    pub fn join_tables(&self) -> Vec<JoinTable> {
+        let mut out: Vec<JoinTable> = Vec::new();
+        for entity in self.entities() {
+            for relationship in entity.relationships() {
+                if relationship.kind() != ToManyKind::ManyToMany {
+                    continue;
+                }
+                let (name, owns) = relationship.join_table(entity.name());
+                if !owns {
+                    continue;
+                }
+                out.push(JoinTable {
+                    name,
+                    owner: entity.name().to_owned(),
+                    relationship: relationship.name().to_owned(),
+                    target: relationship.target().to_owned(),
+                    inverse: relationship.inverse().map(str::to_owned),
+                });
+            }
+        }
+        out.sort_by(|a, b| a.name.cmp(&b.name));
+        out
+    }
+
+    /// The join table that stores relationship `name` of `entity`, with
+    /// whether `entity` is its owner (the `source` column) side.
+    pub fn join_table_of(&self, entity: &str, name: &str) -> Option<(JoinTable, bool)> {
+        self.join_tables().into_iter().find_map(|join| {
+            if join.owner == entity && join.relationship == name {
+                Some((join, true))
+            } else if join.target == entity && join.inverse.as_deref() == Some(name) {
+                Some((join, false))
+            } else {
+                None
+            }
+        })
+    }
+
     /// The [`Checksum`](crate::Checksum) of this descriptor's canonical form.
     pub fn checksum(&self) -> super::Checksum {
         super::Checksum::of(self)
     }
+}
+
+/// The table of a many-to-many relationship: `source` holds ids of `owner`,
+/// `target` ids of `target`; both cascade on delete.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JoinTable {
+    /// The table name (see [`join_table_name`]).
+    pub name: String,
+    /// The entity whose relationship names the table (the `source` column).
+    pub owner: String,
+    /// The owner's relationship.
+    pub relationship: String,
+    /// The related entity (the `target` column).
+    pub target: String,
+    /// The target's relationship that is the other side, if declared.
+    pub inverse: Option<String>,
+}
+
+/// The name of the join table owned by relationship `relationship` of
+/// `entity`: `_staged_join_<len>_<entity>_<relationship>` (length-prefixed so
+/// that no two pairs share one).
+pub fn join_table_name(entity: &str, relationship: &str) -> String {
+    format!("_staged_join_{}_{entity}_{relationship}", entity.len())
 }
 
 /// An entity (a `#[model]` struct), stored as one table named after it.
@@ -65,6 +129,8 @@ pub struct EntityDescriptor {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     original_name: Option<Cow<'static, str>>,
     attributes: Cow<'static, [AttributeDescriptor]>,
+    #[serde(default, skip_serializing_if = "<[_]>::is_empty")]
+    relationships: Cow<'static, [RelationshipDescriptor]>,
 }
 
 impl EntityDescriptor {
@@ -81,6 +147,25 @@ impl EntityDescriptor {
                 None => None,
             },
             attributes: Cow::Borrowed(attributes),
+            relationships: Cow::Borrowed(&[]),
+        }
+    }
+
+    /// An entity with to-many relationships; `#[versioned_schema]` calls this in a `static`.
+    pub const fn with_relationships(
+        name: &'static str,
+        original_name: Option<&'static str>,
+        attributes: &'static [AttributeDescriptor],
+        relationships: &'static [RelationshipDescriptor],
+    ) -> Self {
+        EntityDescriptor {
+            name: Cow::Borrowed(name),
+            original_name: match original_name {
+                Some(n) => Some(Cow::Borrowed(n)),
+                None => None,
+            },
+            attributes: Cow::Borrowed(attributes),
+            relationships: Cow::Borrowed(relationships),
         }
     }
 
@@ -94,7 +179,14 @@ impl EntityDescriptor {
             name: Cow::Owned(name.into()),
             original_name: original_name.map(Cow::Owned),
             attributes: Cow::Owned(attributes),
+            relationships: Cow::Borrowed(&[]),
         }
+    }
+
+    /// Adds to-many relationships to an entity built at run time.
+    pub fn with_to_many(mut self, relationships: Vec<RelationshipDescriptor>) -> Self {
+        self.relationships = Cow::Owned(relationships);
+        self
     }
 
     /// The entity's name, which is also its table name.
@@ -116,6 +208,194 @@ impl EntityDescriptor {
     pub fn attribute(&self, name: &str) -> Option<&AttributeDescriptor> {
         self.attributes.iter().find(|a| a.name() == name)
     }
+
+    /// The to-many relationships (`ToMany` fields), in declaration order. To-one
+    /// relationships are attributes with a [`reference`](AttributeDescriptor::reference).
+    pub fn relationships(&self) -> &[RelationshipDescriptor] {
+        &self.relationships
+    }
+
+    /// The to-many relationship with this name.
+    pub fn relationship(&self, name: &str) -> Option<&RelationshipDescriptor> {
+        self.relationships.iter().find(|r| r.name() == name)
+    }
+
+    /// The to-one relationships: the attributes that reference another entity.
+    pub fn references(&self) -> impl Iterator<Item = (&AttributeDescriptor, &Reference)> {
+        self.attributes
+            .iter()
+            .filter_map(|a| a.reference().map(|r| (a, r)))
+    }
+}
+
+/// The target of a to-one relationship (a `Ref<T>` field): the attribute's
+/// column holds the [`PersistentId`](crate::PersistentId) of a record of `target`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Reference {
+    target: Cow<'static, str>,
+    delete_rule: DeleteRule,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    inverse: Option<Cow<'static, str>>,
+}
+
+impl Reference {
+    /// A reference to `target`; `#[versioned_schema]` calls this in a `static`.
+    pub const fn new(
+        target: &'static str,
+        delete_rule: DeleteRule,
+        inverse: Option<&'static str>,
+    ) -> Self {
+        Reference {
+            target: Cow::Borrowed(target),
+            delete_rule,
+            inverse: match inverse {
+                Some(n) => Some(Cow::Borrowed(n)),
+                None => None,
+            },
+        }
+    }
+
+    /// A reference built at run time.
+    pub fn to(target: impl Into<String>, delete_rule: DeleteRule) -> Self {
+        Reference {
+            target: Cow::Owned(target.into()),
+            delete_rule,
+            inverse: None,
+        }
+    }
+
+    /// The referenced entity.
+    pub fn target(&self) -> &str {
+        &self.target
+    }
+
+    /// What happens to the referring record when the referenced one is deleted.
+    pub fn delete_rule(&self) -> DeleteRule {
+        self.delete_rule
+    }
+
+    /// The to-many relationship of the target that is the other side, if declared.
+    pub fn inverse(&self) -> Option<&str> {
+        self.inverse.as_deref()
+    }
+}
+
+/// What a to-many relationship is the other side of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ToManyKind {
+    /// The inverse of a to-one of the target (its `inverse` names that
+    /// attribute); not stored.
+    OneToMany,
+    /// A many-to-many, stored in a join table.
+    ManyToMany,
+}
+
+/// A to-many relationship (a `ToMany<T>` field).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RelationshipDescriptor {
+    name: Cow<'static, str>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    original_name: Option<Cow<'static, str>>,
+    target: Cow<'static, str>,
+    kind: ToManyKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    inverse: Option<Cow<'static, str>>,
+    delete_rule: DeleteRule,
+}
+
+impl RelationshipDescriptor {
+    /// A to-many relationship; `#[versioned_schema]` calls this in a `static`.
+    pub const fn new(
+        name: &'static str,
+        original_name: Option<&'static str>,
+        target: &'static str,
+        kind: ToManyKind,
+        inverse: Option<&'static str>,
+        delete_rule: DeleteRule,
+    ) -> Self {
+        RelationshipDescriptor {
+            name: Cow::Borrowed(name),
+            original_name: match original_name {
+                Some(n) => Some(Cow::Borrowed(n)),
+                None => None,
+            },
+            target: Cow::Borrowed(target),
+            kind,
+            inverse: match inverse {
+                Some(n) => Some(Cow::Borrowed(n)),
+                None => None,
+            },
+            delete_rule,
+        }
+    }
+
+    /// A to-many relationship built at run time.
+    pub fn build(
+        name: impl Into<String>,
+        target: impl Into<String>,
+        kind: ToManyKind,
+        inverse: Option<String>,
+    ) -> Self {
+        RelationshipDescriptor {
+            name: Cow::Owned(name.into()),
+            original_name: None,
+            target: Cow::Owned(target.into()),
+            kind,
+            inverse: inverse.map(Cow::Owned),
+            delete_rule: DeleteRule::Nullify,
+        }
+    }
+
+    /// Marks the relationship as renamed from `original_name` in the previous version.
+    pub fn with_original_name(mut self, original_name: impl Into<String>) -> Self {
+        self.original_name = Some(Cow::Owned(original_name.into()));
+        self
+    }
+
+    /// The relationship's (field's) name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The relationship's name in the previous schema version, when it was renamed.
+    pub fn original_name(&self) -> Option<&str> {
+        self.original_name.as_deref()
+    }
+
+    /// The related entity.
+    pub fn target(&self) -> &str {
+        &self.target
+    }
+
+    /// One-to-many or many-to-many.
+    pub fn kind(&self) -> ToManyKind {
+        self.kind
+    }
+
+    /// The other side: the target's to-one attribute (one-to-many) or
+    /// to-many relationship (many-to-many), if declared.
+    pub fn inverse(&self) -> Option<&str> {
+        self.inverse.as_deref()
+    }
+
+    /// For a many-to-many of `entity`: the name of its join table, and
+    /// whether `entity` is the owner side (its ids are in the `source`
+    /// column). Of the two sides, the one whose `(entity, relationship)`
+    /// names sort first owns the table and names it.
+    pub fn join_table(&self, entity: &str) -> (String, bool) {
+        let this = (entity, self.name());
+        match self.inverse().map(|inverse| (self.target(), inverse)) {
+            Some(other) if other < this => (join_table_name(other.0, other.1), false),
+            _ => (join_table_name(this.0, this.1), true),
+        }
+    }
+
+    /// What happens to the related records when the owner is deleted (for a
+    /// one-to-many, the same rule as the inverse to-one's).
+    pub fn delete_rule(&self) -> DeleteRule {
+        self.delete_rule
+    }
 }
 
 /// A stored attribute (a field of a `#[model]` struct), stored as one column.
@@ -131,6 +411,8 @@ pub struct AttributeDescriptor {
     indexed: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     default: Option<DefaultValue>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    reference: Option<Reference>,
 }
 
 impl AttributeDescriptor {
@@ -144,7 +426,48 @@ impl AttributeDescriptor {
             unique: false,
             indexed: false,
             default: None,
+            reference: None,
         }
+    }
+
+    /// A to-one relationship (a `Ref<T>` field): an indexed `i64` column
+    /// holding ids of `reference`'s target; `#[versioned_schema]` calls this in a `static`.
+    #[doc(hidden)]
+    pub const fn __to_one(
+        name: &'static str,
+        original_name: Option<&'static str>,
+        optional: bool,
+        reference: Reference,
+    ) -> Self {
+        AttributeDescriptor {
+            name: Cow::Borrowed(name),
+            original_name: match original_name {
+                Some(n) => Some(Cow::Borrowed(n)),
+                None => None,
+            },
+            ty: AttributeType::I64,
+            optional,
+            unique: false,
+            indexed: true,
+            default: None,
+            reference: Some(reference),
+        }
+    }
+
+    /// A to-one relationship built at run time: an indexed, `i64` column referencing `reference`'s target.
+    pub fn to_one(name: impl Into<String>, optional: bool, reference: Reference) -> Self {
+        AttributeDescriptor {
+            name: Cow::Owned(name.into()),
+            optional,
+            indexed: true,
+            reference: Some(reference),
+            ..AttributeDescriptor::new("", AttributeType::I64)
+        }
+    }
+
+    /// The target of the relationship, when the attribute is a to-one.
+    pub fn reference(&self) -> Option<&Reference> {
+        self.reference.as_ref()
     }
 
     /// A required attribute without options, with a name built at run time.
@@ -208,6 +531,7 @@ impl AttributeDescriptor {
             unique,
             indexed,
             default,
+            reference: None,
         }
     }
 

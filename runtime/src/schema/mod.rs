@@ -6,7 +6,8 @@ mod version;
 
 pub use checksum::{Checksum, ParseChecksumError, canonical_form};
 pub use descriptor::{
-    AttributeDescriptor, AttributeType, DefaultValue, EntityDescriptor, ID_COLUMN, SchemaDescriptor,
+    AttributeDescriptor, AttributeType, DefaultValue, EntityDescriptor, ID_COLUMN, JoinTable,
+    Reference, RelationshipDescriptor, SchemaDescriptor, ToManyKind, join_table_name,
 };
 pub use version::{ParseVersionError, Version};
 

@@ -1,0 +1,358 @@
+//! Relationships with real store files: to-one storage and delete rules
+//! (cascade, nullify, deny, no_action), inverses kept consistent, to-many
+//! loading, many-to-many links, and fetches by relationship.
+
+mod common;
+
+use common::TempStore;
+use staged::Error;
+use staged::prelude::*;
+use staged::schema::canonical_form;
+
+/// A library: every kind of relationship and delete rule.
+#[versioned_schema(version = "1.0.0")]
+pub mod library {
+    use staged::prelude::*;
+
+    /// A writer.
+    #[model]
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Author {
+        /// `name`.
+        pub name: String,
+        /// Deleting an author deletes their books.
+        #[relationship(inverse = "author", delete_rule = "cascade")]
+        pub books: ToMany<Book>,
+    }
+
+    /// A book, written by one author.
+    #[model]
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Book {
+        /// `title`.
+        pub title: String,
+        /// `author`.
+        #[relationship(inverse = "books")]
+        pub author: Ref<Author>,
+        /// The editor is cleared when the editor is deleted.
+        pub editor: Option<Ref<Editor>>,
+        /// `tags`.
+        #[relationship(inverse = "books")]
+        pub tags: ToMany<Tag>,
+    }
+
+    /// An editor; optional on a book.
+    #[model]
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Editor {
+        /// `name`.
+        pub name: String,
+    }
+
+    /// A tag: many books, many tags.
+    #[model]
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Tag {
+        /// `label`.
+        pub label: String,
+        /// `books`.
+        #[relationship(inverse = "tags")]
+        pub books: ToMany<Book>,
+    }
+
+    /// A loan refuses to let its book be deleted.
+    #[model]
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Loan {
+        /// `reader`.
+        pub reader: String,
+        /// `book`.
+        #[relationship(delete_rule = "deny")]
+        pub book: Ref<Book>,
+    }
+
+    /// A note keeps its reference when the book goes.
+    #[model]
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Note {
+        /// `text`.
+        pub text: String,
+        /// `book`.
+        #[relationship(delete_rule = "no_action")]
+        pub book: Option<Ref<Book>>,
+    }
+}
+
+use library::{Author, Book, Editor, Loan, Note, Tag};
+
+fn open(store: &TempStore) -> ModelContainer<library::Schema> {
+    let plan = SchemaMigrationPlan::builder()
+        .schema::<library::Schema>()
+        .build()
+        .expect("plan");
+    ModelContainer::open(store.path(), plan).expect("open")
+}
+
+fn book(title: &str, author: PersistentId) -> Book {
+    Book {
+        title: title.into(),
+        author: Ref::new(author),
+        editor: None,
+        tags: ToMany::new(),
+    }
+}
+
+#[test]
+fn tables_have_foreign_keys_and_join_tables() {
+    let store = TempStore::new();
+    drop(open(&store));
+    let conn = rusqlite::Connection::open(store.path()).unwrap();
+    let sql: String = conn
+        .query_row(
+            "SELECT sql FROM sqlite_schema WHERE name = 'Book'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(
+        sql,
+        r#"CREATE TABLE "Book" ("_id" INTEGER PRIMARY KEY, "title" TEXT NOT NULL, "author" INTEGER NOT NULL REFERENCES "Author" ("_id") ON DELETE CASCADE, "editor" INTEGER REFERENCES "Editor" ("_id") ON DELETE SET NULL) STRICT"#
+    );
+    let join: String = conn
+        .query_row(
+            "SELECT sql FROM sqlite_schema WHERE name = '_staged_join_4_Book_tags'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(
+        join,
+        r#"CREATE TABLE "_staged_join_4_Book_tags" ("source" INTEGER NOT NULL REFERENCES "Book" ("_id") ON DELETE CASCADE, "target" INTEGER NOT NULL REFERENCES "Tag" ("_id") ON DELETE CASCADE, PRIMARY KEY ("source", "target")) STRICT, WITHOUT ROWID"#
+    );
+    let note: String = conn
+        .query_row(
+            "SELECT sql FROM sqlite_schema WHERE name = 'Note'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(
+        note,
+        r#"CREATE TABLE "Note" ("_id" INTEGER PRIMARY KEY, "text" TEXT NOT NULL, "book" INTEGER) STRICT"#
+    );
+}
+
+#[test]
+fn canonical_form_lists_stored_relationships() {
+    let form = canonical_form(<library::Schema as VersionedSchema>::descriptor());
+    let expected = [
+        r#"entity "Author""#,
+        r#"attribute "Author" "name" text required unique=0 index=0 default=none"#,
+        r#"entity "Book""#,
+        r#"relationship "Book" "author" to-one "Author" required delete=cascade"#,
+        r#"relationship "Book" "editor" to-one "Editor" optional delete=nullify"#,
+        r#"attribute "Book" "title" text required unique=0 index=0 default=none"#,
+        r#"relationship "Book" "tags" many-to-many "Tag" join="_staged_join_4_Book_tags""#,
+        r#"entity "Editor""#,
+        r#"attribute "Editor" "name" text required unique=0 index=0 default=none"#,
+        r#"entity "Loan""#,
+        r#"relationship "Loan" "book" to-one "Book" required delete=deny"#,
+        r#"attribute "Loan" "reader" text required unique=0 index=0 default=none"#,
+        r#"entity "Note""#,
+        r#"relationship "Note" "book" to-one "Book" optional delete=no_action"#,
+        r#"attribute "Note" "text" text required unique=0 index=0 default=none"#,
+        r#"entity "Tag""#,
+        r#"attribute "Tag" "label" text required unique=0 index=0 default=none"#,
+        r#"relationship "Tag" "books" many-to-many "Book" join="_staged_join_4_Book_tags""#,
+    ];
+    let mut want = String::from("staged-schema 1\n");
+    for line in expected {
+        want.push_str(line);
+        want.push('\n');
+    }
+    assert_eq!(form, want);
+}
+
+#[test]
+fn cascade_nullify_and_inverse() {
+    let store = TempStore::new();
+    let container = open(&store);
+    let mut ctx = container.context();
+    let ann = ctx
+        .insert(Author {
+            name: "Ann".into(),
+            books: ToMany::new(),
+        })
+        .unwrap();
+    let bob = ctx
+        .insert(Author {
+            name: "Bob".into(),
+            books: ToMany::new(),
+        })
+        .unwrap();
+    let ed = ctx.insert(Editor { name: "Ed".into() }).unwrap();
+    let mut first = book("First", ann);
+    first.editor = Some(Ref::new(ed));
+    let first = ctx.insert(first).unwrap();
+    let second = ctx.insert(book("Second", ann)).unwrap();
+    let third = ctx.insert(book("Third", bob)).unwrap();
+
+    let ann_record = ctx.get::<Author>(ann).unwrap().unwrap();
+    let ids: Vec<_> = ctx
+        .related(&ann_record.books)
+        .unwrap()
+        .iter()
+        .map(|b| b.id())
+        .collect();
+    assert_eq!(ids, [first, second]);
+    let by_ref = ctx
+        .fetch(FetchDescriptor::new().filter(Book::fields().author.refers_to(&ann_record)))
+        .unwrap();
+    assert_eq!(by_ref.len(), 2);
+
+    // Nullify: the editor goes, the book stays without one.
+    ctx.delete::<Editor>(ed).unwrap();
+    assert_eq!(ctx.get::<Book>(first).unwrap().unwrap().editor, None);
+
+    // Moving a book to another author through the inverse side.
+    ctx.add_related(&ann_record.books, third).unwrap();
+    let third_record = ctx.get::<Book>(third).unwrap().unwrap();
+    assert_eq!(third_record.author, Ref::new(ann));
+    assert_eq!(
+        ctx.follow(third_record.author).unwrap().unwrap().name,
+        "Ann"
+    );
+    assert!(matches!(
+        ctx.remove_related(&ann_record.books, third),
+        Err(Error::RequiredInverse { .. })
+    ));
+
+    // Cascade: deleting Ann deletes her three books.
+    ctx.delete::<Author>(ann).unwrap();
+    assert_eq!(ctx.count::<Book>().unwrap(), 0);
+    assert_eq!(ctx.count::<Author>().unwrap(), 1);
+}
+
+#[test]
+fn deny_refuses_naming_both_entities() {
+    let store = TempStore::new();
+    let container = open(&store);
+    let mut ctx = container.context();
+    let ann = ctx
+        .insert(Author {
+            name: "Ann".into(),
+            books: ToMany::new(),
+        })
+        .unwrap();
+    let b = ctx.insert(book("Lent", ann)).unwrap();
+    let loan = ctx
+        .insert(Loan {
+            reader: "Cy".into(),
+            book: Ref::new(b),
+        })
+        .unwrap();
+    let error = ctx.delete::<Book>(b).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "cannot delete `Book` record {b}: `Loan` record {loan} refers to it through `Loan.book`, whose delete \
+             rule is `deny`; delete the `Loan` record or point its `book` elsewhere first"
+        )
+    );
+    // Deleting the author would cascade to the lent book: refused too.
+    let error = ctx.delete::<Author>(ann).unwrap_err();
+    assert!(
+        matches!(error, Error::DeleteDenied { ref entity, .. } if entity == "Book"),
+        "{error}"
+    );
+    assert_eq!(ctx.count::<Book>().unwrap(), 1);
+    ctx.delete::<Loan>(loan).unwrap();
+    ctx.delete::<Author>(ann).unwrap();
+    assert_eq!(ctx.count::<Book>().unwrap(), 0);
+}
+
+#[test]
+fn no_action_keeps_a_dangling_reference() {
+    let store = TempStore::new();
+    let container = open(&store);
+    let mut ctx = container.context();
+    let ann = ctx
+        .insert(Author {
+            name: "Ann".into(),
+            books: ToMany::new(),
+        })
+        .unwrap();
+    let b = ctx.insert(book("Gone", ann)).unwrap();
+    let note = ctx
+        .insert(Note {
+            text: "n".into(),
+            book: Some(Ref::new(b)),
+        })
+        .unwrap();
+    ctx.delete::<Book>(b).unwrap();
+    let note = ctx.get::<Note>(note).unwrap().unwrap();
+    assert_eq!(note.book, Some(Ref::new(b)));
+    assert!(ctx.follow(note.book).unwrap().is_none());
+}
+
+#[test]
+fn many_to_many_add_remove() {
+    let store = TempStore::new();
+    let container = open(&store);
+    let mut ctx = container.context();
+    let ann = ctx
+        .insert(Author {
+            name: "Ann".into(),
+            books: ToMany::new(),
+        })
+        .unwrap();
+    let b1 = ctx.insert(book("One", ann)).unwrap();
+    let b2 = ctx.insert(book("Two", ann)).unwrap();
+    let sf = ctx
+        .insert(Tag {
+            label: "sf".into(),
+            books: ToMany::new(),
+        })
+        .unwrap();
+    let old = ctx
+        .insert(Tag {
+            label: "old".into(),
+            books: ToMany::new(),
+        })
+        .unwrap();
+    let one = ctx.get::<Book>(b1).unwrap().unwrap();
+    ctx.add_related(&one.tags, sf).unwrap();
+    ctx.add_related(&one.tags, old).unwrap();
+    ctx.add_related(&one.tags, old).unwrap();
+    let sf_record = ctx.get::<Tag>(sf).unwrap().unwrap();
+    ctx.add_related(&sf_record.books, b2).unwrap();
+    let labels: Vec<String> = ctx
+        .related(&one.tags)
+        .unwrap()
+        .into_iter()
+        .map(|t| t.label.clone())
+        .collect();
+    assert_eq!(labels, ["sf", "old"]);
+    let books: Vec<_> = ctx
+        .related(&sf_record.books)
+        .unwrap()
+        .iter()
+        .map(|b| b.id())
+        .collect();
+    assert_eq!(books, [b1, b2]);
+    ctx.remove_related(&sf_record.books, b1).unwrap();
+    let labels: Vec<String> = ctx
+        .related(&one.tags)
+        .unwrap()
+        .into_iter()
+        .map(|t| t.label.clone())
+        .collect();
+    assert_eq!(labels, ["old"]);
+    // Deleting a tag unlinks it.
+    ctx.delete::<Tag>(old).unwrap();
+    assert!(ctx.related(&one.tags).unwrap().is_empty());
+    assert!(matches!(
+        ctx.add_related(&one.tags, PersistentId::from_raw(999)),
+        Err(Error::ReferenceNotFound { .. })
+    ));
+}
