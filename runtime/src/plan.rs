@@ -368,7 +368,12 @@ fn check_custom(
             other => !targets.contains(other.entity()),
         })
         .filter(|change| {
-            !(has_hooks && matches!(change, Change::MakeRequired { default: None, .. }))
+            !(has_hooks
+                && matches!(
+                    change,
+                    Change::MakeRequired { default: None, .. }
+                        | Change::MakeRelationshipRequired { .. }
+                ))
         })
         .collect();
     not_inferable(from_version, to_version, &rest)

@@ -3,7 +3,10 @@
 use std::fmt;
 
 use super::mapping::{SchemaMapping, ValueSource};
-use crate::schema::{AttributeDescriptor, AttributeType, DefaultValue, SchemaDescriptor};
+use crate::relationship::DeleteRule;
+use crate::schema::{
+    AttributeDescriptor, AttributeType, DefaultValue, SchemaDescriptor, ToManyKind,
+};
 
 /// One difference between two schema versions.
 #[derive(Debug, Clone, PartialEq)]
@@ -98,6 +101,80 @@ pub enum Change {
         /// The new default.
         to: Option<DefaultValue>,
     },
+    /// A new to-one relationship; existing records get `None`.
+    AddRelationship {
+        /// The entity (new name).
+        entity: String,
+        /// The relationship.
+        relationship: String,
+        /// The entity it refers to.
+        target: String,
+        /// Whether it is an `Option<Ref<_>>`.
+        optional: bool,
+    },
+    /// A to-one relationship that is gone, with its references.
+    RemoveRelationship {
+        /// The entity (new name).
+        entity: String,
+        /// The relationship (old name).
+        relationship: String,
+    },
+    /// A relationship renamed with `#[relationship(original_name)]`; references
+    /// (or links, for a many-to-many) are kept.
+    RenameRelationship {
+        /// The entity (new name).
+        entity: String,
+        /// The old name.
+        from: String,
+        /// The new name.
+        to: String,
+    },
+    /// An optional to-one made required: existing `None`s have no value.
+    MakeRelationshipRequired {
+        /// The entity.
+        entity: String,
+        /// The relationship (new name).
+        relationship: String,
+    },
+    /// The delete rule of a to-one changed (its foreign key is rebuilt).
+    ChangeDeleteRule {
+        /// The entity.
+        entity: String,
+        /// The relationship (new name).
+        relationship: String,
+        /// The old rule.
+        from: DeleteRule,
+        /// The new rule.
+        to: DeleteRule,
+    },
+    /// A to-one now refers to another entity, or an attribute became a
+    /// to-one or the reverse: stored ids would point at the wrong records.
+    ChangeRelationshipTarget {
+        /// The entity.
+        entity: String,
+        /// The attribute or relationship (new name).
+        attribute: String,
+        /// What it was: "a to-one of `Author`" or "an `i64` attribute".
+        from: String,
+        /// What it is now.
+        to: String,
+    },
+    /// A new many-to-many: an empty join table.
+    AddManyToMany {
+        /// The entity (new name).
+        entity: String,
+        /// The relationship.
+        relationship: String,
+        /// The related entity.
+        target: String,
+    },
+    /// A many-to-many that is gone, with its links.
+    RemoveManyToMany {
+        /// The entity (new name, or old name when the entity is removed).
+        entity: String,
+        /// The relationship (old name).
+        relationship: String,
+    },
     /// The type of an attribute changed.
     ChangeType {
         /// The entity.
@@ -172,6 +249,20 @@ impl Change {
             } => ChangeClass::UsesDefault,
             Change::AddAttribute { default: None, .. }
             | Change::MakeRequired { default: None, .. } => ChangeClass::NeedsDefault,
+            Change::AddRelationship { optional, .. } => {
+                if *optional {
+                    ChangeClass::Inferable
+                } else {
+                    ChangeClass::NeedsDefault
+                }
+            }
+            Change::MakeRelationshipRequired { .. } => ChangeClass::NeedsDefault,
+            Change::RemoveRelationship { .. }
+            | Change::RenameRelationship { .. }
+            | Change::ChangeDeleteRule { .. }
+            | Change::AddManyToMany { .. }
+            | Change::RemoveManyToMany { .. } => ChangeClass::Inferable,
+            Change::ChangeRelationshipTarget { .. } => ChangeClass::NeedsCustomStage,
             Change::ChangeType { from, to, .. } => {
                 if is_widening(*from, *to) {
                     ChangeClass::Inferable
@@ -195,7 +286,15 @@ impl Change {
             | Change::SetUnique { entity, .. }
             | Change::SetIndex { entity, .. }
             | Change::ChangeDefault { entity, .. }
-            | Change::ChangeType { entity, .. } => entity,
+            | Change::ChangeType { entity, .. }
+            | Change::AddRelationship { entity, .. }
+            | Change::RemoveRelationship { entity, .. }
+            | Change::RenameRelationship { entity, .. }
+            | Change::MakeRelationshipRequired { entity, .. }
+            | Change::ChangeDeleteRule { entity, .. }
+            | Change::ChangeRelationshipTarget { entity, .. }
+            | Change::AddManyToMany { entity, .. }
+            | Change::RemoveManyToMany { entity, .. } => entity,
         }
     }
 
@@ -205,7 +304,14 @@ impl Change {
             Change::AddEntity { .. }
             | Change::RemoveEntity { .. }
             | Change::RenameEntity { .. } => None,
-            Change::RenameAttribute { to, .. } => Some(to),
+            Change::RenameAttribute { to, .. } | Change::RenameRelationship { to, .. } => Some(to),
+            Change::AddRelationship { relationship, .. }
+            | Change::RemoveRelationship { relationship, .. }
+            | Change::MakeRelationshipRequired { relationship, .. }
+            | Change::ChangeDeleteRule { relationship, .. }
+            | Change::AddManyToMany { relationship, .. }
+            | Change::RemoveManyToMany { relationship, .. } => Some(relationship),
+            Change::ChangeRelationshipTarget { attribute, .. } => Some(attribute),
             Change::AddAttribute { attribute, .. }
             | Change::RemoveAttribute { attribute, .. }
             | Change::MakeRequired { attribute, .. }
@@ -219,6 +325,14 @@ impl Change {
 
     /// What to do to make a non-inferable change work; `None` when it is inferable.
     pub fn fix(&self) -> Option<String> {
+        if let Change::AddRelationship { .. } | Change::MakeRelationshipRequired { .. } = self {
+            return Some(format!(
+                "make `{}.{}` an `Option<Ref<…>>`, or use a custom stage whose transform sets it (or whose \
+                 `will_migrate` hook sets the missing references)",
+                self.entity(),
+                self.attribute().unwrap_or_default()
+            ));
+        }
         match self.class() {
             ChangeClass::NeedsDefault => Some(format!(
                 "add `#[attribute(default = …)]` to `{}.{}`, or use a custom stage that fills the values",
@@ -340,6 +454,59 @@ impl fmt::Display for Change {
                     default(to)
                 )
             }
+            Change::AddRelationship {
+                entity,
+                relationship,
+                target,
+                optional,
+            } => write!(
+                f,
+                "add {} to-one `{entity}.{relationship}` to `{target}`",
+                if *optional { "optional" } else { "required" }
+            ),
+            Change::RemoveRelationship {
+                entity,
+                relationship,
+            } => write!(f, "remove relationship `{entity}.{relationship}`"),
+            Change::RenameRelationship { entity, from, to } => {
+                write!(f, "rename relationship `{entity}.{from}` to `{to}`")
+            }
+            Change::MakeRelationshipRequired {
+                entity,
+                relationship,
+            } => write!(
+                f,
+                "make to-one `{entity}.{relationship}` required (records without one have no value)"
+            ),
+            Change::ChangeDeleteRule {
+                entity,
+                relationship,
+                from,
+                to,
+            } => write!(
+                f,
+                "change delete rule of `{entity}.{relationship}` from `{}` to `{}`",
+                from.name(),
+                to.name()
+            ),
+            Change::ChangeRelationshipTarget {
+                entity,
+                attribute,
+                from,
+                to,
+            } => write!(f, "change `{entity}.{attribute}` from {from} to {to}"),
+            Change::AddManyToMany {
+                entity,
+                relationship,
+                target,
+            } => write!(
+                f,
+                "add many-to-many `{entity}.{relationship}` with `{target}`"
+            ),
+            Change::RemoveManyToMany {
+                entity,
+                relationship,
+            } => write!(f, "remove many-to-many `{entity}.{relationship}`"),
             Change::ChangeType {
                 entity,
                 attribute,
@@ -367,6 +534,13 @@ pub fn changes(
             entity: removed.to_owned(),
         });
     }
+    // The source name of a target entity, to compare the targets of to-ones.
+    let source_of = |target: &str| {
+        mapping
+            .entity(target)
+            .and_then(|m| m.source.clone())
+            .unwrap_or_default()
+    };
     for entity in &mapping.entities {
         let target = to
             .entity(&entity.target)
@@ -377,6 +551,36 @@ pub fn changes(
             });
             continue;
         };
+        for (name, kept) in &entity.relationships {
+            let relationship = target
+                .relationship(name)
+                .expect("a mapping names relationships of its target");
+            match kept {
+                None => out.push(Change::AddManyToMany {
+                    entity: target.name().to_owned(),
+                    relationship: name.clone(),
+                    target: relationship.target().to_owned(),
+                }),
+                Some(old) if old != name => out.push(Change::RenameRelationship {
+                    entity: target.name().to_owned(),
+                    from: old.clone(),
+                    to: name.clone(),
+                }),
+                Some(_) => {}
+            }
+        }
+        for old in source.relationships() {
+            let kept = entity
+                .relationships
+                .iter()
+                .any(|(_, s)| s.as_deref() == Some(old.name()));
+            if old.kind() == ToManyKind::ManyToMany && !kept {
+                out.push(Change::RemoveManyToMany {
+                    entity: target.name().to_owned(),
+                    relationship: old.name().to_owned(),
+                });
+            }
+        }
         if source.name() != target.name() {
             out.push(Change::RenameEntity {
                 from: source.name().to_owned(),
@@ -389,7 +593,12 @@ pub fn changes(
                 .attributes
                 .iter()
                 .any(|(_, s)| source_column(s) == Some(old.name()));
-            if !kept {
+            if !kept && old.reference().is_some() {
+                out.push(Change::RemoveRelationship {
+                    entity: name.to_owned(),
+                    relationship: old.name().to_owned(),
+                });
+            } else if !kept {
                 out.push(Change::RemoveAttribute {
                     entity: name.to_owned(),
                     attribute: old.name().to_owned(),
@@ -401,6 +610,17 @@ pub fn changes(
                 .attribute(attribute_name)
                 .expect("a mapping names attributes of its target");
             match value {
+                ValueSource::Literal(_) if new.reference().is_some() => {
+                    out.push(Change::AddRelationship {
+                        entity: name.to_owned(),
+                        relationship: attribute_name.clone(),
+                        target: new
+                            .reference()
+                            .map(|r| r.target().to_owned())
+                            .unwrap_or_default(),
+                        optional: new.is_optional(),
+                    });
+                }
                 ValueSource::Literal(default) => out.push(Change::AddAttribute {
                     entity: name.to_owned(),
                     attribute: attribute_name.clone(),
@@ -411,12 +631,76 @@ pub fn changes(
                     let old = source
                         .attribute(column)
                         .expect("a mapping names attributes of its source");
-                    attribute_changes(name, old, new, value, &mut out);
+                    if old.reference().is_some() || new.reference().is_some() {
+                        relationship_changes(name, old, new, &source_of, &mut out);
+                    } else {
+                        attribute_changes(name, old, new, value, &mut out);
+                    }
                 }
             }
         }
     }
     out
+}
+
+/// The changes of a to-one (or of an attribute that becomes or stops being one).
+fn relationship_changes(
+    entity: &str,
+    old: &AttributeDescriptor,
+    new: &AttributeDescriptor,
+    source_of: &dyn Fn(&str) -> String,
+    out: &mut Vec<Change>,
+) {
+    let entity = entity.to_owned();
+    let relationship = new.name().to_owned();
+    if old.name() != new.name() {
+        out.push(Change::RenameRelationship {
+            entity: entity.clone(),
+            from: old.name().to_owned(),
+            to: relationship.clone(),
+        });
+    }
+    let describe = |a: &AttributeDescriptor, target: Option<&str>| match (a.reference(), target) {
+        (Some(_), Some(target)) => format!("a to-one of `{target}`"),
+        _ => format!("a `{}` attribute", a.ty().canonical_name()),
+    };
+    let (Some(was), Some(is)) = (old.reference(), new.reference()) else {
+        out.push(Change::ChangeRelationshipTarget {
+            entity,
+            attribute: relationship,
+            from: describe(old, old.reference().map(|r| r.target())),
+            to: describe(new, new.reference().map(|r| r.target())),
+        });
+        return;
+    };
+    if source_of(is.target()) != was.target() {
+        out.push(Change::ChangeRelationshipTarget {
+            entity,
+            attribute: relationship,
+            from: describe(old, Some(was.target())),
+            to: describe(new, Some(is.target())),
+        });
+        return;
+    }
+    match (old.is_optional(), new.is_optional()) {
+        (true, false) => out.push(Change::MakeRelationshipRequired {
+            entity: entity.clone(),
+            relationship: relationship.clone(),
+        }),
+        (false, true) => out.push(Change::MakeOptional {
+            entity: entity.clone(),
+            attribute: relationship.clone(),
+        }),
+        _ => {}
+    }
+    if was.delete_rule() != is.delete_rule() {
+        out.push(Change::ChangeDeleteRule {
+            entity,
+            relationship,
+            from: was.delete_rule(),
+            to: is.delete_rule(),
+        });
+    }
 }
 
 fn source_column(source: &ValueSource) -> Option<&str> {

@@ -11,7 +11,7 @@
 use std::collections::HashSet;
 
 use super::mapping::{EntityMapping, SchemaMapping, ValueSource};
-use crate::schema::{EntityDescriptor, ID_COLUMN, SchemaDescriptor};
+use crate::schema::{AttributeDescriptor, EntityDescriptor, ID_COLUMN, SchemaDescriptor};
 use crate::store::sql::{self, quote_ident};
 
 /// One SQL statement of a lowered step, with what it does (so that a failure
@@ -198,7 +198,9 @@ pub fn lower_except(
             out.push(schema(sql::create_table(target.name(), target)));
         }
     }
-    // 7. Indexes: all of them for new and rebuilt tables, the missing ones otherwise.
+    // 7. Join tables of many-to-many relationships.
+    out.extend(join_statements(from, to, mapping));
+    // 8. Indexes: all of them for new and rebuilt tables, the missing ones otherwise.
     for (m, target, source, action) in &plans {
         let existing: HashSet<String> = match (source, action) {
             (Some(source), TableAction::Alter) => kept_indexes(m, source, target),
@@ -236,6 +238,8 @@ pub fn table_action(
                 let old = source.attribute(column).expect("source attribute");
                 old.is_optional() != new.is_optional()
                     || old.ty().sql_type() != new.ty().sql_type()
+                    // A foreign key cannot be altered: a new target name or delete action rebuilds.
+                    || foreign_key(old) != foreign_key(new)
                     // A renamed column whose new name another column still has.
                     || (column != name
                         && source.attributes().iter().any(|a| a.name() != column && a.name().eq_ignore_ascii_case(name)))
@@ -249,6 +253,95 @@ pub fn table_action(
     } else {
         TableAction::Alter
     }
+}
+
+/// The foreign key clause of a column, as it compares across versions: the
+/// referenced table's name and the `ON DELETE` action.
+fn foreign_key(attribute: &AttributeDescriptor) -> Option<(&str, &'static str)> {
+    let reference = attribute.reference()?;
+    Some((reference.target(), reference.delete_rule().on_delete()?))
+}
+
+/// The statements that bring the many-to-many join tables to the target
+/// schema, after every entity table has its target name: a join table is
+/// kept when its name and both sides' entities are unchanged; otherwise it is
+/// created under its new name and, when it keeps links, filled from the old
+/// one (flipping the columns when the other side now owns it); join tables
+/// nothing keeps are dropped.
+fn join_statements(
+    from: &SchemaDescriptor,
+    to: &SchemaDescriptor,
+    mapping: &SchemaMapping,
+) -> Vec<Statement> {
+    let schema = |sql: String| Statement {
+        sql,
+        purpose: Purpose::Schema,
+    };
+    let source_joins = from.join_tables();
+    let mut kept: HashSet<String> = HashSet::new();
+    let mut out = Vec::new();
+    let mut creates = Vec::new();
+    for (k, join) in to.join_tables().into_iter().enumerate() {
+        let owner = mapping.entity(&join.owner);
+        let related = mapping.entity(&join.target);
+        // The source join table and whether its owner side is still the owner.
+        let source = owner.and_then(|owner| {
+            let entity = owner.source.as_deref()?;
+            let relationship = owner.relationship(&join.relationship)?;
+            let descriptor = from.entity(entity)?.relationship(relationship)?;
+            let (name, owns) = descriptor.join_table(entity);
+            source_joins
+                .iter()
+                .find(|j| j.name == name)
+                .map(|j| (j, owns))
+        });
+        let unchanged = source.is_some_and(|(old, owns)| {
+            owns && old.name == join.name
+                && old.owner == join.owner
+                && old.target == join.target
+                && related.and_then(|r| r.source.as_deref()) == Some(old.target.as_str())
+        });
+        if unchanged {
+            kept.insert(join.name.clone());
+            continue;
+        }
+        let temporary = format!("_staged_new_join_{k}");
+        out.push(schema(sql::create_join_table(&temporary, &join)));
+        if let Some((old, owns)) = source {
+            let (source_column, target_column) = if owns {
+                (sql::JOIN_SOURCE, sql::JOIN_TARGET)
+            } else {
+                (sql::JOIN_TARGET, sql::JOIN_SOURCE)
+            };
+            out.push(Statement {
+                sql: format!(
+                    "INSERT INTO {} ({}, {}) SELECT {}, {} FROM {}",
+                    quote_ident(&temporary),
+                    quote_ident(sql::JOIN_SOURCE),
+                    quote_ident(sql::JOIN_TARGET),
+                    quote_ident(source_column),
+                    quote_ident(target_column),
+                    quote_ident(&old.name)
+                ),
+                purpose: Purpose::Schema,
+            });
+        }
+        creates.push((temporary, join));
+    }
+    for old in &source_joins {
+        if !kept.contains(&old.name) {
+            out.push(schema(format!("DROP TABLE {}", quote_ident(&old.name))));
+        }
+    }
+    for (temporary, join) in creates {
+        out.push(schema(format!(
+            "ALTER TABLE {} RENAME TO {}",
+            quote_ident(&temporary),
+            quote_ident(&join.name)
+        )));
+        out.push(schema(sql::create_join_index(&join)));
+    }
+    out
 }
 
 fn copy_rows(temporary: &str, mapping: &EntityMapping, source: &EntityDescriptor) -> Statement {

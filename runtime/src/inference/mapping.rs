@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use crate::error::{PlanError, Result};
-use crate::schema::{DefaultValue, SchemaDescriptor, Version};
+use crate::schema::{DefaultValue, EntityDescriptor, SchemaDescriptor, ToManyKind, Version};
 
 /// Where a target attribute's values come from, in terms of the source schema.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,6 +28,10 @@ pub struct EntityMapping {
     pub source: Option<String>,
     /// One source per stored attribute of the target entity, in its order.
     pub attributes: Vec<(String, ValueSource)>,
+    /// One entry per many-to-many relationship of the target entity, in its
+    /// order: the source entity's many-to-many it keeps the links of
+    /// (possibly renamed), or `None` for a new one.
+    pub relationships: Vec<(String, Option<String>)>,
 }
 
 impl EntityMapping {
@@ -37,6 +41,14 @@ impl EntityMapping {
             .iter()
             .find(|(name, _)| name == target)
             .map(|(_, source)| source)
+    }
+
+    /// The source many-to-many of a target many-to-many, if it keeps links.
+    pub fn relationship(&self, target: &str) -> Option<&str> {
+        self.relationships
+            .iter()
+            .find(|(name, _)| name == target)
+            .and_then(|(_, source)| source.as_deref())
     }
 }
 
@@ -104,6 +116,7 @@ pub fn map_step(from: &SchemaDescriptor, to: &SchemaDescriptor) -> Result<Schema
                         )
                     })
                     .collect(),
+                relationships: many_to_many(target).map(|r| (r.to_owned(), None)).collect(),
             });
             continue;
         };
@@ -158,10 +171,35 @@ pub fn map_step(from: &SchemaDescriptor, to: &SchemaDescriptor) -> Result<Schema
             };
             attributes.push((attribute.name().to_owned(), value));
         }
+        let mut relationships = Vec::new();
+        for relationship in target.relationships() {
+            if relationship.kind() != ToManyKind::ManyToMany {
+                continue;
+            }
+            let source_name = relationship.original_name().unwrap_or(relationship.name());
+            let kept = source
+                .relationship(source_name)
+                .filter(|r| r.kind() == ToManyKind::ManyToMany);
+            if kept.is_none() && relationship.original_name().is_some() {
+                return Err(PlanError::UnknownOriginalName {
+                    from: from.version(),
+                    to: to.version(),
+                    entity: target.name().to_owned(),
+                    attribute: Some(relationship.name().to_owned()),
+                    original_name: source_name.to_owned(),
+                }
+                .into());
+            }
+            relationships.push((
+                relationship.name().to_owned(),
+                kept.map(|r| r.name().to_owned()),
+            ));
+        }
         entities.push(EntityMapping {
             target: target.name().to_owned(),
             source: Some(source.name().to_owned()),
             attributes,
+            relationships,
         });
     }
     Ok(SchemaMapping {
@@ -169,6 +207,15 @@ pub fn map_step(from: &SchemaDescriptor, to: &SchemaDescriptor) -> Result<Schema
         to: to.version(),
         entities,
     })
+}
+
+/// The names of an entity's many-to-many relationships.
+fn many_to_many(entity: &EntityDescriptor) -> impl Iterator<Item = &str> {
+    entity
+        .relationships()
+        .iter()
+        .filter(|r| r.kind() == ToManyKind::ManyToMany)
+        .map(|r| r.name())
 }
 
 /// The mapping `first.from -> second.to` equal to applying `first`, then `second`.
@@ -192,6 +239,11 @@ pub fn compose(first: &SchemaMapping, second: &SchemaMapping) -> SchemaMapping {
                         .iter()
                         .map(|(name, source)| (name.clone(), new_entity_source(source)))
                         .collect(),
+                    relationships: outer
+                        .relationships
+                        .iter()
+                        .map(|(name, _)| (name.clone(), None))
+                        .collect(),
                 },
                 Some(inner) => EntityMapping {
                     target: outer.target.clone(),
@@ -200,6 +252,16 @@ pub fn compose(first: &SchemaMapping, second: &SchemaMapping) -> SchemaMapping {
                         .attributes
                         .iter()
                         .map(|(name, source)| (name.clone(), substitute(source, inner)))
+                        .collect(),
+                    relationships: outer
+                        .relationships
+                        .iter()
+                        .map(|(name, middle)| {
+                            let source = middle
+                                .as_deref()
+                                .and_then(|middle| inner.relationship(middle));
+                            (name.clone(), source.map(str::to_owned))
+                        })
                         .collect(),
                 },
             }

@@ -1,0 +1,705 @@
+//! Relationships through migrations, with real store files: renames and
+//! additions inferred, references and links surviving custom-stage
+//! transforms and composed skip-version steps, delete rules changed in place,
+//! and the relationship changes `build()` rejects.
+
+mod common;
+
+use common::TempStore;
+use staged::prelude::*;
+
+/// Version 1: authors write books; books carry tags.
+#[versioned_schema(version = "1.0.0")]
+pub mod v1 {
+    use staged::prelude::*;
+
+    /// A writer.
+    #[model]
+    #[derive(Debug, Clone)]
+    pub struct Author {
+        /// Full name, "First Last".
+        pub name: String,
+    }
+
+    /// A book.
+    #[model]
+    #[derive(Debug, Clone)]
+    pub struct Book {
+        /// Title.
+        pub title: String,
+        /// Deleting the author deletes the book.
+        #[relationship(delete_rule = "cascade")]
+        pub author: Ref<Author>,
+        /// Tags.
+        #[relationship(inverse = "books")]
+        pub tags: ToMany<Tag>,
+    }
+
+    /// A tag.
+    #[model]
+    #[derive(Debug, Clone)]
+    pub struct Tag {
+        /// Label.
+        pub label: String,
+        /// Tagged books.
+        #[relationship(inverse = "tags")]
+        pub books: ToMany<Book>,
+    }
+}
+
+/// Version 2: `Book.author` renamed to `writer`, a new optional `editor`.
+#[versioned_schema(version = "2.0.0")]
+pub mod v2 {
+    use staged::prelude::*;
+
+    /// A writer.
+    #[model]
+    #[derive(Debug, Clone)]
+    pub struct Author {
+        /// Full name.
+        pub name: String,
+        /// Their books.
+        #[relationship(inverse = "writer")]
+        pub books: ToMany<Book>,
+    }
+
+    /// A book.
+    #[model]
+    #[derive(Debug, Clone)]
+    pub struct Book {
+        /// Title.
+        pub title: String,
+        /// Renamed from `author`.
+        #[relationship(original_name = "author", delete_rule = "cascade", inverse = "books")]
+        pub writer: Ref<Author>,
+        /// New: the editor, if any.
+        pub editor: Option<Ref<Author>>,
+        /// Tags.
+        #[relationship(inverse = "books")]
+        pub tags: ToMany<Tag>,
+    }
+
+    /// A tag.
+    #[model]
+    #[derive(Debug, Clone)]
+    pub struct Tag {
+        /// Label.
+        pub label: String,
+        /// Tagged books.
+        #[relationship(inverse = "tags")]
+        pub books: ToMany<Book>,
+    }
+}
+
+/// Version 3: authors' names split by a transform; books refer to them by id.
+#[versioned_schema(version = "3.0.0", previous = v2)]
+pub mod v3 {
+    use staged::prelude::*;
+
+    /// A writer.
+    #[model]
+    #[derive(Debug, Clone)]
+    pub struct Author {
+        /// First name.
+        pub first: String,
+        /// Last name.
+        pub last: String,
+        /// Their books.
+        #[relationship(inverse = "writer")]
+        pub books: ToMany<Book>,
+    }
+
+    /// A book.
+    #[model]
+    #[derive(Debug, Clone)]
+    pub struct Book {
+        /// Title.
+        pub title: String,
+        /// The writer.
+        #[relationship(delete_rule = "cascade", inverse = "books")]
+        pub writer: Ref<Author>,
+        /// The editor, if any.
+        pub editor: Option<Ref<Author>>,
+        /// Tags.
+        #[relationship(inverse = "books")]
+        pub tags: ToMany<Tag>,
+    }
+
+    /// A tag.
+    #[model]
+    #[derive(Debug, Clone)]
+    pub struct Tag {
+        /// Label.
+        pub label: String,
+        /// Tagged books.
+        #[relationship(inverse = "tags")]
+        pub books: ToMany<Book>,
+    }
+
+    #[transform]
+    fn author(old: super::v2::Author) -> staged::Result<Author> {
+        let (first, last) = old.name.split_once(' ').unwrap_or((&old.name, ""));
+        Ok(Author {
+            first: first.to_owned(),
+            last: last.to_owned(),
+            books: ToMany::new(),
+        })
+    }
+}
+
+fn plan() -> SchemaMigrationPlan<v3::Schema> {
+    SchemaMigrationPlan::builder()
+        .schema::<v1::Schema>()
+        .schema::<v2::Schema>()
+        .schema::<v3::Schema>()
+        .stage(v3::stage())
+        .build()
+        .expect("plan")
+}
+
+/// A store at 1.0.0: two authors, three books, two tags.
+fn seed(store: &TempStore) -> (Vec<PersistentId>, Vec<PersistentId>) {
+    let plan = SchemaMigrationPlan::builder()
+        .schema::<v1::Schema>()
+        .build()
+        .unwrap();
+    let mut ctx = ModelContainer::open(store.path(), plan).unwrap().context();
+    // Ids that are not in insertion order of the other table.
+    let ann = ctx
+        .insert(v1::Author {
+            name: "Ann Lee".into(),
+        })
+        .unwrap();
+    let bob = ctx
+        .insert(v1::Author {
+            name: "Bob Ray".into(),
+        })
+        .unwrap();
+    let mut books = Vec::new();
+    for (title, author) in [("Alpha", bob), ("Beta", ann), ("Gamma", bob)] {
+        books.push(
+            ctx.insert(v1::Book {
+                title: title.into(),
+                author: Ref::new(author),
+                tags: ToMany::new(),
+            })
+            .unwrap(),
+        );
+    }
+    let sf = ctx
+        .insert(v1::Tag {
+            label: "sf".into(),
+            books: ToMany::new(),
+        })
+        .unwrap();
+    let classic = ctx
+        .insert(v1::Tag {
+            label: "classic".into(),
+            books: ToMany::new(),
+        })
+        .unwrap();
+    let alpha = ctx.get::<v1::Book>(books[0]).unwrap().unwrap();
+    ctx.add_related(&alpha.tags, sf).unwrap();
+    ctx.add_related(&alpha.tags, classic).unwrap();
+    let gamma = ctx.get::<v1::Book>(books[2]).unwrap().unwrap();
+    ctx.add_related(&gamma.tags, sf).unwrap();
+    (vec![ann, bob], books)
+}
+
+#[test]
+fn three_versions_rename_add_and_transform_keep_references() {
+    let store = TempStore::new();
+    let (authors, books) = seed(&store);
+    let plan = plan();
+    assert_eq!(
+        plan.migration_path(Version::new(1, 0, 0))
+            .unwrap()
+            .to_string(),
+        "1.0.0 -[inferred]-> 2.0.0 -[custom]-> 3.0.0"
+    );
+    let container = ModelContainer::open(store.path(), plan).unwrap();
+    let mut ctx = container.context();
+
+    let ann = ctx.get::<v3::Author>(authors[0]).unwrap().unwrap();
+    assert_eq!((ann.first.as_str(), ann.last.as_str()), ("Ann", "Lee"));
+    let titles = |records: Vec<Record<v3::Book>>| -> Vec<String> {
+        records.iter().map(|b| b.title.clone()).collect()
+    };
+    assert_eq!(titles(ctx.related(&ann.books).unwrap()), ["Beta"]);
+    let bob = ctx.get::<v3::Author>(authors[1]).unwrap().unwrap();
+    assert_eq!(titles(ctx.related(&bob.books).unwrap()), ["Alpha", "Gamma"]);
+    for (book, author) in books.iter().zip([authors[1], authors[0], authors[1]]) {
+        let book = ctx.get::<v3::Book>(*book).unwrap().unwrap();
+        assert_eq!(book.writer, Ref::new(author));
+        assert_eq!(book.editor, None);
+    }
+    // Links of the many-to-many survive both steps.
+    let alpha = ctx.get::<v3::Book>(books[0]).unwrap().unwrap();
+    let labels: Vec<String> = ctx
+        .related(&alpha.tags)
+        .unwrap()
+        .iter()
+        .map(|t| t.label.clone())
+        .collect();
+    assert_eq!(labels, ["sf", "classic"]);
+
+    // The new relationship works, and the foreign keys still act: deleting
+    // Bob cascades to his books and their links.
+    ctx.set(
+        books[1],
+        v3::Book::fields().editor,
+        Some(Ref::new(authors[1])),
+    )
+    .unwrap();
+    ctx.delete::<v3::Author>(authors[1]).unwrap();
+    let left = ctx.fetch_all::<v3::Book>().unwrap();
+    assert_eq!(titles(left.clone()), ["Beta"]);
+    assert_eq!(
+        left[0].editor, None,
+        "nullify is the default of an optional to-one"
+    );
+    let sf = ctx
+        .fetch(FetchDescriptor::new().filter(v3::Tag::fields().label.eq("sf")))
+        .unwrap();
+    assert!(ctx.related(&sf[0].books).unwrap().is_empty());
+}
+
+#[test]
+fn lightweight_step_sql_renames_the_column_and_adds_a_foreign_key() {
+    use staged::inference::{lower, map_step};
+    let (from, to) = (
+        <v1::Schema as VersionedSchema>::descriptor(),
+        <v2::Schema as VersionedSchema>::descriptor(),
+    );
+    let mapping = map_step(from, to).unwrap();
+    let sql: Vec<String> = lower(from, to, &mapping)
+        .into_iter()
+        .map(|s| s.sql)
+        .collect();
+    assert_eq!(
+        sql,
+        [
+            r#"DROP INDEX "_staged_index_4_Book_author""#,
+            r#"ALTER TABLE "Book" RENAME COLUMN "author" TO "writer""#,
+            r#"ALTER TABLE "Book" ADD COLUMN "editor" INTEGER REFERENCES "Author" ("_id") ON DELETE SET NULL"#,
+            r#"CREATE INDEX "_staged_index_4_Book_writer" ON "Book" ("writer")"#,
+            r#"CREATE INDEX "_staged_index_4_Book_editor" ON "Book" ("editor")"#,
+        ]
+    );
+    let changes: Vec<String> = staged::inference::changes(from, to, &mapping)
+        .iter()
+        .map(|c| format!("{c} [{}]", c.class().name()))
+        .collect();
+    assert_eq!(
+        changes,
+        [
+            "rename relationship `Book.author` to `writer` [inferable]",
+            "add optional to-one `Book.editor` to `Author` [inferable]",
+        ]
+    );
+}
+
+/// The referring side transformed: references are copied with `cast`.
+#[versioned_schema(version = "3.0.0", previous = v2)]
+pub mod v3_books {
+    use staged::prelude::*;
+
+    /// A writer.
+    #[model]
+    #[derive(Debug, Clone)]
+    pub struct Author {
+        /// Full name.
+        pub name: String,
+        /// Their books.
+        #[relationship(inverse = "writer")]
+        pub books: ToMany<Book>,
+    }
+
+    /// A book, its title now upper case, with its title's length.
+    #[model]
+    #[derive(Debug, Clone)]
+    pub struct Book {
+        /// Title.
+        pub title: String,
+        /// Letters in the title.
+        pub letters: i64,
+        /// The writer.
+        #[relationship(delete_rule = "cascade", inverse = "books")]
+        pub writer: Ref<Author>,
+        /// The editor, if any.
+        pub editor: Option<Ref<Author>>,
+        /// Tags.
+        #[relationship(inverse = "books")]
+        pub tags: ToMany<Tag>,
+    }
+
+    /// A tag.
+    #[model]
+    #[derive(Debug, Clone)]
+    pub struct Tag {
+        /// Label.
+        pub label: String,
+        /// Tagged books.
+        #[relationship(inverse = "tags")]
+        pub books: ToMany<Book>,
+    }
+
+    #[transform]
+    fn book(old: super::v2::Book) -> staged::Result<Book> {
+        Ok(Book {
+            title: old.title.to_uppercase(),
+            letters: i64::try_from(old.title.len()).map_err(staged::Error::hook)?,
+            writer: old.writer.cast(),
+            editor: old.editor.map(Ref::cast),
+            tags: ToMany::new(),
+        })
+    }
+}
+
+#[test]
+fn transforming_the_referring_side_keeps_references_and_links() {
+    let store = TempStore::new();
+    let (authors, books) = seed(&store);
+    let plan = SchemaMigrationPlan::builder()
+        .schema::<v1::Schema>()
+        .schema::<v2::Schema>()
+        .schema::<v3_books::Schema>()
+        .stage(v3_books::stage())
+        .build()
+        .unwrap();
+    let mut ctx = ModelContainer::open(store.path(), plan).unwrap().context();
+    let bob = ctx.get::<v3_books::Author>(authors[1]).unwrap().unwrap();
+    let titles: Vec<String> = ctx
+        .related(&bob.books)
+        .unwrap()
+        .iter()
+        .map(|b| b.title.clone())
+        .collect();
+    assert_eq!(titles, ["ALPHA", "GAMMA"]);
+    let alpha = ctx.get::<v3_books::Book>(books[0]).unwrap().unwrap();
+    assert_eq!(ctx.related(&alpha.tags).unwrap().len(), 2);
+    ctx.delete::<v3_books::Author>(authors[1]).unwrap();
+    assert_eq!(ctx.count::<v3_books::Book>().unwrap(), 1);
+}
+
+/// Skip-version chain, all lightweight: `a1 -> a2 -> a3` is one composed step.
+#[versioned_schema(version = "1.0.0")]
+pub mod a1 {
+    use staged::prelude::*;
+
+    /// A person.
+    #[model]
+    pub struct Person {
+        /// Name.
+        pub name: String,
+    }
+
+    /// A pet, kept when its owner goes.
+    #[model]
+    pub struct Pet {
+        /// Name.
+        pub name: String,
+        /// The owner.
+        pub owner: Option<Ref<Person>>,
+        /// Toys.
+        pub toys: ToMany<Toy>,
+    }
+
+    /// A toy.
+    #[model]
+    pub struct Toy {
+        /// Name.
+        pub name: String,
+    }
+}
+
+/// `Pet.owner` renamed to `keeper`, `Pet.toys` to `things`.
+#[versioned_schema(version = "2.0.0")]
+pub mod a2 {
+    use staged::prelude::*;
+
+    /// A person.
+    #[model]
+    pub struct Person {
+        /// Name.
+        pub name: String,
+    }
+
+    /// A pet.
+    #[model]
+    pub struct Pet {
+        /// Name.
+        pub name: String,
+        /// The keeper.
+        #[relationship(original_name = "owner")]
+        pub keeper: Option<Ref<Person>>,
+        /// Things.
+        #[relationship(original_name = "toys")]
+        pub things: ToMany<Toy>,
+    }
+
+    /// A toy.
+    #[model]
+    pub struct Toy {
+        /// Name.
+        pub name: String,
+    }
+}
+
+/// `Person` renamed to `Human`, `Pet.keeper` now cascades, `Pet.things` renamed again.
+#[versioned_schema(version = "3.0.0")]
+pub mod a3 {
+    use staged::prelude::*;
+
+    /// A human.
+    #[model(original_name = "Person")]
+    pub struct Human {
+        /// Name.
+        pub name: String,
+    }
+
+    /// A pet.
+    #[model]
+    pub struct Pet {
+        /// Name.
+        pub name: String,
+        /// The keeper; the pet goes with them now.
+        #[relationship(delete_rule = "cascade")]
+        pub keeper: Option<Ref<Human>>,
+        /// Playthings.
+        #[relationship(original_name = "things")]
+        pub playthings: ToMany<Toy>,
+    }
+
+    /// A toy.
+    #[model]
+    pub struct Toy {
+        /// Name.
+        pub name: String,
+    }
+}
+
+#[test]
+fn composed_skip_step_carries_relationship_renames() {
+    let store = TempStore::new();
+    let (ann, rex, ball) = {
+        let plan = SchemaMigrationPlan::builder()
+            .schema::<a1::Schema>()
+            .build()
+            .unwrap();
+        let mut ctx = ModelContainer::open(store.path(), plan).unwrap().context();
+        let ann = ctx.insert(a1::Person { name: "Ann".into() }).unwrap();
+        let rex = ctx
+            .insert(a1::Pet {
+                name: "Rex".into(),
+                owner: Some(Ref::new(ann)),
+                toys: ToMany::new(),
+            })
+            .unwrap();
+        ctx.insert(a1::Pet {
+            name: "Stray".into(),
+            owner: None,
+            toys: ToMany::new(),
+        })
+        .unwrap();
+        let ball = ctx
+            .insert(a1::Toy {
+                name: "ball".into(),
+            })
+            .unwrap();
+        let rex_record = ctx.get::<a1::Pet>(rex).unwrap().unwrap();
+        ctx.add_related(&rex_record.toys, ball).unwrap();
+        (ann, rex, ball)
+    };
+    let plan = SchemaMigrationPlan::builder()
+        .schema::<a1::Schema>()
+        .schema::<a2::Schema>()
+        .schema::<a3::Schema>()
+        .build()
+        .unwrap();
+    assert_eq!(
+        plan.migration_path(Version::new(1, 0, 0))
+            .unwrap()
+            .to_string(),
+        "1.0.0 -[inferred]-> 3.0.0"
+    );
+    let mut ctx = ModelContainer::open(store.path(), plan).unwrap().context();
+    let rex = ctx.get::<a3::Pet>(rex).unwrap().unwrap();
+    assert_eq!(rex.keeper, Some(Ref::new(ann)));
+    let toys = ctx.related(&rex.playthings).unwrap();
+    assert_eq!(toys.iter().map(|t| t.id()).collect::<Vec<_>>(), [ball]);
+    // The new rule is in the rebuilt foreign key: Ann's pet goes with her.
+    ctx.delete::<a3::Human>(ann).unwrap();
+    let left: Vec<String> = ctx
+        .fetch_all::<a3::Pet>()
+        .unwrap()
+        .iter()
+        .map(|p| p.name.clone())
+        .collect();
+    assert_eq!(left, ["Stray"]);
+}
+
+/// `Pet.keeper` made required, and a new required `Pet.vet`.
+#[versioned_schema(version = "2.0.0", previous = a1)]
+pub mod b2 {
+    use staged::prelude::*;
+
+    /// A person.
+    #[model]
+    pub struct Person {
+        /// Name.
+        pub name: String,
+    }
+
+    /// A pet.
+    #[model]
+    pub struct Pet {
+        /// Name.
+        pub name: String,
+        /// Now required: every pet has an owner.
+        #[relationship(delete_rule = "cascade")]
+        pub owner: Ref<Person>,
+        /// Toys.
+        pub toys: ToMany<Toy>,
+    }
+
+    /// A toy.
+    #[model]
+    pub struct Toy {
+        /// Name.
+        pub name: String,
+    }
+
+    #[will_migrate]
+    fn adopt_strays(ctx: &mut ModelContext<super::a1::Schema>) -> staged::Result<()> {
+        let shelter = ctx.insert(super::a1::Person {
+            name: "Shelter".into(),
+        })?;
+        let strays =
+            ctx.fetch(FetchDescriptor::new().filter(super::a1::Pet::fields().owner.is_null()))?;
+        for stray in strays {
+            ctx.set(
+                stray.id(),
+                super::a1::Pet::fields().owner,
+                Some(Ref::new(shelter)),
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// `Pet.owner` now refers to a `Toy`: ids would point at the wrong records.
+#[versioned_schema(version = "2.0.0")]
+pub mod c2 {
+    use staged::prelude::*;
+
+    /// A person.
+    #[model]
+    pub struct Person {
+        /// Name.
+        pub name: String,
+    }
+
+    /// A pet.
+    #[model]
+    pub struct Pet {
+        /// Name.
+        pub name: String,
+        /// Retargeted.
+        pub owner: Option<Ref<Toy>>,
+        /// Toys.
+        pub toys: ToMany<Toy>,
+        /// A new required to-one.
+        pub vet: Ref<Person>,
+    }
+
+    /// A toy.
+    #[model]
+    pub struct Toy {
+        /// Name.
+        pub name: String,
+    }
+}
+
+#[test]
+fn optional_to_required_needs_a_hook_that_sets_the_missing_references() {
+    let lightweight = SchemaMigrationPlan::builder()
+        .schema::<a1::Schema>()
+        .schema::<b2::Schema>()
+        .build()
+        .unwrap_err();
+    assert_eq!(
+        lightweight.to_string(),
+        "cannot infer the migration from 1.0.0 to 2.0.0: make to-one `Pet.owner` required (records without one \
+         have no value) (needs-default); make `Pet.owner` an `Option<Ref<…>>`, or use a custom stage whose \
+         transform sets it (or whose `will_migrate` hook sets the missing references)"
+    );
+
+    let store = TempStore::new();
+    {
+        let plan = SchemaMigrationPlan::builder()
+            .schema::<a1::Schema>()
+            .build()
+            .unwrap();
+        let mut ctx = ModelContainer::open(store.path(), plan).unwrap().context();
+        let ann = ctx.insert(a1::Person { name: "Ann".into() }).unwrap();
+        ctx.insert(a1::Pet {
+            name: "Rex".into(),
+            owner: Some(Ref::new(ann)),
+            toys: ToMany::new(),
+        })
+        .unwrap();
+        ctx.insert(a1::Pet {
+            name: "Stray".into(),
+            owner: None,
+            toys: ToMany::new(),
+        })
+        .unwrap();
+    }
+    let plan = SchemaMigrationPlan::builder()
+        .schema::<a1::Schema>()
+        .schema::<b2::Schema>()
+        .stage(b2::stage())
+        .build()
+        .unwrap();
+    let mut ctx = ModelContainer::open(store.path(), plan).unwrap().context();
+    let owners: Vec<String> = ctx
+        .fetch_all::<b2::Pet>()
+        .unwrap()
+        .iter()
+        .map(|pet| ctx.follow(pet.owner).unwrap().unwrap().name.clone())
+        .collect();
+    assert_eq!(owners, ["Ann", "Shelter"]);
+}
+
+#[test]
+fn retargeting_or_adding_a_required_to_one_is_rejected_by_build() {
+    let error = SchemaMigrationPlan::builder()
+        .schema::<a1::Schema>()
+        .schema::<c2::Schema>()
+        .build()
+        .unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "cannot infer the migration from 1.0.0 to 2.0.0: change `Pet.owner` from a to-one of `Person` to a to-one \
+         of `Toy` (needs-custom); use a custom stage (`MigrationStage::custom`) with a `transform` for `Pet`"
+    );
+    let changes: Vec<String> = {
+        use staged::inference::{changes, map_step};
+        let (from, to) = (
+            <a1::Schema as VersionedSchema>::descriptor(),
+            <c2::Schema as VersionedSchema>::descriptor(),
+        );
+        changes(from, to, &map_step(from, to).unwrap())
+            .iter()
+            .map(|c| format!("{c} [{}]", c.class().name()))
+            .collect()
+    };
+    assert_eq!(
+        changes,
+        [
+            "change `Pet.owner` from a to-one of `Person` to a to-one of `Toy` [needs-custom]",
+            "add required to-one `Pet.vet` to `Person` [needs-default]",
+        ]
+    );
+}
