@@ -703,3 +703,176 @@ fn retargeting_or_adding_a_required_to_one_is_rejected_by_build() {
         ]
     );
 }
+
+#[test]
+fn rows_a_transform_drops_take_the_delete_rules_with_them() {
+    let store = TempStore::new();
+    let (authors, books) = seed(&store);
+    {
+        // Ann edits Alpha before the migration to 3.0.0.
+        let plan = SchemaMigrationPlan::builder()
+            .schema::<v1::Schema>()
+            .schema::<v2::Schema>()
+            .build()
+            .unwrap();
+        let mut ctx = ModelContainer::open(store.path(), plan).unwrap().context();
+        ctx.set(
+            books[0],
+            v2::Book::fields().editor,
+            Some(Ref::new(authors[0])),
+        )
+        .unwrap();
+    }
+    let drop_ann = MigrationStage::custom::<v2::Schema, v3::Schema>().transform_or_drop(
+        |old: v2::Author| -> staged::Result<Option<v3::Author>> {
+            if old.name.starts_with("Ann") {
+                return Ok(None);
+            }
+            let (first, last) = old.name.split_once(' ').unwrap_or((&old.name, ""));
+            Ok(Some(v3::Author {
+                first: first.into(),
+                last: last.into(),
+                books: ToMany::new(),
+            }))
+        },
+    );
+    let plan = SchemaMigrationPlan::builder()
+        .schema::<v1::Schema>()
+        .schema::<v2::Schema>()
+        .schema::<v3::Schema>()
+        .stage(drop_ann)
+        .build()
+        .unwrap();
+    let mut ctx = ModelContainer::open(store.path(), plan).unwrap().context();
+    // Beta (Ann's) is cascaded away; Alpha loses its editor (nullify); links stay.
+    let left = ctx.fetch_all::<v3::Book>().unwrap();
+    let titles: Vec<&str> = left.iter().map(|b| b.title.as_str()).collect();
+    assert_eq!(titles, ["Alpha", "Gamma"]);
+    assert_eq!(left[0].editor, None);
+    assert_eq!(ctx.related(&left[0].tags).unwrap().len(), 2);
+    let conn = rusqlite::Connection::open(store.path()).unwrap();
+    let violations: i64 = conn
+        .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(violations, 0);
+}
+
+/// Version 2 of `a1`: a pet may have several owners; the to-one becomes a
+/// many-to-many whose links are the old references.
+#[versioned_schema(version = "2.0.0")]
+pub mod d2 {
+    use staged::prelude::*;
+
+    /// A person.
+    #[model]
+    pub struct Person {
+        /// Name.
+        pub name: String,
+        /// Their pets.
+        #[relationship(inverse = "owners")]
+        pub pets: ToMany<Pet>,
+    }
+
+    /// A pet.
+    #[model]
+    pub struct Pet {
+        /// Name.
+        pub name: String,
+        /// Was `owner: Option<Ref<Person>>`.
+        #[relationship(original_name = "owner", inverse = "pets")]
+        pub owners: ToMany<Person>,
+        /// Toys.
+        pub toys: ToMany<Toy>,
+    }
+
+    /// A toy.
+    #[model]
+    pub struct Toy {
+        /// Name.
+        pub name: String,
+    }
+}
+
+#[test]
+fn to_one_becomes_many_to_many_keeping_each_reference_as_a_link() {
+    let store = TempStore::new();
+    let (ann, rex, stray) = {
+        let plan = SchemaMigrationPlan::builder()
+            .schema::<a1::Schema>()
+            .build()
+            .unwrap();
+        let mut ctx = ModelContainer::open(store.path(), plan).unwrap().context();
+        let ann = ctx.insert(a1::Person { name: "Ann".into() }).unwrap();
+        let rex = ctx
+            .insert(a1::Pet {
+                name: "Rex".into(),
+                owner: Some(Ref::new(ann)),
+                toys: ToMany::new(),
+            })
+            .unwrap();
+        let stray = ctx
+            .insert(a1::Pet {
+                name: "Stray".into(),
+                owner: None,
+                toys: ToMany::new(),
+            })
+            .unwrap();
+        (ann, rex, stray)
+    };
+    let (from, to) = (
+        <a1::Schema as VersionedSchema>::descriptor(),
+        <d2::Schema as VersionedSchema>::descriptor(),
+    );
+    let mapping = staged::inference::map_step(from, to).unwrap();
+    let changes: Vec<String> = staged::inference::changes(from, to, &mapping)
+        .iter()
+        .map(|c| format!("{c} [{}]", c.class().name()))
+        .collect();
+    assert_eq!(
+        changes,
+        [
+            "turn to-one `Pet.owner` into many-to-many `Pet.owners` (each reference becomes a link) [inferable]"
+        ]
+    );
+    let sql: Vec<String> = staged::inference::lower(from, to, &mapping)
+        .into_iter()
+        .map(|s| s.sql)
+        .collect();
+    assert_eq!(
+        sql,
+        [
+            r#"CREATE TABLE "_staged_links_1" AS SELECT "owner" AS "source", "_id" AS "target" FROM "Pet" WHERE "owner" IS NOT NULL"#,
+            r#"CREATE TABLE "_staged_new_1" ("_id" INTEGER PRIMARY KEY, "name" TEXT NOT NULL) STRICT"#,
+            r#"INSERT INTO "_staged_new_1" ("_id", "name") SELECT "_id", "name" FROM "Pet""#,
+            r#"DROP TABLE "Pet""#,
+            r#"ALTER TABLE "_staged_new_1" RENAME TO "Pet""#,
+            r#"CREATE TABLE "_staged_new_join_1" ("source" INTEGER NOT NULL REFERENCES "Person" ("_id") ON DELETE CASCADE, "target" INTEGER NOT NULL REFERENCES "Pet" ("_id") ON DELETE CASCADE, PRIMARY KEY ("source", "target")) STRICT, WITHOUT ROWID"#,
+            r#"INSERT INTO "_staged_new_join_1" ("source", "target") SELECT "source", "target" FROM "_staged_links_1""#,
+            r#"DROP TABLE "_staged_links_1""#,
+            r#"ALTER TABLE "_staged_new_join_1" RENAME TO "_staged_join_6_Person_pets""#,
+            r#"CREATE INDEX "_staged_join_6_Person_pets_target" ON "_staged_join_6_Person_pets" ("target")"#,
+        ]
+    );
+
+    let plan = SchemaMigrationPlan::builder()
+        .schema::<a1::Schema>()
+        .schema::<d2::Schema>()
+        .build()
+        .unwrap();
+    let mut ctx = ModelContainer::open(store.path(), plan).unwrap().context();
+    let rex = ctx.get::<d2::Pet>(rex).unwrap().unwrap();
+    let owners: Vec<_> = ctx
+        .related(&rex.owners)
+        .unwrap()
+        .iter()
+        .map(|p| p.id())
+        .collect();
+    assert_eq!(owners, [ann]);
+    let stray = ctx.get::<d2::Pet>(stray).unwrap().unwrap();
+    assert!(ctx.related(&stray.owners).unwrap().is_empty());
+    let ann = ctx.get::<d2::Person>(ann).unwrap().unwrap();
+    ctx.add_related(&ann.pets, stray.id()).unwrap();
+    assert_eq!(ctx.related(&ann.pets).unwrap().len(), 2);
+}

@@ -281,6 +281,7 @@ impl<S: VersionedSchema> Runner<'_, S> {
         let mut rows = 0u64;
         let mut shadows = Vec::new();
         let mut built = Vec::new();
+        let mut dropped = Vec::new();
         for (k, transform) in custom.transforms.iter().enumerate() {
             let (source, target) = ((transform.source)(), (transform.target)());
             let shadow = format!("_staged_old_{k}");
@@ -326,10 +327,13 @@ impl<S: VersionedSchema> Runner<'_, S> {
             let written = {
                 let conn = lock(self.shared);
                 guarded(|| (transform.run)(&conn, &shadow, &fresh, &mut progress))
-                    .map_err(|e| hook_error(label, e))?
+                    .map_err(|e| hook_error(label.clone(), e))?
             };
             self.record(|r| r.rows_written(written));
             rows += written;
+            if written < total {
+                dropped.push((target.name().to_owned(), label));
+            }
             shadows.push((source.name().to_owned(), shadow));
             built.push((fresh, target));
         }
@@ -352,6 +356,11 @@ impl<S: VersionedSchema> Runner<'_, S> {
             );
         }
         rows += self.execute_all(from, to, &statements)?;
+        // Rows a transform dropped may be referred to: apply the delete rules.
+        for (entity, label) in dropped {
+            rows += crate::related::apply_delete_rules(&lock(self.shared), to, &entity)
+                .map_err(|e| hook_error(label, e))?;
+        }
         let old_tables: TableMap = std::sync::Arc::new(shadows.iter().cloned().collect());
         for (k, hook) in custom.migrate.iter().enumerate() {
             let label = format!("`migrate` hook #{}", k + 1);

@@ -310,3 +310,96 @@ pub(crate) fn check_deny(
     }
     Ok(())
 }
+
+/// After a transform dropped rows of `entity` (foreign keys are off during a
+/// migration), applies the target schema's delete rules to what referred to
+/// them: `cascade` deletes (and so on down), `nullify` clears, `deny` fails
+/// naming both entities, `no_action` keeps the reference; links of join
+/// tables are removed. Returns the rows deleted or changed.
+pub(crate) fn apply_delete_rules(
+    conn: &Connection,
+    schema: &SchemaDescriptor,
+    entity: &str,
+) -> Result<u64> {
+    let missing = |column: &str, table: &str| {
+        format!(
+            "{col} IS NOT NULL AND {col} NOT IN (SELECT {id} FROM {table})",
+            col = sql::quote_ident(column),
+            id = sql::quote_ident(ID_COLUMN),
+            table = sql::quote_ident(table)
+        )
+    };
+    let mut changed = 0u64;
+    let mut pending = vec![entity.to_owned()];
+    while let Some(parent) = pending.pop() {
+        for child in schema.entities() {
+            for (attribute, reference) in child.references() {
+                if reference.target() != parent {
+                    continue;
+                }
+                let condition = missing(attribute.name(), &parent);
+                let table = sql::quote_ident(child.name());
+                match reference.delete_rule() {
+                    DeleteRule::Cascade => {
+                        let n =
+                            conn.execute(&format!("DELETE FROM {table} WHERE {condition}"), [])?;
+                        if n > 0 {
+                            changed += n as u64;
+                            pending.push(child.name().to_owned());
+                        }
+                    }
+                    DeleteRule::Nullify => {
+                        changed += conn.execute(
+                            &format!(
+                                "UPDATE {table} SET {} = NULL WHERE {condition}",
+                                sql::quote_ident(attribute.name())
+                            ),
+                            [],
+                        )? as u64;
+                    }
+                    DeleteRule::Deny => {
+                        let found: Option<(i64, i64)> = conn
+                            .query_row(
+                                &format!(
+                                    "SELECT {id}, {col} FROM {table} WHERE {condition} ORDER BY {id} LIMIT 1",
+                                    id = sql::quote_ident(ID_COLUMN),
+                                    col = sql::quote_ident(attribute.name()),
+                                ),
+                                [],
+                                |row| Ok((row.get(0)?, row.get(1)?)),
+                            )
+                            .ok();
+                        if let Some((related_id, id)) = found {
+                            return Err(Error::DeleteDenied {
+                                entity: parent.clone(),
+                                id,
+                                related: child.name().to_owned(),
+                                relationship: attribute.name().to_owned(),
+                                related_id,
+                            });
+                        }
+                    }
+                    DeleteRule::NoAction => {}
+                }
+            }
+        }
+        for join in schema.join_tables() {
+            for (column, side) in [
+                (sql::JOIN_SOURCE, &join.owner),
+                (sql::JOIN_TARGET, &join.target),
+            ] {
+                if *side == parent {
+                    changed += conn.execute(
+                        &format!(
+                            "DELETE FROM {} WHERE {}",
+                            sql::quote_ident(&join.name),
+                            missing(column, side)
+                        ),
+                        [],
+                    )? as u64;
+                }
+            }
+        }
+    }
+    Ok(changed)
+}

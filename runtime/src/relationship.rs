@@ -96,6 +96,19 @@ impl<T> ToSql for Ref<T> {
     }
 }
 
+/// Serialized as the referenced record's raw id.
+impl<T> Serialize for Ref<T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_i64(self.id.raw())
+    }
+}
+
+impl<'de, T> Deserialize<'de> for Ref<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        i64::deserialize(deserializer).map(|raw| Ref::new(PersistentId::from_raw(raw)))
+    }
+}
+
 impl<T> FromSql for Ref<T> {
     fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
         i64::column_result(value).map(|raw| Ref::new(PersistentId::from_raw(raw)))
@@ -162,6 +175,15 @@ impl<T> PartialEq for ToMany<T> {
     fn eq(&self, other: &Self) -> bool {
         self.owner() == other.owner()
             && self.owner.map(|(_, _, name)| name) == other.owner.map(|(_, _, name)| name)
+    }
+}
+
+impl<T> Eq for ToMany<T> {}
+
+impl<T> Hash for ToMany<T> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.owner().hash(state);
+        self.owner.map(|(_, _, name)| name).hash(state);
     }
 }
 

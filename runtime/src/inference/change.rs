@@ -2,10 +2,11 @@
 
 use std::fmt;
 
-use super::mapping::{SchemaMapping, ValueSource};
+use super::mapping::{LinkSource, SchemaMapping, ValueSource};
 use crate::relationship::DeleteRule;
 use crate::schema::{
-    AttributeDescriptor, AttributeType, DefaultValue, SchemaDescriptor, ToManyKind,
+    AttributeDescriptor, AttributeType, DefaultValue, RelationshipDescriptor, SchemaDescriptor,
+    ToManyKind,
 };
 
 /// One difference between two schema versions.
@@ -168,6 +169,16 @@ pub enum Change {
         /// The related entity.
         target: String,
     },
+    /// A to-one turned into a many-to-many (`#[relationship(original_name)]`
+    /// on the `ToMany` names the to-one): every reference becomes a link.
+    ToOneToManyToMany {
+        /// The entity (new name).
+        entity: String,
+        /// The to-one (old name).
+        from: String,
+        /// The many-to-many.
+        to: String,
+    },
     /// A many-to-many that is gone, with its links.
     RemoveManyToMany {
         /// The entity (new name, or old name when the entity is removed).
@@ -261,6 +272,7 @@ impl Change {
             | Change::RenameRelationship { .. }
             | Change::ChangeDeleteRule { .. }
             | Change::AddManyToMany { .. }
+            | Change::ToOneToManyToMany { .. }
             | Change::RemoveManyToMany { .. } => ChangeClass::Inferable,
             Change::ChangeRelationshipTarget { .. } => ChangeClass::NeedsCustomStage,
             Change::ChangeType { from, to, .. } => {
@@ -294,6 +306,7 @@ impl Change {
             | Change::ChangeDeleteRule { entity, .. }
             | Change::ChangeRelationshipTarget { entity, .. }
             | Change::AddManyToMany { entity, .. }
+            | Change::ToOneToManyToMany { entity, .. }
             | Change::RemoveManyToMany { entity, .. } => entity,
         }
     }
@@ -304,7 +317,9 @@ impl Change {
             Change::AddEntity { .. }
             | Change::RemoveEntity { .. }
             | Change::RenameEntity { .. } => None,
-            Change::RenameAttribute { to, .. } | Change::RenameRelationship { to, .. } => Some(to),
+            Change::RenameAttribute { to, .. }
+            | Change::RenameRelationship { to, .. }
+            | Change::ToOneToManyToMany { to, .. } => Some(to),
             Change::AddRelationship { relationship, .. }
             | Change::RemoveRelationship { relationship, .. }
             | Change::MakeRelationshipRequired { relationship, .. }
@@ -507,6 +522,10 @@ impl fmt::Display for Change {
                 entity,
                 relationship,
             } => write!(f, "remove many-to-many `{entity}.{relationship}`"),
+            Change::ToOneToManyToMany { entity, from, to } => write!(
+                f,
+                "turn to-one `{entity}.{from}` into many-to-many `{entity}.{to}` (each reference becomes a link)"
+            ),
             Change::ChangeType {
                 entity,
                 attribute,
@@ -551,29 +570,45 @@ pub fn changes(
             });
             continue;
         };
+        if source.name() != target.name() {
+            out.push(Change::RenameEntity {
+                from: source.name().to_owned(),
+                to: target.name().to_owned(),
+            });
+        }
         for (name, kept) in &entity.relationships {
             let relationship = target
                 .relationship(name)
                 .expect("a mapping names relationships of its target");
             match kept {
-                None => out.push(Change::AddManyToMany {
-                    entity: target.name().to_owned(),
-                    relationship: name.clone(),
-                    target: relationship.target().to_owned(),
-                }),
-                Some(old) if old != name => out.push(Change::RenameRelationship {
+                // One join table has two sides: report it once, from the side whose links it keeps.
+                LinkSource::New if !other_side_keeps_links(mapping, relationship) => {
+                    out.push(Change::AddManyToMany {
+                        entity: target.name().to_owned(),
+                        relationship: name.clone(),
+                        target: relationship.target().to_owned(),
+                    });
+                }
+                LinkSource::ManyToMany(old) if old != name => {
+                    out.push(Change::RenameRelationship {
+                        entity: target.name().to_owned(),
+                        from: old.clone(),
+                        to: name.clone(),
+                    });
+                }
+                LinkSource::ToOne(old) => out.push(Change::ToOneToManyToMany {
                     entity: target.name().to_owned(),
                     from: old.clone(),
                     to: name.clone(),
                 }),
-                Some(_) => {}
+                _ => {}
             }
         }
         for old in source.relationships() {
             let kept = entity
                 .relationships
                 .iter()
-                .any(|(_, s)| s.as_deref() == Some(old.name()));
+                .any(|(_, s)| *s == LinkSource::ManyToMany(old.name().to_owned()));
             if old.kind() == ToManyKind::ManyToMany && !kept {
                 out.push(Change::RemoveManyToMany {
                     entity: target.name().to_owned(),
@@ -581,18 +616,16 @@ pub fn changes(
                 });
             }
         }
-        if source.name() != target.name() {
-            out.push(Change::RenameEntity {
-                from: source.name().to_owned(),
-                to: target.name().to_owned(),
-            });
-        }
         let name = target.name();
         for old in source.attributes() {
             let kept = entity
                 .attributes
                 .iter()
-                .any(|(_, s)| source_column(s) == Some(old.name()));
+                .any(|(_, s)| source_column(s) == Some(old.name()))
+                || entity
+                    .relationships
+                    .iter()
+                    .any(|(_, s)| *s == LinkSource::ToOne(old.name().to_owned()));
             if !kept && old.reference().is_some() {
                 out.push(Change::RemoveRelationship {
                     entity: name.to_owned(),
@@ -701,6 +734,16 @@ fn relationship_changes(
             to: is.delete_rule(),
         });
     }
+}
+
+/// Whether the other side of a many-to-many takes its links from somewhere.
+fn other_side_keeps_links(mapping: &SchemaMapping, relationship: &RelationshipDescriptor) -> bool {
+    relationship.inverse().is_some_and(|inverse| {
+        mapping
+            .entity(relationship.target())
+            .and_then(|m| m.relationship(inverse))
+            .is_some_and(|s| *s != LinkSource::New)
+    })
 }
 
 fn source_column(source: &ValueSource) -> Option<&str> {

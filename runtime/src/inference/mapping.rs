@@ -29,9 +29,20 @@ pub struct EntityMapping {
     /// One source per stored attribute of the target entity, in its order.
     pub attributes: Vec<(String, ValueSource)>,
     /// One entry per many-to-many relationship of the target entity, in its
-    /// order: the source entity's many-to-many it keeps the links of
-    /// (possibly renamed), or `None` for a new one.
-    pub relationships: Vec<(String, Option<String>)>,
+    /// order: where its links come from.
+    pub relationships: Vec<(String, LinkSource)>,
+}
+
+/// Where the links of a many-to-many of the target schema come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkSource {
+    /// Nowhere: a new relationship starts without links.
+    New,
+    /// A many-to-many of the source entity (possibly renamed): its join table.
+    ManyToMany(String),
+    /// A to-one of the source entity, named by `original_name`: every
+    /// reference that is set becomes one link.
+    ToOne(String),
 }
 
 impl EntityMapping {
@@ -43,12 +54,12 @@ impl EntityMapping {
             .map(|(_, source)| source)
     }
 
-    /// The source many-to-many of a target many-to-many, if it keeps links.
-    pub fn relationship(&self, target: &str) -> Option<&str> {
+    /// Where the links of a target many-to-many come from.
+    pub fn relationship(&self, target: &str) -> Option<&LinkSource> {
         self.relationships
             .iter()
             .find(|(name, _)| name == target)
-            .and_then(|(_, source)| source.as_deref())
+            .map(|(_, source)| source)
     }
 }
 
@@ -116,7 +127,9 @@ pub fn map_step(from: &SchemaDescriptor, to: &SchemaDescriptor) -> Result<Schema
                         )
                     })
                     .collect(),
-                relationships: many_to_many(target).map(|r| (r.to_owned(), None)).collect(),
+                relationships: many_to_many(target)
+                    .map(|r| (r.to_owned(), LinkSource::New))
+                    .collect(),
             });
             continue;
         };
@@ -180,20 +193,30 @@ pub fn map_step(from: &SchemaDescriptor, to: &SchemaDescriptor) -> Result<Schema
             let kept = source
                 .relationship(source_name)
                 .filter(|r| r.kind() == ToManyKind::ManyToMany);
-            if kept.is_none() && relationship.original_name().is_some() {
-                return Err(PlanError::UnknownOriginalName {
-                    from: from.version(),
-                    to: to.version(),
-                    entity: target.name().to_owned(),
-                    attribute: Some(relationship.name().to_owned()),
-                    original_name: source_name.to_owned(),
+            // The related entity's name in the source schema.
+            let related = to
+                .entity(relationship.target())
+                .map(|t| t.original_name().unwrap_or(t.name()));
+            let to_one = source
+                .attribute(source_name)
+                .and_then(|a| a.reference())
+                .filter(|r| Some(r.target()) == related);
+            let link = match (kept, to_one, relationship.original_name()) {
+                (Some(kept), _, _) => LinkSource::ManyToMany(kept.name().to_owned()),
+                (None, Some(_), Some(_)) => LinkSource::ToOne(source_name.to_owned()),
+                (None, _, Some(_)) => {
+                    return Err(PlanError::UnknownOriginalName {
+                        from: from.version(),
+                        to: to.version(),
+                        entity: target.name().to_owned(),
+                        attribute: Some(relationship.name().to_owned()),
+                        original_name: source_name.to_owned(),
+                    }
+                    .into());
                 }
-                .into());
-            }
-            relationships.push((
-                relationship.name().to_owned(),
-                kept.map(|r| r.name().to_owned()),
-            ));
+                (None, _, None) => LinkSource::New,
+            };
+            relationships.push((relationship.name().to_owned(), link));
         }
         entities.push(EntityMapping {
             target: target.name().to_owned(),
@@ -242,7 +265,7 @@ pub fn compose(first: &SchemaMapping, second: &SchemaMapping) -> SchemaMapping {
                     relationships: outer
                         .relationships
                         .iter()
-                        .map(|(name, _)| (name.clone(), None))
+                        .map(|(name, _)| (name.clone(), LinkSource::New))
                         .collect(),
                 },
                 Some(inner) => EntityMapping {
@@ -256,12 +279,7 @@ pub fn compose(first: &SchemaMapping, second: &SchemaMapping) -> SchemaMapping {
                     relationships: outer
                         .relationships
                         .iter()
-                        .map(|(name, middle)| {
-                            let source = middle
-                                .as_deref()
-                                .and_then(|middle| inner.relationship(middle));
-                            (name.clone(), source.map(str::to_owned))
-                        })
+                        .map(|(name, middle)| (name.clone(), substitute_links(middle, inner)))
                         .collect(),
                 },
             }
@@ -271,6 +289,23 @@ pub fn compose(first: &SchemaMapping, second: &SchemaMapping) -> SchemaMapping {
         from: first.from,
         to: second.to,
         entities,
+    }
+}
+
+/// `outer`, which names the middle schema, rewritten over `inner`'s sources.
+fn substitute_links(outer: &LinkSource, inner: &EntityMapping) -> LinkSource {
+    match outer {
+        LinkSource::New => LinkSource::New,
+        LinkSource::ManyToMany(middle) => inner
+            .relationship(middle)
+            .cloned()
+            .unwrap_or(LinkSource::New),
+        LinkSource::ToOne(middle) => match inner.attribute(middle) {
+            Some(ValueSource::Column(column) | ValueSource::Coalesce(column, _)) => {
+                LinkSource::ToOne(column.clone())
+            }
+            _ => LinkSource::New,
+        },
     }
 }
 

@@ -15,7 +15,7 @@ pub use change::{Change, ChangeClass, changes, is_widening};
 pub use lower::{
     Purpose, Statement, TableAction, index_statements, lower, lower_except, table_action,
 };
-pub use mapping::{EntityMapping, SchemaMapping, ValueSource, compose, map_step};
+pub use mapping::{EntityMapping, LinkSource, SchemaMapping, ValueSource, compose, map_step};
 
 #[cfg(test)]
 mod tests;
