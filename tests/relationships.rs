@@ -356,3 +356,86 @@ fn many_to_many_add_remove() {
         Err(Error::ReferenceNotFound { .. })
     ));
 }
+
+#[test]
+fn references_to_missing_records_and_unstored_handles_are_typed_errors() {
+    let store = TempStore::new();
+    let container = open(&store);
+    let mut ctx = container.context();
+    let missing = PersistentId::from_raw(42);
+    let error = ctx.insert(book("Orphan", missing)).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "a relationship of `Book` refers to a record that does not exist; insert the related record first, or \
+         use an id from a fetched record"
+    );
+    assert_eq!(ctx.count::<Book>().unwrap(), 0);
+    let ann = ctx
+        .insert(Author {
+            name: "Ann".into(),
+            books: ToMany::new(),
+        })
+        .unwrap();
+    let b = ctx.insert(book("Real", ann)).unwrap();
+    assert!(matches!(
+        ctx.set(b, Book::fields().editor, Some(Ref::new(missing))),
+        Err(Error::ReferenceNotFound { ref entity }) if entity == "Book"
+    ));
+    assert_eq!(ctx.get::<Book>(b).unwrap().unwrap().editor, None);
+    assert!(matches!(
+        ctx.set(missing, Book::fields().title, "x".to_owned()),
+        Err(Error::NotFound { id: 42, .. })
+    ));
+    let built = Author {
+        name: "Built".into(),
+        books: ToMany::new(),
+    };
+    let error = ctx.related(&built.books).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "this `ToMany<Book>` belongs to a model built in code, not read from the store, so it has no records to \
+         load or change; fetch the record first and use its field"
+    );
+}
+
+#[test]
+fn relationships_persist_across_reopening() {
+    let store = TempStore::new();
+    let (ann, b, sf) = {
+        let container = open(&store);
+        let mut ctx = container.context();
+        let ann = ctx
+            .insert(Author {
+                name: "Ann".into(),
+                books: ToMany::new(),
+            })
+            .unwrap();
+        let b = ctx.insert(book("Kept", ann)).unwrap();
+        let sf = ctx
+            .insert(Tag {
+                label: "sf".into(),
+                books: ToMany::new(),
+            })
+            .unwrap();
+        let record = ctx.get::<Book>(b).unwrap().unwrap();
+        ctx.add_related(&record.tags, sf).unwrap();
+        (ann, b, sf)
+    };
+    let container = open(&store);
+    let mut ctx = container.context();
+    let ann = ctx.get::<Author>(ann).unwrap().unwrap();
+    assert_eq!(ctx.related(&ann.books).unwrap()[0].id(), b);
+    let sf = ctx.get::<Tag>(sf).unwrap().unwrap();
+    assert_eq!(ctx.related(&sf.books).unwrap()[0].id(), b);
+    // Related records can be filtered and sorted like any fetch.
+    ctx.insert(book("Another", ann.id())).unwrap();
+    let sorted = ctx
+        .related_matching(
+            &ann.books,
+            FetchDescriptor::new()
+                .sort(Book::fields().title.asc())
+                .limit(1),
+        )
+        .unwrap();
+    assert_eq!(sorted[0].title, "Another");
+}

@@ -876,3 +876,105 @@ fn to_one_becomes_many_to_many_keeping_each_reference_as_a_link() {
     ctx.add_related(&ann.pets, stray.id()).unwrap();
     assert_eq!(ctx.related(&ann.pets).unwrap().len(), 2);
 }
+
+/// `a1` with `Pet.owner` now `deny`: a person with pets cannot go.
+#[versioned_schema(version = "2.0.0")]
+pub mod e2 {
+    use staged::prelude::*;
+
+    /// A person.
+    #[model]
+    pub struct Person {
+        /// Name.
+        pub name: String,
+    }
+
+    /// A pet.
+    #[model]
+    pub struct Pet {
+        /// Name.
+        pub name: String,
+        /// The owner, who cannot be deleted while the pet refers to them.
+        #[relationship(delete_rule = "deny")]
+        pub owner: Option<Ref<Person>>,
+        /// Toys.
+        pub toys: ToMany<Toy>,
+    }
+
+    /// A toy.
+    #[model]
+    pub struct Toy {
+        /// Name.
+        pub name: String,
+    }
+}
+
+#[test]
+fn a_transform_dropping_a_denied_row_fails_naming_both_and_leaves_the_file_unchanged() {
+    let store = TempStore::new();
+    let (ann, rex) = {
+        let plan = SchemaMigrationPlan::builder()
+            .schema::<a1::Schema>()
+            .build()
+            .unwrap();
+        let mut ctx = ModelContainer::open(store.path(), plan).unwrap().context();
+        let ann = ctx.insert(a1::Person { name: "Ann".into() }).unwrap();
+        let rex = ctx
+            .insert(a1::Pet {
+                name: "Rex".into(),
+                owner: Some(Ref::new(ann)),
+                toys: ToMany::new(),
+            })
+            .unwrap();
+        (ann, rex)
+    };
+    let before = store.bytes();
+    let stage = MigrationStage::custom::<a1::Schema, e2::Schema>().transform_or_drop(
+        |old: a1::Person| -> staged::Result<Option<e2::Person>> {
+            Ok((old.name != "Ann").then_some(e2::Person { name: old.name }))
+        },
+    );
+    let plan = SchemaMigrationPlan::builder()
+        .schema::<a1::Schema>()
+        .schema::<e2::Schema>()
+        .stage(stage)
+        .build()
+        .unwrap();
+    let error = ModelContainer::open(store.path(), plan).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "cannot migrate `{}`: transform of `Person` of stage 1.0.0 -> 2.0.0 failed: cannot delete `Person` \
+             record {ann}: `Pet` record {rex} refers to it through `Pet.owner`, whose delete rule is `deny`; delete \
+             the `Pet` record or point its `owner` elsewhere first",
+            store.path().display()
+        )
+    );
+    assert_eq!(
+        store.bytes(),
+        before,
+        "a failed migration leaves the file as it was"
+    );
+}
+
+#[test]
+fn dry_run_of_a_relationship_migration_leaves_the_file_and_reports_success() {
+    let store = TempStore::new();
+    seed(&store);
+    let before = store.bytes();
+    let report = ModelContainer::builder(plan())
+        .dry_run(store.path())
+        .unwrap();
+    assert!(report.would_succeed(), "{report}");
+    assert_eq!(report.steps().len(), 2);
+    let after: Vec<(String, u64)> = report.rows_after().unwrap().to_vec();
+    assert_eq!(
+        after,
+        [
+            ("Author".to_owned(), 2),
+            ("Book".to_owned(), 3),
+            ("Tag".to_owned(), 2)
+        ]
+    );
+    assert_eq!(store.bytes(), before);
+}

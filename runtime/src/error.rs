@@ -118,13 +118,11 @@ pub enum Error {
 
     /// A to-many handle that belongs to no stored record was used.
     #[error(
-        "`{entity}.{relationship}` of a model that was not read from the store has no records to load or \
-         change; fetch the record first and use its `{relationship}`"
+        "this `{relationship}` belongs to a model built in code, not read from the store, so it has no records \
+         to load or change; fetch the record first and use its field"
     )]
     NotStored {
-        /// The owner entity.
-        entity: String,
-        /// The to-many relationship.
+        /// The handle's type, e.g. `ToMany<Book>`.
         relationship: String,
     },
 

@@ -207,14 +207,17 @@ fn resolve<T>(
     &'static EntityDescriptor,
     &'static RelationshipDescriptor,
 )> {
-    let (owner, entity, name) = many.parts().ok_or_else(|| Error::NotStored {
-        entity: "a model".to_owned(),
-        relationship: "to-many".to_owned(),
-    })?;
-    let relationship = entity.relationship(name).ok_or_else(|| Error::NotStored {
-        entity: entity.name().to_owned(),
-        relationship: name.to_owned(),
-    })?;
+    let not_stored = || Error::NotStored {
+        relationship: format!(
+            "ToMany<{}>",
+            std::any::type_name::<T>()
+                .rsplit("::")
+                .next()
+                .unwrap_or_default()
+        ),
+    };
+    let (owner, entity, name) = many.parts().ok_or_else(not_stored)?;
+    let relationship = entity.relationship(name).ok_or_else(not_stored)?;
     Ok((owner, entity, relationship))
 }
 
