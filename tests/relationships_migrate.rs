@@ -978,3 +978,53 @@ fn dry_run_of_a_relationship_migration_leaves_the_file_and_reports_success() {
     );
     assert_eq!(store.bytes(), before);
 }
+
+/// `d2` back to a to-one, naming the many-to-many as `original_name`.
+#[versioned_schema(version = "3.0.0")]
+pub mod d3 {
+    use staged::prelude::*;
+
+    /// A person.
+    #[model]
+    pub struct Person {
+        /// Name.
+        pub name: String,
+        /// Age, if known.
+        pub age: Option<i64>,
+    }
+
+    /// A pet.
+    #[model]
+    pub struct Pet {
+        /// Name.
+        pub name: String,
+        /// One owner again.
+        #[relationship(original_name = "owners")]
+        pub owner: Option<Ref<Person>>,
+        /// Toys.
+        pub toys: ToMany<Toy>,
+    }
+
+    /// A toy.
+    #[model]
+    pub struct Toy {
+        /// Name.
+        pub name: String,
+    }
+}
+
+#[test]
+fn many_to_many_back_to_a_to_one_needs_a_custom_stage() {
+    let error = SchemaMigrationPlan::builder()
+        .schema::<a1::Schema>()
+        .schema::<d2::Schema>()
+        .schema::<d3::Schema>()
+        .build()
+        .unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "cannot infer the migration from 2.0.0 to 3.0.0: turn to-many `Pet.owners` into `Pet.owner` (needs-custom); \
+         a record may have several related records: remove `original_name`, read them in a `will_migrate` hook of \
+         a custom stage and set `owner` in its transform"
+    );
+}

@@ -170,6 +170,29 @@ pub fn map_step(from: &SchemaDescriptor, to: &SchemaDescriptor) -> Result<Schema
                         _ => ValueSource::Column(old.name().to_owned()),
                     }
                 }
+                None if attribute.original_name().is_some()
+                    && source.relationship(source_attribute_name).is_some() =>
+                {
+                    return Err(PlanError::NotInferable {
+                        from: from.version(),
+                        to: to.version(),
+                        entity: target.name().to_owned(),
+                        attribute: Some(attribute.name().to_owned()),
+                        change: format!(
+                            "turn to-many `{}.{source_attribute_name}` into `{}.{}`",
+                            source.name(),
+                            target.name(),
+                            attribute.name()
+                        ),
+                        class: "needs-custom",
+                        fix: format!(
+                            "a record may have several related records: remove `original_name`, read them in a \
+                             `will_migrate` hook of a custom stage and set `{}` in its transform",
+                            attribute.name()
+                        ),
+                    }
+                    .into());
+                }
                 None if attribute.original_name().is_some() => {
                     return Err(PlanError::UnknownOriginalName {
                         from: from.version(),

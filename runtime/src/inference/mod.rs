@@ -8,10 +8,12 @@
 //! ```
 
 mod change;
+mod diff;
 mod lower;
 mod mapping;
 
-pub use change::{Change, ChangeClass, changes, is_widening};
+pub use change::{Change, ChangeClass, is_widening};
+pub use diff::changes;
 pub use lower::{
     Purpose, Statement, TableAction, index_statements, lower, lower_except, table_action,
 };

@@ -2,12 +2,15 @@
 
 mod checksum;
 mod descriptor;
+mod relationships;
 mod version;
 
 pub use checksum::{Checksum, ParseChecksumError, canonical_form};
 pub use descriptor::{
-    AttributeDescriptor, AttributeType, DefaultValue, EntityDescriptor, ID_COLUMN, JoinTable,
-    Reference, RelationshipDescriptor, SchemaDescriptor, ToManyKind, join_table_name,
+    AttributeDescriptor, AttributeType, DefaultValue, EntityDescriptor, ID_COLUMN, SchemaDescriptor,
+};
+pub use relationships::{
+    JoinTable, Reference, RelationshipDescriptor, ToManyKind, join_table_name,
 };
 pub use version::{ParseVersionError, Version};
 
