@@ -439,3 +439,69 @@ fn relationships_persist_across_reopening() {
         .unwrap();
     assert_eq!(sorted[0].title, "Another");
 }
+
+/// Relationships of a model with itself.
+#[versioned_schema(version = "1.0.0")]
+pub mod office {
+    use staged::prelude::*;
+
+    /// An employee.
+    #[model]
+    #[derive(Debug, Clone)]
+    pub struct Employee {
+        /// Name.
+        pub name: String,
+        /// Their manager; reports go with a deleted manager.
+        #[relationship(inverse = "reports", delete_rule = "cascade")]
+        pub manager: Option<Ref<Employee>>,
+        /// Who reports to them.
+        #[relationship(inverse = "manager")]
+        pub reports: ToMany<Employee>,
+        /// Colleagues they work with (a many-to-many with itself, one-sided).
+        pub peers: ToMany<Employee>,
+    }
+}
+
+#[test]
+fn a_model_can_refer_to_itself() {
+    use office::Employee;
+    let plan = SchemaMigrationPlan::builder()
+        .schema::<office::Schema>()
+        .build()
+        .unwrap();
+    let store = TempStore::new();
+    let mut ctx = ModelContainer::open(store.path(), plan).unwrap().context();
+    let employee = |name: &str, manager: Option<PersistentId>| Employee {
+        name: name.into(),
+        manager: manager.map(Ref::new),
+        reports: ToMany::new(),
+        peers: ToMany::new(),
+    };
+    let boss = ctx.insert(employee("Boss", None)).unwrap();
+    let mid = ctx.insert(employee("Mid", Some(boss))).unwrap();
+    let low = ctx.insert(employee("Low", Some(mid))).unwrap();
+    let other = ctx.insert(employee("Other", None)).unwrap();
+    let record = ctx.get::<Employee>(boss).unwrap().unwrap();
+    assert_eq!(ctx.related(&record.reports).unwrap()[0].id(), mid);
+    let low_record = ctx.get::<Employee>(low).unwrap().unwrap();
+    ctx.add_related(&low_record.peers, other).unwrap();
+    assert_eq!(ctx.related(&low_record.peers).unwrap()[0].id(), other);
+    // Cascade runs down the chain: Boss, Mid and Low go; Other stays, unlinked.
+    ctx.delete::<Employee>(boss).unwrap();
+    let left: Vec<_> = ctx
+        .fetch_all::<Employee>()
+        .unwrap()
+        .iter()
+        .map(|e| e.id())
+        .collect();
+    assert_eq!(left, [other]);
+    let conn = rusqlite::Connection::open(store.path()).unwrap();
+    let links: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM \"_staged_join_8_Employee_peers\"",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(links, 0);
+}

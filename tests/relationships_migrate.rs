@@ -1028,3 +1028,94 @@ fn many_to_many_back_to_a_to_one_needs_a_custom_stage() {
          a custom stage and set `owner` in its transform"
     );
 }
+
+/// `a1` with `Pet` renamed to `Animal`: its join table takes the new name.
+#[versioned_schema(version = "2.0.0")]
+pub mod f2 {
+    use staged::prelude::*;
+
+    /// A person.
+    #[model]
+    pub struct Person {
+        /// Name.
+        pub name: String,
+    }
+
+    /// A pet, renamed.
+    #[model(original_name = "Pet")]
+    pub struct Animal {
+        /// Name.
+        pub name: String,
+        /// The owner.
+        pub owner: Option<Ref<Person>>,
+        /// Toys.
+        pub toys: ToMany<Toy>,
+    }
+
+    /// A toy.
+    #[model]
+    pub struct Toy {
+        /// Name.
+        pub name: String,
+    }
+}
+
+#[test]
+fn renaming_an_entity_renames_its_join_tables_keeping_links() {
+    let store = TempStore::new();
+    let (rex, ball) = {
+        let plan = SchemaMigrationPlan::builder()
+            .schema::<a1::Schema>()
+            .build()
+            .unwrap();
+        let mut ctx = ModelContainer::open(store.path(), plan).unwrap().context();
+        let rex = ctx
+            .insert(a1::Pet {
+                name: "Rex".into(),
+                owner: None,
+                toys: ToMany::new(),
+            })
+            .unwrap();
+        let ball = ctx
+            .insert(a1::Toy {
+                name: "ball".into(),
+            })
+            .unwrap();
+        let record = ctx.get::<a1::Pet>(rex).unwrap().unwrap();
+        ctx.add_related(&record.toys, ball).unwrap();
+        (rex, ball)
+    };
+    let (from, to) = (
+        <a1::Schema as VersionedSchema>::descriptor(),
+        <f2::Schema as VersionedSchema>::descriptor(),
+    );
+    let mapping = staged::inference::map_step(from, to).unwrap();
+    let sql: Vec<String> = staged::inference::lower(from, to, &mapping)
+        .into_iter()
+        .map(|s| s.sql)
+        .collect();
+    assert_eq!(
+        sql,
+        [
+            r#"DROP INDEX "_staged_index_3_Pet_owner""#,
+            r#"ALTER TABLE "Pet" RENAME TO "_staged_tmp_1""#,
+            r#"ALTER TABLE "_staged_tmp_1" RENAME TO "Animal""#,
+            r#"CREATE TABLE "_staged_new_join_0" ("source" INTEGER NOT NULL REFERENCES "Animal" ("_id") ON DELETE CASCADE, "target" INTEGER NOT NULL REFERENCES "Toy" ("_id") ON DELETE CASCADE, PRIMARY KEY ("source", "target")) STRICT, WITHOUT ROWID"#,
+            r#"INSERT INTO "_staged_new_join_0" ("source", "target") SELECT "source", "target" FROM "_staged_join_3_Pet_toys""#,
+            r#"DROP TABLE "_staged_join_3_Pet_toys""#,
+            r#"ALTER TABLE "_staged_new_join_0" RENAME TO "_staged_join_6_Animal_toys""#,
+            r#"CREATE INDEX "_staged_join_6_Animal_toys_target" ON "_staged_join_6_Animal_toys" ("target")"#,
+            r#"CREATE INDEX "_staged_index_6_Animal_owner" ON "Animal" ("owner")"#,
+        ]
+    );
+    let plan = SchemaMigrationPlan::builder()
+        .schema::<a1::Schema>()
+        .schema::<f2::Schema>()
+        .build()
+        .unwrap();
+    let mut ctx = ModelContainer::open(store.path(), plan).unwrap().context();
+    let rex = ctx.get::<f2::Animal>(rex).unwrap().unwrap();
+    assert_eq!(ctx.related(&rex.toys).unwrap()[0].id(), ball);
+    ctx.delete::<f2::Toy>(ball).unwrap();
+    assert!(ctx.related(&rex.toys).unwrap().is_empty());
+}

@@ -285,12 +285,30 @@ pub fn resolve(cx: &Ctxt, schema: &Schema<'_>) -> Resolution {
                             }
                         },
                         _ => {
+                            // To-ones back to this model that no other `ToMany` claims.
+                            let claimed = |name: &str| {
+                                model.fields.iter().any(|f| {
+                                    f.args
+                                        .relationship
+                                        .as_ref()
+                                        .and_then(|r| r.inverse.as_ref())
+                                        .is_some_and(|i| i.value() == name)
+                                })
+                            };
                             let to_ones: Vec<&str> = target
                                 .fields
                                 .iter()
                                 .filter(|f| {
                                     matches!(f.kind, FieldKind::ToOne { target, .. }
                                     if target_model(schema, target) == Some(mi))
+                                })
+                                .filter(|f| {
+                                    f.args
+                                        .relationship
+                                        .as_ref()
+                                        .and_then(|r| r.inverse.as_ref())
+                                        .is_none()
+                                        && !claimed(&f.name)
                                 })
                                 .map(|f| f.name.as_str())
                                 .collect();
