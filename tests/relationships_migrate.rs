@@ -1119,3 +1119,28 @@ fn renaming_an_entity_renames_its_join_tables_keeping_links() {
     ctx.delete::<f2::Toy>(ball).unwrap();
     assert!(ctx.related(&rex.toys).unwrap().is_empty());
 }
+
+#[test]
+fn a_to_one_becoming_many_to_many_cannot_share_a_stage_with_a_transform_of_its_entity() {
+    let stage = MigrationStage::custom::<a1::Schema, d2::Schema>().transform(
+        |old: a1::Pet| -> staged::Result<d2::Pet> {
+            Ok(d2::Pet {
+                name: old.name,
+                owners: ToMany::new(),
+                toys: ToMany::new(),
+            })
+        },
+    );
+    let error = SchemaMigrationPlan::builder()
+        .schema::<a1::Schema>()
+        .schema::<d2::Schema>()
+        .stage(stage)
+        .build()
+        .unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "cannot infer the migration from 1.0.0 to 2.0.0: turn to-one `Pet.owner` into many-to-many `Pet.owners` \
+         (each reference becomes a link) (not-with-transform); make the conversion in its own lightweight version, \
+         before or after the one that transforms `Pet`"
+    );
+}
