@@ -3,12 +3,13 @@
 pub use staged_macros::{did_migrate, migrate, model, transform, versioned_schema, will_migrate};
 pub use staged_runtime::{
     AttributeDescriptor, AttributeType, BelongsTo, BoxError, Checksum, ConnectionGuard,
-    ConstraintKind, CustomStage, DefaultValue, DryRunAction, DryRunProblem, DryRunReport,
-    DryRunStep, EntityDescriptor, Error, FetchDescriptor, Field, MigrationError, MigrationObserver,
-    MigrationPath, MigrationStage, MigrationStep, Model, ModelContainer, ModelContainerBuilder,
-    ModelContext, NoSchema, PROGRESS_INTERVAL, PersistentId, PlanError, PlanSchema, Predicate,
-    Record, Result, SchemaDescriptor, SchemaMigrationPlan, SchemaMigrationPlanBuilder,
-    SortDescriptor, StepOutcome, StoreError, Version, VersionedSchema, rusqlite,
+    ConstraintKind, CustomStage, DefaultValue, DeleteRule, DryRunAction, DryRunProblem,
+    DryRunReport, DryRunStep, EntityDescriptor, Error, FetchDescriptor, Field, MigrationError,
+    MigrationObserver, MigrationPath, MigrationStage, MigrationStep, Model, ModelContainer,
+    ModelContainerBuilder, ModelContext, NoSchema, PROGRESS_INTERVAL, PersistentId, PlanError,
+    PlanSchema, Predicate, Record, Ref, Reference, RelationshipDescriptor, Result,
+    SchemaDescriptor, SchemaMigrationPlan, SchemaMigrationPlanBuilder, SortDescriptor, StepOutcome,
+    StoreError, ToMany, ToManyKind, Version, VersionedSchema, rusqlite,
 };
 
 /// Schema descriptors, checksums and their canonical form.
@@ -42,8 +43,8 @@ pub mod prelude {
         did_migrate, migrate, model, transform, versioned_schema, will_migrate,
     };
     pub use staged_runtime::{
-        FetchDescriptor, MigrationStage, ModelContainer, ModelContext, PersistentId, Record,
-        SchemaMigrationPlan, Version, VersionedSchema,
+        DeleteRule, FetchDescriptor, MigrationStage, ModelContainer, ModelContext, PersistentId,
+        Record, Ref, SchemaMigrationPlan, ToMany, Version, VersionedSchema,
     };
 }
 
@@ -52,8 +53,9 @@ pub mod prelude {
 pub mod __private {
     pub use staged_runtime::codegen::*;
     pub use staged_runtime::{
-        AttributeDescriptor, AttributeType, BelongsTo, Checksum, DefaultValue, EntityDescriptor,
-        Field, MigrationStage, Model, Result, SchemaDescriptor, Version, VersionedSchema, rusqlite,
+        AttributeDescriptor, AttributeType, BelongsTo, Checksum, DefaultValue, DeleteRule,
+        EntityDescriptor, Field, MigrationStage, Model, Ref, Reference, RelationshipDescriptor,
+        Result, SchemaDescriptor, ToMany, ToManyKind, Version, VersionedSchema, rusqlite,
     };
     pub use std::sync::OnceLock;
 }

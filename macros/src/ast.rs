@@ -35,16 +35,20 @@ pub struct Field<'a> {
     pub ident: &'a Ident,
     /// The stored name: the field's identifier without `r#`.
     pub name: String,
-    pub kind: FieldKind,
+    pub kind: FieldKind<'a>,
     pub args: FieldArgs,
 }
 
 /// How a field is stored.
-pub enum FieldKind {
+pub enum FieldKind<'a> {
     /// A column of a scalar type.
     Scalar { scalar: Scalar, optional: bool },
     /// A JSON text column.
     Json { optional: bool },
+    /// A to-one relationship: `Ref<T>` or `Option<Ref<T>>`, stored as an id column.
+    ToOne { target: &'a Type, optional: bool },
+    /// A to-many relationship: `ToMany<T>`, not a column of this table.
+    ToMany { target: &'a Type },
     /// Not stored.
     Transient,
 }
@@ -121,15 +125,25 @@ impl Scalar {
 impl Field<'_> {
     /// Whether the field has a column.
     pub fn is_stored(&self) -> bool {
-        !matches!(self.kind, FieldKind::Transient)
+        !matches!(self.kind, FieldKind::Transient | FieldKind::ToMany { .. })
     }
 
     /// Whether the column may be NULL.
     pub fn is_optional(&self) -> bool {
         matches!(
             self.kind,
-            FieldKind::Scalar { optional: true, .. } | FieldKind::Json { optional: true }
+            FieldKind::Scalar { optional: true, .. }
+                | FieldKind::Json { optional: true }
+                | FieldKind::ToOne { optional: true, .. }
         )
+    }
+
+    /// The target type of a relationship field.
+    pub fn relationship_target(&self) -> Option<&Type> {
+        match self.kind {
+            FieldKind::ToOne { target, .. } | FieldKind::ToMany { target } => Some(target),
+            _ => None,
+        }
     }
 
     /// The default literal, if any.
@@ -318,8 +332,16 @@ fn parse_model<'a>(cx: &Ctxt, model_attr: &syn::Attribute, item: &'a ItemStruct)
 fn parse_field<'a>(cx: &Ctxt, field: &'a syn::Field, params: &[String]) -> Option<Field<'a>> {
     let ident = field.ident.as_ref()?;
     let args = attr::parse_field_attrs(cx, &field.attrs);
+    let to_one = match option_inner(&field.ty) {
+        Some(inner) => generic_arg(inner, "Ref").map(|t| (t, true)),
+        None => generic_arg(&field.ty, "Ref").map(|t| (t, false)),
+    };
     let kind = if args.transient.is_some() {
         FieldKind::Transient
+    } else if let Some((target, optional)) = to_one {
+        FieldKind::ToOne { target, optional }
+    } else if let Some(target) = generic_arg(&field.ty, "ToMany") {
+        FieldKind::ToMany { target }
     } else if args.json.is_some() {
         FieldKind::Json {
             optional: option_inner(&field.ty).is_some(),

@@ -103,6 +103,78 @@ pub struct FieldArgs {
     pub attribute: Option<syn::Attribute>,
     /// The first `#[transient]`, if any.
     pub transient: Option<syn::Attribute>,
+    /// The options of `#[relationship(…)]`, if present.
+    pub relationship: Option<RelationshipArgs>,
+}
+
+/// Options of `#[relationship(…)]` on one field.
+pub struct RelationshipArgs {
+    /// The attribute itself, for errors about the whole of it.
+    pub attr: syn::Attribute,
+    /// `delete_rule = "…"`: the rule's `DeleteRule` variant and the literal.
+    pub delete_rule: Option<(&'static str, LitStr)>,
+    pub inverse: Option<LitStr>,
+    pub original_name: Option<LitStr>,
+}
+
+const RELATIONSHIP_OPTIONS: &str = "`delete_rule`, `inverse`, `original_name`";
+
+const DELETE_RULES: [(&str, &str); 4] = [
+    ("cascade", "Cascade"),
+    ("nullify", "Nullify"),
+    ("deny", "Deny"),
+    ("no_action", "NoAction"),
+];
+
+fn parse_relationship(cx: &Ctxt, attr: &syn::Attribute) -> RelationshipArgs {
+    let mut out = RelationshipArgs {
+        attr: attr.clone(),
+        delete_rule: None,
+        inverse: None,
+        original_name: None,
+    };
+    if matches!(attr.meta, syn::Meta::Path(_)) {
+        return out;
+    }
+    let result = attr.parse_nested_meta(|meta| {
+        let name = path_name(&meta.path);
+        let value: LitStr = match name.as_str() {
+            "delete_rule" | "inverse" | "original_name" => meta.value()?.parse()?,
+            _ => {
+                return Err(meta.error(format_args!(
+                    "unknown relationship option `{name}`, expected one of {RELATIONSHIP_OPTIONS}"
+                )));
+            }
+        };
+        let duplicate = match name.as_str() {
+            "delete_rule" => {
+                let Some((_, variant)) = DELETE_RULES.iter().find(|(n, _)| *n == value.value())
+                else {
+                    return Err(syn::Error::new_spanned(
+                        &value,
+                        format_args!(
+                            "unknown delete rule `{}`, expected one of `cascade`, `nullify`, `deny`, `no_action`",
+                            value.value()
+                        ),
+                    ));
+                };
+                out.delete_rule.replace((variant, value)).is_some()
+            }
+            "inverse" => out.inverse.replace(value).is_some(),
+            _ => out.original_name.replace(value).is_some(),
+        };
+        if duplicate {
+            cx.error_spanned_by(
+                &meta.path,
+                format_args!("duplicate relationship option `{name}`"),
+            );
+        }
+        Ok(())
+    });
+    if let Err(error) = result {
+        cx.syn_error(error);
+    }
+    out
 }
 
 const FIELD_OPTIONS: &str = "`unique`, `index`, `json`, `original_name`, `default`";
@@ -118,6 +190,15 @@ pub fn parse_field_attrs(cx: &Ctxt, attrs: &[syn::Attribute]) -> FieldArgs {
                 cx.error_spanned_by(attr, "duplicate `#[transient]`");
             } else {
                 out.transient = Some(attr.clone());
+            }
+        } else if attr.path().is_ident("relationship") {
+            if out.relationship.is_some() {
+                cx.error_spanned_by(
+                    attr,
+                    "duplicate `#[relationship(…)]`; merge the options into one",
+                );
+            } else {
+                out.relationship = Some(parse_relationship(cx, attr));
             }
         } else if attr.path().is_ident("attribute") {
             out.attribute.get_or_insert_with(|| attr.clone());
@@ -199,7 +280,9 @@ fn default_lit(expr: &Expr) -> syn::Result<DefaultLit> {
 
 /// Whether an attribute is one of the helper attributes this crate consumes.
 pub fn is_helper(attr: &syn::Attribute) -> bool {
-    attr.path().is_ident("attribute") || attr.path().is_ident("transient")
+    attr.path().is_ident("attribute")
+        || attr.path().is_ident("transient")
+        || attr.path().is_ident("relationship")
 }
 
 /// Whether an attribute is `#[model]` / `#[model(…)]`.

@@ -9,6 +9,7 @@ use crate::ast::{self, FieldKind, Schema};
 use crate::attr::{self, DefaultLit};
 use crate::ctxt::Ctxt;
 use crate::hooks::{self, HookKind};
+use crate::relationships::{self, Resolution};
 use crate::valid::{self, Version};
 
 /// `#[versioned_schema(args)] mod … { … }`.
@@ -33,8 +34,9 @@ pub fn versioned_schema(args: TokenStream, input: TokenStream) -> TokenStream {
     let schema_args = attr::parse_schema_args(&cx, args);
     let schema = ast::parse(&cx, schema_args.version, schema_args.previous, &module);
     let version = valid::check(&cx, &schema);
+    let resolution = relationships::resolve(&cx, &schema);
     let generated = match (cx.check(), version) {
-        (Ok(()), Some(version)) => generate(&schema, version),
+        (Ok(()), Some(version)) => generate(&schema, version, &resolution),
         (Err(error), version) => fallback(error, &schema, version),
         (Ok(()), None) => unreachable!("a missing version is reported as an error"),
     };
@@ -224,7 +226,11 @@ fn fallback(error: syn::Error, schema: &Schema<'_>, version: Option<Version>) ->
     }
 }
 
-fn generate(schema: &Schema<'_>, (major, minor, patch): Version) -> TokenStream {
+fn generate(
+    schema: &Schema<'_>,
+    (major, minor, patch): Version,
+    resolution: &Resolution,
+) -> TokenStream {
     let p = quote!(::staged::__private);
     let version_text = format!("{major}.{minor}.{patch}");
     let schema_doc = format!(
@@ -233,9 +239,20 @@ fn generate(schema: &Schema<'_>, (major, minor, patch): Version) -> TokenStream 
     );
     let attribute_statics = schema.models.iter().enumerate().map(|(i, model)| {
         let name = format_ident!("__STAGED_ATTRIBUTES_{}", i);
-        let attributes = attribute_descriptors(model);
+        let attributes = attribute_descriptors(model, i, resolution);
         let count = attributes.len();
-        quote!(static #name: [#p::AttributeDescriptor; #count] = [#(#attributes),*];)
+        let relationships = relationship_descriptors(model, i, resolution);
+        let relationships = if relationships.is_empty() {
+            TokenStream::new()
+        } else {
+            let name = format_ident!("__STAGED_RELATIONSHIPS_{}", i);
+            let count = relationships.len();
+            quote!(static #name: [#p::RelationshipDescriptor; #count] = [#(#relationships),*];)
+        };
+        quote! {
+            static #name: [#p::AttributeDescriptor; #count] = [#(#attributes),*];
+            #relationships
+        }
     });
     let entities = schema
         .models
@@ -371,18 +388,93 @@ fn entity_descriptor(model: &ast::Model<'_>, index: usize) -> TokenStream {
     let name = &model.name;
     let original_name = option_str(model.original_name.as_ref().map(syn::LitStr::value));
     let attributes = format_ident!("__STAGED_ATTRIBUTES_{}", index);
-    quote!(#p::EntityDescriptor::new(#name, #original_name, &#attributes))
+    let has_to_many = model
+        .fields
+        .iter()
+        .any(|f| matches!(f.kind, FieldKind::ToMany { .. }));
+    if has_to_many {
+        let relationships = format_ident!("__STAGED_RELATIONSHIPS_{}", index);
+        quote!(#p::EntityDescriptor::with_relationships(#name, #original_name, &#attributes, &#relationships))
+    } else {
+        quote!(#p::EntityDescriptor::new(#name, #original_name, &#attributes))
+    }
 }
 
-fn attribute_descriptors(model: &ast::Model<'_>) -> Vec<TokenStream> {
+/// The `RelationshipDescriptor`s of a model's `ToMany` fields.
+fn relationship_descriptors(
+    model: &ast::Model<'_>,
+    index: usize,
+    resolution: &Resolution,
+) -> Vec<TokenStream> {
     let p = quote!(::staged::__private);
-    model.stored_fields().map(|field| {
+    model
+        .fields
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| matches!(f.kind, FieldKind::ToMany { .. }))
+        .map(|(fi, field)| {
+            let resolved = &resolution[&(index, fi)];
+            let name = &field.name;
+            let original_name = option_str(
+                field
+                    .args
+                    .relationship
+                    .as_ref()
+                    .and_then(|r| r.original_name.as_ref())
+                    .map(syn::LitStr::value),
+            );
+            let target = &resolved.target_entity;
+            let kind = if resolved.many_to_many {
+                format_ident!("ManyToMany")
+            } else {
+                format_ident!("OneToMany")
+            };
+            let inverse = option_str(resolved.inverse.clone());
+            let rule = format_ident!("{}", resolved.delete_rule);
+            quote! {
+                #p::RelationshipDescriptor::new(
+                    #name, #original_name, #target, #p::ToManyKind::#kind, #inverse, #p::DeleteRule::#rule,
+                )
+            }
+        })
+        .collect()
+}
+
+fn attribute_descriptors(
+    model: &ast::Model<'_>,
+    index: usize,
+    resolution: &Resolution,
+) -> Vec<TokenStream> {
+    let p = quote!(::staged::__private);
+    model.fields.iter().enumerate().filter(|(_, f)| f.is_stored()).map(|(fi, field)| {
         let name = &field.name;
         let original_name = option_str(field.args.original_name.as_ref().map(syn::LitStr::value));
         let ty = match &field.kind {
             FieldKind::Scalar { scalar, .. } => format_ident!("{}", scalar.variant()),
             FieldKind::Json { .. } => format_ident!("Json"),
-            FieldKind::Transient => unreachable!("transient fields are not stored"),
+            FieldKind::ToOne { optional, .. } => {
+                let resolved = &resolution[&(index, fi)];
+                let original_name = option_str(
+                    field
+                        .args
+                        .relationship
+                        .as_ref()
+                        .and_then(|r| r.original_name.as_ref())
+                        .map(syn::LitStr::value),
+                );
+                let target = &resolved.target_entity;
+                let rule = format_ident!("{}", resolved.delete_rule);
+                let inverse = option_str(resolved.inverse.clone());
+                return quote! {
+                    #p::AttributeDescriptor::__to_one(
+                        #name, #original_name, #optional,
+                        #p::Reference::new(#target, #p::DeleteRule::#rule, #inverse),
+                    )
+                };
+            }
+            FieldKind::Transient | FieldKind::ToMany { .. } => {
+                unreachable!("transient and to-many fields are not stored")
+            }
         };
         let optional = field.is_optional();
         let unique = field.args.unique.is_some();
@@ -402,7 +494,7 @@ fn attribute_descriptors(model: &ast::Model<'_>) -> Vec<TokenStream> {
     }).collect()
 }
 
-fn default_value(lit: &DefaultLit, kind: &FieldKind) -> TokenStream {
+fn default_value(lit: &DefaultLit, kind: &FieldKind<'_>) -> TokenStream {
     let p = quote!(::staged::__private);
     let is_real = matches!(
         kind,
@@ -457,9 +549,14 @@ fn model_impls(model: &ast::Model<'_>, index: usize) -> TokenStream {
             FieldKind::Transient => {
                 return quote_spanned!(field.original.ty.span()=> #member: ::core::default::Default::default());
             }
+            FieldKind::ToMany { .. } => {
+                return quote! {
+                    #member: #p::ToMany::__loaded(__id, <Self as #p::Model>::entity(), #attribute)
+                };
+            }
             FieldKind::Json { optional: true } => quote!(read_json_opt),
             FieldKind::Json { optional: false } => quote!(read_json),
-            FieldKind::Scalar { .. } => quote!(read),
+            FieldKind::Scalar { .. } | FieldKind::ToOne { .. } => quote!(read),
         };
         let offset = column;
         column += 1;

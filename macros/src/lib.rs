@@ -9,6 +9,7 @@ mod attr;
 mod ctxt;
 mod expand;
 mod hooks;
+mod relationships;
 mod valid;
 
 use proc_macro::TokenStream;
@@ -33,7 +34,9 @@ use proc_macro::TokenStream;
 ///
 /// Model options: `#[model(name = "…", original_name = "…")]`. Field options:
 /// `#[attribute(unique | index | json | original_name = "…" | default = <literal>)]`
-/// and `#[transient]` (not stored; `Default` on load).
+/// and `#[transient]` (not stored; `Default` on load). Relationships are fields
+/// of type `Ref<Model>`, `Option<Ref<Model>>` or `ToMany<Model>`, with
+/// `#[relationship(delete_rule = "…", inverse = "…", original_name = "…")]`.
 #[proc_macro_attribute]
 pub fn versioned_schema(args: TokenStream, input: TokenStream) -> TokenStream {
     expand::versioned_schema(args.into(), input.into()).into()

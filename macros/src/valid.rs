@@ -186,7 +186,11 @@ fn check_fields(cx: &Ctxt, model: &ast::Model<'_>) {
                 ),
             );
         }
-        if let Some(original) = &args.original_name {
+        let original = args.original_name.as_ref().or(args
+            .relationship
+            .as_ref()
+            .and_then(|r| r.original_name.as_ref()));
+        if let Some(original) = original {
             let value = original.value();
             if value.is_empty() {
                 cx.error_spanned_by(original, EMPTY_ORIGINAL_NAME);
@@ -269,6 +273,6 @@ fn check_default(cx: &Ctxt, field: &ast::Field<'_>) {
             }
             _ => mismatch("an integer"),
         },
-        (FieldKind::Transient, _) => {}
+        (FieldKind::Transient | FieldKind::ToOne { .. } | FieldKind::ToMany { .. }, _) => {}
     }
 }

@@ -11,7 +11,7 @@ use crate::model::{BelongsTo, Model, PersistentId, Record};
 use crate::query::FetchDescriptor;
 use crate::schema::{ID_COLUMN, VersionedSchema};
 use crate::stage::TableMap;
-use crate::store::{self, sql};
+use crate::store::sql;
 
 /// A connection shared by a container and its contexts.
 pub(crate) type SharedConnection = Arc<Mutex<Connection>>;
@@ -53,7 +53,7 @@ impl<S: VersionedSchema> ModelContext<S> {
             .map_or(entity.name(), String::as_str)
     }
 
-    fn lock(&self) -> MutexGuard<'_, Connection> {
+    pub(crate) fn lock(&self) -> MutexGuard<'_, Connection> {
         // A panic in user code while the lock was held leaves the connection
         // usable: SQLite state is transactional, not the mutex's.
         self.conn.lock().unwrap_or_else(PoisonError::into_inner)
@@ -74,7 +74,9 @@ impl<S: VersionedSchema> ModelContext<S> {
         let conn = self.lock();
         let mut statement = conn.prepare_cached(&sql)?;
         model.__bind(&mut statement)?;
-        statement.raw_execute().map_err(store::constraint_error)?;
+        statement
+            .raw_execute()
+            .map_err(|e| crate::related::write_error(entity, e))?;
         Ok(PersistentId::from_raw(conn.last_insert_rowid()))
     }
 
@@ -150,7 +152,9 @@ impl<S: VersionedSchema> ModelContext<S> {
         let mut statement = conn.prepare_cached(&sql)?;
         record.__bind(&mut statement)?;
         statement.raw_bind_parameter(entity.attributes().len() + 1, record.id().raw())?;
-        let changed = statement.raw_execute().map_err(store::constraint_error)?;
+        let changed = statement
+            .raw_execute()
+            .map_err(|e| crate::related::write_error(entity, e))?;
         if changed == 0 {
             return Err(Error::NotFound {
                 entity: entity.name().to_owned(),
@@ -160,11 +164,14 @@ impl<S: VersionedSchema> ModelContext<S> {
         Ok(())
     }
 
-    /// Deletes the record of `M` with this id.
+    /// Deletes the record of `M` with this id, applying the delete rules of
+    /// the relationships that refer to it (see [`DeleteRule`](crate::DeleteRule)).
     ///
-    /// Fails with [`Error::NotFound`] when there is no such record.
+    /// Fails with [`Error::NotFound`] when there is no such record, and with
+    /// [`Error::DeleteDenied`] (deleting nothing) when a `deny` rule refuses.
     pub fn delete<M: BelongsTo<S>>(&mut self, id: PersistentId) -> Result<()> {
         let entity = M::entity();
+        crate::related::check_deny(&self.lock(), S::descriptor(), entity.name(), id.raw())?;
         let sql = format!(
             "DELETE FROM {} WHERE {} = ?1",
             sql::quote_ident(entity.name()),
@@ -211,7 +218,7 @@ impl<S: VersionedSchema> ModelContext<S> {
         ConnectionGuard(self.lock())
     }
 
-    fn query<M: Model>(
+    pub(crate) fn query<M: Model>(
         &self,
         sql: &str,
         params: &[rusqlite::types::Value],

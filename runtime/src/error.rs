@@ -86,6 +86,62 @@ pub enum Error {
         source: BoxError,
     },
 
+    /// A delete refused by a `deny` delete rule: another record still refers
+    /// to the one being deleted (directly, or to a record a `cascade` would delete).
+    #[error(
+        "cannot delete `{entity}` record {id}: `{related}` record {related_id} refers to it through \
+         `{related}.{relationship}`, whose delete rule is `deny`; delete the `{related}` record or point \
+         its `{relationship}` elsewhere first"
+    )]
+    DeleteDenied {
+        /// The entity of the record that cannot be deleted.
+        entity: String,
+        /// Its id.
+        id: i64,
+        /// The entity of the referring record.
+        related: String,
+        /// The referring to-one relationship.
+        relationship: String,
+        /// The referring record's id.
+        related_id: i64,
+    },
+
+    /// A write gives a relationship a record that does not exist.
+    #[error(
+        "a relationship of `{entity}` refers to a record that does not exist; insert the related record \
+         first, or use an id from a fetched record"
+    )]
+    ReferenceNotFound {
+        /// The entity whose record was written.
+        entity: String,
+    },
+
+    /// A to-many handle that belongs to no stored record was used.
+    #[error(
+        "this `{relationship}` belongs to a model built in code, not read from the store, so it has no records \
+         to load or change; fetch the record first and use its field"
+    )]
+    NotStored {
+        /// The handle's type, e.g. `ToMany<Book>`.
+        relationship: String,
+    },
+
+    /// A record cannot be removed from a one-to-many whose inverse to-one is required.
+    #[error(
+        "cannot remove a `{related}` from `{entity}.{relationship}`: `{related}.{inverse}` is required; \
+         delete the record, or add it to another `{entity}` instead"
+    )]
+    RequiredInverse {
+        /// The owner entity.
+        entity: String,
+        /// The to-many relationship.
+        relationship: String,
+        /// The related entity.
+        related: String,
+        /// Its required to-one.
+        inverse: String,
+    },
+
     /// A user error returned from a hook or transform (see [`Error::hook`]).
     #[error("{0}")]
     Hook(#[source] BoxError),

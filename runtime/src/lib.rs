@@ -16,6 +16,8 @@ mod observer;
 mod plan;
 mod planner;
 mod query;
+mod related;
+mod relationship;
 pub mod schema;
 mod stage;
 pub mod store;
@@ -31,9 +33,10 @@ pub use observer::{MigrationObserver, PROGRESS_INTERVAL};
 pub use plan::{NoSchema, PlanSchema, PlanTail, SchemaMigrationPlan, SchemaMigrationPlanBuilder};
 pub use planner::{MigrationPath, MigrationStep};
 pub use query::{FetchDescriptor, Field, Predicate, SortDescriptor};
+pub use relationship::{DeleteRule, Ref, ToMany};
 pub use schema::{
-    AttributeDescriptor, AttributeType, Checksum, DefaultValue, EntityDescriptor, SchemaDescriptor,
-    Version, VersionedSchema,
+    AttributeDescriptor, AttributeType, Checksum, DefaultValue, EntityDescriptor, Reference,
+    RelationshipDescriptor, SchemaDescriptor, ToManyKind, Version, VersionedSchema,
 };
 pub use stage::{CustomStage, MigrationStage};
 

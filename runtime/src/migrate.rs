@@ -281,20 +281,27 @@ impl<S: VersionedSchema> Runner<'_, S> {
         let mut rows = 0u64;
         let mut shadows = Vec::new();
         let mut built = Vec::new();
+        let mut dropped = Vec::new();
         for (k, transform) in custom.transforms.iter().enumerate() {
             let (source, target) = ((transform.source)(), (transform.target)());
             let shadow = format!("_staged_old_{k}");
             let fresh = format!("_staged_new_t{k}");
             let total: i64 = {
                 let conn = lock(self.shared);
-                self.exec(
+                // Legacy renaming leaves the foreign keys of other tables
+                // (to-ones, join tables) naming the entity, not its shadow:
+                // the new table takes the name back with the same ids.
+                conn.pragma_update(None, "legacy_alter_table", true)?;
+                let renamed = self.exec(
                     &conn,
                     &format!(
                         "ALTER TABLE {} RENAME TO {}",
                         quote_ident(source.name()),
                         quote_ident(&shadow)
                     ),
-                )?;
+                );
+                conn.pragma_update(None, "legacy_alter_table", false)?;
+                renamed?;
                 // The shadow's indexes would hold the names the new table's indexes need.
                 for (name, _) in inference::index_statements(source) {
                     self.exec(
@@ -320,10 +327,13 @@ impl<S: VersionedSchema> Runner<'_, S> {
             let written = {
                 let conn = lock(self.shared);
                 guarded(|| (transform.run)(&conn, &shadow, &fresh, &mut progress))
-                    .map_err(|e| hook_error(label, e))?
+                    .map_err(|e| hook_error(label.clone(), e))?
             };
             self.record(|r| r.rows_written(written));
             rows += written;
+            if written < total {
+                dropped.push((target.name().to_owned(), label));
+            }
             shadows.push((source.name().to_owned(), shadow));
             built.push((fresh, target));
         }
@@ -346,6 +356,11 @@ impl<S: VersionedSchema> Runner<'_, S> {
             );
         }
         rows += self.execute_all(from, to, &statements)?;
+        // Rows a transform dropped may be referred to: apply the delete rules.
+        for (entity, label) in dropped {
+            rows += crate::related::apply_delete_rules(&lock(self.shared), to, &entity)
+                .map_err(|e| hook_error(label, e))?;
+        }
         let old_tables: TableMap = std::sync::Arc::new(shadows.iter().cloned().collect());
         for (k, hook) in custom.migrate.iter().enumerate() {
             let label = format!("`migrate` hook #{}", k + 1);

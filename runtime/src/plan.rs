@@ -360,6 +360,25 @@ fn check_custom(
         }
     }
     let changes = inference::changes(from.descriptor(), to.descriptor(), mapping);
+    // The links of a to-one turned many-to-many are read from the old table,
+    // which a transform of the same entity has already replaced.
+    if let Some(change) = changes.iter().find(|c| {
+        matches!(c, Change::ToOneToManyToMany { entity, .. } if targets.contains(entity.as_str()))
+    }) {
+        return Err(PlanError::NotInferable {
+            from: from_version,
+            to: to_version,
+            entity: change.entity().to_owned(),
+            attribute: change.attribute().map(str::to_owned),
+            change: change.to_string(),
+            class: "not-with-transform",
+            fix: format!(
+                "make the conversion in its own lightweight version, before or after the one that transforms `{}`",
+                change.entity()
+            ),
+        }
+        .into());
+    }
     let has_hooks = !custom.will_migrate.is_empty() || !custom.migrate.is_empty();
     let rest: Vec<Change> = changes
         .into_iter()
@@ -368,7 +387,12 @@ fn check_custom(
             other => !targets.contains(other.entity()),
         })
         .filter(|change| {
-            !(has_hooks && matches!(change, Change::MakeRequired { default: None, .. }))
+            !(has_hooks
+                && matches!(
+                    change,
+                    Change::MakeRequired { default: None, .. }
+                        | Change::MakeRelationshipRequired { .. }
+                ))
         })
         .collect();
     not_inferable(from_version, to_version, &rest)

@@ -136,6 +136,21 @@ impl<M, T> Field<M, Option<T>> {
     }
 }
 
+impl<M, T> Field<M, crate::relationship::Ref<T>> {
+    /// The to-one refers to `target` (a [`Record`](crate::Record), a
+    /// [`PersistentId`](crate::PersistentId) or a [`Ref`](crate::Ref)).
+    pub fn refers_to(self, target: impl Into<crate::relationship::Ref<T>>) -> Predicate<M> {
+        self.compare("=", &target.into())
+    }
+}
+
+impl<M, T> Field<M, Option<crate::relationship::Ref<T>>> {
+    /// The optional to-one refers to `target` (never true while it is `None`).
+    pub fn refers_to(self, target: impl Into<crate::relationship::Ref<T>>) -> Predicate<M> {
+        self.compare("=", &target.into())
+    }
+}
+
 impl<M> Field<M, String> {
     /// The text contains `needle` (case-sensitive, no wildcards).
     pub fn contains(self, needle: &str) -> Predicate<M> {
@@ -186,7 +201,7 @@ pub struct Predicate<M> {
 }
 
 impl<M> Predicate<M> {
-    fn raw(sql: String, params: Vec<Value>) -> Self {
+    pub(crate) fn raw(sql: String, params: Vec<Value>) -> Self {
         Predicate {
             sql,
             params,

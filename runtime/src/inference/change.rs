@@ -1,9 +1,10 @@
-//! Typed changes between two schemas and their classification.
+//! Typed changes between two schemas and their classification (the diff
+//! that finds them is in `diff`).
 
 use std::fmt;
 
-use super::mapping::{SchemaMapping, ValueSource};
-use crate::schema::{AttributeDescriptor, AttributeType, DefaultValue, SchemaDescriptor};
+use crate::relationship::DeleteRule;
+use crate::schema::{AttributeType, DefaultValue};
 
 /// One difference between two schema versions.
 #[derive(Debug, Clone, PartialEq)]
@@ -98,6 +99,90 @@ pub enum Change {
         /// The new default.
         to: Option<DefaultValue>,
     },
+    /// A new to-one relationship; existing records get `None`.
+    AddRelationship {
+        /// The entity (new name).
+        entity: String,
+        /// The relationship.
+        relationship: String,
+        /// The entity it refers to.
+        target: String,
+        /// Whether it is an `Option<Ref<_>>`.
+        optional: bool,
+    },
+    /// A to-one relationship that is gone, with its references.
+    RemoveRelationship {
+        /// The entity (new name).
+        entity: String,
+        /// The relationship (old name).
+        relationship: String,
+    },
+    /// A relationship renamed with `#[relationship(original_name)]`; references
+    /// (or links, for a many-to-many) are kept.
+    RenameRelationship {
+        /// The entity (new name).
+        entity: String,
+        /// The old name.
+        from: String,
+        /// The new name.
+        to: String,
+    },
+    /// An optional to-one made required: existing `None`s have no value.
+    MakeRelationshipRequired {
+        /// The entity.
+        entity: String,
+        /// The relationship (new name).
+        relationship: String,
+    },
+    /// The delete rule of a to-one changed (its foreign key is rebuilt).
+    ChangeDeleteRule {
+        /// The entity.
+        entity: String,
+        /// The relationship (new name).
+        relationship: String,
+        /// The old rule.
+        from: DeleteRule,
+        /// The new rule.
+        to: DeleteRule,
+    },
+    /// A to-one now refers to another entity, or an attribute became a
+    /// to-one or the reverse: stored ids would point at the wrong records.
+    ChangeRelationshipTarget {
+        /// The entity.
+        entity: String,
+        /// The attribute or relationship (new name).
+        attribute: String,
+        /// What it was: "a to-one of `Author`" or "an `i64` attribute".
+        from: String,
+        /// What it is now.
+        to: String,
+    },
+    /// A new many-to-many: an empty join table.
+    AddManyToMany {
+        /// The entity (new name).
+        entity: String,
+        /// The relationship.
+        relationship: String,
+        /// The related entity.
+        target: String,
+    },
+    /// A to-one turned into a many-to-many (`#[relationship(original_name)]`
+    /// on the `ToMany` names the to-one): every reference becomes a link.
+    ToOneToManyToMany {
+        /// The entity (new name).
+        entity: String,
+        /// The to-one (old name).
+        from: String,
+        /// The many-to-many.
+        to: String,
+    },
+    /// A many-to-many that is gone, with its links.
+    RemoveManyToMany {
+        /// The entity (new name, or old name when the entity is removed).
+        entity: String,
+        /// The relationship (old name).
+        relationship: String,
+    },
     /// The type of an attribute changed.
     ChangeType {
         /// The entity.
@@ -172,6 +257,21 @@ impl Change {
             } => ChangeClass::UsesDefault,
             Change::AddAttribute { default: None, .. }
             | Change::MakeRequired { default: None, .. } => ChangeClass::NeedsDefault,
+            Change::AddRelationship { optional, .. } => {
+                if *optional {
+                    ChangeClass::Inferable
+                } else {
+                    ChangeClass::NeedsDefault
+                }
+            }
+            Change::MakeRelationshipRequired { .. } => ChangeClass::NeedsDefault,
+            Change::RemoveRelationship { .. }
+            | Change::RenameRelationship { .. }
+            | Change::ChangeDeleteRule { .. }
+            | Change::AddManyToMany { .. }
+            | Change::ToOneToManyToMany { .. }
+            | Change::RemoveManyToMany { .. } => ChangeClass::Inferable,
+            Change::ChangeRelationshipTarget { .. } => ChangeClass::NeedsCustomStage,
             Change::ChangeType { from, to, .. } => {
                 if is_widening(*from, *to) {
                     ChangeClass::Inferable
@@ -195,7 +295,16 @@ impl Change {
             | Change::SetUnique { entity, .. }
             | Change::SetIndex { entity, .. }
             | Change::ChangeDefault { entity, .. }
-            | Change::ChangeType { entity, .. } => entity,
+            | Change::ChangeType { entity, .. }
+            | Change::AddRelationship { entity, .. }
+            | Change::RemoveRelationship { entity, .. }
+            | Change::RenameRelationship { entity, .. }
+            | Change::MakeRelationshipRequired { entity, .. }
+            | Change::ChangeDeleteRule { entity, .. }
+            | Change::ChangeRelationshipTarget { entity, .. }
+            | Change::AddManyToMany { entity, .. }
+            | Change::ToOneToManyToMany { entity, .. }
+            | Change::RemoveManyToMany { entity, .. } => entity,
         }
     }
 
@@ -205,7 +314,16 @@ impl Change {
             Change::AddEntity { .. }
             | Change::RemoveEntity { .. }
             | Change::RenameEntity { .. } => None,
-            Change::RenameAttribute { to, .. } => Some(to),
+            Change::RenameAttribute { to, .. }
+            | Change::RenameRelationship { to, .. }
+            | Change::ToOneToManyToMany { to, .. } => Some(to),
+            Change::AddRelationship { relationship, .. }
+            | Change::RemoveRelationship { relationship, .. }
+            | Change::MakeRelationshipRequired { relationship, .. }
+            | Change::ChangeDeleteRule { relationship, .. }
+            | Change::AddManyToMany { relationship, .. }
+            | Change::RemoveManyToMany { relationship, .. } => Some(relationship),
+            Change::ChangeRelationshipTarget { attribute, .. } => Some(attribute),
             Change::AddAttribute { attribute, .. }
             | Change::RemoveAttribute { attribute, .. }
             | Change::MakeRequired { attribute, .. }
@@ -219,6 +337,14 @@ impl Change {
 
     /// What to do to make a non-inferable change work; `None` when it is inferable.
     pub fn fix(&self) -> Option<String> {
+        if let Change::AddRelationship { .. } | Change::MakeRelationshipRequired { .. } = self {
+            return Some(format!(
+                "make `{}.{}` an `Option<Ref<…>>`, or use a custom stage whose transform sets it (or whose \
+                 `will_migrate` hook sets the missing references)",
+                self.entity(),
+                self.attribute().unwrap_or_default()
+            ));
+        }
         match self.class() {
             ChangeClass::NeedsDefault => Some(format!(
                 "add `#[attribute(default = …)]` to `{}.{}`, or use a custom stage that fills the values",
@@ -340,6 +466,63 @@ impl fmt::Display for Change {
                     default(to)
                 )
             }
+            Change::AddRelationship {
+                entity,
+                relationship,
+                target,
+                optional,
+            } => write!(
+                f,
+                "add {} to-one `{entity}.{relationship}` to `{target}`",
+                if *optional { "optional" } else { "required" }
+            ),
+            Change::RemoveRelationship {
+                entity,
+                relationship,
+            } => write!(f, "remove relationship `{entity}.{relationship}`"),
+            Change::RenameRelationship { entity, from, to } => {
+                write!(f, "rename relationship `{entity}.{from}` to `{to}`")
+            }
+            Change::MakeRelationshipRequired {
+                entity,
+                relationship,
+            } => write!(
+                f,
+                "make to-one `{entity}.{relationship}` required (records without one have no value)"
+            ),
+            Change::ChangeDeleteRule {
+                entity,
+                relationship,
+                from,
+                to,
+            } => write!(
+                f,
+                "change delete rule of `{entity}.{relationship}` from `{}` to `{}`",
+                from.name(),
+                to.name()
+            ),
+            Change::ChangeRelationshipTarget {
+                entity,
+                attribute,
+                from,
+                to,
+            } => write!(f, "change `{entity}.{attribute}` from {from} to {to}"),
+            Change::AddManyToMany {
+                entity,
+                relationship,
+                target,
+            } => write!(
+                f,
+                "add many-to-many `{entity}.{relationship}` with `{target}`"
+            ),
+            Change::RemoveManyToMany {
+                entity,
+                relationship,
+            } => write!(f, "remove many-to-many `{entity}.{relationship}`"),
+            Change::ToOneToManyToMany { entity, from, to } => write!(
+                f,
+                "turn to-one `{entity}.{from}` into many-to-many `{entity}.{to}` (each reference becomes a link)"
+            ),
             Change::ChangeType {
                 entity,
                 attribute,
@@ -352,139 +535,5 @@ impl fmt::Display for Change {
                 to.canonical_name()
             ),
         }
-    }
-}
-
-/// The changes a mapping makes from `from` to `to`, entity by entity.
-pub fn changes(
-    from: &SchemaDescriptor,
-    to: &SchemaDescriptor,
-    mapping: &SchemaMapping,
-) -> Vec<Change> {
-    let mut out = Vec::new();
-    for removed in mapping.removed_entities(from) {
-        out.push(Change::RemoveEntity {
-            entity: removed.to_owned(),
-        });
-    }
-    for entity in &mapping.entities {
-        let target = to
-            .entity(&entity.target)
-            .expect("a mapping names entities of its target");
-        let Some(source) = entity.source.as_deref().and_then(|name| from.entity(name)) else {
-            out.push(Change::AddEntity {
-                entity: entity.target.clone(),
-            });
-            continue;
-        };
-        if source.name() != target.name() {
-            out.push(Change::RenameEntity {
-                from: source.name().to_owned(),
-                to: target.name().to_owned(),
-            });
-        }
-        let name = target.name();
-        for old in source.attributes() {
-            let kept = entity
-                .attributes
-                .iter()
-                .any(|(_, s)| source_column(s) == Some(old.name()));
-            if !kept {
-                out.push(Change::RemoveAttribute {
-                    entity: name.to_owned(),
-                    attribute: old.name().to_owned(),
-                });
-            }
-        }
-        for (attribute_name, value) in &entity.attributes {
-            let new = target
-                .attribute(attribute_name)
-                .expect("a mapping names attributes of its target");
-            match value {
-                ValueSource::Literal(default) => out.push(Change::AddAttribute {
-                    entity: name.to_owned(),
-                    attribute: attribute_name.clone(),
-                    optional: new.is_optional(),
-                    default: default.clone(),
-                }),
-                ValueSource::Column(column) | ValueSource::Coalesce(column, _) => {
-                    let old = source
-                        .attribute(column)
-                        .expect("a mapping names attributes of its source");
-                    attribute_changes(name, old, new, value, &mut out);
-                }
-            }
-        }
-    }
-    out
-}
-
-fn source_column(source: &ValueSource) -> Option<&str> {
-    match source {
-        ValueSource::Column(c) | ValueSource::Coalesce(c, _) => Some(c),
-        ValueSource::Literal(_) => None,
-    }
-}
-
-fn attribute_changes(
-    entity: &str,
-    old: &AttributeDescriptor,
-    new: &AttributeDescriptor,
-    value: &ValueSource,
-    out: &mut Vec<Change>,
-) {
-    let entity = entity.to_owned();
-    let attribute = new.name().to_owned();
-    if old.name() != new.name() {
-        out.push(Change::RenameAttribute {
-            entity: entity.clone(),
-            from: old.name().to_owned(),
-            to: attribute.clone(),
-        });
-    }
-    if old.ty() != new.ty() {
-        out.push(Change::ChangeType {
-            entity: entity.clone(),
-            attribute: attribute.clone(),
-            from: old.ty(),
-            to: new.ty(),
-        });
-    }
-    match (old.is_optional(), new.is_optional()) {
-        (true, false) => out.push(Change::MakeRequired {
-            entity: entity.clone(),
-            attribute: attribute.clone(),
-            default: match value {
-                ValueSource::Coalesce(_, default) => Some(default.clone()),
-                _ => None,
-            },
-        }),
-        (false, true) => out.push(Change::MakeOptional {
-            entity: entity.clone(),
-            attribute: attribute.clone(),
-        }),
-        _ => {}
-    }
-    if old.is_unique() != new.is_unique() {
-        out.push(Change::SetUnique {
-            entity: entity.clone(),
-            attribute: attribute.clone(),
-            unique: new.is_unique(),
-        });
-    }
-    if old.is_indexed() != new.is_indexed() {
-        out.push(Change::SetIndex {
-            entity: entity.clone(),
-            attribute: attribute.clone(),
-            indexed: new.is_indexed(),
-        });
-    }
-    if old.default_value() != new.default_value() {
-        out.push(Change::ChangeDefault {
-            entity,
-            attribute,
-            from: old.default_value().cloned(),
-            to: new.default_value().cloned(),
-        });
     }
 }

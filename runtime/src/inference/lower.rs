@@ -10,8 +10,10 @@
 
 use std::collections::HashSet;
 
-use super::mapping::{EntityMapping, SchemaMapping, ValueSource};
-use crate::schema::{EntityDescriptor, ID_COLUMN, SchemaDescriptor};
+use super::mapping::{EntityMapping, LinkSource, SchemaMapping, ValueSource};
+use crate::schema::{
+    AttributeDescriptor, EntityDescriptor, ID_COLUMN, JoinTable, SchemaDescriptor,
+};
 use crate::store::sql::{self, quote_ident};
 
 /// One SQL statement of a lowered step, with what it does (so that a failure
@@ -81,7 +83,8 @@ pub fn lower_except(
     skip: &HashSet<String>,
     keep: &HashSet<String>,
 ) -> Vec<Statement> {
-    let mut out = Vec::new();
+    // 0. Links copied out of to-ones that become many-to-manys.
+    let (mut out, joins_last) = join_statements(from, to, mapping);
     let schema = |sql: String| Statement {
         sql,
         purpose: Purpose::Schema,
@@ -198,7 +201,9 @@ pub fn lower_except(
             out.push(schema(sql::create_table(target.name(), target)));
         }
     }
-    // 7. Indexes: all of them for new and rebuilt tables, the missing ones otherwise.
+    // 7. Join tables of many-to-many relationships.
+    out.extend(joins_last);
+    // 8. Indexes: all of them for new and rebuilt tables, the missing ones otherwise.
     for (m, target, source, action) in &plans {
         let existing: HashSet<String> = match (source, action) {
             (Some(source), TableAction::Alter) => kept_indexes(m, source, target),
@@ -236,6 +241,8 @@ pub fn table_action(
                 let old = source.attribute(column).expect("source attribute");
                 old.is_optional() != new.is_optional()
                     || old.ty().sql_type() != new.ty().sql_type()
+                    // A foreign key cannot be altered: a new target name or delete action rebuilds.
+                    || foreign_key(old) != foreign_key(new)
                     // A renamed column whose new name another column still has.
                     || (column != name
                         && source.attributes().iter().any(|a| a.name() != column && a.name().eq_ignore_ascii_case(name)))
@@ -249,6 +256,140 @@ pub fn table_action(
     } else {
         TableAction::Alter
     }
+}
+
+/// The foreign key clause of a column, as it compares across versions: the
+/// referenced table's name and the `ON DELETE` action.
+fn foreign_key(attribute: &AttributeDescriptor) -> Option<(&str, &'static str)> {
+    let reference = attribute.reference()?;
+    Some((reference.target(), reference.delete_rule().on_delete()?))
+}
+
+/// Where the links of a join table of the target schema come from.
+enum Links<'a> {
+    /// A join table of the source schema; `same`: its `source` column holds
+    /// ids of the new owner side.
+    Join(&'a JoinTable, bool),
+    /// A to-one column of a source entity table; `owner`: that entity is the
+    /// new owner side.
+    Column {
+        table: String,
+        column: String,
+        owner: bool,
+    },
+}
+
+/// The statements that bring the many-to-many join tables to the target
+/// schema: `(first, last)`, where `first` runs before any other statement
+/// (copying the to-ones that become many-to-manys) and `last` after every
+/// entity table has its target name. A join table is kept when its name and
+/// both sides' entities are unchanged; otherwise it is created under its new
+/// name and filled from its old join table or to-one; join tables nothing
+/// keeps are dropped.
+fn join_statements(
+    from: &SchemaDescriptor,
+    to: &SchemaDescriptor,
+    mapping: &SchemaMapping,
+) -> (Vec<Statement>, Vec<Statement>) {
+    let schema = |sql: String| Statement {
+        sql,
+        purpose: Purpose::Schema,
+    };
+    let source_joins = from.join_tables();
+    let mut kept: HashSet<String> = HashSet::new();
+    let (mut first, mut last) = (Vec::new(), Vec::new());
+    let mut creates = Vec::new();
+    let source_of = |entity: &str| mapping.entity(entity).and_then(|m| m.source.clone());
+    for (k, join) in to.join_tables().into_iter().enumerate() {
+        let sides = [
+            (join.owner.as_str(), Some(join.relationship.as_str()), true),
+            (join.target.as_str(), join.inverse.as_deref(), false),
+        ];
+        let links = sides.into_iter().find_map(|(entity, relationship, owner)| {
+            let m = mapping.entity(entity)?;
+            let source = m.source.as_deref()?;
+            match m.relationship(relationship?)? {
+                LinkSource::ManyToMany(old) => {
+                    let (name, owned) = from.entity(source)?.relationship(old)?.join_table(source);
+                    let old = source_joins.iter().find(|j| j.name == name)?;
+                    Some(Links::Join(old, owned == owner))
+                }
+                LinkSource::ToOne(column) => Some(Links::Column {
+                    table: source.to_owned(),
+                    column: column.clone(),
+                    owner,
+                }),
+                LinkSource::New => None,
+            }
+        });
+        let unchanged = matches!(links, Some(Links::Join(old, true))
+            if old.name == join.name
+                && old.owner == join.owner
+                && old.target == join.target
+                && source_of(&join.owner).as_deref() == Some(old.owner.as_str())
+                && source_of(&join.target).as_deref() == Some(old.target.as_str()));
+        if unchanged {
+            kept.insert(join.name.clone());
+            continue;
+        }
+        let temporary = format!("_staged_new_join_{k}");
+        last.push(schema(sql::create_join_table(&temporary, &join)));
+        let (source, target) = (quote_ident(sql::JOIN_SOURCE), quote_ident(sql::JOIN_TARGET));
+        let copy = |columns: &str, table: &str| {
+            schema(format!(
+                "INSERT INTO {} ({source}, {target}) SELECT {columns} FROM {}",
+                quote_ident(&temporary),
+                quote_ident(table)
+            ))
+        };
+        match links {
+            Some(Links::Join(old, same)) => {
+                let columns = if same {
+                    format!("{source}, {target}")
+                } else {
+                    format!("{target}, {source}")
+                };
+                last.push(copy(&columns, &old.name));
+            }
+            Some(Links::Column {
+                table,
+                column,
+                owner,
+            }) => {
+                let links = format!("_staged_links_{k}");
+                let (id, column) = (quote_ident(ID_COLUMN), quote_ident(&column));
+                let (to_source, to_target) = if owner {
+                    (&id, &column)
+                } else {
+                    (&column, &id)
+                };
+                first.push(schema(format!(
+                    "CREATE TABLE {} AS SELECT {to_source} AS {source}, {to_target} AS {target} FROM {} \
+                     WHERE {column} IS NOT NULL",
+                    quote_ident(&links),
+                    quote_ident(&table)
+                )));
+                last.push(copy(&format!("{source}, {target}"), &links));
+                last.push(schema(format!("DROP TABLE {}", quote_ident(&links))));
+            }
+            None => {}
+        }
+        creates.push((temporary, join));
+    }
+    for old in &source_joins {
+        if !kept.contains(&old.name) {
+            last.push(schema(format!("DROP TABLE {}", quote_ident(&old.name))));
+        }
+    }
+    for (temporary, join) in creates {
+        last.push(schema(format!(
+            "ALTER TABLE {} RENAME TO {}",
+            quote_ident(&temporary),
+            quote_ident(&join.name)
+        )));
+        last.push(schema(sql::create_join_index(&join)));
+    }
+    (first, last)
 }
 
 fn copy_rows(temporary: &str, mapping: &EntityMapping, source: &EntityDescriptor) -> Statement {

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use crate::error::{PlanError, Result};
-use crate::schema::{DefaultValue, SchemaDescriptor, Version};
+use crate::schema::{DefaultValue, EntityDescriptor, SchemaDescriptor, ToManyKind, Version};
 
 /// Where a target attribute's values come from, in terms of the source schema.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,12 +28,35 @@ pub struct EntityMapping {
     pub source: Option<String>,
     /// One source per stored attribute of the target entity, in its order.
     pub attributes: Vec<(String, ValueSource)>,
+    /// One entry per many-to-many relationship of the target entity, in its
+    /// order: where its links come from.
+    pub relationships: Vec<(String, LinkSource)>,
+}
+
+/// Where the links of a many-to-many of the target schema come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkSource {
+    /// Nowhere: a new relationship starts without links.
+    New,
+    /// A many-to-many of the source entity (possibly renamed): its join table.
+    ManyToMany(String),
+    /// A to-one of the source entity, named by `original_name`: every
+    /// reference that is set becomes one link.
+    ToOne(String),
 }
 
 impl EntityMapping {
     /// The source of a target attribute.
     pub fn attribute(&self, target: &str) -> Option<&ValueSource> {
         self.attributes
+            .iter()
+            .find(|(name, _)| name == target)
+            .map(|(_, source)| source)
+    }
+
+    /// Where the links of a target many-to-many come from.
+    pub fn relationship(&self, target: &str) -> Option<&LinkSource> {
+        self.relationships
             .iter()
             .find(|(name, _)| name == target)
             .map(|(_, source)| source)
@@ -104,6 +127,9 @@ pub fn map_step(from: &SchemaDescriptor, to: &SchemaDescriptor) -> Result<Schema
                         )
                     })
                     .collect(),
+                relationships: many_to_many(target)
+                    .map(|r| (r.to_owned(), LinkSource::New))
+                    .collect(),
             });
             continue;
         };
@@ -144,6 +170,29 @@ pub fn map_step(from: &SchemaDescriptor, to: &SchemaDescriptor) -> Result<Schema
                         _ => ValueSource::Column(old.name().to_owned()),
                     }
                 }
+                None if attribute.original_name().is_some()
+                    && source.relationship(source_attribute_name).is_some() =>
+                {
+                    return Err(PlanError::NotInferable {
+                        from: from.version(),
+                        to: to.version(),
+                        entity: target.name().to_owned(),
+                        attribute: Some(attribute.name().to_owned()),
+                        change: format!(
+                            "turn to-many `{}.{source_attribute_name}` into `{}.{}`",
+                            source.name(),
+                            target.name(),
+                            attribute.name()
+                        ),
+                        class: "needs-custom",
+                        fix: format!(
+                            "a record may have several related records: remove `original_name`, read them in a \
+                             `will_migrate` hook of a custom stage and set `{}` in its transform",
+                            attribute.name()
+                        ),
+                    }
+                    .into());
+                }
                 None if attribute.original_name().is_some() => {
                     return Err(PlanError::UnknownOriginalName {
                         from: from.version(),
@@ -158,10 +207,45 @@ pub fn map_step(from: &SchemaDescriptor, to: &SchemaDescriptor) -> Result<Schema
             };
             attributes.push((attribute.name().to_owned(), value));
         }
+        let mut relationships = Vec::new();
+        for relationship in target.relationships() {
+            if relationship.kind() != ToManyKind::ManyToMany {
+                continue;
+            }
+            let source_name = relationship.original_name().unwrap_or(relationship.name());
+            let kept = source
+                .relationship(source_name)
+                .filter(|r| r.kind() == ToManyKind::ManyToMany);
+            // The related entity's name in the source schema.
+            let related = to
+                .entity(relationship.target())
+                .map(|t| t.original_name().unwrap_or(t.name()));
+            let to_one = source
+                .attribute(source_name)
+                .and_then(|a| a.reference())
+                .filter(|r| Some(r.target()) == related);
+            let link = match (kept, to_one, relationship.original_name()) {
+                (Some(kept), _, _) => LinkSource::ManyToMany(kept.name().to_owned()),
+                (None, Some(_), Some(_)) => LinkSource::ToOne(source_name.to_owned()),
+                (None, _, Some(_)) => {
+                    return Err(PlanError::UnknownOriginalName {
+                        from: from.version(),
+                        to: to.version(),
+                        entity: target.name().to_owned(),
+                        attribute: Some(relationship.name().to_owned()),
+                        original_name: source_name.to_owned(),
+                    }
+                    .into());
+                }
+                (None, _, None) => LinkSource::New,
+            };
+            relationships.push((relationship.name().to_owned(), link));
+        }
         entities.push(EntityMapping {
             target: target.name().to_owned(),
             source: Some(source.name().to_owned()),
             attributes,
+            relationships,
         });
     }
     Ok(SchemaMapping {
@@ -169,6 +253,15 @@ pub fn map_step(from: &SchemaDescriptor, to: &SchemaDescriptor) -> Result<Schema
         to: to.version(),
         entities,
     })
+}
+
+/// The names of an entity's many-to-many relationships.
+fn many_to_many(entity: &EntityDescriptor) -> impl Iterator<Item = &str> {
+    entity
+        .relationships()
+        .iter()
+        .filter(|r| r.kind() == ToManyKind::ManyToMany)
+        .map(|r| r.name())
 }
 
 /// The mapping `first.from -> second.to` equal to applying `first`, then `second`.
@@ -192,6 +285,11 @@ pub fn compose(first: &SchemaMapping, second: &SchemaMapping) -> SchemaMapping {
                         .iter()
                         .map(|(name, source)| (name.clone(), new_entity_source(source)))
                         .collect(),
+                    relationships: outer
+                        .relationships
+                        .iter()
+                        .map(|(name, _)| (name.clone(), LinkSource::New))
+                        .collect(),
                 },
                 Some(inner) => EntityMapping {
                     target: outer.target.clone(),
@@ -201,6 +299,11 @@ pub fn compose(first: &SchemaMapping, second: &SchemaMapping) -> SchemaMapping {
                         .iter()
                         .map(|(name, source)| (name.clone(), substitute(source, inner)))
                         .collect(),
+                    relationships: outer
+                        .relationships
+                        .iter()
+                        .map(|(name, middle)| (name.clone(), substitute_links(middle, inner)))
+                        .collect(),
                 },
             }
         })
@@ -209,6 +312,23 @@ pub fn compose(first: &SchemaMapping, second: &SchemaMapping) -> SchemaMapping {
         from: first.from,
         to: second.to,
         entities,
+    }
+}
+
+/// `outer`, which names the middle schema, rewritten over `inner`'s sources.
+fn substitute_links(outer: &LinkSource, inner: &EntityMapping) -> LinkSource {
+    match outer {
+        LinkSource::New => LinkSource::New,
+        LinkSource::ManyToMany(middle) => inner
+            .relationship(middle)
+            .cloned()
+            .unwrap_or(LinkSource::New),
+        LinkSource::ToOne(middle) => match inner.attribute(middle) {
+            Some(ValueSource::Column(column) | ValueSource::Coalesce(column, _)) => {
+                LinkSource::ToOne(column.clone())
+            }
+            _ => LinkSource::New,
+        },
     }
 }
 

@@ -8,14 +8,16 @@
 //! ```
 
 mod change;
+mod diff;
 mod lower;
 mod mapping;
 
-pub use change::{Change, ChangeClass, changes, is_widening};
+pub use change::{Change, ChangeClass, is_widening};
+pub use diff::changes;
 pub use lower::{
     Purpose, Statement, TableAction, index_statements, lower, lower_except, table_action,
 };
-pub use mapping::{EntityMapping, SchemaMapping, ValueSource, compose, map_step};
+pub use mapping::{EntityMapping, LinkSource, SchemaMapping, ValueSource, compose, map_step};
 
 #[cfg(test)]
 mod tests;

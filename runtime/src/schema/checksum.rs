@@ -6,7 +6,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use sha2::{Digest, Sha256};
 
-use super::{AttributeType, DefaultValue, SchemaDescriptor};
+use super::{AttributeType, DefaultValue, SchemaDescriptor, ToManyKind};
 
 /// The SHA-256 checksum of a schema's shape, shown as 64 lowercase hex digits.
 ///
@@ -51,6 +51,16 @@ impl Checksum {
 /// - A default is `none`, `bool:true`, `int:-3`, `real:0x3fe0000000000000`
 ///   (the IEEE-754 bits, so no float formatting is involved) or `text:"…"`.
 ///
+/// Relationships appear only in schemas that have them, so the form (and
+/// the checksum) of a schema without relationships is unchanged by them:
+///
+/// - a to-one (`Ref<T>` field) is written in place of its attribute line:
+///   `relationship "Book" "author" to-one "Author" optional delete=nullify`;
+/// - a many-to-many adds, after the entity's attributes and sorted by name,
+///   `relationship "Book" "tags" many-to-many "Tag" join="_staged_join_4_Book_tags"`;
+/// - a one-to-many (the inverse of a to-one) is not stored and not written,
+///   like the `inverse` of a to-one.
+///
 /// The first line names the revision of this form; a change to the form is a
 /// breaking change of every store and needs a new revision.
 pub fn canonical_form(descriptor: &SchemaDescriptor) -> String {
@@ -62,6 +72,22 @@ pub fn canonical_form(descriptor: &SchemaDescriptor) -> String {
         let mut attributes: Vec<_> = entity.attributes().iter().collect();
         attributes.sort_by(|a, b| a.name().cmp(b.name()));
         for attribute in attributes {
+            if let Some(reference) = attribute.reference() {
+                let _ = writeln!(
+                    out,
+                    "relationship {} {} to-one {} {} delete={}",
+                    json_string(entity.name()),
+                    json_string(attribute.name()),
+                    json_string(reference.target()),
+                    if attribute.is_optional() {
+                        "optional"
+                    } else {
+                        "required"
+                    },
+                    reference.delete_rule().name(),
+                );
+                continue;
+            }
             let _ = writeln!(
                 out,
                 "attribute {} {} {} {} unique={} index={} default={}",
@@ -76,6 +102,26 @@ pub fn canonical_form(descriptor: &SchemaDescriptor) -> String {
                 u8::from(attribute.is_unique()),
                 u8::from(attribute.is_indexed()),
                 canonical_default(attribute.default_value()),
+            );
+        }
+        let mut many: Vec<_> = entity
+            .relationships()
+            .iter()
+            .filter(|r| r.kind() == ToManyKind::ManyToMany)
+            .collect();
+        many.sort_by(|a, b| a.name().cmp(b.name()));
+        for relationship in many {
+            let join = descriptor
+                .join_table_of(entity.name(), relationship.name())
+                .map(|(join, _)| join.name)
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "relationship {} {} many-to-many {} join={}",
+                json_string(entity.name()),
+                json_string(relationship.name()),
+                json_string(relationship.target()),
+                json_string(&join),
             );
         }
     }

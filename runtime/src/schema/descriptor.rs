@@ -9,6 +9,7 @@ use std::borrow::Cow;
 use serde::{Deserialize, Serialize};
 
 use super::Version;
+use super::relationships::{JoinTable, Reference, RelationshipDescriptor, ToManyKind};
 
 /// The name of the column that holds every row's [`PersistentId`](crate::PersistentId).
 pub const ID_COLUMN: &str = "_id";
@@ -52,6 +53,46 @@ impl SchemaDescriptor {
         self.entities.iter().find(|e| e.name() == name)
     }
 
+    /// The join tables of the schema's many-to-many relationships, one per
+    /// pair of sides, ordered by name.
+    pub fn join_tables(&self) -> Vec<JoinTable> {
+        let mut out: Vec<JoinTable> = Vec::new();
+        for entity in self.entities() {
+            for relationship in entity.relationships() {
+                if relationship.kind() != ToManyKind::ManyToMany {
+                    continue;
+                }
+                let (name, owns) = relationship.join_table(entity.name());
+                if !owns {
+                    continue;
+                }
+                out.push(JoinTable {
+                    name,
+                    owner: entity.name().to_owned(),
+                    relationship: relationship.name().to_owned(),
+                    target: relationship.target().to_owned(),
+                    inverse: relationship.inverse().map(str::to_owned),
+                });
+            }
+        }
+        out.sort_by(|a, b| a.name.cmp(&b.name));
+        out
+    }
+
+    /// The join table that stores relationship `name` of `entity`, with
+    /// whether `entity` is its owner (the `source` column) side.
+    pub fn join_table_of(&self, entity: &str, name: &str) -> Option<(JoinTable, bool)> {
+        self.join_tables().into_iter().find_map(|join| {
+            if join.owner == entity && join.relationship == name {
+                Some((join, true))
+            } else if join.target == entity && join.inverse.as_deref() == Some(name) {
+                Some((join, false))
+            } else {
+                None
+            }
+        })
+    }
+
     /// The [`Checksum`](crate::Checksum) of this descriptor's canonical form.
     pub fn checksum(&self) -> super::Checksum {
         super::Checksum::of(self)
@@ -65,6 +106,8 @@ pub struct EntityDescriptor {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     original_name: Option<Cow<'static, str>>,
     attributes: Cow<'static, [AttributeDescriptor]>,
+    #[serde(default, skip_serializing_if = "<[_]>::is_empty")]
+    relationships: Cow<'static, [RelationshipDescriptor]>,
 }
 
 impl EntityDescriptor {
@@ -81,6 +124,25 @@ impl EntityDescriptor {
                 None => None,
             },
             attributes: Cow::Borrowed(attributes),
+            relationships: Cow::Borrowed(&[]),
+        }
+    }
+
+    /// An entity with to-many relationships; `#[versioned_schema]` calls this in a `static`.
+    pub const fn with_relationships(
+        name: &'static str,
+        original_name: Option<&'static str>,
+        attributes: &'static [AttributeDescriptor],
+        relationships: &'static [RelationshipDescriptor],
+    ) -> Self {
+        EntityDescriptor {
+            name: Cow::Borrowed(name),
+            original_name: match original_name {
+                Some(n) => Some(Cow::Borrowed(n)),
+                None => None,
+            },
+            attributes: Cow::Borrowed(attributes),
+            relationships: Cow::Borrowed(relationships),
         }
     }
 
@@ -94,7 +156,14 @@ impl EntityDescriptor {
             name: Cow::Owned(name.into()),
             original_name: original_name.map(Cow::Owned),
             attributes: Cow::Owned(attributes),
+            relationships: Cow::Borrowed(&[]),
         }
+    }
+
+    /// Adds to-many relationships to an entity built at run time.
+    pub fn with_to_many(mut self, relationships: Vec<RelationshipDescriptor>) -> Self {
+        self.relationships = Cow::Owned(relationships);
+        self
     }
 
     /// The entity's name, which is also its table name.
@@ -116,6 +185,24 @@ impl EntityDescriptor {
     pub fn attribute(&self, name: &str) -> Option<&AttributeDescriptor> {
         self.attributes.iter().find(|a| a.name() == name)
     }
+
+    /// The to-many relationships (`ToMany` fields), in declaration order. To-one
+    /// relationships are attributes with a [`reference`](AttributeDescriptor::reference).
+    pub fn relationships(&self) -> &[RelationshipDescriptor] {
+        &self.relationships
+    }
+
+    /// The to-many relationship with this name.
+    pub fn relationship(&self, name: &str) -> Option<&RelationshipDescriptor> {
+        self.relationships.iter().find(|r| r.name() == name)
+    }
+
+    /// The to-one relationships: the attributes that reference another entity.
+    pub fn references(&self) -> impl Iterator<Item = (&AttributeDescriptor, &Reference)> {
+        self.attributes
+            .iter()
+            .filter_map(|a| a.reference().map(|r| (a, r)))
+    }
 }
 
 /// A stored attribute (a field of a `#[model]` struct), stored as one column.
@@ -131,6 +218,8 @@ pub struct AttributeDescriptor {
     indexed: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     default: Option<DefaultValue>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    reference: Option<Reference>,
 }
 
 impl AttributeDescriptor {
@@ -144,7 +233,48 @@ impl AttributeDescriptor {
             unique: false,
             indexed: false,
             default: None,
+            reference: None,
         }
+    }
+
+    /// A to-one relationship (a `Ref<T>` field): an indexed `i64` column
+    /// holding ids of `reference`'s target; `#[versioned_schema]` calls this in a `static`.
+    #[doc(hidden)]
+    pub const fn __to_one(
+        name: &'static str,
+        original_name: Option<&'static str>,
+        optional: bool,
+        reference: Reference,
+    ) -> Self {
+        AttributeDescriptor {
+            name: Cow::Borrowed(name),
+            original_name: match original_name {
+                Some(n) => Some(Cow::Borrowed(n)),
+                None => None,
+            },
+            ty: AttributeType::I64,
+            optional,
+            unique: false,
+            indexed: true,
+            default: None,
+            reference: Some(reference),
+        }
+    }
+
+    /// A to-one relationship built at run time: an indexed, `i64` column referencing `reference`'s target.
+    pub fn to_one(name: impl Into<String>, optional: bool, reference: Reference) -> Self {
+        AttributeDescriptor {
+            name: Cow::Owned(name.into()),
+            optional,
+            indexed: true,
+            reference: Some(reference),
+            ..AttributeDescriptor::new("", AttributeType::I64)
+        }
+    }
+
+    /// The target of the relationship, when the attribute is a to-one.
+    pub fn reference(&self) -> Option<&Reference> {
+        self.reference.as_ref()
     }
 
     /// A required attribute without options, with a name built at run time.
@@ -208,6 +338,7 @@ impl AttributeDescriptor {
             unique,
             indexed,
             default,
+            reference: None,
         }
     }
 

@@ -2,12 +2,16 @@
 
 mod checksum;
 mod descriptor;
+mod relationships;
 pub mod snapshot;
 mod version;
 
 pub use checksum::{Checksum, ParseChecksumError, canonical_form};
 pub use descriptor::{
     AttributeDescriptor, AttributeType, DefaultValue, EntityDescriptor, ID_COLUMN, SchemaDescriptor,
+};
+pub use relationships::{
+    JoinTable, Reference, RelationshipDescriptor, ToManyKind, join_table_name,
 };
 pub use version::{ParseVersionError, Version};
 

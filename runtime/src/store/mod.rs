@@ -147,6 +147,10 @@ pub(crate) fn create(conn: &mut Connection, descriptor: &SchemaDescriptor) -> Re
             tx.execute(&statement, [])?;
         }
     }
+    for join in descriptor.join_tables() {
+        tx.execute(&sql::create_join_table(&join.name, &join), [])?;
+        tx.execute(&sql::create_join_index(&join), [])?;
+    }
     let now = now_millis();
     tx.execute(
         &format!(

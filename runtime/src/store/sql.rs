@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use crate::schema::{AttributeDescriptor, DefaultValue, EntityDescriptor, ID_COLUMN};
+use crate::schema::{AttributeDescriptor, DefaultValue, EntityDescriptor, ID_COLUMN, JoinTable};
 
 /// Quotes an identifier for SQLite: `"name"`, with `"` doubled.
 pub fn quote_ident(name: &str) -> String {
@@ -41,7 +41,55 @@ pub fn column_def(attribute: &AttributeDescriptor) -> String {
     if let Some(default) = attribute.default_value() {
         let _ = write!(out, " DEFAULT {}", default_literal(default));
     }
+    if let Some(reference) = attribute.reference()
+        && let Some(action) = reference.delete_rule().on_delete()
+    {
+        let _ = write!(
+            out,
+            " REFERENCES {} ({}) ON DELETE {action}",
+            quote_ident(reference.target()),
+            quote_ident(ID_COLUMN)
+        );
+    }
     out
+}
+
+/// The column of a join table holding ids of its owner entity.
+pub const JOIN_SOURCE: &str = "source";
+
+/// The column of a join table holding ids of the related entity.
+pub const JOIN_TARGET: &str = "target";
+
+/// `CREATE TABLE` of a many-to-many join table under `table` (its name, or
+/// a temporary name during a rebuild): one row per related pair, removed
+/// with either record.
+pub fn create_join_table(table: &str, join: &JoinTable) -> String {
+    format!(
+        "CREATE TABLE {} ({source} INTEGER NOT NULL REFERENCES {owner} ({id}) ON DELETE CASCADE, \
+         {target} INTEGER NOT NULL REFERENCES {related} ({id}) ON DELETE CASCADE, \
+         PRIMARY KEY ({source}, {target})) STRICT, WITHOUT ROWID",
+        quote_ident(table),
+        source = quote_ident(JOIN_SOURCE),
+        target = quote_ident(JOIN_TARGET),
+        owner = quote_ident(&join.owner),
+        related = quote_ident(&join.target),
+        id = quote_ident(ID_COLUMN),
+    )
+}
+
+/// The index on the `target` column of a join table (lookups from the related side).
+pub fn create_join_index(join: &JoinTable) -> String {
+    format!(
+        "CREATE INDEX {} ON {} ({})",
+        quote_ident(&join_index_name(&join.name)),
+        quote_ident(&join.name),
+        quote_ident(JOIN_TARGET)
+    )
+}
+
+/// The name of the index on a join table's `target` column.
+pub fn join_index_name(join: &str) -> String {
+    format!("{join}_target")
 }
 
 /// The name of the unique index of an attribute (names are length-prefixed so

@@ -19,6 +19,8 @@ pub fn drift(conn: &Connection, descriptor: &SchemaDescriptor) -> rusqlite::Resu
         .iter()
         .map(|e| e.name().to_lowercase())
         .collect();
+    let joins = descriptor.join_tables();
+    expected_tables.extend(joins.iter().map(|j| j.name.to_lowercase()));
     expected_tables.insert(METADATA_TABLE.to_owned());
     expected_tables.insert(HISTORY_TABLE.to_owned());
     let mut statement = conn.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'")?;
@@ -163,6 +165,78 @@ pub fn drift(conn: &Connection, descriptor: &SchemaDescriptor) -> rusqlite::Resu
                 entity.name()
             ));
         }
+        let expected_keys: BTreeSet<ForeignKey> = entity
+            .references()
+            .filter_map(|(attribute, reference)| {
+                let action = reference.delete_rule().on_delete()?;
+                Some((
+                    attribute.name().to_lowercase(),
+                    reference.target().to_lowercase(),
+                    action.to_owned(),
+                ))
+            })
+            .collect();
+        foreign_key_drift(conn, entity.name(), &expected_keys, &mut out)?;
+    }
+    for join in &joins {
+        if !actual_tables
+            .iter()
+            .any(|t| t.eq_ignore_ascii_case(&join.name))
+        {
+            out.push(format!(
+                "missing join table `{}` of `{}.{}`",
+                join.name, join.owner, join.relationship
+            ));
+            continue;
+        }
+        let expected: BTreeSet<ForeignKey> = [
+            (sql::JOIN_SOURCE, &join.owner),
+            (sql::JOIN_TARGET, &join.target),
+        ]
+        .into_iter()
+        .map(|(column, table)| {
+            (
+                column.to_owned(),
+                table.to_lowercase(),
+                "CASCADE".to_owned(),
+            )
+        })
+        .collect();
+        foreign_key_drift(conn, &join.name, &expected, &mut out)?;
     }
     Ok(out)
+}
+
+/// A foreign key as compared: (column, parent table, `ON DELETE` action), lowercase names.
+type ForeignKey = (String, String, String);
+
+/// Reports the foreign keys of `table` that differ from `expected`.
+fn foreign_key_drift(
+    conn: &Connection,
+    table: &str,
+    expected: &BTreeSet<ForeignKey>,
+    out: &mut Vec<String>,
+) -> rusqlite::Result<()> {
+    let mut statement =
+        conn.prepare(&format!("PRAGMA foreign_key_list({})", quote_ident(table)))?;
+    let actual: BTreeSet<ForeignKey> = statement
+        .query_map([], |row| {
+            Ok((
+                row.get::<_, String>(3)?.to_lowercase(),
+                row.get::<_, String>(2)?.to_lowercase(),
+                row.get::<_, String>(6)?.to_uppercase(),
+            ))
+        })?
+        .collect::<Result<_, _>>()?;
+    for (column, parent, action) in expected.difference(&actual) {
+        out.push(format!(
+            "`{table}.{column}`: missing foreign key to `{parent}` ON DELETE {action}"
+        ));
+    }
+    for (column, parent, action) in actual.difference(expected) {
+        out.push(format!(
+            "`{table}.{column}`: unexpected foreign key to `{parent}` ON DELETE {action}"
+        ));
+    }
+    Ok(())
 }

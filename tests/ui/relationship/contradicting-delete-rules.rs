@@ -1,0 +1,21 @@
+use staged::prelude::*;
+
+#[versioned_schema(version = "1.0.0")]
+pub mod v1 {
+    use staged::prelude::*;
+
+    #[model]
+    pub struct Author {
+        pub name: String,
+        #[relationship(inverse = "author", delete_rule = "cascade")]
+        pub books: ToMany<Book>,
+    }
+
+    #[model]
+    pub struct Book {
+        #[relationship(inverse = "books", delete_rule = "deny")]
+        pub author: Ref<Author>,
+    }
+}
+
+fn main() {}

@@ -1,0 +1,19 @@
+use staged::prelude::*;
+
+#[versioned_schema(version = "1.0.0")]
+pub mod v1 {
+    use staged::prelude::*;
+
+    #[model]
+    pub struct Author {
+        pub name: String,
+        pub books: ToMany<Book>,
+    }
+
+    #[model]
+    pub struct Book {
+        pub author: Ref<Author>,
+    }
+}
+
+fn main() {}
