@@ -28,14 +28,16 @@ fn migrate(
     result
 }
 
-/// `items::v1` -> `items::v2` in place: `RENAME COLUMN`, `ADD COLUMN … DEFAULT`,
-/// `DROP COLUMN` (SQLite rewrites each row once, indexes stay).
+/// `items::v1` -> `items::v2` in place: `DROP COLUMN` (SQLite rewrites each
+/// row once, indexes stay), `RENAME COLUMN`, `ADD COLUMN … DEFAULT`. Dropping
+/// first is the faster order: after `ADD COLUMN`, the rewrite of `DROP
+/// COLUMN` would write the new default into every row.
 pub fn lightweight_alter(path: &Path) -> rusqlite::Result<()> {
     migrate(path, |conn| {
         conn.execute_batch(
-            r#"ALTER TABLE "Item" RENAME COLUMN "title" TO "name";
-               ALTER TABLE "Item" ADD COLUMN "score" INTEGER NOT NULL DEFAULT 0;
-               ALTER TABLE "Item" DROP COLUMN "legacy";"#,
+            r#"ALTER TABLE "Item" DROP COLUMN "legacy";
+               ALTER TABLE "Item" RENAME COLUMN "title" TO "name";
+               ALTER TABLE "Item" ADD COLUMN "score" INTEGER NOT NULL DEFAULT 0;"#,
         )
     })
 }
@@ -71,16 +73,16 @@ pub fn skip_step_by_step(path: &Path) -> rusqlite::Result<()> {
     // 2.0.0: rename title, add priority, drop c.
     migrate(path, |conn| {
         conn.execute_batch(
-            r#"ALTER TABLE "Doc" RENAME COLUMN "title" TO "name";
-               ALTER TABLE "Doc" ADD COLUMN "priority" INTEGER NOT NULL DEFAULT 0;
-               ALTER TABLE "Doc" DROP COLUMN "c";"#,
+            r#"ALTER TABLE "Doc" DROP COLUMN "c";
+               ALTER TABLE "Doc" RENAME COLUMN "title" TO "name";
+               ALTER TABLE "Doc" ADD COLUMN "priority" INTEGER NOT NULL DEFAULT 0;"#,
         )
     })?;
     // 3.0.0: rename name, drop b.
     migrate(path, |conn| {
         conn.execute_batch(
-            r#"ALTER TABLE "Doc" RENAME COLUMN "name" TO "label";
-               ALTER TABLE "Doc" DROP COLUMN "b";"#,
+            r#"ALTER TABLE "Doc" DROP COLUMN "b";
+               ALTER TABLE "Doc" RENAME COLUMN "name" TO "label";"#,
         )
     })?;
     // 4.0.0: body -> text, required with default '' (NOT NULL needs a rebuild).
@@ -99,8 +101,8 @@ pub fn skip_step_by_step(path: &Path) -> rusqlite::Result<()> {
     // 5.0.0: rename label, drop a, add pinned.
     migrate(path, |conn| {
         conn.execute_batch(
-            r#"ALTER TABLE "Doc" RENAME COLUMN "label" TO "heading";
-               ALTER TABLE "Doc" DROP COLUMN "a";
+            r#"ALTER TABLE "Doc" DROP COLUMN "a";
+               ALTER TABLE "Doc" RENAME COLUMN "label" TO "heading";
                ALTER TABLE "Doc" ADD COLUMN "pinned" INTEGER NOT NULL DEFAULT 0;"#,
         )
     })

@@ -33,6 +33,9 @@ impl Fixture {
         let dir = tempfile::Builder::new().prefix("staged-bench-").tempdir()?;
         let seeded = dir.path().join(format!("{name}.seed"));
         seed(&seeded)?;
+        // Written back now, not in the background while the first
+        // benchmark on it runs.
+        std::fs::File::open(&seeded)?.sync_all()?;
         Ok(Fixture {
             dir,
             seeded,

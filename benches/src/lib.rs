@@ -29,9 +29,17 @@ pub fn open_with<S: VersionedSchema>(
 /// The row counts of a benchmark: `STAGED_BENCH_MAX_ROWS` (default
 /// 1 000 000) caps them, so a quick run can skip the largest stores.
 pub fn row_counts(counts: &[usize]) -> Vec<usize> {
-    let max = std::env::var("STAGED_BENCH_MAX_ROWS")
-        .ok()
-        .and_then(|v| v.replace('_', "").parse().ok())
-        .unwrap_or(1_000_000);
+    let max = env_rows("STAGED_BENCH_MAX_ROWS").unwrap_or(1_000_000);
     counts.iter().copied().filter(|&n| n <= max).collect()
+}
+
+/// Whether native_db runs on a store of `rows` rows: up to
+/// `STAGED_BENCH_NATIVE_MAX_ROWS` (default 100 000; its migration of 1M rows
+/// takes about a minute per iteration, a quarter of an hour per benchmark).
+pub fn native_rows(rows: usize) -> bool {
+    rows <= env_rows("STAGED_BENCH_NATIVE_MAX_ROWS").unwrap_or(100_000)
+}
+
+fn env_rows(name: &str) -> Option<usize> {
+    std::env::var(name).ok()?.replace('_', "").parse().ok()
 }

@@ -1,6 +1,7 @@
 //! The ratio table printed after a benchmark run, from criterion's estimates.
 
 use std::path::{Path, PathBuf};
+use std::time::SystemTime;
 
 /// Where criterion wrote its results: `$CRITERION_HOME`, else
 /// `$CARGO_TARGET_DIR/criterion`, else the `criterion` folder of the target
@@ -18,13 +19,24 @@ pub fn criterion_dir() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("target/criterion"))
 }
 
-/// The median time in seconds of `group/function/parameter`, if measured.
-pub fn median(dir: &Path, group: &str, function: &str, parameter: Option<usize>) -> Option<f64> {
+/// The median time in seconds of `group/function/parameter`, if measured
+/// since `since`.
+pub fn median(
+    dir: &Path,
+    since: SystemTime,
+    group: &str,
+    function: &str,
+    parameter: Option<usize>,
+) -> Option<f64> {
     let mut path = dir.join(group).join(function);
     if let Some(parameter) = parameter {
         path = path.join(parameter.to_string());
     }
-    let text = std::fs::read_to_string(path.join("new").join("estimates.json")).ok()?;
+    let path = path.join("new").join("estimates.json");
+    if std::fs::metadata(&path).ok()?.modified().ok()? < since {
+        return None;
+    }
+    let text = std::fs::read_to_string(path).ok()?;
     let json: serde_json::Value = serde_json::from_str(&text).ok()?;
     Some(json["median"]["point_estimate"].as_f64()? / 1e9)
 }
@@ -54,10 +66,10 @@ pub struct Line {
     pub goal: &'static str,
 }
 
-/// The lines of every comparison measured under `dir`.
-pub fn lines(dir: &Path) -> Vec<Line> {
+/// The lines of every comparison measured under `dir` since `since`.
+pub fn lines(dir: &Path, since: SystemTime) -> Vec<Line> {
     let mut out = Vec::new();
-    let m = |g: &str, f: &str, rows: Option<usize>| median(dir, g, f, rows);
+    let m = |g: &str, f: &str, rows: Option<usize>| median(dir, since, g, f, rows);
     let mut push = |what: &str, rows: Option<usize>, ours: Option<f64>, base: Option<f64>, goal| {
         if let (Some(ours), Some(baseline)) = (ours, base) {
             out.push(Line {
@@ -142,16 +154,16 @@ pub fn lines(dir: &Path) -> Vec<Line> {
         );
     }
     push(
-        "open up-to-date store / raw open + one query",
+        "open up-to-date store (plan build + open + close) / raw open + one query",
         None,
         m("open", "staged", None),
         m("open", "raw", None),
         "<= 1.2",
     );
     push(
-        "open incl. plan build / raw open + one query",
+        "open with a prebuilt plan / raw open + one query",
         None,
-        m("open", "staged_with_plan_build", None),
+        m("open", "staged_prebuilt_plan", None),
         m("open", "raw", None),
         "<= 1.2",
     );
@@ -177,16 +189,17 @@ pub fn markdown(lines: &[Line]) -> String {
     out
 }
 
-/// Prints the ratio table and the planner's times from the latest run.
-pub fn print() {
+/// Prints the ratio table and the planner's times of the benchmarks run
+/// since `since` (the start of the run).
+pub fn print(since: SystemTime) {
     let dir = criterion_dir();
     println!(
         "\nratios (median staged / median baseline), from {}:\n",
         dir.display()
     );
-    print!("{}", markdown(&lines(&dir)));
+    print!("{}", markdown(&lines(&dir, since)));
     for function in ["build", "path_from_1", "build_and_path"] {
-        if let Some(t) = median(&dir, "plan_200_versions", function, None) {
+        if let Some(t) = median(&dir, since, "plan_200_versions", function, None) {
             println!("200-version plan, {function}: {}", time(t));
         }
     }
