@@ -844,10 +844,8 @@ fn to_one_becomes_many_to_many_keeping_each_reference_as_a_link() {
         sql,
         [
             r#"CREATE TABLE "_staged_links_1" AS SELECT "owner" AS "source", "_id" AS "target" FROM "Pet" WHERE "owner" IS NOT NULL"#,
-            r#"CREATE TABLE "_staged_new_1" ("_id" INTEGER PRIMARY KEY, "name" TEXT NOT NULL) STRICT"#,
-            r#"INSERT INTO "_staged_new_1" ("_id", "name") SELECT "_id", "name" FROM "Pet""#,
-            r#"DROP TABLE "Pet""#,
-            r#"ALTER TABLE "_staged_new_1" RENAME TO "Pet""#,
+            r#"DROP INDEX "_staged_index_3_Pet_owner""#,
+            r#"ALTER TABLE "Pet" DROP COLUMN "owner""#,
             r#"CREATE TABLE "_staged_new_join_1" ("source" INTEGER NOT NULL REFERENCES "Person" ("_id") ON DELETE CASCADE, "target" INTEGER NOT NULL REFERENCES "Pet" ("_id") ON DELETE CASCADE, PRIMARY KEY ("source", "target")) STRICT, WITHOUT ROWID"#,
             r#"INSERT INTO "_staged_new_join_1" ("source", "target") SELECT "source", "target" FROM "_staged_links_1""#,
             r#"DROP TABLE "_staged_links_1""#,

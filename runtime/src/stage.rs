@@ -48,7 +48,9 @@ pub(crate) struct ErasedTransform {
     /// The new entity (of the stage's target schema).
     pub target: fn() -> &'static EntityDescriptor,
     /// Streams every row of table `from` through the transform into table
-    /// `into`, calling `progress(done)` now and then; returns the rows written.
+    /// `into`, calling `progress(done)` now and then and once at the end with
+    /// the number of rows read (the runner compares it with the rows written
+    /// to know whether rows were dropped); returns the rows written.
     #[allow(clippy::type_complexity)]
     pub run: Box<dyn Fn(&Connection, &str, &str, &mut dyn FnMut(u64)) -> Result<u64> + Send + Sync>,
 }

@@ -1,12 +1,15 @@
 //! Lowering a mapping to the cheapest SQLite statements.
 //!
-//! Per entity, in-place `ALTER TABLE` (`RENAME TO`, `RENAME COLUMN`,
-//! `ADD COLUMN`: no row is rewritten) is used unless a change needs the rows
-//! rewritten (a removed attribute, a nullability change, NULLs replaced by a
-//! default, a column name reused); then the table is rebuilt exactly once:
+//! Per entity, in-place `ALTER TABLE` (`RENAME TO`, `DROP COLUMN`, `RENAME
+//! COLUMN`, `ADD COLUMN`) is used unless a change needs every value rewritten
+//! (a nullability change, NULLs replaced by a default, a column renamed onto a
+//! name another kept column has); then the table is rebuilt exactly once:
 //! `CREATE` under a temporary name, `INSERT INTO … SELECT`, `DROP`, `RENAME`.
-//! Unique constraints and indexes are separate indexes, so turning them on or
-//! off never rewrites a table.
+//! `ADD COLUMN` and `RENAME` touch no row; `DROP COLUMN` rewrites each row in
+//! place but keeps the table and its other indexes, which makes it cheaper than
+//! a rebuild (which also rebuilds every index). Unique constraints and indexes
+//! are separate indexes, so turning them on or off never rewrites a table, and
+//! a column is never part of a constraint that would stop `DROP COLUMN`.
 
 use std::collections::HashSet;
 
@@ -56,7 +59,8 @@ pub enum Purpose {
 pub enum TableAction {
     /// Created empty.
     Create,
-    /// Changed in place (possibly not at all).
+    /// Changed in place (possibly not at all): removed columns dropped,
+    /// then columns renamed, then columns added.
     Alter,
     /// Rebuilt once.
     Rebuild,
@@ -132,7 +136,8 @@ pub fn lower_except(
         }
     }
     // 3. Rebuilds into temporary tables; 4. renames to temporary names, so
-    // that renames may swap names; 5. in-place column changes.
+    // that renames may swap names; 5. in-place column changes (drops first,
+    // so that a rename or an addition may take a dropped column's name).
     let mut final_renames = Vec::new();
     for (k, (m, target, source, action)) in plans.iter().enumerate() {
         let Some(source) = source else { continue };
@@ -156,8 +161,15 @@ pub fn lower_except(
                     final_renames.push((temporary.clone(), target.name().to_owned()));
                     current = temporary;
                 }
-                // Renames first: SQLite compares column names without case, so
-                // a new `A` can be added only once `a` is renamed away.
+                for column in unused_columns(m, source) {
+                    out.push(schema(format!(
+                        "ALTER TABLE {} DROP COLUMN {}",
+                        quote_ident(&current),
+                        quote_ident(column)
+                    )));
+                }
+                // Renames before additions: SQLite compares column names
+                // without case, so a new `A` can be added only once `a` is renamed away.
                 for (attribute, value) in &m.attributes {
                     if let ValueSource::Column(column) = value
                         && column != attribute
@@ -224,15 +236,7 @@ pub fn table_action(
     source: &EntityDescriptor,
     target: &EntityDescriptor,
 ) -> TableAction {
-    let used: HashSet<&str> = mapping
-        .attributes
-        .iter()
-        .filter_map(|(_, value)| match value {
-            ValueSource::Column(c) | ValueSource::Coalesce(c, _) => Some(c.as_str()),
-            ValueSource::Literal(_) => None,
-        })
-        .collect();
-    let dropped = source.attributes().iter().any(|a| !used.contains(a.name()));
+    let used = used_columns(mapping);
     let rewritten = mapping.attributes.iter().any(|(name, value)| {
         let new = target.attribute(name).expect("target attribute");
         match value {
@@ -243,15 +247,20 @@ pub fn table_action(
                     || old.ty().sql_type() != new.ty().sql_type()
                     // A foreign key cannot be altered: a new target name or delete action rebuilds.
                     || foreign_key(old) != foreign_key(new)
-                    // A renamed column whose new name another column still has.
+                    // A renamed column whose new name a kept column still has
+                    // (dropped columns are gone before renames).
                     || (column != name
-                        && source.attributes().iter().any(|a| a.name() != column && a.name().eq_ignore_ascii_case(name)))
+                        && source.attributes().iter().any(|a| {
+                            a.name() != column
+                                && a.name().eq_ignore_ascii_case(name)
+                                && used.contains(a.name())
+                        }))
             }
             // SQLite adds a NOT NULL column only with a non-NULL default.
             ValueSource::Literal(value) => !new.is_optional() && value.is_none(),
         }
     });
-    if dropped || rewritten {
+    if rewritten {
         TableAction::Rebuild
     } else {
         TableAction::Alter
@@ -390,6 +399,29 @@ fn join_statements(
         last.push(schema(sql::create_join_index(&join)));
     }
     (first, last)
+}
+
+/// The source columns some target attribute takes its values from.
+fn used_columns(mapping: &EntityMapping) -> HashSet<&str> {
+    mapping
+        .attributes
+        .iter()
+        .filter_map(|(_, value)| match value {
+            ValueSource::Column(c) | ValueSource::Coalesce(c, _) => Some(c.as_str()),
+            ValueSource::Literal(_) => None,
+        })
+        .collect()
+}
+
+/// The source columns no target attribute takes values from, in source order.
+fn unused_columns<'s>(mapping: &EntityMapping, source: &'s EntityDescriptor) -> Vec<&'s str> {
+    let used = used_columns(mapping);
+    source
+        .attributes()
+        .iter()
+        .map(|a| a.name())
+        .filter(|name| !used.contains(name))
+        .collect()
 }
 
 fn copy_rows(temporary: &str, mapping: &EntityMapping, source: &EntityDescriptor) -> Statement {

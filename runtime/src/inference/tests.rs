@@ -5,9 +5,9 @@
 //! in-memory store created at the first schema, checks that the store then
 //! matches the last one (`verify::drift`), and snapshots the statements, one
 //! per line. The snapshots show that in-place `ALTER TABLE` (`ADD COLUMN`,
-//! `RENAME COLUMN`, `RENAME TO`) is used whenever SQLite allows it, and that a
-//! table that needs rewriting is rebuilt exactly once however many of its
-//! attributes change.
+//! `RENAME COLUMN`, `DROP COLUMN`, `RENAME TO`) is used whenever SQLite allows
+//! it, and that a table that needs rewriting is rebuilt exactly once however
+//! many of its attributes change.
 
 use super::*;
 use crate::schema::{
@@ -196,7 +196,7 @@ fn add_entity_creates_the_table_and_its_indexes() {
             .collect(),
     );
     insta::assert_snapshot!(sql(&base(), &to), @r#"
-        CREATE TABLE "Folder" ("_id" INTEGER PRIMARY KEY, "title" TEXT NOT NULL, "rank" INTEGER NOT NULL DEFAULT 0) STRICT
+        CREATE TABLE "Folder" ("_id" INTEGER PRIMARY KEY, "title" TEXT NOT NULL, "rank" INTEGER NOT NULL DEFAULT 0)
         CREATE UNIQUE INDEX "_staged_unique_6_Folder_title" ON "Folder" ("title")
         CREATE INDEX "_staged_index_6_Folder_rank" ON "Folder" ("rank")
     "#);
@@ -418,21 +418,28 @@ fn several_in_place_changes_on_one_table_rewrite_no_row() {
 }
 
 // ---------------------------------------------------------------------------
-// Attributes: one rebuild
+// Attributes: removals in place, other rewrites one rebuild
 // ---------------------------------------------------------------------------
 
 #[test]
-fn remove_attribute_rebuilds_once() {
+fn remove_attribute_drops_the_column_in_place() {
     let to = edit_item(|a| {
         a.remove(position(a, "note"));
     });
+    insta::assert_snapshot!(sql(&base(), &to), @r#"ALTER TABLE "Item" DROP COLUMN "note""#);
+}
+
+#[test]
+fn remove_indexed_attributes_drops_their_indexes_then_the_columns() {
+    let to = edit_item(|a| {
+        a.remove(position(a, "code"));
+        a.remove(position(a, "list"));
+    });
     insta::assert_snapshot!(sql(&base(), &to), @r#"
-        CREATE TABLE "_staged_new_0" ("_id" INTEGER PRIMARY KEY, "name" TEXT NOT NULL, "count" INTEGER NOT NULL, "ratio" REAL NOT NULL, "code" TEXT NOT NULL, "list" TEXT NOT NULL, "level" INTEGER NOT NULL DEFAULT 1) STRICT
-        INSERT INTO "_staged_new_0" ("_id", "name", "count", "ratio", "code", "list", "level") SELECT "_id", "name", "count", "ratio", "code", "list", "level" FROM "Item"
-        DROP TABLE "Item"
-        ALTER TABLE "_staged_new_0" RENAME TO "Item"
-        CREATE UNIQUE INDEX "_staged_unique_4_Item_code" ON "Item" ("code")
-        CREATE INDEX "_staged_index_4_Item_list" ON "Item" ("list")
+        DROP INDEX "_staged_unique_4_Item_code"
+        DROP INDEX "_staged_index_4_Item_list"
+        ALTER TABLE "Item" DROP COLUMN "code"
+        ALTER TABLE "Item" DROP COLUMN "list"
     "#);
 }
 
@@ -449,7 +456,7 @@ fn make_required_with_default_rebuilds_with_coalesce() {
         change default of `Item.note` from NULL to '' (inferable)
     "#);
     insta::assert_snapshot!(sql(&base(), &to), @r#"
-        CREATE TABLE "_staged_new_0" ("_id" INTEGER PRIMARY KEY, "name" TEXT NOT NULL, "note" TEXT NOT NULL DEFAULT '', "count" INTEGER NOT NULL, "ratio" REAL NOT NULL, "code" TEXT NOT NULL, "list" TEXT NOT NULL, "level" INTEGER NOT NULL DEFAULT 1) STRICT
+        CREATE TABLE "_staged_new_0" ("_id" INTEGER PRIMARY KEY, "name" TEXT NOT NULL, "note" TEXT NOT NULL DEFAULT '', "count" INTEGER NOT NULL, "ratio" REAL NOT NULL, "code" TEXT NOT NULL, "list" TEXT NOT NULL, "level" INTEGER NOT NULL DEFAULT 1)
         INSERT INTO "_staged_new_0" ("_id", "name", "note", "count", "ratio", "code", "list", "level") SELECT "_id", "name", coalesce("note", ''), "count", "ratio", "code", "list", "level" FROM "Item"
         DROP TABLE "Item"
         ALTER TABLE "_staged_new_0" RENAME TO "Item"
@@ -462,7 +469,7 @@ fn make_required_with_default_rebuilds_with_coalesce() {
 fn make_optional_rebuilds_once() {
     let to = edit_item(|a| change(a, "name", |old| old.with_optional(true)));
     insta::assert_snapshot!(sql(&base(), &to), @r#"
-        CREATE TABLE "_staged_new_0" ("_id" INTEGER PRIMARY KEY, "name" TEXT, "note" TEXT, "count" INTEGER NOT NULL, "ratio" REAL NOT NULL, "code" TEXT NOT NULL, "list" TEXT NOT NULL, "level" INTEGER NOT NULL DEFAULT 1) STRICT
+        CREATE TABLE "_staged_new_0" ("_id" INTEGER PRIMARY KEY, "name" TEXT, "note" TEXT, "count" INTEGER NOT NULL, "ratio" REAL NOT NULL, "code" TEXT NOT NULL, "list" TEXT NOT NULL, "level" INTEGER NOT NULL DEFAULT 1)
         INSERT INTO "_staged_new_0" ("_id", "name", "note", "count", "ratio", "code", "list", "level") SELECT "_id", "name", "note", "count", "ratio", "code", "list", "level" FROM "Item"
         DROP TABLE "Item"
         ALTER TABLE "_staged_new_0" RENAME TO "Item"
@@ -482,22 +489,21 @@ fn attribute_swap_rebuilds_once() {
         )],
     );
     insta::assert_snapshot!(sql(&from, &to), @r#"
-        CREATE TABLE "_staged_new_0" ("_id" INTEGER PRIMARY KEY, "a" TEXT NOT NULL, "b" TEXT NOT NULL) STRICT
+        CREATE TABLE "_staged_new_0" ("_id" INTEGER PRIMARY KEY, "a" TEXT NOT NULL, "b" TEXT NOT NULL)
         INSERT INTO "_staged_new_0" ("_id", "a", "b") SELECT "_id", "b", "a" FROM "P"
         DROP TABLE "P"
         ALTER TABLE "_staged_new_0" RENAME TO "P"
     "#);
 }
 
+/// The removed column is dropped before the rename takes its name.
 #[test]
-fn rename_onto_a_removed_attributes_name_rebuilds_once() {
+fn rename_onto_a_removed_attributes_name_drops_it_first() {
     let from = schema(1, vec![entity("P", vec![text("a"), text("b")])]);
     let to = schema(2, vec![entity("P", vec![rename(&text("a"), "b")])]);
     insta::assert_snapshot!(sql(&from, &to), @r#"
-        CREATE TABLE "_staged_new_0" ("_id" INTEGER PRIMARY KEY, "b" TEXT NOT NULL) STRICT
-        INSERT INTO "_staged_new_0" ("_id", "b") SELECT "_id", "a" FROM "P"
-        DROP TABLE "P"
-        ALTER TABLE "_staged_new_0" RENAME TO "P"
+        ALTER TABLE "P" DROP COLUMN "b"
+        ALTER TABLE "P" RENAME COLUMN "a" TO "b"
     "#);
 }
 
@@ -532,7 +538,7 @@ fn many_changes_on_one_table_rebuild_it_exactly_once() {
     let statements = lowered(&base(), &to, &map_step(&base(), &to).unwrap());
     assert_eq!(rebuilds(&statements), 1, "only `Item` needs rewriting");
     insta::assert_snapshot!(lines(&statements), @r#"
-        CREATE TABLE "_staged_new_0" ("_id" INTEGER PRIMARY KEY, "title" TEXT NOT NULL, "note" TEXT NOT NULL DEFAULT '-', "count" INTEGER, "code" TEXT NOT NULL, "list" TEXT NOT NULL, "level" INTEGER NOT NULL DEFAULT 1, "due" TEXT, "priority" INTEGER NOT NULL DEFAULT 2) STRICT
+        CREATE TABLE "_staged_new_0" ("_id" INTEGER PRIMARY KEY, "title" TEXT NOT NULL, "note" TEXT NOT NULL DEFAULT '-', "count" INTEGER, "code" TEXT NOT NULL, "list" TEXT NOT NULL, "level" INTEGER NOT NULL DEFAULT 1, "due" TEXT, "priority" INTEGER NOT NULL DEFAULT 2)
         INSERT INTO "_staged_new_0" ("_id", "title", "note", "count", "code", "list", "level", "due", "priority") SELECT "_id", "name", coalesce("note", '-'), "count", "code", "list", "level", NULL, 2 FROM "Item"
         DROP TABLE "Item"
         ALTER TABLE "Tag" ADD COLUMN "color" TEXT
@@ -736,11 +742,10 @@ fn compose_of_removed_then_re_added_attribute_starts_from_the_default() {
         mapping.entity("Item").unwrap().attribute("y"),
         Some(&ValueSource::Literal(Some(DefaultValue::text("new"))))
     );
+    // The old `y` is dropped, then the new one added with its default.
     insta::assert_snapshot!(lines(&lowered(&a, &c, &mapping)), @r#"
-        CREATE TABLE "_staged_new_0" ("_id" INTEGER PRIMARY KEY, "x" TEXT NOT NULL, "y" TEXT NOT NULL DEFAULT 'new') STRICT
-        INSERT INTO "_staged_new_0" ("_id", "x", "y") SELECT "_id", "x", 'new' FROM "Item"
-        DROP TABLE "Item"
-        ALTER TABLE "_staged_new_0" RENAME TO "Item"
+        ALTER TABLE "Item" DROP COLUMN "y"
+        ALTER TABLE "Item" ADD COLUMN "y" TEXT NOT NULL DEFAULT 'new'
     "#);
 }
 
@@ -763,7 +768,7 @@ fn composed_chain_lowers_to_one_rebuild_per_table_at_most() {
     assert_eq!(rebuilds(&statements), 1, "{sql}");
     assert_eq!(count(&sql, "INSERT INTO"), 1, "{sql}");
     insta::assert_snapshot!(sql, @r#"
-        CREATE TABLE "_staged_new_0" ("_id" INTEGER PRIMARY KEY, "label" TEXT NOT NULL, "note" TEXT NOT NULL DEFAULT 'second', "count" INTEGER NOT NULL, "rank" INTEGER NOT NULL DEFAULT 7) STRICT
+        CREATE TABLE "_staged_new_0" ("_id" INTEGER PRIMARY KEY, "label" TEXT NOT NULL, "note" TEXT NOT NULL DEFAULT 'second', "count" INTEGER NOT NULL, "rank" INTEGER NOT NULL DEFAULT 7)
         INSERT INTO "_staged_new_0" ("_id", "label", "note", "count", "rank") SELECT "_id", "title", coalesce("note", 'first'), "count", 7 FROM "Item"
         DROP TABLE "Item"
         ALTER TABLE "Tag" ADD COLUMN "color" TEXT

@@ -425,7 +425,7 @@ pub enum AttributeType {
 }
 
 impl AttributeType {
-    /// The SQLite column type (`STRICT` tables accept exactly these).
+    /// The declared SQLite type of the attribute's column.
     pub fn sql_type(self) -> &'static str {
         match self {
             AttributeType::Bool

@@ -106,6 +106,13 @@ pub fn plain_index_name(entity: &str, attribute: &str) -> String {
 /// `CREATE TABLE` for an entity under `table` (its name, or a temporary name
 /// during a rebuild). Uniqueness and indexes are separate statements, see
 /// [`create_indexes`].
+///
+/// The table is not `STRICT`: on a `STRICT` table SQLite checks every row
+/// after `ALTER TABLE … ADD COLUMN` (a `pragma_quick_check` scan, ~140 ms on
+/// 1M rows, see BENCHMARKS.md), which makes adding a column O(rows) instead
+/// of O(1). Staged binds every value with its attribute's declared type, so
+/// the column types hold without `STRICT`. Tables created `STRICT` by earlier
+/// versions keep working (and stay `STRICT` until a rebuild).
 pub fn create_table(table: &str, entity: &EntityDescriptor) -> String {
     let mut out = format!(
         "CREATE TABLE {} ({} INTEGER PRIMARY KEY",
@@ -116,7 +123,7 @@ pub fn create_table(table: &str, entity: &EntityDescriptor) -> String {
         out.push_str(", ");
         out.push_str(&column_def(attribute));
     }
-    out.push_str(") STRICT");
+    out.push(')');
     out
 }
 
@@ -259,7 +266,7 @@ mod tests {
     fn table_sql() {
         assert_eq!(
             create_table("Reminder", &entity()),
-            r#"CREATE TABLE "Reminder" ("_id" INTEGER PRIMARY KEY, "uid" TEXT NOT NULL, "notes" TEXT, "priority" INTEGER NOT NULL DEFAULT 0) STRICT"#
+            r#"CREATE TABLE "Reminder" ("_id" INTEGER PRIMARY KEY, "uid" TEXT NOT NULL, "notes" TEXT, "priority" INTEGER NOT NULL DEFAULT 0)"#
         );
         assert_eq!(
             create_indexes(&entity()),
