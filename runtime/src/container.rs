@@ -14,7 +14,8 @@ use crate::plan::SchemaMigrationPlan;
 use crate::schema::{Version, VersionedSchema};
 use crate::store::{self, FileState};
 
-/// How long a connection waits for another connection's lock before failing.
+/// How long a connection waits for another connection's lock before failing,
+/// unless [`ModelContainerBuilder::busy_timeout`] says otherwise.
 pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// An open store at the latest schema `S` of its plan; hands out [`ModelContext`]s.
@@ -46,6 +47,7 @@ impl<S: VersionedSchema> ModelContainer<S> {
         ModelContainerBuilder {
             plan,
             observer: None,
+            busy_timeout: BUSY_TIMEOUT,
         }
     }
 
@@ -83,18 +85,32 @@ impl<S> std::fmt::Debug for ModelContainer<S> {
 pub struct ModelContainerBuilder<S> {
     plan: SchemaMigrationPlan<S>,
     observer: Option<Arc<dyn MigrationObserver>>,
+    busy_timeout: Duration,
 }
 
 impl<S: VersionedSchema> ModelContainerBuilder<S> {
     /// Opens (or creates) the store at `path`; see [`ModelContainer::open`].
     pub fn open(self, path: impl AsRef<Path>) -> Result<ModelContainer<S>> {
         let path = path.as_ref();
+        let timeout = self.busy_timeout;
+        self.open_file(path)
+            .map_err(|error| store::classify(error, path, timeout))
+    }
+
+    fn open_file(self, path: &Path) -> Result<ModelContainer<S>> {
         let state = store::inspect_file(path)?;
         let mut conn = Connection::open(path).map_err(|source| StoreError::Open {
             path: path.to_owned(),
             source,
         })?;
-        configure(&conn)?;
+        configure(&conn, self.busy_timeout)?;
+        if conn.is_readonly(rusqlite::MAIN_DB)? {
+            // SQLite fell back to reading: the process may not write the file.
+            return Err(StoreError::ReadOnly {
+                path: path.to_owned(),
+            }
+            .into());
+        }
         let store_version = match state {
             FileState::New => {
                 let created = store::create(&mut conn, S::descriptor());
@@ -123,7 +139,7 @@ impl<S: VersionedSchema> ModelContainerBuilder<S> {
     /// Creates a new store in memory; see [`ModelContainer::in_memory`].
     pub fn in_memory(self) -> Result<ModelContainer<S>> {
         let mut conn = Connection::open_in_memory()?;
-        configure(&conn)?;
+        configure(&conn, self.busy_timeout)?;
         store::create(&mut conn, S::descriptor())?;
         Ok(ModelContainer {
             conn: Arc::new(Mutex::new(conn)),
@@ -136,6 +152,18 @@ impl<S: VersionedSchema> ModelContainerBuilder<S> {
     /// Reports migration progress to `observer`.
     pub fn observer(mut self, observer: impl MigrationObserver + 'static) -> Self {
         self.observer = Some(Arc::new(observer));
+        self
+    }
+
+    /// How long to wait for a lock held by another connection, e.g. another
+    /// process of the app migrating the same store (default 5 s).
+    ///
+    /// Two processes opening an old store at once: one migrates, the other
+    /// waits for it and then opens the migrated store without migrating it
+    /// again. If the wait exceeds this timeout, `open` fails with
+    /// [`StoreError::Busy`] and changes nothing; opening again later succeeds.
+    pub fn busy_timeout(mut self, timeout: Duration) -> Self {
+        self.busy_timeout = timeout;
         self
     }
 
@@ -172,6 +200,8 @@ impl<S: VersionedSchema> ModelContainerBuilder<S> {
         if version == latest {
             return Ok(latest);
         }
+        // Refuse to migrate a damaged store: a migration reads every row anyway.
+        store::quick_check(&conn.lock().unwrap_or_else(PoisonError::into_inner), path)?;
         crate::migrate::run(
             conn,
             path,
@@ -216,8 +246,8 @@ pub(crate) fn check_store<S: VersionedSchema>(
 }
 
 /// Sets the options of every connection staged opens.
-pub(crate) fn configure(conn: &Connection) -> Result<()> {
-    conn.busy_timeout(BUSY_TIMEOUT)?;
+pub(crate) fn configure(conn: &Connection, busy_timeout: Duration) -> Result<()> {
+    conn.busy_timeout(busy_timeout)?;
     conn.pragma_update(None, "foreign_keys", true)?;
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! Errors: one enum per layer, wrapped by [`Error`].
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use crate::schema::{Checksum, Version};
 
@@ -190,6 +191,60 @@ pub enum StoreError {
         /// The SQLite error.
         #[source]
         source: rusqlite::Error,
+    },
+
+    /// Another connection (usually another process migrating the store) held
+    /// the store's lock for longer than the busy timeout.
+    #[error(
+        "store `{}` is locked by another connection (another process may be migrating it) and stayed \
+         locked for the busy timeout of {} ms; nothing was changed: open it again later, or raise \
+         `ModelContainerBuilder::busy_timeout`",
+        path.display(),
+        timeout.as_millis()
+    )]
+    Busy {
+        /// The store file.
+        path: PathBuf,
+        /// How long the connection waited.
+        timeout: Duration,
+    },
+
+    /// SQLite found the file damaged: a corrupt header or page, or a file
+    /// shorter than its header says.
+    #[error(
+        "store `{}` is damaged ({detail}); staged does not repair stores and changed nothing: \
+         restore the file from a backup, or delete it to start with an empty store",
+        path.display()
+    )]
+    Corrupt {
+        /// The store file.
+        path: PathBuf,
+        /// What SQLite reported (the first lines of `PRAGMA quick_check`, or its error).
+        detail: String,
+    },
+
+    /// The file, or the directory SQLite keeps its journal in, cannot be written.
+    #[error(
+        "store `{}` cannot be written: the file or its directory is read-only (SQLite writes a journal \
+         file next to the store); nothing was changed: make both writable by the app, or copy the store \
+         to a writable directory",
+        path.display()
+    )]
+    ReadOnly {
+        /// The store file.
+        path: PathBuf,
+    },
+
+    /// The disk (or the database's page limit) ran out of space.
+    #[error(
+        "store `{}` ran out of space (the disk is full or the database reached its page limit); the \
+         migration was rolled back and nothing was changed: free space (a migration may need as much again \
+         as the store's size) and open it again",
+        path.display()
+    )]
+    DiskFull {
+        /// The store file.
+        path: PathBuf,
     },
 }
 
