@@ -8,7 +8,8 @@ pub use staged_runtime::{
     MigrationPath, MigrationStage, MigrationStep, Model, ModelContainer, ModelContainerBuilder,
     ModelContext, NoSchema, PROGRESS_INTERVAL, PersistentId, PlanError, PlanSchema, Predicate,
     Record, Result, SchemaDescriptor, SchemaMigrationPlan, SchemaMigrationPlanBuilder,
-    SortDescriptor, StepOutcome, StoreError, Version, VersionedSchema, rusqlite,
+    SortDescriptor, StepOutcome, StoreError, StoreGroup, StoreGroupBuilder, StoreKey, Version,
+    VersionedSchema, rusqlite,
 };
 
 /// Schema descriptors, checksums and their canonical form.

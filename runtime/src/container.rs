@@ -9,6 +9,7 @@ use rusqlite::Connection;
 use crate::context::{ModelContext, SharedConnection};
 use crate::dry_run::DryRunReport;
 use crate::error::{MigrationError, Result, StoreError};
+use crate::migrate::Prepared;
 use crate::observer::MigrationObserver;
 use crate::plan::SchemaMigrationPlan;
 use crate::schema::{Version, VersionedSchema};
@@ -93,11 +94,39 @@ impl<S: VersionedSchema> ModelContainerBuilder<S> {
     pub fn open(self, path: impl AsRef<Path>) -> Result<ModelContainer<S>> {
         let path = path.as_ref();
         let timeout = self.busy_timeout;
+        let observer = self.observer.clone();
+        let (container, prepared) = self.open_uncommitted(path)?;
+        if let Some(prepared) = prepared {
+            prepared
+                .commit(observer.as_deref())
+                .map_err(|error| store::classify(error, path, timeout))?;
+        }
+        Ok(container)
+    }
+
+    /// Opens the store like [`open`](Self::open) but leaves a migration's
+    /// transaction open: the caller commits or rolls back the [`Prepared`]
+    /// migration (a store group commits only once every store is ready).
+    pub(crate) fn open_uncommitted(
+        self,
+        path: &Path,
+    ) -> Result<(ModelContainer<S>, Option<Prepared>)> {
+        let timeout = self.busy_timeout;
         self.open_file(path)
             .map_err(|error| store::classify(error, path, timeout))
     }
 
-    fn open_file(self, path: &Path) -> Result<ModelContainer<S>> {
+    /// The observer, for a caller that commits a [`Prepared`] migration itself.
+    pub(crate) fn observer_handle(&self) -> Option<Arc<dyn MigrationObserver>> {
+        self.observer.clone()
+    }
+
+    /// The busy timeout set on the builder.
+    pub(crate) fn timeout(&self) -> Duration {
+        self.busy_timeout
+    }
+
+    fn open_file(self, path: &Path) -> Result<(ModelContainer<S>, Option<Prepared>)> {
         let state = store::inspect_file(path)?;
         let mut conn = Connection::open(path).map_err(|source| StoreError::Open {
             path: path.to_owned(),
@@ -125,15 +154,17 @@ impl<S: VersionedSchema> ModelContainerBuilder<S> {
             FileState::Staged => S::VERSION,
         };
         let conn = Arc::new(Mutex::new(conn));
-        if state == FileState::Staged {
-            self.open_existing(&conn, path)?;
-        }
-        Ok(ModelContainer {
+        let prepared = match state {
+            FileState::Staged => self.open_existing(&conn, path)?,
+            FileState::New => None,
+        };
+        let container = ModelContainer {
             conn,
             path: Some(path.to_owned()),
             store_version,
             plan: Arc::new(self.plan),
-        })
+        };
+        Ok((container, prepared))
     }
 
     /// Creates a new store in memory; see [`ModelContainer::in_memory`].
@@ -190,19 +221,18 @@ impl<S: VersionedSchema> ModelContainerBuilder<S> {
         crate::dry_run::run(&self.plan, path.as_ref())
     }
 
-    fn open_existing(&self, conn: &SharedConnection, path: &Path) -> Result<Version> {
+    fn open_existing(&self, conn: &SharedConnection, path: &Path) -> Result<Option<Prepared>> {
         let version = check_store(
             &self.plan,
             &conn.lock().unwrap_or_else(PoisonError::into_inner),
             path,
         )?;
-        let latest = S::VERSION;
-        if version == latest {
-            return Ok(latest);
+        if version == S::VERSION {
+            return Ok(None);
         }
         // Refuse to migrate a damaged store: a migration reads every row anyway.
         store::quick_check(&conn.lock().unwrap_or_else(PoisonError::into_inner), path)?;
-        crate::migrate::run(
+        let prepared = crate::migrate::prepare(
             conn,
             path,
             &self.plan,
@@ -210,7 +240,7 @@ impl<S: VersionedSchema> ModelContainerBuilder<S> {
             self.observer.as_deref(),
             None,
         )?;
-        Ok(latest)
+        Ok(Some(prepared))
     }
 }
 

@@ -483,6 +483,51 @@ pub enum MigrationError {
         source: Box<Error>,
     },
 
+    /// A store of a [`StoreGroup`](crate::StoreGroup) migrated fine but was
+    /// rolled back because another store of the group failed.
+    #[error(
+        "store `{}` migrated fine but was rolled back because `{}`, a store of the same group, failed; \
+         fix that store and open the group again",
+        path.display(),
+        failed_store.display()
+    )]
+    CoreqMigrationFailed {
+        /// The store that was held back.
+        path: PathBuf,
+        /// The store whose failure held it back.
+        failed_store: PathBuf,
+    },
+
+    /// Opening a [`StoreGroup`](crate::StoreGroup) failed: `errors` holds one
+    /// error per store that did not open, in the order the stores were added
+    /// (the failing stores' own errors, and
+    /// [`CoreqMigrationFailed`](MigrationError::CoreqMigrationFailed) for those
+    /// held back).
+    #[error(
+        "{}: `{}` failed: {}",
+        if *recovering {
+            format!(
+                "cannot finish the interrupted migration of a store group (its journal `{}` is kept: the stores \
+                 already migrated stay migrated, and the next open tries again)",
+                journal.display()
+            )
+        } else {
+            "cannot open a store group; no store of the group was changed".to_owned()
+        },
+        failed_store.display(),
+        errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
+    )]
+    GroupFailed {
+        /// The first store that failed.
+        failed_store: PathBuf,
+        /// The group's journal file.
+        journal: PathBuf,
+        /// Whether the open was finishing a group commit that a crash interrupted.
+        recovering: bool,
+        /// One error per store that did not open.
+        errors: Vec<Error>,
+    },
+
     /// After the last step the store's tables differ from the latest schema.
     #[error(
         "store `{}` does not match schema {version} after migrating:\n  {}\nthe store was left unchanged; \
