@@ -172,6 +172,123 @@ pub fn new_item(i: usize) -> v4::Item {
     }
 }
 
+/// The second store of a group, as an old app wrote it.
+#[versioned_schema(version = "1.0.0")]
+pub mod tags_v1 {
+    /// A tag.
+    #[model]
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Tag {
+        /// The tag's name.
+        #[attribute(unique)]
+        pub name: String,
+        /// How often it is used.
+        pub uses: i64,
+    }
+}
+
+/// The second store of a group, migrated by a custom stage: a `weight`.
+#[versioned_schema(version = "2.0.0")]
+pub mod tags_v2 {
+    /// A tag.
+    #[model]
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Tag {
+        /// The tag's name.
+        #[attribute(unique)]
+        pub name: String,
+        /// How often it is used.
+        pub uses: i64,
+        /// Twice the uses plus the name's length.
+        pub weight: i64,
+    }
+}
+
+/// The tag store's plan: `1.0.0 -[custom]-> 2.0.0`.
+pub fn tags_plan() -> SchemaMigrationPlan<tags_v2::Schema> {
+    SchemaMigrationPlan::builder()
+        .schema::<tags_v1::Schema>()
+        .schema::<tags_v2::Schema>()
+        .stage(
+            MigrationStage::custom::<tags_v1::Schema, tags_v2::Schema>().transform(
+                |old: tags_v1::Tag| {
+                    let weight = old.uses * 2 + old.name.len() as i64;
+                    Ok(tags_v2::Tag {
+                        name: old.name,
+                        uses: old.uses,
+                        weight,
+                    })
+                },
+            ),
+        )
+        .build()
+        .expect("the tags plan is valid")
+}
+
+/// Tag `i` of a seeded 1.0.0 tag store.
+pub fn old_tag(i: usize) -> tags_v1::Tag {
+    tags_v1::Tag {
+        name: format!("tag-{i}-{}", "y".repeat(i % 5)),
+        uses: (i % 97) as i64,
+    }
+}
+
+/// Creates a 1.0.0 tag store at `path` holding tags `0..rows`, in `mode`.
+pub fn seed_tags(path: &Path, rows: usize, mode: JournalMode) -> staged::Result<()> {
+    {
+        let plan = SchemaMigrationPlan::builder()
+            .schema::<tags_v1::Schema>()
+            .build()?;
+        let container = ModelContainer::open(path, plan)?;
+        let mut ctx = container.context();
+        ctx.transaction(|ctx| {
+            for i in 0..rows {
+                ctx.insert(old_tag(i))?;
+            }
+            Ok(())
+        })?;
+    }
+    set_journal_mode(path, mode)
+}
+
+/// Like [`check_items_store`] for a tag store (one step).
+pub fn check_tags_store(path: &Path, rows: usize) -> Result<Side, String> {
+    let conn = rusqlite::Connection::open(path).map_err(|e| format!("open: {e}"))?;
+    let (side, version) = check_header(&conn, &["1.0.0", "2.0.0"], 1)?;
+    let tables = tables(&conn)?;
+    if tables != ["Tag", "_staged_history", "_staged_metadata"] {
+        return Err(format!("at {version}: unexpected tables {tables:?}"));
+    }
+    let sql_error = |e: rusqlite::Error| format!("at {version}: {e}");
+    let weight = if side == Side::New { "weight" } else { "NULL" };
+    let mut statement = conn
+        .prepare(&format!(
+            "SELECT _id, name, uses, {weight} FROM Tag ORDER BY _id"
+        ))
+        .map_err(sql_error)?;
+    let mut read = statement.query([]).map_err(sql_error)?;
+    let mut count = 0;
+    while let Some(row) = read.next().map_err(sql_error)? {
+        let got: (i64, String, i64, Option<i64>) = (
+            row.get(0).map_err(sql_error)?,
+            row.get(1).map_err(sql_error)?,
+            row.get(2).map_err(sql_error)?,
+            row.get(3).map_err(sql_error)?,
+        );
+        let tag = old_tag(count);
+        let weight = (side == Side::New).then(|| tag.uses * 2 + tag.name.len() as i64);
+        let want = (count as i64 + 1, tag.name, tag.uses, weight);
+        if got != want {
+            return Err(format!("at {version}: row {got:?}, expected {want:?}"));
+        }
+        count += 1;
+    }
+    if count != rows {
+        return Err(format!("at {version}: {count} tags, expected {rows}"));
+    }
+    Ok(side)
+}
+
 /// SQLite's journal mode for a store: set once, kept in the file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum JournalMode {

@@ -108,9 +108,22 @@ pub struct Template {
 impl Template {
     /// Seeds `rows` items in `mode`.
     pub fn new(rows: usize, mode: JournalMode) -> Template {
+        Template::with(rows, mode, staged_harness::seed)
+    }
+
+    /// Seeds `rows` tags in `mode`.
+    pub fn tags(rows: usize, mode: JournalMode) -> Template {
+        Template::with(rows, mode, staged_harness::seed_tags)
+    }
+
+    fn with(
+        rows: usize,
+        mode: JournalMode,
+        seed: fn(&Path, usize, JournalMode) -> staged::Result<()>,
+    ) -> Template {
         let dir = tempfile::tempdir().expect("temporary directory");
         let path = dir.path().join("template.sqlite");
-        staged_harness::seed(&path, rows, mode).expect("seed the template");
+        seed(&path, rows, mode).expect("seed the template");
         Template {
             _dir: dir,
             path,
