@@ -1,26 +1,5 @@
 //! [`StoreGroup`]: several stores, each with its own plan, migrated as one
 //! unit: either every store reaches its latest version or none changes.
-//!
-//! SQLite commits one file atomically, and several files atomically only
-//! through `ATTACH` in one connection with a rollback journal (not in WAL
-//! mode). Staged's runner works on one store per connection, so the group
-//! commits in two phases with a journal file of its own:
-//!
-//! 1. **Prepare**: every store is opened and migrated inside its own
-//!    transaction, which stays open (each store's write lock is held). If any
-//!    store fails, every transaction is rolled back: no store changed; the
-//!    stores that were ready report [`MigrationError::CoreqMigrationFailed`].
-//! 2. **Decide**: the group journal is written to a temporary file, synced,
-//!    renamed into place and its directory synced. From here the group is
-//!    committed.
-//! 3. **Commit** each store, then delete the journal (and sync its directory).
-//!
-//! A crash before the journal is in place leaves every store at its old
-//! version (each open transaction is rolled back by SQLite). A crash after
-//! leaves some stores committed and others at their old version, with the
-//! journal present: the next [`StoreGroupBuilder::open`] sees the journal and
-//! finishes the group by migrating the stores still at their old version
-//! again (a redo, from the same data), then deletes the journal.
 
 use std::any::Any;
 use std::fs::File;
@@ -38,8 +17,30 @@ use crate::plan::SchemaMigrationPlan;
 use crate::schema::VersionedSchema;
 use crate::store::{self, FileState};
 
-/// Stores opened and migrated together; see the [module docs](self) for how a
-/// crash is handled.
+/// Stores opened and migrated together, each with its own plan: either every
+/// store reaches its latest version or none changes.
+///
+/// SQLite commits one file atomically, and several files atomically only
+/// through `ATTACH` in one connection with a rollback journal (not in WAL
+/// mode). Staged's runner works on one store per connection, so the group
+/// commits in two phases with a journal file of its own:
+///
+/// 1. **Prepare**: every store is opened and migrated inside its own
+///    transaction, which stays open (each store's write lock is held). If any
+///    store fails, every transaction is rolled back: no store changed; the
+///    stores that were ready report [`MigrationError::CoreqMigrationFailed`].
+/// 2. **Decide**: the group journal is written to a temporary file, synced,
+///    renamed into place and its directory synced. From here the group is
+///    committed.
+/// 3. **Commit** each store, then delete the journal (and sync its directory).
+///
+/// A crash before the journal is in place leaves every store at its old
+/// version (each open transaction is rolled back by SQLite). A crash after
+/// leaves some stores committed and others at their old version, with the
+/// journal present: the next [`StoreGroupBuilder::open`] sees the journal and
+/// finishes the group by migrating the stores still at their old version
+/// again (a redo, from the same data, which assumes deterministic hooks and
+/// transforms), then deletes the journal.
 ///
 /// ```no_run
 /// # use staged_runtime::{StoreGroup, SchemaMigrationPlan, VersionedSchema};
@@ -158,7 +159,7 @@ impl StoreGroupBuilder {
 
     /// Opens every store, migrating those that are older than their plan,
     /// all or nothing. Finishes first a group commit that a crash
-    /// interrupted (see the [module docs](self)).
+    /// interrupted (see [`StoreGroup`]).
     ///
     /// On failure the error is [`MigrationError::GroupFailed`], holding each
     /// failing store's own error and a
