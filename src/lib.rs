@@ -9,7 +9,8 @@ pub use staged_runtime::{
     ModelContainerBuilder, ModelContext, NoSchema, PROGRESS_INTERVAL, PersistentId, PlanError,
     PlanSchema, Predicate, Record, Ref, Reference, RelationshipDescriptor, Result,
     SchemaDescriptor, SchemaMigrationPlan, SchemaMigrationPlanBuilder, SortDescriptor, StepOutcome,
-    StoreError, ToMany, ToManyKind, Version, VersionedSchema, rusqlite,
+    StoreError, StoreGroup, StoreGroupBuilder, StoreKey, ToMany, ToManyKind, Version,
+    VersionedSchema, rusqlite,
 };
 
 /// Schema descriptors, checksums and their canonical form.

@@ -291,7 +291,7 @@ fn a_short_file_is_not_a_database() {
 }
 
 #[test]
-fn a_truncated_store_is_not_a_database_or_has_no_metadata() {
+fn a_truncated_store_is_not_a_database_or_is_corrupt() {
     let original = TempStore::new();
     {
         let container = open_notes(original.path());
@@ -327,14 +327,18 @@ fn a_truncated_store_is_not_a_database_or_has_no_metadata() {
         fs::write(store.path(), &bytes[..cut]).expect("write");
         let error = open_fails(&store);
         match &error {
-            Error::Store(StoreError::MissingMetadata { path, .. }) => {
+            Error::Store(StoreError::Corrupt { path, detail }) => {
                 assert_eq!(path, store.path());
+                assert!(detail.contains("malformed"), "{detail}");
             }
             other => {
-                panic!("expected StoreError::MissingMetadata after {cut} bytes, got {other:?}")
+                panic!("expected StoreError::Corrupt after {cut} bytes, got {other:?}")
             }
         }
-        assert!(error.to_string().contains(METADATA_TABLE), "{error}");
+        assert!(
+            error.to_string().contains("restore the file from a backup"),
+            "{error}"
+        );
     }
 }
 

@@ -10,12 +10,14 @@ use rusqlite::config::DbConfig;
 use crate::context::{ModelContext, SharedConnection};
 use crate::dry_run::DryRunReport;
 use crate::error::{MigrationError, Result, StoreError};
+use crate::migrate::Prepared;
 use crate::observer::MigrationObserver;
 use crate::plan::SchemaMigrationPlan;
 use crate::schema::{Version, VersionedSchema};
 use crate::store::{self, FileState};
 
-/// How long a connection waits for another connection's lock before failing.
+/// How long a connection waits for another connection's lock before failing,
+/// unless [`ModelContainerBuilder::busy_timeout`] says otherwise.
 pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// An open store at the latest schema `S` of its plan; hands out [`ModelContext`]s.
@@ -47,6 +49,7 @@ impl<S: VersionedSchema> ModelContainer<S> {
         ModelContainerBuilder {
             plan,
             observer: None,
+            busy_timeout: BUSY_TIMEOUT,
         }
     }
 
@@ -84,18 +87,60 @@ impl<S> std::fmt::Debug for ModelContainer<S> {
 pub struct ModelContainerBuilder<S> {
     plan: SchemaMigrationPlan<S>,
     observer: Option<Arc<dyn MigrationObserver>>,
+    busy_timeout: Duration,
 }
 
 impl<S: VersionedSchema> ModelContainerBuilder<S> {
     /// Opens (or creates) the store at `path`; see [`ModelContainer::open`].
     pub fn open(self, path: impl AsRef<Path>) -> Result<ModelContainer<S>> {
         let path = path.as_ref();
+        let timeout = self.busy_timeout;
+        let observer = self.observer.clone();
+        let (container, prepared) = self.open_uncommitted(path)?;
+        if let Some(prepared) = prepared {
+            prepared
+                .commit(observer.as_deref())
+                .map_err(|error| store::classify(error, path, timeout))?;
+        }
+        Ok(container)
+    }
+
+    /// Opens the store like [`open`](Self::open) but leaves a migration's
+    /// transaction open: the caller commits or rolls back the [`Prepared`]
+    /// migration (a store group commits only once every store is ready).
+    pub(crate) fn open_uncommitted(
+        self,
+        path: &Path,
+    ) -> Result<(ModelContainer<S>, Option<Prepared>)> {
+        let timeout = self.busy_timeout;
+        self.open_file(path)
+            .map_err(|error| store::classify(error, path, timeout))
+    }
+
+    /// The observer, for a caller that commits a [`Prepared`] migration itself.
+    pub(crate) fn observer_handle(&self) -> Option<Arc<dyn MigrationObserver>> {
+        self.observer.clone()
+    }
+
+    /// The busy timeout set on the builder.
+    pub(crate) fn timeout(&self) -> Duration {
+        self.busy_timeout
+    }
+
+    fn open_file(self, path: &Path) -> Result<(ModelContainer<S>, Option<Prepared>)> {
         let state = store::inspect_file(path)?;
         let mut conn = Connection::open(path).map_err(|source| StoreError::Open {
             path: path.to_owned(),
             source,
         })?;
-        configure(&conn)?;
+        configure(&conn, self.busy_timeout)?;
+        if conn.is_readonly(rusqlite::MAIN_DB)? {
+            // SQLite fell back to reading: the process may not write the file.
+            return Err(StoreError::ReadOnly {
+                path: path.to_owned(),
+            }
+            .into());
+        }
         let store_version = match state {
             FileState::New => {
                 let created = store::create(&mut conn, S::descriptor());
@@ -110,21 +155,23 @@ impl<S: VersionedSchema> ModelContainerBuilder<S> {
             FileState::Staged => S::VERSION,
         };
         let conn = Arc::new(Mutex::new(conn));
-        if state == FileState::Staged {
-            self.open_existing(&conn, path)?;
-        }
-        Ok(ModelContainer {
+        let prepared = match state {
+            FileState::Staged => self.open_existing(&conn, path)?,
+            FileState::New => None,
+        };
+        let container = ModelContainer {
             conn,
             path: Some(path.to_owned()),
             store_version,
             plan: Arc::new(self.plan),
-        })
+        };
+        Ok((container, prepared))
     }
 
     /// Creates a new store in memory; see [`ModelContainer::in_memory`].
     pub fn in_memory(self) -> Result<ModelContainer<S>> {
         let mut conn = Connection::open_in_memory()?;
-        configure(&conn)?;
+        configure(&conn, self.busy_timeout)?;
         store::create(&mut conn, S::descriptor())?;
         Ok(ModelContainer {
             conn: Arc::new(Mutex::new(conn)),
@@ -137,6 +184,18 @@ impl<S: VersionedSchema> ModelContainerBuilder<S> {
     /// Reports migration progress to `observer`.
     pub fn observer(mut self, observer: impl MigrationObserver + 'static) -> Self {
         self.observer = Some(Arc::new(observer));
+        self
+    }
+
+    /// How long to wait for a lock held by another connection, e.g. another
+    /// process of the app migrating the same store (default 5 s).
+    ///
+    /// Two processes opening an old store at once: one migrates, the other
+    /// waits for it and then opens the migrated store without migrating it
+    /// again. If the wait exceeds this timeout, `open` fails with
+    /// [`StoreError::Busy`] and changes nothing; opening again later succeeds.
+    pub fn busy_timeout(mut self, timeout: Duration) -> Self {
+        self.busy_timeout = timeout;
         self
     }
 
@@ -163,17 +222,18 @@ impl<S: VersionedSchema> ModelContainerBuilder<S> {
         crate::dry_run::run(&self.plan, path.as_ref())
     }
 
-    fn open_existing(&self, conn: &SharedConnection, path: &Path) -> Result<Version> {
+    fn open_existing(&self, conn: &SharedConnection, path: &Path) -> Result<Option<Prepared>> {
         let version = check_store(
             &self.plan,
             &conn.lock().unwrap_or_else(PoisonError::into_inner),
             path,
         )?;
-        let latest = S::VERSION;
-        if version == latest {
-            return Ok(latest);
+        if version == S::VERSION {
+            return Ok(None);
         }
-        crate::migrate::run(
+        // Refuse to migrate a damaged store: a migration reads every row anyway.
+        store::quick_check(&conn.lock().unwrap_or_else(PoisonError::into_inner), path)?;
+        let prepared = crate::migrate::prepare(
             conn,
             path,
             &self.plan,
@@ -181,7 +241,7 @@ impl<S: VersionedSchema> ModelContainerBuilder<S> {
             self.observer.as_deref(),
             None,
         )?;
-        Ok(latest)
+        Ok(Some(prepared))
     }
 }
 
@@ -217,8 +277,8 @@ pub(crate) fn check_store<S: VersionedSchema>(
 }
 
 /// Sets the options of every connection staged opens.
-pub(crate) fn configure(conn: &Connection) -> Result<()> {
-    conn.busy_timeout(BUSY_TIMEOUT)?;
+pub(crate) fn configure(conn: &Connection, busy_timeout: Duration) -> Result<()> {
+    conn.busy_timeout(busy_timeout)?;
     // `PRAGMA foreign_keys = ON` without parsing a statement (paid on every launch).
     conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_FKEY, true)?;
     Ok(())

@@ -46,7 +46,7 @@ pub(crate) fn run<S: VersionedSchema>(
         });
     }
     let copy = copy_into_memory(path)?;
-    container::configure(&copy)?;
+    container::configure(&copy, BUSY_TIMEOUT)?;
     let version = container::check_store(plan, &copy, path)?;
     let descriptor = |version: Version| {
         plan.schema(version)

@@ -1,6 +1,7 @@
 //! Errors: one enum per layer, wrapped by [`Error`].
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use crate::schema::{Checksum, Version};
 
@@ -247,6 +248,60 @@ pub enum StoreError {
         #[source]
         source: rusqlite::Error,
     },
+
+    /// Another connection (usually another process migrating the store) held
+    /// the store's lock for longer than the busy timeout.
+    #[error(
+        "store `{}` is locked by another connection (another process may be migrating it) and stayed \
+         locked for the busy timeout of {} ms; nothing was changed: open it again later, or raise \
+         `ModelContainerBuilder::busy_timeout`",
+        path.display(),
+        timeout.as_millis()
+    )]
+    Busy {
+        /// The store file.
+        path: PathBuf,
+        /// How long the connection waited.
+        timeout: Duration,
+    },
+
+    /// SQLite found the file damaged: a corrupt header or page, or a file
+    /// shorter than its header says.
+    #[error(
+        "store `{}` is damaged ({detail}); staged does not repair stores and changed nothing: \
+         restore the file from a backup, or delete it to start with an empty store",
+        path.display()
+    )]
+    Corrupt {
+        /// The store file.
+        path: PathBuf,
+        /// What SQLite reported (the first lines of `PRAGMA quick_check`, or its error).
+        detail: String,
+    },
+
+    /// The file, or the directory SQLite keeps its journal in, cannot be written.
+    #[error(
+        "store `{}` cannot be written: the file or its directory is read-only (SQLite writes a journal \
+         file next to the store); nothing was changed: make both writable by the app, or copy the store \
+         to a writable directory",
+        path.display()
+    )]
+    ReadOnly {
+        /// The store file.
+        path: PathBuf,
+    },
+
+    /// The disk (or the database's page limit) ran out of space.
+    #[error(
+        "store `{}` ran out of space (the disk is full or the database reached its page limit); the \
+         migration was rolled back and nothing was changed: free space (a migration may need as much again \
+         as the store's size) and open it again",
+        path.display()
+    )]
+    DiskFull {
+        /// The store file.
+        path: PathBuf,
+    },
 }
 
 /// A migration plan that `build()` rejects.
@@ -482,6 +537,51 @@ pub enum MigrationError {
         /// What failed.
         #[source]
         source: Box<Error>,
+    },
+
+    /// A store of a [`StoreGroup`](crate::StoreGroup) migrated fine but was
+    /// rolled back because another store of the group failed.
+    #[error(
+        "store `{}` migrated fine but was rolled back because `{}`, a store of the same group, failed; \
+         fix that store and open the group again",
+        path.display(),
+        failed_store.display()
+    )]
+    CoreqMigrationFailed {
+        /// The store that was held back.
+        path: PathBuf,
+        /// The store whose failure held it back.
+        failed_store: PathBuf,
+    },
+
+    /// Opening a [`StoreGroup`](crate::StoreGroup) failed: `errors` holds one
+    /// error per store that did not open, in the order the stores were added
+    /// (the failing stores' own errors, and
+    /// [`CoreqMigrationFailed`](MigrationError::CoreqMigrationFailed) for those
+    /// held back).
+    #[error(
+        "{}: `{}` failed: {}",
+        if *recovering {
+            format!(
+                "cannot finish the interrupted migration of a store group (its journal `{}` is kept: the stores \
+                 already migrated stay migrated, and the next open tries again)",
+                journal.display()
+            )
+        } else {
+            "cannot open a store group; no store of the group was changed".to_owned()
+        },
+        failed_store.display(),
+        errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
+    )]
+    GroupFailed {
+        /// The first store that failed.
+        failed_store: PathBuf,
+        /// The group's journal file.
+        journal: PathBuf,
+        /// Whether the open was finishing a group commit that a crash interrupted.
+        recovering: bool,
+        /// One error per store that did not open.
+        errors: Vec<Error>,
     },
 
     /// After the last step the store's tables differ from the latest schema.

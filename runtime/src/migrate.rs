@@ -37,6 +37,69 @@ pub(crate) fn run<S: VersionedSchema>(
     observer: Option<&dyn MigrationObserver>,
     recorder: Option<&Recorder>,
 ) -> Result<()> {
+    prepare(shared, path, plan, from, observer, recorder)?.commit(observer)
+}
+
+/// A migration that ran to its last step and passed its checks, with its
+/// transaction still open: [`commit`](Prepared::commit) makes it durable,
+/// [`rollback`](Prepared::rollback) (or dropping it) undoes it. A store group
+/// prepares every store before committing any.
+pub(crate) struct Prepared {
+    shared: SharedConnection,
+    migration_path: MigrationPath,
+    open: bool,
+}
+
+impl Prepared {
+    /// Commits the migration and tells the observer how it ended.
+    pub(crate) fn commit(mut self, observer: Option<&dyn MigrationObserver>) -> Result<()> {
+        self.open = false;
+        let result = end(&self.shared, "COMMIT");
+        if let Some(observer) = observer {
+            match &result {
+                Ok(()) => observer.did_migrate_store(&self.migration_path),
+                Err(error) => observer.migration_failed(&self.migration_path, error),
+            }
+        }
+        result
+    }
+
+    /// Rolls the migration back because of `reason`, telling the observer.
+    pub(crate) fn rollback(mut self, observer: Option<&dyn MigrationObserver>, reason: &Error) {
+        self.open = false;
+        let _ = end(&self.shared, "ROLLBACK");
+        if let Some(observer) = observer {
+            observer.migration_failed(&self.migration_path, reason);
+        }
+    }
+}
+
+impl Drop for Prepared {
+    fn drop(&mut self) {
+        if self.open {
+            let _ = end(&self.shared, "ROLLBACK");
+        }
+    }
+}
+
+/// Ends the migration's transaction and turns foreign keys back on.
+fn end(shared: &SharedConnection, statement: &str) -> Result<()> {
+    let conn = lock(shared);
+    let end = conn.execute_batch(statement);
+    let fk = conn.pragma_update(None, "foreign_keys", true);
+    Ok(end.and(fk)?)
+}
+
+/// Runs every step of the migration inside a transaction that is left open;
+/// on failure the transaction is rolled back and the observer told.
+pub(crate) fn prepare<S: VersionedSchema>(
+    shared: &SharedConnection,
+    path: &Path,
+    plan: &SchemaMigrationPlan<S>,
+    from: Version,
+    observer: Option<&dyn MigrationObserver>,
+    recorder: Option<&Recorder>,
+) -> Result<Prepared> {
     let span = info_span!("migrate", path = %path.display(), %from, to = %S::VERSION);
     let _entered = span.enter();
     let (start, steps) = plan.planned(from).map_err(|e| with_path(e, path))?;
@@ -62,23 +125,18 @@ pub(crate) fn run<S: VersionedSchema>(
         recorder,
     };
     let result = runner.run_steps(from, &steps);
-    let finished = {
-        let conn = lock(shared);
-        let end = match &result {
-            Ok(()) => conn.execute_batch("COMMIT"),
-            Err(_) => conn.execute_batch("ROLLBACK"),
-        };
-        let fk = conn.pragma_update(None, "foreign_keys", true);
-        end.and(fk)
+    let prepared = Prepared {
+        shared: std::sync::Arc::clone(shared),
+        migration_path,
+        open: true,
     };
-    let result = result.and_then(|()| finished.map_err(Error::from));
-    if let Some(observer) = observer {
-        match &result {
-            Ok(()) => observer.did_migrate_store(&migration_path),
-            Err(error) => observer.migration_failed(&migration_path, error),
+    match result {
+        Ok(()) => Ok(prepared),
+        Err(error) => {
+            prepared.rollback(observer, &error);
+            Err(error)
         }
     }
-    result
 }
 
 fn with_path(error: Error, path: &Path) -> Error {

@@ -12,11 +12,11 @@ pub mod verify;
 use std::fs::File;
 use std::io::Read;
 use std::path::Path;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use crate::error::{Error, Result, StoreError};
+use crate::error::{Error, MigrationError, Result, StoreError};
 use crate::schema::{Checksum, SchemaDescriptor, Version};
 
 pub use inspect::{EntitySummary, HistoryEntry, StoreSummary, inspect};
@@ -102,12 +102,91 @@ pub(crate) fn read_metadata(conn: &Connection, path: &Path) -> Result<Metadata> 
             |row| Ok((row.get(0)?, row.get(1)?)),
         )
         .optional()
-        .map_err(|_| missing())?;
+        .map_err(|error| match error.sqlite_error_code() {
+            // "no such table" and the like: the file has no metadata.
+            Some(rusqlite::ErrorCode::Unknown) | None => missing(),
+            // Busy, corrupt, I/O…: the caller classifies these.
+            Some(_) => Error::Sqlite(error),
+        })?;
     let (version, checksum) = row.ok_or_else(missing)?;
     Ok(Metadata {
         version: version.parse().map_err(|_| missing())?,
         checksum: checksum.parse().map_err(|_| missing())?,
     })
+}
+
+/// Runs `PRAGMA quick_check` (every page and record is well formed; cheaper
+/// than `integrity_check`, which also compares indexes with their tables).
+pub(crate) fn quick_check(conn: &Connection, path: &Path) -> Result<()> {
+    let corrupt = |detail: String| {
+        Error::from(StoreError::Corrupt {
+            path: path.to_owned(),
+            detail,
+        })
+    };
+    let lines: Vec<String> = {
+        let mut statement = conn.prepare("PRAGMA quick_check(3)")?;
+        let rows = statement.query_map([], |row| row.get::<_, String>(0));
+        match rows.and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>()) {
+            Ok(lines) => lines,
+            Err(error) if is_damage(&error) => return Err(corrupt(error.to_string())),
+            Err(error) => return Err(error.into()),
+        }
+    };
+    if lines.len() == 1 && lines[0] == "ok" {
+        Ok(())
+    } else {
+        Err(corrupt(lines.join("; ")))
+    }
+}
+
+fn is_damage(error: &rusqlite::Error) -> bool {
+    matches!(
+        error.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase)
+    )
+}
+
+/// The SQLite error at the bottom of `error`, looking through the migration
+/// errors that wrap one (a failed step, hook or transform).
+fn sqlite_error(error: &Error) -> Option<&rusqlite::Error> {
+    match error {
+        Error::Sqlite(error) => Some(error),
+        Error::Migration(migration) => match migration.as_ref() {
+            MigrationError::StepFailed { source, .. }
+            | MigrationError::HookFailed { source, .. } => sqlite_error(source),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Turns an error about the store at `path` whose cause is the file or its
+/// surroundings (locked by another process, damaged, read-only, out of
+/// space) into the [`StoreError`] that says so; other errors pass through.
+pub(crate) fn classify(error: Error, path: &Path, busy_timeout: Duration) -> Error {
+    use rusqlite::ErrorCode as Code;
+    let Some(sqlite) = sqlite_error(&error) else {
+        return error;
+    };
+    let path = path.to_owned();
+    match sqlite.sqlite_error_code() {
+        Some(Code::DatabaseBusy | Code::DatabaseLocked) => StoreError::Busy {
+            path,
+            timeout: busy_timeout,
+        }
+        .into(),
+        Some(Code::DatabaseCorrupt | Code::NotADatabase) => StoreError::Corrupt {
+            path,
+            detail: sqlite.to_string(),
+        }
+        .into(),
+        Some(Code::ReadOnly | Code::CannotOpen | Code::PermissionDenied) => {
+            StoreError::ReadOnly { path }.into()
+        }
+        Some(Code::DiskFull) => StoreError::DiskFull { path }.into(),
+        _ => error,
+    }
 }
 
 /// Milliseconds since the Unix epoch.

@@ -9,7 +9,7 @@ use rusqlite::Connection;
 use tempfile::TempDir;
 
 use super::TestError;
-use crate::container::{check_store, configure};
+use crate::container::{BUSY_TIMEOUT, check_store, configure};
 use crate::context::{ModelContext, SharedConnection};
 use crate::plan::SchemaMigrationPlan;
 use crate::planner::MigrationPath;
@@ -33,7 +33,7 @@ pub(super) fn create_file(descriptor: &SchemaDescriptor) -> Result<Created, Test
     let path = dir.path().join("store.sqlite");
     let create = |path: &Path| -> crate::Result<Connection> {
         let mut conn = Connection::open(path)?;
-        configure(&conn)?;
+        configure(&conn, BUSY_TIMEOUT)?;
         store::create(&mut conn, descriptor)?;
         Ok(conn)
     };
@@ -60,7 +60,7 @@ pub(super) fn migrate_file<T: VersionedSchema>(
     let to = T::VERSION;
     let migration = |path: &Path| -> crate::Result<MigrationPath> {
         let conn = Connection::open(path)?;
-        configure(&conn)?;
+        configure(&conn, BUSY_TIMEOUT)?;
         let version = check_store(plan, &conn, path)?;
         let migration_path = plan.migration_path(version)?;
         if version != to {
@@ -76,7 +76,7 @@ pub(super) fn migrate_file<T: VersionedSchema>(
     })?;
     let reopen = |path: &Path| -> crate::Result<Connection> {
         let conn = Connection::open(path)?;
-        configure(&conn)?;
+        configure(&conn, BUSY_TIMEOUT)?;
         Ok(conn)
     };
     let conn = reopen(&path).map_err(|source| TestError::Migrate {

@@ -1,0 +1,254 @@
+//! Crash safety of a single store: the harness migrates a store along
+//! `1.0.0 -[custom]-> 2.0.0 -[inferred]-> 3.0.0 -[custom]-> 4.0.0` and is
+//! killed with SIGKILL at chosen points (before the transaction, before each
+//! step, inside transforms, after commit) and after random delays. After
+//! every kill the store must pass `PRAGMA integrity_check`, be at exactly
+//! 1.0.0 with the seeded data or 4.0.0 with the migrated data, and open with
+//! the plan (which finishes the migration).
+//!
+//! The quick variant runs in `cargo test`. The long one (100 000 items, 200
+//! random kills per journal mode, plus the chosen points) is opt-in:
+//!
+//! ```text
+//! cargo test --release -p staged-harness --test crash -- --ignored --nocapture
+//! ```
+//!
+//! `STAGED_CRASH_SEED` replays the random delays of an earlier run (each run
+//! prints its seed), `STAGED_CRASH_KILLS` and `STAGED_CRASH_ROWS` change the
+//! long variant's size.
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use staged::{ModelContainer, Version};
+use staged_harness::{JournalMode, Pause, Side, check_items_store, plan};
+use support::{Run, Template};
+
+/// What the kills of one run found.
+#[derive(Debug, Default)]
+struct Tally {
+    /// Processes killed before they finished.
+    kills: usize,
+    /// Processes that finished before the kill came (not counted as kills).
+    finished_first: usize,
+    /// Stores checked after a kill, by the side they were found on.
+    sides: BTreeMap<&'static str, usize>,
+    /// What was wrong, one line per bad store.
+    failures: Vec<String>,
+}
+
+impl Tally {
+    fn stores_checked(&self) -> usize {
+        self.sides.values().sum()
+    }
+}
+
+/// Checks a store after a kill: integrity, exactly one side's data, and
+/// that it opens with the plan at 4.0.0 with the migrated data.
+fn check_after_kill(
+    path: &std::path::Path,
+    rows: usize,
+    expected: Option<Side>,
+    what: &str,
+    tally: &mut Tally,
+) {
+    let side = match check_items_store(path, rows) {
+        Ok(side) => side,
+        Err(problem) => {
+            tally.failures.push(format!("{what}: {problem}"));
+            return;
+        }
+    };
+    *tally
+        .sides
+        .entry(match side {
+            Side::Old => "old",
+            Side::New => "new",
+        })
+        .or_default() += 1;
+    if expected.is_some_and(|e| e != side) {
+        tally
+            .failures
+            .push(format!("{what}: found {side:?}, expected {expected:?}"));
+        return;
+    }
+    match ModelContainer::open(path, plan()) {
+        Ok(container) if container.store_version() == Version::new(4, 0, 0) => {}
+        Ok(container) => tally
+            .failures
+            .push(format!("{what}: reopened at {}", container.store_version())),
+        Err(error) => tally
+            .failures
+            .push(format!("{what}: reopen failed: {error}")),
+    }
+    if let Err(problem) = check_items_store(path, rows).and_then(|side| match side {
+        Side::New => Ok(()),
+        Side::Old => Err("still old after reopening".to_owned()),
+    }) {
+        tally.failures.push(format!("{what}, reopened: {problem}"));
+    }
+}
+
+fn seed() -> u64 {
+    std::env::var("STAGED_CRASH_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| fastrand::u64(..))
+}
+
+/// Migrates copies of `template`, killing the harness at each of `points`
+/// and then after random delays until `random_kills` of them came before the
+/// migration finished (at most three times as many attempts).
+fn crash_run(template: &Template, points: &[Pause], random_kills: usize, seed: u64) -> Tally {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let mut tally = Tally::default();
+    let rows = template.rows;
+
+    // One uninterrupted run: the migration works, and takes about `full`.
+    let path = template.copy_to(dir.path(), "calibrate.sqlite");
+    let clock = Instant::now();
+    let (status, lines) = Run::start([std::ffi::OsStr::new("migrate"), path.as_os_str()]).finish();
+    let full = clock.elapsed();
+    assert!(status.success(), "{lines:?}");
+    assert_eq!(check_items_store(&path, rows), Ok(Side::New));
+
+    for (k, point) in points.iter().enumerate() {
+        let path = template.copy_to(dir.path(), &format!("point-{k}.sqlite"));
+        let mut run = Run::start([
+            std::ffi::OsStr::new("migrate"),
+            path.as_os_str(),
+            "--pause".as_ref(),
+            point.to_string().as_ref(),
+        ]);
+        let paused = run.wait_for("paused");
+        let lines = run.kill();
+        if paused.is_none() {
+            tally
+                .failures
+                .push(format!("{point}: never paused: {lines:?}"));
+            continue;
+        }
+        tally.kills += 1;
+        let expected = if *point == Pause::Committed {
+            Side::New
+        } else {
+            Side::Old
+        };
+        check_after_kill(
+            &path,
+            rows,
+            Some(expected),
+            &format!("{:?} kill at {point}", template.mode),
+            &mut tally,
+        );
+    }
+
+    let mut rng = fastrand::Rng::with_seed(seed);
+    let window = full.mul_f64(1.1);
+    let points_killed = tally.kills;
+    for k in 0..random_kills * 3 {
+        if tally.kills - points_killed >= random_kills {
+            break;
+        }
+        let path = template.copy_to(dir.path(), &format!("random-{k}.sqlite"));
+        let delay = window.mul_f64(rng.f64());
+        let mut run = Run::start([std::ffi::OsStr::new("migrate"), path.as_os_str()]);
+        std::thread::sleep(delay);
+        let finished = run.exited();
+        let lines = run.kill();
+        if finished || lines.iter().any(|l| l.contains("done")) {
+            tally.finished_first += 1;
+        } else {
+            tally.kills += 1;
+        }
+        check_after_kill(
+            &path,
+            rows,
+            None,
+            &format!("{:?} kill after {delay:?} (seed {seed})", template.mode),
+            &mut tally,
+        );
+        let _ = std::fs::remove_file(&path);
+    }
+    tally
+}
+
+/// Every pause point of the harness plan for a store of `rows` items.
+fn points(rows: usize) -> Vec<Pause> {
+    let mut points = vec![Pause::Start, Pause::Step(0)];
+    let interval = staged::PROGRESS_INTERVAL;
+    let rows = rows as u64;
+    for step in [0, 2] {
+        let mut n = interval;
+        while n < rows {
+            points.push(Pause::Row {
+                step: Some(step),
+                rows: n,
+            });
+            n += interval * 4;
+        }
+        points.push(Pause::Row {
+            step: Some(step),
+            rows,
+        });
+    }
+    points.extend([Pause::Step(1), Pause::Step(2), Pause::Committed]);
+    points
+}
+
+fn report(mode: JournalMode, rows: usize, seed: u64, tally: &Tally) {
+    println!(
+        "single store, {mode:?} journal, {rows} items, seed {seed}: {} kills ({} more runs finished \
+         before their kill), {} stores checked {:?}, {} failures",
+        tally.kills,
+        tally.finished_first,
+        tally.stores_checked(),
+        tally.sides,
+        tally.failures.len()
+    );
+    assert!(tally.failures.is_empty(), "{:#?}", tally.failures);
+}
+
+#[test]
+fn killed_migrations_leave_the_store_old_or_new_in_both_journal_modes() {
+    let rows = 15_000;
+    let seed = seed();
+    for mode in JournalMode::ALL {
+        let template = Template::new(rows, mode);
+        let tally = crash_run(&template, &points(rows), 12, seed);
+        report(mode, rows, seed, &tally);
+        assert!(tally.kills >= 20, "{tally:?}");
+        // The chosen points alone leave stores on both sides.
+        assert!(
+            tally.sides.get("old").copied().unwrap_or(0) >= 7,
+            "{tally:?}"
+        );
+        assert!(
+            tally.sides.get("new").copied().unwrap_or(0) >= 1,
+            "{tally:?}"
+        );
+    }
+}
+
+#[test]
+#[ignore = "long: about 200 kills per journal mode on 100 000 items; run with --release -- --ignored"]
+fn long_kill_run() {
+    let number = |name: &str, default: usize| {
+        std::env::var(name)
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(default)
+    };
+    let rows = number("STAGED_CRASH_ROWS", 100_000);
+    let kills = number("STAGED_CRASH_KILLS", 200);
+    let seed = seed();
+    for mode in JournalMode::ALL {
+        let template = Template::new(rows, mode);
+        let clock = Instant::now();
+        let tally = crash_run(&template, &points(rows), kills, seed);
+        report(mode, rows, seed, &tally);
+        println!("  took {:?}", clock.elapsed());
+    }
+}

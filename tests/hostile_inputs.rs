@@ -1,0 +1,472 @@
+//! Hostile and broken inputs: damaged files, a full disk, failing hooks and
+//! constraints mid-path, and names full of quotes. Each is a typed error
+//! naming the file, and the store's bytes are exactly what they were.
+//!
+//! Files that are not staged stores, foreign databases, unknown checksums and
+//! newer stores are covered by `tests/store_files.rs`; read-only files and
+//! directories (which need a process without root's permissions) by
+//! `harness/tests/read_only.rs`.
+
+mod common;
+
+use std::fs;
+use std::path::Path;
+
+use common::TempStore;
+use staged::prelude::*;
+use staged::{Error, MigrationError, StoreError, rusqlite};
+
+#[versioned_schema(version = "1.0.0")]
+mod v1 {
+    #[model]
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Note {
+        #[attribute(unique)]
+        pub uid: String,
+        pub title: String,
+        pub body: Option<String>,
+    }
+}
+
+#[versioned_schema(version = "2.0.0")]
+mod v2 {
+    #[model]
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Note {
+        #[attribute(unique)]
+        pub uid: String,
+        pub title: String,
+        pub body: Option<String>,
+        pub words: i64,
+    }
+}
+
+#[versioned_schema(version = "3.0.0")]
+mod v3 {
+    #[model]
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Note {
+        #[attribute(unique)]
+        pub uid: String,
+        #[attribute(unique)]
+        pub title: String,
+        pub body: Option<String>,
+        pub words: i64,
+    }
+}
+
+fn words(old: v1::Note) -> staged::Result<v2::Note> {
+    let words = old.title.split_whitespace().count() as i64;
+    Ok(v2::Note {
+        uid: old.uid,
+        title: old.title,
+        body: old.body,
+        words,
+    })
+}
+
+/// 1.0.0 -[custom]-> 2.0.0 with `stage`.
+fn plan_v2(stage: staged::CustomStage<v1::Schema, v2::Schema>) -> SchemaMigrationPlan<v2::Schema> {
+    SchemaMigrationPlan::builder()
+        .schema::<v1::Schema>()
+        .schema::<v2::Schema>()
+        .stage(stage)
+        .build()
+        .expect("a valid plan")
+}
+
+/// 1.0.0 -[custom]-> 2.0.0 -[inferred]-> 3.0.0 (`title` becomes unique).
+fn plan_v3() -> SchemaMigrationPlan<v3::Schema> {
+    SchemaMigrationPlan::builder()
+        .schema::<v1::Schema>()
+        .schema::<v2::Schema>()
+        .schema::<v3::Schema>()
+        .stage(MigrationStage::custom::<v1::Schema, v2::Schema>().transform(words))
+        .build()
+        .expect("a valid plan")
+}
+
+/// A 1.0.0 store with `rows` notes; titles repeat when `duplicate_titles`.
+fn seed(path: &Path, rows: usize, duplicate_titles: bool) {
+    let plan = SchemaMigrationPlan::builder()
+        .schema::<v1::Schema>()
+        .build()
+        .expect("a valid plan");
+    let container = ModelContainer::open(path, plan).expect("create the store");
+    let mut ctx = container.context();
+    ctx.transaction(|ctx| {
+        for i in 0..rows {
+            let title = if duplicate_titles && i % 100 == 99 {
+                "the same title".to_owned()
+            } else {
+                format!("note number {i} of the seed")
+            };
+            ctx.insert(v1::Note {
+                uid: format!("n{i}"),
+                title,
+                body: (i % 3 == 0).then(|| "some body text ".repeat(4)),
+            })?;
+        }
+        Ok(())
+    })
+    .expect("seed");
+}
+
+fn old_store(rows: usize) -> TempStore {
+    let store = TempStore::new();
+    seed(store.path(), rows, false);
+    store
+}
+
+/// Opening `path` with `plan` fails; the file's bytes and the directory's
+/// listing are unchanged (no journal or WAL file left behind).
+fn open_fails<S: VersionedSchema>(store: &TempStore, plan: SchemaMigrationPlan<S>) -> Error {
+    let bytes = store.bytes();
+    let files = listing(store.dir());
+    let error = ModelContainer::open(store.path(), plan).expect_err("the open must fail");
+    assert!(
+        store.bytes() == bytes,
+        "the store's bytes changed after: {error}"
+    );
+    assert_eq!(listing(store.dir()), files, "files after: {error}");
+    assert!(
+        error
+            .to_string()
+            .contains(&store.path().display().to_string()),
+        "the message names the file: {error}"
+    );
+    error
+}
+
+fn listing(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(dir)
+        .expect("list")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+fn page_size(bytes: &[u8]) -> usize {
+    usize::from(u16::from_be_bytes([bytes[16], bytes[17]]))
+}
+
+fn expect_corrupt(error: &Error, path: &Path) -> String {
+    match error {
+        Error::Store(StoreError::Corrupt { path: p, detail }) => {
+            assert_eq!(p, path);
+            assert!(
+                error.to_string().contains("restore the file from a backup"),
+                "{error}"
+            );
+            detail.clone()
+        }
+        other => panic!("expected StoreError::Corrupt, got {other:?}"),
+    }
+}
+
+type Damage = fn(&mut [u8]);
+
+#[test]
+fn a_corrupt_header_is_a_damaged_store() {
+    let original = old_store(50);
+    let bytes = original.bytes();
+    // Offsets 16-17: page size (here an impossible 3); 21-23: payload
+    // fractions, which must be 64, 32, 32.
+    let damages: [(&str, Damage); 2] = [
+        ("page size", |b| b[16..18].copy_from_slice(&[0, 3])),
+        ("payload fractions", |b| {
+            b[21..24].copy_from_slice(&[1, 2, 3])
+        }),
+    ];
+    for (what, damage) in damages {
+        let store = TempStore::new();
+        let mut damaged = bytes.clone();
+        damage(&mut damaged);
+        fs::write(store.path(), &damaged).expect("write");
+        // With the latest plan of the file (no migration) as with a newer one.
+        let error = open_fails(&store, plan_v3());
+        let detail = expect_corrupt(&error, store.path());
+        assert!(detail.contains("not a database"), "{what}: {detail}");
+        let plan = SchemaMigrationPlan::builder()
+            .schema::<v1::Schema>()
+            .build()
+            .unwrap();
+        expect_corrupt(&open_fails(&store, plan), store.path());
+    }
+}
+
+#[test]
+fn a_corrupt_page_stops_the_migration_before_it_starts() {
+    let original = old_store(2000);
+    let bytes = original.bytes();
+    let page = page_size(&bytes);
+    let root: i64 = rusqlite::Connection::open(original.path())
+        .unwrap()
+        .query_row(
+            "SELECT rootpage FROM sqlite_schema WHERE name = 'Note'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let root = usize::try_from(root).unwrap();
+    let pages = bytes.len() / page;
+    // The table's root page, and a page in the middle of the file.
+    for number in [root, pages / 2] {
+        let store = TempStore::new();
+        let mut damaged = bytes.clone();
+        let start = (number - 1) * page;
+        for (k, byte) in damaged[start + 8..start + page].iter_mut().enumerate() {
+            *byte = (k * 7 % 251) as u8;
+        }
+        fs::write(store.path(), &damaged).expect("write");
+        let error = open_fails(&store, plan_v3());
+        let detail = expect_corrupt(&error, store.path());
+        assert!(
+            !detail.is_empty() && detail != "ok",
+            "page {number}: {detail}"
+        );
+    }
+}
+
+#[test]
+fn a_truncated_old_store_is_damaged_and_not_migrated() {
+    let original = old_store(2000);
+    let bytes = original.bytes();
+    let page = page_size(&bytes);
+    for cut in [bytes.len() / 2, bytes.len() - page] {
+        let store = TempStore::new();
+        fs::write(store.path(), &bytes[..cut]).expect("write");
+        let error = open_fails(&store, plan_v3());
+        let detail = expect_corrupt(&error, store.path());
+        assert!(detail.contains("malformed"), "cut at {cut}: {detail}");
+    }
+}
+
+#[test]
+fn a_full_disk_mid_transform_rolls_back_and_says_so() {
+    let store = old_store(3000);
+    let stage = MigrationStage::custom::<v1::Schema, v2::Schema>()
+        .will_migrate(|ctx: &mut ModelContext<v1::Schema>| {
+            // The database may not grow by more than a page from here on:
+            // the transform's new table fills it, as a full disk would.
+            let conn = ctx.connection();
+            let pages: i64 = conn.query_row("PRAGMA page_count", [], |r| r.get(0))?;
+            conn.pragma_update(None, "max_page_count", pages + 1)?;
+            Ok(())
+        })
+        .transform(words);
+    let error = open_fails(&store, plan_v2(stage));
+    match &error {
+        Error::Store(StoreError::DiskFull { path }) => assert_eq!(path, store.path()),
+        other => panic!("expected StoreError::DiskFull, got {other:?}"),
+    }
+    assert!(error.to_string().contains("free space"), "{error}");
+    // The store still opens at 1.0.0 with its rows.
+    let plan = SchemaMigrationPlan::builder()
+        .schema::<v1::Schema>()
+        .build()
+        .unwrap();
+    let container = ModelContainer::open(store.path(), plan).unwrap();
+    assert_eq!(container.context().count::<v1::Note>().unwrap(), 3000);
+}
+
+#[test]
+fn a_transform_panicking_after_thousands_of_rows_leaves_the_store_as_it_was() {
+    let store = old_store(3000);
+    let stage = MigrationStage::custom::<v1::Schema, v2::Schema>().transform(|old: v1::Note| {
+        assert!(old.uid != "n2500", "unexpected note {}", old.uid);
+        words(old)
+    });
+    let error = open_fails(&store, plan_v2(stage));
+    let Some(MigrationError::HookFailed { hook, source, .. }) = error.as_migration() else {
+        panic!("expected MigrationError::HookFailed, got {error:?}");
+    };
+    assert_eq!(hook, "transform of `Note`");
+    assert!(
+        source.to_string().contains("unexpected note n2500"),
+        "{source}"
+    );
+}
+
+#[test]
+fn a_duplicate_written_by_a_transform_names_entity_attribute_and_value() {
+    let store = old_store(500);
+    let stage = MigrationStage::custom::<v1::Schema, v2::Schema>().transform(|old: v1::Note| {
+        let mut new = words(old)?;
+        if new.uid == "n400" {
+            new.uid = "n1".into();
+        }
+        Ok(new)
+    });
+    let error = open_fails(&store, plan_v2(stage));
+    // The unique index is built once the transform has written every row.
+    let Some(MigrationError::ConstraintViolation {
+        entity,
+        attribute,
+        value,
+        row,
+        ..
+    }) = error.as_migration()
+    else {
+        panic!("expected MigrationError::ConstraintViolation, got {error:?}");
+    };
+    assert_eq!(
+        (entity.as_str(), attribute.as_str(), value.as_deref(), *row),
+        ("Note", "uid", Some("'n1'"), Some(2))
+    );
+    assert!(
+        error.to_string().contains("`Note.uid` becomes unique"),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_unique_violation_in_the_last_step_rolls_back_the_custom_step_before_it() {
+    let store = TempStore::new();
+    seed(store.path(), 1000, true);
+    let error = open_fails(&store, plan_v3());
+    let Some(MigrationError::ConstraintViolation {
+        from,
+        to,
+        entity,
+        attribute,
+        value,
+        row,
+        ..
+    }) = error.as_migration()
+    else {
+        panic!("expected MigrationError::ConstraintViolation, got {error:?}");
+    };
+    assert_eq!(
+        (*from, *to, entity.as_str(), attribute.as_str()),
+        (
+            Version::new(2, 0, 0),
+            Version::new(3, 0, 0),
+            "Note",
+            "title"
+        )
+    );
+    assert_eq!(value.as_deref(), Some("'the same title'"));
+    assert_eq!(*row, Some(100));
+    // No history row of the custom step survived.
+    let conn = rusqlite::Connection::open(store.path()).unwrap();
+    let history: i64 = conn
+        .query_row("SELECT count(*) FROM _staged_history", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(history, 0);
+}
+
+/// Entity names that would break SQL if they were pasted into it.
+#[versioned_schema(version = "1.0.0")]
+mod odd_v1 {
+    #[model(name = "Odd \"quoted\" name'; DROP TABLE _staged_metadata; --")]
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Note {
+        #[attribute(unique)]
+        pub uid: String,
+        pub title: String,
+        pub obsolete: Option<String>,
+    }
+}
+
+#[versioned_schema(version = "2.0.0")]
+mod odd_v2 {
+    #[model(
+        name = "[bracket] `tick` \"name\"",
+        original_name = "Odd \"quoted\" name'; DROP TABLE _staged_metadata; --"
+    )]
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Note {
+        #[attribute(unique)]
+        pub uid: String,
+        #[attribute(index)]
+        pub title: String,
+        pub extra: Option<i64>,
+    }
+}
+
+#[versioned_schema(version = "3.0.0")]
+mod odd_v3 {
+    #[model(name = "[bracket] `tick` \"name\"")]
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Note {
+        #[attribute(unique)]
+        pub uid: String,
+        pub title: String,
+        pub extra: Option<i64>,
+        pub rank: i64,
+    }
+}
+
+#[test]
+fn entity_names_with_quotes_and_sql_are_quoted_not_executed() {
+    let store = TempStore::new();
+    {
+        let plan = SchemaMigrationPlan::builder()
+            .schema::<odd_v1::Schema>()
+            .build()
+            .unwrap();
+        let container = ModelContainer::open(store.path(), plan).unwrap();
+        let mut ctx = container.context();
+        for i in 0..20 {
+            ctx.insert(odd_v1::Note {
+                uid: format!("u{i}'\"; --"),
+                title: format!("title {i}"),
+                obsolete: Some("x".into()),
+            })
+            .unwrap();
+        }
+    }
+    // An inferred rename + column removal (a rebuild), then a custom transform.
+    let plan = SchemaMigrationPlan::builder()
+        .schema::<odd_v1::Schema>()
+        .schema::<odd_v2::Schema>()
+        .schema::<odd_v3::Schema>()
+        .stage(
+            MigrationStage::custom::<odd_v2::Schema, odd_v3::Schema>().transform(
+                |old: odd_v2::Note| {
+                    let rank = old.title.len() as i64;
+                    Ok(odd_v3::Note {
+                        uid: old.uid,
+                        title: old.title,
+                        extra: old.extra,
+                        rank,
+                    })
+                },
+            ),
+        )
+        .build()
+        .unwrap();
+    assert_eq!(
+        plan.migration_path(Version::new(1, 0, 0))
+            .unwrap()
+            .to_string(),
+        "1.0.0 -[inferred]-> 2.0.0 -[custom]-> 3.0.0"
+    );
+    let container = ModelContainer::open(store.path(), plan).unwrap();
+    assert_eq!(container.store_version(), Version::new(3, 0, 0));
+    let notes = container.context().fetch_all::<odd_v3::Note>().unwrap();
+    assert_eq!(notes.len(), 20);
+    assert_eq!(notes[3].uid, "u3'\"; --");
+    assert_eq!(notes[3].rank, "title 3".len() as i64);
+    drop(container);
+    let conn = rusqlite::Connection::open(store.path()).unwrap();
+    let tables = common::schema_objects(&conn)
+        .into_iter()
+        .filter(|(kind, _)| kind == "table")
+        .map(|(_, name)| name)
+        .collect::<Vec<_>>();
+    assert_eq!(
+        tables,
+        [
+            "[bracket] `tick` \"name\"",
+            "_staged_history",
+            "_staged_metadata"
+        ]
+    );
+    let integrity: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(integrity, "ok");
+}

@@ -1,0 +1,325 @@
+//! Store groups: several stores, each with its own plan, migrated all or
+//! nothing, and the recovery of a group commit a crash interrupted. Kills of
+//! real processes are in `harness/tests/group_crash.rs`.
+
+mod common;
+
+use std::path::Path;
+
+use common::TempStore;
+use staged::prelude::*;
+use staged::{MigrationError, StoreGroup, rusqlite};
+
+#[versioned_schema(version = "1.0.0")]
+mod notes_v1 {
+    #[model]
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Note {
+        #[attribute(unique)]
+        pub uid: String,
+        pub title: String,
+    }
+}
+
+#[versioned_schema(version = "2.0.0")]
+mod notes_v2 {
+    #[model]
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Note {
+        #[attribute(unique)]
+        pub uid: String,
+        pub title: String,
+        pub length: i64,
+    }
+}
+
+#[versioned_schema(version = "1.0.0")]
+mod cache_v1 {
+    #[model]
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Entry {
+        pub key: String,
+        pub hits: i64,
+    }
+}
+
+#[versioned_schema(version = "1.1.0")]
+mod cache_v2 {
+    #[model]
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Entry {
+        #[attribute(unique)]
+        pub key: String,
+        pub hits: i64,
+        pub expires: Option<i64>,
+    }
+}
+
+fn notes_plan() -> SchemaMigrationPlan<notes_v2::Schema> {
+    SchemaMigrationPlan::builder()
+        .schema::<notes_v1::Schema>()
+        .schema::<notes_v2::Schema>()
+        .stage(
+            MigrationStage::custom::<notes_v1::Schema, notes_v2::Schema>().transform(
+                |old: notes_v1::Note| {
+                    let length = old.title.len() as i64;
+                    Ok(notes_v2::Note {
+                        uid: old.uid,
+                        title: old.title,
+                        length,
+                    })
+                },
+            ),
+        )
+        .build()
+        .unwrap()
+}
+
+/// `1.0.0 -[inferred]-> 1.1.0`: `key` becomes unique, which fails on
+/// duplicate keys.
+fn cache_plan() -> SchemaMigrationPlan<cache_v2::Schema> {
+    SchemaMigrationPlan::builder()
+        .schema::<cache_v1::Schema>()
+        .schema::<cache_v2::Schema>()
+        .build()
+        .unwrap()
+}
+
+fn seed_notes(path: &Path) {
+    let plan = SchemaMigrationPlan::builder()
+        .schema::<notes_v1::Schema>()
+        .build()
+        .unwrap();
+    let mut ctx = ModelContainer::open(path, plan).unwrap().context();
+    for i in 0..100 {
+        ctx.insert(notes_v1::Note {
+            uid: format!("n{i}"),
+            title: "x".repeat(i % 10),
+        })
+        .unwrap();
+    }
+}
+
+fn seed_cache(path: &Path, duplicate: bool) {
+    let plan = SchemaMigrationPlan::builder()
+        .schema::<cache_v1::Schema>()
+        .build()
+        .unwrap();
+    let mut ctx = ModelContainer::open(path, plan).unwrap().context();
+    for i in 0..50 {
+        let key = if duplicate && i == 49 {
+            "k7".to_owned()
+        } else {
+            format!("k{i}")
+        };
+        ctx.insert(cache_v1::Entry { key, hits: i }).unwrap();
+    }
+}
+
+fn version(path: &Path) -> String {
+    rusqlite::Connection::open(path)
+        .unwrap()
+        .query_row("SELECT version FROM _staged_metadata", [], |r| r.get(0))
+        .unwrap()
+}
+
+fn journal_of(first: &Path) -> std::path::PathBuf {
+    let mut name = first.as_os_str().to_owned();
+    name.push(".staged-group");
+    name.into()
+}
+
+#[test]
+fn a_group_migrates_every_store_with_its_own_plan() {
+    let (notes, cache) = (
+        TempStore::named("notes.sqlite"),
+        TempStore::named("cache.sqlite"),
+    );
+    seed_notes(notes.path());
+    seed_cache(cache.path(), false);
+    let mut group = StoreGroup::builder();
+    let n = group.store(notes.path(), notes_plan());
+    let c = group.store(cache.path(), cache_plan());
+    let group = group.open().unwrap();
+    assert_eq!(group.paths(), [notes.path(), cache.path()]);
+    let all = group
+        .container(n)
+        .context()
+        .fetch_all::<notes_v2::Note>()
+        .unwrap();
+    assert_eq!(all.len(), 100);
+    assert_eq!((all[7].uid.as_str(), all[7].length), ("n7", 7));
+    assert_eq!(group.container(c).store_version(), Version::new(1, 1, 0));
+    assert_eq!(
+        group
+            .container(c)
+            .context()
+            .count::<cache_v2::Entry>()
+            .unwrap(),
+        50
+    );
+    assert!(!journal_of(notes.path()).exists());
+    // Opening again migrates nothing and writes nothing.
+    drop(group);
+    let bytes = (notes.bytes(), cache.bytes());
+    let mut group = StoreGroup::builder();
+    group.store(notes.path(), notes_plan());
+    group.store(cache.path(), cache_plan());
+    group.open().unwrap();
+    assert!((notes.bytes(), cache.bytes()) == bytes);
+}
+
+#[test]
+fn a_failing_store_holds_back_the_others_and_no_store_changes() {
+    let (notes, cache) = (
+        TempStore::named("notes.sqlite"),
+        TempStore::named("cache.sqlite"),
+    );
+    seed_notes(notes.path());
+    seed_cache(cache.path(), true);
+    let created = notes.dir().join("new.sqlite");
+    let bytes = (notes.bytes(), cache.bytes());
+    let mut group = StoreGroup::builder();
+    group.store(notes.path(), notes_plan());
+    group.store(cache.path(), cache_plan());
+    group.store(&created, notes_plan());
+    let error = group.open().unwrap_err();
+    let Some(MigrationError::GroupFailed {
+        failed_store,
+        recovering,
+        errors,
+        ..
+    }) = error.as_migration()
+    else {
+        panic!("expected MigrationError::GroupFailed, got {error:?}");
+    };
+    assert_eq!(failed_store, cache.path());
+    assert!(!recovering);
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    match errors[0].as_migration() {
+        Some(MigrationError::CoreqMigrationFailed { path, failed_store }) => {
+            assert_eq!(
+                (path.as_path(), failed_store.as_path()),
+                (notes.path(), cache.path())
+            );
+        }
+        other => panic!("expected CoreqMigrationFailed, got {other:?}"),
+    }
+    match errors[1].as_migration() {
+        Some(MigrationError::ConstraintViolation {
+            entity,
+            attribute,
+            value,
+            ..
+        }) => {
+            assert_eq!(
+                (entity.as_str(), attribute.as_str(), value.as_deref()),
+                ("Entry", "key", Some("'k7'"))
+            );
+        }
+        other => panic!("expected ConstraintViolation, got {other:?}"),
+    }
+    let message = error.to_string();
+    for needle in [
+        "no store of the group was changed",
+        &format!("`{}` failed", cache.path().display()),
+        &format!(
+            "store `{}` migrated fine but was rolled back",
+            notes.path().display()
+        ),
+        "`Entry.key` becomes unique",
+    ] {
+        assert!(message.contains(needle), "{needle}: {message}");
+    }
+    assert!((notes.bytes(), cache.bytes()) == bytes, "no store changed");
+    assert_eq!(
+        std::fs::read(&created).unwrap(),
+        b"",
+        "the created store is empty again"
+    );
+    assert!(!journal_of(notes.path()).exists());
+}
+
+#[test]
+fn an_interrupted_group_commit_is_finished_by_the_next_open() {
+    let (notes, cache) = (
+        TempStore::named("notes.sqlite"),
+        TempStore::named("cache.sqlite"),
+    );
+    seed_notes(notes.path());
+    seed_cache(cache.path(), false);
+    // The state a crash between the two commits leaves: the journal, the
+    // first store committed, the second at its old version.
+    ModelContainer::open(notes.path(), notes_plan()).unwrap();
+    let journal = journal_of(notes.path());
+    std::fs::write(&journal, "staged store group: commit decided for\n").unwrap();
+    assert_eq!(
+        (version(notes.path()), version(cache.path())),
+        ("2.0.0".into(), "1.0.0".into())
+    );
+
+    let mut group = StoreGroup::builder();
+    let c = group.store(cache.path(), cache_plan());
+    group.store(notes.path(), notes_plan());
+    // The journal is named after the first store: say where it is.
+    group.journal(&journal);
+    let group = group.open().unwrap();
+    assert_eq!(group.container(c).store_version(), Version::new(1, 1, 0));
+    assert_eq!(
+        (version(notes.path()), version(cache.path())),
+        ("2.0.0".into(), "1.1.0".into())
+    );
+    assert!(!journal.exists());
+}
+
+#[test]
+fn a_failure_while_finishing_an_interrupted_commit_keeps_the_journal() {
+    let (notes, cache) = (
+        TempStore::named("notes.sqlite"),
+        TempStore::named("cache.sqlite"),
+    );
+    seed_notes(notes.path());
+    seed_cache(cache.path(), true);
+    let journal = journal_of(notes.path());
+    std::fs::write(&journal, "staged store group: commit decided for\n").unwrap();
+    let cache_bytes = cache.bytes();
+    let mut group = StoreGroup::builder();
+    group.store(notes.path(), notes_plan());
+    group.store(cache.path(), cache_plan());
+    let error = group.open().unwrap_err();
+    let Some(MigrationError::GroupFailed {
+        recovering: true,
+        errors,
+        ..
+    }) = error.as_migration()
+    else {
+        panic!("expected a GroupFailed while recovering, got {error:?}");
+    };
+    // Only the failing store's own error: the other store went forward.
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        error.to_string().contains("the next open tries again"),
+        "{error}"
+    );
+    assert_eq!(version(notes.path()), "2.0.0");
+    assert!(cache.bytes() == cache_bytes);
+    assert!(journal.exists());
+    // Once the data is fixed, the next open finishes the group.
+    {
+        let conn = rusqlite::Connection::open(cache.path()).unwrap();
+        conn.execute("UPDATE Entry SET key = 'k49' WHERE _id = 50", [])
+            .unwrap();
+    }
+    let mut group = StoreGroup::builder();
+    group.store(notes.path(), notes_plan());
+    group.store(cache.path(), cache_plan());
+    group.open().unwrap();
+    assert_eq!(version(cache.path()), "1.1.0");
+    assert!(!journal.exists());
+}
+
+#[test]
+fn an_empty_group_opens() {
+    let group = StoreGroup::builder().open().unwrap();
+    assert!(group.paths().is_empty());
+}
