@@ -1,6 +1,7 @@
 //! Properties of schema snapshots over generated schemas: JSON reads back as
 //! the same schema, and `diff` finds a difference exactly when two schemas
-//! differ other than in declaration order.
+//! differ other than in declaration order. With relationships: a single edit
+//! changes the checksum exactly when `diff` reports more than rename hints.
 
 use std::collections::BTreeMap;
 
@@ -183,5 +184,299 @@ proptest! {
             prop_assert!(!differences.is_empty());
         }
         prop_assert_eq!(snapshot::diff(&b, &a).len(), differences.len());
+    }
+}
+
+/// Schemas with relationships, as a list of the pieces a single edit changes.
+mod relationships {
+    use proptest::prelude::*;
+    use staged::schema::snapshot;
+    use staged::{
+        AttributeDescriptor, AttributeType, DeleteRule, EntityDescriptor, Reference,
+        RelationshipDescriptor, SchemaDescriptor, ToManyKind, Version,
+    };
+
+    const ENTITIES: [&str; 3] = ["Author", "Book", "Tag"];
+    const RULES: [DeleteRule; 4] = [
+        DeleteRule::Cascade,
+        DeleteRule::Nullify,
+        DeleteRule::Deny,
+        DeleteRule::NoAction,
+    ];
+    const HINTS: [Option<&str>; 3] = [None, Some("old"), Some("older")];
+    const INVERSES: [Option<&str>; 4] = [None, Some("author"), Some("books"), Some("tags")];
+
+    /// A column that is a to-one, or a plain `i64` attribute when `plain`.
+    #[derive(Debug, Clone)]
+    struct Column {
+        entity: &'static str,
+        name: &'static str,
+        target: &'static str,
+        optional: bool,
+        rule: DeleteRule,
+        inverse: Option<&'static str>,
+        original: Option<&'static str>,
+        plain: bool,
+    }
+
+    /// A `ToMany`: a many-to-many (join table) or a one-to-many (not stored).
+    #[derive(Debug, Clone)]
+    struct Many {
+        entity: &'static str,
+        name: &'static str,
+        target: &'static str,
+        kind: ToManyKind,
+        inverse: Option<&'static str>,
+        original: Option<&'static str>,
+    }
+
+    #[derive(Debug, Clone)]
+    struct Spec {
+        columns: Vec<Column>,
+        many: Vec<Many>,
+    }
+
+    fn build(spec: &Spec) -> SchemaDescriptor {
+        let entities = ENTITIES
+            .iter()
+            .map(|&entity| {
+                let mut attributes = vec![AttributeDescriptor::named("label", AttributeType::Text)];
+                for c in spec.columns.iter().filter(|c| c.entity == entity) {
+                    let mut attribute = if c.plain {
+                        AttributeDescriptor::named(c.name, AttributeType::I64)
+                            .with_optional(c.optional)
+                    } else {
+                        let reference = Reference::new(c.target, c.rule, c.inverse);
+                        AttributeDescriptor::to_one(c.name, c.optional, reference)
+                    };
+                    attribute.set_original_name(c.original.map(str::to_owned));
+                    attributes.push(attribute);
+                }
+                let many = spec
+                    .many
+                    .iter()
+                    .filter(|m| m.entity == entity)
+                    .map(|m| {
+                        let r = RelationshipDescriptor::build(
+                            m.name,
+                            m.target,
+                            m.kind,
+                            m.inverse.map(str::to_owned),
+                        );
+                        match m.original {
+                            Some(original) => r.with_original_name(original),
+                            None => r,
+                        }
+                    })
+                    .collect();
+                EntityDescriptor::from_parts(entity, None, attributes).with_to_many(many)
+            })
+            .collect();
+        SchemaDescriptor::from_entities(Version::new(1, 0, 0), entities)
+    }
+
+    fn column(
+        entity: &'static str,
+        name: &'static str,
+        target: &'static str,
+    ) -> impl Strategy<Value = Column> {
+        (
+            any::<bool>(),
+            0..RULES.len(),
+            prop::option::of(prop::sample::select(vec!["books", "tags"])),
+            0..HINTS.len(),
+            prop::bool::weighted(0.2),
+        )
+            .prop_map(move |(optional, rule, inverse, original, plain)| Column {
+                entity,
+                name,
+                target,
+                optional,
+                rule: RULES[rule],
+                inverse,
+                original: HINTS[original],
+                plain,
+            })
+    }
+
+    fn many(
+        entity: &'static str,
+        name: &'static str,
+        target: &'static str,
+        kind: ToManyKind,
+        inverse: Option<&'static str>,
+    ) -> impl Strategy<Value = Many> {
+        (0..HINTS.len()).prop_map(move |original| Many {
+            entity,
+            name,
+            target,
+            kind,
+            inverse,
+            original: HINTS[original],
+        })
+    }
+
+    fn spec() -> impl Strategy<Value = Spec> {
+        let columns = (
+            prop::option::of(column("Book", "author", "Author")),
+            prop::option::of(column("Book", "editor", "Author")),
+            prop::option::of(column("Tag", "parent", "Tag")),
+        )
+            .prop_map(|(a, b, c)| [a, b, c].into_iter().flatten().collect());
+        let many = (
+            prop::option::of(many(
+                "Book",
+                "tags",
+                "Tag",
+                ToManyKind::ManyToMany,
+                Some("books"),
+            )),
+            prop::option::of(many(
+                "Tag",
+                "books",
+                "Book",
+                ToManyKind::ManyToMany,
+                Some("tags"),
+            )),
+            prop::option::of(many(
+                "Author",
+                "books",
+                "Book",
+                ToManyKind::OneToMany,
+                Some("author"),
+            )),
+            prop::option::of(many("Tag", "related", "Tag", ToManyKind::ManyToMany, None)),
+        )
+            .prop_map(|(a, b, c, d)| [a, b, c, d].into_iter().flatten().collect());
+        (columns, many).prop_map(|(columns, many)| Spec { columns, many })
+    }
+
+    fn next<T: PartialEq + Copy>(all: &[T], value: T) -> T {
+        all[(all.iter().position(|v| *v == value).unwrap() + 1) % all.len()]
+    }
+
+    /// The number of kinds of edit [`edit`] makes.
+    const EDITS: usize = 14;
+
+    /// `spec` with one edit of kind `kind` (`which` picks the column or
+    /// relationship), and whether the edit only changed an `original_name`.
+    fn edit(spec: &Spec, kind: usize, which: prop::sample::Index) -> (Spec, bool) {
+        let mut spec = spec.clone();
+        let add_column = |spec: &mut Spec| {
+            spec.columns.push(Column {
+                entity: "Book",
+                name: "reviewer",
+                target: "Author",
+                optional: true,
+                rule: DeleteRule::Nullify,
+                inverse: None,
+                original: None,
+                plain: false,
+            })
+        };
+        let add_many = |spec: &mut Spec| {
+            spec.many.push(Many {
+                entity: "Book",
+                name: "shelves",
+                target: "Tag",
+                kind: ToManyKind::ManyToMany,
+                inverse: None,
+                original: None,
+            })
+        };
+        if kind < 7 {
+            if spec.columns.is_empty() || kind == 6 {
+                add_column(&mut spec);
+                return (spec, false);
+            }
+            let i = which.index(spec.columns.len());
+            let c = &mut spec.columns[i];
+            match kind {
+                0 => c.target = next(&ENTITIES, c.target),
+                1 => c.optional = !c.optional,
+                2 => c.rule = next(&RULES, c.rule),
+                3 => c.plain = !c.plain,
+                4 => c.original = next(&HINTS, c.original),
+                5 => c.inverse = next(&INVERSES, c.inverse),
+                _ => unreachable!(),
+            }
+            if kind == 5 && c.plain {
+                // A plain attribute has no inverse: remove it instead.
+                spec.columns.remove(i);
+            }
+        } else {
+            if spec.many.is_empty() || kind == 13 {
+                add_many(&mut spec);
+                return (spec, false);
+            }
+            let i = which.index(spec.many.len());
+            let m = &mut spec.many[i];
+            match kind {
+                7 => m.target = next(&ENTITIES, m.target),
+                8 => m.kind = next(&[ToManyKind::OneToMany, ToManyKind::ManyToMany], m.kind),
+                9 => m.inverse = next(&INVERSES, m.inverse),
+                10 => {
+                    spec.many.remove(i);
+                }
+                11 => m.original = next(&HINTS, m.original),
+                12 => {
+                    m.name = if m.name == "renamed" {
+                        "other"
+                    } else {
+                        "renamed"
+                    }
+                }
+                _ => unreachable!(),
+            }
+        }
+        (spec, kind == 4 || kind == 11)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        #[test]
+        fn a_single_edit_changes_the_checksum_exactly_when_diff_reports_more_than_hints(
+            spec in spec(),
+            kind in 0..EDITS,
+            which in any::<prop::sample::Index>(),
+        ) {
+            let (edited, hint) = edit(&spec, kind, which);
+            let (a, b) = (build(&spec), build(&edited));
+            let differences = snapshot::diff(&a, &b);
+            let stored = differences.iter().any(|d| !d.is_rename_hint());
+            prop_assert_eq!(
+                a.checksum() != b.checksum(),
+                stored,
+                "edit {} gave {:?}\n{}\n{}",
+                kind,
+                differences,
+                staged::schema::canonical_form(&a),
+                staged::schema::canonical_form(&b)
+            );
+            prop_assert_eq!(snapshot::diff(&b, &a).len(), differences.len());
+            if hint {
+                prop_assert_eq!(a.checksum(), b.checksum());
+                prop_assert!(differences.len() <= 1, "{:?}", differences);
+                prop_assert!(differences.iter().all(|d| d.is_rename_hint()));
+            }
+            for difference in &differences {
+                let message = difference.to_string();
+                prop_assert!(
+                    ENTITIES.iter().any(|e| message.contains(&format!("`{e}."))),
+                    "{}",
+                    message
+                );
+            }
+        }
+
+        #[test]
+        fn a_snapshot_with_relationships_reads_back_as_the_same_schema(spec in spec()) {
+            let schema = build(&spec);
+            let read = snapshot::from_json(&snapshot::to_json(&schema)).unwrap();
+            prop_assert_eq!(read.descriptor(), &schema);
+            prop_assert_eq!(read.recorded_checksum(), schema.checksum());
+            prop_assert_eq!(read.descriptor().checksum(), schema.checksum());
+        }
     }
 }

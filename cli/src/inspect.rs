@@ -94,5 +94,24 @@ fn text(report: &Report) -> String {
     for entity in &s.entities {
         let _ = writeln!(out, "  {:width$}  {} rows", entity.name, entity.rows);
     }
+    if !s.join_tables.is_empty() {
+        let _ = writeln!(out, "\njoin tables ({})", s.join_tables.len());
+        let owners: Vec<String> = s
+            .join_tables
+            .iter()
+            .map(|join| match (&join.entity, &join.relationship) {
+                (Some(entity), Some(relationship)) => format!("{entity}.{relationship}"),
+                _ => "?".to_owned(),
+            })
+            .collect();
+        let width = owners.iter().map(String::len).max().unwrap_or(0);
+        for (owner, join) in owners.iter().zip(&s.join_tables) {
+            let _ = writeln!(
+                out,
+                "  {owner:width$}  {} links  `{}`",
+                join.links, join.name
+            );
+        }
+    }
     out
 }

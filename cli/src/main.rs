@@ -36,7 +36,8 @@ step cannot apply, a plan rule broken, a store that does not match its snapshot)
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Show a store's version, checksum, migration history and entities with row counts.
+    /// Show a store's version, checksum, migration history, entities with row counts
+    /// and many-to-many join tables with link counts.
     Inspect {
         /// The store file (not changed).
         store: PathBuf,

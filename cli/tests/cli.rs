@@ -499,3 +499,318 @@ fn inspect_a_store_created_at_its_version_shows_no_history() {
         "{out}"
     );
 }
+
+/// A library at 1.0.0: books with an optional author.
+#[versioned_schema(version = "1.0.0")]
+mod library_v1 {
+    use staged::prelude::*;
+
+    #[model]
+    pub struct Author {
+        pub name: String,
+    }
+
+    #[model]
+    pub struct Book {
+        pub title: String,
+        pub author: Option<Ref<Author>>,
+    }
+
+    #[model]
+    pub struct Tag {
+        pub label: String,
+    }
+}
+
+/// 2.0.0: deleting an author deletes their books; books and tags are many-to-many.
+#[versioned_schema(version = "2.0.0")]
+mod library_v2 {
+    use staged::prelude::*;
+
+    #[model]
+    pub struct Author {
+        pub name: String,
+    }
+
+    #[model]
+    pub struct Book {
+        pub title: String,
+        #[relationship(delete_rule = "cascade")]
+        pub author: Option<Ref<Author>>,
+        #[relationship(inverse = "books")]
+        pub tags: ToMany<Tag>,
+    }
+
+    #[model]
+    pub struct Tag {
+        pub label: String,
+        #[relationship(inverse = "tags")]
+        pub books: ToMany<Book>,
+    }
+}
+
+/// 3.0.0: `Book.author` refers to a new `Writer` instead: not inferable.
+#[versioned_schema(version = "3.0.0")]
+mod library_v3 {
+    use staged::prelude::*;
+
+    #[model]
+    pub struct Author {
+        pub name: String,
+    }
+
+    #[model]
+    pub struct Writer {
+        pub name: String,
+    }
+
+    #[model]
+    pub struct Book {
+        pub title: String,
+        #[relationship(delete_rule = "cascade")]
+        pub author: Option<Ref<Writer>>,
+        #[relationship(inverse = "books")]
+        pub tags: ToMany<Tag>,
+    }
+
+    #[model]
+    pub struct Tag {
+        pub label: String,
+        #[relationship(inverse = "tags")]
+        pub books: ToMany<Book>,
+    }
+}
+
+/// A temporary folder with the library's snapshots written by
+/// `snapshot::check`, and a store at 2.0.0 with two books linked to a tag.
+struct Library {
+    dir: TempDir,
+}
+
+impl Library {
+    fn new() -> Self {
+        let library = Library {
+            dir: tempfile::tempdir().unwrap(),
+        };
+        snapshot::check(
+            [
+                library_v1::Schema::descriptor(),
+                library_v2::Schema::descriptor(),
+                library_v3::Schema::descriptor(),
+            ],
+            &library.schemas(),
+            snapshot::SnapshotMode::WriteNew,
+        )
+        .unwrap();
+        let plan = SchemaMigrationPlan::builder()
+            .schema::<library_v1::Schema>()
+            .schema::<library_v2::Schema>()
+            .build()
+            .unwrap();
+        let container = ModelContainer::open(library.store(), plan).unwrap();
+        let mut ctx = container.context();
+        let ann = ctx
+            .insert(library_v2::Author { name: "Ann".into() })
+            .unwrap();
+        let sf = ctx
+            .insert(library_v2::Tag {
+                label: "sf".into(),
+                books: ToMany::new(),
+            })
+            .unwrap();
+        for title in ["Dune", "Solaris"] {
+            let book = ctx
+                .insert(library_v2::Book {
+                    title: title.into(),
+                    author: Some(Ref::new(ann)),
+                    tags: ToMany::new(),
+                })
+                .unwrap();
+            let book = ctx.get::<library_v2::Book>(book).unwrap().unwrap();
+            ctx.add_related(&book.tags, sf).unwrap();
+        }
+        library
+    }
+
+    fn store(&self) -> PathBuf {
+        self.dir.path().join("library.sqlite")
+    }
+
+    fn schemas(&self) -> PathBuf {
+        self.dir.path().join("schemas")
+    }
+
+    fn snapshot(&self, version: &str) -> PathBuf {
+        self.schemas().join(format!("{version}.json"))
+    }
+}
+
+#[test]
+fn diff_shows_relationship_changes_with_their_class_and_sql() {
+    let library = Library::new();
+    let (code, out, err) = run(&[
+        "diff",
+        s(&library.snapshot("1.0.0")),
+        s(&library.snapshot("2.0.0")),
+    ]);
+    assert_eq!((code, err.as_str()), (0, ""));
+    let (changes, sql) = out.split_once("\nSQL of a lightweight step (").unwrap();
+    assert_eq!(
+        changes,
+        "1.0.0 -> 2.0.0\n\
+         \n\
+         changes (3)\n  \
+           inferable  add many-to-many `Book.tags` with `Tag`\n  \
+           inferable  change delete rule of `Book.author` from `nullify` to `cascade`\n  \
+           inferable  add many-to-many `Tag.books` with `Book`\n"
+    );
+    // The rebuilt `Book` cascades, and one join table stores both sides.
+    assert!(
+        sql.contains(
+            "\"author\" INTEGER REFERENCES \"Author\" (\"_id\") ON DELETE CASCADE) STRICT;\n"
+        ),
+        "{sql}"
+    );
+    assert_eq!(sql.matches("RENAME TO \"_staged_join_").count(), 1, "{sql}");
+    assert!(
+        sql.contains(" RENAME TO \"_staged_join_4_Book_tags\";\n"),
+        "{sql}"
+    );
+
+    let (code, out, _) = run(&[
+        "diff",
+        s(&library.snapshot("1.0.0")),
+        s(&library.snapshot("2.0.0")),
+        "--json",
+    ]);
+    assert_eq!(code, 0);
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(json["lightweight"], true);
+    assert_eq!(
+        json["changes"][1],
+        serde_json::json!({
+            "change": "change delete rule of `Book.author` from `nullify` to `cascade`",
+            "entity": "Book",
+            "attribute": "author",
+            "class": "inferable",
+            "inferable": true,
+        })
+    );
+}
+
+#[test]
+fn diff_exits_1_when_a_to_one_is_pointed_at_another_entity() {
+    let library = Library::new();
+    let (code, out, err) = run(&[
+        "diff",
+        s(&library.snapshot("2.0.0")),
+        s(&library.snapshot("3.0.0")),
+    ]);
+    assert_eq!((code, err.as_str()), (1, ""));
+    assert_eq!(
+        out,
+        "2.0.0 -> 3.0.0\n\
+         \n\
+         changes (2)\n  \
+           inferable     add entity `Writer`\n  \
+           needs-custom  change `Book.author` from a to-one of `Author` to a to-one of `Writer`\n                \
+           fix: use a custom stage (`MigrationStage::custom`) with a `transform` for `Book`\n\
+         \n\
+         no lightweight step: 1 change(s) need a default or a custom stage\n"
+    );
+    let (code, out, _) = run(&[
+        "diff",
+        s(&library.snapshot("2.0.0")),
+        s(&library.snapshot("3.0.0")),
+        "--json",
+    ]);
+    assert_eq!(code, 1);
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(json["lightweight"], false);
+    assert_eq!(json["sql"], serde_json::json!([]));
+    assert_eq!(json["changes"][1]["class"], "needs-custom");
+    assert_eq!(json["changes"][1]["entity"], "Book");
+    assert_eq!(json["changes"][1]["attribute"], "author");
+}
+
+#[test]
+fn check_names_the_step_that_retargets_a_to_one() {
+    let library = Library::new();
+    let (code, out, err) = run(&["check", s(&library.schemas())]);
+    assert_eq!((code, err.as_str()), (0, ""));
+    assert_eq!(
+        out,
+        format!(
+            "3 snapshots in `{}`: 1.0.0, 2.0.0, 3.0.0\n\
+             \n\
+             steps\n  \
+               1.0.0 -> 2.0.0  lightweight\n  \
+               2.0.0 -> 3.0.0  not lightweight: the plan needs a custom stage here, or these fixes\n      \
+                   needs-custom  change `Book.author` from a to-one of `Author` to a to-one of `Writer`\n                    \
+                 fix: use a custom stage (`MigrationStage::custom`) with a `transform` for `Book`\n\
+             \n\
+             ok: no problems\n",
+            library.schemas().display()
+        )
+    );
+}
+
+#[test]
+fn inspect_lists_join_tables_with_their_links() {
+    let library = Library::new();
+    let before = std::fs::read(library.store()).unwrap();
+    let (code, out, err) = run(&[
+        "inspect",
+        s(&library.store()),
+        "--schemas",
+        s(&library.schemas()),
+    ]);
+    assert_eq!((code, err.as_str()), (0, ""));
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[1], "version   2.0.0");
+    assert_eq!(
+        &lines[5..],
+        [
+            format!(
+                "snapshot  matches `{}`",
+                library.snapshot("2.0.0").display()
+            )
+            .as_str(),
+            "",
+            "history (0 steps)",
+            "  (none: created at 2.0.0)",
+            "",
+            "entities (3)",
+            "  Author  1 rows",
+            "  Book    2 rows",
+            "  Tag     1 rows",
+            "",
+            "join tables (1)",
+            "  Book.tags  2 links  `_staged_join_4_Book_tags`",
+        ]
+    );
+    let (code, out, _) = run(&["inspect", s(&library.store()), "--json"]);
+    assert_eq!(code, 0);
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        json["join_tables"],
+        serde_json::json!([{
+            "name": "_staged_join_4_Book_tags",
+            "entity": "Book",
+            "relationship": "tags",
+            "links": 2,
+        }])
+    );
+    assert_eq!(std::fs::read(library.store()).unwrap(), before);
+}
+
+#[test]
+fn inspect_of_a_store_without_relationships_has_no_join_tables() {
+    let fixture = Fixture::new();
+    let (code, out, _) = run(&["inspect", s(&fixture.store())]);
+    assert_eq!(code, 0);
+    assert!(!out.contains("join tables"), "{out}");
+    let (_, out, _) = run(&["inspect", s(&fixture.store()), "--json"]);
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(json["join_tables"], serde_json::json!([]));
+}

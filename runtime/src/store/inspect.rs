@@ -31,6 +31,8 @@ pub struct StoreSummary {
     pub history: Vec<HistoryEntry>,
     /// The entity tables, sorted by name.
     pub entities: Vec<EntitySummary>,
+    /// The join tables of many-to-many relationships, sorted by name.
+    pub join_tables: Vec<JoinTableSummary>,
 }
 
 /// One applied migration step, from `_staged_history`.
@@ -61,8 +63,23 @@ pub struct EntitySummary {
     pub rows: u64,
 }
 
+/// The join table of a many-to-many relationship and its number of links.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct JoinTableSummary {
+    /// The table name (see [`join_table_name`](crate::schema::join_table_name)).
+    pub name: String,
+    /// The entity whose relationship owns the table, read from its name
+    /// (`None` for a table staged did not name).
+    pub entity: Option<String>,
+    /// That entity's relationship.
+    pub relationship: Option<String>,
+    /// The number of links (related pairs).
+    pub links: u64,
+}
+
 /// Reads the store at `path` through a read-only connection: its version,
-/// checksum, migration history and entity tables with their row counts.
+/// checksum, migration history, entity tables with their row counts and
+/// join tables with their link counts.
 /// The file is not changed.
 ///
 /// Fails with a [`StoreError`] naming the file when it does not exist, is
@@ -107,6 +124,7 @@ pub fn inspect(path: &Path) -> Result<StoreSummary> {
         updated,
         history: history(&conn, path)?,
         entities: entities(&conn)?,
+        join_tables: join_tables(&conn)?,
     })
 }
 
@@ -152,11 +170,35 @@ fn history(conn: &Connection, path: &Path) -> Result<Vec<HistoryEntry>> {
 }
 
 fn entities(conn: &Connection) -> Result<Vec<EntitySummary>> {
-    let mut statement = conn.prepare(
-        "SELECT name FROM sqlite_schema WHERE type = 'table' \
-         AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name NOT LIKE '\\_staged\\_%' ESCAPE '\\' \
-         ORDER BY name",
-    )?;
+    tables(
+        conn,
+        "name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name NOT LIKE '\\_staged\\_%' ESCAPE '\\'",
+    )?
+    .into_iter()
+    .map(|(name, rows)| Ok(EntitySummary { name, rows }))
+    .collect()
+}
+
+fn join_tables(conn: &Connection) -> Result<Vec<JoinTableSummary>> {
+    tables(conn, "name LIKE '\\_staged\\_join\\_%' ESCAPE '\\'")?
+        .into_iter()
+        .map(|(name, links)| {
+            let (entity, relationship) = owner_of(&name).unzip();
+            Ok(JoinTableSummary {
+                name,
+                entity,
+                relationship,
+                links,
+            })
+        })
+        .collect()
+}
+
+/// The tables matching `filter` (SQL on `name`), sorted by name, with their row counts.
+fn tables(conn: &Connection, filter: &str) -> Result<Vec<(String, u64)>> {
+    let mut statement = conn.prepare(&format!(
+        "SELECT name FROM sqlite_schema WHERE type = 'table' AND {filter} ORDER BY name"
+    ))?;
     let names: Vec<String> = statement
         .query_map([], |row| row.get(0))?
         .collect::<rusqlite::Result<_>>()?;
@@ -168,10 +210,45 @@ fn entities(conn: &Connection) -> Result<Vec<EntitySummary>> {
                 [],
                 |row| row.get(0),
             )?;
-            Ok(EntitySummary {
-                name,
-                rows: rows.unsigned_abs(),
-            })
+            Ok((name, rows.unsigned_abs()))
         })
         .collect()
+}
+
+/// The entity and relationship a join table name was made from: the
+/// inverse of [`join_table_name`](crate::schema::join_table_name),
+/// `_staged_join_<len>_<entity>_<relationship>`.
+fn owner_of(table: &str) -> Option<(String, String)> {
+    let rest = table.strip_prefix("_staged_join_")?;
+    let (len, rest) = rest.split_once('_')?;
+    let len: usize = len.parse().ok()?;
+    let entity = rest.get(..len)?;
+    let relationship = rest.get(len..)?.strip_prefix('_')?;
+    (!entity.is_empty() && !relationship.is_empty())
+        .then(|| (entity.to_owned(), relationship.to_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::owner_of;
+    use crate::schema::join_table_name;
+
+    #[test]
+    fn a_join_table_name_gives_back_its_entity_and_relationship() {
+        for (entity, relationship) in [("Book", "tags"), ("My_Book", "tag_list"), ("B", "_x")] {
+            assert_eq!(
+                owner_of(&join_table_name(entity, relationship)),
+                Some((entity.to_owned(), relationship.to_owned()))
+            );
+        }
+        for table in [
+            "_staged_join_",
+            "_staged_join_x_Book_tags",
+            "_staged_join_9_Book_tags",
+            "_staged_join_4_Booktags",
+            "_staged_join_4_Book_",
+        ] {
+            assert_eq!(owner_of(table), None, "{table}");
+        }
+    }
 }

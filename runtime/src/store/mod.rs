@@ -19,7 +19,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use crate::error::{Error, MigrationError, Result, StoreError};
 use crate::schema::{Checksum, SchemaDescriptor, Version};
 
-pub use inspect::{EntitySummary, HistoryEntry, StoreSummary, inspect};
+pub use inspect::{EntitySummary, HistoryEntry, JoinTableSummary, StoreSummary, inspect};
 
 /// The `PRAGMA application_id` of every staged store: ASCII `STGD`.
 pub const APPLICATION_ID: u32 = 0x5354_4744;

@@ -23,15 +23,18 @@
 //! The `staged` command-line tool reads the same files (`staged diff`,
 //! `staged check`).
 
-use std::collections::BTreeSet;
+mod diff;
+mod difference;
+
 use std::fmt;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::{
-    AttributeDescriptor, Checksum, DefaultValue, EntityDescriptor, SchemaDescriptor, Version,
-};
+use super::{Checksum, EntityDescriptor, SchemaDescriptor, Version};
+
+pub use diff::diff;
+pub use difference::{AttributeChange, RelationshipChange, RelationshipKind, SchemaDifference};
 
 /// The revision of the snapshot file format, written as `"format"`.
 pub const FORMAT: u32 = 1;
@@ -276,280 +279,6 @@ pub fn file_problems(path: &Path, snapshot: &Snapshot) -> Vec<SnapshotProblem> {
     problems
 }
 
-/// Every difference between a shipped schema and the current definition of
-/// the same version, by entity and attribute name (declaration order does not
-/// matter); empty when they agree.
-pub fn diff(shipped: &SchemaDescriptor, current: &SchemaDescriptor) -> Vec<SchemaDifference> {
-    let mut out = Vec::new();
-    let names = |s: &SchemaDescriptor| -> BTreeSet<String> {
-        s.entities().iter().map(|e| e.name().to_owned()).collect()
-    };
-    let (old_names, new_names) = (names(shipped), names(current));
-    for name in old_names.difference(&new_names) {
-        out.push(SchemaDifference::EntityRemoved {
-            entity: name.clone(),
-        });
-    }
-    for name in new_names.difference(&old_names) {
-        out.push(SchemaDifference::EntityAdded {
-            entity: name.clone(),
-        });
-    }
-    for name in old_names.intersection(&new_names) {
-        let (old, new) = (
-            shipped.entity(name).expect("listed entity"),
-            current.entity(name).expect("listed entity"),
-        );
-        if old.original_name() != new.original_name() {
-            out.push(SchemaDifference::EntityOriginalName {
-                entity: name.clone(),
-                from: old.original_name().map(str::to_owned),
-                to: new.original_name().map(str::to_owned),
-            });
-        }
-        diff_attributes(name, old, new, &mut out);
-    }
-    out
-}
-
-fn diff_attributes(
-    entity: &str,
-    old: &EntityDescriptor,
-    new: &EntityDescriptor,
-    out: &mut Vec<SchemaDifference>,
-) {
-    let names = |e: &EntityDescriptor| -> BTreeSet<String> {
-        e.attributes().iter().map(|a| a.name().to_owned()).collect()
-    };
-    let (old_names, new_names) = (names(old), names(new));
-    let named = |attribute: &str| (entity.to_owned(), attribute.to_owned());
-    for name in old_names.difference(&new_names) {
-        let (entity, attribute) = named(name);
-        out.push(SchemaDifference::AttributeRemoved { entity, attribute });
-    }
-    for name in new_names.difference(&old_names) {
-        let (entity, attribute) = named(name);
-        out.push(SchemaDifference::AttributeAdded { entity, attribute });
-    }
-    for name in old_names.intersection(&new_names) {
-        let a = old.attribute(name).expect("listed attribute");
-        let b = new.attribute(name).expect("listed attribute");
-        for change in attribute_changes(a, b) {
-            let (entity, attribute) = named(name);
-            out.push(SchemaDifference::AttributeChanged {
-                entity,
-                attribute,
-                change,
-            });
-        }
-    }
-}
-
-fn attribute_changes(a: &AttributeDescriptor, b: &AttributeDescriptor) -> Vec<AttributeChange> {
-    let mut out = Vec::new();
-    if a.ty() != b.ty() {
-        out.push(AttributeChange::Type {
-            from: a.ty().canonical_name(),
-            to: b.ty().canonical_name(),
-        });
-    }
-    if a.is_optional() != b.is_optional() {
-        out.push(AttributeChange::Optional {
-            from: a.is_optional(),
-            to: b.is_optional(),
-        });
-    }
-    if a.is_unique() != b.is_unique() {
-        out.push(AttributeChange::Unique { to: b.is_unique() });
-    }
-    if a.is_indexed() != b.is_indexed() {
-        out.push(AttributeChange::Index { to: b.is_indexed() });
-    }
-    if a.default_value() != b.default_value() {
-        out.push(AttributeChange::Default {
-            from: a.default_value().cloned(),
-            to: b.default_value().cloned(),
-        });
-    }
-    if a.original_name() != b.original_name() {
-        out.push(AttributeChange::OriginalName {
-            from: a.original_name().map(str::to_owned),
-            to: b.original_name().map(str::to_owned),
-        });
-    }
-    out
-}
-
-/// One difference found by [`diff`].
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub enum SchemaDifference {
-    /// An entity that the snapshot does not have.
-    EntityAdded {
-        /// The entity.
-        entity: String,
-    },
-    /// An entity of the snapshot that is gone.
-    EntityRemoved {
-        /// The entity.
-        entity: String,
-    },
-    /// The entity's `original_name` changed.
-    EntityOriginalName {
-        /// The entity.
-        entity: String,
-        /// The snapshot's value.
-        from: Option<String>,
-        /// The current value.
-        to: Option<String>,
-    },
-    /// An attribute that the snapshot does not have.
-    AttributeAdded {
-        /// The entity.
-        entity: String,
-        /// The attribute.
-        attribute: String,
-    },
-    /// An attribute of the snapshot that is gone.
-    AttributeRemoved {
-        /// The entity.
-        entity: String,
-        /// The attribute.
-        attribute: String,
-    },
-    /// A property of an attribute changed.
-    AttributeChanged {
-        /// The entity.
-        entity: String,
-        /// The attribute.
-        attribute: String,
-        /// What changed.
-        change: AttributeChange,
-    },
-}
-
-/// How an attribute differs from its snapshot.
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub enum AttributeChange {
-    /// The type changed (names as in the canonical form: `text`, `i64`, …).
-    Type {
-        /// The snapshot's type.
-        from: &'static str,
-        /// The current type.
-        to: &'static str,
-    },
-    /// Optional became required or the reverse.
-    Optional {
-        /// Whether the snapshot's attribute is optional.
-        from: bool,
-        /// Whether the current attribute is optional.
-        to: bool,
-    },
-    /// `unique` added or removed.
-    Unique {
-        /// Whether the attribute is unique now.
-        to: bool,
-    },
-    /// `index` added or removed.
-    Index {
-        /// Whether the attribute is indexed now.
-        to: bool,
-    },
-    /// The default value changed.
-    Default {
-        /// The snapshot's default.
-        from: Option<DefaultValue>,
-        /// The current default.
-        to: Option<DefaultValue>,
-    },
-    /// The `original_name` hint changed.
-    OriginalName {
-        /// The snapshot's hint.
-        from: Option<String>,
-        /// The current hint.
-        to: Option<String>,
-    },
-}
-
-fn show_default(default: &Option<DefaultValue>) -> String {
-    match default {
-        None => "no default".to_owned(),
-        Some(DefaultValue::Bool(b)) => format!("`{b}`"),
-        Some(DefaultValue::Integer(i)) => format!("`{i}`"),
-        Some(DefaultValue::Real(r)) => format!("`{r:?}`"),
-        Some(DefaultValue::Text(t)) => format!("`{t:?}`"),
-    }
-}
-
-fn show_name(name: &Option<String>) -> String {
-    name.as_ref()
-        .map_or_else(|| "none".to_owned(), |n| format!("`{n}`"))
-}
-
-impl fmt::Display for SchemaDifference {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            SchemaDifference::EntityAdded { entity } => {
-                write!(f, "entity `{entity}` was added")
-            }
-            SchemaDifference::EntityRemoved { entity } => {
-                write!(f, "entity `{entity}` was removed")
-            }
-            SchemaDifference::EntityOriginalName { entity, from, to } => write!(
-                f,
-                "entity `{entity}` changed `original_name` from {} to {}",
-                show_name(from),
-                show_name(to)
-            ),
-            SchemaDifference::AttributeAdded { entity, attribute } => {
-                write!(f, "attribute `{entity}.{attribute}` was added")
-            }
-            SchemaDifference::AttributeRemoved { entity, attribute } => {
-                write!(f, "attribute `{entity}.{attribute}` was removed")
-            }
-            SchemaDifference::AttributeChanged {
-                entity,
-                attribute,
-                change,
-            } => write!(f, "attribute `{entity}.{attribute}` {change}"),
-        }
-    }
-}
-
-impl fmt::Display for AttributeChange {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let optionality = |optional: bool| if optional { "optional" } else { "required" };
-        match self {
-            AttributeChange::Type { from, to } => {
-                write!(f, "changed type from `{from}` to `{to}`")
-            }
-            AttributeChange::Optional { from, to } => write!(
-                f,
-                "changed from {} to {}",
-                optionality(*from),
-                optionality(*to)
-            ),
-            AttributeChange::Unique { to: true } => write!(f, "became unique"),
-            AttributeChange::Unique { to: false } => write!(f, "is no longer unique"),
-            AttributeChange::Index { to: true } => write!(f, "gained an index"),
-            AttributeChange::Index { to: false } => write!(f, "lost its index"),
-            AttributeChange::Default { from, to } => write!(
-                f,
-                "changed default from {} to {}",
-                show_default(from),
-                show_default(to)
-            ),
-            AttributeChange::OriginalName { from, to } => write!(
-                f,
-                "changed `original_name` from {} to {}",
-                show_name(from),
-                show_name(to)
-            ),
-        }
-    }
-}
-
 /// One reason a snapshot check failed.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -614,6 +343,17 @@ impl fmt::Display for SnapshotProblem {
                 )?;
                 for difference in differences.iter().skip(1) {
                     write!(f, "; {difference}")?;
+                }
+                if differences.iter().all(SchemaDifference::is_rename_hint) {
+                    return write!(
+                        f,
+                        " (snapshot `{}`). Stores at {version} still open, but stores of the \
+                         previous version would migrate to {version} differently than with the \
+                         shipped app: restore the shipped `original_name`. If {version} never \
+                         shipped, record it again with `STAGED_SNAPSHOTS=overwrite` or by \
+                         deleting the snapshot",
+                        path.display()
+                    );
                 }
                 write!(
                     f,
