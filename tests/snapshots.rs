@@ -864,3 +864,42 @@ fn a_changed_rename_hint_alone_says_stores_still_open_but_migrate_differently() 
     );
     assert_eq!(common::read_bytes(&path), before);
 }
+
+#[test]
+fn a_changed_checksum_never_passes_as_verified() {
+    // `0.0 == -0.0`, so the defaults compare equal, but the checksum hashes
+    // the value's bits: the check must not call the edited schema verified.
+    let with_default = |value: f64| -> &'static SchemaDescriptor {
+        let attribute = staged::AttributeDescriptor::named("weight", staged::AttributeType::F64)
+            .with_default(staged::DefaultValue::Real(value));
+        Box::leak(Box::new(SchemaDescriptor::from_entities(
+            Version::new(1, 0, 0),
+            vec![staged::EntityDescriptor::from_parts(
+                "List",
+                None,
+                vec![attribute],
+            )],
+        )))
+    };
+    let (shipped, edited) = (with_default(0.0), with_default(-0.0));
+    assert_ne!(shipped.checksum(), edited.checksum());
+    assert_eq!(snapshot::diff(shipped, edited), []);
+
+    let store = common::TempStore::new();
+    let dir = store.dir().join("schemas");
+    snapshot::check(vec![shipped], &dir, SnapshotMode::WriteNew).unwrap();
+    let before = common::read_bytes(&dir.join("1.0.0.json"));
+    let error = snapshot::check(vec![edited], &dir, SnapshotMode::WriteNew).unwrap_err();
+    assert_eq!(
+        problems(error),
+        [SnapshotProblem::Edited {
+            version: Version::new(1, 0, 0),
+            path: dir.join("1.0.0.json"),
+            differences: vec![SchemaDifference::ChecksumChanged {
+                shipped: shipped.checksum(),
+                current: edited.checksum(),
+            }],
+        }]
+    );
+    assert_eq!(common::read_bytes(&dir.join("1.0.0.json")), before);
+}

@@ -4,7 +4,7 @@
 use std::fmt;
 
 use crate::relationship::DeleteRule;
-use crate::schema::DefaultValue;
+use crate::schema::{Checksum, DefaultValue};
 
 /// One difference found by [`diff`](super::diff()).
 #[derive(Debug, Clone, PartialEq)]
@@ -51,6 +51,16 @@ pub enum SchemaDifference {
         attribute: String,
         /// What changed.
         change: AttributeChange,
+    },
+    /// The checksums differ although no other difference was found: the
+    /// canonical form covers a property this comparison does not describe.
+    /// Reported by [`check`](super::check()) so that a changed checksum never
+    /// passes as verified.
+    ChecksumChanged {
+        /// The checksum of the snapshot's schema.
+        shipped: Checksum,
+        /// The checksum of the current schema.
+        current: Checksum,
     },
     /// A to-one or many-to-many relationship that the snapshot does not have.
     RelationshipAdded {
@@ -346,6 +356,11 @@ impl fmt::Display for SchemaDifference {
                 f,
                 "attribute `{entity}.{attribute}` of type `{ty}` became a to-one relationship \
                  to `{target}`"
+            ),
+            SchemaDifference::ChecksumChanged { shipped, current } => write!(
+                f,
+                "the schema's checksum changed from {shipped} to {current} in a way this comparison \
+                 does not describe (see `staged::schema::canonical_form` for what it covers)"
             ),
             SchemaDifference::BecameAttribute {
                 entity,

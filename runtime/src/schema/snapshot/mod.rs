@@ -220,7 +220,12 @@ pub fn check<'a>(
                 path,
             }),
             (Some((path, snapshot)), _) => {
-                let differences = diff(snapshot.descriptor(), schema);
+                let mut differences = diff(snapshot.descriptor(), schema);
+                let (shipped, current) =
+                    (Checksum::of(snapshot.descriptor()), Checksum::of(schema));
+                if shipped != current && differences.iter().all(SchemaDifference::is_rename_hint) {
+                    differences.push(SchemaDifference::ChecksumChanged { shipped, current });
+                }
                 if differences.is_empty() {
                     report.verified.push(schema.version());
                 } else {
