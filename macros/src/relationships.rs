@@ -3,9 +3,9 @@
 
 use std::collections::HashMap;
 
-use syn::Type;
+use syn::{LitStr, Type};
 
-use crate::ast::{FieldKind, Model, Schema, shown};
+use crate::ast::{Field, FieldKind, Model, Schema, shown};
 use crate::ctxt::Ctxt;
 
 /// What a relationship field resolves to.
@@ -140,24 +140,7 @@ pub fn resolve(cx: &Ctxt, schema: &Schema<'_>) -> Resolution {
                                 );
                                 continue;
                             }
-                            if let Some(back) = other
-                                .args
-                                .relationship
-                                .as_ref()
-                                .and_then(|r| r.inverse.as_ref())
-                                && back.value() != field.name
-                            {
-                                cx.error_spanned_by(
-                                    lit,
-                                    format_args!(
-                                        "`{this}.{}` names `{}.{}` as its inverse, but that field names `{}`: \
-                                         the two sides of a relationship must name each other",
-                                        field.name,
-                                        target.original.ident,
-                                        other.name,
-                                        back.value()
-                                    ),
-                                );
+                            if !names_back(cx, lit, (&this, &field.name), target, other) {
                                 continue;
                             }
                             Some(other)
@@ -240,24 +223,7 @@ pub fn resolve(cx: &Ctxt, schema: &Schema<'_>) -> Resolution {
                             FieldKind::ToMany { target: back }
                                 if target_model(schema, back) == Some(mi) =>
                             {
-                                if let Some(back) = other
-                                    .args
-                                    .relationship
-                                    .as_ref()
-                                    .and_then(|r| r.inverse.as_ref())
-                                    && back.value() != field.name
-                                {
-                                    cx.error_spanned_by(
-                                        lit,
-                                        format_args!(
-                                            "`{this}.{}` names `{}.{}` as its inverse, but that field names `{}`: \
-                                             the two sides of a relationship must name each other",
-                                            field.name,
-                                            target.original.ident,
-                                            other.name,
-                                            back.value()
-                                        ),
-                                    );
+                                if !names_back(cx, lit, (&this, &field.name), target, other) {
                                     continue;
                                 }
                                 many_to_many(cx, explicit, &this, &field.name);
@@ -343,6 +309,40 @@ pub fn resolve(cx: &Ctxt, schema: &Schema<'_>) -> Resolution {
 }
 
 /// A many-to-many only unlinks on delete.
+/// Whether `other`, the field that `this_model.this_field` names as its
+/// inverse with `lit`, names it back or names no inverse; if it names another
+/// field, reports that at `lit`.
+fn names_back(
+    cx: &Ctxt,
+    lit: &LitStr,
+    (this_model, this_field): (&str, &str),
+    target: &Model<'_>,
+    other: &Field<'_>,
+) -> bool {
+    let Some(back) = other
+        .args
+        .relationship
+        .as_ref()
+        .and_then(|r| r.inverse.as_ref())
+    else {
+        return true;
+    };
+    if back.value() == this_field {
+        return true;
+    }
+    cx.error_spanned_by(
+        lit,
+        format_args!(
+            "`{this_model}.{this_field}` names `{}.{}` as its inverse, but that field names `{}`: \
+             the two sides of a relationship must name each other",
+            target.original.ident,
+            other.name,
+            back.value()
+        ),
+    );
+    false
+}
+
 fn many_to_many(
     cx: &Ctxt,
     explicit: Option<&(&'static str, syn::LitStr)>,
