@@ -185,6 +185,13 @@ impl<S: VersionedSchema> ModelContext<S> {
                 id: id.raw(),
             });
         }
+        // A migration runs with foreign keys off (its hooks included): the
+        // delete rules are then applied here, or the migration's final
+        // foreign key check would fail on what referred to this record.
+        let enforced: bool = conn.pragma_query_value(None, "foreign_keys", |row| row.get(0))?;
+        if !enforced {
+            crate::related::delete_rules_by_hand(&conn, S::descriptor(), entity.name(), id.raw())?;
+        }
         Ok(())
     }
 
