@@ -80,6 +80,8 @@ impl<S: VersionedSchema> ModelContext<S> {
     ) -> Result<()> {
         let (owner, entity, relationship) = resolve(many)?;
         let target = record.into().id();
+        self.writable(entity)?;
+        self.writable(T::entity())?;
         let conn = self.lock();
         match relationship.kind() {
             ToManyKind::OneToMany => {
@@ -126,6 +128,8 @@ impl<S: VersionedSchema> ModelContext<S> {
     ) -> Result<()> {
         let (owner, entity, relationship) = resolve(many)?;
         let target = record.into().id();
+        self.writable(entity)?;
+        self.writable(T::entity())?;
         let conn = self.lock();
         match relationship.kind() {
             ToManyKind::OneToMany => {
@@ -177,6 +181,7 @@ impl<S: VersionedSchema> ModelContext<S> {
         value: T,
     ) -> Result<()> {
         let entity = M::entity();
+        self.writable(entity)?;
         let conn = self.lock();
         let mut statement = conn.prepare_cached(&format!(
             "UPDATE {} SET {} = ?1 WHERE {} = ?2",
