@@ -6,12 +6,17 @@
 //! types, optional / unique / indexed / defaulted at random), random rows, and
 //! 2–3 further versions, each made by a few random *inferable* changes (add,
 //! remove, rename and swap entities and attributes, optional <-> required,
-//! unique and index on/off, default changed, widening). Schemas are runtime
+//! unique and index on/off, default changed, widening; to-one references
+//! between entities, including to the same entity, which follow entity
+//! renames and swaps, are removed with their target, and get new delete
+//! rules). Schemas are runtime
 //! descriptors; two SQLite files are created from the first schema with the
 //! same rows, one migrated by `lower(compose(map_step…))`, the other by one
 //! `lower(map_step)` per version. The model moves values along renames, fills
 //! added attributes with their defaults and replaces NULLs by the default of
-//! an attribute made required.
+//! an attribute made required. Statements run as the runner runs them
+//! (foreign keys off, `legacy_alter_table` on), and every store ends
+//! without foreign key violations and with the foreign keys its schema names.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -22,7 +27,8 @@ use staged::rusqlite::{Connection, params_from_iter, types::Value};
 use staged::schema::ID_COLUMN;
 use staged::store::{sql, verify};
 use staged::{
-    AttributeDescriptor, AttributeType, DefaultValue, EntityDescriptor, SchemaDescriptor, Version,
+    AttributeDescriptor, AttributeType, DefaultValue, DeleteRule, EntityDescriptor, Reference,
+    SchemaDescriptor, Version,
 };
 use staged_runtime::inference::{self, SchemaMapping};
 
@@ -127,14 +133,23 @@ struct Attr {
     origin: Option<String>,
     /// Changed in this version already (each attribute changes at most once a version).
     touched: bool,
+    /// A to-one: the referenced entity's current name and the delete rule.
+    reference: Option<(String, DeleteRule)>,
 }
 
 impl Attr {
     fn descriptor(&self) -> AttributeDescriptor {
-        let mut out = AttributeDescriptor::named(self.name.clone(), self.ty)
-            .with_optional(self.optional)
-            .with_unique(self.unique)
-            .with_index(self.indexed);
+        let mut out = match &self.reference {
+            Some((target, rule)) => AttributeDescriptor::to_one(
+                self.name.clone(),
+                self.optional,
+                Reference::to(target.clone(), *rule),
+            ),
+            None => AttributeDescriptor::named(self.name.clone(), self.ty)
+                .with_optional(self.optional)
+                .with_unique(self.unique)
+                .with_index(self.indexed),
+        };
         out.set_default(self.default.clone());
         if let Some(origin) = &self.origin
             && *origin != self.name
@@ -187,6 +202,14 @@ impl Ent {
     fn changeable(&self) -> Vec<usize> {
         (0..self.attrs.len())
             .filter(|&k| self.attrs[k].origin.is_some() && !self.attrs[k].touched)
+            .collect()
+    }
+
+    /// The changeable attributes that are not to-ones.
+    fn changeable_values(&self) -> Vec<usize> {
+        self.changeable()
+            .into_iter()
+            .filter(|&k| self.attrs[k].reference.is_none())
             .collect()
     }
 }
@@ -311,6 +334,63 @@ impl Model {
             },
             origin: None,
             touched: true,
+            reference: None,
+        }
+    }
+
+    /// A to-one from entity `e` to entity `t`, with a delete rule that fits its optionality.
+    fn random_to_one(&mut self, rng: &mut Rng, e: usize, t: usize, optional: bool) -> Attr {
+        let name = self.new_attribute_name(rng, e);
+        let rules: &[DeleteRule] = if optional {
+            &[
+                DeleteRule::Nullify,
+                DeleteRule::Cascade,
+                DeleteRule::NoAction,
+                DeleteRule::Deny,
+            ]
+        } else {
+            &[DeleteRule::Cascade, DeleteRule::NoAction, DeleteRule::Deny]
+        };
+        let rule = *rng.pick(rules).expect("rules");
+        Attr {
+            name,
+            ty: AttributeType::I64,
+            optional,
+            unique: false,
+            indexed: true,
+            default: None,
+            origin: None,
+            touched: true,
+            reference: Some((self.entities[t].name.clone(), rule)),
+        }
+    }
+
+    /// Points every to-one at `from` to `to` (an entity renamed).
+    fn retarget(&mut self, renames: &[(String, String)]) {
+        for entity in &mut self.entities {
+            for attr in &mut entity.attrs {
+                if let Some((target, _)) = &mut attr.reference
+                    && let Some((_, to)) = renames.iter().find(|(from, _)| from == target)
+                {
+                    *target = to.clone();
+                }
+            }
+        }
+    }
+
+    /// Removes every to-one that refers to `target` (an entity removed).
+    fn remove_references_to(&mut self, target: &str) {
+        for entity in &mut self.entities {
+            while let Some(k) = entity
+                .attrs
+                .iter()
+                .position(|a| a.reference.as_ref().is_some_and(|(t, _)| t == target))
+            {
+                entity.attrs.remove(k);
+                for (_, values) in &mut entity.rows {
+                    values.remove(k);
+                }
+            }
         }
     }
 
@@ -351,6 +431,19 @@ impl Model {
                 rows,
             });
         }
+        // To-ones between the first entities (possibly to the same entity),
+        // referring to existing rows.
+        for e in 0..model.entities.len() {
+            if !rng.chance(60) {
+                continue;
+            }
+            let t = rng.below(model.entities.len());
+            let targets: Vec<i64> = model.entities[t].rows.iter().map(|(id, _)| *id).collect();
+            let optional = targets.is_empty() || rng.chance(50);
+            let attr = model.random_to_one(rng, e, t, optional);
+            attr_values(rng, &mut model.entities[e], &targets, optional);
+            model.entities[e].attrs.push(attr);
+        }
         model
     }
 
@@ -366,20 +459,24 @@ impl Model {
             return;
         };
         let changeable = self.entities[e].changeable();
+        let values = self.entities[e].changeable_values();
         let pick_attr = |rng: &mut Rng| rng.pick(&changeable).copied();
+        let pick_value = |rng: &mut Rng| rng.pick(&values).copied();
         match op {
             0 => self.add_entity(rng),
             1 => {
                 if self.entities.len() > 1 {
-                    self.entities.remove(e);
+                    let removed = self.entities.remove(e);
+                    self.remove_references_to(&removed.name);
                 }
             }
             2 => {
                 if !self.entities[e].renamed {
                     let name = self.rename_target_entity(rng);
                     let entity = &mut self.entities[e];
-                    entity.name = name;
+                    let old = std::mem::replace(&mut entity.name, name.clone());
                     entity.renamed = true;
+                    self.retarget(&[(old, name)]);
                 }
             }
             3 => {
@@ -393,6 +490,8 @@ impl Model {
                     self.entities[e].name = std::mem::replace(&mut self.entities[o].name, name);
                     self.entities[e].renamed = true;
                     self.entities[o].renamed = true;
+                    let (a, b) = (self.entities[o].name.clone(), self.entities[e].name.clone());
+                    self.retarget(&[(a.clone(), b.clone()), (b, a)]);
                 }
             }
             4 | 5 => {
@@ -443,7 +542,7 @@ impl Model {
                 }
             }
             9 => {
-                let optional: Vec<usize> = changeable
+                let optional: Vec<usize> = values
                     .iter()
                     .copied()
                     .filter(|&k| {
@@ -475,7 +574,7 @@ impl Model {
                 self.entities[e] = after;
             }
             10 => {
-                let required: Vec<usize> = changeable
+                let required: Vec<usize> = values
                     .iter()
                     .copied()
                     .filter(|&k| !self.entities[e].attrs[k].optional)
@@ -487,7 +586,7 @@ impl Model {
                 }
             }
             11 => {
-                if let Some(k) = pick_attr(rng) {
+                if let Some(k) = pick_value(rng) {
                     let entity = &self.entities[e];
                     let attr = &entity.attrs[k];
                     let unique = !attr.unique;
@@ -500,14 +599,14 @@ impl Model {
                 }
             }
             12 => {
-                if let Some(k) = pick_attr(rng) {
+                if let Some(k) = pick_value(rng) {
                     let attr = &mut self.entities[e].attrs[k];
                     attr.indexed = !attr.indexed;
                     attr.touched = true;
                 }
             }
             13 => {
-                if let Some(k) = pick_attr(rng) {
+                if let Some(k) = pick_value(rng) {
                     let attr = &mut self.entities[e].attrs[k];
                     attr.default = if rng.chance(25) {
                         None
@@ -517,8 +616,43 @@ impl Model {
                     attr.touched = true;
                 }
             }
+            15 => {
+                let to_ones: Vec<usize> = changeable
+                    .iter()
+                    .copied()
+                    .filter(|&k| self.entities[e].attrs[k].reference.is_some())
+                    .collect();
+                if let Some(&k) = rng.pick(&to_ones) {
+                    let attr = &mut self.entities[e].attrs[k];
+                    let rules: &[DeleteRule] = if attr.optional {
+                        &[
+                            DeleteRule::Nullify,
+                            DeleteRule::Cascade,
+                            DeleteRule::NoAction,
+                            DeleteRule::Deny,
+                        ]
+                    } else {
+                        &[DeleteRule::Cascade, DeleteRule::NoAction, DeleteRule::Deny]
+                    };
+                    let rule = *rng.pick(rules).expect("rules");
+                    if let Some((_, old)) = &mut attr.reference {
+                        *old = rule;
+                    }
+                    attr.touched = true;
+                }
+            }
+            16 => {
+                // A new optional to-one: NULL in every existing row.
+                let t = rng.below(self.entities.len());
+                let attr = self.random_to_one(rng, e, t, true);
+                let entity = &mut self.entities[e];
+                entity.attrs.push(attr);
+                for (_, values) in &mut entity.rows {
+                    values.push(Value::Null);
+                }
+            }
             _ => {
-                if let Some(k) = pick_attr(rng) {
+                if let Some(k) = pick_value(rng) {
                     let attr = &mut self.entities[e].attrs[k];
                     attr.ty = match attr.ty {
                         AttributeType::I32 => AttributeType::I64,
@@ -554,6 +688,17 @@ impl Model {
     }
 }
 
+/// Fills the values of a new to-one of `entity`: ids of `targets`, or NULL when optional.
+fn attr_values(rng: &mut Rng, entity: &mut Ent, targets: &[i64], optional: bool) {
+    for (_, values) in &mut entity.rows {
+        let value = match rng.pick(targets) {
+            Some(id) if !optional || rng.chance(70) => Value::Integer(*id),
+            _ => Value::Null,
+        };
+        values.push(value);
+    }
+}
+
 // ---------------------------------------------------------------------------
 // Stores
 // ---------------------------------------------------------------------------
@@ -561,8 +706,13 @@ impl Model {
 /// A store at `schema` holding the model's rows.
 fn create_store(path: &Path, schema: &SchemaDescriptor, model: &Model) -> Connection {
     let conn = Connection::open(path).unwrap();
-    conn.execute_batch("PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF")
-        .unwrap();
+    // As the runner migrates: foreign keys off, table renames leaving the
+    // foreign keys of other tables alone.
+    conn.execute_batch(
+        "PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF; \
+         PRAGMA foreign_keys = OFF; PRAGMA legacy_alter_table = ON",
+    )
+    .unwrap();
     for (entity, ent) in schema.entities().iter().zip(&model.entities) {
         conn.execute(&sql::create_table(entity.name(), entity), [])
             .unwrap();
@@ -653,6 +803,12 @@ fn rows(conn: &Connection, entity: &EntityDescriptor) -> Vec<(i64, Vec<Value>)> 
 fn check(conn: &Connection, label: &str, latest: &SchemaDescriptor, model: &Model) {
     let drift = verify::drift(conn, latest).unwrap();
     assert!(drift.is_empty(), "{label}: drift {drift:#?}");
+    let violations: i64 = conn
+        .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |row| {
+            row.get(0)
+        })
+        .unwrap();
+    assert_eq!(violations, 0, "{label}: foreign key violations");
     for (entity, ent) in latest.entities().iter().zip(&model.entities) {
         assert_eq!(
             rows(conn, entity),
@@ -668,10 +824,11 @@ fn check(conn: &Connection, label: &str, latest: &SchemaDescriptor, model: &Mode
 // ---------------------------------------------------------------------------
 
 /// How often each kind of change is drawn: entity changes (0–3) once,
-/// attribute changes (4–14) two or three times, so that rows survive long
+/// attribute changes (4–16) two or three times, so that rows survive long
 /// enough to be changed.
-const DRAW: [u8; 28] = [
+const DRAW: [u8; 31] = [
     0, 1, 2, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13, 14, 14, 14,
+    15, 16, 16,
 ];
 
 fn composed_equals_steps(seed: u64, versions: &[Vec<u8>]) {
