@@ -82,10 +82,19 @@ fn assert_decode(error: &staged::Error, attribute: &str, id: PersistentId) {
 #[test]
 fn wrong_values_are_typed_errors_on_read() {
     for (raw, attribute) in [
-        (r#"UPDATE "Item" SET "count" = 'twelve' WHERE "_id" = ?1"#, "count"),
-        (r#"UPDATE "Item" SET "count" = 1.5 WHERE "_id" = ?1"#, "count"),
+        (
+            r#"UPDATE "Item" SET "count" = 'twelve' WHERE "_id" = ?1"#,
+            "count",
+        ),
+        (
+            r#"UPDATE "Item" SET "count" = 1.5 WHERE "_id" = ?1"#,
+            "count",
+        ),
         (r#"UPDATE "Item" SET "rank" = 300 WHERE "_id" = ?1"#, "rank"),
-        (r#"UPDATE "Item" SET "title" = x'00ff' WHERE "_id" = ?1"#, "title"),
+        (
+            r#"UPDATE "Item" SET "title" = x'00ff' WHERE "_id" = ?1"#,
+            "title",
+        ),
     ] {
         let store = TempStore::new();
         let id = seed(&store, raw);
