@@ -285,3 +285,101 @@ fn swapped_entity_names_keep_the_foreign_keys_of_a_transformed_table() {
     let tagged = ctx.get::<c2::Tag>(tag).unwrap().unwrap();
     assert!(ctx.related(&tagged.books).unwrap().is_empty());
 }
+
+/// Two entities that both have a many-to-many `m` to `T` swap names: the
+/// join table named after the new `E1.m` must hold the links of the entity
+/// that is `E1` now (the old `E2`), not keep the old `E1`'s table because
+/// its name and sides look the same.
+#[test]
+fn swapped_owners_of_same_named_many_to_manys_keep_their_own_links() {
+    use staged::inference;
+    use staged::rusqlite::Connection;
+    use staged::schema::{RelationshipDescriptor, ToManyKind, join_table_name};
+    use staged::store::sql;
+    use staged::{AttributeDescriptor, AttributeType, EntityDescriptor, SchemaDescriptor};
+
+    let entity = |name: &str, original: Option<&str>, many: bool| {
+        let e = EntityDescriptor::from_parts(
+            name,
+            original.map(str::to_owned),
+            vec![AttributeDescriptor::named("x", AttributeType::I64)],
+        );
+        if many {
+            e.with_to_many(vec![RelationshipDescriptor::build(
+                "m",
+                "T",
+                ToManyKind::ManyToMany,
+                None,
+            )])
+        } else {
+            e
+        }
+    };
+    let from = SchemaDescriptor::from_entities(
+        Version::new(1, 0, 0),
+        vec![
+            entity("E1", None, true),
+            entity("E2", None, true),
+            entity("T", None, false),
+        ],
+    );
+    let to = SchemaDescriptor::from_entities(
+        Version::new(2, 0, 0),
+        vec![
+            entity("E1", Some("E2"), true),
+            entity("E2", Some("E1"), true),
+            entity("T", None, false),
+        ],
+    );
+    let store = TempStore::new();
+    let mut conn = Connection::open(store.path()).unwrap();
+    conn.execute_batch("PRAGMA foreign_keys = OFF; PRAGMA legacy_alter_table = ON")
+        .unwrap();
+    for e in from.entities() {
+        conn.execute(&sql::create_table(e.name(), e), []).unwrap();
+        for id in 1..=3 {
+            conn.execute(
+                &format!("INSERT INTO \"{}\" VALUES (?1, 0)", e.name()),
+                [id],
+            )
+            .unwrap();
+        }
+    }
+    for join in from.join_tables() {
+        conn.execute(&sql::create_join_table(&join.name, &join), [])
+            .unwrap();
+        conn.execute(&sql::create_join_index(&join), []).unwrap();
+    }
+    // Old E1 links 1 -> 1; old E2 links 2 -> 3.
+    let link = |conn: &Connection, owner: &str, source: i64, target: i64| {
+        conn.execute(
+            &format!(
+                "INSERT INTO \"{}\" VALUES (?1, ?2)",
+                join_table_name(owner, "m")
+            ),
+            [source, target],
+        )
+        .unwrap();
+    };
+    link(&conn, "E1", 1, 1);
+    link(&conn, "E2", 2, 3);
+    let mapping = inference::map_step(&from, &to).unwrap();
+    let tx = conn.transaction().unwrap();
+    for statement in inference::lower(&from, &to, &mapping) {
+        tx.execute(&statement.sql, []).unwrap();
+    }
+    tx.commit().unwrap();
+    let links = |owner: &str| -> Vec<(i64, i64)> {
+        conn.prepare(&format!(
+            "SELECT source, target FROM \"{}\" ORDER BY 1",
+            join_table_name(owner, "m")
+        ))
+        .unwrap()
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+    };
+    assert_eq!(links("E1"), [(2, 3)], "E1 is the old E2");
+    assert_eq!(links("E2"), [(1, 1)], "E2 is the old E1");
+}

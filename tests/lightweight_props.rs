@@ -9,7 +9,8 @@
 //! unique and index on/off, default changed, widening; to-one references
 //! between entities, including to the same entity, which follow entity
 //! renames and swaps, are removed with their target, and get new delete
-//! rules). Schemas are runtime
+//! rules; many-to-manys with their links, added, removed and renamed, whose
+//! join tables follow entity renames and swaps). Schemas are runtime
 //! descriptors; two SQLite files are created from the first schema with the
 //! same rows, one migrated by `lower(compose(map_step…))`, the other by one
 //! `lower(map_step)` per version. The model moves values along renames, fills
@@ -25,6 +26,7 @@ use proptest::collection::vec;
 use proptest::prelude::*;
 use staged::rusqlite::{Connection, params_from_iter, types::Value};
 use staged::schema::ID_COLUMN;
+use staged::schema::{RelationshipDescriptor, ToManyKind, join_table_name};
 use staged::store::{sql, verify};
 use staged::{
     AttributeDescriptor, AttributeType, DefaultValue, DeleteRule, EntityDescriptor, Reference,
@@ -160,12 +162,43 @@ impl Attr {
     }
 }
 
+/// A many-to-many (without inverse: its entity owns the join table).
+#[derive(Debug, Clone)]
+struct Many {
+    name: String,
+    /// The name in the previous version; `None` when added in this one.
+    origin: Option<String>,
+    /// The related entity's current name.
+    target: String,
+    touched: bool,
+    /// `(id of this entity, id of the related entity)`.
+    links: BTreeSet<(i64, i64)>,
+}
+
+impl Many {
+    fn descriptor(&self) -> RelationshipDescriptor {
+        let out = RelationshipDescriptor::build(
+            self.name.clone(),
+            self.target.clone(),
+            ToManyKind::ManyToMany,
+            None,
+        );
+        match &self.origin {
+            Some(origin) if *origin != self.name => out.with_original_name(origin.clone()),
+            _ => out,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 struct Ent {
     name: String,
     origin: Option<String>,
     renamed: bool,
     attrs: Vec<Attr>,
+    many: Vec<Many>,
+    /// The many-to-many names of this entity in the previous version.
+    previous_many: Vec<String>,
     /// The attribute names of this entity in the previous version.
     previous_names: Vec<String>,
     /// `(id, values aligned with attrs)`.
@@ -180,6 +213,7 @@ impl Ent {
             original,
             self.attrs.iter().map(Attr::descriptor).collect(),
         )
+        .with_to_many(self.many.iter().map(Many::descriptor).collect())
     }
 
     fn column(&self, k: usize) -> impl Iterator<Item = &Value> {
@@ -221,6 +255,7 @@ struct Model {
     /// Every name ever used, so that later versions may reuse one.
     used_entity_names: BTreeSet<String>,
     used_attribute_names: BTreeSet<String>,
+    used_many_names: BTreeSet<String>,
     next_name: usize,
 }
 
@@ -240,6 +275,11 @@ impl Model {
             for attr in &mut entity.attrs {
                 attr.origin = Some(attr.name.clone());
                 attr.touched = false;
+            }
+            entity.previous_many = entity.many.iter().map(|m| m.name.clone()).collect();
+            for many in &mut entity.many {
+                many.origin = Some(many.name.clone());
+                many.touched = false;
             }
         }
     }
@@ -365,9 +405,14 @@ impl Model {
         }
     }
 
-    /// Points every to-one at `from` to `to` (an entity renamed).
+    /// Points every to-one and many-to-many at `from` to `to` (an entity renamed).
     fn retarget(&mut self, renames: &[(String, String)]) {
         for entity in &mut self.entities {
+            for many in &mut entity.many {
+                if let Some((_, to)) = renames.iter().find(|(from, _)| *from == many.target) {
+                    many.target = to.clone();
+                }
+            }
             for attr in &mut entity.attrs {
                 if let Some((target, _)) = &mut attr.reference
                     && let Some((_, to)) = renames.iter().find(|(from, _)| from == target)
@@ -378,9 +423,10 @@ impl Model {
         }
     }
 
-    /// Removes every to-one that refers to `target` (an entity removed).
+    /// Removes every to-one and many-to-many that refers to `target` (an entity removed).
     fn remove_references_to(&mut self, target: &str) {
         for entity in &mut self.entities {
+            entity.many.retain(|m| m.target != target);
             while let Some(k) = entity
                 .attrs
                 .iter()
@@ -401,6 +447,7 @@ impl Model {
             previous_entities: Vec::new(),
             used_entity_names: BTreeSet::new(),
             used_attribute_names: BTreeSet::new(),
+            used_many_names: BTreeSet::new(),
             next_name: 0,
         };
         for _ in 0..1 + rng.below(3) {
@@ -429,6 +476,8 @@ impl Model {
                 attrs,
                 previous_names: Vec::new(),
                 rows,
+                many: Vec::new(),
+                previous_many: Vec::new(),
             });
         }
         // To-ones between the first entities (possibly to the same entity),
@@ -444,7 +493,50 @@ impl Model {
             attr_values(rng, &mut model.entities[e], &targets, optional);
             model.entities[e].attrs.push(attr);
         }
+        // Many-to-manys with random links.
+        for e in 0..model.entities.len() {
+            if !rng.chance(50) {
+                continue;
+            }
+            let t = rng.below(model.entities.len());
+            let mut many = model.new_many(rng, e, t);
+            let targets: Vec<i64> = model.entities[t].rows.iter().map(|(id, _)| *id).collect();
+            for (id, _) in &model.entities[e].rows {
+                for _ in 0..rng.below(3) {
+                    if let Some(target) = rng.pick(&targets) {
+                        many.links.insert((*id, *target));
+                    }
+                }
+            }
+            model.entities[e].many.push(many);
+        }
         model
+    }
+
+    /// A new many-to-many of entity `e` relating entity `t`, without links:
+    /// its name is new, or one another entity uses (so that swapped
+    /// entities may own join tables of the same relationship name).
+    fn new_many(&mut self, rng: &mut Rng, e: usize, t: usize) -> Many {
+        let entity = &self.entities[e];
+        let reusable: Vec<String> = self
+            .used_many_names
+            .iter()
+            .filter(|n| !entity.previous_many.contains(n))
+            .filter(|n| entity.many.iter().all(|m| &m.name != *n))
+            .cloned()
+            .collect();
+        let name = match rng.pick(&reusable) {
+            Some(name) if rng.chance(50) => name.clone(),
+            _ => self.fresh("m"),
+        };
+        self.used_many_names.insert(name.clone());
+        Many {
+            name,
+            origin: None,
+            target: self.entities[t].name.clone(),
+            touched: true,
+            links: BTreeSet::new(),
+        }
     }
 
     /// Applies one change picked by `op`; changes that do not fit are skipped.
@@ -651,6 +743,39 @@ impl Model {
                     values.push(Value::Null);
                 }
             }
+            17 => {
+                let t = rng.below(self.entities.len());
+                let many = self.new_many(rng, e, t);
+                self.entities[e].many.push(many);
+            }
+            18 | 19 => {
+                let entity = &self.entities[e];
+                let kept: Vec<usize> = (0..entity.many.len())
+                    .filter(|&k| entity.many[k].origin.is_some() && !entity.many[k].touched)
+                    .collect();
+                let Some(&k) = rng.pick(&kept) else {
+                    return;
+                };
+                if op == 18 {
+                    self.entities[e].many.remove(k);
+                    return;
+                }
+                // A new name, sometimes one this entity used before.
+                let free: Vec<String> = self
+                    .used_many_names
+                    .iter()
+                    .filter(|n| self.entities[e].many.iter().all(|m| &m.name != *n))
+                    .cloned()
+                    .collect();
+                let name = match rng.pick(&free) {
+                    Some(name) if rng.chance(60) => name.clone(),
+                    _ => self.fresh("m"),
+                };
+                self.used_many_names.insert(name.clone());
+                let many = &mut self.entities[e].many[k];
+                many.name = name;
+                many.touched = true;
+            }
             _ => {
                 if let Some(k) = pick_value(rng) {
                     let attr = &mut self.entities[e].attrs[k];
@@ -684,6 +809,8 @@ impl Model {
             attrs,
             previous_names: Vec::new(),
             rows: Vec::new(),
+            many: Vec::new(),
+            previous_many: Vec::new(),
         });
     }
 }
@@ -723,6 +850,25 @@ fn create_store(path: &Path, schema: &SchemaDescriptor, model: &Model) -> Connec
         for (id, values) in &ent.rows {
             let params = std::iter::once(Value::Integer(*id)).chain(values.iter().cloned());
             conn.execute(&insert, params_from_iter(params)).unwrap();
+        }
+    }
+    for join in schema.join_tables() {
+        conn.execute(&sql::create_join_table(&join.name, &join), [])
+            .unwrap();
+        conn.execute(&sql::create_join_index(&join), []).unwrap();
+    }
+    for ent in &model.entities {
+        for many in &ent.many {
+            for (source, target) in &many.links {
+                conn.execute(
+                    &format!(
+                        "INSERT INTO {} VALUES (?1, ?2)",
+                        sql::quote_ident(&join_table_name(&ent.name, &many.name))
+                    ),
+                    [source, target],
+                )
+                .unwrap();
+            }
         }
     }
     conn
@@ -816,6 +962,26 @@ fn check(conn: &Connection, label: &str, latest: &SchemaDescriptor, model: &Mode
             "{label}: rows of `{}`",
             entity.name()
         );
+        for many in &ent.many {
+            let join = join_table_name(&ent.name, &many.name);
+            let links: BTreeSet<(i64, i64)> = conn
+                .prepare(&format!(
+                    "SELECT {}, {} FROM {}",
+                    sql::quote_ident(sql::JOIN_SOURCE),
+                    sql::quote_ident(sql::JOIN_TARGET),
+                    sql::quote_ident(&join)
+                ))
+                .unwrap()
+                .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+            assert_eq!(
+                links, many.links,
+                "{label}: links of `{}.{}`",
+                ent.name, many.name
+            );
+        }
     }
 }
 
@@ -826,9 +992,9 @@ fn check(conn: &Connection, label: &str, latest: &SchemaDescriptor, model: &Mode
 /// How often each kind of change is drawn: entity changes (0–3) once,
 /// attribute changes (4–16) two or three times, so that rows survive long
 /// enough to be changed.
-const DRAW: [u8; 31] = [
+const DRAW: [u8; 35] = [
     0, 1, 2, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13, 14, 14, 14,
-    15, 16, 16,
+    15, 16, 16, 17, 17, 18, 19,
 ];
 
 fn composed_equals_steps(seed: u64, versions: &[Vec<u8>]) {
@@ -871,7 +1037,10 @@ fn composed_equals_steps(seed: u64, versions: &[Vec<u8>]) {
     let statements = inference::lower(first, latest, &composed);
     let rebuilt: Vec<&str> = statements
         .iter()
-        .filter(|s| s.sql.starts_with("CREATE TABLE \"_staged_new_"))
+        .filter(|s| {
+            s.sql.starts_with("CREATE TABLE \"_staged_new_")
+                && !s.sql.starts_with("CREATE TABLE \"_staged_new_join_")
+        })
         .map(|s| s.sql.as_str())
         .collect();
     assert!(
