@@ -6,12 +6,18 @@
 //! types, optional / unique / indexed / defaulted at random), random rows, and
 //! 2–3 further versions, each made by a few random *inferable* changes (add,
 //! remove, rename and swap entities and attributes, optional <-> required,
-//! unique and index on/off, default changed, widening). Schemas are runtime
+//! unique and index on/off, default changed, widening; to-one references
+//! between entities, including to the same entity, which follow entity
+//! renames and swaps, are removed with their target, and get new delete
+//! rules; many-to-manys with their links, added, removed and renamed, whose
+//! join tables follow entity renames and swaps). Schemas are runtime
 //! descriptors; two SQLite files are created from the first schema with the
 //! same rows, one migrated by `lower(compose(map_step…))`, the other by one
 //! `lower(map_step)` per version. The model moves values along renames, fills
 //! added attributes with their defaults and replaces NULLs by the default of
-//! an attribute made required.
+//! an attribute made required. Statements run as the runner runs them
+//! (foreign keys off, `legacy_alter_table` on), and every store ends
+//! without foreign key violations and with the foreign keys its schema names.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -20,9 +26,11 @@ use proptest::collection::vec;
 use proptest::prelude::*;
 use staged::rusqlite::{Connection, params_from_iter, types::Value};
 use staged::schema::ID_COLUMN;
+use staged::schema::{RelationshipDescriptor, ToManyKind, join_table_name};
 use staged::store::{sql, verify};
 use staged::{
-    AttributeDescriptor, AttributeType, DefaultValue, EntityDescriptor, SchemaDescriptor, Version,
+    AttributeDescriptor, AttributeType, DefaultValue, DeleteRule, EntityDescriptor, Reference,
+    SchemaDescriptor, Version,
 };
 use staged_runtime::inference::{self, SchemaMapping};
 
@@ -127,14 +135,23 @@ struct Attr {
     origin: Option<String>,
     /// Changed in this version already (each attribute changes at most once a version).
     touched: bool,
+    /// A to-one: the referenced entity's current name and the delete rule.
+    reference: Option<(String, DeleteRule)>,
 }
 
 impl Attr {
     fn descriptor(&self) -> AttributeDescriptor {
-        let mut out = AttributeDescriptor::named(self.name.clone(), self.ty)
-            .with_optional(self.optional)
-            .with_unique(self.unique)
-            .with_index(self.indexed);
+        let mut out = match &self.reference {
+            Some((target, rule)) => AttributeDescriptor::to_one(
+                self.name.clone(),
+                self.optional,
+                Reference::to(target.clone(), *rule),
+            ),
+            None => AttributeDescriptor::named(self.name.clone(), self.ty)
+                .with_optional(self.optional)
+                .with_unique(self.unique)
+                .with_index(self.indexed),
+        };
         out.set_default(self.default.clone());
         if let Some(origin) = &self.origin
             && *origin != self.name
@@ -145,12 +162,43 @@ impl Attr {
     }
 }
 
+/// A many-to-many (without inverse: its entity owns the join table).
+#[derive(Debug, Clone)]
+struct Many {
+    name: String,
+    /// The name in the previous version; `None` when added in this one.
+    origin: Option<String>,
+    /// The related entity's current name.
+    target: String,
+    touched: bool,
+    /// `(id of this entity, id of the related entity)`.
+    links: BTreeSet<(i64, i64)>,
+}
+
+impl Many {
+    fn descriptor(&self) -> RelationshipDescriptor {
+        let out = RelationshipDescriptor::build(
+            self.name.clone(),
+            self.target.clone(),
+            ToManyKind::ManyToMany,
+            None,
+        );
+        match &self.origin {
+            Some(origin) if *origin != self.name => out.with_original_name(origin.clone()),
+            _ => out,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 struct Ent {
     name: String,
     origin: Option<String>,
     renamed: bool,
     attrs: Vec<Attr>,
+    many: Vec<Many>,
+    /// The many-to-many names of this entity in the previous version.
+    previous_many: Vec<String>,
     /// The attribute names of this entity in the previous version.
     previous_names: Vec<String>,
     /// `(id, values aligned with attrs)`.
@@ -165,6 +213,7 @@ impl Ent {
             original,
             self.attrs.iter().map(Attr::descriptor).collect(),
         )
+        .with_to_many(self.many.iter().map(Many::descriptor).collect())
     }
 
     fn column(&self, k: usize) -> impl Iterator<Item = &Value> {
@@ -189,6 +238,14 @@ impl Ent {
             .filter(|&k| self.attrs[k].origin.is_some() && !self.attrs[k].touched)
             .collect()
     }
+
+    /// The changeable attributes that are not to-ones.
+    fn changeable_values(&self) -> Vec<usize> {
+        self.changeable()
+            .into_iter()
+            .filter(|&k| self.attrs[k].reference.is_none())
+            .collect()
+    }
 }
 
 struct Model {
@@ -198,6 +255,7 @@ struct Model {
     /// Every name ever used, so that later versions may reuse one.
     used_entity_names: BTreeSet<String>,
     used_attribute_names: BTreeSet<String>,
+    used_many_names: BTreeSet<String>,
     next_name: usize,
 }
 
@@ -217,6 +275,11 @@ impl Model {
             for attr in &mut entity.attrs {
                 attr.origin = Some(attr.name.clone());
                 attr.touched = false;
+            }
+            entity.previous_many = entity.many.iter().map(|m| m.name.clone()).collect();
+            for many in &mut entity.many {
+                many.origin = Some(many.name.clone());
+                many.touched = false;
             }
         }
     }
@@ -311,6 +374,69 @@ impl Model {
             },
             origin: None,
             touched: true,
+            reference: None,
+        }
+    }
+
+    /// A to-one from entity `e` to entity `t`, with a delete rule that fits its optionality.
+    fn random_to_one(&mut self, rng: &mut Rng, e: usize, t: usize, optional: bool) -> Attr {
+        let name = self.new_attribute_name(rng, e);
+        let rules: &[DeleteRule] = if optional {
+            &[
+                DeleteRule::Nullify,
+                DeleteRule::Cascade,
+                DeleteRule::NoAction,
+                DeleteRule::Deny,
+            ]
+        } else {
+            &[DeleteRule::Cascade, DeleteRule::NoAction, DeleteRule::Deny]
+        };
+        let rule = *rng.pick(rules).expect("rules");
+        Attr {
+            name,
+            ty: AttributeType::I64,
+            optional,
+            unique: false,
+            indexed: true,
+            default: None,
+            origin: None,
+            touched: true,
+            reference: Some((self.entities[t].name.clone(), rule)),
+        }
+    }
+
+    /// Points every to-one and many-to-many at `from` to `to` (an entity renamed).
+    fn retarget(&mut self, renames: &[(String, String)]) {
+        for entity in &mut self.entities {
+            for many in &mut entity.many {
+                if let Some((_, to)) = renames.iter().find(|(from, _)| *from == many.target) {
+                    many.target = to.clone();
+                }
+            }
+            for attr in &mut entity.attrs {
+                if let Some((target, _)) = &mut attr.reference
+                    && let Some((_, to)) = renames.iter().find(|(from, _)| from == target)
+                {
+                    *target = to.clone();
+                }
+            }
+        }
+    }
+
+    /// Removes every to-one and many-to-many that refers to `target` (an entity removed).
+    fn remove_references_to(&mut self, target: &str) {
+        for entity in &mut self.entities {
+            entity.many.retain(|m| m.target != target);
+            while let Some(k) = entity
+                .attrs
+                .iter()
+                .position(|a| a.reference.as_ref().is_some_and(|(t, _)| t == target))
+            {
+                entity.attrs.remove(k);
+                for (_, values) in &mut entity.rows {
+                    values.remove(k);
+                }
+            }
         }
     }
 
@@ -321,6 +447,7 @@ impl Model {
             previous_entities: Vec::new(),
             used_entity_names: BTreeSet::new(),
             used_attribute_names: BTreeSet::new(),
+            used_many_names: BTreeSet::new(),
             next_name: 0,
         };
         for _ in 0..1 + rng.below(3) {
@@ -349,9 +476,67 @@ impl Model {
                 attrs,
                 previous_names: Vec::new(),
                 rows,
+                many: Vec::new(),
+                previous_many: Vec::new(),
             });
         }
+        // To-ones between the first entities (possibly to the same entity),
+        // referring to existing rows.
+        for e in 0..model.entities.len() {
+            if !rng.chance(60) {
+                continue;
+            }
+            let t = rng.below(model.entities.len());
+            let targets: Vec<i64> = model.entities[t].rows.iter().map(|(id, _)| *id).collect();
+            let optional = targets.is_empty() || rng.chance(50);
+            let attr = model.random_to_one(rng, e, t, optional);
+            attr_values(rng, &mut model.entities[e], &targets, optional);
+            model.entities[e].attrs.push(attr);
+        }
+        // Many-to-manys with random links.
+        for e in 0..model.entities.len() {
+            if !rng.chance(50) {
+                continue;
+            }
+            let t = rng.below(model.entities.len());
+            let mut many = model.new_many(rng, e, t);
+            let targets: Vec<i64> = model.entities[t].rows.iter().map(|(id, _)| *id).collect();
+            for (id, _) in &model.entities[e].rows {
+                for _ in 0..rng.below(3) {
+                    if let Some(target) = rng.pick(&targets) {
+                        many.links.insert((*id, *target));
+                    }
+                }
+            }
+            model.entities[e].many.push(many);
+        }
         model
+    }
+
+    /// A new many-to-many of entity `e` relating entity `t`, without links:
+    /// its name is new, or one another entity uses (so that swapped
+    /// entities may own join tables of the same relationship name).
+    fn new_many(&mut self, rng: &mut Rng, e: usize, t: usize) -> Many {
+        let entity = &self.entities[e];
+        let reusable: Vec<String> = self
+            .used_many_names
+            .iter()
+            .filter(|n| !entity.previous_many.contains(n))
+            .filter(|n| entity.many.iter().all(|m| &m.name != *n))
+            .cloned()
+            .collect();
+        let name = match rng.pick(&reusable) {
+            Some(name) if rng.chance(50) => name.clone(),
+            _ => self.fresh("m"),
+        };
+        self.used_many_names.insert(name.clone());
+        Many {
+            name,
+            origin: None,
+            target: self.entities[t].name.clone(),
+            touched: true,
+            links: BTreeSet::new(),
+        }
     }
 
     /// Applies one change picked by `op`; changes that do not fit are skipped.
@@ -366,20 +551,24 @@ impl Model {
             return;
         };
         let changeable = self.entities[e].changeable();
+        let values = self.entities[e].changeable_values();
         let pick_attr = |rng: &mut Rng| rng.pick(&changeable).copied();
+        let pick_value = |rng: &mut Rng| rng.pick(&values).copied();
         match op {
             0 => self.add_entity(rng),
             1 => {
                 if self.entities.len() > 1 {
-                    self.entities.remove(e);
+                    let removed = self.entities.remove(e);
+                    self.remove_references_to(&removed.name);
                 }
             }
             2 => {
                 if !self.entities[e].renamed {
                     let name = self.rename_target_entity(rng);
                     let entity = &mut self.entities[e];
-                    entity.name = name;
+                    let old = std::mem::replace(&mut entity.name, name.clone());
                     entity.renamed = true;
+                    self.retarget(&[(old, name)]);
                 }
             }
             3 => {
@@ -393,6 +582,8 @@ impl Model {
                     self.entities[e].name = std::mem::replace(&mut self.entities[o].name, name);
                     self.entities[e].renamed = true;
                     self.entities[o].renamed = true;
+                    let (a, b) = (self.entities[o].name.clone(), self.entities[e].name.clone());
+                    self.retarget(&[(a.clone(), b.clone()), (b, a)]);
                 }
             }
             4 | 5 => {
@@ -443,7 +634,7 @@ impl Model {
                 }
             }
             9 => {
-                let optional: Vec<usize> = changeable
+                let optional: Vec<usize> = values
                     .iter()
                     .copied()
                     .filter(|&k| {
@@ -475,7 +666,7 @@ impl Model {
                 self.entities[e] = after;
             }
             10 => {
-                let required: Vec<usize> = changeable
+                let required: Vec<usize> = values
                     .iter()
                     .copied()
                     .filter(|&k| !self.entities[e].attrs[k].optional)
@@ -487,7 +678,7 @@ impl Model {
                 }
             }
             11 => {
-                if let Some(k) = pick_attr(rng) {
+                if let Some(k) = pick_value(rng) {
                     let entity = &self.entities[e];
                     let attr = &entity.attrs[k];
                     let unique = !attr.unique;
@@ -500,14 +691,14 @@ impl Model {
                 }
             }
             12 => {
-                if let Some(k) = pick_attr(rng) {
+                if let Some(k) = pick_value(rng) {
                     let attr = &mut self.entities[e].attrs[k];
                     attr.indexed = !attr.indexed;
                     attr.touched = true;
                 }
             }
             13 => {
-                if let Some(k) = pick_attr(rng) {
+                if let Some(k) = pick_value(rng) {
                     let attr = &mut self.entities[e].attrs[k];
                     attr.default = if rng.chance(25) {
                         None
@@ -517,8 +708,76 @@ impl Model {
                     attr.touched = true;
                 }
             }
+            15 => {
+                let to_ones: Vec<usize> = changeable
+                    .iter()
+                    .copied()
+                    .filter(|&k| self.entities[e].attrs[k].reference.is_some())
+                    .collect();
+                if let Some(&k) = rng.pick(&to_ones) {
+                    let attr = &mut self.entities[e].attrs[k];
+                    let rules: &[DeleteRule] = if attr.optional {
+                        &[
+                            DeleteRule::Nullify,
+                            DeleteRule::Cascade,
+                            DeleteRule::NoAction,
+                            DeleteRule::Deny,
+                        ]
+                    } else {
+                        &[DeleteRule::Cascade, DeleteRule::NoAction, DeleteRule::Deny]
+                    };
+                    let rule = *rng.pick(rules).expect("rules");
+                    if let Some((_, old)) = &mut attr.reference {
+                        *old = rule;
+                    }
+                    attr.touched = true;
+                }
+            }
+            16 => {
+                // A new optional to-one: NULL in every existing row.
+                let t = rng.below(self.entities.len());
+                let attr = self.random_to_one(rng, e, t, true);
+                let entity = &mut self.entities[e];
+                entity.attrs.push(attr);
+                for (_, values) in &mut entity.rows {
+                    values.push(Value::Null);
+                }
+            }
+            17 => {
+                let t = rng.below(self.entities.len());
+                let many = self.new_many(rng, e, t);
+                self.entities[e].many.push(many);
+            }
+            18 | 19 => {
+                let entity = &self.entities[e];
+                let kept: Vec<usize> = (0..entity.many.len())
+                    .filter(|&k| entity.many[k].origin.is_some() && !entity.many[k].touched)
+                    .collect();
+                let Some(&k) = rng.pick(&kept) else {
+                    return;
+                };
+                if op == 18 {
+                    self.entities[e].many.remove(k);
+                    return;
+                }
+                // A new name, sometimes one this entity used before.
+                let free: Vec<String> = self
+                    .used_many_names
+                    .iter()
+                    .filter(|n| self.entities[e].many.iter().all(|m| &m.name != *n))
+                    .cloned()
+                    .collect();
+                let name = match rng.pick(&free) {
+                    Some(name) if rng.chance(60) => name.clone(),
+                    _ => self.fresh("m"),
+                };
+                self.used_many_names.insert(name.clone());
+                let many = &mut self.entities[e].many[k];
+                many.name = name;
+                many.touched = true;
+            }
             _ => {
-                if let Some(k) = pick_attr(rng) {
+                if let Some(k) = pick_value(rng) {
                     let attr = &mut self.entities[e].attrs[k];
                     attr.ty = match attr.ty {
                         AttributeType::I32 => AttributeType::I64,
@@ -550,7 +809,20 @@ impl Model {
             attrs,
             previous_names: Vec::new(),
             rows: Vec::new(),
+            many: Vec::new(),
+            previous_many: Vec::new(),
         });
+    }
+}
+
+/// Fills the values of a new to-one of `entity`: ids of `targets`, or NULL when optional.
+fn attr_values(rng: &mut Rng, entity: &mut Ent, targets: &[i64], optional: bool) {
+    for (_, values) in &mut entity.rows {
+        let value = match rng.pick(targets) {
+            Some(id) if !optional || rng.chance(70) => Value::Integer(*id),
+            _ => Value::Null,
+        };
+        values.push(value);
     }
 }
 
@@ -561,8 +833,13 @@ impl Model {
 /// A store at `schema` holding the model's rows.
 fn create_store(path: &Path, schema: &SchemaDescriptor, model: &Model) -> Connection {
     let conn = Connection::open(path).unwrap();
-    conn.execute_batch("PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF")
-        .unwrap();
+    // As the runner migrates: foreign keys off, table renames leaving the
+    // foreign keys of other tables alone.
+    conn.execute_batch(
+        "PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF; \
+         PRAGMA foreign_keys = OFF; PRAGMA legacy_alter_table = ON",
+    )
+    .unwrap();
     for (entity, ent) in schema.entities().iter().zip(&model.entities) {
         conn.execute(&sql::create_table(entity.name(), entity), [])
             .unwrap();
@@ -573,6 +850,25 @@ fn create_store(path: &Path, schema: &SchemaDescriptor, model: &Model) -> Connec
         for (id, values) in &ent.rows {
             let params = std::iter::once(Value::Integer(*id)).chain(values.iter().cloned());
             conn.execute(&insert, params_from_iter(params)).unwrap();
+        }
+    }
+    for join in schema.join_tables() {
+        conn.execute(&sql::create_join_table(&join.name, &join), [])
+            .unwrap();
+        conn.execute(&sql::create_join_index(&join), []).unwrap();
+    }
+    for ent in &model.entities {
+        for many in &ent.many {
+            for (source, target) in &many.links {
+                conn.execute(
+                    &format!(
+                        "INSERT INTO {} VALUES (?1, ?2)",
+                        sql::quote_ident(&join_table_name(&ent.name, &many.name))
+                    ),
+                    [source, target],
+                )
+                .unwrap();
+            }
         }
     }
     conn
@@ -653,6 +949,12 @@ fn rows(conn: &Connection, entity: &EntityDescriptor) -> Vec<(i64, Vec<Value>)> 
 fn check(conn: &Connection, label: &str, latest: &SchemaDescriptor, model: &Model) {
     let drift = verify::drift(conn, latest).unwrap();
     assert!(drift.is_empty(), "{label}: drift {drift:#?}");
+    let violations: i64 = conn
+        .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |row| {
+            row.get(0)
+        })
+        .unwrap();
+    assert_eq!(violations, 0, "{label}: foreign key violations");
     for (entity, ent) in latest.entities().iter().zip(&model.entities) {
         assert_eq!(
             rows(conn, entity),
@@ -660,6 +962,26 @@ fn check(conn: &Connection, label: &str, latest: &SchemaDescriptor, model: &Mode
             "{label}: rows of `{}`",
             entity.name()
         );
+        for many in &ent.many {
+            let join = join_table_name(&ent.name, &many.name);
+            let links: BTreeSet<(i64, i64)> = conn
+                .prepare(&format!(
+                    "SELECT {}, {} FROM {}",
+                    sql::quote_ident(sql::JOIN_SOURCE),
+                    sql::quote_ident(sql::JOIN_TARGET),
+                    sql::quote_ident(&join)
+                ))
+                .unwrap()
+                .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+            assert_eq!(
+                links, many.links,
+                "{label}: links of `{}.{}`",
+                ent.name, many.name
+            );
+        }
     }
 }
 
@@ -668,10 +990,11 @@ fn check(conn: &Connection, label: &str, latest: &SchemaDescriptor, model: &Mode
 // ---------------------------------------------------------------------------
 
 /// How often each kind of change is drawn: entity changes (0–3) once,
-/// attribute changes (4–14) two or three times, so that rows survive long
+/// attribute changes (4–16) two or three times, so that rows survive long
 /// enough to be changed.
-const DRAW: [u8; 28] = [
+const DRAW: [u8; 35] = [
     0, 1, 2, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13, 14, 14, 14,
+    15, 16, 16, 17, 17, 18, 19,
 ];
 
 fn composed_equals_steps(seed: u64, versions: &[Vec<u8>]) {
@@ -714,7 +1037,10 @@ fn composed_equals_steps(seed: u64, versions: &[Vec<u8>]) {
     let statements = inference::lower(first, latest, &composed);
     let rebuilt: Vec<&str> = statements
         .iter()
-        .filter(|s| s.sql.starts_with("CREATE TABLE \"_staged_new_"))
+        .filter(|s| {
+            s.sql.starts_with("CREATE TABLE \"_staged_new_")
+                && !s.sql.starts_with("CREATE TABLE \"_staged_new_join_")
+        })
         .map(|s| s.sql.as_str())
         .collect();
     assert!(

@@ -53,6 +53,16 @@ impl<S: VersionedSchema> ModelContext<S> {
             .map_or(entity.name(), String::as_str)
     }
 
+    /// Refuses a write to `entity` when this context reads its old rows.
+    pub(crate) fn writable(&self, entity: &crate::schema::EntityDescriptor) -> Result<()> {
+        match &self.tables {
+            Some(tables) if tables.contains_key(entity.name()) => Err(Error::ReadOnlyOldRows {
+                entity: entity.name().to_owned(),
+            }),
+            _ => Ok(()),
+        }
+    }
+
     pub(crate) fn lock(&self) -> MutexGuard<'_, Connection> {
         // A panic in user code while the lock was held leaves the connection
         // usable: SQLite state is transactional, not the mutex's.
@@ -62,6 +72,7 @@ impl<S: VersionedSchema> ModelContext<S> {
     /// Inserts a model and returns its new id.
     pub fn insert<M: BelongsTo<S>>(&mut self, model: M) -> Result<PersistentId> {
         let entity = M::entity();
+        self.writable(entity)?;
         let sql = if entity.attributes().is_empty() {
             // `INSERT INTO t () VALUES ()` is not SQL.
             format!(
@@ -137,6 +148,7 @@ impl<S: VersionedSchema> ModelContext<S> {
     /// Fails with [`Error::NotFound`] when the record was deleted.
     pub fn update<M: BelongsTo<S>>(&mut self, record: &Record<M>) -> Result<()> {
         let entity = M::entity();
+        self.writable(entity)?;
         let sql = if entity.attributes().is_empty() {
             // `UPDATE t SET WHERE …` is not SQL; a no-op assignment still
             // reports whether the record exists.
@@ -171,6 +183,7 @@ impl<S: VersionedSchema> ModelContext<S> {
     /// [`Error::DeleteDenied`] (deleting nothing) when a `deny` rule refuses.
     pub fn delete<M: BelongsTo<S>>(&mut self, id: PersistentId) -> Result<()> {
         let entity = M::entity();
+        self.writable(entity)?;
         crate::related::check_deny(&self.lock(), S::descriptor(), entity.name(), id.raw())?;
         let sql = format!(
             "DELETE FROM {} WHERE {} = ?1",
@@ -184,6 +197,13 @@ impl<S: VersionedSchema> ModelContext<S> {
                 entity: entity.name().to_owned(),
                 id: id.raw(),
             });
+        }
+        // A migration runs with foreign keys off (its hooks included): the
+        // delete rules are then applied here, or the migration's final
+        // foreign key check would fail on what referred to this record.
+        let enforced: bool = conn.pragma_query_value(None, "foreign_keys", |row| row.get(0))?;
+        if !enforced {
+            crate::related::delete_rules_by_hand(&conn, S::descriptor(), entity.name(), id.raw())?;
         }
         Ok(())
     }

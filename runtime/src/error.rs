@@ -127,6 +127,18 @@ pub enum Error {
         relationship: String,
     },
 
+    /// A write through the old models of a custom stage's `migrate` hook to
+    /// a transformed entity: there they are the old rows, which are read-only
+    /// (a write would land in the new table of the same name).
+    #[error(
+        "cannot write `{entity}` through the old models of a `migrate` hook: its old rows are read-only \
+         there; write the new records through the hook's new context"
+    )]
+    ReadOnlyOldRows {
+        /// The entity (its name in the old schema).
+        entity: String,
+    },
+
     /// A record cannot be removed from a one-to-many whose inverse to-one is required.
     #[error(
         "cannot remove a `{related}` from `{entity}.{relationship}`: `{related}.{inverse}` is required; \

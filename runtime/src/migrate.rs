@@ -295,12 +295,30 @@ impl<S: VersionedSchema> Runner<'_, S> {
         statements: &[Statement],
     ) -> Result<u64> {
         let conn = lock(self.shared);
+        // Every table whose foreign keys name a renamed entity is rebuilt
+        // with its target definition, so renaming a table must leave the
+        // foreign keys of other tables alone: when two entities swap names, a
+        // rebuilt table's `REFERENCES "B"` already names the target entity
+        // and must not follow the old `B` to its temporary name.
+        conn.pragma_update(None, "legacy_alter_table", true)?;
+        let result = self.execute_each(&conn, from, to, statements);
+        conn.pragma_update(None, "legacy_alter_table", false)?;
+        result
+    }
+
+    fn execute_each(
+        &self,
+        conn: &Connection,
+        from: &SchemaDescriptor,
+        to: &SchemaDescriptor,
+        statements: &[Statement],
+    ) -> Result<u64> {
         let mut rows = 0;
         for statement in statements {
-            self.record(|r| r.statement(&conn, to, statement));
-            rows += execute(&conn, statement).map_err(|error| {
+            self.record(|r| r.statement(conn, to, statement));
+            rows += execute(conn, statement).map_err(|error| {
                 step_error(
-                    &conn,
+                    conn,
                     self.path,
                     from.version(),
                     to.version(),

@@ -80,6 +80,8 @@ impl<S: VersionedSchema> ModelContext<S> {
     ) -> Result<()> {
         let (owner, entity, relationship) = resolve(many)?;
         let target = record.into().id();
+        self.writable(entity)?;
+        self.writable(T::entity())?;
         let conn = self.lock();
         match relationship.kind() {
             ToManyKind::OneToMany => {
@@ -126,6 +128,8 @@ impl<S: VersionedSchema> ModelContext<S> {
     ) -> Result<()> {
         let (owner, entity, relationship) = resolve(many)?;
         let target = record.into().id();
+        self.writable(entity)?;
+        self.writable(T::entity())?;
         let conn = self.lock();
         match relationship.kind() {
             ToManyKind::OneToMany => {
@@ -177,6 +181,7 @@ impl<S: VersionedSchema> ModelContext<S> {
         value: T,
     ) -> Result<()> {
         let entity = M::entity();
+        self.writable(entity)?;
         let conn = self.lock();
         let mut statement = conn.prepare_cached(&format!(
             "UPDATE {} SET {} = ?1 WHERE {} = ?2",
@@ -307,6 +312,76 @@ pub(crate) fn check_deny(
                             .map(|child_id| (child.name().to_owned(), child_id)),
                     ),
                     _ => {}
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// After record `id` of `entity` was deleted while foreign keys are not
+/// enforced (in a migration's hooks), does what the foreign keys would have
+/// done: `cascade` deletes what referred to it (and so on down), `nullify`
+/// clears the references, links of join tables are removed. `deny` was
+/// checked by [`check_deny`] before the delete; `no_action` keeps the reference.
+pub(crate) fn delete_rules_by_hand(
+    conn: &Connection,
+    schema: &SchemaDescriptor,
+    entity: &str,
+    id: i64,
+) -> Result<()> {
+    let mut seen: HashSet<(String, i64)> = HashSet::new();
+    let mut pending: Vec<(String, i64)> = vec![(entity.to_owned(), id)];
+    while let Some((parent, id)) = pending.pop() {
+        if !seen.insert((parent.clone(), id)) {
+            continue;
+        }
+        for child in schema.entities() {
+            for (attribute, reference) in child.references() {
+                if reference.target() != parent {
+                    continue;
+                }
+                let table = sql::quote_ident(child.name());
+                let column = sql::quote_ident(attribute.name());
+                match reference.delete_rule() {
+                    DeleteRule::Cascade => {
+                        let referring: Vec<i64> = conn
+                            .prepare_cached(&format!(
+                                "SELECT {} FROM {table} WHERE {column} = ?1",
+                                sql::quote_ident(ID_COLUMN)
+                            ))?
+                            .query_map([id], |row| row.get(0))?
+                            .collect::<rusqlite::Result<_>>()?;
+                        conn.prepare_cached(&format!("DELETE FROM {table} WHERE {column} = ?1"))?
+                            .execute([id])?;
+                        pending.extend(
+                            referring
+                                .into_iter()
+                                .map(|child_id| (child.name().to_owned(), child_id)),
+                        );
+                    }
+                    DeleteRule::Nullify => {
+                        conn.prepare_cached(&format!(
+                            "UPDATE {table} SET {column} = NULL WHERE {column} = ?1"
+                        ))?
+                        .execute([id])?;
+                    }
+                    DeleteRule::Deny | DeleteRule::NoAction => {}
+                }
+            }
+        }
+        for join in schema.join_tables() {
+            for (column, side) in [
+                (sql::JOIN_SOURCE, &join.owner),
+                (sql::JOIN_TARGET, &join.target),
+            ] {
+                if *side == parent {
+                    conn.prepare_cached(&format!(
+                        "DELETE FROM {} WHERE {} = ?1",
+                        sql::quote_ident(&join.name),
+                        sql::quote_ident(column)
+                    ))?
+                    .execute([id])?;
                 }
             }
         }

@@ -180,7 +180,9 @@ impl<A: VersionedSchema, B: VersionedSchema> CustomStage<A, B> {
     /// Adds a hook that sees both shapes: the old tables of the transformed
     /// entities through `old`, and every new table through `new`. Entities
     /// without a transform are already migrated when it runs: read them
-    /// through `new`.
+    /// through `new`. The old rows are read-only: a write through `old` to a
+    /// transformed entity fails with
+    /// [`Error::ReadOnlyOldRows`](crate::Error::ReadOnlyOldRows).
     pub fn migrate<F>(mut self, hook: F) -> Self
     where
         F: Fn(&mut ModelContext<A>, &mut ModelContext<B>) -> Result<()> + Send + Sync + 'static,

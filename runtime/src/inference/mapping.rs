@@ -224,6 +224,34 @@ pub fn map_step(from: &SchemaDescriptor, to: &SchemaDescriptor) -> Result<Schema
                 .attribute(source_name)
                 .and_then(|a| a.reference())
                 .filter(|r| Some(r.target()) == related);
+            // Links hold ids of the related entity: they cannot follow the
+            // relationship to another one (a transform never sees them either).
+            if let Some(kept) = kept
+                && Some(kept.target()) != related
+            {
+                return Err(PlanError::NotInferable {
+                    from: from.version(),
+                    to: to.version(),
+                    entity: target.name().to_owned(),
+                    attribute: Some(relationship.name().to_owned()),
+                    change: format!(
+                        "change the related entity of many-to-many `{}.{}` from `{}` to `{}`",
+                        target.name(),
+                        relationship.name(),
+                        kept.target(),
+                        relationship.target()
+                    ),
+                    class: "needs-custom",
+                    fix: format!(
+                        "its links hold ids of `{}` records: give the relationship a new name (without \
+                         `original_name`) so that it starts without links, and link the `{}` records in a \
+                         `did_migrate` hook of a custom stage",
+                        kept.target(),
+                        relationship.target()
+                    ),
+                }
+                .into());
+            }
             let link = match (kept, to_one, relationship.original_name()) {
                 (Some(kept), _, _) => LinkSource::ManyToMany(kept.name().to_owned()),
                 (None, Some(_), Some(_)) => LinkSource::ToOne(source_name.to_owned()),

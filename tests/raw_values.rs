@@ -1,0 +1,151 @@
+//! Values of the wrong storage class or range, written by raw SQL through
+//! `ModelContext::connection()` into plain (non-`STRICT`) entity tables, on
+//! real store files: typed reads and custom-stage transforms report them as
+//! errors naming the entity, attribute and record, and a migration that
+//! meets one leaves the store file as it was.
+
+mod common;
+
+use common::TempStore;
+use staged::prelude::*;
+
+/// Items with a count and a small rank.
+#[versioned_schema(version = "1.0.0")]
+pub mod v1 {
+    /// An item.
+    #[model]
+    #[derive(Debug, Clone)]
+    pub struct Item {
+        /// Title.
+        pub title: String,
+        /// A count.
+        pub count: i64,
+        /// A rank that fits a byte.
+        pub rank: u8,
+    }
+}
+
+/// The count doubled by a transform.
+#[versioned_schema(version = "2.0.0")]
+pub mod v2 {
+    /// An item.
+    #[model]
+    #[derive(Debug, Clone)]
+    pub struct Item {
+        /// Title.
+        pub title: String,
+        /// Twice the old count.
+        pub doubled: i64,
+        /// A rank that fits a byte.
+        pub rank: u8,
+    }
+}
+
+fn v1_plan() -> SchemaMigrationPlan<v1::Schema> {
+    SchemaMigrationPlan::builder()
+        .schema::<v1::Schema>()
+        .build()
+        .unwrap()
+}
+
+/// A store at 1.0.0 with two items; `raw` is then run on it through the
+/// context's connection. Returns the second item's id.
+fn seed(store: &TempStore, raw: &str) -> PersistentId {
+    let mut ctx = ModelContainer::open(store.path(), v1_plan())
+        .unwrap()
+        .context();
+    for (title, count) in [("a", 1), ("b", 2)] {
+        ctx.insert(v1::Item {
+            title: title.into(),
+            count,
+            rank: 3,
+        })
+        .unwrap();
+    }
+    let id = ctx.fetch_all::<v1::Item>().unwrap()[1].id();
+    ctx.connection()
+        .execute(raw, [id.raw()])
+        .expect("plain tables take any value");
+    id
+}
+
+fn assert_decode(error: &staged::Error, attribute: &str, id: PersistentId) {
+    let message = error.to_string();
+    let source = std::error::Error::source(error).map(ToString::to_string);
+    let text = format!("{message} / {source:?}");
+    assert!(
+        text.contains(&format!("`Item.{attribute}` of record {}", id.raw())),
+        "{text}"
+    );
+}
+
+#[test]
+fn wrong_values_are_typed_errors_on_read() {
+    for (raw, attribute) in [
+        (
+            r#"UPDATE "Item" SET "count" = 'twelve' WHERE "_id" = ?1"#,
+            "count",
+        ),
+        (
+            r#"UPDATE "Item" SET "count" = 1.5 WHERE "_id" = ?1"#,
+            "count",
+        ),
+        (r#"UPDATE "Item" SET "rank" = 300 WHERE "_id" = ?1"#, "rank"),
+        (
+            r#"UPDATE "Item" SET "title" = x'00ff' WHERE "_id" = ?1"#,
+            "title",
+        ),
+    ] {
+        let store = TempStore::new();
+        let id = seed(&store, raw);
+        let mut ctx = ModelContainer::open(store.path(), v1_plan())
+            .unwrap()
+            .context();
+        let error = ctx.fetch_all::<v1::Item>().unwrap_err();
+        assert!(
+            matches!(error, staged::Error::Decode { .. }),
+            "{raw}: {error:?}"
+        );
+        assert_decode(&error, attribute, id);
+        // The other record still reads.
+        assert_eq!(ctx.count::<v1::Item>().unwrap(), 2);
+    }
+}
+
+#[test]
+fn a_transform_reading_a_wrong_value_fails_naming_it_and_leaves_the_file() {
+    let store = TempStore::new();
+    let id = seed(
+        &store,
+        r#"UPDATE "Item" SET "count" = 'twelve' WHERE "_id" = ?1"#,
+    );
+    let before = store.bytes();
+    let plan = SchemaMigrationPlan::builder()
+        .schema::<v1::Schema>()
+        .schema::<v2::Schema>()
+        .stage(
+            MigrationStage::custom::<v1::Schema, v2::Schema>().transform(|old: v1::Item| {
+                Ok(v2::Item {
+                    title: old.title,
+                    doubled: old.count * 2,
+                    rank: old.rank,
+                })
+            }),
+        )
+        .build()
+        .unwrap();
+    let error = ModelContainer::open(store.path(), plan).expect_err("the migration fails");
+    let mut chain = vec![error.to_string()];
+    let mut source = std::error::Error::source(&error);
+    while let Some(s) = source {
+        chain.push(s.to_string());
+        source = s.source();
+    }
+    let text = chain.join(" / ");
+    assert!(text.contains("transform of `Item`"), "{text}");
+    assert!(
+        text.contains(&format!("`Item.count` of record {}", id.raw())),
+        "{text}"
+    );
+    assert_eq!(store.bytes(), before);
+}
