@@ -9,7 +9,8 @@ use staged::{Error, MigrationObserver, MigrationPath, MigrationStep, StoreError}
 /// A point of a migration where the harness stops and waits.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Pause {
-    /// Before the migration's transaction begins (`will_migrate_store`).
+    /// When the migration holds the store's write lock, before its first
+    /// step (`will_migrate_store`).
     Start,
     /// Before step `k` (0-based) runs, inside the transaction.
     Step(usize),

@@ -1,5 +1,6 @@
 //! Two processes opening the same old store: exactly one migrates, the other
-//! waits for its lock (the busy timeout) and opens the migrated store; with
+//! waits for its lock (the busy timeout) and opens the migrated store,
+//! reporting no migration to its observer; with
 //! a short busy timeout the second open fails with `StoreError::Busy`,
 //! changes nothing, and a later open succeeds. Both journal modes.
 
@@ -50,6 +51,17 @@ fn two_processes_opening_an_old_store_at_once_migrate_it_once() {
                 ran_steps(&lines_a) != ran_steps(&lines_b),
                 "{mode:?} round {round}: exactly one process migrates\nA: {lines_a:?}\nB: {lines_b:?}"
             );
+            // The one that ran no step reports no migration at all.
+            let idle = if ran_steps(&lines_a) {
+                &lines_b
+            } else {
+                &lines_a
+            };
+            assert_eq!(
+                idle,
+                &["store opening", "store done 4.0.0"],
+                "{mode:?} round {round}"
+            );
             // One history row per step: no double migration.
             assert_eq!(check_items_store(&path, ROWS), Ok(Side::New));
         }
@@ -76,9 +88,23 @@ fn a_second_open_waits_for_the_running_migration_then_opens_the_migrated_store()
         done(status_a, &lines_a);
         done(status_b, &lines_b);
         assert!(ran_steps(&lines_a));
+        assert_eq!(
+            lines_a.first().map(String::as_str),
+            Some("store opening"),
+            "{lines_a:?}"
+        );
         assert!(
-            !ran_steps(&lines_b),
-            "{mode:?}: B migrates nothing: {lines_b:?}"
+            lines_a[1].starts_with("store will-migrate ")
+                && lines_a.contains(&"store committed".to_owned()),
+            "{mode:?}: A reports its migration: {lines_a:?}"
+        );
+        // B read the old version, then waited for A's lock; once it holds
+        // the lock it finds the store migrated, runs nothing and reports no
+        // migration: no will-migrate, no step, no commit.
+        assert_eq!(
+            lines_b,
+            ["store opening", "store done 4.0.0"],
+            "{mode:?}: B's events"
         );
         assert_eq!(check_items_store(&path, ROWS), Ok(Side::New));
     }

@@ -6,6 +6,7 @@ use std::path::Path;
 use std::sync::{MutexGuard, PoisonError};
 use std::time::Instant;
 
+use rusqlite::config::DbConfig;
 use rusqlite::{Connection, params};
 use tracing::{debug, info, info_span};
 
@@ -44,9 +45,13 @@ pub(crate) fn run<S: VersionedSchema>(
 /// transaction still open: [`commit`](Prepared::commit) makes it durable,
 /// [`rollback`](Prepared::rollback) (or dropping it) undoes it. A store group
 /// prepares every store before committing any.
+///
+/// When another connection had already migrated the store by the time this
+/// one held the write lock, nothing ran: `migration_path` is `None` and the
+/// observer hears nothing, neither now nor at commit or rollback.
 pub(crate) struct Prepared {
     shared: SharedConnection,
-    migration_path: MigrationPath,
+    migration_path: Option<MigrationPath>,
     open: bool,
 }
 
@@ -55,10 +60,10 @@ impl Prepared {
     pub(crate) fn commit(mut self, observer: Option<&dyn MigrationObserver>) -> Result<()> {
         self.open = false;
         let result = end(&self.shared, "COMMIT");
-        if let Some(observer) = observer {
+        if let (Some(observer), Some(path)) = (observer, &self.migration_path) {
             match &result {
-                Ok(()) => observer.did_migrate_store(&self.migration_path),
-                Err(error) => observer.migration_failed(&self.migration_path, error),
+                Ok(()) => observer.did_migrate_store(path),
+                Err(error) => observer.migration_failed(path, error),
             }
         }
         result
@@ -68,8 +73,8 @@ impl Prepared {
     pub(crate) fn rollback(mut self, observer: Option<&dyn MigrationObserver>, reason: &Error) {
         self.open = false;
         let _ = end(&self.shared, "ROLLBACK");
-        if let Some(observer) = observer {
-            observer.migration_failed(&self.migration_path, reason);
+        if let (Some(observer), Some(path)) = (observer, &self.migration_path) {
+            observer.migration_failed(path, reason);
         }
     }
 }
@@ -86,8 +91,16 @@ impl Drop for Prepared {
 fn end(shared: &SharedConnection, statement: &str) -> Result<()> {
     let conn = lock(shared);
     let end = conn.execute_batch(statement);
-    let fk = conn.pragma_update(None, "foreign_keys", true);
+    let fk = set_foreign_keys(&conn, true);
     Ok(end.and(fk)?)
+}
+
+/// Turns foreign key enforcement on or off without parsing a `PRAGMA`
+/// (outside a transaction only: inside one, `PRAGMA foreign_keys` is a
+/// no-op, and the runner never changes it there).
+fn set_foreign_keys(conn: &Connection, on: bool) -> rusqlite::Result<()> {
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_FKEY, on)
+        .map(drop)
 }
 
 /// Runs every step of the migration inside a transaction that is left open;
@@ -105,16 +118,37 @@ pub(crate) fn prepare<S: VersionedSchema>(
     let (start, steps) = plan.planned(from).map_err(|e| with_path(e, path))?;
     let versions: Vec<Version> = plan.schemas().iter().map(|s| s.version()).collect();
     let migration_path = planner::to_path(&versions, start, &steps);
+    // Foreign key enforcement cannot change inside a transaction; table
+    // rebuilds need it off, and `foreign_key_check` runs before commit instead.
+    let current = {
+        let conn = lock(shared);
+        set_foreign_keys(&conn, false)?;
+        if let Err(error) = conn.execute_batch("BEGIN IMMEDIATE") {
+            let _ = set_foreign_keys(&conn, true);
+            return Err(error.into());
+        }
+        // Another connection may have migrated the store while this one
+        // waited for the lock: read the version again under the lock.
+        let current = store::read_version(&conn, path);
+        if current.is_err() {
+            drop(conn);
+            let _ = end(shared, "ROLLBACK");
+        }
+        current?
+    };
+    let mut prepared = Prepared {
+        shared: std::sync::Arc::clone(shared),
+        migration_path: None,
+        open: true,
+    };
+    if current == S::VERSION {
+        // Nothing runs, so the observer hears nothing.
+        info!("store already migrated by another connection");
+        return Ok(prepared);
+    }
     info!(%migration_path, "migrating");
     if let Some(observer) = observer {
         observer.will_migrate_store(&migration_path);
-    }
-    // Foreign key enforcement cannot change inside a transaction; table
-    // rebuilds need it off, and `foreign_key_check` runs before commit instead.
-    {
-        let conn = lock(shared);
-        conn.pragma_update(None, "foreign_keys", false)?;
-        conn.execute_batch("BEGIN IMMEDIATE")?;
     }
     let runner = Runner {
         shared,
@@ -124,12 +158,8 @@ pub(crate) fn prepare<S: VersionedSchema>(
         path_view: &migration_path,
         recorder,
     };
-    let result = runner.run_steps(from, &steps);
-    let prepared = Prepared {
-        shared: std::sync::Arc::clone(shared),
-        migration_path,
-        open: true,
-    };
+    let result = runner.run_steps(from, current, &steps);
+    prepared.migration_path = Some(migration_path);
     match result {
         Ok(()) => Ok(prepared),
         Err(error) => {
@@ -179,22 +209,13 @@ impl<S: VersionedSchema> Runner<'_, S> {
         conn.execute(sql, [])
     }
 
-    fn run_steps(&self, from: Version, steps: &[PlannedStep]) -> Result<()> {
-        // Another connection may have migrated the store while this one waited for the lock.
-        let current = store::read_metadata(&lock(self.shared), self.path)?;
-        if current.version == S::VERSION {
-            info!("store already migrated by another connection");
-            return Ok(());
-        }
-        if current.version != from {
+    fn run_steps(&self, from: Version, current: Version, steps: &[PlannedStep]) -> Result<()> {
+        if current != from {
             return Err(MigrationError::NoPath {
                 path: self.path.to_owned(),
-                from: current.version,
+                from: current,
                 to: S::VERSION,
-                reason: format!(
-                    "another connection moved the store from {from} to {}",
-                    current.version
-                ),
+                reason: format!("another connection moved the store from {from} to {current}"),
             }
             .into());
         }
@@ -262,10 +283,15 @@ impl<S: VersionedSchema> Runner<'_, S> {
             }
             .into());
         }
-        let violations: i64 =
+        // The drift check just proved the store's foreign keys are the
+        // schema's: a schema without any leaves nothing to check.
+        let violations: i64 = if store::verify::declares_foreign_keys(latest.descriptor()) {
             conn.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |row| {
                 row.get(0)
-            })?;
+            })?
+        } else {
+            0
+        };
         if violations > 0 {
             return Err(MigrationError::SchemaDrift {
                 path: self.path.to_owned(),

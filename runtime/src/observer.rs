@@ -8,8 +8,20 @@ use crate::planner::{MigrationPath, MigrationStep};
 /// Set one with [`ModelContainerBuilder::observer`](crate::ModelContainerBuilder::observer).
 /// Methods are called on the thread that opens the container, inside the
 /// migration: keep them quick.
+///
+/// Events are reported only for a migration this connection runs. When two
+/// processes open the same old store at once, the one that waits for the
+/// other's migration finds the store migrated once it holds the write lock,
+/// runs nothing and reports nothing: no `will_migrate_store`, no
+/// `did_migrate_store`, no `migration_failed`. An open that fails before it
+/// holds the write lock (e.g. [`StoreError::Busy`](crate::StoreError::Busy))
+/// reports nothing either; the store is unchanged.
 pub trait MigrationObserver: Send + Sync {
-    /// The store is about to be migrated along `path` (`path.steps().len()` steps).
+    /// The store is about to be migrated along `path` (`path.steps().len()`
+    /// steps): the migration holds the store's write lock and has read the
+    /// store's version again under it. [`did_migrate_store`](Self::did_migrate_store)
+    /// follows when it commits, [`migration_failed`](Self::migration_failed)
+    /// when it fails or is rolled back.
     fn will_migrate_store(&self, path: &MigrationPath) {
         let _ = path;
     }

@@ -119,9 +119,9 @@ pub fn lower_except(
     for (m, target, source, action) in &plans {
         if let (Some(source), TableAction::Alter) = (source, action) {
             let keep = kept_indexes(m, source, target);
-            for (name, _) in index_statements(source) {
-                if !keep.contains(&name) {
-                    out.push(schema(format!("DROP INDEX {}", quote_ident(&name))));
+            for index in indexes(source) {
+                if !keep.contains(&index.name) {
+                    out.push(schema(format!("DROP INDEX {}", quote_ident(&index.name))));
                 }
             }
         }
@@ -221,9 +221,9 @@ pub fn lower_except(
             (Some(source), TableAction::Alter) => kept_indexes(m, source, target),
             _ => HashSet::new(),
         };
-        for (name, statement) in index_statements(target) {
-            if !existing.contains(&name) {
-                out.push(statement);
+        for index in indexes(target) {
+            if !existing.contains(&index.name) {
+                out.push(index.statement(target.name()));
             }
         }
     }
@@ -464,47 +464,46 @@ fn copy_rows(temporary: &str, mapping: &EntityMapping, source: &EntityDescriptor
     }
 }
 
-fn index_names(entity: &EntityDescriptor) -> HashSet<String> {
-    index_statements(entity)
-        .into_iter()
-        .map(|(name, _)| name)
-        .collect()
-}
-
 /// The indexes of `source` that an in-place change leaves valid for `target`:
 /// the target has an index of the same name (same entity, attribute and
 /// kind), and that attribute still holds the values of the same column. A
 /// name alone is not enough: in a composed step, `a` may be renamed away and
 /// a new attribute `a` added, and `a`'s old index then covers the renamed column.
+///
+/// Index names are made of the entity's name, the attribute's name and the
+/// kind (unique or plain), so "the target has an index of the same name" is
+/// "same entity name, an attribute of the same name with that kind"; no index
+/// statement is built to find out.
 fn kept_indexes(
     mapping: &EntityMapping,
     source: &EntityDescriptor,
     target: &EntityDescriptor,
 ) -> HashSet<String> {
-    let wanted = index_names(target);
     let mut kept = HashSet::new();
+    if source.name() != target.name() {
+        return kept;
+    }
+    let entity = source.name();
     for attribute in source.attributes() {
         let same_column = matches!(
             mapping.attribute(attribute.name()),
             Some(ValueSource::Column(column)) if column == attribute.name()
         );
+        let Some(wanted) = target
+            .attributes()
+            .iter()
+            .find(|a| a.name() == attribute.name())
+        else {
+            continue;
+        };
         if !same_column {
             continue;
         }
-        let entity = source.name();
-        for (has, name) in [
-            (
-                attribute.is_unique(),
-                sql::unique_index_name(entity, attribute.name()),
-            ),
-            (
-                attribute.is_indexed(),
-                sql::plain_index_name(entity, attribute.name()),
-            ),
-        ] {
-            if has && wanted.contains(&name) {
-                kept.insert(name);
-            }
+        if attribute.is_unique() && wanted.is_unique() {
+            kept.insert(sql::unique_index_name(entity, attribute.name()));
+        }
+        if attribute.is_indexed() && wanted.is_indexed() {
+            kept.insert(sql::plain_index_name(entity, attribute.name()));
         }
     }
     kept
@@ -513,29 +512,56 @@ fn kept_indexes(
 /// `(index name, statement)` for every index of an entity: a unique index
 /// is a [`Purpose::CreateUnique`] statement, so its failure names a duplicate.
 pub fn index_statements(entity: &EntityDescriptor) -> Vec<(String, Statement)> {
-    let mut out = Vec::new();
-    for attribute in entity.attributes() {
-        if attribute.is_unique() {
-            out.push((
-                sql::unique_index_name(entity.name(), attribute.name()),
-                Statement {
-                    sql: sql::create_unique_index(entity.name(), attribute.name()),
-                    purpose: Purpose::CreateUnique {
-                        entity: entity.name().to_owned(),
-                        attribute: attribute.name().to_owned(),
-                    },
+    indexes(entity)
+        .map(|index| {
+            let statement = index.statement(entity.name());
+            (index.name, statement)
+        })
+        .collect()
+}
+
+/// One index staged keeps on an entity: a unique or a plain index of one attribute.
+struct Index<'a> {
+    name: String,
+    attribute: &'a str,
+    unique: bool,
+}
+
+impl Index<'_> {
+    /// The statement creating the index on `entity`.
+    fn statement(&self, entity: &str) -> Statement {
+        if self.unique {
+            Statement {
+                sql: sql::create_unique_index(entity, self.attribute),
+                purpose: Purpose::CreateUnique {
+                    entity: entity.to_owned(),
+                    attribute: self.attribute.to_owned(),
                 },
-            ));
-        }
-        if attribute.is_indexed() {
-            out.push((
-                sql::plain_index_name(entity.name(), attribute.name()),
-                Statement {
-                    sql: sql::create_plain_index(entity.name(), attribute.name()),
-                    purpose: Purpose::Schema,
-                },
-            ));
+            }
+        } else {
+            Statement {
+                sql: sql::create_plain_index(entity, self.attribute),
+                purpose: Purpose::Schema,
+            }
         }
     }
-    out
+}
+
+/// The indexes of an entity, in the order of [`index_statements`], without
+/// building their statements (an in-place step keeps most of them).
+fn indexes(entity: &EntityDescriptor) -> impl Iterator<Item = Index<'_>> {
+    entity.attributes().iter().flat_map(move |attribute| {
+        let name = attribute.name();
+        let unique = attribute.is_unique().then(|| Index {
+            name: sql::unique_index_name(entity.name(), name),
+            attribute: name,
+            unique: true,
+        });
+        let plain = attribute.is_indexed().then(|| Index {
+            name: sql::plain_index_name(entity.name(), name),
+            attribute: name,
+            unique: false,
+        });
+        unique.into_iter().chain(plain)
+    })
 }

@@ -115,6 +115,12 @@ pub(crate) fn read_metadata(conn: &Connection, path: &Path) -> Result<Metadata> 
     })
 }
 
+/// The version in the store's metadata (what the runner reads again once it
+/// holds the write lock, to see a migration another connection committed).
+pub(crate) fn read_version(conn: &Connection, path: &Path) -> Result<Version> {
+    read_metadata(conn, path).map(|metadata| metadata.version)
+}
+
 /// Runs `PRAGMA quick_check` (every page and record is well formed; cheaper
 /// than `integrity_check`, which also compares indexes with their tables).
 pub(crate) fn quick_check(conn: &Connection, path: &Path) -> Result<()> {
