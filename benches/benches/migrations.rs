@@ -17,7 +17,9 @@ use criterion::{
 use staged::prelude::*;
 use staged_bench::fixture::{self, Fixture};
 use staged_bench::schemas::{events, items, skip};
-use staged_bench::{baseline, native, native_rows, open_with, report, row_counts, versions};
+use staged_bench::{
+    baseline, native, native_rows, open_unchecked, open_with, report, row_counts, versions,
+};
 
 /// Settings for groups whose iterations take up to seconds: ten samples of
 /// one iteration each, each on a fresh copy of the seeded store.
@@ -116,6 +118,9 @@ fn add_column(c: &mut Criterion) {
         let fixture = Lazy::new("items", rows, fixture::items_v1);
         on_copies(&mut group, "staged", rows, &fixture, |path| {
             open_with(path, items::add_column_plan()?).map(drop)
+        });
+        on_copies(&mut group, "staged_unchecked", rows, &fixture, |path| {
+            open_unchecked(path, items::add_column_plan()?).map(drop)
         });
         on_copies(&mut group, "sql", rows, &fixture, baseline::add_column);
     }

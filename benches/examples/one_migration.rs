@@ -4,7 +4,7 @@
 //!
 //! Usage: `cargo run --release -p staged-bench --example one_migration -- <case> <rows>`,
 //! where `<case>` is one of `lightweight`, `lightweight-sql-alter`,
-//! `lightweight-sql-rebuild`, `add-column`, `add-column-sql`, `transform`,
+//! `lightweight-sql-rebuild`, `add-column`, `add-column-unchecked`, `add-column-sql`, `transform`,
 //! `transform-loop`, `native`, `open`, `open-raw`.
 
 use std::path::Path;
@@ -13,7 +13,7 @@ use std::time::Instant;
 use staged::prelude::*;
 use staged_bench::fixture::{self, Fixture};
 use staged_bench::schemas::{events, items};
-use staged_bench::{baseline, native, open_with};
+use staged_bench::{baseline, native, open_unchecked, open_with};
 
 type Run = Box<dyn Fn(&Path) -> Result<(), Box<dyn std::error::Error>>>;
 
@@ -40,6 +40,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "add-column" => (
             fixture::items_v1,
             Box::new(|p| Ok(open_with(p, items::add_column_plan()?).map(|_| ())?)),
+        ),
+        "add-column-unchecked" => (
+            fixture::items_v1,
+            Box::new(|p| Ok(open_unchecked(p, items::add_column_plan()?).map(|_| ())?)),
         ),
         "add-column-sql" => (
             fixture::items_v1,

@@ -26,6 +26,18 @@ pub fn open_with<S: VersionedSchema>(
     Ok(ModelContainer::open(path, plan)?.store_version())
 }
 
+/// Like [`open_with`], without the check of the old store before migrating
+/// it (`ModelContainerBuilder::check_before_migrating(false)`).
+pub fn open_unchecked<S: VersionedSchema>(
+    path: &Path,
+    plan: SchemaMigrationPlan<S>,
+) -> staged::Result<Version> {
+    let container = ModelContainer::builder(plan)
+        .check_before_migrating(false)
+        .open(path)?;
+    Ok(container.store_version())
+}
+
 /// The row counts of a benchmark: `STAGED_BENCH_MAX_ROWS` (default
 /// 1 000 000) caps them, so a quick run can skip the largest stores.
 pub fn row_counts(counts: &[usize]) -> Vec<usize> {

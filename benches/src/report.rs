@@ -107,11 +107,27 @@ pub fn lines(dir: &Path, since: SystemTime) -> Vec<Line> {
             "<= 1.1",
         );
     }
+    for rows in sizes.map(Some) {
+        push(
+            "add nullable column without the pre-migration check / hand-written",
+            rows,
+            m("add_column", "staged_unchecked", rows),
+            m("add_column", "sql", rows),
+            "<= 1.1",
+        );
+    }
     push(
         "add column, staged: 1M rows / 1k rows",
         None,
         m("add_column", "staged", Some(1_000_000)),
         m("add_column", "staged", Some(1_000)),
+        "O(1): ~1",
+    );
+    push(
+        "add column, staged without the pre-migration check: 1M rows / 1k rows",
+        None,
+        m("add_column", "staged_unchecked", Some(1_000_000)),
+        m("add_column", "staged_unchecked", Some(1_000)),
         "O(1): ~1",
     );
     push(

@@ -1,0 +1,139 @@
+//! The check of an old store before it is migrated
+//! (`ModelContainerBuilder::check_before_migrating`), with real files: on by
+//! default, it refuses a store whose list of free pages is damaged even when
+//! the step reads no rows; off, a step that only adds a column migrates
+//! without reading the store.
+
+mod common;
+
+use common::TempStore;
+use staged::prelude::*;
+use staged::{Error, StoreError};
+
+#[versioned_schema(version = "1.0.0")]
+mod v1 {
+    /// A note.
+    #[model]
+    pub struct Note {
+        /// Title.
+        pub title: String,
+    }
+
+    /// Rows deleted before the migration, leaving free pages behind.
+    #[model]
+    pub struct Scratch {
+        /// Filler.
+        pub text: String,
+    }
+}
+
+/// `Note.pinned` added: a step that reads no rows.
+#[versioned_schema(version = "2.0.0")]
+mod v2 {
+    /// A note.
+    #[model]
+    pub struct Note {
+        /// Title.
+        pub title: String,
+        /// New and optional.
+        pub pinned: Option<bool>,
+    }
+
+    /// Rows deleted before the migration, leaving free pages behind.
+    #[model]
+    pub struct Scratch {
+        /// Filler.
+        pub text: String,
+    }
+}
+
+fn plan() -> SchemaMigrationPlan<v2::Schema> {
+    SchemaMigrationPlan::builder()
+        .schema::<v1::Schema>()
+        .schema::<v2::Schema>()
+        .build()
+        .unwrap()
+}
+
+/// A 1.0.0 store with 100 notes and a few hundred free pages.
+fn old_store() -> TempStore {
+    let store = TempStore::new();
+    let plan = SchemaMigrationPlan::builder()
+        .schema::<v1::Schema>()
+        .build()
+        .unwrap();
+    let mut ctx = ModelContainer::open(store.path(), plan).unwrap().context();
+    ctx.transaction(|ctx| {
+        for n in 0..100 {
+            ctx.insert(v1::Note {
+                title: format!("note {n}"),
+            })?;
+        }
+        for _ in 0..2000 {
+            ctx.insert(v1::Scratch {
+                text: "x".repeat(500),
+            })?;
+        }
+        Ok(())
+    })
+    .unwrap();
+    ctx.connection().execute("DELETE FROM Scratch", []).unwrap();
+    store
+}
+
+/// Makes the first entry of the free-page list name page 2, a page in use:
+/// a write that took that "free" page would overwrite live data.
+fn damage_free_list(store: &TempStore) {
+    let mut bytes = store.bytes();
+    let page_size = usize::from(u16::from_be_bytes([bytes[16], bytes[17]]));
+    let trunk = u32::from_be_bytes(bytes[32..36].try_into().unwrap());
+    assert!(trunk > 0, "the store has free pages");
+    let start = (usize::try_from(trunk).unwrap() - 1) * page_size;
+    bytes[start + 8..start + 12].copy_from_slice(&2u32.to_be_bytes());
+    std::fs::write(store.path(), bytes).unwrap();
+}
+
+#[test]
+fn a_damaged_free_page_list_is_refused_before_a_step_that_reads_no_rows() {
+    let store = old_store();
+    damage_free_list(&store);
+    let before = store.bytes();
+
+    let error = ModelContainer::open(store.path(), plan()).unwrap_err();
+    match &error {
+        Error::Store(StoreError::Corrupt { path, detail }) => {
+            assert_eq!(path, store.path());
+            assert!(detail.contains("page"), "{detail}");
+        }
+        other => panic!("expected StoreError::Corrupt, got {other:?}"),
+    }
+    assert!(error.to_string().contains("restore the file from a backup"));
+    assert!(store.bytes() == before, "the store was changed");
+}
+
+#[test]
+fn without_the_check_a_step_that_reads_no_rows_migrates_in_place() {
+    let store = old_store();
+    let container = ModelContainer::builder(plan())
+        .check_before_migrating(false)
+        .open(store.path())
+        .unwrap();
+    assert_eq!(container.store_version(), Version::new(2, 0, 0));
+    let mut ctx = container.context();
+    assert_eq!(ctx.count::<v2::Note>().unwrap(), 100);
+    let first = ctx.fetch_all::<v2::Note>().unwrap().remove(0);
+    assert_eq!((first.title.as_str(), first.pinned), ("note 0", None));
+    let integrity: String = ctx
+        .connection()
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(integrity, "ok");
+}
+
+#[test]
+fn the_check_is_on_by_default_and_a_healthy_store_migrates() {
+    let store = old_store();
+    let container = ModelContainer::open(store.path(), plan()).unwrap();
+    assert_eq!(container.store_version(), Version::new(2, 0, 0));
+    assert_eq!(container.context().count::<v2::Note>().unwrap(), 100);
+}
