@@ -373,8 +373,10 @@ fn foreign_keys_missing_unexpected_or_with_another_action_are_reported() {
     );
 }
 
-#[test]
-fn a_migration_leaving_a_dangling_reference_fails_and_leaves_the_store_as_it_was() {
+/// Migrates a 1.0.0 store (one author, one book) to 2.0.0 with a
+/// `did_migrate` hook that runs `sql`; returns the error and the store, whose
+/// bytes are checked to be unchanged.
+fn migrate_with_hook_running(sql: &'static str) -> (staged::Error, TempStore) {
     let store = TempStore::new();
     let plan = SchemaMigrationPlan::builder()
         .schema::<v1::Schema>()
@@ -398,13 +400,10 @@ fn a_migration_leaving_a_dangling_reference_fails_and_leaves_the_store_as_it_was
     }
     let before = store.bytes();
     // Foreign keys are not enforced during a migration: a hook can leave a
-    // book pointing at no author, and only the check before commit sees it.
+    // reference pointing at nothing, and only the check before commit sees it.
     let stage = MigrationStage::custom::<v1::Schema, v2::Schema>().did_migrate(
-        |ctx: &mut ModelContext<v2::Schema>| {
-            ctx.connection().execute(
-                "INSERT INTO Book (title, author) VALUES ('Orphan', 999)",
-                [],
-            )?;
+        move |ctx: &mut ModelContext<v2::Schema>| {
+            ctx.connection().execute(sql, [])?;
             Ok(())
         },
     );
@@ -415,18 +414,61 @@ fn a_migration_leaving_a_dangling_reference_fails_and_leaves_the_store_as_it_was
         .build()
         .unwrap();
     let error = ModelContainer::open(store.path(), plan).expect_err("a dangling reference");
+    assert!(store.bytes() == before, "the store is unchanged");
+    (error, store)
+}
+
+/// The references listed by a [`MigrationError::DanglingReferences`].
+fn dangling(error: &staged::Error) -> Vec<String> {
     match error.as_migration() {
-        Some(MigrationError::SchemaDrift {
+        Some(MigrationError::DanglingReferences {
             version,
-            differences,
+            references,
+            more,
             ..
         }) => {
             assert_eq!(*version, <v2::Schema as VersionedSchema>::VERSION);
-            assert_eq!(differences, &["1 foreign key violations"]);
+            assert!(!more);
+            references.clone()
         }
-        other => panic!("expected MigrationError::SchemaDrift, got {other:?}"),
+        other => panic!("expected MigrationError::DanglingReferences, got {other:?}"),
     }
-    assert!(store.bytes() == before, "the store is unchanged");
+}
+
+#[test]
+fn a_migration_leaving_a_dangling_reference_fails_and_leaves_the_store_as_it_was() {
+    let (error, store) =
+        migrate_with_hook_running("INSERT INTO Book (title, author) VALUES ('Orphan', 999)");
+    assert_eq!(
+        dangling(&error),
+        ["`Book` record 2 refers through `author` to `Author` record 999, which does not exist"]
+    );
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "cannot migrate `{}` to 2.0.0: after the last step, `Book` record 2 refers through `author` to \
+             `Author` record 999, which does not exist; the migration was rolled back and the store is \
+             unchanged: make the stage's hooks and transforms keep every reference pointing at a record of \
+             the new store (set it to an existing record, clear an optional one, or delete the record that \
+             refers)",
+            store.path().display()
+        )
+    );
+}
+
+#[test]
+fn a_migration_leaving_a_dangling_link_names_the_join_table() {
+    let join = join_table();
+    let sql: &'static str = Box::leak(
+        format!("INSERT INTO \"{join}\" (source, target) VALUES (1, 999)").into_boxed_str(),
+    );
+    let (error, _store) = migrate_with_hook_running(sql);
+    assert_eq!(
+        dangling(&error),
+        [format!(
+            "a link in `{join}` refers through `target` to a `Tag` record that does not exist"
+        )]
+    );
 }
 
 #[test]

@@ -596,6 +596,30 @@ pub enum MigrationError {
         errors: Vec<Error>,
     },
 
+    /// After the last step some references point at records that do not
+    /// exist: a hook or transform set a reference to a record missing from
+    /// the new store, or deleted a record others refer to (foreign keys are
+    /// not enforced while a migration runs; they are checked at its end).
+    #[error(
+        "cannot migrate `{}` to {version}: after the last step, {}{}; the migration was rolled back and \
+         the store is unchanged: make the stage's hooks and transforms keep every reference pointing at a \
+         record of the new store (set it to an existing record, clear an optional one, or delete the record \
+         that refers)",
+        path.display(),
+        references.join("; "),
+        if *more { " (and more)" } else { "" }
+    )]
+    DanglingReferences {
+        /// The store file.
+        path: PathBuf,
+        /// The version the migration was going to.
+        version: Version,
+        /// The first dangling references, one sentence each.
+        references: Vec<String>,
+        /// Whether there are more than those listed.
+        more: bool,
+    },
+
     /// After the last step the store's tables differ from the latest schema.
     #[error(
         "store `{}` does not match schema {version} after migrating:\n  {}\nthe store was left unchanged; \

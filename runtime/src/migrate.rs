@@ -285,20 +285,20 @@ impl<S: VersionedSchema> Runner<'_, S> {
         }
         // The drift check just proved the store's foreign keys are the
         // schema's: a schema without any leaves nothing to check.
-        let violations: i64 = if store::verify::declares_foreign_keys(latest.descriptor()) {
-            conn.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |row| {
-                row.get(0)
-            })?
-        } else {
-            0
-        };
-        if violations > 0 {
-            return Err(MigrationError::SchemaDrift {
-                path: self.path.to_owned(),
-                version: latest.version(),
-                differences: vec![format!("{violations} foreign key violations")],
+        if store::verify::declares_foreign_keys(latest.descriptor()) {
+            const SHOWN: usize = 5;
+            let mut references = store::verify::dangling_references(&conn, SHOWN + 1)?;
+            if !references.is_empty() {
+                let more = references.len() > SHOWN;
+                references.truncate(SHOWN);
+                return Err(MigrationError::DanglingReferences {
+                    path: self.path.to_owned(),
+                    version: latest.version(),
+                    references,
+                    more,
+                }
+                .into());
             }
-            .into());
         }
         conn.execute(
             &format!(

@@ -230,6 +230,50 @@ pub fn declares_foreign_keys(descriptor: &SchemaDescriptor) -> bool {
     }) || !descriptor.join_tables().is_empty()
 }
 
+/// The references of the store that point at no record, as
+/// `PRAGMA foreign_key_check` finds them, one sentence each naming the table,
+/// the record, the column and the missing record: at most `limit` of them.
+pub fn dangling_references(conn: &Connection, limit: usize) -> rusqlite::Result<Vec<String>> {
+    let mut check = conn.prepare(
+        "SELECT c.\"table\", c.rowid, c.parent, l.\"from\" \
+         FROM pragma_foreign_key_check AS c \
+         JOIN pragma_foreign_key_list(c.\"table\") AS l ON l.id = c.fkid",
+    )?;
+    let found: Vec<(String, Option<i64>, String, String)> = check
+        .query_map([], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+        })?
+        .take(limit)
+        .collect::<rusqlite::Result<_>>()?;
+    found
+        .into_iter()
+        .map(|(table, rowid, parent, column)| {
+            let Some(rowid) = rowid else {
+                // A join table (WITHOUT ROWID): name the link's column only.
+                return Ok(format!(
+                    "a link in `{table}` refers through `{column}` to a `{parent}` record that does not exist"
+                ));
+            };
+            let missing: rusqlite::types::Value = conn.query_row(
+                &format!(
+                    "SELECT {} FROM {} WHERE rowid = ?1",
+                    quote_ident(&column),
+                    quote_ident(&table)
+                ),
+                [rowid],
+                |row| row.get(0),
+            )?;
+            let missing = match missing {
+                rusqlite::types::Value::Integer(id) => id.to_string(),
+                other => format!("{other:?}"),
+            };
+            Ok(format!(
+                "`{table}` record {rowid} refers through `{column}` to `{parent}` record {missing}, which does not exist"
+            ))
+        })
+        .collect()
+}
+
 /// A foreign key as compared: (column, parent table, `ON DELETE` action), lowercase names.
 type ForeignKey = (String, String, String);
 

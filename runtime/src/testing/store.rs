@@ -135,16 +135,7 @@ fn validate(
             .filter(|line| line != "ok")
             .map(|line| format!("integrity check: {line}")),
     );
-    let mut foreign_keys = conn.prepare("PRAGMA foreign_key_check")?;
-    let dangling: Vec<(String, Option<i64>, String)> = foreign_keys
-        .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
-        .collect::<rusqlite::Result<_>>()?;
-    problems.extend(dangling.into_iter().map(|(table, row, parent)| {
-        format!(
-            "row {} of `{table}` refers to a missing `{parent}` record",
-            row.map_or_else(|| "?".to_owned(), |r| r.to_string())
-        )
-    }));
+    problems.extend(crate::store::verify::dangling_references(conn, usize::MAX)?);
     Ok(problems)
 }
 
