@@ -1,7 +1,7 @@
 //! Record ids are never given twice in a store: not after the newest record
 //! is deleted, and not after any kind of migration (a rebuild, a transform, a
-//! transform dropping the newest rows, an entity rename, a composed skip
-//! step). Every case seeds a real file at v1 where the newest note was
+//! transform dropping the newest rows, an entity rename, two entities
+//! swapping names, a composed skip step). Every case seeds a real file at v1 where the newest note was
 //! deleted while a `no_action` pin still refers to it, migrates it, and
 //! checks that a new note gets a fresh id and the pin still dangles.
 //!
@@ -460,6 +460,77 @@ fn a_composed_skip_step_renaming_and_rebuilding_keeps_the_high_water_mark() {
     assert_eq!(
         sequence(store.path()),
         [("Memo".into(), 4), ("Pin".into(), 1)]
+    );
+}
+
+#[versioned_schema(version = "1.0.0")]
+mod v1_pair {
+    #[model]
+    pub struct Left {
+        pub x: String,
+    }
+
+    #[model]
+    pub struct Right {
+        pub y: String,
+    }
+}
+
+/// The two entities swap names (both through temporary names), and `Left`
+/// is rebuilt too (`x` becomes optional).
+#[versioned_schema(version = "2.0.0")]
+mod v2_pair {
+    #[model(original_name = "Right")]
+    pub struct Left {
+        pub y: String,
+    }
+
+    #[model(original_name = "Left")]
+    pub struct Right {
+        pub x: Option<String>,
+    }
+}
+
+#[test]
+fn entities_swapping_names_keep_their_own_marks() {
+    let store = TempStore::new();
+    {
+        let plan = SchemaMigrationPlan::builder()
+            .schema::<v1_pair::Schema>()
+            .build()
+            .unwrap();
+        let container = ModelContainer::open(store.path(), plan).unwrap();
+        let mut ctx = container.context();
+        for k in 1..=3 {
+            ctx.insert(v1_pair::Left { x: k.to_string() }).unwrap();
+        }
+        for k in 1..=5 {
+            ctx.insert(v1_pair::Right { y: k.to_string() }).unwrap();
+        }
+        ctx.delete::<v1_pair::Left>(PersistentId::from_raw(3))
+            .unwrap();
+        ctx.delete::<v1_pair::Right>(PersistentId::from_raw(5))
+            .unwrap();
+        ctx.delete::<v1_pair::Right>(PersistentId::from_raw(4))
+            .unwrap();
+    }
+    let plan = SchemaMigrationPlan::builder()
+        .schema::<v1_pair::Schema>()
+        .schema::<v2_pair::Schema>()
+        .build()
+        .unwrap();
+    let container = ModelContainer::open(store.path(), plan).unwrap();
+    let mut ctx = container.context();
+    // `Left` holds the old `Right` rows (mark 5), `Right` the old `Left` rows (mark 3).
+    let left = ctx.insert(v2_pair::Left { y: "new".into() }).unwrap();
+    let right = ctx.insert(v2_pair::Right { x: None }).unwrap();
+    assert_eq!((left.raw(), right.raw()), (6, 4));
+    drop(ctx);
+    drop(container);
+    assert!(table_sql(store.path(), "Right").contains("AUTOINCREMENT"));
+    assert_eq!(
+        sequence(store.path()),
+        [("Left".into(), 6), ("Right".into(), 4)]
     );
 }
 

@@ -113,13 +113,17 @@ pub fn plain_index_name(entity: &str, attribute: &str) -> String {
 /// `no_action` reference to a deleted record can never reach a new one.
 /// SQLite keeps the table's high-water mark in `sqlite_sequence` and
 /// enforces it for every insert, raw SQL through `connection()` included;
-/// the cost is one `sqlite_sequence` lookup and update per insert statement
-/// (see BENCHMARKS.md). A sequence table owned by staged would cost the same
-/// write per insert and would be bypassed by raw SQL. The mark follows the
-/// table through `ALTER TABLE … RENAME TO` (SQLite renames its row) and is
+/// the cost is one `sqlite_sequence` lookup and update per insert statement,
+/// about 1.1x the instructions of an insert (see BENCHMARKS.md). A sequence
+/// table owned by staged would cost a separate statement per insert, and raw
+/// SQL would bypass it. The mark follows the table through `ALTER TABLE …
+/// RENAME TO` (SQLite renames its row: entity renames need nothing) and is
 /// deleted with `DROP TABLE`, so every table built to replace another (a
-/// rebuild, a transform) is seeded from the one it replaces with
-/// [`seed_sequence`] before any row is copied.
+/// rebuild, also in a composed step; a transform) is seeded from the one it
+/// replaces with [`seed_sequence`] before any row is copied. Tables created
+/// without `AUTOINCREMENT` by earlier versions keep working unchanged; they
+/// get it, seeded from their largest id, when a migration rebuilds or
+/// transforms them.
 ///
 /// The table is not `STRICT`: on a `STRICT` table SQLite checks every row
 /// after `ALTER TABLE … ADD COLUMN` (a `pragma_quick_check` scan, ~140 ms on
@@ -143,7 +147,7 @@ pub fn create_table(table: &str, entity: &EntityDescriptor) -> String {
 
 /// The table SQLite keeps the high-water marks of `AUTOINCREMENT` tables in
 /// (one row per table that has one: `name`, `seq`).
-pub const SEQUENCE_TABLE: &str = "sqlite_sequence";
+const SEQUENCE_TABLE: &str = "sqlite_sequence";
 
 /// Gives `table`, just created by [`create_table`] and still empty, the id
 /// high-water mark of `previous`, the table it replaces (which must still
