@@ -501,7 +501,6 @@ fn update_after_delete_is_not_found() {
 }
 
 #[test]
-#[ignore = "ids are reused: store tables use INTEGER PRIMARY KEY without AUTOINCREMENT (runtime/src/store/sql.rs)"]
 fn ids_of_deleted_records_are_not_reused() {
     let (container, ids) = seeded();
     let mut ctx = container.context();

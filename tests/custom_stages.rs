@@ -297,7 +297,13 @@ fn a_json_style_becomes_three_attributes_in_one_stage_keeping_ids() {
     let tables: Vec<String> = snapshot(&path).into_iter().map(|(t, _)| t).collect();
     assert_eq!(
         tables,
-        ["List", "Reminder", "_staged_history", "_staged_metadata"],
+        [
+            "List",
+            "Reminder",
+            "_staged_history",
+            "_staged_metadata",
+            "sqlite_sequence"
+        ],
         "no leftover tables"
     );
 }

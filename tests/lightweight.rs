@@ -207,7 +207,8 @@ fn one_step_applies_every_inferable_change_and_keeps_data() {
             "Label",
             "Reminder",
             "_staged_history",
-            "_staged_metadata"
+            "_staged_metadata",
+            "sqlite_sequence"
         ]
     );
     assert_eq!(

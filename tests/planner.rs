@@ -305,7 +305,8 @@ fn four_versions_behind_with_lightweight_changes_is_one_step() {
             "Label",
             "Note",
             "_staged_history",
-            "_staged_metadata"
+            "_staged_metadata",
+            "sqlite_sequence"
         ]
     );
 }

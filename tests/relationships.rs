@@ -116,7 +116,7 @@ fn tables_have_foreign_keys_and_join_tables() {
         .unwrap();
     assert_eq!(
         sql,
-        r#"CREATE TABLE "Book" ("_id" INTEGER PRIMARY KEY, "title" TEXT NOT NULL, "author" INTEGER NOT NULL REFERENCES "Author" ("_id") ON DELETE CASCADE, "editor" INTEGER REFERENCES "Editor" ("_id") ON DELETE SET NULL)"#
+        r#"CREATE TABLE "Book" ("_id" INTEGER PRIMARY KEY AUTOINCREMENT, "title" TEXT NOT NULL, "author" INTEGER NOT NULL REFERENCES "Author" ("_id") ON DELETE CASCADE, "editor" INTEGER REFERENCES "Editor" ("_id") ON DELETE SET NULL)"#
     );
     let join: String = conn
         .query_row(
@@ -138,7 +138,7 @@ fn tables_have_foreign_keys_and_join_tables() {
         .unwrap();
     assert_eq!(
         note,
-        r#"CREATE TABLE "Note" ("_id" INTEGER PRIMARY KEY, "text" TEXT NOT NULL, "book" INTEGER)"#
+        r#"CREATE TABLE "Note" ("_id" INTEGER PRIMARY KEY AUTOINCREMENT, "text" TEXT NOT NULL, "book" INTEGER)"#
     );
 }
 

@@ -149,7 +149,7 @@ fn removing_a_to_one_without_foreign_key_drops_its_column_in_place() {
     // Dropped in place: the table keeps its original definition, minus `vet`.
     assert_eq!(
         pet_table_sql(&store),
-        r#"CREATE TABLE "Pet" ("_id" INTEGER PRIMARY KEY, "name" TEXT NOT NULL, "owner" INTEGER REFERENCES "Person" ("_id") ON DELETE SET NULL)"#
+        r#"CREATE TABLE "Pet" ("_id" INTEGER PRIMARY KEY AUTOINCREMENT, "name" TEXT NOT NULL, "owner" INTEGER REFERENCES "Person" ("_id") ON DELETE SET NULL)"#
     );
     assert_eq!(integrity_and_foreign_keys(&store), ("ok".to_owned(), 0));
 }
@@ -182,7 +182,7 @@ fn removing_a_to_one_with_a_foreign_key_drops_its_column_and_index_in_place() {
 
     assert_eq!(
         pet_table_sql(&store),
-        r#"CREATE TABLE "Pet" ("_id" INTEGER PRIMARY KEY, "name" TEXT NOT NULL)"#
+        r#"CREATE TABLE "Pet" ("_id" INTEGER PRIMARY KEY AUTOINCREMENT, "name" TEXT NOT NULL)"#
     );
     let conn = Connection::open(store.path()).unwrap();
     let indexes: Vec<String> = conn

@@ -9,6 +9,7 @@
 
 pub mod baseline;
 pub mod fixture;
+pub mod inserts;
 pub mod native;
 pub mod report;
 pub mod schemas;

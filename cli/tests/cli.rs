@@ -281,7 +281,7 @@ fn diff_lists_classified_changes_and_the_sql_of_a_lightweight_step() {
          SQL of a lightweight step (3 statements)\n  \
            ALTER TABLE \"Reminder\" RENAME COLUMN \"title\" TO \"name\";\n  \
            ALTER TABLE \"Reminder\" ADD COLUMN \"priority\" INTEGER NOT NULL DEFAULT 0;\n  \
-           CREATE TABLE \"Tag\" (\"_id\" INTEGER PRIMARY KEY, \"label\" TEXT NOT NULL);\n"
+           CREATE TABLE \"Tag\" (\"_id\" INTEGER PRIMARY KEY AUTOINCREMENT, \"label\" TEXT NOT NULL);\n"
     );
 }
 

@@ -25,7 +25,14 @@ pub fn check_items_store(path: &Path, rows: usize) -> Result<Side, String> {
     let conn = rusqlite::Connection::open(path).map_err(|e| format!("open: {e}"))?;
     let (side, version) = check_header(&conn, &["1.0.0", "4.0.0"], 3)?;
     let tables = tables(&conn)?;
-    if tables != ["Item", "_staged_history", "_staged_metadata"] {
+    if tables
+        != [
+            "Item",
+            "_staged_history",
+            "_staged_metadata",
+            "sqlite_sequence",
+        ]
+    {
         return Err(format!("at {version}: unexpected tables {tables:?}"));
     }
     let sql_error = |e: rusqlite::Error| format!("at {version}: {e}");
@@ -143,7 +150,14 @@ pub fn check_tags_store(path: &Path, rows: usize) -> Result<Side, String> {
     let conn = rusqlite::Connection::open(path).map_err(|e| format!("open: {e}"))?;
     let (side, version) = check_header(&conn, &["1.0.0", "2.0.0"], 1)?;
     let tables = tables(&conn)?;
-    if tables != ["Tag", "_staged_history", "_staged_metadata"] {
+    if tables
+        != [
+            "Tag",
+            "_staged_history",
+            "_staged_metadata",
+            "sqlite_sequence",
+        ]
+    {
         return Err(format!("at {version}: unexpected tables {tables:?}"));
     }
     let sql_error = |e: rusqlite::Error| format!("at {version}: {e}");

@@ -412,6 +412,10 @@ impl<S: VersionedSchema> Runner<'_, S> {
                     )?;
                 }
                 self.exec(&conn, &sql::create_table(&fresh, target))?;
+                // Before any row: the ids of the shadow's deleted and
+                // dropped rows stay unused (the shadow took over the
+                // entity's `sqlite_sequence` row with its name).
+                self.exec(&conn, &sql::seed_sequence(&fresh, &shadow))?;
                 // Only an observer needs the total, and counting reads the
                 // whole table once more.
                 if self.observer.is_some() {

@@ -4,7 +4,9 @@
 //! COLUMN`, `ADD COLUMN`) is used unless a change needs every value rewritten
 //! (a nullability change, NULLs replaced by a default, a column renamed onto a
 //! name another kept column has); then the table is rebuilt exactly once:
-//! `CREATE` under a temporary name, `INSERT INTO … SELECT`, `DROP`, `RENAME`.
+//! `CREATE` under a temporary name, its id high-water mark seeded from the
+//! old table (so that ids stay unused, see [`sql::create_table`]),
+//! `INSERT INTO … SELECT`, `DROP`, `RENAME`.
 //! `ADD COLUMN` and `RENAME` touch no row; `DROP COLUMN` rewrites each row in
 //! place but keeps the table and its other indexes, which makes it cheaper than
 //! a rebuild (which also rebuilds every index). Unique constraints and indexes
@@ -145,6 +147,7 @@ pub fn lower_except(
             TableAction::Rebuild => {
                 let temporary = format!("_staged_new_{k}");
                 out.push(schema(sql::create_table(&temporary, target)));
+                out.push(schema(sql::seed_sequence(&temporary, source.name())));
                 out.push(copy_rows(&temporary, m, source));
                 out.push(schema(format!("DROP TABLE {}", quote_ident(source.name()))));
                 final_renames.push((temporary, target.name().to_owned()));

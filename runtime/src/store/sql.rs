@@ -107,6 +107,24 @@ pub fn plain_index_name(entity: &str, attribute: &str) -> String {
 /// during a rebuild). Uniqueness and indexes are separate statements, see
 /// [`create_indexes`].
 ///
+/// The id column is `INTEGER PRIMARY KEY AUTOINCREMENT`, so an id is never
+/// given to two records of a store, even after the newest record is deleted
+/// (without it SQLite picks `max(_id) + 1`): a stale `Record` or a
+/// `no_action` reference to a deleted record can never reach a new one.
+/// SQLite keeps the table's high-water mark in `sqlite_sequence` and
+/// enforces it for every insert, raw SQL through `connection()` included;
+/// the cost is one `sqlite_sequence` lookup and update per insert statement,
+/// about 1.1x the instructions of an insert (see BENCHMARKS.md). A sequence
+/// table owned by staged would cost a separate statement per insert, and raw
+/// SQL would bypass it. The mark follows the table through `ALTER TABLE …
+/// RENAME TO` (SQLite renames its row: entity renames need nothing) and is
+/// deleted with `DROP TABLE`, so every table built to replace another (a
+/// rebuild, also in a composed step; a transform) is seeded from the one it
+/// replaces with [`seed_sequence`] before any row is copied. Tables created
+/// without `AUTOINCREMENT` by earlier versions keep working unchanged; they
+/// get it, seeded from their largest id, when a migration rebuilds or
+/// transforms them.
+///
 /// The table is not `STRICT`: on a `STRICT` table SQLite checks every row
 /// after `ALTER TABLE … ADD COLUMN` (a `pragma_quick_check` scan, ~140 ms on
 /// 1M rows, see BENCHMARKS.md), which makes adding a column O(rows) instead
@@ -115,7 +133,7 @@ pub fn plain_index_name(entity: &str, attribute: &str) -> String {
 /// versions keep working (and stay `STRICT` until a rebuild).
 pub fn create_table(table: &str, entity: &EntityDescriptor) -> String {
     let mut out = format!(
-        "CREATE TABLE {} ({} INTEGER PRIMARY KEY",
+        "CREATE TABLE {} ({} INTEGER PRIMARY KEY AUTOINCREMENT",
         quote_ident(table),
         quote_ident(ID_COLUMN)
     );
@@ -125,6 +143,32 @@ pub fn create_table(table: &str, entity: &EntityDescriptor) -> String {
     }
     out.push(')');
     out
+}
+
+/// The table SQLite keeps the high-water marks of `AUTOINCREMENT` tables in
+/// (one row per table that has one: `name`, `seq`).
+const SEQUENCE_TABLE: &str = "sqlite_sequence";
+
+/// Gives `table`, just created by [`create_table`] and still empty, the id
+/// high-water mark of `previous`, the table it replaces (which must still
+/// exist): the larger of `previous`'s `sqlite_sequence` row and its largest
+/// id. The row of an `AUTOINCREMENT` table covers the ids of records deleted
+/// since; the largest id covers a table created without `AUTOINCREMENT` (by
+/// earlier versions of staged: it has no row) and rows a transform drops. Both
+/// lookups are O(log n). Runs before the rows are copied, so the copy (which
+/// keeps ids, all at or below the mark) leaves the mark as seeded and the
+/// table has exactly one row in `sqlite_sequence`.
+pub fn seed_sequence(table: &str, previous: &str) -> String {
+    format!(
+        "INSERT INTO {sequence} (name, seq) SELECT {table}, max(\
+         coalesce((SELECT max(seq) FROM {sequence} WHERE name = {previous_name} COLLATE NOCASE), 0), \
+         coalesce((SELECT max({id}) FROM {previous}), 0))",
+        sequence = SEQUENCE_TABLE,
+        table = quote_text(table),
+        previous_name = quote_text(previous),
+        id = quote_ident(ID_COLUMN),
+        previous = quote_ident(previous),
+    )
 }
 
 /// The index statements of an entity: one `CREATE UNIQUE INDEX` per unique
@@ -266,7 +310,7 @@ mod tests {
     fn table_sql() {
         assert_eq!(
             create_table("Reminder", &entity()),
-            r#"CREATE TABLE "Reminder" ("_id" INTEGER PRIMARY KEY, "uid" TEXT NOT NULL, "notes" TEXT, "priority" INTEGER NOT NULL DEFAULT 0)"#
+            r#"CREATE TABLE "Reminder" ("_id" INTEGER PRIMARY KEY AUTOINCREMENT, "uid" TEXT NOT NULL, "notes" TEXT, "priority" INTEGER NOT NULL DEFAULT 0)"#
         );
         assert_eq!(
             create_indexes(&entity()),
@@ -274,6 +318,14 @@ mod tests {
                 r#"CREATE UNIQUE INDEX "_staged_unique_8_Reminder_uid" ON "Reminder" ("uid")"#,
                 r#"CREATE INDEX "_staged_index_8_Reminder_notes" ON "Reminder" ("notes")"#,
             ]
+        );
+    }
+
+    #[test]
+    fn sequence_sql() {
+        assert_eq!(
+            seed_sequence("_staged_new_0", "Re'minder"),
+            r#"INSERT INTO sqlite_sequence (name, seq) SELECT '_staged_new_0', max(coalesce((SELECT max(seq) FROM sqlite_sequence WHERE name = 'Re''minder' COLLATE NOCASE), 0), coalesce((SELECT max("_id") FROM "Re'minder"), 0))"#
         );
     }
 
