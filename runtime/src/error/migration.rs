@@ -1,0 +1,229 @@
+//! [`MigrationError`]: a store that cannot be brought to the plan's latest version.
+
+use std::path::PathBuf;
+
+use super::Error;
+use crate::schema::{Checksum, Version};
+
+/// A store that cannot be brought to the plan's latest version. The store is left as it was.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum MigrationError {
+    /// The store's checksum matches no schema of the plan.
+    #[error(
+        "store `{}` is at version {version} with schema checksum {checksum}, which matches no schema \
+         of the plan; a shipped schema was probably edited: restore schema {version} exactly as it \
+         shipped and put the change in a new version",
+        path.display()
+    )]
+    UnknownChecksum {
+        /// The store file (`:memory:` for in-memory stores).
+        path: PathBuf,
+        /// The version recorded in the store.
+        version: Version,
+        /// The checksum recorded in the store.
+        checksum: Checksum,
+    },
+
+    /// The store was written by a newer version of the app.
+    #[error(
+        "store `{}` is at version {store_version}, newer than this app's latest schema {latest}; \
+         it was written by a newer app: update the app (staged never downgrades a store)",
+        path.display()
+    )]
+    StoreNewer {
+        /// The store file.
+        path: PathBuf,
+        /// The version recorded in the store.
+        store_version: Version,
+        /// The plan's latest version.
+        latest: Version,
+    },
+
+    /// No stages lead from the store's version to the plan's latest.
+    #[error(
+        "no migration from {from} to {to}{}: {reason}; add the missing schema or stage to the plan",
+        if path.as_os_str().is_empty() { String::new() } else { format!(" for store `{}`", path.display()) }
+    )]
+    NoPath {
+        /// The store file (empty when asked through `migration_path`).
+        path: PathBuf,
+        /// The store's version.
+        from: Version,
+        /// The plan's latest version.
+        to: Version,
+        /// Why there is no path.
+        reason: String,
+    },
+
+    /// A hook or transform of a custom stage failed (returned an error or panicked).
+    #[error("cannot migrate `{}`: {hook} of stage {from} -> {to} failed: {source}", path.display())]
+    HookFailed {
+        /// The store file.
+        path: PathBuf,
+        /// The stage's source version.
+        from: Version,
+        /// The stage's target version.
+        to: Version,
+        /// Which hook: e.g. "`will_migrate` hook #1" or "transform of `Reminder`".
+        hook: String,
+        /// The hook's error (a panic is an [`Error::Hook`] with its message).
+        #[source]
+        source: Box<Error>,
+    },
+
+    /// A constraint of the target schema fails on the store's data.
+    #[error(
+        "cannot migrate `{}` from {from} to {to}: {}; fix the data first (e.g. in a `will_migrate` hook of a custom \
+         stage) or relax the schema",
+        path.display(),
+        describe_violation(entity, attribute, *kind, *row, value.as_deref())
+    )]
+    ConstraintViolation {
+        /// The store file.
+        path: PathBuf,
+        /// The step's source version.
+        from: Version,
+        /// The step's target version.
+        to: Version,
+        /// The entity.
+        entity: String,
+        /// The attribute.
+        attribute: String,
+        /// Which constraint.
+        kind: ConstraintKind,
+        /// One offending record, when it could be found.
+        row: Option<i64>,
+        /// The offending value (for a unique constraint), as SQL text.
+        value: Option<String>,
+    },
+
+    /// A step failed for a reason other than the data.
+    #[error("cannot migrate `{}` from {from} to {to}: {source}", path.display())]
+    StepFailed {
+        /// The store file.
+        path: PathBuf,
+        /// The step's source version.
+        from: Version,
+        /// The step's target version.
+        to: Version,
+        /// What failed.
+        #[source]
+        source: Box<Error>,
+    },
+
+    /// A store of a [`StoreGroup`](crate::StoreGroup) migrated fine but was
+    /// rolled back because another store of the group failed.
+    #[error(
+        "store `{}` migrated fine but was rolled back because `{}`, a store of the same group, failed; \
+         fix that store and open the group again",
+        path.display(),
+        failed_store.display()
+    )]
+    CoreqMigrationFailed {
+        /// The store that was held back.
+        path: PathBuf,
+        /// The store whose failure held it back.
+        failed_store: PathBuf,
+    },
+
+    /// Opening a [`StoreGroup`](crate::StoreGroup) failed: `errors` holds one
+    /// error per store that did not open, in the order the stores were added
+    /// (the failing stores' own errors, and
+    /// [`CoreqMigrationFailed`](MigrationError::CoreqMigrationFailed) for those
+    /// held back).
+    #[error(
+        "{}: `{}` failed: {}",
+        if *recovering {
+            format!(
+                "cannot finish the interrupted migration of a store group (its journal `{}` is kept: the stores \
+                 already migrated stay migrated, and the next open tries again)",
+                journal.display()
+            )
+        } else {
+            "cannot open a store group; no store of the group was changed".to_owned()
+        },
+        failed_store.display(),
+        errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
+    )]
+    GroupFailed {
+        /// The first store that failed.
+        failed_store: PathBuf,
+        /// The group's journal file.
+        journal: PathBuf,
+        /// Whether the open was finishing a group commit that a crash interrupted.
+        recovering: bool,
+        /// One error per store that did not open.
+        errors: Vec<Error>,
+    },
+
+    /// After the last step some references point at records that do not
+    /// exist: a hook or transform set a reference to a record missing from
+    /// the new store, or deleted a record others refer to (foreign keys are
+    /// not enforced while a migration runs; they are checked at its end).
+    #[error(
+        "cannot migrate `{}` to {version}: after the last step, {}{}; the migration was rolled back and \
+         the store is unchanged: make the stage's hooks and transforms keep every reference pointing at a \
+         record of the new store (set it to an existing record, clear an optional one, or delete the record \
+         that refers)",
+        path.display(),
+        references.join("; "),
+        if *more { " (and more)" } else { "" }
+    )]
+    DanglingReferences {
+        /// The store file.
+        path: PathBuf,
+        /// The version the migration was going to.
+        version: Version,
+        /// The first dangling references, one sentence each.
+        references: Vec<String>,
+        /// Whether there are more than those listed.
+        more: bool,
+    },
+
+    /// After the last step the store's tables differ from the latest schema.
+    #[error(
+        "store `{}` does not match schema {version} after migrating:\n  {}\nthe store was left unchanged; \
+         please report this with the two schema versions",
+        path.display(),
+        differences.join("\n  ")
+    )]
+    SchemaDrift {
+        /// The store file.
+        path: PathBuf,
+        /// The schema the store was compared with.
+        version: Version,
+        /// One line per difference.
+        differences: Vec<String>,
+    },
+}
+
+/// Which constraint of a [`MigrationError::ConstraintViolation`] failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConstraintKind {
+    /// Two records share a value of a unique attribute.
+    Unique,
+    /// A required attribute has NULL.
+    NotNull,
+}
+
+fn describe_violation(
+    entity: &str,
+    attribute: &str,
+    kind: ConstraintKind,
+    row: Option<i64>,
+    value: Option<&str>,
+) -> String {
+    let row = row
+        .map(|r| format!(" (e.g. record {r})"))
+        .unwrap_or_default();
+    match kind {
+        ConstraintKind::Unique => format!(
+            "`{entity}.{attribute}` becomes unique but several records have the value {}{row}",
+            value.unwrap_or("?")
+        ),
+        ConstraintKind::NotNull => {
+            format!("`{entity}.{attribute}` becomes required but some records have NULL{row}")
+        }
+    }
+}

@@ -1,0 +1,120 @@
+//! [`StoreError`]: a file that cannot be opened as a store.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// A file that cannot be opened as a store. The file is never modified.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The file is not a SQLite database.
+    #[error(
+        "`{}` is not a SQLite database (its header is not `SQLite format 3`); \
+         pass the path of a store staged created, or a path that does not exist yet to create one",
+        path.display()
+    )]
+    NotADatabase {
+        /// The file.
+        path: PathBuf,
+    },
+
+    /// The file is a SQLite database that staged did not create.
+    #[error(
+        "`{}` is a SQLite database that staged did not create (application_id {application_id:#010x}, \
+         expected {expected:#010x}); staged only opens its own stores: choose another path, \
+         or copy the data into a new store yourself",
+        path.display(),
+        expected = crate::store::APPLICATION_ID
+    )]
+    ForeignDatabase {
+        /// The file.
+        path: PathBuf,
+        /// The `PRAGMA application_id` found in the file.
+        application_id: u32,
+    },
+
+    /// The file carries staged's application id but not its metadata.
+    #[error(
+        "`{}` is marked as a staged store but has no readable metadata table `_staged_metadata`; \
+         the file is damaged: restore it from a backup",
+        path.display()
+    )]
+    MissingMetadata {
+        /// The file.
+        path: PathBuf,
+    },
+
+    /// The file could not be read.
+    #[error("cannot read `{}`: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// SQLite could not open the file.
+    #[error("cannot open `{}` with SQLite: {source}", path.display())]
+    Open {
+        /// The file.
+        path: PathBuf,
+        /// The SQLite error.
+        #[source]
+        source: rusqlite::Error,
+    },
+
+    /// Another connection (usually another process migrating the store) held
+    /// the store's lock for longer than the busy timeout.
+    #[error(
+        "store `{}` is locked by another connection (another process may be migrating it) and stayed \
+         locked for the busy timeout of {} ms; nothing was changed: open it again later, or raise \
+         `ModelContainerBuilder::busy_timeout`",
+        path.display(),
+        timeout.as_millis()
+    )]
+    Busy {
+        /// The store file.
+        path: PathBuf,
+        /// How long the connection waited.
+        timeout: Duration,
+    },
+
+    /// SQLite found the file damaged: a corrupt header or page, or a file
+    /// shorter than its header says.
+    #[error(
+        "store `{}` is damaged ({detail}); staged does not repair stores and changed nothing: \
+         restore the file from a backup, or delete it to start with an empty store",
+        path.display()
+    )]
+    Corrupt {
+        /// The store file.
+        path: PathBuf,
+        /// What SQLite reported (the first lines of `PRAGMA quick_check`, or its error).
+        detail: String,
+    },
+
+    /// The file, or the directory SQLite keeps its journal in, cannot be written.
+    #[error(
+        "store `{}` cannot be written: the file or its directory is read-only (SQLite writes a journal \
+         file next to the store); nothing was changed: make both writable by the app, or copy the store \
+         to a writable directory",
+        path.display()
+    )]
+    ReadOnly {
+        /// The store file.
+        path: PathBuf,
+    },
+
+    /// The disk (or the database's page limit) ran out of space.
+    #[error(
+        "store `{}` ran out of space (the disk is full or the database reached its page limit); the \
+         migration was rolled back and nothing was changed: free space (a migration may need as much again \
+         as the store's size) and open it again",
+        path.display()
+    )]
+    DiskFull {
+        /// The store file.
+        path: PathBuf,
+    },
+}
