@@ -1,0 +1,151 @@
+//! The static descriptors of a schema's entities, attributes and relationships.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use crate::ast::{self, FieldKind};
+use crate::attr::DefaultLit;
+use crate::relationships::Resolution;
+
+pub(super) fn entity_descriptor(model: &ast::Model<'_>, index: usize) -> TokenStream {
+    let p = quote!(::staged::__private);
+    let name = &model.name;
+    let original_name = option_str(model.original_name.as_ref().map(syn::LitStr::value));
+    let attributes = format_ident!("__STAGED_ATTRIBUTES_{}", index);
+    let has_to_many = model
+        .fields
+        .iter()
+        .any(|f| matches!(f.kind, FieldKind::ToMany { .. }));
+    if has_to_many {
+        let relationships = format_ident!("__STAGED_RELATIONSHIPS_{}", index);
+        quote!(#p::EntityDescriptor::with_relationships(#name, #original_name, &#attributes, &#relationships))
+    } else {
+        quote!(#p::EntityDescriptor::new(#name, #original_name, &#attributes))
+    }
+}
+
+/// The `RelationshipDescriptor`s of a model's `ToMany` fields.
+pub(super) fn relationship_descriptors(
+    model: &ast::Model<'_>,
+    index: usize,
+    resolution: &Resolution,
+) -> Vec<TokenStream> {
+    let p = quote!(::staged::__private);
+    model
+        .fields
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| matches!(f.kind, FieldKind::ToMany { .. }))
+        .map(|(fi, field)| {
+            let resolved = &resolution[&(index, fi)];
+            let name = &field.name;
+            let original_name = option_str(
+                field
+                    .args
+                    .relationship
+                    .as_ref()
+                    .and_then(|r| r.original_name.as_ref())
+                    .map(syn::LitStr::value),
+            );
+            let target = &resolved.target_entity;
+            let kind = if resolved.many_to_many {
+                format_ident!("ManyToMany")
+            } else {
+                format_ident!("OneToMany")
+            };
+            let inverse = option_str(resolved.inverse.clone());
+            let rule = format_ident!("{}", resolved.delete_rule);
+            quote! {
+                #p::RelationshipDescriptor::new(
+                    #name, #original_name, #target, #p::ToManyKind::#kind, #inverse, #p::DeleteRule::#rule,
+                )
+            }
+        })
+        .collect()
+}
+
+pub(super) fn attribute_descriptors(
+    model: &ast::Model<'_>,
+    index: usize,
+    resolution: &Resolution,
+) -> Vec<TokenStream> {
+    let p = quote!(::staged::__private);
+    model.fields.iter().enumerate().filter(|(_, f)| f.is_stored()).map(|(fi, field)| {
+        let name = &field.name;
+        let original_name = option_str(field.args.original_name.as_ref().map(syn::LitStr::value));
+        let ty = match &field.kind {
+            FieldKind::Scalar { scalar, .. } => format_ident!("{}", scalar.variant()),
+            FieldKind::Json { .. } => format_ident!("Json"),
+            FieldKind::ToOne { optional, .. } => {
+                let resolved = &resolution[&(index, fi)];
+                let original_name = option_str(
+                    field
+                        .args
+                        .relationship
+                        .as_ref()
+                        .and_then(|r| r.original_name.as_ref())
+                        .map(syn::LitStr::value),
+                );
+                let target = &resolved.target_entity;
+                let rule = format_ident!("{}", resolved.delete_rule);
+                let inverse = option_str(resolved.inverse.clone());
+                return quote! {
+                    #p::AttributeDescriptor::__to_one(
+                        #name, #original_name, #optional,
+                        #p::Reference::new(#target, #p::DeleteRule::#rule, #inverse),
+                    )
+                };
+            }
+            FieldKind::Transient | FieldKind::ToMany { .. } => {
+                unreachable!("transient and to-many fields are not stored")
+            }
+        };
+        let optional = field.is_optional();
+        let unique = field.args.unique.is_some();
+        let indexed = field.args.index.is_some();
+        let default = match field.default() {
+            None => quote!(::core::option::Option::None),
+            Some(lit) => {
+                let value = default_value(lit, &field.kind);
+                quote!(::core::option::Option::Some(#value))
+            }
+        };
+        quote! {
+            #p::AttributeDescriptor::__new(
+                #name, #original_name, #p::AttributeType::#ty, #optional, #unique, #indexed, #default,
+            )
+        }
+    }).collect()
+}
+
+fn default_value(lit: &DefaultLit, kind: &FieldKind<'_>) -> TokenStream {
+    let p = quote!(::staged::__private);
+    let is_real = matches!(
+        kind,
+        FieldKind::Scalar {
+            scalar: ast::Scalar::F32 | ast::Scalar::F64,
+            ..
+        }
+    );
+    match lit {
+        DefaultLit::Bool(b) => quote!(#p::DefaultValue::Bool(#b)),
+        DefaultLit::Int(i) if is_real => {
+            #[allow(clippy::cast_precision_loss)]
+            let f = *i as f64;
+            quote!(#p::DefaultValue::Real(#f))
+        }
+        DefaultLit::Int(i) => {
+            let i = i64::try_from(*i).unwrap_or_default();
+            quote!(#p::DefaultValue::Integer(#i))
+        }
+        DefaultLit::Float(f) => quote!(#p::DefaultValue::Real(#f)),
+        DefaultLit::Str(s) => quote!(#p::DefaultValue::text(#s)),
+    }
+}
+
+fn option_str(value: Option<String>) -> TokenStream {
+    match value {
+        Some(s) => quote!(::core::option::Option::Some(#s)),
+        None => quote!(::core::option::Option::None),
+    }
+}
