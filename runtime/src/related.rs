@@ -4,8 +4,8 @@
 
 use std::collections::HashSet;
 
-use rusqlite::Connection;
 use rusqlite::types::{ToSql, Value};
+use rusqlite::{Connection, OptionalExtension};
 
 use crate::codegen;
 use crate::context::ModelContext;
@@ -425,7 +425,7 @@ pub(crate) fn apply_delete_rules(
                             [],
                             |row| Ok((row.get(0)?, row.get(1)?)),
                         )
-                        .ok();
+                        .optional()?;
                     if let Some((related_id, id)) = found {
                         return Err(Error::DeleteDenied {
                             entity: parent.clone(),
