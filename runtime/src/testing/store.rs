@@ -135,7 +135,7 @@ fn validate(
             .filter(|line| line != "ok")
             .map(|line| format!("integrity check: {line}")),
     );
-    problems.extend(crate::store::verify::dangling_references(conn, usize::MAX)?);
+    problems.extend(verify::dangling_references(conn, usize::MAX)?);
     Ok(problems)
 }
 
