@@ -52,20 +52,17 @@ impl<S: VersionedSchema> Runner<'_, S> {
             let fresh = format!("_staged_new_t{k}");
             let total: i64 = {
                 let conn = lock(self.shared);
-                // Legacy renaming leaves the foreign keys of other tables
-                // (to-ones, join tables) naming the entity, not its shadow:
+                // The foreign keys of other tables (to-ones, join tables) keep
+                // naming the entity, not its shadow (`set_migration_mode`):
                 // the new table takes the name back with the same ids.
-                conn.pragma_update(None, "legacy_alter_table", true)?;
-                let renamed = self.exec(
+                self.exec(
                     &conn,
                     &format!(
                         "ALTER TABLE {} RENAME TO {}",
                         quote_ident(source.name()),
                         quote_ident(&shadow)
                     ),
-                );
-                conn.pragma_update(None, "legacy_alter_table", false)?;
-                renamed?;
+                )?;
                 // The shadow's indexes would hold the names the new table's indexes need.
                 for (name, _) in inference::index_statements(source) {
                     self.exec(

@@ -87,20 +87,32 @@ impl Drop for Prepared {
     }
 }
 
-/// Ends the migration's transaction and turns foreign keys back on.
+/// Ends the migration's transaction and leaves migration mode.
 fn end(shared: &SharedConnection, statement: &str) -> Result<()> {
     let conn = lock(shared);
     let end = conn.execute_batch(statement);
-    let fk = set_foreign_keys(&conn, true);
-    Ok(end.and(fk)?)
+    let mode = set_migration_mode(&conn, false);
+    Ok(end.and(mode)?)
 }
 
-/// Turns foreign key enforcement on or off without parsing a `PRAGMA`
-/// (outside a transaction only: inside one, `PRAGMA foreign_keys` is a
-/// no-op, and the runner never changes it there).
-fn set_foreign_keys(conn: &Connection, on: bool) -> rusqlite::Result<()> {
-    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_FKEY, on)
-        .map(drop)
+/// Enters (`on`) or leaves the connection settings a migration runs with,
+/// without parsing a `PRAGMA`; outside a transaction only (inside one,
+/// foreign key enforcement cannot change, and the runner never changes it
+/// there):
+///
+/// - foreign keys are not enforced: tables are rebuilt and renamed, and
+///   `foreign_key_check` runs before the commit instead;
+/// - renaming a table leaves the foreign keys of other tables alone
+///   (`legacy_alter_table`): every table whose foreign keys name a renamed
+///   entity is rebuilt with its target definition, so when two entities swap
+///   names a rebuilt table's `REFERENCES "B"` already names its target and
+///   must not follow the old `B` to a temporary name; and a transformed
+///   entity's old table, renamed to its shadow, leaves the references to the
+///   entity for the new table that takes its name back with the same ids.
+fn set_migration_mode(conn: &Connection, on: bool) -> rusqlite::Result<()> {
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_FKEY, !on)?;
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_LEGACY_ALTER_TABLE, on)?;
+    Ok(())
 }
 
 /// Runs every step of the migration inside a transaction that is left open;
@@ -118,13 +130,11 @@ pub(crate) fn prepare<S: VersionedSchema>(
     let (start, steps) = plan.planned(from).map_err(|e| with_path(e, path))?;
     let versions: Vec<Version> = plan.schemas().iter().map(|s| s.version()).collect();
     let migration_path = planner::to_path(&versions, start, &steps);
-    // Foreign key enforcement cannot change inside a transaction; table
-    // rebuilds need it off, and `foreign_key_check` runs before commit instead.
     let current = {
         let conn = lock(shared);
-        set_foreign_keys(&conn, false)?;
+        set_migration_mode(&conn, true)?;
         if let Err(error) = conn.execute_batch("BEGIN IMMEDIATE") {
-            let _ = set_foreign_keys(&conn, true);
+            let _ = set_migration_mode(&conn, false);
             return Err(error.into());
         }
         // Another connection may have migrated the store while this one
@@ -321,15 +331,8 @@ impl<S: VersionedSchema> Runner<'_, S> {
         statements: &[Statement],
     ) -> Result<u64> {
         let conn = lock(self.shared);
-        // Every table whose foreign keys name a renamed entity is rebuilt
-        // with its target definition, so renaming a table must leave the
-        // foreign keys of other tables alone: when two entities swap names, a
-        // rebuilt table's `REFERENCES "B"` already names the target entity
-        // and must not follow the old `B` to its temporary name.
-        conn.pragma_update(None, "legacy_alter_table", true)?;
-        let result = self.execute_each(&conn, from, to, statements);
-        conn.pragma_update(None, "legacy_alter_table", false)?;
-        result
+        // Renames leave other tables' foreign keys alone: see `set_migration_mode`.
+        self.execute_each(&conn, from, to, statements)
     }
 
     fn execute_each(
