@@ -11,7 +11,7 @@ use crate::model::{BelongsTo, Model, PersistentId, Record};
 use crate::query::FetchDescriptor;
 use crate::schema::{ID_COLUMN, VersionedSchema};
 use crate::stage::TableMap;
-use crate::store::sql;
+use crate::sql;
 
 /// A connection shared by a container and its contexts.
 pub(crate) type SharedConnection = Arc<Mutex<Connection>>;

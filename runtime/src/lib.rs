@@ -20,6 +20,7 @@ mod query;
 mod related;
 mod relationship;
 pub mod schema;
+mod sql;
 mod stage;
 pub mod store;
 #[cfg(feature = "testing")]
@@ -35,9 +36,9 @@ pub use observer::{MigrationObserver, PROGRESS_INTERVAL};
 pub use plan::{NoSchema, PlanSchema, PlanTail, SchemaMigrationPlan, SchemaMigrationPlanBuilder};
 pub use planner::{MigrationPath, MigrationStep};
 pub use query::{FetchDescriptor, Field, Predicate, SortDescriptor};
-pub use relationship::{DeleteRule, Ref, ToMany};
+pub use relationship::{Ref, ToMany};
 pub use schema::{
-    AttributeDescriptor, AttributeType, Checksum, DefaultValue, EntityDescriptor, Reference,
+    AttributeDescriptor, AttributeType, Checksum, DefaultValue, DeleteRule, EntityDescriptor, Reference,
     RelationshipDescriptor, SchemaDescriptor, ToManyKind, Version, VersionedSchema,
 };
 pub use stage::{CustomStage, MigrationStage};

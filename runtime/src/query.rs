@@ -15,7 +15,7 @@ use std::marker::PhantomData;
 
 use rusqlite::types::{ToSql, ToSqlOutput, Value, ValueRef};
 
-use crate::store::sql::quote_ident;
+use crate::sql::quote_ident;
 
 /// A typed handle on the stored attribute `name` of model `M`, whose Rust type is `T`.
 pub struct Field<M, T> {

@@ -12,12 +12,14 @@ use crate::context::ModelContext;
 use crate::error::{Error, Result};
 use crate::model::{BelongsTo, PersistentId, Record};
 use crate::query::{FetchDescriptor, Field, Predicate};
-use crate::relationship::{DeleteRule, Ref, ToMany};
+use crate::relationship::{Ref, ToMany};
+use crate::schema::DeleteRule;
 use crate::schema::{
     AttributeDescriptor, EntityDescriptor, ID_COLUMN, JoinTable, RelationshipDescriptor,
     SchemaDescriptor, ToManyKind, VersionedSchema,
 };
-use crate::store::{self, sql};
+use crate::sql;
+use crate::store;
 
 impl<S: VersionedSchema> ModelContext<S> {
     /// The record a to-one refers to: `ctx.follow(book.author)` for a

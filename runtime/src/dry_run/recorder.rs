@@ -8,7 +8,7 @@ use rusqlite::Connection;
 use super::{DryRunAction, DryRunProblem};
 use crate::inference::{Purpose, Statement};
 use crate::schema::{ID_COLUMN, SchemaDescriptor};
-use crate::store::sql::quote_ident;
+use crate::sql::quote_ident;
 /// What the runner did on the copy so far, step by step.
 #[derive(Debug, Default)]
 pub(crate) struct Recorder {

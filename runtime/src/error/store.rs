@@ -24,7 +24,7 @@ pub enum StoreError {
          expected {expected:#010x}); staged only opens its own stores: choose another path, \
          or copy the data into a new store yourself",
         path.display(),
-        expected = crate::store::APPLICATION_ID
+        expected = crate::sql::APPLICATION_ID
     )]
     ForeignDatabase {
         /// The file.

@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use crate::relationship::DeleteRule;
+use crate::schema::DeleteRule;
 use crate::schema::{AttributeType, DefaultValue};
 
 /// One difference between two schema versions.
@@ -376,7 +376,7 @@ pub fn is_widening(from: AttributeType, to: AttributeType) -> bool {
 impl fmt::Display for Change {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let default = |d: &Option<DefaultValue>| match d {
-            Some(d) => crate::store::sql::default_literal(d),
+            Some(d) => crate::sql::default_literal(d),
             None => "NULL".to_owned(),
         };
         match self {
@@ -416,7 +416,7 @@ impl fmt::Display for Change {
             } => write!(
                 f,
                 "make `{entity}.{attribute}` required (NULLs become {})",
-                crate::store::sql::default_literal(d)
+                crate::sql::default_literal(d)
             ),
             Change::MakeRequired {
                 entity,

@@ -19,7 +19,7 @@ use super::mapping::{EntityMapping, LinkSource, SchemaMapping, ValueSource};
 use crate::schema::{
     AttributeDescriptor, EntityDescriptor, ID_COLUMN, JoinTable, SchemaDescriptor,
 };
-use crate::store::sql::{self, quote_ident};
+use crate::sql::{self, quote_ident};
 
 /// One SQL statement of a lowered step, with what it does (so that a failure
 /// can be reported in terms of entities and attributes).

@@ -125,8 +125,8 @@ fn apply(
 ) -> rusqlite::Result<rusqlite::Connection> {
     let conn = rusqlite::Connection::open_in_memory()?;
     for entity in from.entities() {
-        conn.execute(&crate::store::sql::create_table(entity.name(), entity), [])?;
-        for index in crate::store::sql::create_indexes(entity) {
+        conn.execute(&crate::sql::create_table(entity.name(), entity), [])?;
+        for index in crate::sql::create_indexes(entity) {
             conn.execute(&index, [])?;
         }
     }

@@ -13,7 +13,7 @@ use crate::planner::MigrationStep;
 use crate::schema::{SchemaDescriptor, VersionedSchema};
 use crate::stage::{ErasedCustom, TableMap};
 use crate::store;
-use crate::store::sql::{self, quote_ident};
+use crate::sql::{self, quote_ident};
 
 use super::{Runner, lock};
 

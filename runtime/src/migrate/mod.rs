@@ -16,8 +16,9 @@ use crate::observer::MigrationObserver;
 use crate::plan::SchemaMigrationPlan;
 use crate::planner::{self, MigrationPath, PlannedStep};
 use crate::schema::{ID_COLUMN, SchemaDescriptor, Version, VersionedSchema};
-use crate::store::sql::quote_ident;
-use crate::store::{self, HISTORY_TABLE, METADATA_TABLE};
+use crate::sql::quote_ident;
+use crate::sql::{HISTORY_TABLE, METADATA_TABLE};
+use crate::store;
 
 mod custom;
 

@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, OpenFlags};
 use serde::Serialize;
 
-use super::{FileState, HISTORY_TABLE, METADATA_TABLE, inspect_file, read_metadata, sql};
+use super::{FileState, inspect_file, read_metadata};
+use crate::sql::{self, HISTORY_TABLE, METADATA_TABLE};
 use crate::error::{Result, StoreError};
 use crate::schema::{Checksum, Version};
 

@@ -1,12 +1,11 @@
 //! The SQLite store: file checks, the tables staged owns, and store creation.
 //!
 //! A store is a SQLite file marked with `PRAGMA application_id` =
-//! [`APPLICATION_ID`], holding one table per entity plus two tables staged owns:
+//! [`APPLICATION_ID`](crate::sql::APPLICATION_ID), holding one table per entity plus two tables staged owns:
 //! `_staged_metadata` (one row: version, checksum, created and updated times,
 //! in Unix milliseconds) and `_staged_history` (one row per applied migration step).
 
 mod inspect;
-pub mod sql;
 pub mod verify;
 
 use std::fs::File;
@@ -18,17 +17,12 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::error::{Error, MigrationError, Result, StoreError};
 use crate::schema::{Checksum, SchemaDescriptor, Version};
+use crate::sql::{self, APPLICATION_ID, HISTORY_TABLE, METADATA_TABLE};
 
 pub use inspect::{EntitySummary, HistoryEntry, JoinTableSummary, StoreSummary, inspect};
 
-/// The `PRAGMA application_id` of every staged store: ASCII `STGD`.
-pub const APPLICATION_ID: u32 = 0x5354_4744;
 
-/// The table holding the store's version and checksum.
-pub const METADATA_TABLE: &str = "_staged_metadata";
 
-/// The table holding one row per applied migration step.
-pub const HISTORY_TABLE: &str = "_staged_history";
 
 const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
 

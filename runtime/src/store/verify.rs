@@ -4,8 +4,7 @@ use std::collections::BTreeSet;
 
 use rusqlite::Connection;
 
-use super::sql::{self, quote_ident};
-use super::{HISTORY_TABLE, METADATA_TABLE};
+use crate::sql::{self, HISTORY_TABLE, METADATA_TABLE, quote_ident};
 use crate::schema::{ID_COLUMN, SchemaDescriptor};
 
 /// The differences between the store's tables, columns, types, nullability,

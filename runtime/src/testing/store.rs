@@ -14,7 +14,8 @@ use crate::context::{ModelContext, SharedConnection};
 use crate::plan::SchemaMigrationPlan;
 use crate::planner::MigrationPath;
 use crate::schema::{SchemaDescriptor, Version, VersionedSchema};
-use crate::store::{self, sql, verify};
+use crate::sql;
+use crate::store::{self, verify};
 
 /// A new store file in its own temporary directory.
 pub(super) struct Created {

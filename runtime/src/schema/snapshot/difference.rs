@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use crate::relationship::DeleteRule;
+use crate::schema::DeleteRule;
 use crate::schema::{Checksum, DefaultValue};
 
 /// One difference found by [`diff`](super::diff()).

@@ -1,9 +1,18 @@
-//! Every piece of SQL text staged generates, and the one place identifiers
-//! and literals are quoted.
+//! Every piece of SQL text staged generates, the names it reserves in a
+//! store, and the one place identifiers and literals are quoted.
 
 use std::fmt::Write as _;
 
 use crate::schema::{AttributeDescriptor, DefaultValue, EntityDescriptor, ID_COLUMN, JoinTable};
+
+/// The `PRAGMA application_id` of every staged store: ASCII `STGD`.
+pub const APPLICATION_ID: u32 = 0x5354_4744;
+
+/// The table holding the store's version and checksum.
+pub const METADATA_TABLE: &str = "_staged_metadata";
+
+/// The table holding one row per applied migration step.
+pub const HISTORY_TABLE: &str = "_staged_history";
 
 /// Quotes an identifier for SQLite: `"name"`, with `"` doubled.
 pub fn quote_ident(name: &str) -> String {
