@@ -8,7 +8,7 @@ use common::TempStore;
 use staged::MigrationError;
 use staged::prelude::*;
 use staged::rusqlite::Connection;
-use staged::store::verify;
+use staged_runtime::__internals::verify;
 
 /// Authors, books (a to-one with a delete rule, tags) and tags (a unique
 /// label, an indexed rank, a many-to-many to books).
@@ -273,8 +273,8 @@ fn columns_missing_unexpected_retyped_or_with_other_nullability_are_reported() {
 
 #[test]
 fn indexes_and_constraints_missing_or_unexpected_are_reported() {
-    let unique = staged::store::sql::unique_index_name("Tag", "label");
-    let plain = staged::store::sql::plain_index_name("Tag", "rank");
+    let unique = staged_runtime::__internals::sql::unique_index_name("Tag", "label");
+    let plain = staged_runtime::__internals::sql::plain_index_name("Tag", "rank");
     assert_eq!(
         drift_after(|c| c
             .execute_batch(&format!("DROP INDEX \"{unique}\""))

@@ -27,12 +27,12 @@ use proptest::prelude::*;
 use staged::rusqlite::{Connection, params_from_iter, types::Value};
 use staged::schema::ID_COLUMN;
 use staged::schema::{RelationshipDescriptor, ToManyKind, join_table_name};
-use staged::store::{sql, verify};
+use staged_runtime::__internals::{sql, verify};
 use staged::{
     AttributeDescriptor, AttributeType, DefaultValue, DeleteRule, EntityDescriptor, Reference,
     SchemaDescriptor, Version,
 };
-use staged_runtime::inference::{self, SchemaMapping};
+use staged_runtime::__internals::inference::{self, SchemaMapping};
 
 // ---------------------------------------------------------------------------
 // A tiny deterministic generator, driven by the seeds proptest picks
@@ -927,7 +927,7 @@ fn rows(conn: &Connection, entity: &EntityDescriptor) -> Vec<(i64, Vec<Value>)> 
     let mut statement = conn
         .prepare(&format!(
             "{} ORDER BY {}",
-            sql::select(entity),
+            sql::select_from(entity, entity.name()),
             sql::quote_ident(ID_COLUMN)
         ))
         .unwrap();

@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use staged::inference::{Purpose, compose, lower, map_step};
+use staged_runtime::__internals::inference::{Purpose, compose, lower, map_step};
 use staged::prelude::*;
 use staged::{DryRunAction, MigrationError, MigrationObserver, MigrationStep};
 

@@ -266,7 +266,7 @@ fn three_versions_rename_add_and_transform_keep_references() {
 
 #[test]
 fn lightweight_step_sql_renames_the_column_and_adds_a_foreign_key() {
-    use staged::inference::{lower, map_step};
+    use staged_runtime::__internals::inference::{lower, map_step};
     let (from, to) = (
         <v1::Schema as VersionedSchema>::descriptor(),
         <v2::Schema as VersionedSchema>::descriptor(),
@@ -286,7 +286,7 @@ fn lightweight_step_sql_renames_the_column_and_adds_a_foreign_key() {
             r#"CREATE INDEX "_staged_index_4_Book_editor" ON "Book" ("editor")"#,
         ]
     );
-    let changes: Vec<String> = staged::inference::changes(from, to, &mapping)
+    let changes: Vec<String> = staged_runtime::__internals::inference::changes(from, to, &mapping)
         .iter()
         .map(|c| format!("{c} [{}]", c.class().name()))
         .collect();
@@ -685,7 +685,7 @@ fn retargeting_or_adding_a_required_to_one_is_rejected_by_build() {
          of `Toy` (needs-custom); use a custom stage (`MigrationStage::custom`) with a `transform` for `Pet`"
     );
     let changes: Vec<String> = {
-        use staged::inference::{changes, map_step};
+        use staged_runtime::__internals::inference::{changes, map_step};
         let (from, to) = (
             <a1::Schema as VersionedSchema>::descriptor(),
             <c2::Schema as VersionedSchema>::descriptor(),
@@ -825,8 +825,8 @@ fn to_one_becomes_many_to_many_keeping_each_reference_as_a_link() {
         <a1::Schema as VersionedSchema>::descriptor(),
         <d2::Schema as VersionedSchema>::descriptor(),
     );
-    let mapping = staged::inference::map_step(from, to).unwrap();
-    let changes: Vec<String> = staged::inference::changes(from, to, &mapping)
+    let mapping = staged_runtime::__internals::inference::map_step(from, to).unwrap();
+    let changes: Vec<String> = staged_runtime::__internals::inference::changes(from, to, &mapping)
         .iter()
         .map(|c| format!("{c} [{}]", c.class().name()))
         .collect();
@@ -836,7 +836,7 @@ fn to_one_becomes_many_to_many_keeping_each_reference_as_a_link() {
             "turn to-one `Pet.owner` into many-to-many `Pet.owners` (each reference becomes a link) [inferable]"
         ]
     );
-    let sql: Vec<String> = staged::inference::lower(from, to, &mapping)
+    let sql: Vec<String> = staged_runtime::__internals::inference::lower(from, to, &mapping)
         .into_iter()
         .map(|s| s.sql)
         .collect();
@@ -1087,8 +1087,8 @@ fn renaming_an_entity_renames_its_join_tables_keeping_links() {
         <a1::Schema as VersionedSchema>::descriptor(),
         <f2::Schema as VersionedSchema>::descriptor(),
     );
-    let mapping = staged::inference::map_step(from, to).unwrap();
-    let sql: Vec<String> = staged::inference::lower(from, to, &mapping)
+    let mapping = staged_runtime::__internals::inference::map_step(from, to).unwrap();
+    let sql: Vec<String> = staged_runtime::__internals::inference::lower(from, to, &mapping)
         .into_iter()
         .map(|s| s.sql)
         .collect();

@@ -4,7 +4,6 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
-use staged_runtime::inference;
 use staged_runtime::schema::Version;
 use staged_runtime::schema::snapshot::{self, Snapshot};
 
@@ -98,11 +97,12 @@ pub(crate) fn run(dir: &Path) -> Result<Outcome, InputError> {
         if from.version() == to.version() {
             continue;
         }
-        match inference::map_step(from, to) {
+        match staged_runtime::infer_step(from, to) {
             Err(error) => problems.push(error.to_string()),
-            Ok(mapping) => {
-                let blocking: Vec<Blocking> = inference::changes(from, to, &mapping)
-                    .into_iter()
+            Ok(inference) => {
+                let blocking: Vec<Blocking> = inference
+                    .changes()
+                    .iter()
                     .filter(|c| !c.class().is_inferable())
                     .map(|c| Blocking {
                         change: c.to_string(),

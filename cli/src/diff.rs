@@ -4,7 +4,6 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use serde::Serialize;
-use staged_runtime::inference;
 use staged_runtime::schema::{Version, snapshot};
 
 use crate::{InputError, Outcome};
@@ -55,12 +54,12 @@ pub(crate) fn run(from_path: &Path, to_path: &Path) -> Result<Outcome, InputErro
         sql: Vec::new(),
         error: None,
     };
-    match inference::map_step(from, to) {
+    match staged_runtime::infer_step(from, to) {
         Err(error) => report.error = Some(error.to_string()),
-        Ok(mapping) => {
-            let changes = inference::changes(from, to, &mapping);
-            report.lightweight = changes.iter().all(|c| c.class().is_inferable());
-            report.changes = changes
+        Ok(inference) => {
+            report.lightweight = inference.is_lightweight();
+            report.changes = inference
+                .changes()
                 .iter()
                 .map(|change| ChangeReport {
                     change: change.to_string(),
@@ -71,12 +70,7 @@ pub(crate) fn run(from_path: &Path, to_path: &Path) -> Result<Outcome, InputErro
                     fix: change.fix(),
                 })
                 .collect();
-            if report.lightweight {
-                report.sql = inference::lower(from, to, &mapping)
-                    .into_iter()
-                    .map(|statement| statement.sql)
-                    .collect();
-            }
+            report.sql = inference.sql().to_vec();
         }
     }
     let text = text(&report);

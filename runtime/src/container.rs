@@ -5,20 +5,16 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use rusqlite::Connection;
-use rusqlite::config::DbConfig;
 
 use crate::context::{ModelContext, SharedConnection};
 use crate::dry_run::DryRunReport;
-use crate::error::{MigrationError, Result, StoreError};
-use crate::migrate::Prepared;
+use crate::error::Result;
+use crate::migrate::{Migration, Prepared};
 use crate::observer::MigrationObserver;
 use crate::plan::SchemaMigrationPlan;
 use crate::schema::{Version, VersionedSchema};
+use crate::store::connection::{self, BUSY_TIMEOUT};
 use crate::store::{self, FileState};
-
-/// How long a connection waits for another connection's lock before failing,
-/// unless [`ModelContainerBuilder::busy_timeout`] says otherwise.
-pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// An open store at the latest schema `S` of its plan; hands out [`ModelContext`]s.
 pub struct ModelContainer<S> {
@@ -95,14 +91,9 @@ pub struct ModelContainerBuilder<S> {
 impl<S: VersionedSchema> ModelContainerBuilder<S> {
     /// Opens (or creates) the store at `path`; see [`ModelContainer::open`].
     pub fn open(self, path: impl AsRef<Path>) -> Result<ModelContainer<S>> {
-        let path = path.as_ref();
-        let timeout = self.busy_timeout;
-        let observer = self.observer.clone();
-        let (container, prepared) = self.open_uncommitted(path)?;
+        let (container, prepared) = self.open_uncommitted(path.as_ref())?;
         if let Some(prepared) = prepared {
-            prepared
-                .commit(observer.as_deref())
-                .map_err(|error| store::classify(error, path, timeout))?;
+            prepared.commit()?;
         }
         Ok(container)
     }
@@ -116,55 +107,29 @@ impl<S: VersionedSchema> ModelContainerBuilder<S> {
     ) -> Result<(ModelContainer<S>, Option<Prepared>)> {
         let timeout = self.busy_timeout;
         self.open_file(path)
-            .map_err(|error| store::classify(error, path, timeout))
-    }
-
-    /// The observer, for a caller that commits a [`Prepared`] migration itself.
-    pub(crate) fn observer_handle(&self) -> Option<Arc<dyn MigrationObserver>> {
-        self.observer.clone()
-    }
-
-    /// The busy timeout set on the builder.
-    pub(crate) fn timeout(&self) -> Duration {
-        self.busy_timeout
+            .map_err(|error| connection::classify(error, path, timeout))
     }
 
     fn open_file(self, path: &Path) -> Result<(ModelContainer<S>, Option<Prepared>)> {
         let state = store::inspect_file(path)?;
-        let mut conn = Connection::open(path).map_err(|source| StoreError::Open {
-            path: path.to_owned(),
-            source,
-        })?;
-        configure(&conn, self.busy_timeout)?;
-        if conn.is_readonly(rusqlite::MAIN_DB)? {
-            // SQLite fell back to reading: the process may not write the file.
-            return Err(StoreError::ReadOnly {
-                path: path.to_owned(),
+        let mut conn = connection::open(path, self.busy_timeout)?;
+        if state == FileState::New {
+            if let Err(error) = store::create(&mut conn, S::descriptor()) {
+                drop(conn);
+                // The file was empty or absent before: leave it that way.
+                let _ = std::fs::write(path, b"");
+                return Err(error);
             }
-            .into());
         }
-        let store_version = match state {
-            FileState::New => {
-                let created = store::create(&mut conn, S::descriptor());
-                if let Err(error) = created {
-                    drop(conn);
-                    // The file was empty or absent before: leave it that way.
-                    let _ = std::fs::write(path, b"");
-                    return Err(error);
-                }
-                S::VERSION
-            }
-            FileState::Staged => S::VERSION,
-        };
         let conn = Arc::new(Mutex::new(conn));
         let prepared = match state {
-            FileState::Staged => self.open_existing(&conn, path)?,
+            FileState::Staged => self.migrate_existing(&conn, path)?,
             FileState::New => None,
         };
         let container = ModelContainer {
             conn,
             path: Some(path.to_owned()),
-            store_version,
+            store_version: S::VERSION,
             plan: Arc::new(self.plan),
         };
         Ok((container, prepared))
@@ -173,7 +138,7 @@ impl<S: VersionedSchema> ModelContainerBuilder<S> {
     /// Creates a new store in memory; see [`ModelContainer::in_memory`].
     pub fn in_memory(self) -> Result<ModelContainer<S>> {
         let mut conn = Connection::open_in_memory()?;
-        configure(&conn, self.busy_timeout)?;
+        connection::configure(&conn, self.busy_timeout)?;
         store::create(&mut conn, S::descriptor())?;
         Ok(ModelContainer {
             conn: Arc::new(Mutex::new(conn)),
@@ -245,66 +210,19 @@ impl<S: VersionedSchema> ModelContainerBuilder<S> {
         crate::dry_run::run(&self.plan, path.as_ref())
     }
 
-    fn open_existing(&self, conn: &SharedConnection, path: &Path) -> Result<Option<Prepared>> {
-        let version = check_store(
-            &self.plan,
-            &conn.lock().unwrap_or_else(PoisonError::into_inner),
-            path,
-        )?;
+    /// Begins the migration of an existing store, unless it is up to date.
+    fn migrate_existing(&self, conn: &SharedConnection, path: &Path) -> Result<Option<Prepared>> {
+        let version = self
+            .plan
+            .store_version(&conn.lock().unwrap_or_else(PoisonError::into_inner), path)?;
         if version == S::VERSION {
             return Ok(None);
         }
-        // Refuse to migrate a damaged store (see `check_before_migrating`).
-        if self.check_before_migrating {
-            store::quick_check(&conn.lock().unwrap_or_else(PoisonError::into_inner), path)?;
-        }
-        let prepared = crate::migrate::prepare(
-            conn,
-            path,
-            &self.plan,
-            version,
-            self.observer.as_deref(),
-            None,
-        )?;
+        let prepared = Migration::new(&self.plan, path, version)?
+            .observer(self.observer.clone())
+            .check_before(self.check_before_migrating)
+            .busy_timeout(self.busy_timeout)
+            .begin(conn)?;
         Ok(Some(prepared))
     }
-}
-
-/// The version of the store behind `conn`, once its metadata shows a schema
-/// of `plan` (otherwise the store cannot be opened).
-pub(crate) fn check_store<S: VersionedSchema>(
-    plan: &SchemaMigrationPlan<S>,
-    conn: &Connection,
-    path: &Path,
-) -> Result<Version> {
-    let metadata = store::read_metadata(conn, path)?;
-    let latest = S::VERSION;
-    if metadata.version > latest {
-        return Err(MigrationError::StoreNewer {
-            path: path.to_owned(),
-            store_version: metadata.version,
-            latest,
-        }
-        .into());
-    }
-    let known = plan
-        .schema(metadata.version)
-        .is_some_and(|s| s.checksum() == metadata.checksum);
-    if !known {
-        return Err(MigrationError::UnknownChecksum {
-            path: path.to_owned(),
-            version: metadata.version,
-            checksum: metadata.checksum,
-        }
-        .into());
-    }
-    Ok(metadata.version)
-}
-
-/// Sets the options of every connection staged opens.
-pub(crate) fn configure(conn: &Connection, busy_timeout: Duration) -> Result<()> {
-    conn.busy_timeout(busy_timeout)?;
-    // `PRAGMA foreign_keys = ON` without parsing a statement (paid on every launch).
-    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_FKEY, true)?;
-    Ok(())
 }

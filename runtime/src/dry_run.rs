@@ -13,19 +13,19 @@ use std::time::Instant;
 use rusqlite::backup::{Backup, StepResult};
 use rusqlite::{Connection, OpenFlags};
 
-use crate::container::{self, BUSY_TIMEOUT};
 use crate::error::{ConstraintKind, MigrationError, Result, StoreError};
 use crate::inference::{self, Statement};
+use crate::migrate::Migration;
 use crate::plan::SchemaMigrationPlan;
-use crate::planner::{self, PlannedStep};
+use crate::planner::PlannedStep;
 use crate::schema::{Version, VersionedSchema};
+use crate::store::connection::{self, BUSY_TIMEOUT};
 use crate::store::{self, FileState};
 
 mod recorder;
 mod report;
 
-pub(crate) use recorder::Recorder;
-use recorder::{Recorded, counts};
+use recorder::{Recorded, StepRecorder, counts};
 pub use report::{DryRunAction, DryRunProblem, DryRunReport, DryRunStep, StepOutcome};
 
 /// Dry-runs `plan` on the store at `path`; see
@@ -46,17 +46,18 @@ pub(crate) fn run<S: VersionedSchema>(
         });
     }
     let copy = copy_into_memory(path)?;
-    container::configure(&copy, BUSY_TIMEOUT)?;
-    let version = container::check_store(plan, &copy, path)?;
+    connection::configure(&copy, BUSY_TIMEOUT)?;
+    let version = plan.store_version(&copy, path)?;
     let descriptor = |version: Version| {
         plan.schema(version)
             .expect("the store's version is a schema of the plan")
             .descriptor()
     };
     let rows_before = counts(&copy, descriptor(version));
-    let (start, planned) = plan.planned(version)?;
-    let versions: Vec<Version> = plan.schemas().iter().map(|s| s.version()).collect();
-    let migration_path = planner::to_path(&versions, start, &planned);
+    let recorder = StepRecorder::default();
+    let migration = Migration::new(plan, path, version)?.recorder(&recorder);
+    let migration_path = migration.migration_path().clone();
+    let planned: Vec<PlannedStep> = migration.steps().to_vec();
     if planned.is_empty() {
         return Ok(DryRunReport {
             path: path.to_owned(),
@@ -68,8 +69,9 @@ pub(crate) fn run<S: VersionedSchema>(
         });
     }
     let shared = Arc::new(Mutex::new(copy));
-    let recorder = Recorder::default();
-    let result = crate::migrate::run(&shared, path, plan, version, None, Some(&recorder));
+    let result = migration
+        .begin(&shared)
+        .and_then(|prepared| prepared.commit());
     let mut recorded = recorder.steps.into_inner();
     let failed = result.err().map(|error| {
         // A failure before the first step belongs to it; one after the last

@@ -6,13 +6,10 @@ use std::fs::File;
 use std::io::Write;
 use std::marker::PhantomData;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::time::Duration;
 
 use crate::container::{ModelContainer, ModelContainerBuilder};
 use crate::error::{Error, MigrationError, Result, StoreError};
 use crate::migrate::Prepared;
-use crate::observer::MigrationObserver;
 use crate::plan::SchemaMigrationPlan;
 use crate::schema::VersionedSchema;
 use crate::store::{self, FileState};
@@ -195,7 +192,7 @@ impl StoreGroupBuilder {
             });
             for opened in opened {
                 if let Some(prepared) = opened.prepared {
-                    prepared.rollback(opened.observer.as_deref(), &error);
+                    prepared.rollback(&error);
                 }
             }
             return Err(error);
@@ -205,10 +202,10 @@ impl StoreGroupBuilder {
         let mut failed_store = None;
         for (opened, path) in opened.into_iter().zip(&paths) {
             if let Some(prepared) = opened.prepared
-                && let Err(error) = prepared.commit(opened.observer.as_deref())
+                && let Err(error) = prepared.commit()
             {
                 failed_store.get_or_insert_with(|| path.clone());
-                errors.push(store::classify(error, path, opened.timeout));
+                errors.push(error);
             }
             containers.push(opened.container);
         }
@@ -259,9 +256,9 @@ fn fail(
             Err(error) => errors.push(error),
             Ok(opened) if recovering => {
                 if let Some(prepared) = opened.prepared
-                    && let Err(error) = prepared.commit(opened.observer.as_deref())
+                    && let Err(error) = prepared.commit()
                 {
-                    errors.push(store::classify(error, path, opened.timeout));
+                    errors.push(error);
                 }
             }
             Ok(opened) => {
@@ -273,7 +270,7 @@ fn fail(
                     .into()
                 };
                 if let Some(prepared) = opened.prepared {
-                    prepared.rollback(opened.observer.as_deref(), &held_back(&failed_store));
+                    prepared.rollback(&held_back(&failed_store));
                     errors.push(held_back(&failed_store));
                 }
                 if opened.created {
@@ -336,8 +333,6 @@ trait Member {
 struct Opened {
     container: Box<dyn Any>,
     prepared: Option<Prepared>,
-    observer: Option<Arc<dyn MigrationObserver>>,
-    timeout: Duration,
     created: bool,
 }
 
@@ -353,14 +348,10 @@ impl<S: VersionedSchema> Member for Pending<S> {
 
     fn open(self: Box<Self>) -> Result<Opened> {
         let created = store::inspect_file(&self.path)? == FileState::New;
-        let observer = self.builder.observer_handle();
-        let timeout = self.builder.timeout();
         let (container, prepared) = self.builder.open_uncommitted(&self.path)?;
         Ok(Opened {
             container: Box::new(container),
             prepared,
-            observer,
-            timeout,
             created,
         })
     }

@@ -4,13 +4,16 @@
 use std::marker::PhantomData;
 
 use std::collections::HashSet;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+use rusqlite::Connection;
 
 use crate::error::{MigrationError, PlanError, Result};
 use crate::inference::{self, Change, SchemaMapping};
-use crate::planner::{self, MigrationPath, PlannedStep};
+use crate::planner::{self, MigrationPath, NoRoute, Route};
 use crate::schema::{Checksum, SchemaDescriptor, Version, VersionedSchema};
 use crate::stage::{ErasedCustom, MigrationStage, StageKind};
+use crate::store::connection;
 
 /// Every schema version an app has shipped, oldest first, and how to migrate
 /// between them. `S` is the latest schema: the one the app reads and writes.
@@ -28,6 +31,8 @@ pub struct SchemaMigrationPlan<S> {
     stages: Vec<MigrationStage>,
     /// `gaps[i]`: the mapping from `schemas[i]` to `schemas[i + 1]`.
     gaps: Vec<Gap>,
+    /// The schemas' versions, oldest first.
+    versions: Vec<Version>,
     _latest: PhantomData<fn() -> S>,
 }
 
@@ -137,29 +142,35 @@ impl<S: VersionedSchema> SchemaMigrationPlan<S> {
     /// planner's rule in the crate docs): each step's `from()`, `to()` and
     /// `is_custom()`. Displays as `1.0.0 -[custom]-> 2.0.0 -[inferred]-> 5.0.0`.
     ///
-    /// Fails with [`MigrationError::NoPath`] when `from` is not a version of the plan.
+    /// Fails with [`MigrationError::NoPath`] when `from` is not a version of
+    /// the plan (its `path` is empty: no store is involved).
     pub fn migration_path(&self, from: Version) -> Result<MigrationPath> {
-        let (start, steps) = self.planned(from)?;
-        Ok(planner::to_path(&self.versions(), start, &steps))
+        let route = self
+            .route(from)
+            .map_err(|no_route| MigrationError::NoPath {
+                path: PathBuf::new(),
+                from,
+                to: S::VERSION,
+                reason: no_route.to_string(),
+            })?;
+        Ok(route.path)
     }
 
-    pub(crate) fn planned(&self, from: Version) -> Result<(usize, Vec<PlannedStep>)> {
-        let no_path = |reason: String| MigrationError::NoPath {
-            path: PathBuf::new(),
-            from,
-            to: S::VERSION,
-            reason,
-        };
-        let start = self
-            .index_of(from)
-            .ok_or_else(|| no_path(format!("version {from} is not a schema of the plan")))?;
-        let steps = planner::shortest_path(&self.versions(), &self.stages, start)
-            .ok_or_else(|| no_path("no chain of stages leads there".to_owned()))?;
-        Ok((start, steps))
+    /// The planner's route from `from` to the latest version.
+    pub(crate) fn route(&self, from: Version) -> std::result::Result<Route, NoRoute> {
+        let start = self.index_of(from).ok_or(NoRoute::UnknownVersion(from))?;
+        planner::route(&self.versions, &self.stages, start)
     }
 
-    fn versions(&self) -> Vec<Version> {
-        self.schemas.iter().map(PlanSchema::version).collect()
+    /// The version of the store behind `conn`, once its metadata shows a
+    /// schema of this plan no newer than the latest; otherwise the store
+    /// cannot be opened ([`MigrationError::StoreNewer`],
+    /// [`MigrationError::UnknownChecksum`]).
+    pub(crate) fn store_version(&self, conn: &Connection, path: &Path) -> Result<Version> {
+        connection::check_store(conn, path, S::VERSION, |version, checksum| {
+            self.schema(version)
+                .is_some_and(|s| s.checksum() == checksum)
+        })
     }
 
     /// The composed mapping from schema `from` to schema `to` (indexes).
@@ -310,6 +321,7 @@ impl<L: VersionedSchema> SchemaMigrationPlanBuilder<L> {
             }
         }
         Ok(SchemaMigrationPlan {
+            versions: schemas.iter().map(PlanSchema::version).collect(),
             schemas,
             stages,
             gaps,

@@ -151,8 +151,47 @@ pub(crate) fn shortest_path(
     Some(steps)
 }
 
+/// A path the planner chose: its public view and the steps the runner runs.
+pub(crate) struct Route {
+    /// What [`SchemaMigrationPlan::migration_path`](crate::SchemaMigrationPlan::migration_path) shows.
+    pub path: MigrationPath,
+    /// The physical steps, in order.
+    pub steps: Vec<PlannedStep>,
+}
+
+/// Why the planner found no path to the latest version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NoRoute {
+    /// The version is not a schema of the plan.
+    UnknownVersion(Version),
+    /// No chain of stages leads from the version to the latest.
+    NoChain,
+}
+
+impl fmt::Display for NoRoute {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            NoRoute::UnknownVersion(version) => {
+                write!(f, "version {version} is not a schema of the plan")
+            }
+            NoRoute::NoChain => f.write_str("no chain of stages leads there"),
+        }
+    }
+}
+
+/// The route from schema `start` (an index into `versions`) to the last.
+pub(crate) fn route(
+    versions: &[Version],
+    stages: &[MigrationStage],
+    start: usize,
+) -> Result<Route, NoRoute> {
+    let steps = shortest_path(versions, stages, start).ok_or(NoRoute::NoChain)?;
+    let path = to_path(versions, start, &steps);
+    Ok(Route { path, steps })
+}
+
 /// The public view of planned steps.
-pub(crate) fn to_path(versions: &[Version], start: usize, steps: &[PlannedStep]) -> MigrationPath {
+fn to_path(versions: &[Version], start: usize, steps: &[PlannedStep]) -> MigrationPath {
     MigrationPath {
         start: versions[start],
         steps: steps

@@ -235,11 +235,6 @@ pub fn insert(entity: &EntityDescriptor, with_id: bool) -> String {
     )
 }
 
-/// `SELECT` of the id and all stored attributes, in descriptor order.
-pub fn select(entity: &EntityDescriptor) -> String {
-    select_from(entity, entity.name())
-}
-
 /// `SELECT` of the id and all stored attributes of `entity` from `table`.
 pub fn select_from(entity: &EntityDescriptor, table: &str) -> String {
     let mut out = format!("SELECT {}", quote_ident(ID_COLUMN));
@@ -349,7 +344,7 @@ mod tests {
             r#"INSERT INTO "Reminder" ("_id", "uid", "notes", "priority") VALUES (?1, ?2, ?3, ?4)"#
         );
         assert_eq!(
-            select(&entity()),
+            select_from(&entity(), "Reminder"),
             r#"SELECT "_id", "uid", "notes", "priority" FROM "Reminder""#
         );
         assert_eq!(

@@ -7,11 +7,12 @@ use rusqlite::Connection;
 
 use super::{DryRunAction, DryRunProblem};
 use crate::inference::{Purpose, Statement};
+use crate::migrate::Recorder;
 use crate::schema::{ID_COLUMN, SchemaDescriptor};
 use crate::sql::quote_ident;
 /// What the runner did on the copy so far, step by step.
 #[derive(Debug, Default)]
-pub(crate) struct Recorder {
+pub(crate) struct StepRecorder {
     pub(super) steps: RefCell<Vec<Recorded>>,
 }
 
@@ -24,15 +25,17 @@ pub(super) struct Recorded {
     pub(super) problems: Vec<DryRunProblem>,
 }
 
-impl Recorder {
+impl StepRecorder {
     fn current(&self, change: impl FnOnce(&mut Recorded)) {
         if let Some(step) = self.steps.borrow_mut().last_mut() {
             change(step);
         }
     }
+}
 
+impl Recorder for StepRecorder {
     /// A step starts on a store at schema `from`.
-    pub(crate) fn begin_step(&self, conn: &Connection, from: &SchemaDescriptor) {
+    fn begin_step(&self, conn: &Connection, from: &SchemaDescriptor) {
         self.steps.borrow_mut().push(Recorded {
             rows_before: counts(conn, from),
             ..Recorded::default()
@@ -40,18 +43,13 @@ impl Recorder {
     }
 
     /// The runner runs `sql` itself.
-    pub(crate) fn sql(&self, sql: &str) {
+    fn sql(&self, sql: &str) {
         self.current(|s| s.actions.push(DryRunAction::Sql(sql.to_owned())));
     }
 
     /// The runner is about to run a lowered statement towards schema `to`:
     /// note it, and the data it would fail on.
-    pub(crate) fn statement(
-        &self,
-        conn: &Connection,
-        to: &SchemaDescriptor,
-        statement: &Statement,
-    ) {
+    fn statement(&self, conn: &Connection, to: &SchemaDescriptor, statement: &Statement) {
         let problems = probe(conn, to, statement);
         self.current(|s| {
             s.actions.push(DryRunAction::Sql(statement.sql.clone()));
@@ -60,12 +58,12 @@ impl Recorder {
     }
 
     /// A hook is about to run.
-    pub(crate) fn hook(&self, label: &str) {
+    fn hook(&self, label: &str) {
         self.current(|s| s.actions.push(DryRunAction::Hook(label.to_owned())));
     }
 
     /// The transform of (old) `entity` is about to run.
-    pub(crate) fn transform(&self, entity: &str) {
+    fn transform(&self, entity: &str) {
         self.current(|s| {
             s.actions.push(DryRunAction::Transform {
                 entity: entity.to_owned(),
@@ -75,7 +73,7 @@ impl Recorder {
     }
 
     /// The last transform wrote `written` rows.
-    pub(crate) fn rows_written(&self, written: u64) {
+    fn rows_written(&self, written: u64) {
         self.current(|s| {
             if let Some(DryRunAction::Transform { rows, .. }) = s.actions.last_mut() {
                 *rows = Some(written);
@@ -84,7 +82,7 @@ impl Recorder {
     }
 
     /// The step succeeded, writing `rows`, and the store is at schema `to`.
-    pub(crate) fn end_step(&self, conn: &Connection, to: &SchemaDescriptor, rows: u64) {
+    fn end_step(&self, conn: &Connection, to: &SchemaDescriptor, rows: u64) {
         let after = counts(conn, to);
         self.current(|s| {
             s.rows_after = Some(after);

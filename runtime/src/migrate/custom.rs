@@ -3,17 +3,13 @@
 use std::collections::HashSet;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use rusqlite::Connection;
-
+use crate::context::TableMap;
 use crate::error::{Error, MigrationError, Result};
 use crate::inference::{self, Purpose, SchemaMapping, Statement};
-use crate::model::Model;
-use crate::observer::PROGRESS_INTERVAL;
 use crate::planner::MigrationStep;
 use crate::schema::{SchemaDescriptor, VersionedSchema};
-use crate::stage::{ErasedCustom, TableMap};
-use crate::store;
 use crate::sql::{self, quote_ident};
+use crate::stage::ErasedCustom;
 
 use super::{Runner, lock};
 
@@ -132,7 +128,7 @@ impl<S: VersionedSchema> Runner<'_, S> {
         rows += self.execute_all(from, to, &statements)?;
         // Rows a transform dropped may be referred to: apply the delete rules.
         for (entity, label) in dropped {
-            rows += crate::related::apply_delete_rules(&lock(self.shared), to, &entity)
+            rows += crate::delete_rules::apply_delete_rules(&lock(self.shared), to, &entity)
                 .map_err(|e| hook_error(label, e))?;
         }
         let old_tables: TableMap = std::sync::Arc::new(shadows.iter().cloned().collect());
@@ -169,36 +165,4 @@ fn guarded<T>(body: impl FnOnce() -> Result<T>) -> Result<T> {
             Err(Error::hook(format!("panicked: {message}")))
         }
     }
-}
-
-/// Streams the rows of table `from` (model `Old`) through `transform` into
-/// table `into` (model `New`), keeping ids; one row in memory at a time.
-pub(crate) fn stream_transform<Old: Model, New: Model>(
-    conn: &Connection,
-    from: &str,
-    into: &str,
-    transform: &dyn Fn(Old) -> Result<Option<New>>,
-    progress: &mut dyn FnMut(u64),
-) -> Result<u64> {
-    let mut select = conn.prepare(&sql::select_from(Old::entity(), from))?;
-    let mut insert = conn.prepare(&sql::insert_with_id_last(New::entity(), into))?;
-    let id_index = New::entity().attributes().len() + 1;
-    let mut rows = select.query([])?;
-    let (mut done, mut written) = (0u64, 0u64);
-    while let Some(row) = rows.next()? {
-        let id: i64 = row.get(0)?;
-        let old = Old::__read(row, 1, id)?;
-        if let Some(new) = transform(old)? {
-            new.__bind(&mut insert)?;
-            insert.raw_bind_parameter(id_index, id)?;
-            insert.raw_execute().map_err(store::constraint_error)?;
-            written += 1;
-        }
-        done += 1;
-        if done % PROGRESS_INTERVAL == 0 {
-            progress(done);
-        }
-    }
-    progress(done);
-    Ok(written)
 }

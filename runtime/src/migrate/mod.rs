@@ -1,45 +1,194 @@
 //! The runner: executes the steps of a migration path in one transaction.
+//!
+//! [`Migration`] is its one entry: the container, a store group, the dry run
+//! and the test helper all plan, check and run a migration through it.
 
-use std::path::Path;
-use std::sync::{MutexGuard, PoisonError};
-use std::time::Instant;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
 
 use rusqlite::config::DbConfig;
 use rusqlite::{Connection, params};
 use tracing::{debug, info, info_span};
 
 use crate::context::SharedConnection;
-use crate::dry_run::Recorder;
 use crate::error::{ConstraintKind, Error, MigrationError, Result};
 use crate::inference::{self, Purpose, Statement};
 use crate::observer::MigrationObserver;
 use crate::plan::SchemaMigrationPlan;
-use crate::planner::{self, MigrationPath, PlannedStep};
+use crate::planner::{MigrationPath, PlannedStep, Route};
 use crate::schema::{ID_COLUMN, SchemaDescriptor, Version, VersionedSchema};
 use crate::sql::quote_ident;
 use crate::sql::{HISTORY_TABLE, METADATA_TABLE};
-use crate::store;
+use crate::store::{self, connection};
 
 mod custom;
 
-pub(crate) use custom::stream_transform;
+/// Hears what the runner does, as it does it: a dry run records every
+/// statement, hook and transform, with row counts around each step.
+pub(crate) trait Recorder {
+    /// A step starts on a store at schema `from`.
+    fn begin_step(&self, conn: &Connection, from: &SchemaDescriptor);
+    /// The runner runs `sql` itself.
+    fn sql(&self, sql: &str);
+    /// The runner is about to run a lowered statement towards schema `to`.
+    fn statement(&self, conn: &Connection, to: &SchemaDescriptor, statement: &Statement);
+    /// A hook is about to run.
+    fn hook(&self, label: &str);
+    /// The transform of (old) `entity` is about to run.
+    fn transform(&self, entity: &str);
+    /// The last transform wrote `written` rows.
+    fn rows_written(&self, written: u64);
+    /// A step ended on a store at schema `to`, having written `rows` rows.
+    fn end_step(&self, conn: &Connection, to: &SchemaDescriptor, rows: u64);
+}
 
-/// Migrates the store behind `shared` from `from` to the plan's latest
-/// version along the planner's path, all in one transaction: on any error
-/// (or panic in a hook) the store is left as it was.
-///
-/// With a `recorder` (a dry run, on a copy of the store), every statement,
-/// hook and transform is reported to it as it runs, with row counts around
-/// each step and the data problems a statement is about to run into.
-pub(crate) fn run<S: VersionedSchema>(
-    shared: &SharedConnection,
-    path: &Path,
-    plan: &SchemaMigrationPlan<S>,
+/// A migration of the store at `path` from version `from` to the plan's
+/// latest, planned once; [`begin`](Migration::begin) runs it.
+pub(crate) struct Migration<'a, S> {
+    plan: &'a SchemaMigrationPlan<S>,
+    path: &'a Path,
     from: Version,
-    observer: Option<&dyn MigrationObserver>,
-    recorder: Option<&Recorder>,
-) -> Result<()> {
-    prepare(shared, path, plan, from, observer, recorder)?.commit(observer)
+    route: Route,
+    observer: Option<Arc<dyn MigrationObserver>>,
+    recorder: Option<&'a dyn Recorder>,
+    check_before: bool,
+    busy_timeout: Duration,
+}
+
+impl<'a, S: VersionedSchema> Migration<'a, S> {
+    /// Plans the migration of the store at `path`, at version `from`.
+    pub(crate) fn new(
+        plan: &'a SchemaMigrationPlan<S>,
+        path: &'a Path,
+        from: Version,
+    ) -> Result<Self> {
+        let route = plan
+            .route(from)
+            .map_err(|no_route| MigrationError::NoPath {
+                path: path.to_owned(),
+                from,
+                to: S::VERSION,
+                reason: no_route.to_string(),
+            })?;
+        Ok(Migration {
+            plan,
+            path,
+            from,
+            route,
+            observer: None,
+            recorder: None,
+            check_before: true,
+            busy_timeout: connection::BUSY_TIMEOUT,
+        })
+    }
+
+    /// Reports progress to `observer`.
+    pub(crate) fn observer(mut self, observer: Option<Arc<dyn MigrationObserver>>) -> Self {
+        self.observer = observer;
+        self
+    }
+
+    /// Reports every statement, hook and transform to `recorder`.
+    pub(crate) fn recorder(mut self, recorder: &'a dyn Recorder) -> Self {
+        self.recorder = Some(recorder);
+        self
+    }
+
+    /// Whether to check the store for damage before migrating it.
+    pub(crate) fn check_before(mut self, check: bool) -> Self {
+        self.check_before = check;
+        self
+    }
+
+    /// The busy timeout the connection was opened with (named in errors).
+    pub(crate) fn busy_timeout(mut self, timeout: Duration) -> Self {
+        self.busy_timeout = timeout;
+        self
+    }
+
+    /// The path the migration takes.
+    pub(crate) fn migration_path(&self) -> &MigrationPath {
+        &self.route.path
+    }
+
+    /// The planned steps, in order.
+    pub(crate) fn steps(&self) -> &[PlannedStep] {
+        &self.route.steps
+    }
+
+    /// Checks the store (unless told not to), then runs every step inside a
+    /// transaction that is left open for the caller to commit; on failure
+    /// the transaction is rolled back and the observer told. Errors caused
+    /// by the file (busy, damaged, read-only, full) are [`StoreError`]s.
+    ///
+    /// [`StoreError`]: crate::StoreError
+    pub(crate) fn begin(self, shared: &SharedConnection) -> Result<Prepared> {
+        let (path, timeout) = (self.path.to_owned(), self.busy_timeout);
+        self.run(shared)
+            .map_err(|error| connection::classify(error, &path, timeout))
+    }
+
+    fn run(self, shared: &SharedConnection) -> Result<Prepared> {
+        let span =
+            info_span!("migrate", path = %self.path.display(), from = %self.from, to = %S::VERSION);
+        let _entered = span.enter();
+        if self.check_before {
+            // Refuse to migrate a damaged store (see `check_before_migrating`).
+            store::quick_check(&lock(shared), self.path)?;
+        }
+        let current = {
+            let conn = lock(shared);
+            set_migration_mode(&conn, true)?;
+            if let Err(error) = conn.execute_batch("BEGIN IMMEDIATE") {
+                let _ = set_migration_mode(&conn, false);
+                return Err(error.into());
+            }
+            // Another connection may have migrated the store while this one
+            // waited for the lock: read the version again under the lock.
+            let current = store::read_version(&conn, self.path);
+            if current.is_err() {
+                drop(conn);
+                let _ = end(shared, "ROLLBACK");
+            }
+            current?
+        };
+        let mut prepared = Prepared {
+            shared: Arc::clone(shared),
+            path: self.path.to_owned(),
+            busy_timeout: self.busy_timeout,
+            observer: self.observer.clone(),
+            migration_path: None,
+            open: true,
+        };
+        if current == S::VERSION {
+            // Nothing runs, so the observer hears nothing.
+            info!("store already migrated by another connection");
+            return Ok(prepared);
+        }
+        let migration_path = &self.route.path;
+        info!(%migration_path, "migrating");
+        if let Some(observer) = &self.observer {
+            observer.will_migrate_store(migration_path);
+        }
+        let runner = Runner {
+            shared,
+            path: self.path,
+            plan: self.plan,
+            observer: self.observer.as_deref(),
+            path_view: migration_path,
+            recorder: self.recorder,
+        };
+        let result = runner.run_steps(self.from, current, &self.route.steps);
+        prepared.migration_path = Some(self.route.path);
+        match result {
+            Ok(()) => Ok(prepared),
+            Err(error) => {
+                prepared.rollback(&error);
+                Err(error)
+            }
+        }
+    }
 }
 
 /// A migration that ran to its last step and passed its checks, with its
@@ -52,16 +201,20 @@ pub(crate) fn run<S: VersionedSchema>(
 /// observer hears nothing, neither now nor at commit or rollback.
 pub(crate) struct Prepared {
     shared: SharedConnection,
+    path: PathBuf,
+    busy_timeout: Duration,
+    observer: Option<Arc<dyn MigrationObserver>>,
     migration_path: Option<MigrationPath>,
     open: bool,
 }
 
 impl Prepared {
     /// Commits the migration and tells the observer how it ended.
-    pub(crate) fn commit(mut self, observer: Option<&dyn MigrationObserver>) -> Result<()> {
+    pub(crate) fn commit(mut self) -> Result<()> {
         self.open = false;
-        let result = end(&self.shared, "COMMIT");
-        if let (Some(observer), Some(path)) = (observer, &self.migration_path) {
+        let result = end(&self.shared, "COMMIT")
+            .map_err(|error| connection::classify(error, &self.path, self.busy_timeout));
+        if let (Some(observer), Some(path)) = (&self.observer, &self.migration_path) {
             match &result {
                 Ok(()) => observer.did_migrate_store(path),
                 Err(error) => observer.migration_failed(path, error),
@@ -71,10 +224,10 @@ impl Prepared {
     }
 
     /// Rolls the migration back because of `reason`, telling the observer.
-    pub(crate) fn rollback(mut self, observer: Option<&dyn MigrationObserver>, reason: &Error) {
+    pub(crate) fn rollback(mut self, reason: &Error) {
         self.open = false;
         let _ = end(&self.shared, "ROLLBACK");
-        if let (Some(observer), Some(path)) = (observer, &self.migration_path) {
+        if let (Some(observer), Some(path)) = (&self.observer, &self.migration_path) {
             observer.migration_failed(path, reason);
         }
     }
@@ -116,82 +269,6 @@ fn set_migration_mode(conn: &Connection, on: bool) -> rusqlite::Result<()> {
     Ok(())
 }
 
-/// Runs every step of the migration inside a transaction that is left open;
-/// on failure the transaction is rolled back and the observer told.
-pub(crate) fn prepare<S: VersionedSchema>(
-    shared: &SharedConnection,
-    path: &Path,
-    plan: &SchemaMigrationPlan<S>,
-    from: Version,
-    observer: Option<&dyn MigrationObserver>,
-    recorder: Option<&Recorder>,
-) -> Result<Prepared> {
-    let span = info_span!("migrate", path = %path.display(), %from, to = %S::VERSION);
-    let _entered = span.enter();
-    let (start, steps) = plan.planned(from).map_err(|e| with_path(e, path))?;
-    let versions: Vec<Version> = plan.schemas().iter().map(|s| s.version()).collect();
-    let migration_path = planner::to_path(&versions, start, &steps);
-    let current = {
-        let conn = lock(shared);
-        set_migration_mode(&conn, true)?;
-        if let Err(error) = conn.execute_batch("BEGIN IMMEDIATE") {
-            let _ = set_migration_mode(&conn, false);
-            return Err(error.into());
-        }
-        // Another connection may have migrated the store while this one
-        // waited for the lock: read the version again under the lock.
-        let current = store::read_version(&conn, path);
-        if current.is_err() {
-            drop(conn);
-            let _ = end(shared, "ROLLBACK");
-        }
-        current?
-    };
-    let mut prepared = Prepared {
-        shared: std::sync::Arc::clone(shared),
-        migration_path: None,
-        open: true,
-    };
-    if current == S::VERSION {
-        // Nothing runs, so the observer hears nothing.
-        info!("store already migrated by another connection");
-        return Ok(prepared);
-    }
-    info!(%migration_path, "migrating");
-    if let Some(observer) = observer {
-        observer.will_migrate_store(&migration_path);
-    }
-    let runner = Runner {
-        shared,
-        path,
-        plan,
-        observer,
-        path_view: &migration_path,
-        recorder,
-    };
-    let result = runner.run_steps(from, current, &steps);
-    prepared.migration_path = Some(migration_path);
-    match result {
-        Ok(()) => Ok(prepared),
-        Err(error) => {
-            prepared.rollback(observer, &error);
-            Err(error)
-        }
-    }
-}
-
-fn with_path(error: Error, path: &Path) -> Error {
-    match error {
-        Error::Migration(mut boxed) => {
-            if let MigrationError::NoPath { path: p, .. } = boxed.as_mut() {
-                *p = path.to_owned();
-            }
-            Error::Migration(boxed)
-        }
-        other => other,
-    }
-}
-
 fn lock(shared: &SharedConnection) -> MutexGuard<'_, Connection> {
     shared.lock().unwrap_or_else(PoisonError::into_inner)
 }
@@ -202,12 +279,12 @@ struct Runner<'a, S> {
     plan: &'a SchemaMigrationPlan<S>,
     observer: Option<&'a dyn MigrationObserver>,
     path_view: &'a MigrationPath,
-    recorder: Option<&'a Recorder>,
+    recorder: Option<&'a dyn Recorder>,
 }
 
 impl<S: VersionedSchema> Runner<'_, S> {
     /// Tells the recorder, if any.
-    fn record(&self, event: impl FnOnce(&Recorder)) {
+    fn record(&self, event: impl FnOnce(&dyn Recorder)) {
         if let Some(recorder) = self.recorder {
             event(recorder);
         }

@@ -11,8 +11,7 @@ pub use descriptor::{
     AttributeDescriptor, AttributeType, DefaultValue, EntityDescriptor, ID_COLUMN, SchemaDescriptor,
 };
 pub use relationships::{
-    DeleteRule,
-    JoinTable, Reference, RelationshipDescriptor, ToManyKind, join_table_name,
+    DeleteRule, JoinTable, Reference, RelationshipDescriptor, ToManyKind, join_table_name,
 };
 pub use version::{ParseVersionError, Version};
 

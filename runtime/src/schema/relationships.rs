@@ -5,7 +5,6 @@ use std::borrow::Cow;
 
 use serde::{Deserialize, Serialize};
 
-
 /// The table of a many-to-many relationship: `source` holds ids of `owner`,
 /// `target` ids of `target`; both cascade on delete.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -7,9 +7,9 @@ use rusqlite::{Connection, OpenFlags};
 use serde::Serialize;
 
 use super::{FileState, inspect_file, read_metadata};
-use crate::sql::{self, HISTORY_TABLE, METADATA_TABLE};
 use crate::error::{Result, StoreError};
 use crate::schema::{Checksum, Version};
+use crate::sql::{self, HISTORY_TABLE, METADATA_TABLE};
 
 /// What a store holds, as [`inspect`] reads it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -5,72 +5,22 @@
 //! `_staged_metadata` (one row: version, checksum, created and updated times,
 //! in Unix milliseconds) and `_staged_history` (one row per applied migration step).
 
+pub(crate) mod connection;
 mod inspect;
-pub mod verify;
+pub(crate) mod verify;
 
-use std::fs::File;
-use std::io::Read;
 use std::path::Path;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use crate::error::{Error, MigrationError, Result, StoreError};
-use crate::schema::{Checksum, SchemaDescriptor, Version};
+use crate::error::{Error, Result, StoreError};
+use crate::schema::{Checksum, EntityDescriptor, SchemaDescriptor, Version};
 use crate::sql::{self, APPLICATION_ID, HISTORY_TABLE, METADATA_TABLE};
 
+pub(crate) use connection::{FileState, inspect_file};
+
 pub use inspect::{EntitySummary, HistoryEntry, JoinTableSummary, StoreSummary, inspect};
-
-
-
-
-const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
-
-/// What a path holds, judged from its bytes before SQLite opens it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum FileState {
-    /// No file, or an empty one: a new store is created.
-    New,
-    /// A SQLite file carrying staged's application id.
-    Staged,
-}
-
-/// Checks a path's header without letting SQLite write anything.
-pub(crate) fn inspect_file(path: &Path) -> Result<FileState> {
-    let io = |source| StoreError::Io {
-        path: path.to_owned(),
-        source,
-    };
-    let mut file = match File::open(path) {
-        Ok(file) => file,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(FileState::New),
-        Err(e) => return Err(io(e).into()),
-    };
-    let mut header = Vec::with_capacity(100);
-    file.by_ref()
-        .take(100)
-        .read_to_end(&mut header)
-        .map_err(io)?;
-    if header.is_empty() {
-        return Ok(FileState::New);
-    }
-    if header.len() < 100 || &header[..16] != SQLITE_HEADER {
-        return Err(StoreError::NotADatabase {
-            path: path.to_owned(),
-        }
-        .into());
-    }
-    // The application id is the big-endian u32 at offset 68 of the header.
-    let application_id = u32::from_be_bytes([header[68], header[69], header[70], header[71]]);
-    if application_id != APPLICATION_ID {
-        return Err(StoreError::ForeignDatabase {
-            path: path.to_owned(),
-            application_id,
-        }
-        .into());
-    }
-    Ok(FileState::Staged)
-}
 
 /// The metadata row of a store.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -129,7 +79,7 @@ pub(crate) fn quick_check(conn: &Connection, path: &Path) -> Result<()> {
         let rows = statement.query_map([], |row| row.get::<_, String>(0));
         match rows.and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>()) {
             Ok(lines) => lines,
-            Err(error) if is_damage(&error) => return Err(corrupt(error.to_string())),
+            Err(error) if connection::is_damage(&error) => return Err(corrupt(error.to_string())),
             Err(error) => return Err(error.into()),
         }
     };
@@ -137,55 +87,6 @@ pub(crate) fn quick_check(conn: &Connection, path: &Path) -> Result<()> {
         Ok(())
     } else {
         Err(corrupt(lines.join("; ")))
-    }
-}
-
-fn is_damage(error: &rusqlite::Error) -> bool {
-    matches!(
-        error.sqlite_error_code(),
-        Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase)
-    )
-}
-
-/// The SQLite error at the bottom of `error`, looking through the migration
-/// errors that wrap one (a failed step, hook or transform).
-fn sqlite_error(error: &Error) -> Option<&rusqlite::Error> {
-    match error {
-        Error::Sqlite(error) => Some(error),
-        Error::Migration(migration) => match migration.as_ref() {
-            MigrationError::StepFailed { source, .. }
-            | MigrationError::HookFailed { source, .. } => sqlite_error(source),
-            _ => None,
-        },
-        _ => None,
-    }
-}
-
-/// Turns an error about the store at `path` whose cause is the file or its
-/// surroundings (locked by another process, damaged, read-only, out of
-/// space) into the [`StoreError`] that says so; other errors pass through.
-pub(crate) fn classify(error: Error, path: &Path, busy_timeout: Duration) -> Error {
-    use rusqlite::ErrorCode as Code;
-    let Some(sqlite) = sqlite_error(&error) else {
-        return error;
-    };
-    let path = path.to_owned();
-    match sqlite.sqlite_error_code() {
-        Some(Code::DatabaseBusy | Code::DatabaseLocked) => StoreError::Busy {
-            path,
-            timeout: busy_timeout,
-        }
-        .into(),
-        Some(Code::DatabaseCorrupt | Code::NotADatabase) => StoreError::Corrupt {
-            path,
-            detail: sqlite.to_string(),
-        }
-        .into(),
-        Some(Code::ReadOnly | Code::CannotOpen | Code::PermissionDenied) => {
-            StoreError::ReadOnly { path }.into()
-        }
-        Some(Code::DiskFull) => StoreError::DiskFull { path }.into(),
-        _ => error,
     }
 }
 
@@ -240,6 +141,18 @@ pub(crate) fn create(conn: &mut Connection, descriptor: &SchemaDescriptor) -> Re
     )?;
     tx.commit()?;
     Ok(())
+}
+
+/// Maps a failed insert or update of `entity` to a typed error.
+pub(crate) fn write_error(entity: &EntityDescriptor, error: rusqlite::Error) -> Error {
+    if error.sqlite_error().map(|e| e.extended_code)
+        == Some(rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY)
+    {
+        return Error::ReferenceNotFound {
+            entity: entity.name().to_owned(),
+        };
+    }
+    constraint_error(error)
 }
 
 /// Maps a SQLite constraint error on `entity` to a typed error naming the attribute.

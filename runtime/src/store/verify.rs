@@ -4,8 +4,8 @@ use std::collections::BTreeSet;
 
 use rusqlite::Connection;
 
-use crate::sql::{self, HISTORY_TABLE, METADATA_TABLE, quote_ident};
 use crate::schema::{ID_COLUMN, SchemaDescriptor};
+use crate::sql::{self, HISTORY_TABLE, METADATA_TABLE, quote_ident};
 
 /// The differences between the store's tables, columns, types, nullability,
 /// indexes and unique constraints and `descriptor`, one readable line each;

@@ -9,12 +9,13 @@ use rusqlite::Connection;
 use tempfile::TempDir;
 
 use super::TestError;
-use crate::container::{BUSY_TIMEOUT, check_store, configure};
 use crate::context::{ModelContext, SharedConnection};
+use crate::migrate::Migration;
 use crate::plan::SchemaMigrationPlan;
 use crate::planner::MigrationPath;
 use crate::schema::{SchemaDescriptor, Version, VersionedSchema};
 use crate::sql;
+use crate::store::connection::{self, BUSY_TIMEOUT, configure};
 use crate::store::{self, verify};
 
 /// A new store file in its own temporary directory.
@@ -59,14 +60,15 @@ pub(super) fn migrate_file<T: VersionedSchema>(
     let Created { dir, path, conn } = created;
     drop(conn);
     let to = T::VERSION;
+    // Exactly as an app's container migrates: the same entry into the
+    // runner, the same pre-migration check and error classification.
     let migration = |path: &Path| -> crate::Result<MigrationPath> {
-        let conn = Connection::open(path)?;
-        configure(&conn, BUSY_TIMEOUT)?;
-        let version = check_store(plan, &conn, path)?;
-        let migration_path = plan.migration_path(version)?;
+        let conn = connection::open(path, BUSY_TIMEOUT)?;
+        let version = plan.store_version(&conn, path)?;
+        let migration = Migration::new(plan, path, version)?;
+        let migration_path = migration.migration_path().clone();
         if version != to {
-            let shared = Arc::new(Mutex::new(conn));
-            crate::migrate::run(&shared, path, plan, version, None, None)?;
+            migration.begin(&Arc::new(Mutex::new(conn)))?.commit()?;
         }
         Ok(migration_path)
     };

@@ -10,11 +10,16 @@ use crate::error::{Error, Result};
 use crate::model::{BelongsTo, Model, PersistentId, Record};
 use crate::query::FetchDescriptor;
 use crate::schema::{ID_COLUMN, VersionedSchema};
-use crate::stage::TableMap;
 use crate::sql;
+
+mod related;
 
 /// A connection shared by a container and its contexts.
 pub(crate) type SharedConnection = Arc<Mutex<Connection>>;
+
+/// Where the old tables of transformed entities are while a `migrate` hook
+/// runs: entity name -> table name.
+pub(crate) type TableMap = Arc<std::collections::HashMap<String, String>>;
 
 /// Reads and writes the models of schema `S`.
 ///
@@ -87,7 +92,7 @@ impl<S: VersionedSchema> ModelContext<S> {
         model.__bind(&mut statement)?;
         statement
             .raw_execute()
-            .map_err(|e| crate::related::write_error(entity, e))?;
+            .map_err(|e| crate::store::write_error(entity, e))?;
         Ok(PersistentId::from_raw(conn.last_insert_rowid()))
     }
 
@@ -166,7 +171,7 @@ impl<S: VersionedSchema> ModelContext<S> {
         statement.raw_bind_parameter(entity.attributes().len() + 1, record.id().raw())?;
         let changed = statement
             .raw_execute()
-            .map_err(|e| crate::related::write_error(entity, e))?;
+            .map_err(|e| crate::store::write_error(entity, e))?;
         if changed == 0 {
             return Err(Error::NotFound {
                 entity: entity.name().to_owned(),
@@ -184,7 +189,7 @@ impl<S: VersionedSchema> ModelContext<S> {
     pub fn delete<M: BelongsTo<S>>(&mut self, id: PersistentId) -> Result<()> {
         let entity = M::entity();
         self.writable(entity)?;
-        crate::related::check_deny(&self.lock(), S::descriptor(), entity.name(), id.raw())?;
+        crate::delete_rules::check_deny(&self.lock(), S::descriptor(), entity.name(), id.raw())?;
         let sql = format!(
             "DELETE FROM {} WHERE {} = ?1",
             sql::quote_ident(entity.name()),
@@ -203,7 +208,12 @@ impl<S: VersionedSchema> ModelContext<S> {
         // foreign key check would fail on what referred to this record.
         let enforced: bool = conn.pragma_query_value(None, "foreign_keys", |row| row.get(0))?;
         if !enforced {
-            crate::related::delete_rules_by_hand(&conn, S::descriptor(), entity.name(), id.raw())?;
+            crate::delete_rules::delete_rules_by_hand(
+                &conn,
+                S::descriptor(),
+                entity.name(),
+                id.raw(),
+            )?;
         }
         Ok(())
     }
