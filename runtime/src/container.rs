@@ -1,12 +1,12 @@
 //! [`ModelContainer`]: opens a store, migrating it to the plan's latest schema.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 use std::time::Duration;
 
 use rusqlite::Connection;
 
-use crate::context::{ModelContext, SharedConnection};
+use crate::context::{ModelContext, SharedConnection, Writer};
 use crate::dry_run::DryRunReport;
 use crate::error::Result;
 use crate::migrate::{Migration, Prepared};
@@ -17,6 +17,12 @@ use crate::store::connection::{self, BUSY_TIMEOUT};
 use crate::store::{self, FileState};
 
 /// An open store at the latest schema `S` of its plan; hands out [`ModelContext`]s.
+///
+/// A container is `Clone + Send + Sync`: share it between threads (a clone
+/// is cheap and opens nothing) and take one context per thread or task. A
+/// context's [`transaction`](ModelContext::transaction) holds the store's
+/// writer until it ends, so another context's writes wait for it and are
+/// never part of it.
 pub struct ModelContainer<S> {
     conn: SharedConnection,
     path: Option<PathBuf>,
@@ -71,6 +77,18 @@ impl<S: VersionedSchema> ModelContainer<S> {
     }
 }
 
+/// A clone shares the store: its contexts take turns with the original's.
+impl<S> Clone for ModelContainer<S> {
+    fn clone(&self) -> Self {
+        ModelContainer {
+            conn: Arc::clone(&self.conn),
+            path: self.path.clone(),
+            store_version: self.store_version,
+            plan: Arc::clone(&self.plan),
+        }
+    }
+}
+
 impl<S> std::fmt::Debug for ModelContainer<S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ModelContainer")
@@ -121,7 +139,7 @@ impl<S: VersionedSchema> ModelContainerBuilder<S> {
                 return Err(error);
             }
         }
-        let conn = Arc::new(Mutex::new(conn));
+        let conn = Writer::shared(conn);
         let prepared = match state {
             FileState::Staged => self.migrate_existing(&conn, path)?,
             FileState::New => None,
@@ -141,7 +159,7 @@ impl<S: VersionedSchema> ModelContainerBuilder<S> {
         connection::configure(&conn, self.busy_timeout)?;
         store::create(&mut conn, S::descriptor())?;
         Ok(ModelContainer {
-            conn: Arc::new(Mutex::new(conn)),
+            conn: Writer::shared(conn),
             path: None,
             store_version: S::VERSION,
             plan: Arc::new(self.plan),
@@ -212,9 +230,7 @@ impl<S: VersionedSchema> ModelContainerBuilder<S> {
 
     /// Begins the migration of an existing store, unless it is up to date.
     fn migrate_existing(&self, conn: &SharedConnection, path: &Path) -> Result<Option<Prepared>> {
-        let version = self
-            .plan
-            .store_version(&conn.lock().unwrap_or_else(PoisonError::into_inner), path)?;
+        let version = self.plan.store_version(&conn.lock(), path)?;
         if version == S::VERSION {
             return Ok(None);
         }

@@ -7,12 +7,12 @@
 
 use std::collections::HashSet;
 use std::path::Path;
-use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use rusqlite::backup::{Backup, StepResult};
 use rusqlite::{Connection, OpenFlags};
 
+use crate::context::Writer;
 use crate::error::{ConstraintKind, MigrationError, Result, StoreError};
 use crate::inference::{self, Statement};
 use crate::migrate::Migration;
@@ -68,7 +68,7 @@ pub(crate) fn run<S: VersionedSchema>(
             rows_before,
         });
     }
-    let shared = Arc::new(Mutex::new(copy));
+    let shared = Writer::shared(copy);
     let result = migration
         .begin(&shared)
         .and_then(|prepared| prepared.commit());
@@ -147,10 +147,7 @@ pub(crate) fn run<S: VersionedSchema>(
     }
     let rows_after = match failed {
         Some(_) => None,
-        None => Some(counts(
-            &shared.lock().unwrap_or_else(|e| e.into_inner()),
-            descriptor(latest),
-        )),
+        None => Some(counts(&shared.lock(), descriptor(latest))),
     };
     Ok(DryRunReport {
         path: path.to_owned(),

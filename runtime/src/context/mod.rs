@@ -2,7 +2,7 @@
 
 use std::marker::PhantomData;
 use std::ops::{Deref, DerefMut};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::Arc;
 
 use rusqlite::{Connection, params_from_iter};
 
@@ -13,9 +13,10 @@ use crate::schema::{ID_COLUMN, VersionedSchema};
 use crate::sql;
 
 mod related;
+mod writer;
 
-/// A connection shared by a container and its contexts.
-pub(crate) type SharedConnection = Arc<Mutex<Connection>>;
+use writer::Locked;
+pub(crate) use writer::{SharedConnection, Writer};
 
 /// Where the old tables of transformed entities are while a `migrate` hook
 /// runs: entity name -> table name.
@@ -29,6 +30,10 @@ pub(crate) type TableMap = Arc<std::collections::HashMap<String, String>>;
 /// [`transaction`](ModelContext::transaction) to group writes.
 pub struct ModelContext<S> {
     conn: SharedConnection,
+    /// This context's identity when taking turns on the writer.
+    id: u64,
+    /// How many transactions of this context are open (nested ones are savepoints of their own).
+    depth: usize,
     /// Tables read instead of the entities' own (the old tables of
     /// transformed entities during a custom stage's `migrate` hook).
     tables: Option<TableMap>,
@@ -38,7 +43,9 @@ pub struct ModelContext<S> {
 impl<S: VersionedSchema> ModelContext<S> {
     pub(crate) fn new(conn: SharedConnection) -> Self {
         ModelContext {
+            id: conn.context_id(),
             conn,
+            depth: 0,
             tables: None,
             _schema: PhantomData,
         }
@@ -68,10 +75,10 @@ impl<S: VersionedSchema> ModelContext<S> {
         }
     }
 
-    pub(crate) fn lock(&self) -> MutexGuard<'_, Connection> {
-        // A panic in user code while the lock was held leaves the connection
-        // usable: SQLite state is transactional, not the mutex's.
-        self.conn.lock().unwrap_or_else(PoisonError::into_inner)
+    /// The writer, for one call: waits for this context's turn (see
+    /// [`writer`]), so no other context's statements run in between.
+    pub(crate) fn lock(&self) -> Result<Locked<'_>> {
+        Locked::new(&self.conn, self.id)
     }
 
     /// Inserts a model and returns its new id.
@@ -87,7 +94,7 @@ impl<S: VersionedSchema> ModelContext<S> {
         } else {
             sql::insert(entity, false)
         };
-        let conn = self.lock();
+        let conn = self.lock()?;
         let mut statement = conn.prepare_cached(&sql)?;
         model.__bind(&mut statement)?;
         statement
@@ -142,7 +149,7 @@ impl<S: VersionedSchema> ModelContext<S> {
             "SELECT count(*) FROM {}{filter}",
             sql::quote_ident(self.table(M::entity()))
         );
-        let conn = self.lock();
+        let conn = self.lock()?;
         let mut statement = conn.prepare_cached(&sql)?;
         let count: i64 = statement.query_row(params_from_iter(params), |row| row.get(0))?;
         Ok(count.unsigned_abs())
@@ -165,7 +172,7 @@ impl<S: VersionedSchema> ModelContext<S> {
         } else {
             sql::update(entity)
         };
-        let conn = self.lock();
+        let conn = self.lock()?;
         let mut statement = conn.prepare_cached(&sql)?;
         record.__bind(&mut statement)?;
         statement.raw_bind_parameter(entity.attributes().len() + 1, record.id().raw())?;
@@ -189,13 +196,15 @@ impl<S: VersionedSchema> ModelContext<S> {
     pub fn delete<M: BelongsTo<S>>(&mut self, id: PersistentId) -> Result<()> {
         let entity = M::entity();
         self.writable(entity)?;
-        crate::delete_rules::check_deny(&self.lock(), S::descriptor(), entity.name(), id.raw())?;
+        // One turn for the check and the delete: no other context's write
+        // can slip in between.
+        let conn = self.lock()?;
+        crate::delete_rules::check_deny(&conn, S::descriptor(), entity.name(), id.raw())?;
         let sql = format!(
             "DELETE FROM {} WHERE {} = ?1",
             sql::quote_ident(entity.name()),
             sql::quote_ident(ID_COLUMN)
         );
-        let conn = self.lock();
         let changed = conn.prepare_cached(&sql)?.execute([id.raw()])?;
         if changed == 0 {
             return Err(Error::NotFound {
@@ -220,22 +229,35 @@ impl<S: VersionedSchema> ModelContext<S> {
 
     /// Runs `body` in a transaction (a SQLite savepoint, so it nests): its
     /// writes are kept if it returns `Ok` and undone if it returns `Err` or panics.
+    ///
+    /// The transaction holds this context's turn on the store's writer from
+    /// start to end: another context's writes wait for it (or, from the same
+    /// thread, fail with [`Error::WriterHeldOnThisThread`]), so they are never
+    /// part of this transaction and never rolled back with it.
     pub fn transaction<T>(&mut self, body: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
-        self.lock().execute_batch("SAVEPOINT staged_transaction")?;
+        let writer = Arc::clone(&self.conn);
+        let _turn = writer.take_turn(self.id)?;
+        let savepoint = format!("staged_transaction_{}", self.depth + 1);
+        writer
+            .lock()
+            .execute_batch(&format!("SAVEPOINT {savepoint}"))?;
+        self.depth += 1;
         let mut guard = SavepointGuard {
             context: self,
+            savepoint: &savepoint,
             done: false,
         };
         let result = body(guard.context);
         guard.done = true;
-        let conn = guard.context.lock();
+        guard.context.depth -= 1;
+        let conn = writer.lock();
         match result {
             Ok(value) => {
-                conn.execute_batch("RELEASE staged_transaction")?;
+                conn.execute_batch(&format!("RELEASE {savepoint}"))?;
                 Ok(value)
             }
             Err(error) => {
-                conn.execute_batch("ROLLBACK TO staged_transaction; RELEASE staged_transaction")?;
+                conn.execute_batch(&format!("ROLLBACK TO {savepoint}; RELEASE {savepoint}"))?;
                 Err(error)
             }
         }
@@ -244,8 +266,21 @@ impl<S: VersionedSchema> ModelContext<S> {
     /// The underlying rusqlite connection, inside the current transaction if
     /// any: the escape hatch for SQL staged does not generate. Release the
     /// guard before calling other methods of the context.
+    ///
+    /// The guard holds this context's turn on the store's writer: other
+    /// contexts' calls wait until it is dropped.
+    ///
+    /// # Panics
+    ///
+    /// When another context on this thread is inside a transaction (it holds
+    /// the writer until the transaction ends, so waiting would never end),
+    /// like a `RefCell` borrowed twice; the other methods return
+    /// [`Error::WriterHeldOnThisThread`] instead.
     pub fn connection(&mut self) -> ConnectionGuard<'_> {
-        ConnectionGuard(self.lock())
+        match self.lock() {
+            Ok(locked) => ConnectionGuard(locked),
+            Err(error) => panic!("{error}"),
+        }
     }
 
     pub(crate) fn query<M: Model>(
@@ -253,7 +288,7 @@ impl<S: VersionedSchema> ModelContext<S> {
         sql: &str,
         params: &[rusqlite::types::Value],
     ) -> Result<Vec<Record<M>>> {
-        let conn = self.lock();
+        let conn = self.lock()?;
         let mut statement = conn.prepare_cached(sql)?;
         let mut rows = statement.query(params_from_iter(params))?;
         let mut records = Vec::new();
@@ -271,22 +306,26 @@ impl<S: VersionedSchema> ModelContext<S> {
 /// Rolls a savepoint back when the body of [`ModelContext::transaction`] panics.
 struct SavepointGuard<'a, S: VersionedSchema> {
     context: &'a mut ModelContext<S>,
+    savepoint: &'a str,
     done: bool,
 }
 
 impl<S: VersionedSchema> Drop for SavepointGuard<'_, S> {
     fn drop(&mut self) {
         if !self.done {
+            self.context.depth -= 1;
+            let savepoint = self.savepoint;
             let _ = self
                 .context
+                .conn
                 .lock()
-                .execute_batch("ROLLBACK TO staged_transaction; RELEASE staged_transaction");
+                .execute_batch(&format!("ROLLBACK TO {savepoint}; RELEASE {savepoint}"));
         }
     }
 }
 
 /// Exclusive access to a context's rusqlite connection; see [`ModelContext::connection`].
-pub struct ConnectionGuard<'a>(MutexGuard<'a, Connection>);
+pub struct ConnectionGuard<'a>(Locked<'a>);
 
 impl Deref for ConnectionGuard<'_> {
     type Target = Connection;

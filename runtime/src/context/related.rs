@@ -79,7 +79,7 @@ impl<S: VersionedSchema> ModelContext<S> {
         let target = record.into().id();
         self.writable(entity)?;
         self.writable(T::entity())?;
-        let conn = self.lock();
+        let conn = self.lock()?;
         match relationship.kind() {
             ToManyKind::OneToMany => {
                 let changed = conn.execute(
@@ -127,7 +127,7 @@ impl<S: VersionedSchema> ModelContext<S> {
         let target = record.into().id();
         self.writable(entity)?;
         self.writable(T::entity())?;
-        let conn = self.lock();
+        let conn = self.lock()?;
         match relationship.kind() {
             ToManyKind::OneToMany => {
                 let inverse = relationship.inverse().unwrap_or_default();
@@ -179,7 +179,7 @@ impl<S: VersionedSchema> ModelContext<S> {
     ) -> Result<()> {
         let entity = M::entity();
         self.writable(entity)?;
-        let conn = self.lock();
+        let conn = self.lock()?;
         let mut statement = conn.prepare_cached(&format!(
             "UPDATE {} SET {} = ?1 WHERE {} = ?2",
             sql::quote_ident(entity.name()),

@@ -142,6 +142,15 @@ pub enum Error {
         entity: String,
     },
 
+    /// A context was used while another context on the same thread is
+    /// inside a transaction: the other context holds the store's writer
+    /// until its transaction ends, so waiting for it would never end.
+    #[error(
+        "another context on this thread is inside a transaction and holds the store's writer; \
+         use that context (the one passed to the transaction's closure) until the transaction ends"
+    )]
+    WriterHeldOnThisThread,
+
     /// A record cannot be removed from a one-to-many whose inverse to-one is required.
     #[error(
         "cannot remove a `{related}` from `{entity}.{relationship}`: `{related}.{inverse}` is required; \

@@ -4,7 +4,7 @@
 //! and the test helper all plan, check and run a migration through it.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, MutexGuard, PoisonError};
+use std::sync::{Arc, MutexGuard};
 use std::time::{Duration, Instant};
 
 use rusqlite::config::DbConfig;
@@ -270,7 +270,7 @@ fn set_migration_mode(conn: &Connection, on: bool) -> rusqlite::Result<()> {
 }
 
 fn lock(shared: &SharedConnection) -> MutexGuard<'_, Connection> {
-    shared.lock().unwrap_or_else(PoisonError::into_inner)
+    shared.lock()
 }
 
 struct Runner<'a, S> {

@@ -3,13 +3,13 @@
 use std::collections::BTreeMap;
 use std::marker::PhantomData;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
 use rusqlite::Connection;
 use tempfile::TempDir;
 
 use super::TestError;
-use crate::context::{ModelContext, SharedConnection};
+use crate::context::{ModelContext, SharedConnection, Writer};
 use crate::migrate::Migration;
 use crate::plan::SchemaMigrationPlan;
 use crate::planner::MigrationPath;
@@ -46,7 +46,7 @@ pub(super) fn create_file(descriptor: &SchemaDescriptor) -> Result<Created, Test
     Ok(Created {
         dir,
         path,
-        conn: Arc::new(Mutex::new(conn)),
+        conn: Writer::shared(conn),
     })
 }
 
@@ -68,7 +68,7 @@ pub(super) fn migrate_file<T: VersionedSchema>(
         let migration = Migration::new(plan, path, version)?;
         let migration_path = migration.migration_path().clone();
         if version != to {
-            migration.begin(&Arc::new(Mutex::new(conn)))?.commit()?;
+            migration.begin(&Writer::shared(conn))?.commit()?;
         }
         Ok(migration_path)
     };
@@ -99,7 +99,7 @@ pub(super) fn migrate_file<T: VersionedSchema>(
     Ok(MigratedStore {
         _dir: dir,
         path,
-        conn: Arc::new(Mutex::new(conn)),
+        conn: Writer::shared(conn),
         migration_path,
         _schema: PhantomData,
     })
@@ -240,7 +240,7 @@ impl<S: VersionedSchema> MigratedStore<S> {
 
     /// The number of records of each entity of `S`, by entity name.
     pub fn row_counts(&self) -> rusqlite::Result<BTreeMap<String, u64>> {
-        let conn = self.conn.lock().unwrap_or_else(PoisonError::into_inner);
+        let conn = self.conn.lock();
         S::descriptor()
             .entities()
             .iter()

@@ -1,0 +1,143 @@
+//! The store's writing connection, shared by a container, its contexts and
+//! a migration, on which contexts take turns.
+//!
+//! A context holds the *turn* for each call, and for the whole of a
+//! [`transaction`](super::ModelContext::transaction): while one context has
+//! it, another context's calls wait (on other threads) or fail (on the same
+//! thread, where waiting would never end). So a transaction never includes,
+//! commits or rolls back another context's statements. The turn is
+//! reentrant for the context holding it (nested transactions, calls inside
+//! a transaction).
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::thread::{self, ThreadId};
+
+use rusqlite::Connection;
+
+use crate::error::{Error, Result};
+
+/// A writer shared by a container and its contexts.
+pub(crate) type SharedConnection = Arc<Writer>;
+
+/// The writing connection and whose turn it is.
+pub(crate) struct Writer {
+    conn: Mutex<Connection>,
+    turn: Mutex<Turn>,
+    turn_free: Condvar,
+    next_context: AtomicU64,
+}
+
+/// Who holds the turn, from which thread, how many times over.
+#[derive(Default)]
+struct Turn {
+    owner: Option<(u64, ThreadId)>,
+    depth: usize,
+}
+
+impl Writer {
+    /// Shares `conn` as a store's writer.
+    pub(crate) fn shared(conn: Connection) -> SharedConnection {
+        Arc::new(Writer {
+            conn: Mutex::new(conn),
+            turn: Mutex::new(Turn::default()),
+            turn_free: Condvar::new(),
+            next_context: AtomicU64::new(1),
+        })
+    }
+
+    /// The connection, for one statement or a short sequence of them, without
+    /// taking a turn: for the runner (which runs before any context exists,
+    /// and between its hooks' calls) and for store creation.
+    pub(crate) fn lock(&self) -> MutexGuard<'_, Connection> {
+        // A panic in user code while the lock was held leaves the connection
+        // usable: SQLite state is transactional, not the mutex's.
+        self.conn.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// A new context's identity.
+    pub(crate) fn context_id(&self) -> u64 {
+        self.next_context.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// Takes the turn for context `id`, waiting while a context on another
+    /// thread holds it; reentrant for `id`.
+    ///
+    /// Fails with [`Error::WriterHeldOnThisThread`] when another context on
+    /// this thread holds it (inside a transaction): waiting would never end.
+    pub(crate) fn take_turn(&self, id: u64) -> Result<TurnGuard<'_>> {
+        let me = thread::current().id();
+        let mut turn = self.turn.lock().unwrap_or_else(PoisonError::into_inner);
+        loop {
+            match turn.owner {
+                None => {
+                    turn.owner = Some((id, me));
+                    break;
+                }
+                Some((owner, _)) if owner == id => break,
+                Some((_, thread)) if thread == me => return Err(Error::WriterHeldOnThisThread),
+                Some(_) => {
+                    turn = self
+                        .turn_free
+                        .wait(turn)
+                        .unwrap_or_else(PoisonError::into_inner);
+                }
+            }
+        }
+        turn.depth += 1;
+        Ok(TurnGuard { writer: self })
+    }
+
+    fn release_turn(&self) {
+        let mut turn = self.turn.lock().unwrap_or_else(PoisonError::into_inner);
+        turn.depth -= 1;
+        if turn.depth == 0 {
+            turn.owner = None;
+            drop(turn);
+            self.turn_free.notify_one();
+        }
+    }
+}
+
+/// A context's turn on the writer; released when dropped.
+pub(crate) struct TurnGuard<'a> {
+    writer: &'a Writer,
+}
+
+impl Drop for TurnGuard<'_> {
+    fn drop(&mut self) {
+        self.writer.release_turn();
+    }
+}
+
+/// The connection during one call of a context: the context's turn and the
+/// connection's lock, released together (the lock first).
+pub(crate) struct Locked<'a> {
+    conn: MutexGuard<'a, Connection>,
+    _turn: TurnGuard<'a>,
+}
+
+impl<'a> Locked<'a> {
+    /// Takes context `id`'s turn on `writer`, then its connection.
+    pub(crate) fn new(writer: &'a Writer, id: u64) -> Result<Self> {
+        let turn = writer.take_turn(id)?;
+        Ok(Locked {
+            conn: writer.lock(),
+            _turn: turn,
+        })
+    }
+}
+
+impl std::ops::Deref for Locked<'_> {
+    type Target = Connection;
+
+    fn deref(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+impl std::ops::DerefMut for Locked<'_> {
+    fn deref_mut(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
+}
