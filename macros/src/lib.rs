@@ -10,6 +10,8 @@ mod ctxt;
 mod expand;
 mod hooks;
 mod relationships;
+#[cfg(test)]
+mod tests;
 mod valid;
 
 use proc_macro::TokenStream;
