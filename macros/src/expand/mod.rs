@@ -188,7 +188,11 @@ fn fallback(error: syn::Error, schema: &Schema<'_>, version: Option<Version>) ->
                     #unreachable
                 }
 
-                fn __read(_: &#p::rusqlite::Row<'_>, _: usize, _: i64) -> #p::Result<Self> {
+                fn __read(
+                    _: &#p::rusqlite::Row<'_>,
+                    _: ::core::primitive::usize,
+                    _: ::core::primitive::i64,
+                ) -> #p::Result<Self> {
                     #unreachable
                 }
             }
@@ -207,7 +211,15 @@ fn fallback(error: syn::Error, schema: &Schema<'_>, version: Option<Version>) ->
         #error
 
         #[allow(dead_code)]
-        #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+        #[derive(
+            ::core::fmt::Debug,
+            ::core::clone::Clone,
+            ::core::marker::Copy,
+            ::core::default::Default,
+            ::core::cmp::PartialEq,
+            ::core::cmp::Eq,
+            ::core::hash::Hash,
+        )]
         pub struct Schema;
 
         const _: () = {
@@ -279,7 +291,15 @@ fn generate(
     let stage = stage_fn(schema, &version_text);
     quote! {
         #[doc = #schema_doc]
-        #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+        #[derive(
+            ::core::fmt::Debug,
+            ::core::clone::Clone,
+            ::core::marker::Copy,
+            ::core::default::Default,
+            ::core::cmp::PartialEq,
+            ::core::cmp::Eq,
+            ::core::hash::Hash,
+        )]
         pub struct Schema;
 
         const _: () = {

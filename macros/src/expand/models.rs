@@ -56,7 +56,11 @@ pub(super) fn model_impls(model: &ast::Model<'_>, index: usize) -> TokenStream {
                 ::core::result::Result::Ok(())
             }
 
-            fn __read(__row: &#p::rusqlite::Row<'_>, __first: usize, __id: i64) -> #p::Result<Self> {
+            fn __read(
+                __row: &#p::rusqlite::Row<'_>,
+                __first: ::core::primitive::usize,
+                __id: ::core::primitive::i64,
+            ) -> #p::Result<Self> {
                 ::core::result::Result::Ok(#ident { #(#reads),* })
             }
         }
@@ -87,7 +91,7 @@ pub(super) fn field_handles(model: &ast::Model<'_>, stored: Vec<&ast::Field<'_>>
     let members2 = members.clone();
     quote! {
         #[doc = #struct_doc]
-        #[derive(Debug, Clone, Copy)]
+        #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::marker::Copy)]
         #vis struct #fields_ident {
             #(#[doc = #docs] pub #members: #p::Field<#ident, #tys>,)*
         }
