@@ -8,6 +8,8 @@ use syn::{GenericArgument, Ident, Item, ItemMod, ItemStruct, LitStr, PathArgumen
 use crate::attr::{self, DefaultLit, FieldArgs};
 use crate::ctxt::Ctxt;
 
+pub use staged_vocabulary::ScalarType as Scalar;
+
 /// A `#[versioned_schema]` module.
 pub struct Schema<'a> {
     pub version: Option<LitStr>,
@@ -51,75 +53,6 @@ pub enum FieldKind<'a> {
     ToMany { target: &'a Type },
     /// Not stored.
     Transient,
-}
-
-/// The scalar types a column can hold.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Scalar {
-    Bool,
-    I8,
-    I16,
-    I32,
-    I64,
-    U8,
-    U16,
-    U32,
-    F32,
-    F64,
-    Text,
-    Bytes,
-}
-
-impl Scalar {
-    /// The `AttributeType` variant name.
-    pub fn variant(self) -> &'static str {
-        match self {
-            Scalar::Bool => "Bool",
-            Scalar::I8 => "I8",
-            Scalar::I16 => "I16",
-            Scalar::I32 => "I32",
-            Scalar::I64 => "I64",
-            Scalar::U8 => "U8",
-            Scalar::U16 => "U16",
-            Scalar::U32 => "U32",
-            Scalar::F32 => "F32",
-            Scalar::F64 => "F64",
-            Scalar::Text => "Text",
-            Scalar::Bytes => "Bytes",
-        }
-    }
-
-    /// The Rust type, for messages.
-    pub fn rust_name(self) -> &'static str {
-        match self {
-            Scalar::Bool => "bool",
-            Scalar::I8 => "i8",
-            Scalar::I16 => "i16",
-            Scalar::I32 => "i32",
-            Scalar::I64 => "i64",
-            Scalar::U8 => "u8",
-            Scalar::U16 => "u16",
-            Scalar::U32 => "u32",
-            Scalar::F32 => "f32",
-            Scalar::F64 => "f64",
-            Scalar::Text => "String",
-            Scalar::Bytes => "Vec<u8>",
-        }
-    }
-
-    /// The inclusive range of an integer scalar.
-    pub fn integer_range(self) -> Option<(i128, i128)> {
-        Some(match self {
-            Scalar::I8 => (i8::MIN.into(), i8::MAX.into()),
-            Scalar::I16 => (i16::MIN.into(), i16::MAX.into()),
-            Scalar::I32 => (i32::MIN.into(), i32::MAX.into()),
-            Scalar::I64 => (i64::MIN.into(), i64::MAX.into()),
-            Scalar::U8 => (0, u8::MAX.into()),
-            Scalar::U16 => (0, u16::MAX.into()),
-            Scalar::U32 => (0, u32::MAX.into()),
-            _ => return None,
-        })
-    }
 }
 
 impl Field<'_> {
@@ -419,8 +352,17 @@ fn generic_arg<'t>(ty: &'t Type, wrapper: &str) -> Option<&'t Type> {
     }
 }
 
-const SUPPORTED: &str = "stored types are `bool`, `i8`, `i16`, `i32`, `i64`, `u8`, `u16`, `u32`, `f32`, `f64`, \
-                         `String`, `Vec<u8>` and `Option` of these";
+/// "stored types are `bool`, …, `Vec<u8>` and `Option` of these".
+fn supported() -> String {
+    let types: Vec<String> = Scalar::ALL
+        .iter()
+        .map(|scalar| format!("`{}`", scalar.rust_type()))
+        .collect();
+    format!(
+        "stored types are {} and `Option` of these",
+        types.join(", ")
+    )
+}
 
 fn scalar(ty: &Type) -> Result<Scalar, String> {
     let shown = shown(ty);
@@ -436,30 +378,20 @@ fn scalar(ty: &Type) -> Result<Scalar, String> {
             .map(|s| s.ident.to_string()),
         _ => None,
     };
-    Ok(match ident.as_deref() {
-        Some("bool") => Scalar::Bool,
-        Some("i8") => Scalar::I8,
-        Some("i16") => Scalar::I16,
-        Some("i32") => Scalar::I32,
-        Some("i64") => Scalar::I64,
-        Some("u8") => Scalar::U8,
-        Some("u16") => Scalar::U16,
-        Some("u32") => Scalar::U32,
-        Some("f32") => Scalar::F32,
-        Some("f64") => Scalar::F64,
-        Some("String") => Scalar::Text,
-        Some(wide @ ("u64" | "u128" | "i128" | "usize" | "isize")) => {
-            return Err(format!(
-                "`{wide}` cannot be stored exactly: SQLite integers are 64-bit signed; use `i64` (or a smaller type), \
-                 or store it as JSON text with `#[attribute(json)]`"
-            ));
-        }
-        _ => {
-            return Err(format!(
-                "unsupported attribute type `{shown}`; {SUPPORTED}; store any serde type as JSON text with \
-                 `#[attribute(json)]`"
-            ));
-        }
+    let ident = ident.as_deref();
+    if let Some(scalar) = ident.and_then(Scalar::from_rust_type) {
+        return Ok(scalar);
+    }
+    Err(match ident {
+        Some(wide @ ("u64" | "u128" | "i128" | "usize" | "isize")) => format!(
+            "`{wide}` cannot be stored exactly: SQLite integers are 64-bit signed; use `i64` (or a smaller type), \
+             or store it as JSON text with `#[attribute(json)]`"
+        ),
+        _ => format!(
+            "unsupported attribute type `{shown}`; {}; store any serde type as JSON text with \
+             `#[attribute(json)]`",
+            supported()
+        ),
     })
 }
 

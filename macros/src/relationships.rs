@@ -8,12 +8,14 @@ use syn::{LitStr, Type};
 use crate::ast::{Field, FieldKind, Model, Schema, shown};
 use crate::ctxt::Ctxt;
 
+use staged_vocabulary::DeleteRule;
+
 /// What a relationship field resolves to.
 pub struct Resolved {
     /// The target's entity name.
     pub target_entity: String,
-    /// The `DeleteRule` variant.
-    pub delete_rule: &'static str,
+    /// The delete rule.
+    pub delete_rule: DeleteRule,
     /// The other side's field name, declared on either side.
     pub inverse: Option<String>,
     /// For a `ToMany`: whether it is a many-to-many (else the inverse of a to-one).
@@ -23,19 +25,8 @@ pub struct Resolved {
 /// Resolutions by (model index, field index).
 pub type Resolution = HashMap<(usize, usize), Resolved>;
 
-const CASCADE: &str = "Cascade";
-const NULLIFY: &str = "Nullify";
-const DENY: &str = "Deny";
-
-/// The `delete_rule = "…"` name of a `DeleteRule` variant.
-fn rule_name(variant: &str) -> &'static str {
-    match variant {
-        CASCADE => "cascade",
-        NULLIFY => "nullify",
-        DENY => "deny",
-        _ => "no_action",
-    }
-}
+const NULLIFY: DeleteRule = DeleteRule::Nullify;
+const DENY: DeleteRule = DeleteRule::Deny;
 
 pub fn resolve(cx: &Ctxt, schema: &Schema<'_>) -> Resolution {
     let mut out = Resolution::new();
@@ -162,10 +153,10 @@ pub fn resolve(cx: &Ctxt, schema: &Schema<'_>) -> Resolution {
                                 "delete rules contradict: `{this}.{}` says `{}` and `{}.{}` says `{}`, but both \
                                  decide what happens to `{this}` records when their `{}` is deleted; keep one of them",
                                 field.name,
-                                rule_name(mine),
+                                mine.name(),
                                 target.original.ident,
                                 other.map(|o| o.name.as_str()).unwrap_or_default(),
-                                rule_name(theirs),
+                                theirs.name(),
                                 target.original.ident
                             ),
                         );
@@ -343,12 +334,7 @@ fn names_back(
     false
 }
 
-fn many_to_many(
-    cx: &Ctxt,
-    explicit: Option<&(&'static str, syn::LitStr)>,
-    this: &str,
-    field: &str,
-) {
+fn many_to_many(cx: &Ctxt, explicit: Option<&(DeleteRule, syn::LitStr)>, this: &str, field: &str) {
     if let Some((variant, lit)) = explicit
         && *variant != NULLIFY
     {
