@@ -3,11 +3,13 @@
 
 use proc_macro2::Span;
 use syn::ext::IdentExt;
-use syn::{GenericArgument, Ident, Item, ItemMod, ItemStruct, LitStr, PathArguments, Type};
+use syn::{Ident, Item, ItemMod, ItemStruct, LitStr, Type};
 
 use crate::attr::{self, DefaultLit, FieldArgs};
 use crate::ctxt::Ctxt;
+use crate::ty;
 
+pub use crate::ty::shown;
 pub use staged_vocabulary::ScalarType as Scalar;
 
 /// A `#[versioned_schema]` module.
@@ -51,14 +53,23 @@ pub enum FieldKind<'a> {
     ToOne { target: &'a Type, optional: bool },
     /// A to-many relationship: `ToMany<T>`, not a column of this table.
     ToMany { target: &'a Type },
-    /// Not stored.
+    /// `#[transient]`: not stored.
     Transient,
+    /// A type no column can hold; validation reports `error`, later checks
+    /// and expansion skip the field.
+    Unsupported { error: syn::Error },
+    /// A type naming a generic parameter of the struct: the generics are the
+    /// error (reported while parsing), so the field is not checked further.
+    Generic,
 }
 
 impl Field<'_> {
     /// Whether the field has a column.
     pub fn is_stored(&self) -> bool {
-        !matches!(self.kind, FieldKind::Transient | FieldKind::ToMany { .. })
+        matches!(
+            self.kind,
+            FieldKind::Scalar { .. } | FieldKind::Json { .. } | FieldKind::ToOne { .. }
+        )
     }
 
     /// Whether the column may be NULL.
@@ -265,134 +276,42 @@ fn parse_model<'a>(cx: &Ctxt, model_attr: &syn::Attribute, item: &'a ItemStruct)
 fn parse_field<'a>(cx: &Ctxt, field: &'a syn::Field, params: &[String]) -> Option<Field<'a>> {
     let ident = field.ident.as_ref()?;
     let args = attr::parse_field_attrs(cx, &field.attrs);
-    let to_one = match option_inner(&field.ty) {
-        Some(inner) => generic_arg(inner, "Ref").map(|t| (t, true)),
-        None => generic_arg(&field.ty, "Ref").map(|t| (t, false)),
-    };
-    let kind = if args.transient.is_some() {
-        FieldKind::Transient
-    } else if let Some((target, optional)) = to_one {
-        FieldKind::ToOne { target, optional }
-    } else if let Some(target) = generic_arg(&field.ty, "ToMany") {
-        FieldKind::ToMany { target }
-    } else if args.json.is_some() {
-        FieldKind::Json {
-            optional: option_inner(&field.ty).is_some(),
-        }
-    } else if mentions_any(&field.ty, params) {
-        FieldKind::Transient
-    } else {
-        let (inner, optional) = match option_inner(&field.ty) {
-            Some(inner) => (inner, true),
-            None => (&field.ty, false),
-        };
-        let scalar = if optional && option_inner(inner).is_some() {
-            Err(format!(
-                "`{}` cannot be stored: a column has a single NULL, so a nested `Option` has no column \
-                 representation; use one `Option`, or store it as JSON text with `#[attribute(json)]`",
-                shown(&field.ty)
-            ))
-        } else {
-            scalar(inner)
-        };
-        match scalar {
-            Ok(scalar) => FieldKind::Scalar { scalar, optional },
-            Err(message) => {
-                cx.error_spanned_by(&field.ty, message);
-                FieldKind::Transient
-            }
-        }
-    };
     Some(Field {
         original: field,
         ident,
         name: ident.unraw().to_string(),
-        kind,
+        kind: field_kind(&field.ty, &args, params),
         args,
     })
 }
 
-/// Whether `ty` names one of `idents` anywhere in its tokens.
-fn mentions_any(ty: &Type, idents: &[String]) -> bool {
-    fn walk(tokens: proc_macro2::TokenStream, idents: &[String]) -> bool {
-        tokens.into_iter().any(|token| match token {
-            proc_macro2::TokenTree::Ident(ident) => idents.iter().any(|i| ident == i),
-            proc_macro2::TokenTree::Group(group) => walk(group.stream(), idents),
-            _ => false,
-        })
-    }
-    !idents.is_empty() && walk(quote::quote!(#ty), idents)
-}
-
-/// A type as the user wrote it, for messages.
-pub fn shown(ty: &Type) -> String {
-    quote::quote!(#ty).to_string().replace(' ', "")
-}
-
-/// `T` when `ty` is `Option<T>` (also `std::option::Option<T>`).
-pub fn option_inner(ty: &Type) -> Option<&Type> {
-    generic_arg(ty, "Option")
-}
-
-fn generic_arg<'t>(ty: &'t Type, wrapper: &str) -> Option<&'t Type> {
-    let Type::Path(path) = ty else { return None };
-    if path.qself.is_some() {
-        return None;
-    }
-    let last = path.path.segments.last()?;
-    if last.ident != wrapper {
-        return None;
-    }
-    let PathArguments::AngleBracketed(args) = &last.arguments else {
-        return None;
+/// What a field of type `ty` stores, given its options and the struct's
+/// generic parameters.
+fn field_kind<'a>(ty: &'a Type, args: &FieldArgs, params: &[String]) -> FieldKind<'a> {
+    let to_one = match ty::option_inner(ty) {
+        Some(inner) => ty::generic_arg(inner, "Ref").map(|t| (t, true)),
+        None => ty::generic_arg(ty, "Ref").map(|t| (t, false)),
     };
-    match args.args.iter().collect::<Vec<_>>().as_slice() {
-        [GenericArgument::Type(inner)] => Some(inner),
-        _ => None,
+    if args.transient.is_some() {
+        FieldKind::Transient
+    } else if let Some((target, optional)) = to_one {
+        FieldKind::ToOne { target, optional }
+    } else if let Some(target) = ty::generic_arg(ty, "ToMany") {
+        FieldKind::ToMany { target }
+    } else if args.json.is_some() {
+        FieldKind::Json {
+            optional: ty::option_inner(ty).is_some(),
+        }
+    } else if ty::mentions_any(ty, params) {
+        FieldKind::Generic
+    } else {
+        match ty::column(ty) {
+            Ok((scalar, optional)) => FieldKind::Scalar { scalar, optional },
+            Err(message) => FieldKind::Unsupported {
+                error: syn::Error::new_spanned(ty, message),
+            },
+        }
     }
-}
-
-/// "stored types are `bool`, …, `Vec<u8>` and `Option` of these".
-fn supported() -> String {
-    let types: Vec<String> = Scalar::ALL
-        .iter()
-        .map(|scalar| format!("`{}`", scalar.rust_type()))
-        .collect();
-    format!(
-        "stored types are {} and `Option` of these",
-        types.join(", ")
-    )
-}
-
-fn scalar(ty: &Type) -> Result<Scalar, String> {
-    let shown = shown(ty);
-    if generic_arg(ty, "Vec").is_some_and(|inner| matches!(scalar(inner), Ok(Scalar::U8))) {
-        return Ok(Scalar::Bytes);
-    }
-    let ident = match ty {
-        Type::Path(path) if path.qself.is_none() => path
-            .path
-            .segments
-            .last()
-            .filter(|s| s.arguments.is_empty())
-            .map(|s| s.ident.to_string()),
-        _ => None,
-    };
-    let ident = ident.as_deref();
-    if let Some(scalar) = ident.and_then(Scalar::from_rust_type) {
-        return Ok(scalar);
-    }
-    Err(match ident {
-        Some(wide @ ("u64" | "u128" | "i128" | "usize" | "isize")) => format!(
-            "`{wide}` cannot be stored exactly: SQLite integers are 64-bit signed; use `i64` (or a smaller type), \
-             or store it as JSON text with `#[attribute(json)]`"
-        ),
-        _ => format!(
-            "unsupported attribute type `{shown}`; {}; store any serde type as JSON text with \
-             `#[attribute(json)]`",
-            supported()
-        ),
-    })
 }
 
 impl Model<'_> {

@@ -12,6 +12,7 @@ mod hooks;
 mod relationships;
 #[cfg(test)]
 mod tests;
+mod ty;
 mod valid;
 
 use proc_macro::TokenStream;

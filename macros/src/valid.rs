@@ -17,6 +17,7 @@ const EMPTY_ORIGINAL_NAME: &str =
     "`original_name` cannot be empty: write the name this had in the previous version";
 
 pub fn check(cx: &Ctxt, schema: &Schema<'_>) -> Option<Version> {
+    check_field_types(cx, schema);
     let version = check_version(cx, schema);
     check_entity_names(cx, schema);
     for model in &schema.models {
@@ -76,6 +77,15 @@ fn check_hooks(cx: &Ctxt, schema: &Schema<'_>) {
                     ),
                 );
             }
+        }
+    }
+}
+
+/// Fields whose type no column can hold.
+fn check_field_types(cx: &Ctxt, schema: &Schema<'_>) {
+    for field in schema.models.iter().flat_map(|model| &model.fields) {
+        if let FieldKind::Unsupported { error } = &field.kind {
+            cx.syn_error(error.clone());
         }
     }
 }
@@ -258,6 +268,13 @@ fn check_default(cx: &Ctxt, field: &ast::Field<'_>) {
             }
             _ => mismatch("an integer"),
         },
-        (FieldKind::Transient | FieldKind::ToOne { .. } | FieldKind::ToMany { .. }, _) => {}
+        (
+            FieldKind::Transient
+            | FieldKind::ToOne { .. }
+            | FieldKind::ToMany { .. }
+            | FieldKind::Unsupported { .. }
+            | FieldKind::Generic,
+            _,
+        ) => {}
     }
 }

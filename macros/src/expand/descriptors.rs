@@ -96,8 +96,11 @@ pub(super) fn attribute_descriptors(
                     )
                 };
             }
-            FieldKind::Transient | FieldKind::ToMany { .. } => {
-                unreachable!("transient and to-many fields are not stored")
+            FieldKind::Transient
+            | FieldKind::ToMany { .. }
+            | FieldKind::Unsupported { .. }
+            | FieldKind::Generic => {
+                unreachable!("only scalar, json and to-one fields are stored")
             }
         };
         let optional = field.is_optional();

@@ -4,7 +4,7 @@ use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote};
 use syn::{Item, ItemMod};
 
-use crate::ast::{self, Schema};
+use crate::ast::{self, FieldKind, Schema};
 use crate::attr;
 use crate::ctxt::Ctxt;
 use crate::hooks;
@@ -201,10 +201,13 @@ fn fallback(error: syn::Error, schema: &Schema<'_>, version: Option<Version>) ->
             impl #p::BelongsTo<Schema> for #ident {}
         }
     });
-    // Handles for every field not marked `#[transient]`, including those whose
-    // type was rejected: the error is about the type, not the field's uses.
+    // Handles for every field but transient ones, including those whose type
+    // is unsupported: the error is about the type, not the field's uses.
     let fields = stubbed.map(|model| {
-        let handled = model.fields.iter().filter(|f| f.args.transient.is_none());
+        let handled = model
+            .fields
+            .iter()
+            .filter(|f| !matches!(f.kind, FieldKind::Transient));
         field_handles(model, handled.collect())
     });
     quote! {

@@ -37,6 +37,9 @@ pub(super) fn model_impls(model: &ast::Model<'_>, index: usize) -> TokenStream {
             FieldKind::Json { optional: true } => quote!(read_json_opt),
             FieldKind::Json { optional: false } => quote!(read_json),
             FieldKind::Scalar { .. } | FieldKind::ToOne { .. } => quote!(read),
+            FieldKind::Unsupported { .. } | FieldKind::Generic => {
+                unreachable!("a schema with unsupported field types is not expanded")
+            }
         };
         let offset = column;
         column += 1;
