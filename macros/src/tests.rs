@@ -113,6 +113,43 @@ fn relationships() {
     insta::assert_snapshot!(expanded);
 }
 
+/// Inverses named from the to-one side only, default delete rules, and a
+/// many-to-many named on neither side. `Folder.notes` and `Folder.archived`
+/// name no inverse and resolve as many-to-manys with join tables although
+/// `Note.folder` and `Note.archive` name them as their inverses: that is the
+/// behaviour today, pinned here until it is changed on purpose.
+#[test]
+fn relationships_named_from_the_to_one_side() {
+    let expanded = schema(
+        quote!(version = "1.0.0"),
+        quote! {
+            pub mod v1 {
+                #[model]
+                pub struct Folder {
+                    pub notes: ToMany<Note>,
+                    pub archived: ToMany<Note>,
+                    pub labels: ToMany<Label>,
+                }
+
+                #[model]
+                pub struct Note {
+                    #[relationship(inverse = "notes")]
+                    pub folder: Ref<Folder>,
+                    #[relationship(inverse = "archived", delete_rule = "cascade")]
+                    pub archive: Option<Ref<Folder>>,
+                    pub pinned: Option<Ref<Note>>,
+                }
+
+                #[model]
+                pub struct Label {
+                    pub folders: ToMany<Folder>,
+                }
+            }
+        },
+    );
+    insta::assert_snapshot!(expanded);
+}
+
 #[test]
 fn stage_hooks() {
     let expanded = schema(
