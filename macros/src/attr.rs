@@ -7,6 +7,8 @@ use syn::{Expr, ExprLit, ExprUnary, Lit, LitStr, UnOp};
 
 use crate::ctxt::Ctxt;
 
+use staged_vocabulary::DeleteRule;
+
 /// Options of `#[versioned_schema(…)]`.
 #[derive(Default)]
 pub struct SchemaArgs {
@@ -111,20 +113,22 @@ pub struct FieldArgs {
 pub struct RelationshipArgs {
     /// The attribute itself, for errors about the whole of it.
     pub attr: syn::Attribute,
-    /// `delete_rule = "…"`: the rule's `DeleteRule` variant and the literal.
-    pub delete_rule: Option<(&'static str, LitStr)>,
+    /// `delete_rule = "…"`: the rule and the literal.
+    pub delete_rule: Option<(DeleteRule, LitStr)>,
     pub inverse: Option<LitStr>,
     pub original_name: Option<LitStr>,
 }
 
 const RELATIONSHIP_OPTIONS: &str = "`delete_rule`, `inverse`, `original_name`";
 
-const DELETE_RULES: [(&str, &str); 4] = [
-    ("cascade", "Cascade"),
-    ("nullify", "Nullify"),
-    ("deny", "Deny"),
-    ("no_action", "NoAction"),
-];
+/// "`cascade`, `nullify`, `deny`, `no_action`".
+fn delete_rule_names() -> String {
+    let names: Vec<String> = DeleteRule::ALL
+        .iter()
+        .map(|rule| format!("`{}`", rule.name()))
+        .collect();
+    names.join(", ")
+}
 
 fn parse_relationship(cx: &Ctxt, attr: &syn::Attribute) -> RelationshipArgs {
     let mut out = RelationshipArgs {
@@ -148,17 +152,17 @@ fn parse_relationship(cx: &Ctxt, attr: &syn::Attribute) -> RelationshipArgs {
         };
         let duplicate = match name.as_str() {
             "delete_rule" => {
-                let Some((_, variant)) = DELETE_RULES.iter().find(|(n, _)| *n == value.value())
-                else {
+                let Some(rule) = DeleteRule::from_name(&value.value()) else {
                     return Err(syn::Error::new_spanned(
                         &value,
                         format_args!(
-                            "unknown delete rule `{}`, expected one of `cascade`, `nullify`, `deny`, `no_action`",
-                            value.value()
+                            "unknown delete rule `{}`, expected one of {}",
+                            value.value(),
+                            delete_rule_names()
                         ),
                     ));
                 };
-                out.delete_rule.replace((variant, value)).is_some()
+                out.delete_rule.replace((rule, value)).is_some()
             }
             "inverse" => out.inverse.replace(value).is_some(),
             _ => out.original_name.replace(value).is_some(),

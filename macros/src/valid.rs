@@ -8,16 +8,16 @@ use crate::ast::{self, FieldKind, Scalar, Schema};
 use crate::attr::DefaultLit;
 use crate::ctxt::Ctxt;
 
+use staged_vocabulary::{ID_COLUMN, is_reserved_entity_name, parse_version};
+
 /// A parsed `MAJOR.MINOR.PATCH`.
 pub type Version = (u64, u64, u64);
-
-/// The reserved column of every entity table.
-const ID_COLUMN: &str = "_id";
 
 const EMPTY_ORIGINAL_NAME: &str =
     "`original_name` cannot be empty: write the name this had in the previous version";
 
 pub fn check(cx: &Ctxt, schema: &Schema<'_>) -> Option<Version> {
+    check_field_types(cx, schema);
     let version = check_version(cx, schema);
     check_entity_names(cx, schema);
     for model in &schema.models {
@@ -81,6 +81,15 @@ fn check_hooks(cx: &Ctxt, schema: &Schema<'_>) {
     }
 }
 
+/// Fields whose type no column can hold.
+fn check_field_types(cx: &Ctxt, schema: &Schema<'_>) {
+    for field in schema.models.iter().flat_map(|model| &model.fields) {
+        if let FieldKind::Unsupported { error } = &field.kind {
+            cx.syn_error(error.clone());
+        }
+    }
+}
+
 fn check_version(cx: &Ctxt, schema: &Schema<'_>) -> Option<Version> {
     let Some(lit) = &schema.version else {
         cx.error_at(
@@ -102,22 +111,6 @@ fn check_version(cx: &Ctxt, schema: &Schema<'_>) -> Option<Version> {
     version
 }
 
-/// Parses `MAJOR.MINOR.PATCH` with the runtime's rules (no signs, no leading zeros).
-pub fn parse_version(s: &str) -> Option<Version> {
-    let mut parts = s.split('.').map(|p| {
-        let well_formed = !p.is_empty()
-            && p.bytes().all(|b| b.is_ascii_digit())
-            && !(p.len() > 1 && p.starts_with('0'));
-        if well_formed {
-            p.parse::<u64>().ok()
-        } else {
-            None
-        }
-    });
-    let version = (parts.next()??, parts.next()??, parts.next()??);
-    parts.next().is_none().then_some(version)
-}
-
 fn check_entity_names(cx: &Ctxt, schema: &Schema<'_>) {
     let mut seen: HashMap<String, &ast::Model<'_>> = HashMap::new();
     for model in &schema.models {
@@ -129,7 +122,7 @@ fn check_entity_names(cx: &Ctxt, schema: &Schema<'_>) {
             continue;
         }
         let lower = model.name.to_lowercase();
-        if lower.starts_with("_staged") || lower.starts_with("sqlite_") {
+        if is_reserved_entity_name(&model.name) {
             cx.error_at(
                 model.name_span,
                 format_args!(
@@ -173,7 +166,9 @@ fn check_fields(cx: &Ctxt, model: &ast::Model<'_>) {
         if field.name == ID_COLUMN {
             cx.error_spanned_by(
                 field.ident,
-                "`_id` is reserved for the persistent id of every record (see `Record::id`); rename the field",
+                format_args!(
+                    "`{ID_COLUMN}` is reserved for the persistent id of every record (see `Record::id`); rename the field"
+                ),
             );
         }
         if let Some(first) = stored.insert(field.name.to_lowercase(), &field.name) {
@@ -259,20 +254,27 @@ fn check_default(cx: &Ctxt, field: &ast::Field<'_>) {
                 let (min, max) = integer
                     .integer_range()
                     .expect("the remaining scalars are integers");
-                if !(min..=max).contains(value) {
+                if !(i128::from(min)..=i128::from(max)).contains(value) {
                     cx.error_spanned_by(
                         &at,
                         format_args!(
                             "`default = {value}` is out of range for `{}: {}`: the default must be in \
                              {min}..={max}",
                             field.name,
-                            integer.rust_name(),
+                            integer.rust_type(),
                         ),
                     );
                 }
             }
             _ => mismatch("an integer"),
         },
-        (FieldKind::Transient | FieldKind::ToOne { .. } | FieldKind::ToMany { .. }, _) => {}
+        (
+            FieldKind::Transient
+            | FieldKind::ToOne { .. }
+            | FieldKind::ToMany { .. }
+            | FieldKind::Unsupported { .. }
+            | FieldKind::Generic,
+            _,
+        ) => {}
     }
 }

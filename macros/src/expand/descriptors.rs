@@ -54,7 +54,7 @@ pub(super) fn relationship_descriptors(
                 format_ident!("OneToMany")
             };
             let inverse = option_str(resolved.inverse.clone());
-            let rule = format_ident!("{}", resolved.delete_rule);
+            let rule = format_ident!("{}", resolved.delete_rule.variant_name());
             quote! {
                 #p::RelationshipDescriptor::new(
                     #name, #original_name, #target, #p::ToManyKind::#kind, #inverse, #p::DeleteRule::#rule,
@@ -74,7 +74,7 @@ pub(super) fn attribute_descriptors(
         let name = &field.name;
         let original_name = option_str(field.args.original_name.as_ref().map(syn::LitStr::value));
         let ty = match &field.kind {
-            FieldKind::Scalar { scalar, .. } => format_ident!("{}", scalar.variant()),
+            FieldKind::Scalar { scalar, .. } => format_ident!("{}", scalar.variant_name()),
             FieldKind::Json { .. } => format_ident!("Json"),
             FieldKind::ToOne { optional, .. } => {
                 let resolved = &resolution[&(index, fi)];
@@ -87,7 +87,7 @@ pub(super) fn attribute_descriptors(
                         .map(syn::LitStr::value),
                 );
                 let target = &resolved.target_entity;
-                let rule = format_ident!("{}", resolved.delete_rule);
+                let rule = format_ident!("{}", resolved.delete_rule.variant_name());
                 let inverse = option_str(resolved.inverse.clone());
                 return quote! {
                     #p::AttributeDescriptor::__to_one(
@@ -96,8 +96,11 @@ pub(super) fn attribute_descriptors(
                     )
                 };
             }
-            FieldKind::Transient | FieldKind::ToMany { .. } => {
-                unreachable!("transient and to-many fields are not stored")
+            FieldKind::Transient
+            | FieldKind::ToMany { .. }
+            | FieldKind::Unsupported { .. }
+            | FieldKind::Generic => {
+                unreachable!("only scalar, json and to-one fields are stored")
             }
         };
         let optional = field.is_optional();

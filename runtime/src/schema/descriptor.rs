@@ -12,7 +12,7 @@ use super::Version;
 use super::relationships::{JoinTable, Reference, RelationshipDescriptor, ToManyKind};
 
 /// The name of the column that holds every row's [`PersistentId`](crate::PersistentId).
-pub const ID_COLUMN: &str = "_id";
+pub const ID_COLUMN: &str = staged_vocabulary::ID_COLUMN;
 
 /// A schema version: its entities and their attributes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -444,17 +444,23 @@ impl AttributeType {
 
     /// The inclusive range of an integer type, `None` for other types.
     pub fn integer_range(self) -> Option<(i64, i64)> {
-        Some(match self {
-            AttributeType::Bool => (0, 1),
-            AttributeType::I8 => (i8::MIN.into(), i8::MAX.into()),
-            AttributeType::I16 => (i16::MIN.into(), i16::MAX.into()),
-            AttributeType::I32 => (i32::MIN.into(), i32::MAX.into()),
-            AttributeType::I64 => (i64::MIN, i64::MAX),
-            AttributeType::U8 => (0, u8::MAX.into()),
-            AttributeType::U16 => (0, u16::MAX.into()),
-            AttributeType::U32 => (0, u32::MAX.into()),
-            _ => return None,
-        })
+        use staged_vocabulary::ScalarType;
+        let scalar = match self {
+            AttributeType::Bool => ScalarType::Bool,
+            AttributeType::I8 => ScalarType::I8,
+            AttributeType::I16 => ScalarType::I16,
+            AttributeType::I32 => ScalarType::I32,
+            AttributeType::I64 => ScalarType::I64,
+            AttributeType::U8 => ScalarType::U8,
+            AttributeType::U16 => ScalarType::U16,
+            AttributeType::U32 => ScalarType::U32,
+            AttributeType::F32 => ScalarType::F32,
+            AttributeType::F64 => ScalarType::F64,
+            AttributeType::Text => ScalarType::Text,
+            AttributeType::Bytes => ScalarType::Bytes,
+            AttributeType::Json => return None,
+        };
+        scalar.integer_range()
     }
 }
 

@@ -225,12 +225,14 @@ pub enum DeleteRule {
 impl DeleteRule {
     /// The name used in `#[relationship(delete_rule = "…")]` and in the canonical form.
     pub fn name(self) -> &'static str {
+        use staged_vocabulary::DeleteRule as Rule;
         match self {
-            DeleteRule::Cascade => "cascade",
-            DeleteRule::Nullify => "nullify",
-            DeleteRule::Deny => "deny",
-            DeleteRule::NoAction => "no_action",
+            DeleteRule::Cascade => Rule::Cascade,
+            DeleteRule::Nullify => Rule::Nullify,
+            DeleteRule::Deny => Rule::Deny,
+            DeleteRule::NoAction => Rule::NoAction,
         }
+        .name()
     }
 
     /// The SQLite `ON DELETE` action, `None` when the column has no foreign key.

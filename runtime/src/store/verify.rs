@@ -29,9 +29,10 @@ pub fn drift(conn: &Connection, descriptor: &SchemaDescriptor) -> rusqlite::Resu
     let mut actual_tables: Vec<String> = Vec::new();
     while let Some(row) = rows.next()? {
         let (name, kind): (String, String) = (row.get(1)?, row.get(2)?);
+        let prefix = staged_vocabulary::SQLITE_PREFIX;
         let internal = name
-            .get(..7)
-            .is_some_and(|prefix| prefix.eq_ignore_ascii_case("sqlite_"));
+            .get(..prefix.len())
+            .is_some_and(|start| start.eq_ignore_ascii_case(prefix));
         if kind != "view" && !internal {
             actual_tables.push(name);
         }
