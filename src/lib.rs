@@ -5,13 +5,13 @@ pub use staged_runtime::{
     AttributeDescriptor, AttributeType, BelongsTo, BoxError, Change, ChangeClass, Checksum,
     ConnectionGuard, ConstraintKind, CustomStage, DefaultValue, DeleteRule, DryRunAction,
     DryRunProblem, DryRunReport, DryRunStep, EntityDescriptor, EntitySummary, Error,
-    FetchDescriptor, Field, HistoryEntry, JoinTableSummary, MigrationError, MigrationObserver,
-    MigrationPath, MigrationStage, MigrationStep, Model, ModelContainer, ModelContainerBuilder,
-    ModelContext, NoSchema, PROGRESS_INTERVAL, PersistentId, PlanError, PlanSchema, Predicate,
-    Record, Ref, Reference, RelationshipDescriptor, Result, SchemaDescriptor, SchemaMigrationPlan,
-    SchemaMigrationPlanBuilder, SortDescriptor, StepInference, StepOutcome, StoreError, StoreGroup,
-    StoreGroupBuilder, StoreKey, StoreSummary, ToMany, ToManyKind, Version, VersionedSchema,
-    infer_step, inspect_store, rusqlite,
+    FetchDescriptor, Field, HistoryEntry, JoinTableSummary, JournalMode, MigrationError,
+    MigrationObserver, MigrationPath, MigrationStage, MigrationStep, Model, ModelContainer,
+    ModelContainerBuilder, ModelContext, NoSchema, OpenOutcome, PROGRESS_INTERVAL, PersistentId,
+    PlanError, PlanSchema, Predicate, Record, Ref, Reference, RelationshipDescriptor, Result,
+    SchemaDescriptor, SchemaMigrationPlan, SchemaMigrationPlanBuilder, SortDescriptor,
+    StepInference, StepOutcome, StoreError, StoreGroup, StoreGroupBuilder, StoreKey, StoreSummary,
+    ToMany, ToManyKind, Version, VersionedSchema, infer_step, inspect_store, rusqlite,
 };
 
 /// Schema descriptors, checksums and their canonical form.

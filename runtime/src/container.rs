@@ -1,5 +1,6 @@
 //! [`ModelContainer`]: opens a store, migrating it to the plan's latest schema.
 
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -13,7 +14,7 @@ use crate::migrate::{Migration, Prepared};
 use crate::observer::MigrationObserver;
 use crate::plan::SchemaMigrationPlan;
 use crate::schema::{Version, VersionedSchema};
-use crate::store::connection::{self, BUSY_TIMEOUT};
+use crate::store::connection::{self, BUSY_TIMEOUT, JournalMode};
 use crate::store::{self, FileState};
 
 /// An open store at the latest schema `S` of its plan; hands out [`ModelContext`]s.
@@ -27,8 +28,30 @@ pub struct ModelContainer<S> {
     conn: SharedConnection,
     path: Option<PathBuf>,
     store_version: Version,
+    outcome: OpenOutcome,
     plan: Arc<SchemaMigrationPlan<S>>,
 }
+
+/// What opening a store did; see [`ModelContainer::open_outcome`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum OpenOutcome {
+    /// There was no store (no file, or an empty one): it was created at the
+    /// latest version, and seeded by
+    /// [`on_create`](ModelContainerBuilder::on_create) if set.
+    Created,
+    /// The store was at `from` and was migrated to the latest version.
+    Migrated {
+        /// The store's version before the migration.
+        from: Version,
+    },
+    /// The store was already at the latest version (or another process
+    /// migrated it while this one waited).
+    UpToDate,
+}
+
+/// Seeds a new store; see [`ModelContainerBuilder::on_create`].
+type CreateHook<S> = Box<dyn FnOnce(&mut ModelContext<S>) -> Result<()>>;
 
 impl<S: VersionedSchema> ModelContainer<S> {
     /// Opens the store at `path` (creating it at the latest version when the
@@ -53,6 +76,9 @@ impl<S: VersionedSchema> ModelContainer<S> {
             observer: None,
             busy_timeout: BUSY_TIMEOUT,
             check_before_migrating: true,
+            journal_mode: JournalMode::Wal,
+            durable_commits: false,
+            on_create: None,
         }
     }
 
@@ -75,6 +101,31 @@ impl<S: VersionedSchema> ModelContainer<S> {
     pub fn plan(&self) -> &SchemaMigrationPlan<S> {
         &self.plan
     }
+
+    /// Whether opening created the store, migrated it (and from which
+    /// version), or found it up to date.
+    pub fn open_outcome(&self) -> OpenOutcome {
+        self.outcome
+    }
+
+    /// Applies the journal mode and synchronous level once the store is open
+    /// and any migration committed (a journal mode cannot change inside a
+    /// transaction), and, in WAL mode, lets reads use read connections.
+    pub(crate) fn settle(
+        &self,
+        journal_mode: JournalMode,
+        durable: bool,
+        timeout: Duration,
+    ) -> Result<()> {
+        let Some(path) = &self.path else {
+            return Ok(());
+        };
+        let wal = connection::set_journal(&self.conn.lock(), journal_mode, durable)?;
+        if wal {
+            self.conn.attach_readers(path, timeout);
+        }
+        Ok(())
+    }
 }
 
 /// A clone shares the store: its contexts take turns with the original's.
@@ -84,6 +135,7 @@ impl<S> Clone for ModelContainer<S> {
             conn: Arc::clone(&self.conn),
             path: self.path.clone(),
             store_version: self.store_version,
+            outcome: self.outcome,
             plan: Arc::clone(&self.plan),
         }
     }
@@ -104,21 +156,37 @@ pub struct ModelContainerBuilder<S> {
     observer: Option<Arc<dyn MigrationObserver>>,
     busy_timeout: Duration,
     check_before_migrating: bool,
+    journal_mode: JournalMode,
+    durable_commits: bool,
+    on_create: Option<CreateHook<S>>,
 }
 
 impl<S: VersionedSchema> ModelContainerBuilder<S> {
     /// Opens (or creates) the store at `path`; see [`ModelContainer::open`].
     pub fn open(self, path: impl AsRef<Path>) -> Result<ModelContainer<S>> {
-        let (container, prepared) = self.open_uncommitted(path.as_ref())?;
+        let path = path.as_ref();
+        let settings = self.settings();
+        let (container, prepared) = self.open_uncommitted(path)?;
         if let Some(prepared) = prepared {
             prepared.commit()?;
         }
+        settings.apply(&container, path)?;
         Ok(container)
+    }
+
+    /// What [`ModelContainer::settle`] needs once the caller has committed.
+    pub(crate) fn settings(&self) -> Settings {
+        Settings {
+            journal_mode: self.journal_mode,
+            durable_commits: self.durable_commits,
+            busy_timeout: self.busy_timeout,
+        }
     }
 
     /// Opens the store like [`open`](Self::open) but leaves a migration's
     /// transaction open: the caller commits or rolls back the [`Prepared`]
-    /// migration (a store group commits only once every store is ready).
+    /// migration (a store group commits only once every store is ready),
+    /// then applies the [`settings`](Self::settings).
     pub(crate) fn open_uncommitted(
         self,
         path: &Path,
@@ -128,42 +196,105 @@ impl<S: VersionedSchema> ModelContainerBuilder<S> {
             .map_err(|error| connection::classify(error, path, timeout))
     }
 
-    fn open_file(self, path: &Path) -> Result<(ModelContainer<S>, Option<Prepared>)> {
+    fn open_file(mut self, path: &Path) -> Result<(ModelContainer<S>, Option<Prepared>)> {
         let state = store::inspect_file(path)?;
-        let mut conn = connection::open(path, self.busy_timeout)?;
-        if state == FileState::New {
-            if let Err(error) = store::create(&mut conn, S::descriptor()) {
-                drop(conn);
-                // The file was empty or absent before: leave it that way.
-                let _ = std::fs::write(path, b"");
-                return Err(error);
+        let conn = Writer::shared(connection::open(path, self.busy_timeout)?);
+        let (outcome, prepared) = match state {
+            FileState::New => {
+                if let Err(error) = self.create(&conn) {
+                    drop(conn);
+                    // The file was empty or absent before: leave it that way.
+                    let _ = std::fs::write(path, b"");
+                    return Err(error);
+                }
+                (OpenOutcome::Created, None)
             }
-        }
-        let conn = Writer::shared(conn);
-        let prepared = match state {
             FileState::Staged => self.migrate_existing(&conn, path)?,
-            FileState::New => None,
         };
         let container = ModelContainer {
             conn,
             path: Some(path.to_owned()),
             store_version: S::VERSION,
+            outcome,
             plan: Arc::new(self.plan),
         };
         Ok((container, prepared))
     }
 
+    /// Creates the store's tables and runs the `on_create` hook, in one
+    /// transaction: on failure nothing was created.
+    fn create(&mut self, conn: &SharedConnection) -> Result<()> {
+        conn.lock().execute_batch("BEGIN IMMEDIATE")?;
+        let seed = self.on_create.take();
+        let created = catch_unwind(AssertUnwindSafe(|| -> Result<()> {
+            store::create_in(&conn.lock(), S::descriptor())?;
+            if let Some(seed) = seed {
+                seed(&mut ModelContext::new(Arc::clone(conn)))?;
+            }
+            Ok(())
+        }));
+        match created {
+            Ok(Ok(())) => Ok(conn.lock().execute_batch("COMMIT")?),
+            Ok(Err(error)) => {
+                let _ = conn.lock().execute_batch("ROLLBACK");
+                Err(error)
+            }
+            Err(panic) => {
+                let _ = conn.lock().execute_batch("ROLLBACK");
+                resume_unwind(panic)
+            }
+        }
+    }
+
     /// Creates a new store in memory; see [`ModelContainer::in_memory`].
-    pub fn in_memory(self) -> Result<ModelContainer<S>> {
-        let mut conn = Connection::open_in_memory()?;
+    pub fn in_memory(mut self) -> Result<ModelContainer<S>> {
+        let conn = Connection::open_in_memory()?;
         connection::configure(&conn, self.busy_timeout)?;
-        store::create(&mut conn, S::descriptor())?;
+        let conn = Writer::shared(conn);
+        self.create(&conn)?;
         Ok(ModelContainer {
-            conn: Writer::shared(conn),
+            conn,
             path: None,
             store_version: S::VERSION,
+            outcome: OpenOutcome::Created,
             plan: Arc::new(self.plan),
         })
+    }
+
+    /// Seeds a new store: `seed` runs inside the transaction that creates
+    /// the store (a default folder, settings), so a store exists with its
+    /// seed data or not at all. It never runs for a store that already
+    /// existed, migrated or not: data a migration should add belongs in a
+    /// custom stage's hooks.
+    pub fn on_create(
+        mut self,
+        seed: impl FnOnce(&mut ModelContext<S>) -> Result<()> + 'static,
+    ) -> Self {
+        self.on_create = Some(Box::new(seed));
+        self
+    }
+
+    /// How the store journals its transactions (default
+    /// [`JournalMode::Wal`]). The mode is recorded in the file; `open` sets
+    /// it once the store is open and migrated, so a store in another mode is
+    /// switched then.
+    pub fn journal_mode(mut self, mode: JournalMode) -> Self {
+        self.journal_mode = mode;
+        self
+    }
+
+    /// Whether every commit is synced to disk before it returns (SQLite's
+    /// `synchronous = FULL`), default `false` in WAL mode.
+    ///
+    /// Either way a commit survives the app crashing or being killed, and
+    /// the store is never corrupted. With `false` (WAL's `synchronous =
+    /// NORMAL`), a power loss or operating-system crash may roll back the
+    /// last commits before the WAL was synced (at the next checkpoint); with
+    /// `true`, each commit waits for a sync, about a disk flush per commit.
+    /// In [`JournalMode::Rollback`], commits are always synced.
+    pub fn durable_commits(mut self, durable: bool) -> Self {
+        self.durable_commits = durable;
+        self
     }
 
     /// Reports migration progress to `observer`.
@@ -229,16 +360,48 @@ impl<S: VersionedSchema> ModelContainerBuilder<S> {
     }
 
     /// Begins the migration of an existing store, unless it is up to date.
-    fn migrate_existing(&self, conn: &SharedConnection, path: &Path) -> Result<Option<Prepared>> {
+    fn migrate_existing(
+        &self,
+        conn: &SharedConnection,
+        path: &Path,
+    ) -> Result<(OpenOutcome, Option<Prepared>)> {
         let version = self.plan.store_version(&conn.lock(), path)?;
         if version == S::VERSION {
-            return Ok(None);
+            return Ok((OpenOutcome::UpToDate, None));
         }
         let prepared = Migration::new(&self.plan, path, version)?
             .observer(self.observer.clone())
             .check_before(self.check_before_migrating)
             .busy_timeout(self.busy_timeout)
             .begin(conn)?;
-        Ok(Some(prepared))
+        // Another process may have migrated the store while this one waited
+        // for the write lock: then nothing ran.
+        let outcome = if prepared.ran() {
+            OpenOutcome::Migrated { from: version }
+        } else {
+            OpenOutcome::UpToDate
+        };
+        Ok((outcome, Some(prepared)))
+    }
+}
+
+/// The settings a container applies once its store is open and committed.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Settings {
+    journal_mode: JournalMode,
+    durable_commits: bool,
+    busy_timeout: Duration,
+}
+
+impl Settings {
+    /// Applies the settings to a container just opened at `path`.
+    pub(crate) fn apply<S: VersionedSchema>(
+        self,
+        container: &ModelContainer<S>,
+        path: &Path,
+    ) -> Result<()> {
+        container
+            .settle(self.journal_mode, self.durable_commits, self.busy_timeout)
+            .map_err(|error| connection::classify(error, path, self.busy_timeout))
     }
 }

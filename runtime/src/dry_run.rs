@@ -166,11 +166,15 @@ fn copy_into_memory(path: &Path) -> Result<Connection> {
         path: path.to_owned(),
         source,
     };
+    // Read-write but query-only: a read-only connection to a store in WAL
+    // mode cannot remove the `-wal` and `-shm` files it makes SQLite create,
+    // and this one may be the store's last connection.
     let source = Connection::open_with_flags(
         path,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
     .map_err(open_error)?;
+    source.pragma_update(None, "query_only", true)?;
     let mut copy = Connection::open_in_memory()?;
     {
         let backup = Backup::new(&source, &mut copy)?;

@@ -201,9 +201,11 @@ impl StoreGroupBuilder {
         let mut errors = Vec::new();
         let mut failed_store = None;
         for (opened, path) in opened.into_iter().zip(&paths) {
-            if let Some(prepared) = opened.prepared
-                && let Err(error) = prepared.commit()
-            {
+            let committed = match opened.prepared {
+                Some(prepared) => prepared.commit(),
+                None => Ok(()),
+            };
+            if let Err(error) = committed.and_then(|()| (opened.settle)()) {
                 failed_store.get_or_insert_with(|| path.clone());
                 errors.push(error);
             }
@@ -333,6 +335,8 @@ trait Member {
 struct Opened {
     container: Box<dyn Any>,
     prepared: Option<Prepared>,
+    /// Applies the container's settings once its migration is committed.
+    settle: Box<dyn FnOnce() -> Result<()>>,
     created: bool,
 }
 
@@ -348,10 +352,14 @@ impl<S: VersionedSchema> Member for Pending<S> {
 
     fn open(self: Box<Self>) -> Result<Opened> {
         let created = store::inspect_file(&self.path)? == FileState::New;
+        let settings = self.builder.settings();
         let (container, prepared) = self.builder.open_uncommitted(&self.path)?;
+        let settled = container.clone();
+        let path = self.path.clone();
         Ok(Opened {
             container: Box::new(container),
             prepared,
+            settle: Box::new(move || settings.apply(&settled, &path)),
             created,
         })
     }

@@ -27,7 +27,7 @@ mod store;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use container::{ModelContainer, ModelContainerBuilder};
+pub use container::{ModelContainer, ModelContainerBuilder, OpenOutcome};
 pub use context::{ConnectionGuard, ModelContext};
 pub use dry_run::{DryRunAction, DryRunProblem, DryRunReport, DryRunStep, StepOutcome};
 pub use error::{BoxError, ConstraintKind, Error, MigrationError, PlanError, Result, StoreError};
@@ -44,6 +44,7 @@ pub use schema::{
     Reference, RelationshipDescriptor, SchemaDescriptor, ToManyKind, Version, VersionedSchema,
 };
 pub use stage::{CustomStage, MigrationStage};
+pub use store::JournalMode;
 pub use store::{
     EntitySummary, HistoryEntry, JoinTableSummary, StoreSummary, inspect as inspect_store,
 };

@@ -15,7 +15,7 @@ use crate::sql;
 mod related;
 mod writer;
 
-use writer::Locked;
+use writer::{Locked, ReadConnection};
 pub(crate) use writer::{SharedConnection, Writer};
 
 /// Where the old tables of transformed entities are while a `migrate` hook
@@ -79,6 +79,18 @@ impl<S: VersionedSchema> ModelContext<S> {
     /// [`writer`]), so no other context's statements run in between.
     pub(crate) fn lock(&self) -> Result<Locked<'_>> {
         Locked::new(&self.conn, self.id)
+    }
+
+    /// The connection for one read: outside a transaction, a read connection
+    /// (the last committed state, without waiting for the writer) when the
+    /// store has them; the writer otherwise.
+    pub(crate) fn read(&self) -> Result<ReadConnection<'_>> {
+        if self.depth == 0 && self.tables.is_none() {
+            if let Some(reader) = self.conn.reader() {
+                return Ok(ReadConnection::Reader(reader?));
+            }
+        }
+        Ok(ReadConnection::Writer(self.lock()?))
     }
 
     /// Inserts a model and returns its new id.
@@ -149,7 +161,7 @@ impl<S: VersionedSchema> ModelContext<S> {
             "SELECT count(*) FROM {}{filter}",
             sql::quote_ident(self.table(M::entity()))
         );
-        let conn = self.lock()?;
+        let conn = self.read()?;
         let mut statement = conn.prepare_cached(&sql)?;
         let count: i64 = statement.query_row(params_from_iter(params), |row| row.get(0))?;
         Ok(count.unsigned_abs())
@@ -288,7 +300,7 @@ impl<S: VersionedSchema> ModelContext<S> {
         sql: &str,
         params: &[rusqlite::types::Value],
     ) -> Result<Vec<Record<M>>> {
-        let conn = self.lock()?;
+        let conn = self.read()?;
         let mut statement = conn.prepare_cached(sql)?;
         let mut rows = statement.query(params_from_iter(params))?;
         let mut records = Vec::new();

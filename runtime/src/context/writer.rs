@@ -9,19 +9,26 @@
 //! reentrant for the context holding it (nested transactions, calls inside
 //! a transaction).
 
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::thread::{self, ThreadId};
+use std::time::Duration;
 
-use rusqlite::Connection;
+use rusqlite::{Connection, OpenFlags};
 
 use crate::error::{Error, Result};
 
 /// A writer shared by a container and its contexts.
 pub(crate) type SharedConnection = Arc<Writer>;
 
-/// The writing connection and whose turn it is.
+/// The writing connection and whose turn it is, and the read connections
+/// of a store in WAL mode.
 pub(crate) struct Writer {
+    // Declared (so dropped) before the writer: the last connection to close
+    // checkpoints the WAL and removes the `-wal` and `-shm` files, which a
+    // read-only connection cannot do.
+    readers: OnceLock<Readers>,
     conn: Mutex<Connection>,
     turn: Mutex<Turn>,
     turn_free: Condvar,
@@ -43,6 +50,7 @@ impl Writer {
             turn: Mutex::new(Turn::default()),
             turn_free: Condvar::new(),
             next_context: AtomicU64::new(1),
+            readers: OnceLock::new(),
         })
     }
 
@@ -53,6 +61,26 @@ impl Writer {
         // A panic in user code while the lock was held leaves the connection
         // usable: SQLite state is transactional, not the mutex's.
         self.conn.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// From now on, reads outside a transaction use read connections to the
+    /// file at `path` (in WAL mode: they read the last committed state and
+    /// never wait for the writer). Set once the store is open and migrated.
+    pub(crate) fn attach_readers(&self, path: &Path, busy_timeout: Duration) {
+        let _ = self.readers.set(Readers {
+            path: path.to_owned(),
+            busy_timeout,
+            idle: Mutex::new(Vec::new()),
+        });
+    }
+
+    /// A read connection, when the store has them.
+    pub(crate) fn reader(&self) -> Option<Result<Reader<'_>>> {
+        let readers = self.readers.get()?;
+        Some(readers.take().map(|conn| Reader {
+            conn: Some(conn),
+            readers,
+        }))
     }
 
     /// A new context's identity.
@@ -139,5 +167,83 @@ impl std::ops::Deref for Locked<'_> {
 impl std::ops::DerefMut for Locked<'_> {
     fn deref_mut(&mut self) -> &mut Connection {
         &mut self.conn
+    }
+}
+
+/// How many idle read connections a store keeps open.
+const IDLE_READERS: usize = 4;
+
+/// The read connections of a store in WAL mode.
+pub(crate) struct Readers {
+    path: PathBuf,
+    busy_timeout: Duration,
+    idle: Mutex<Vec<Connection>>,
+}
+
+impl Readers {
+    /// An idle connection, or a new one.
+    fn take(&self) -> Result<Connection> {
+        let idle = self
+            .idle
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .pop();
+        if let Some(conn) = idle {
+            return Ok(conn);
+        }
+        let conn = Connection::open_with_flags(
+            &self.path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.busy_timeout(self.busy_timeout)?;
+        Ok(conn)
+    }
+
+    fn give_back(&self, conn: Connection) {
+        let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
+        if idle.len() < IDLE_READERS {
+            idle.push(conn);
+        }
+    }
+}
+
+/// A read connection, back to the pool when dropped.
+pub(crate) struct Reader<'a> {
+    conn: Option<Connection>,
+    readers: &'a Readers,
+}
+
+impl Drop for Reader<'_> {
+    fn drop(&mut self) {
+        if let Some(conn) = self.conn.take() {
+            self.readers.give_back(conn);
+        }
+    }
+}
+
+impl std::ops::Deref for Reader<'_> {
+    type Target = Connection;
+
+    fn deref(&self) -> &Connection {
+        self.conn.as_ref().expect("taken only on drop")
+    }
+}
+
+/// The connection a read runs on: a read connection outside transactions
+/// (when the store has them), the writer otherwise (inside a transaction a
+/// read must see the transaction's own writes).
+pub(crate) enum ReadConnection<'a> {
+    Writer(Locked<'a>),
+    Reader(Reader<'a>),
+}
+
+impl std::ops::Deref for ReadConnection<'_> {
+    type Target = Connection;
+
+    fn deref(&self) -> &Connection {
+        match self {
+            ReadConnection::Writer(locked) => locked,
+            ReadConnection::Reader(reader) => reader,
+        }
     }
 }

@@ -209,6 +209,12 @@ pub(crate) struct Prepared {
 }
 
 impl Prepared {
+    /// Whether the migration ran (false when another connection had already
+    /// migrated the store by the time this one held the write lock).
+    pub(crate) fn ran(&self) -> bool {
+        self.migration_path.is_some()
+    }
+
     /// Commits the migration and tells the observer how it ended.
     pub(crate) fn commit(mut self) -> Result<()> {
         self.open = false;

@@ -171,3 +171,44 @@ pub(crate) fn classify(error: Error, path: &Path, busy_timeout: Duration) -> Err
         _ => error,
     }
 }
+
+/// How a store journals its transactions (SQLite's `journal_mode`); set with
+/// [`ModelContainerBuilder::journal_mode`](crate::ModelContainerBuilder::journal_mode).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum JournalMode {
+    /// Write-ahead logging (the default): readers read the last committed
+    /// state without waiting for the writer, and a commit appends to the
+    /// log instead of rewriting pages. The store's directory holds the
+    /// `-wal` and `-shm` files next to it while it is open.
+    #[default]
+    Wal,
+    /// SQLite's rollback journal (`DELETE`): readers and the writer wait for
+    /// each other; no files beside the store once it is closed. For stores
+    /// on file systems without shared memory (some network file systems).
+    Rollback,
+}
+
+impl JournalMode {
+    /// The `PRAGMA journal_mode` value.
+    fn pragma(self) -> &'static str {
+        match self {
+            JournalMode::Wal => "wal",
+            JournalMode::Rollback => "delete",
+        }
+    }
+}
+
+/// Sets the journal mode and the matching `synchronous` level on the
+/// writer; returns whether the store is in WAL mode now (SQLite keeps the
+/// old mode when it cannot switch, e.g. while another process has the store
+/// open in WAL mode and this one asks for the rollback journal).
+pub(crate) fn set_journal(conn: &Connection, mode: JournalMode, durable: bool) -> Result<bool> {
+    let now: String =
+        conn.pragma_update_and_check(None, "journal_mode", mode.pragma(), |row| row.get(0))?;
+    let wal = now.eq_ignore_ascii_case("wal");
+    // WAL with NORMAL never corrupts the store; the rollback journal needs FULL for that.
+    let synchronous = if wal && !durable { "NORMAL" } else { "FULL" };
+    conn.pragma_update(None, "synchronous", synchronous)?;
+    Ok(wal)
+}

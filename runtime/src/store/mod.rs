@@ -18,6 +18,7 @@ use crate::error::{Error, Result, StoreError};
 use crate::schema::{Checksum, EntityDescriptor, SchemaDescriptor, Version};
 use crate::sql::{self, APPLICATION_ID, HISTORY_TABLE, METADATA_TABLE};
 
+pub use connection::JournalMode;
 pub(crate) use connection::{FileState, inspect_file};
 
 pub use inspect::{EntitySummary, HistoryEntry, JoinTableSummary, StoreSummary, inspect};
@@ -100,6 +101,13 @@ pub(crate) fn now_millis() -> i64 {
 /// Creates a new store at `descriptor`'s version in an empty database, in one transaction.
 pub(crate) fn create(conn: &mut Connection, descriptor: &SchemaDescriptor) -> Result<()> {
     let tx = conn.transaction()?;
+    create_in(&tx, descriptor)?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// Creates a new store's tables and metadata inside the caller's transaction.
+pub(crate) fn create_in(tx: &Connection, descriptor: &SchemaDescriptor) -> Result<()> {
     tx.pragma_update(None, "application_id", APPLICATION_ID as i32)?;
     tx.execute_batch(&format!(
         "CREATE TABLE {meta} (
@@ -139,7 +147,6 @@ pub(crate) fn create(conn: &mut Connection, descriptor: &SchemaDescriptor) -> Re
         ),
         params![descriptor.version().to_string(), descriptor.checksum().to_string(), now],
     )?;
-    tx.commit()?;
     Ok(())
 }
 
