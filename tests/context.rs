@@ -5,12 +5,15 @@ mod common;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use common::notes_v1::{self, Note, Tag};
-use common::{TempStore, note, notes_plan, open_notes};
+use common::schemas::notes::{
+    self, note,
+    v1::{Note, Tag},
+};
+use common::store::TempStore;
 use staged::prelude::*;
 use staged::{Error, Predicate};
 
-type Ctx = ModelContext<notes_v1::Schema>;
+type Ctx = ModelContext<notes::v1::Schema>;
 
 /// The fixture notes, in insertion (id) order.
 fn fixture() -> Vec<Note> {
@@ -40,8 +43,8 @@ fn fixture() -> Vec<Note> {
 }
 
 /// An in-memory store holding the fixture notes.
-fn seeded() -> (ModelContainer<notes_v1::Schema>, Vec<PersistentId>) {
-    let container = ModelContainer::in_memory(notes_plan()).expect("create an in-memory store");
+fn seeded() -> (ModelContainer<notes::v1::Schema>, Vec<PersistentId>) {
+    let container = ModelContainer::in_memory(notes::plan()).expect("create an in-memory store");
     let mut ctx = container.context();
     let ids = fixture()
         .into_iter()
@@ -209,7 +212,7 @@ fn text_filters() {
 
 #[test]
 fn text_filters_see_past_a_nul_character() {
-    let container = ModelContainer::in_memory(notes_plan()).expect("create the store");
+    let container = ModelContainer::in_memory(notes::plan()).expect("create the store");
     let mut ctx = container.context();
     ctx.insert(note("x", "nul\0x")).expect("insert");
     ctx.insert(note("y", "nul\0y")).expect("insert");
@@ -633,7 +636,7 @@ fn unique_violation_on_update_names_entity_and_attribute() {
 #[test]
 fn transaction_commits_on_ok() {
     let store = TempStore::new();
-    let container = open_notes(store.path());
+    let container = notes::open(store.path());
     let mut ctx = container.context();
     let ids = ctx
         .transaction(|ctx| {
@@ -876,7 +879,7 @@ fn contexts_of_one_container_share_the_store() {
 fn data_persists_across_reopening() {
     let store = TempStore::new();
     let (ids, tag) = {
-        let container = open_notes(store.path());
+        let container = notes::open(store.path());
         assert_eq!(container.path(), Some(store.path()));
         let mut ctx = container.context();
         let ids: Vec<PersistentId> = fixture()
@@ -894,7 +897,7 @@ fn data_persists_across_reopening() {
             .expect("insert");
         (ids, tag)
     };
-    let container = open_notes(store.path());
+    let container = notes::open(store.path());
     assert_eq!(container.store_version(), Version::new(1, 0, 0));
     let mut ctx = container.context();
     let all = ctx.fetch_all::<Note>().expect("fetch_all");
@@ -922,19 +925,19 @@ fn data_persists_across_reopening() {
     ctx.insert(note("z", "third session")).expect("insert");
     drop(ctx);
     drop(container);
-    let container = open_notes(store.path());
+    let container = notes::open(store.path());
     assert_eq!(container.context().count::<Note>().expect("count"), 6);
 }
 
 #[test]
 fn in_memory_containers_are_private_and_at_the_latest_version() {
-    let first = ModelContainer::in_memory(notes_plan()).expect("create");
-    let second = ModelContainer::in_memory(notes_plan()).expect("create");
+    let first = ModelContainer::in_memory(notes::plan()).expect("create");
+    let second = ModelContainer::in_memory(notes::plan()).expect("create");
     assert_eq!(first.path(), None);
     assert_eq!(first.store_version(), Version::new(1, 0, 0));
     assert_eq!(
         first.store_version(),
-        <notes_v1::Schema as VersionedSchema>::VERSION
+        <notes::v1::Schema as VersionedSchema>::VERSION
     );
     let mut a = first.context();
     let mut b = second.context();
@@ -951,11 +954,11 @@ fn in_memory_containers_are_private_and_at_the_latest_version() {
 #[test]
 fn store_version_of_a_file_store() {
     let store = TempStore::new();
-    let created = open_notes(store.path());
+    let created = notes::open(store.path());
     assert_eq!(created.store_version(), Version::new(1, 0, 0));
     assert_eq!(created.store_version().to_string(), "1.0.0");
     drop(created);
-    let reopened = open_notes(store.path());
+    let reopened = notes::open(store.path());
     assert_eq!(reopened.store_version(), Version::new(1, 0, 0));
     assert_eq!(reopened.plan().latest_version(), Version::new(1, 0, 0));
 }

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::TempStore;
+use common::store::TempStore;
 use staged::MigrationError;
 use staged::prelude::*;
 use staged::rusqlite::Connection;

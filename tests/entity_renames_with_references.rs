@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::TempStore;
+use common::store::TempStore;
 use staged::prelude::*;
 
 /// Books are owned by people; robots are listed too.

@@ -12,7 +12,7 @@ mod common;
 use std::fs;
 use std::path::Path;
 
-use common::TempStore;
+use common::store::TempStore;
 use staged::prelude::*;
 use staged::{Error, MigrationError, StoreError, rusqlite};
 
@@ -452,7 +452,7 @@ fn entity_names_with_quotes_and_sql_are_quoted_not_executed() {
     assert_eq!(notes[3].rank, "title 3".len() as i64);
     drop(container);
     let conn = rusqlite::Connection::open(store.path()).unwrap();
-    let tables = common::schema_objects(&conn)
+    let tables = common::sql::schema_objects(&conn)
         .into_iter()
         .filter(|(kind, _)| kind == "table")
         .map(|(_, name)| name)

@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::TempStore;
+use common::store::TempStore;
 use staged::prelude::*;
 
 /// Books are tagged; genres exist without links.

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::TempStore;
+use common::store::TempStore;
 use staged::prelude::*;
 
 /// Notes with a title.

@@ -288,7 +288,7 @@ fn one_store_at_one_version_is_seeded_migrated_and_validated() {
         [("Reminder".to_owned(), 2), ("Tag".to_owned(), 0)]
     );
     // The file on disk is at 4.0.0: a real container opens it without migrating.
-    let dir = common::TempStore::new();
+    let dir = common::store::TempStore::new();
     let copy = dir.dir().join("copy.sqlite");
     std::fs::copy(migrated.path(), &copy).unwrap();
     let container = ModelContainer::open(&copy, plan().unwrap()).unwrap();

@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::TempStore;
+use common::store::TempStore;
 use staged::prelude::*;
 
 /// Items with a count and a small rank.

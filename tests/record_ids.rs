@@ -13,7 +13,7 @@ mod common;
 
 use std::path::Path;
 
-use common::TempStore;
+use common::store::TempStore;
 use staged::prelude::*;
 use staged::rusqlite::Connection;
 

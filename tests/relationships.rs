@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::TempStore;
+use common::store::TempStore;
 use staged::Error;
 use staged::prelude::*;
 use staged::schema::canonical_form;

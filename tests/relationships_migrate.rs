@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::TempStore;
+use common::store::TempStore;
 use staged::prelude::*;
 
 /// Version 1: authors write books; books carry tags.

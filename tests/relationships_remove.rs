@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::TempStore;
+use common::store::TempStore;
 use staged::prelude::*;
 use staged::rusqlite::Connection;
 

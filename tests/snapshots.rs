@@ -99,7 +99,7 @@ fn file_names(dir: &Path) -> Vec<String> {
 
 #[test]
 fn first_run_writes_a_snapshot_per_version_and_second_run_verifies_them() {
-    let store = common::TempStore::new();
+    let store = common::store::TempStore::new();
     let dir = store.dir().join("schemas");
     let report = assert_schema_snapshots(&plan(), &dir);
     assert_eq!(report.verified, []);
@@ -115,14 +115,14 @@ fn first_run_writes_a_snapshot_per_version_and_second_run_verifies_them() {
         shipped::Schema::checksum()
     )));
 
-    let before = common::read_bytes(&dir.join("1.0.0.json"));
+    let before = common::files::read_bytes(&dir.join("1.0.0.json"));
     let report = assert_schema_snapshots(&plan(), &dir);
     assert_eq!(
         report.verified,
         [Version::new(1, 0, 0), Version::new(2, 0, 0)]
     );
     assert_eq!(report.written, Vec::<std::path::PathBuf>::new());
-    assert_eq!(common::read_bytes(&dir.join("1.0.0.json")), before);
+    assert_eq!(common::files::read_bytes(&dir.join("1.0.0.json")), before);
 }
 
 #[test]
@@ -143,7 +143,7 @@ fn a_snapshot_reads_back_as_the_same_schema() {
     expected = "you edited schema 1.0.0 after shipping it: attribute `Reminder.title` changed type from `text` to `i64`"
 )]
 fn the_test_helper_fails_a_test_that_edited_a_shipped_schema() {
-    let store = common::TempStore::new();
+    let store = common::store::TempStore::new();
     let dir = store.dir().join("schemas");
     let shipped_plan = SchemaMigrationPlan::builder()
         .schema::<shipped::Schema>()
@@ -160,7 +160,7 @@ fn the_test_helper_fails_a_test_that_edited_a_shipped_schema() {
 
 #[test]
 fn an_edited_shipped_schema_is_reported_with_the_file_and_what_to_do() {
-    let store = common::TempStore::new();
+    let store = common::store::TempStore::new();
     let dir = store.dir().join("schemas");
     snapshot::check(
         descriptors(&[shipped::Schema::descriptor()]),
@@ -168,7 +168,7 @@ fn an_edited_shipped_schema_is_reported_with_the_file_and_what_to_do() {
         SnapshotMode::WriteNew,
     )
     .unwrap();
-    let before = common::read_bytes(&dir.join("1.0.0.json"));
+    let before = common::files::read_bytes(&dir.join("1.0.0.json"));
     let error = snapshot::check(
         descriptors(&[edited::Schema::descriptor(), v2::Schema::descriptor()]),
         &dir,
@@ -203,7 +203,7 @@ fn an_edited_shipped_schema_is_reported_with_the_file_and_what_to_do() {
     );
     // Nothing was written: not 2.0.0's snapshot, not a new 1.0.0.
     assert_eq!(file_names(&dir), ["1.0.0.json"]);
-    assert_eq!(common::read_bytes(&path), before);
+    assert_eq!(common::files::read_bytes(&path), before);
 }
 
 #[test]
@@ -247,7 +247,7 @@ fn every_difference_is_listed_and_declaration_order_does_not_count() {
 
 #[test]
 fn a_snapshot_of_a_version_the_plan_dropped_fails_the_check() {
-    let store = common::TempStore::new();
+    let store = common::store::TempStore::new();
     let dir = store.dir().join("schemas");
     assert_schema_snapshots(&plan(), &dir);
     let error = snapshot::check(
@@ -267,7 +267,7 @@ fn a_snapshot_of_a_version_the_plan_dropped_fails_the_check() {
 
 #[test]
 fn verify_mode_reports_missing_snapshots_and_writes_nothing() {
-    let store = common::TempStore::new();
+    let store = common::store::TempStore::new();
     let dir = store.dir().join("schemas");
     snapshot::check(
         descriptors(&[shipped::Schema::descriptor()]),
@@ -293,7 +293,7 @@ fn verify_mode_reports_missing_snapshots_and_writes_nothing() {
 
 #[test]
 fn overwrite_mode_records_an_unshipped_version_again() {
-    let store = common::TempStore::new();
+    let store = common::store::TempStore::new();
     let dir = store.dir().join("schemas");
     snapshot::check(
         descriptors(&[shipped::Schema::descriptor()]),
@@ -314,7 +314,7 @@ fn overwrite_mode_records_an_unshipped_version_again() {
 
 #[test]
 fn a_hand_edited_or_misnamed_snapshot_file_is_reported() {
-    let store = common::TempStore::new();
+    let store = common::store::TempStore::new();
     let dir = store.dir().join("schemas");
     std::fs::create_dir_all(&dir).unwrap();
     // The content of 1.0.0 edited by hand, keeping the recorded checksum.
@@ -348,7 +348,7 @@ fn a_hand_edited_or_misnamed_snapshot_file_is_reported() {
 
 #[test]
 fn a_file_that_is_not_a_snapshot_is_named_in_the_error() {
-    let store = common::TempStore::new();
+    let store = common::store::TempStore::new();
     let dir = store.dir().join("schemas");
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("1.0.0.json"), "{\"version\": \"1.0.0\"}").unwrap();
@@ -503,7 +503,7 @@ mod library_same_store {
 
 #[test]
 fn an_edited_relationship_of_a_shipped_schema_fails_the_check_naming_each_change() {
-    let store = common::TempStore::new();
+    let store = common::store::TempStore::new();
     let dir = store.dir().join("schemas");
     let shipped_plan = SchemaMigrationPlan::builder()
         .schema::<library::Schema>()
@@ -511,7 +511,7 @@ fn an_edited_relationship_of_a_shipped_schema_fails_the_check_naming_each_change
         .unwrap();
     assert_schema_snapshots(&shipped_plan, &dir);
     let path = dir.join("1.0.0.json");
-    let before = common::read_bytes(&path);
+    let before = common::files::read_bytes(&path);
     assert_ne!(
         library::Schema::checksum(),
         library_edited::Schema::checksum()
@@ -585,7 +585,7 @@ fn an_edited_relationship_of_a_shipped_schema_fails_the_check_naming_each_change
     );
     assert!(differences.iter().all(|d| !d.is_rename_hint()));
     // Nothing was written.
-    assert_eq!(common::read_bytes(&path), before);
+    assert_eq!(common::files::read_bytes(&path), before);
 }
 
 #[test]
@@ -603,7 +603,7 @@ fn relationship_edits_that_are_not_stored_are_not_differences() {
         ),
         []
     );
-    let store = common::TempStore::new();
+    let store = common::store::TempStore::new();
     let dir = store.dir().join("schemas");
     snapshot::check(
         descriptors(&[library::Schema::descriptor()]),
@@ -761,7 +761,7 @@ fn added_and_removed_to_ones_are_named_as_relationships() {
 
 #[test]
 fn a_snapshot_with_relationships_reads_back_from_its_file_with_the_same_checksum() {
-    let store = common::TempStore::new();
+    let store = common::store::TempStore::new();
     let dir = store.dir().join("schemas");
     let report = snapshot::check(
         descriptors(&[library::Schema::descriptor()]),
@@ -787,7 +787,7 @@ fn a_snapshot_with_relationships_reads_back_from_its_file_with_the_same_checksum
     );
     // The file holds the relationships as JSON, so other tools can read them.
     let json: serde_json::Value =
-        serde_json::from_slice(&common::read_bytes(&dir.join("1.0.0.json"))).unwrap();
+        serde_json::from_slice(&common::files::read_bytes(&dir.join("1.0.0.json"))).unwrap();
     let book = &json["entities"][2];
     assert_eq!(book["name"], "Book");
     assert_eq!(
@@ -826,7 +826,7 @@ fn committed_snapshots_from_before_relationships_still_read_unchanged() {
         // Written again, a schema without relationships gives the same bytes.
         assert_eq!(
             snapshot::to_json(read.descriptor()).as_bytes(),
-            common::read_bytes(path),
+            common::files::read_bytes(path),
             "{}",
             path.display()
         );
@@ -845,11 +845,11 @@ fn a_changed_rename_hint_alone_says_stores_still_open_but_migrate_differently() 
         vec![],
     );
     assert_eq!(shipped.checksum(), edited.checksum());
-    let store = common::TempStore::new();
+    let store = common::store::TempStore::new();
     let dir = store.dir().join("schemas");
     snapshot::check([&shipped], &dir, SnapshotMode::WriteNew).unwrap();
     let path = dir.join("1.0.0.json");
-    let before = common::read_bytes(&path);
+    let before = common::files::read_bytes(&path);
     let error = snapshot::check([&edited], &dir, SnapshotMode::WriteNew).unwrap_err();
     assert_eq!(
         error.to_string(),
@@ -862,7 +862,7 @@ fn a_changed_rename_hint_alone_says_stores_still_open_but_migrate_differently() 
             path.display()
         )
     );
-    assert_eq!(common::read_bytes(&path), before);
+    assert_eq!(common::files::read_bytes(&path), before);
 }
 
 #[test]
@@ -885,10 +885,10 @@ fn a_changed_checksum_never_passes_as_verified() {
     assert_ne!(shipped.checksum(), edited.checksum());
     assert_eq!(snapshot::diff(shipped, edited), []);
 
-    let store = common::TempStore::new();
+    let store = common::store::TempStore::new();
     let dir = store.dir().join("schemas");
     snapshot::check(vec![shipped], &dir, SnapshotMode::WriteNew).unwrap();
-    let before = common::read_bytes(&dir.join("1.0.0.json"));
+    let before = common::files::read_bytes(&dir.join("1.0.0.json"));
     let error = snapshot::check(vec![edited], &dir, SnapshotMode::WriteNew).unwrap_err();
     assert_eq!(
         problems(error),
@@ -901,5 +901,5 @@ fn a_changed_checksum_never_passes_as_verified() {
             }],
         }]
     );
-    assert_eq!(common::read_bytes(&dir.join("1.0.0.json")), before);
+    assert_eq!(common::files::read_bytes(&dir.join("1.0.0.json")), before);
 }

@@ -6,7 +6,7 @@ mod common;
 
 use std::path::Path;
 
-use common::TempStore;
+use common::store::TempStore;
 use staged::prelude::*;
 use staged::{MigrationError, StoreGroup, rusqlite};
 

@@ -6,7 +6,7 @@ mod common;
 use std::collections::BTreeMap;
 use std::fmt::Debug;
 
-use common::TempStore;
+use common::store::TempStore;
 use proptest::prelude::*;
 use serde::{Deserialize, Serialize};
 use staged::prelude::*;
