@@ -12,9 +12,11 @@ mod common;
 use std::fs;
 use std::path::Path;
 
-use common::store::TempStore;
+use common::files::page_size;
+use common::store::{TempStore, open_fails};
+use common::{plans, sql};
 use staged::prelude::*;
-use staged::{Error, MigrationError, StoreError, rusqlite};
+use staged::{Error, MigrationError, StoreError};
 
 #[versioned_schema(version = "1.0.0")]
 mod v1 {
@@ -88,11 +90,7 @@ fn plan_v3() -> SchemaMigrationPlan<v3::Schema> {
 
 /// A 1.0.0 store with `rows` notes; titles repeat when `duplicate_titles`.
 fn seed(path: &Path, rows: usize, duplicate_titles: bool) {
-    let plan = SchemaMigrationPlan::builder()
-        .schema::<v1::Schema>()
-        .build()
-        .expect("a valid plan");
-    let container = ModelContainer::open(path, plan).expect("create the store");
+    let container = plans::open_single::<v1::Schema>(path);
     let mut ctx = container.context();
     ctx.transaction(|ctx| {
         for i in 0..rows {
@@ -116,39 +114,6 @@ fn old_store(rows: usize) -> TempStore {
     let store = TempStore::new();
     seed(store.path(), rows, false);
     store
-}
-
-/// Opening `path` with `plan` fails; the file's bytes and the directory's
-/// listing are unchanged (no journal or WAL file left behind).
-fn open_fails<S: VersionedSchema>(store: &TempStore, plan: SchemaMigrationPlan<S>) -> Error {
-    let bytes = store.bytes();
-    let files = listing(store.dir());
-    let error = ModelContainer::open(store.path(), plan).expect_err("the open must fail");
-    assert!(
-        store.bytes() == bytes,
-        "the store's bytes changed after: {error}"
-    );
-    assert_eq!(listing(store.dir()), files, "files after: {error}");
-    assert!(
-        error
-            .to_string()
-            .contains(&store.path().display().to_string()),
-        "the message names the file: {error}"
-    );
-    error
-}
-
-fn listing(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = fs::read_dir(dir)
-        .expect("list")
-        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
-}
-
-fn page_size(bytes: &[u8]) -> usize {
-    usize::from(u16::from_be_bytes([bytes[16], bytes[17]]))
 }
 
 fn expect_corrupt(error: &Error, path: &Path) -> String {
@@ -188,10 +153,7 @@ fn a_corrupt_header_is_a_damaged_store() {
         let error = open_fails(&store, plan_v3());
         let detail = expect_corrupt(&error, store.path());
         assert!(detail.contains("not a database"), "{what}: {detail}");
-        let plan = SchemaMigrationPlan::builder()
-            .schema::<v1::Schema>()
-            .build()
-            .unwrap();
+        let plan = plans::single::<v1::Schema>();
         expect_corrupt(&open_fails(&store, plan), store.path());
     }
 }
@@ -201,8 +163,8 @@ fn a_corrupt_page_stops_the_migration_before_it_starts() {
     let original = old_store(2000);
     let bytes = original.bytes();
     let page = page_size(&bytes);
-    let root: i64 = rusqlite::Connection::open(original.path())
-        .unwrap()
+    let root: i64 = original
+        .conn()
         .query_row(
             "SELECT rootpage FROM sqlite_schema WHERE name = 'Note'",
             [],
@@ -263,11 +225,7 @@ fn a_full_disk_mid_transform_rolls_back_and_says_so() {
     }
     assert!(error.to_string().contains("free space"), "{error}");
     // The store still opens at 1.0.0 with its rows.
-    let plan = SchemaMigrationPlan::builder()
-        .schema::<v1::Schema>()
-        .build()
-        .unwrap();
-    let container = ModelContainer::open(store.path(), plan).unwrap();
+    let container = plans::open_single::<v1::Schema>(store.path());
     assert_eq!(container.context().count::<v1::Note>().unwrap(), 3000);
 }
 
@@ -350,11 +308,7 @@ fn a_unique_violation_in_the_last_step_rolls_back_the_custom_step_before_it() {
     assert_eq!(value.as_deref(), Some("'the same title'"));
     assert_eq!(*row, Some(100));
     // No history row of the custom step survived.
-    let conn = rusqlite::Connection::open(store.path()).unwrap();
-    let history: i64 = conn
-        .query_row("SELECT count(*) FROM _staged_history", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(history, 0);
+    assert_eq!(sql::history(&store.conn()).len(), 0);
 }
 
 /// Entity names that would break SQL if they were pasted into it.
@@ -403,11 +357,7 @@ mod odd_v3 {
 fn entity_names_with_quotes_and_sql_are_quoted_not_executed() {
     let store = TempStore::new();
     {
-        let plan = SchemaMigrationPlan::builder()
-            .schema::<odd_v1::Schema>()
-            .build()
-            .unwrap();
-        let container = ModelContainer::open(store.path(), plan).unwrap();
+        let container = plans::open_single::<odd_v1::Schema>(store.path());
         let mut ctx = container.context();
         for i in 0..20 {
             ctx.insert(odd_v1::Note {
@@ -451,8 +401,8 @@ fn entity_names_with_quotes_and_sql_are_quoted_not_executed() {
     assert_eq!(notes[3].uid, "u3'\"; --");
     assert_eq!(notes[3].rank, "title 3".len() as i64);
     drop(container);
-    let conn = rusqlite::Connection::open(store.path()).unwrap();
-    let tables = common::sql::schema_objects(&conn)
+    let conn = store.conn();
+    let tables = sql::schema_objects(&conn)
         .into_iter()
         .filter(|(kind, _)| kind == "table")
         .map(|(_, name)| name)
@@ -465,8 +415,5 @@ fn entity_names_with_quotes_and_sql_are_quoted_not_executed() {
             "_staged_metadata"
         ]
     );
-    let integrity: String = conn
-        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(integrity, "ok");
+    assert_eq!(sql::integrity(&conn), "ok");
 }
