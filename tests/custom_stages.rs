@@ -2,44 +2,15 @@
 
 use std::sync::{Arc, Mutex};
 
-use serde::{Deserialize, Serialize};
+mod common;
+
+use common::schemas::reminders::{Style, v1};
+use common::store::TempStore;
+use common::{plans, sql};
 use staged::prelude::*;
 use staged::{
     MigrationError, MigrationObserver, MigrationPath, MigrationStage, MigrationStep, PlanError,
 };
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-enum Style {
-    Manual { start: i64, duration: i64 },
-    Repeating { rule: String, start: i64 },
-}
-
-mod v1 {
-    use super::*;
-
-    #[versioned_schema(version = "1.0.0")]
-    pub mod schema {
-        use super::*;
-
-        #[model]
-        #[derive(Debug, Clone, PartialEq)]
-        pub struct Reminder {
-            #[attribute(unique)]
-            pub uid: String,
-            pub title: String,
-            #[attribute(json)]
-            pub style: Style,
-        }
-
-        #[model]
-        #[derive(Debug, Clone, PartialEq)]
-        pub struct List {
-            pub name: String,
-            pub color: Option<String>,
-        }
-    }
-    pub use schema::*;
-}
 
 mod v2 {
     use staged::prelude::*;
@@ -126,11 +97,7 @@ fn reminders_stage() -> MigrationStage {
 }
 
 fn seed(path: &std::path::Path) {
-    let plan = SchemaMigrationPlan::builder()
-        .schema::<v1::Schema>()
-        .build()
-        .unwrap();
-    let container = ModelContainer::open(path, plan).unwrap();
+    let container = plans::open_single::<v1::Schema>(path);
     let mut ctx = container.context();
     ctx.insert(v1::Reminder {
         uid: "a".into(),
@@ -182,47 +149,17 @@ fn seed(path: &std::path::Path) {
     .unwrap();
 }
 
-fn snapshot(path: &std::path::Path) -> Vec<(String, String)> {
-    let conn = rusqlite::Connection::open(path).unwrap();
-    let mut out = Vec::new();
-    let tables: Vec<String> = conn
-        .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
-    for table in tables {
-        let rows: Vec<String> = conn
-            .prepare(&format!("SELECT * FROM \"{table}\""))
-            .unwrap()
-            .query_map([], |r| {
-                let n = r.as_ref().column_count();
-                Ok((0..n)
-                    .map(|i| format!("{:?}", r.get_ref(i).unwrap()))
-                    .collect::<Vec<_>>()
-                    .join("|"))
-            })
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap();
-        out.push((table, rows.join("\n")));
-    }
-    out
-}
-
 #[test]
 fn a_json_style_becomes_three_attributes_in_one_stage_keeping_ids() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("reminders.sqlite");
-    seed(&path);
+    let store = TempStore::named("reminders.sqlite");
+    seed(store.path());
     let plan = SchemaMigrationPlan::builder()
         .schema::<v1::Schema>()
         .schema::<v2::Schema>()
         .stage(reminders_stage())
         .build()
         .unwrap();
-    let container = ModelContainer::open(&path, plan).unwrap();
+    let container = ModelContainer::open(store.path(), plan).unwrap();
     let mut ctx = container.context();
     let reminders: Vec<(i64, v2::Reminder)> = ctx
         .fetch_all::<v2::Reminder>()
@@ -294,9 +231,8 @@ fn a_json_style_becomes_three_attributes_in_one_stage_keeping_ids() {
     );
     drop(ctx);
     drop(container);
-    let tables: Vec<String> = snapshot(&path).into_iter().map(|(t, _)| t).collect();
     assert_eq!(
-        tables,
+        sql::tables(&store.conn()),
         [
             "List",
             "Reminder",
@@ -310,10 +246,9 @@ fn a_json_style_becomes_three_attributes_in_one_stage_keeping_ids() {
 
 #[test]
 fn without_the_will_migrate_hook_nulls_under_a_required_attribute_fail_naming_the_row() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("reminders.sqlite");
-    seed(&path);
-    let before = std::fs::read(&path).unwrap();
+    let store = TempStore::named("reminders.sqlite");
+    seed(store.path());
+    let before = store.bytes();
     let plan = SchemaMigrationPlan::builder()
         .schema::<v1::Schema>()
         .schema::<v2::Schema>()
@@ -340,7 +275,7 @@ fn without_the_will_migrate_hook_nulls_under_a_required_attribute_fail_naming_th
         )
         .build()
         .unwrap();
-    let error = ModelContainer::open(&path, plan).unwrap_err();
+    let error = ModelContainer::open(store.path(), plan).unwrap_err();
     let Some(MigrationError::ConstraintViolation {
         entity,
         attribute,
@@ -354,7 +289,7 @@ fn without_the_will_migrate_hook_nulls_under_a_required_attribute_fail_naming_th
         (entity.as_str(), attribute.as_str(), *row),
         ("List", "color", Some(1))
     );
-    assert_eq!(std::fs::read(&path).unwrap(), before);
+    assert_eq!(store.bytes(), before);
 }
 
 #[test]
@@ -387,11 +322,10 @@ fn errors_and_panics_in_any_hook_roll_everything_back() {
         }),
     ];
     for (hook, add) in cases {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("reminders.sqlite");
-        seed(&path);
-        let before = snapshot(&path);
-        let bytes = std::fs::read(&path).unwrap();
+        let store = TempStore::named("reminders.sqlite");
+        seed(store.path());
+        let before = sql::dump(&store.conn());
+        let bytes = store.bytes();
         let stage = add(MigrationStage::custom::<v1::Schema, v2::Schema>()
             .will_migrate(fill_colors)
             .transform(split_style));
@@ -401,7 +335,7 @@ fn errors_and_panics_in_any_hook_roll_everything_back() {
             .stage(stage)
             .build()
             .unwrap();
-        let error = ModelContainer::open(&path, plan).unwrap_err();
+        let error = ModelContainer::open(store.path(), plan).unwrap_err();
         let Some(MigrationError::HookFailed {
             hook: failed,
             from,
@@ -420,19 +354,15 @@ fn errors_and_panics_in_any_hook_roll_everything_back() {
             message.contains("stage 1.0.0 -> 2.0.0") && message.contains("no network"),
             "{message}"
         );
-        assert_eq!(snapshot(&path), before, "{hook}: contents unchanged");
         assert_eq!(
-            std::fs::read(&path).unwrap(),
-            bytes,
-            "{hook}: bytes unchanged"
+            sql::dump(&store.conn()),
+            before,
+            "{hook}: contents unchanged"
         );
+        assert_eq!(store.bytes(), bytes, "{hook}: bytes unchanged");
         // The store still opens at its old version.
-        let plan = SchemaMigrationPlan::builder()
-            .schema::<v1::Schema>()
-            .build()
-            .unwrap();
         assert_eq!(
-            ModelContainer::open(&path, plan).unwrap().store_version(),
+            plans::open_single::<v1::Schema>(store.path()).store_version(),
             Version::new(1, 0, 0)
         );
     }
@@ -440,10 +370,9 @@ fn errors_and_panics_in_any_hook_roll_everything_back() {
 
 #[test]
 fn a_failing_transform_names_the_entity() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("reminders.sqlite");
-    seed(&path);
-    let bytes = std::fs::read(&path).unwrap();
+    let store = TempStore::named("reminders.sqlite");
+    seed(store.path());
+    let bytes = store.bytes();
     let plan = SchemaMigrationPlan::builder()
         .schema::<v1::Schema>()
         .schema::<v2::Schema>()
@@ -459,22 +388,21 @@ fn a_failing_transform_names_the_entity() {
         )
         .build()
         .unwrap();
-    let error = ModelContainer::open(&path, plan).unwrap_err();
+    let error = ModelContainer::open(store.path(), plan).unwrap_err();
     assert_eq!(
         error.to_string(),
         format!(
             "cannot migrate `{}`: transform of `Reminder` of stage 1.0.0 -> 2.0.0 failed: cannot convert c",
-            path.display()
+            store.path().display()
         )
     );
-    assert_eq!(std::fs::read(&path).unwrap(), bytes);
+    assert_eq!(store.bytes(), bytes);
 }
 
 #[test]
 fn transform_or_drop_drops_rows_and_migrate_sees_both_shapes() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("reminders.sqlite");
-    seed(&path);
+    let store = TempStore::named("reminders.sqlite");
+    seed(store.path());
     let seen = Arc::new(Mutex::new(Vec::new()));
     let seen_in_hook = Arc::clone(&seen);
     let stage = MigrationStage::custom::<v1::Schema, v2::Schema>()
@@ -500,7 +428,7 @@ fn transform_or_drop_drops_rows_and_migrate_sees_both_shapes() {
         .stage(stage)
         .build()
         .unwrap();
-    let container = ModelContainer::open(&path, plan).unwrap();
+    let container = ModelContainer::open(store.path(), plan).unwrap();
     let uids: Vec<String> = container
         .context()
         .fetch_all::<v2::Reminder>()
@@ -564,9 +492,8 @@ impl MigrationObserver for Recorder {
 
 #[test]
 fn the_observer_sees_every_event_of_a_two_step_migration_in_order() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("reminders.sqlite");
-    seed(&path);
+    let store = TempStore::named("reminders.sqlite");
+    seed(store.path());
     let recorder = Arc::new(Recorder::default());
     let plan = SchemaMigrationPlan::builder()
         .schema::<v1::Schema>()
@@ -577,7 +504,7 @@ fn the_observer_sees_every_event_of_a_two_step_migration_in_order() {
         .unwrap();
     let container = ModelContainer::builder(plan)
         .observer(Arc::clone(&recorder))
-        .open(&path)
+        .open(store.path())
         .unwrap();
     assert_eq!(container.store_version(), Version::new(3, 0, 0));
     assert_eq!(

@@ -219,3 +219,23 @@ pub fn integrity(conn: &Connection) -> String {
 pub fn foreign_key_violations(conn: &Connection) -> usize {
     query(conn, "PRAGMA foreign_key_check", [], |_| Ok(())).len()
 }
+
+/// Every table, SQLite's and staged's included, with all its rows as SQLite
+/// returns them: equal for two files with the same contents.
+pub fn dump(conn: &Connection) -> Vec<(String, Vec<Vec<Value>>)> {
+    tables(conn)
+        .into_iter()
+        .map(|table| {
+            let mut statement = conn
+                .prepare(&format!("SELECT * FROM {}", quoted(&table)))
+                .unwrap();
+            let n = statement.column_count();
+            let rows = statement
+                .query_map([], |row| (0..n).map(|k| row.get::<_, Value>(k)).collect())
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+            (table, rows)
+        })
+        .collect()
+}

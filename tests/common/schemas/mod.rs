@@ -3,3 +3,4 @@
 //! and options: checksums of these shapes are stored and asserted.
 
 pub mod notes;
+pub mod reminders;
