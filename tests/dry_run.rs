@@ -1,9 +1,14 @@
 //! Dry run: the path, SQL, row counts and data problems, with the file untouched.
 
+mod common;
+
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use common::files::listing;
+use common::plans;
+use common::store::TempStore;
 use staged::prelude::*;
 use staged::{DryRunAction, DryRunProblem, StepOutcome};
 
@@ -75,11 +80,7 @@ mod v2_required {
 
 /// A v1 store with these titles (and notes on every other record).
 fn seed(path: &Path, titles: &[&str]) {
-    let plan = SchemaMigrationPlan::builder()
-        .schema::<v1::Schema>()
-        .build()
-        .unwrap();
-    let container = ModelContainer::open(path, plan).unwrap();
+    let container = plans::open_single::<v1::Schema>(path);
     let mut ctx = container.context();
     for (i, title) in titles.iter().enumerate() {
         ctx.insert(v1::Reminder {
@@ -94,14 +95,13 @@ fn seed(path: &Path, titles: &[&str]) {
 
 /// The store's bytes, after checking that it is the only file in its directory
 /// (no journal, WAL or shared-memory file next to it).
-fn store_bytes(path: &Path) -> Vec<u8> {
-    let others: Vec<String> = std::fs::read_dir(path.parent().unwrap())
-        .unwrap()
-        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|name| *name != "store.sqlite")
-        .collect();
-    assert!(others.is_empty(), "files next to the store: {others:?}");
-    std::fs::read(path).unwrap()
+fn store_bytes(store: &TempStore) -> Vec<u8> {
+    assert_eq!(
+        listing(store.dir()),
+        ["store.sqlite"],
+        "files next to the store"
+    );
+    store.bytes()
 }
 
 fn counts(pairs: &[(&str, u64)]) -> Vec<(String, u64)> {
@@ -127,18 +127,17 @@ fn plan_1_to_3(did_migrate: Arc<AtomicUsize>) -> SchemaMigrationPlan<v3::Schema>
 
 #[test]
 fn a_duplicate_under_a_new_unique_is_reported_and_the_file_is_unchanged() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("store.sqlite");
-    seed(&path, &["standup", "same", "gym", "same"]);
-    let before = store_bytes(&path);
+    let store = TempStore::new();
+    seed(store.path(), &["standup", "same", "gym", "same"]);
+    let before = store_bytes(&store);
     let hook_runs = Arc::new(AtomicUsize::new(0));
 
     let report = ModelContainer::builder(plan_1_to_3(hook_runs.clone()))
-        .dry_run(&path)
+        .dry_run(store.path())
         .unwrap();
 
     assert_eq!(
-        store_bytes(&path),
+        store_bytes(&store),
         before,
         "the file is byte-for-byte unchanged"
     );
@@ -210,23 +209,22 @@ fn a_duplicate_under_a_new_unique_is_reported_and_the_file_is_unchanged() {
     }
 
     // Opening for real fails on the same value.
-    let error = ModelContainer::open(&path, plan_1_to_3(hook_runs)).unwrap_err();
+    let error = ModelContainer::open(store.path(), plan_1_to_3(hook_runs)).unwrap_err();
     assert!(error.to_string().contains("'same'"), "{error}");
 }
 
 #[test]
 fn a_clean_dry_run_reports_sql_and_row_counts() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("store.sqlite");
-    seed(&path, &["a", "b", "c"]);
-    let before = store_bytes(&path);
+    let store = TempStore::new();
+    seed(store.path(), &["a", "b", "c"]);
+    let before = store_bytes(&store);
     let hook_runs = Arc::new(AtomicUsize::new(0));
 
     let report = ModelContainer::builder(plan_1_to_3(hook_runs.clone()))
-        .dry_run(&path)
+        .dry_run(store.path())
         .unwrap();
 
-    assert_eq!(store_bytes(&path), before);
+    assert_eq!(store_bytes(&store), before);
     assert!(report.would_succeed(), "{report}");
     assert_eq!(report.problems().count(), 0);
     assert_eq!(
@@ -279,16 +277,15 @@ fn a_clean_dry_run_reports_sql_and_row_counts() {
     );
 
     // The real migration matches the report.
-    let container = ModelContainer::open(&path, plan_1_to_3(hook_runs)).unwrap();
+    let container = ModelContainer::open(store.path(), plan_1_to_3(hook_runs)).unwrap();
     assert_eq!(container.context().count::<v3::Reminder>().unwrap(), 3);
 }
 
 #[test]
 fn nulls_under_a_new_required_attribute_are_reported_after_hooks_ran() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("store.sqlite");
-    seed(&path, &["a", "b", "c", "d", "e"]);
-    let before = store_bytes(&path);
+    let store = TempStore::new();
+    seed(store.path(), &["a", "b", "c", "d", "e"]);
+    let before = store_bytes(&store);
     // The hook fills only the first record's missing notes: records 4 (u3) stays NULL.
     let plan = SchemaMigrationPlan::builder()
         .schema::<v1::Schema>()
@@ -311,9 +308,9 @@ fn nulls_under_a_new_required_attribute_are_reported_after_hooks_ran() {
         .build()
         .unwrap();
 
-    let report = ModelContainer::builder(plan).dry_run(&path).unwrap();
+    let report = ModelContainer::builder(plan).dry_run(store.path()).unwrap();
 
-    assert_eq!(store_bytes(&path), before);
+    assert_eq!(store_bytes(&store), before);
     assert!(!report.would_succeed());
     let problems: Vec<&DryRunProblem> = report.problems().collect();
     assert_eq!(
@@ -338,17 +335,13 @@ fn nulls_under_a_new_required_attribute_are_reported_after_hooks_ran() {
 
 #[test]
 fn an_up_to_date_store_and_a_missing_store() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("store.sqlite");
-    seed(&path, &["a", "b"]);
-    let before = store_bytes(&path);
-    let plan = SchemaMigrationPlan::builder()
-        .schema::<v1::Schema>()
-        .build()
-        .unwrap();
+    let store = TempStore::new();
+    seed(store.path(), &["a", "b"]);
+    let before = store_bytes(&store);
+    let plan = plans::single::<v1::Schema>();
     let builder = ModelContainer::builder(plan);
-    let report = builder.dry_run(&path).unwrap();
-    assert_eq!(store_bytes(&path), before);
+    let report = builder.dry_run(store.path()).unwrap();
+    assert_eq!(store_bytes(&store), before);
     assert!(report.would_succeed());
     assert!(report.steps().is_empty());
     assert_eq!(report.migration_path().to_string(), "1.0.0");
@@ -359,7 +352,7 @@ fn an_up_to_date_store_and_a_missing_store() {
     );
     assert!(report.to_string().contains("up to date"), "{report}");
 
-    let missing = dir.path().join("missing.sqlite");
+    let missing = store.dir().join("missing.sqlite");
     let report = builder.dry_run(&missing).unwrap();
     assert!(report.is_new_store());
     assert!(report.would_succeed());
