@@ -5,6 +5,7 @@
 mod common;
 
 use common::store::TempStore;
+use common::{plans, sql};
 use staged::Error;
 use staged::prelude::*;
 use staged::schema::canonical_form;
@@ -86,11 +87,7 @@ pub mod library {
 use library::{Author, Book, Editor, Loan, Note, Tag};
 
 fn open(store: &TempStore) -> ModelContainer<library::Schema> {
-    let plan = SchemaMigrationPlan::builder()
-        .schema::<library::Schema>()
-        .build()
-        .expect("plan");
-    ModelContainer::open(store.path(), plan).expect("open")
+    plans::open_single::<library::Schema>(store.path())
 }
 
 fn book(title: &str, author: PersistentId) -> Book {
@@ -106,38 +103,17 @@ fn book(title: &str, author: PersistentId) -> Book {
 fn tables_have_foreign_keys_and_join_tables() {
     let store = TempStore::new();
     drop(open(&store));
-    let conn = rusqlite::Connection::open(store.path()).unwrap();
-    let sql: String = conn
-        .query_row(
-            "SELECT sql FROM sqlite_schema WHERE name = 'Book'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let conn = store.conn();
     assert_eq!(
-        sql,
+        sql::table_sql(&conn, "Book"),
         r#"CREATE TABLE "Book" ("_id" INTEGER PRIMARY KEY AUTOINCREMENT, "title" TEXT NOT NULL, "author" INTEGER NOT NULL REFERENCES "Author" ("_id") ON DELETE CASCADE, "editor" INTEGER REFERENCES "Editor" ("_id") ON DELETE SET NULL)"#
     );
-    let join: String = conn
-        .query_row(
-            "SELECT sql FROM sqlite_schema WHERE name = '_staged_join_4_Book_tags'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
     assert_eq!(
-        join,
+        sql::table_sql(&conn, "_staged_join_4_Book_tags"),
         r#"CREATE TABLE "_staged_join_4_Book_tags" ("source" INTEGER NOT NULL REFERENCES "Book" ("_id") ON DELETE CASCADE, "target" INTEGER NOT NULL REFERENCES "Tag" ("_id") ON DELETE CASCADE, PRIMARY KEY ("source", "target")) STRICT, WITHOUT ROWID"#
     );
-    let note: String = conn
-        .query_row(
-            "SELECT sql FROM sqlite_schema WHERE name = 'Note'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
     assert_eq!(
-        note,
+        sql::table_sql(&conn, "Note"),
         r#"CREATE TABLE "Note" ("_id" INTEGER PRIMARY KEY AUTOINCREMENT, "text" TEXT NOT NULL, "book" INTEGER)"#
     );
 }
@@ -465,10 +441,7 @@ pub mod office {
 #[test]
 fn a_model_can_refer_to_itself() {
     use office::Employee;
-    let plan = SchemaMigrationPlan::builder()
-        .schema::<office::Schema>()
-        .build()
-        .unwrap();
+    let plan = plans::single::<office::Schema>();
     let store = TempStore::new();
     let mut ctx = ModelContainer::open(store.path(), plan).unwrap().context();
     let employee = |name: &str, manager: Option<PersistentId>| Employee {
@@ -495,7 +468,7 @@ fn a_model_can_refer_to_itself() {
         .map(|e| e.id())
         .collect();
     assert_eq!(left, [other]);
-    let conn = rusqlite::Connection::open(store.path()).unwrap();
+    let conn = store.conn();
     let links: i64 = conn
         .query_row(
             "SELECT count(*) FROM \"_staged_join_8_Employee_peers\"",
