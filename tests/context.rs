@@ -5,6 +5,7 @@ mod common;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
+use common::plans;
 use common::schemas::notes::{
     self, note,
     v1::{Note, Tag},
@@ -983,10 +984,7 @@ pub mod markers_v1 {
 
 #[test]
 fn models_without_stored_attributes() {
-    let plan = SchemaMigrationPlan::builder()
-        .schema::<markers_v1::Schema>()
-        .build()
-        .expect("valid plan");
+    let plan = plans::single::<markers_v1::Schema>();
     let container = ModelContainer::in_memory(plan).expect("create");
     let mut ctx = container.context();
     let first = ctx.insert(markers_v1::Marker {}).expect("insert");
@@ -1030,10 +1028,7 @@ pub mod dotted_v1 {
 
 #[test]
 fn unique_violation_names_an_entity_whose_name_has_a_dot() {
-    let plan = SchemaMigrationPlan::builder()
-        .schema::<dotted_v1::Schema>()
-        .build()
-        .expect("valid plan");
+    let plan = plans::single::<dotted_v1::Schema>();
     let container = ModelContainer::in_memory(plan).expect("create");
     let mut ctx = container.context();
     let item = || dotted_v1::Item {

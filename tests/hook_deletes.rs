@@ -4,6 +4,7 @@
 
 mod common;
 
+use common::plans;
 use common::store::TempStore;
 use staged::prelude::*;
 
@@ -101,11 +102,7 @@ struct Seeded {
 }
 
 fn seed(store: &TempStore) -> Seeded {
-    let plan = SchemaMigrationPlan::builder()
-        .schema::<v1::Schema>()
-        .build()
-        .unwrap();
-    let mut ctx = ModelContainer::open(store.path(), plan).unwrap().context();
+    let mut ctx = plans::open_single::<v1::Schema>(store.path()).context();
     let ann = ctx.insert(v1::Author { name: "Ann".into() }).unwrap();
     let bob = ctx.insert(v1::Author { name: "Bob".into() }).unwrap();
     let by_ann = ctx

@@ -6,6 +6,7 @@
 
 mod common;
 
+use common::plans;
 use common::store::TempStore;
 use staged::prelude::*;
 
@@ -83,11 +84,7 @@ pub mod v2 {
 
 /// A store at 1.0.0: "Dune" tagged "sf" (tag 1), and two genres (ids 1, 2).
 fn seed(store: &TempStore) -> PersistentId {
-    let plan = SchemaMigrationPlan::builder()
-        .schema::<v1::Schema>()
-        .build()
-        .unwrap();
-    let mut ctx = ModelContainer::open(store.path(), plan).unwrap().context();
+    let mut ctx = plans::open_single::<v1::Schema>(store.path()).context();
     for name in ["poetry", "drama"] {
         ctx.insert(v1::Genre { name: name.into() }).unwrap();
     }

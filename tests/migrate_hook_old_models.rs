@@ -4,6 +4,7 @@
 
 mod common;
 
+use common::plans;
 use common::store::TempStore;
 use staged::prelude::*;
 
@@ -34,11 +35,7 @@ pub mod v2 {
 }
 
 fn seed(store: &TempStore) -> PersistentId {
-    let plan = SchemaMigrationPlan::builder()
-        .schema::<v1::Schema>()
-        .build()
-        .unwrap();
-    let mut ctx = ModelContainer::open(store.path(), plan).unwrap().context();
+    let mut ctx = plans::open_single::<v1::Schema>(store.path()).context();
     ctx.insert(v1::Note {
         title: "two words".into(),
     })

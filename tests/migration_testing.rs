@@ -3,6 +3,7 @@
 
 mod common;
 
+use common::store::TempStore;
 use serde::{Deserialize, Serialize};
 use staged::prelude::*;
 use staged::testing::{MigrationTest, TestError};
@@ -288,10 +289,9 @@ fn one_store_at_one_version_is_seeded_migrated_and_validated() {
         [("Reminder".to_owned(), 2), ("Tag".to_owned(), 0)]
     );
     // The file on disk is at 4.0.0: a real container opens it without migrating.
-    let dir = common::store::TempStore::new();
-    let copy = dir.dir().join("copy.sqlite");
-    std::fs::copy(migrated.path(), &copy).unwrap();
-    let container = ModelContainer::open(&copy, plan().unwrap()).unwrap();
+    let copy = TempStore::named("copy.sqlite");
+    std::fs::copy(migrated.path(), copy.path()).unwrap();
+    let container = ModelContainer::open(copy.path(), plan().unwrap()).unwrap();
     assert_eq!(container.store_version(), Version::new(4, 0, 0));
     drop(migrated);
     assert!(!path.exists(), "the temporary directory is removed on drop");

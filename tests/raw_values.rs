@@ -6,6 +6,7 @@
 
 mod common;
 
+use common::plans;
 use common::store::TempStore;
 use staged::prelude::*;
 
@@ -41,19 +42,10 @@ pub mod v2 {
     }
 }
 
-fn v1_plan() -> SchemaMigrationPlan<v1::Schema> {
-    SchemaMigrationPlan::builder()
-        .schema::<v1::Schema>()
-        .build()
-        .unwrap()
-}
-
 /// A store at 1.0.0 with two items; `raw` is then run on it through the
 /// context's connection. Returns the second item's id.
 fn seed(store: &TempStore, raw: &str) -> PersistentId {
-    let mut ctx = ModelContainer::open(store.path(), v1_plan())
-        .unwrap()
-        .context();
+    let mut ctx = plans::open_single::<v1::Schema>(store.path()).context();
     for (title, count) in [("a", 1), ("b", 2)] {
         ctx.insert(v1::Item {
             title: title.into(),
@@ -98,9 +90,7 @@ fn wrong_values_are_typed_errors_on_read() {
     ] {
         let store = TempStore::new();
         let id = seed(&store, raw);
-        let mut ctx = ModelContainer::open(store.path(), v1_plan())
-            .unwrap()
-            .context();
+        let mut ctx = plans::open_single::<v1::Schema>(store.path()).context();
         let error = ctx.fetch_all::<v1::Item>().unwrap_err();
         assert!(
             matches!(error, staged::Error::Decode { .. }),

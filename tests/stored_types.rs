@@ -6,6 +6,7 @@ mod common;
 use std::collections::BTreeMap;
 use std::fmt::Debug;
 
+use common::plans;
 use common::store::TempStore;
 use proptest::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -145,10 +146,7 @@ pub mod types_v1 {
 use types_v1::{Documents, Keyed, Optionals, Scalars};
 
 fn plan() -> SchemaMigrationPlan<types_v1::Schema> {
-    SchemaMigrationPlan::builder()
-        .schema::<types_v1::Schema>()
-        .build()
-        .expect("a plan with one schema is valid")
+    plans::single::<types_v1::Schema>()
 }
 
 /// Inserts `values` into a new store file, checks `get` and `fetch_all`
