@@ -153,12 +153,7 @@ fn seed(path: &std::path::Path) {
 fn a_json_style_becomes_three_attributes_in_one_stage_keeping_ids() {
     let store = TempStore::named("reminders.sqlite");
     seed(store.path());
-    let plan = SchemaMigrationPlan::builder()
-        .schema::<v1::Schema>()
-        .schema::<v2::Schema>()
-        .stage(reminders_stage())
-        .build()
-        .unwrap();
+    let plan = plans::two_with_stage::<v1::Schema, v2::Schema>(reminders_stage());
     let container = ModelContainer::open(store.path(), plan).unwrap();
     let mut ctx = container.context();
     let reminders: Vec<(i64, v2::Reminder)> = ctx
@@ -265,16 +260,11 @@ fn without_the_will_migrate_hook_nulls_under_a_required_attribute_fail_naming_th
         "{error}"
     );
     // With a hook that does not fill them, the migration fails at the row.
-    let plan = SchemaMigrationPlan::builder()
-        .schema::<v1::Schema>()
-        .schema::<v2::Schema>()
-        .stage(
-            MigrationStage::custom::<v1::Schema, v2::Schema>()
-                .will_migrate(|_| Ok(()))
-                .transform(split_style),
-        )
-        .build()
-        .unwrap();
+    let plan = plans::two_with_stage::<v1::Schema, v2::Schema>(
+        MigrationStage::custom::<v1::Schema, v2::Schema>()
+            .will_migrate(|_| Ok(()))
+            .transform(split_style),
+    );
     let error = ModelContainer::open(store.path(), plan).unwrap_err();
     let Some(MigrationError::ConstraintViolation {
         entity,
@@ -329,12 +319,7 @@ fn errors_and_panics_in_any_hook_roll_everything_back() {
         let stage = add(MigrationStage::custom::<v1::Schema, v2::Schema>()
             .will_migrate(fill_colors)
             .transform(split_style));
-        let plan = SchemaMigrationPlan::builder()
-            .schema::<v1::Schema>()
-            .schema::<v2::Schema>()
-            .stage(stage)
-            .build()
-            .unwrap();
+        let plan = plans::two_with_stage::<v1::Schema, v2::Schema>(stage);
         let error = ModelContainer::open(store.path(), plan).unwrap_err();
         let Some(MigrationError::HookFailed {
             hook: failed,
@@ -373,21 +358,16 @@ fn a_failing_transform_names_the_entity() {
     let store = TempStore::named("reminders.sqlite");
     seed(store.path());
     let bytes = store.bytes();
-    let plan = SchemaMigrationPlan::builder()
-        .schema::<v1::Schema>()
-        .schema::<v2::Schema>()
-        .stage(
-            MigrationStage::custom::<v1::Schema, v2::Schema>()
-                .will_migrate(fill_colors)
-                .transform(|old: v1::Reminder| -> staged::Result<v2::Reminder> {
-                    if old.uid == "c" {
-                        return Err(staged::Error::hook(format!("cannot convert {}", old.uid)));
-                    }
-                    split_style(old)
-                }),
-        )
-        .build()
-        .unwrap();
+    let plan = plans::two_with_stage::<v1::Schema, v2::Schema>(
+        MigrationStage::custom::<v1::Schema, v2::Schema>()
+            .will_migrate(fill_colors)
+            .transform(|old: v1::Reminder| -> staged::Result<v2::Reminder> {
+                if old.uid == "c" {
+                    return Err(staged::Error::hook(format!("cannot convert {}", old.uid)));
+                }
+                split_style(old)
+            }),
+    );
     let error = ModelContainer::open(store.path(), plan).unwrap_err();
     assert_eq!(
         error.to_string(),
@@ -422,12 +402,7 @@ fn transform_or_drop_drops_rows_and_migrate_sees_both_shapes() {
             seen_in_hook.lock().unwrap().push((old_titles, new_count));
             Ok(())
         });
-    let plan = SchemaMigrationPlan::builder()
-        .schema::<v1::Schema>()
-        .schema::<v2::Schema>()
-        .stage(stage)
-        .build()
-        .unwrap();
+    let plan = plans::two_with_stage::<v1::Schema, v2::Schema>(stage);
     let container = ModelContainer::open(store.path(), plan).unwrap();
     let uids: Vec<String> = container
         .context()
@@ -495,13 +470,7 @@ fn the_observer_sees_every_event_of_a_two_step_migration_in_order() {
     let store = TempStore::named("reminders.sqlite");
     seed(store.path());
     let recorder = Arc::new(Recorder::default());
-    let plan = SchemaMigrationPlan::builder()
-        .schema::<v1::Schema>()
-        .schema::<v2::Schema>()
-        .schema::<v3::Schema>()
-        .stage(reminders_stage())
-        .build()
-        .unwrap();
+    let plan = plans::three_with_stage::<v1::Schema, v2::Schema, v3::Schema>(reminders_stage());
     let container = ModelContainer::builder(plan)
         .observer(Arc::clone(&recorder))
         .open(store.path())

@@ -392,12 +392,7 @@ fn migrate_with_hook_running(sql: &'static str) -> (staged::Error, TempStore) {
             Ok(())
         },
     );
-    let plan = SchemaMigrationPlan::builder()
-        .schema::<v1::Schema>()
-        .schema::<v2::Schema>()
-        .stage(stage)
-        .build()
-        .unwrap();
+    let plan = plans::two_with_stage::<v1::Schema, v2::Schema>(stage);
     let error = ModelContainer::open(store.path(), plan).expect_err("a dangling reference");
     assert!(store.bytes() == before, "the store is unchanged");
     (error, store)

@@ -244,12 +244,7 @@ fn swapped_entity_names_keep_the_foreign_keys_of_a_transformed_table() {
         ctx.add_related(&record.tags, tag).unwrap();
         (ada, book, tag)
     };
-    let plan = SchemaMigrationPlan::builder()
-        .schema::<c1::Schema>()
-        .schema::<c2::Schema>()
-        .stage(c2::stage())
-        .build()
-        .unwrap();
+    let plan = plans::two_with_stage::<c1::Schema, c2::Schema>(c2::stage());
     let container = ModelContainer::open(store.path(), plan).unwrap();
     let mut ctx = container.context();
     let kept = ctx

@@ -141,12 +141,7 @@ fn seed(store: &TempStore) -> Seeded {
 }
 
 fn check(store: &TempStore, stage: MigrationStage, seeded: &Seeded) {
-    let plan = SchemaMigrationPlan::builder()
-        .schema::<v1::Schema>()
-        .schema::<v2::Schema>()
-        .stage(stage)
-        .build()
-        .unwrap();
+    let plan = plans::two_with_stage::<v1::Schema, v2::Schema>(stage);
     let container = ModelContainer::open(store.path(), plan).expect("the migration succeeds");
     let mut ctx = container.context();
     assert!(ctx.get::<v2::Author>(seeded.ann).unwrap().is_none());

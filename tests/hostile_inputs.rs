@@ -69,23 +69,14 @@ fn words(old: v1::Note) -> staged::Result<v2::Note> {
 
 /// 1.0.0 -[custom]-> 2.0.0 with `stage`.
 fn plan_v2(stage: staged::CustomStage<v1::Schema, v2::Schema>) -> SchemaMigrationPlan<v2::Schema> {
-    SchemaMigrationPlan::builder()
-        .schema::<v1::Schema>()
-        .schema::<v2::Schema>()
-        .stage(stage)
-        .build()
-        .expect("a valid plan")
+    plans::two_with_stage::<v1::Schema, v2::Schema>(stage)
 }
 
 /// 1.0.0 -[custom]-> 2.0.0 -[inferred]-> 3.0.0 (`title` becomes unique).
 fn plan_v3() -> SchemaMigrationPlan<v3::Schema> {
-    SchemaMigrationPlan::builder()
-        .schema::<v1::Schema>()
-        .schema::<v2::Schema>()
-        .schema::<v3::Schema>()
-        .stage(MigrationStage::custom::<v1::Schema, v2::Schema>().transform(words))
-        .build()
-        .expect("a valid plan")
+    plans::three_with_stage::<v1::Schema, v2::Schema, v3::Schema>(
+        MigrationStage::custom::<v1::Schema, v2::Schema>().transform(words),
+    )
 }
 
 /// A 1.0.0 store with `rows` notes; titles repeat when `duplicate_titles`.
@@ -369,25 +360,19 @@ fn entity_names_with_quotes_and_sql_are_quoted_not_executed() {
         }
     }
     // An inferred rename + column removal (a rebuild), then a custom transform.
-    let plan = SchemaMigrationPlan::builder()
-        .schema::<odd_v1::Schema>()
-        .schema::<odd_v2::Schema>()
-        .schema::<odd_v3::Schema>()
-        .stage(
-            MigrationStage::custom::<odd_v2::Schema, odd_v3::Schema>().transform(
-                |old: odd_v2::Note| {
-                    let rank = old.title.len() as i64;
-                    Ok(odd_v3::Note {
-                        uid: old.uid,
-                        title: old.title,
-                        extra: old.extra,
-                        rank,
-                    })
-                },
-            ),
-        )
-        .build()
-        .unwrap();
+    let plan = plans::three_with_stage::<odd_v1::Schema, odd_v2::Schema, odd_v3::Schema>(
+        MigrationStage::custom::<odd_v2::Schema, odd_v3::Schema>().transform(
+            |old: odd_v2::Note| {
+                let rank = old.title.len() as i64;
+                Ok(odd_v3::Note {
+                    uid: old.uid,
+                    title: old.title,
+                    extra: old.extra,
+                    rank,
+                })
+            },
+        ),
+    );
     assert_eq!(
         plan.migration_path(Version::new(1, 0, 0))
             .unwrap()

@@ -55,12 +55,7 @@ fn open(
     store: &TempStore,
     stage: staged::CustomStage<v1::Schema, v2::Schema>,
 ) -> Result<ModelContainer<v2::Schema>, staged::Error> {
-    let plan = SchemaMigrationPlan::builder()
-        .schema::<v1::Schema>()
-        .schema::<v2::Schema>()
-        .stage(stage)
-        .build()
-        .unwrap();
+    let plan = plans::two_with_stage::<v1::Schema, v2::Schema>(stage);
     ModelContainer::open(store.path(), plan)
 }
 

@@ -3,6 +3,7 @@
 
 mod common;
 
+use common::plans;
 use common::store::TempStore;
 use serde::{Deserialize, Serialize};
 use staged::prelude::*;
@@ -332,18 +333,13 @@ fn a_seed_for_a_schema_outside_the_plan_is_refused_before_anything_runs() {
 #[test]
 fn a_failing_migration_names_the_version_the_store_started_at() {
     // Two reminders whose `uid`s differ: fine. A transform that fails on one of them.
-    let failing = SchemaMigrationPlan::builder()
-        .schema::<v1::Schema>()
-        .schema::<v2::Schema>()
-        .stage(
-            MigrationStage::custom::<v1::Schema, v2::Schema>().transform(
-                |old: v1::Reminder| -> staged::Result<v2::Reminder> {
-                    Err(staged::Error::hook(format!("cannot convert `{}`", old.uid)))
-                },
-            ),
-        )
-        .build()
-        .unwrap();
+    let failing = plans::two_with_stage::<v1::Schema, v2::Schema>(
+        MigrationStage::custom::<v1::Schema, v2::Schema>().transform(
+            |old: v1::Reminder| -> staged::Result<v2::Reminder> {
+                Err(staged::Error::hook(format!("cannot convert `{}`", old.uid)))
+            },
+        ),
+    );
     let error = MigrationTest::new(failing)
         .seed(|ctx: &mut ModelContext<v1::Schema>| ctx.insert(v1_standup()).map(drop))
         .run()

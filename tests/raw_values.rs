@@ -110,20 +110,15 @@ fn a_transform_reading_a_wrong_value_fails_naming_it_and_leaves_the_file() {
         r#"UPDATE "Item" SET "count" = 'twelve' WHERE "_id" = ?1"#,
     );
     let before = store.bytes();
-    let plan = SchemaMigrationPlan::builder()
-        .schema::<v1::Schema>()
-        .schema::<v2::Schema>()
-        .stage(
-            MigrationStage::custom::<v1::Schema, v2::Schema>().transform(|old: v1::Item| {
-                Ok(v2::Item {
-                    title: old.title,
-                    doubled: old.count * 2,
-                    rank: old.rank,
-                })
-            }),
-        )
-        .build()
-        .unwrap();
+    let plan = plans::two_with_stage::<v1::Schema, v2::Schema>(
+        MigrationStage::custom::<v1::Schema, v2::Schema>().transform(|old: v1::Item| {
+            Ok(v2::Item {
+                title: old.title,
+                doubled: old.count * 2,
+                rank: old.rank,
+            })
+        }),
+    );
     let error = ModelContainer::open(store.path(), plan).expect_err("the migration fails");
     let mut chain = vec![error.to_string()];
     let mut source = std::error::Error::source(&error);

@@ -246,21 +246,14 @@ fn a_rebuild_keeps_the_high_water_mark() {
 fn a_transform_keeps_the_high_water_mark() {
     let store = TempStore::new();
     let seeded = seed(store.path());
-    let plan = SchemaMigrationPlan::builder()
-        .schema::<v1::Schema>()
-        .schema::<v2_transform::Schema>()
-        .stage(
-            MigrationStage::custom::<v1::Schema, v2_transform::Schema>().transform(
-                |old: v1::Note| {
-                    Ok(v2_transform::Note {
-                        title: old.title,
-                        length: old.body.map_or(0, |b| b.len() as i64),
-                    })
-                },
-            ),
-        )
-        .build()
-        .unwrap();
+    let plan = plans::two_with_stage::<v1::Schema, v2_transform::Schema>(
+        MigrationStage::custom::<v1::Schema, v2_transform::Schema>().transform(|old: v1::Note| {
+            Ok(v2_transform::Note {
+                title: old.title,
+                length: old.body.map_or(0, |b| b.len() as i64),
+            })
+        }),
+    );
     let container = ModelContainer::open(store.path(), plan).unwrap();
     let mut ctx = container.context();
     let new = ctx
@@ -298,28 +291,23 @@ fn a_transform_dropping_the_newest_rows_keeps_their_ids_unused() {
             )
             .unwrap();
     }
-    let plan = SchemaMigrationPlan::builder()
-        .schema::<v1::Schema>()
-        .schema::<v2_transform::Schema>()
-        .stage(
-            MigrationStage::custom::<v1::Schema, v2_transform::Schema>()
-                .transform_or_drop(|old: v1::Note| {
-                    Ok((old.title != "b").then_some(v2_transform::Note {
-                        title: old.title,
-                        length: 0,
-                    }))
-                })
-                .did_migrate(|ctx: &mut ModelContext<v2_transform::Schema>| {
-                    let id = ctx.insert(v2_transform::Note {
-                        title: "from the hook".into(),
-                        length: 0,
-                    })?;
-                    assert_eq!(id.raw(), 4, "the hook's insert reused an id");
-                    Ok(())
-                }),
-        )
-        .build()
-        .unwrap();
+    let plan = plans::two_with_stage::<v1::Schema, v2_transform::Schema>(
+        MigrationStage::custom::<v1::Schema, v2_transform::Schema>()
+            .transform_or_drop(|old: v1::Note| {
+                Ok((old.title != "b").then_some(v2_transform::Note {
+                    title: old.title,
+                    length: 0,
+                }))
+            })
+            .did_migrate(|ctx: &mut ModelContext<v2_transform::Schema>| {
+                let id = ctx.insert(v2_transform::Note {
+                    title: "from the hook".into(),
+                    length: 0,
+                })?;
+                assert_eq!(id.raw(), 4, "the hook's insert reused an id");
+                Ok(())
+            }),
+    );
     let container = ModelContainer::open(store.path(), plan).unwrap();
     let mut ctx = container.context();
     let new = ctx
@@ -553,21 +541,16 @@ fn a_legacy_table_gets_the_guarantee_from_its_first_rebuild() {
 fn a_legacy_table_transformed_keeps_the_ids_of_dropped_rows_unused() {
     let store = TempStore::new();
     legacy_store(store.path());
-    let plan = SchemaMigrationPlan::builder()
-        .schema::<v1::Schema>()
-        .schema::<v2_transform::Schema>()
-        .stage(
-            MigrationStage::custom::<v1::Schema, v2_transform::Schema>().transform_or_drop(
-                |old: v1::Note| {
-                    Ok((old.title != "d").then_some(v2_transform::Note {
-                        title: old.title,
-                        length: 0,
-                    }))
-                },
-            ),
-        )
-        .build()
-        .unwrap();
+    let plan = plans::two_with_stage::<v1::Schema, v2_transform::Schema>(
+        MigrationStage::custom::<v1::Schema, v2_transform::Schema>().transform_or_drop(
+            |old: v1::Note| {
+                Ok((old.title != "d").then_some(v2_transform::Note {
+                    title: old.title,
+                    length: 0,
+                }))
+            },
+        ),
+    );
     let container = ModelContainer::open(store.path(), plan).unwrap();
     let new = container
         .context()

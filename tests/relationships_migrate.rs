@@ -149,13 +149,7 @@ pub mod v3 {
 }
 
 fn plan() -> SchemaMigrationPlan<v3::Schema> {
-    SchemaMigrationPlan::builder()
-        .schema::<v1::Schema>()
-        .schema::<v2::Schema>()
-        .schema::<v3::Schema>()
-        .stage(v3::stage())
-        .build()
-        .expect("plan")
+    plans::three_with_stage::<v1::Schema, v2::Schema, v3::Schema>(v3::stage())
 }
 
 /// A store at 1.0.0: two authors, three books, two tags.
@@ -357,13 +351,8 @@ pub mod v3_books {
 fn transforming_the_referring_side_keeps_references_and_links() {
     let store = TempStore::new();
     let (authors, books) = seed(&store);
-    let plan = SchemaMigrationPlan::builder()
-        .schema::<v1::Schema>()
-        .schema::<v2::Schema>()
-        .schema::<v3_books::Schema>()
-        .stage(v3_books::stage())
-        .build()
-        .unwrap();
+    let plan =
+        plans::three_with_stage::<v1::Schema, v2::Schema, v3_books::Schema>(v3_books::stage());
     let mut ctx = ModelContainer::open(store.path(), plan).unwrap().context();
     let bob = ctx.get::<v3_books::Author>(authors[1]).unwrap().unwrap();
     let titles: Vec<String> = ctx
@@ -640,12 +629,7 @@ fn optional_to_required_needs_a_hook_that_sets_the_missing_references() {
         })
         .unwrap();
     }
-    let plan = SchemaMigrationPlan::builder()
-        .schema::<a1::Schema>()
-        .schema::<b2::Schema>()
-        .stage(b2::stage())
-        .build()
-        .unwrap();
+    let plan = plans::two_with_stage::<a1::Schema, b2::Schema>(b2::stage());
     let mut ctx = ModelContainer::open(store.path(), plan).unwrap().context();
     let owners: Vec<String> = ctx
         .fetch_all::<b2::Pet>()
@@ -716,13 +700,7 @@ fn rows_a_transform_drops_take_the_delete_rules_with_them() {
             }))
         },
     );
-    let plan = SchemaMigrationPlan::builder()
-        .schema::<v1::Schema>()
-        .schema::<v2::Schema>()
-        .schema::<v3::Schema>()
-        .stage(drop_ann)
-        .build()
-        .unwrap();
+    let plan = plans::three_with_stage::<v1::Schema, v2::Schema, v3::Schema>(drop_ann);
     let mut ctx = ModelContainer::open(store.path(), plan).unwrap().context();
     // Beta (Ann's) is cascaded away; Alpha loses its editor (nullify); links stay.
     let left = ctx.fetch_all::<v3::Book>().unwrap();
@@ -894,12 +872,7 @@ fn a_transform_dropping_a_denied_row_fails_naming_both_and_leaves_the_file_uncha
             Ok((old.name != "Ann").then_some(e2::Person { name: old.name }))
         },
     );
-    let plan = SchemaMigrationPlan::builder()
-        .schema::<a1::Schema>()
-        .schema::<e2::Schema>()
-        .stage(stage)
-        .build()
-        .unwrap();
+    let plan = plans::two_with_stage::<a1::Schema, e2::Schema>(stage);
     let error = ModelContainer::open(store.path(), plan).unwrap_err();
     assert_eq!(
         error.to_string(),

@@ -135,22 +135,15 @@ fn a_strict_table_is_rebuilt_as_a_plain_table() {
 fn a_strict_table_is_transformed_into_a_plain_table() {
     let store = TempStore::named("legacy.sqlite");
     legacy_store(store.path());
-    let plan = SchemaMigrationPlan::builder()
-        .schema::<v1::Schema>()
-        .schema::<v2_transform::Schema>()
-        .stage(
-            MigrationStage::custom::<v1::Schema, v2_transform::Schema>().transform(
-                |old: v1::Item| {
-                    Ok(v2_transform::Item {
-                        uid: old.uid,
-                        title: old.title,
-                        twice: old.count * 2,
-                    })
-                },
-            ),
-        )
-        .build()
-        .unwrap();
+    let plan = plans::two_with_stage::<v1::Schema, v2_transform::Schema>(
+        MigrationStage::custom::<v1::Schema, v2_transform::Schema>().transform(|old: v1::Item| {
+            Ok(v2_transform::Item {
+                uid: old.uid,
+                title: old.title,
+                twice: old.count * 2,
+            })
+        }),
+    );
     drop(ModelContainer::open(store.path(), plan).unwrap());
     assert!(!sql::is_strict(&store.conn(), "Item"));
     assert_eq!(

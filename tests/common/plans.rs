@@ -35,3 +35,29 @@ pub fn open_single<S: VersionedSchema>(path: &std::path::Path) -> ModelContainer
     ModelContainer::open(path, single::<S>())
         .unwrap_or_else(|e| panic!("cannot open {}: {e}", path.display()))
 }
+
+/// The plan `A -> B` migrated by `stage`.
+pub fn two_with_stage<A: VersionedSchema, B: VersionedSchema>(
+    stage: impl Into<MigrationStage>,
+) -> SchemaMigrationPlan<B> {
+    SchemaMigrationPlan::builder()
+        .schema::<A>()
+        .schema::<B>()
+        .stage(stage)
+        .build()
+        .expect("a plan of two schemas and their stage is valid")
+}
+
+/// The plan `A -> B -> C` with `stage` for one of its steps, the other
+/// inferred.
+pub fn three_with_stage<A: VersionedSchema, B: VersionedSchema, C: VersionedSchema>(
+    stage: impl Into<MigrationStage>,
+) -> SchemaMigrationPlan<C> {
+    SchemaMigrationPlan::builder()
+        .schema::<A>()
+        .schema::<B>()
+        .schema::<C>()
+        .stage(stage)
+        .build()
+        .expect("a plan of three schemas and a stage is valid")
+}
