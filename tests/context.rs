@@ -653,7 +653,7 @@ fn transaction_commits_on_ok() {
         "no transaction is left open"
     );
     // Another connection sees the committed rows while the container is open.
-    let other = staged::rusqlite::Connection::open(store.path()).expect("open");
+    let other = store.conn();
     let titles: Vec<String> = other
         .prepare(r#"SELECT "title" FROM "Note" ORDER BY "_id""#)
         .expect("prepare")

@@ -315,7 +315,7 @@ fn swapped_owners_of_same_named_many_to_manys_keep_their_own_links() {
         ],
     );
     let store = TempStore::new();
-    let mut conn = Connection::open(store.path()).unwrap();
+    let mut conn = store.conn();
     conn.execute_batch("PRAGMA foreign_keys = OFF; PRAGMA legacy_alter_table = ON")
         .unwrap();
     for e in from.entities() {
