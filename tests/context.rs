@@ -500,7 +500,7 @@ fn update_after_delete_is_not_found() {
     let phantom = Record::new(PersistentId::from_raw(1000), note("p", "phantom"));
     assert!(matches!(
         ctx.update(&phantom),
-        Err(Error::NotFound { id: 1000, .. })
+        Err(Error::NotFound { ref entity, id: 1000 }) if entity == "Note"
     ));
 }
 
@@ -514,7 +514,10 @@ fn ids_of_deleted_records_are_not_reused() {
     let new = ctx.insert(note("new", "new")).expect("insert");
     assert_ne!(new, last, "a deleted record's id was given to a new record");
     // The stale record must not overwrite the new one.
-    assert!(matches!(ctx.update(&stale), Err(Error::NotFound { .. })));
+    assert!(matches!(
+        ctx.update(&stale),
+        Err(Error::NotFound { ref entity, id }) if entity == "Note" && id == last.raw()
+    ));
     assert_eq!(
         ctx.get::<Note>(new).expect("get").expect("present").title,
         "new"
@@ -755,7 +758,11 @@ fn transaction_rolls_back_on_panic() {
             panic!("boom while holding the connection");
         })
     }));
-    assert!(outcome.is_err());
+    let payload = outcome.expect_err("the body panicked");
+    assert_eq!(
+        payload.downcast_ref::<&str>(),
+        Some(&"boom while holding the connection")
+    );
     assert_eq!(ctx.count::<Note>().expect("count"), 6);
     let id = ctx
         .transaction(|ctx| ctx.insert(note("after", "after the panics")))
@@ -776,7 +783,9 @@ fn transactions_nest() {
             ctx.insert(note("inner", "undone"))?;
             Err(Error::hook("inner fails"))
         });
-        assert!(inner.is_err());
+        let error = inner.expect_err("the inner transaction fails");
+        assert!(matches!(error, Error::Hook(_)), "{error:?}");
+        assert_eq!(error.to_string(), "inner fails");
         ctx.transaction(|ctx| ctx.insert(note("inner2", "kept too")))?;
         Ok(())
     })
@@ -792,7 +801,9 @@ fn transactions_nest() {
         ctx.transaction(|ctx| ctx.insert(note("doomed", "inner ok")))?;
         Err(Error::hook("outer fails"))
     });
-    assert!(result.is_err());
+    let error = result.expect_err("the outer transaction fails");
+    assert!(matches!(error, Error::Hook(_)), "{error:?}");
+    assert_eq!(error.to_string(), "outer fails");
     assert_eq!(
         ctx.count_matching(FetchDescriptor::new().filter(f.uid.eq("doomed")))
             .expect("count"),
@@ -857,7 +868,12 @@ fn connection_is_the_raw_escape_hatch() {
         r#"INSERT INTO "Note" ("uid", "title", "done") VALUES ('raw', 'again', 0)"#,
         [],
     );
-    assert!(duplicate.is_err());
+    let error = duplicate.expect_err("`uid` is unique");
+    assert_eq!(
+        error.sqlite_error_code(),
+        Some(staged::rusqlite::ErrorCode::ConstraintViolation)
+    );
+    assert_eq!(error.to_string(), "UNIQUE constraint failed: Note.uid");
 }
 
 #[test]
@@ -999,7 +1015,7 @@ fn models_without_stored_attributes() {
     ctx.delete::<markers_v1::Marker>(first).expect("delete");
     assert!(matches!(
         ctx.update(&record),
-        Err(Error::NotFound { ref entity, .. }) if entity == "Marker"
+        Err(Error::NotFound { ref entity, id }) if entity == "Marker" && id == first.raw()
     ));
     let scratch = ctx
         .insert(markers_v1::Scratch {
