@@ -221,7 +221,7 @@ fn a_json_style_becomes_three_attributes_in_one_stage_keeping_ids() {
         })
         .unwrap_err();
     assert!(
-        matches!(error, staged::Error::UniqueViolation { .. }),
+        matches!(error, staged::Error::UniqueViolation { ref entity, ref attribute } if entity == "Reminder" && attribute == "uid"),
         "{error}"
     );
     drop(ctx);
@@ -259,6 +259,12 @@ fn without_the_will_migrate_hook_nulls_under_a_required_attribute_fail_naming_th
         matches!(error.as_plan(), Some(PlanError::NotInferable { entity, .. }) if entity == "List"),
         "{error}"
     );
+    assert_eq!(
+        error.to_string(),
+        "cannot infer the migration from 1.0.0 to 2.0.0: make `List.color` required (it has no default \
+         for existing NULLs) (needs-default); add `#[attribute(default = …)]` to `List.color`, or use a \
+         custom stage that fills the values"
+    );
     // With a hook that does not fill them, the migration fails at the row.
     let plan = plans::two_with_stage::<v1::Schema, v2::Schema>(
         MigrationStage::custom::<v1::Schema, v2::Schema>()
@@ -287,20 +293,21 @@ fn errors_and_panics_in_any_hook_roll_everything_back() {
     type Hooked = fn(
         staged::CustomStage<v1::Schema, v2::Schema>,
     ) -> staged::CustomStage<v1::Schema, v2::Schema>;
-    let cases: [(&str, Hooked); 5] = [
-        ("`will_migrate` hook #2", |s| {
+    // The hook that fails, what it says, and how it is added.
+    let cases: [(&str, &str, Hooked); 5] = [
+        ("`will_migrate` hook #2", "no network", |s| {
             s.will_migrate(|_| Err(staged::Error::hook("no network")))
         }),
-        ("`did_migrate` hook #1", |s| {
+        ("`did_migrate` hook #1", "no network", |s| {
             s.did_migrate(|_| Err(staged::Error::hook("no network")))
         }),
-        ("`migrate` hook #1", |s| {
+        ("`migrate` hook #1", "panicked: no network", |s| {
             s.migrate(|_, _| panic!("no network"))
         }),
-        ("`did_migrate` hook #1", |s| {
+        ("`did_migrate` hook #1", "panicked: no network", |s| {
             s.did_migrate(|_| panic!("no network"))
         }),
-        ("`will_migrate` hook #2", |s| {
+        ("`will_migrate` hook #2", "no network", |s| {
             s.will_migrate(|ctx| {
                 // Writes made before the failure are rolled back too.
                 ctx.insert(v1::List {
@@ -311,7 +318,7 @@ fn errors_and_panics_in_any_hook_roll_everything_back() {
             })
         }),
     ];
-    for (hook, add) in cases {
+    for (hook, cause, add) in cases {
         let store = TempStore::named("reminders.sqlite");
         seed(store.path());
         let before = sql::dump(&store.conn());
@@ -334,10 +341,12 @@ fn errors_and_panics_in_any_hook_roll_everything_back() {
             (failed.as_str(), *from, *to),
             (hook, Version::new(1, 0, 0), Version::new(2, 0, 0))
         );
-        let message = error.to_string();
-        assert!(
-            message.contains("stage 1.0.0 -> 2.0.0") && message.contains("no network"),
-            "{message}"
+        assert_eq!(
+            error.to_string(),
+            format!(
+                "cannot migrate `{}`: {hook} of stage 1.0.0 -> 2.0.0 failed: {cause}",
+                store.path().display()
+            )
         );
         assert_eq!(
             sql::dump(&store.conn()),
@@ -542,10 +551,10 @@ fn plan_validation_names_the_versions() {
         .schema::<v2::Schema>()
         .build()
         .unwrap_err();
-    assert!(
-        error
-            .to_string()
-            .starts_with("cannot infer the migration from 1.0.0 to 2.0.0: "),
-        "{error}"
+    assert_eq!(
+        error.to_string(),
+        "cannot infer the migration from 1.0.0 to 2.0.0: add required attribute `Reminder.start` \
+         (existing rows get NULL) (needs-default); add `#[attribute(default = …)]` to `Reminder.start`, \
+         or use a custom stage that fills the values"
     );
 }
