@@ -231,7 +231,10 @@ fn a_rebuild_keeps_the_high_water_mark() {
     );
     drop(ctx);
     drop(container);
-    assert!(sql::table_sql(&store.conn(), "Note").contains("AUTOINCREMENT"));
+    assert_eq!(
+        sql::table_sql(&store.conn(), "Note"),
+        r#"CREATE TABLE "Note" ("_id" INTEGER PRIMARY KEY AUTOINCREMENT, "title" TEXT, "body" TEXT)"#
+    );
     // One row per entity table, none for the temporary table.
     assert_eq!(
         sql::sequence(&store.conn()),
@@ -381,7 +384,10 @@ fn a_composed_skip_step_renaming_and_rebuilding_keeps_the_high_water_mark() {
     assert_eq!(new.raw(), seeded.deleted.raw() + 1);
     drop(ctx);
     drop(container);
-    assert!(sql::table_sql(&store.conn(), "Memo").contains("AUTOINCREMENT"));
+    assert_eq!(
+        sql::table_sql(&store.conn(), "Memo"),
+        r#"CREATE TABLE "Memo" ("_id" INTEGER PRIMARY KEY AUTOINCREMENT, "title" TEXT, "body" TEXT)"#
+    );
     assert_eq!(
         sql::sequence(&store.conn()),
         [("Memo".into(), 4), ("Pin".into(), 1)]
@@ -444,7 +450,10 @@ fn entities_swapping_names_keep_their_own_marks() {
     assert_eq!((left.raw(), right.raw()), (6, 4));
     drop(ctx);
     drop(container);
-    assert!(sql::table_sql(&store.conn(), "Right").contains("AUTOINCREMENT"));
+    assert_eq!(
+        sql::table_sql(&store.conn(), "Right"),
+        r#"CREATE TABLE "Right" ("_id" INTEGER PRIMARY KEY AUTOINCREMENT, "x" TEXT)"#
+    );
     assert_eq!(
         sql::sequence(&store.conn()),
         [("Left".into(), 6), ("Right".into(), 4)]
@@ -532,7 +541,10 @@ fn a_legacy_table_gets_the_guarantee_from_its_first_rebuild() {
     assert_eq!(new.raw(), 5);
     drop(ctx);
     drop(container);
-    assert!(sql::table_sql(&store.conn(), "Note").contains("AUTOINCREMENT"));
+    assert_eq!(
+        sql::table_sql(&store.conn(), "Note"),
+        r#"CREATE TABLE "Note" ("_id" INTEGER PRIMARY KEY AUTOINCREMENT, "title" TEXT, "body" TEXT)"#
+    );
     // `Pin` was not rebuilt: it stays as it was, with no row.
     assert_eq!(sql::sequence(&store.conn()), [("Note".into(), 5)]);
 }
