@@ -200,7 +200,9 @@ fn cascade_nullify_and_inverse() {
     );
     assert!(matches!(
         ctx.remove_related(&ann_record.books, third),
-        Err(Error::RequiredInverse { .. })
+        Err(Error::RequiredInverse { ref entity, ref relationship, ref related, ref inverse })
+            if (entity.as_str(), relationship.as_str(), related.as_str(), inverse.as_str())
+                == ("Author", "books", "Book", "author")
     ));
 
     // Cascade: deleting Ann deletes her three books.
@@ -238,8 +240,20 @@ fn deny_refuses_naming_both_entities() {
     // Deleting the author would cascade to the lent book: refused too.
     let error = ctx.delete::<Author>(ann).unwrap_err();
     assert!(
-        matches!(error, Error::DeleteDenied { ref entity, .. } if entity == "Book"),
-        "{error}"
+        matches!(
+            error,
+            Error::DeleteDenied { ref entity, id, ref related, ref relationship, related_id }
+                if (entity.as_str(), id, related.as_str(), relationship.as_str(), related_id)
+                    == ("Book", b.raw(), "Loan", "book", loan.raw())
+        ),
+        "{error:?}"
+    );
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "cannot delete `Book` record {b}: `Loan` record {loan} refers to it through `Loan.book`, whose delete \
+             rule is `deny`; delete the `Loan` record or point its `book` elsewhere first"
+        )
     );
     assert_eq!(ctx.count::<Book>().unwrap(), 1);
     ctx.delete::<Loan>(loan).unwrap();
@@ -329,7 +343,7 @@ fn many_to_many_add_remove() {
     assert!(ctx.related(&one.tags).unwrap().is_empty());
     assert!(matches!(
         ctx.add_related(&one.tags, PersistentId::from_raw(999)),
-        Err(Error::ReferenceNotFound { .. })
+        Err(Error::ReferenceNotFound { ref entity }) if entity == "Book"
     ));
 }
 
@@ -360,7 +374,7 @@ fn references_to_missing_records_and_unstored_handles_are_typed_errors() {
     assert_eq!(ctx.get::<Book>(b).unwrap().unwrap().editor, None);
     assert!(matches!(
         ctx.set(missing, Book::fields().title, "x".to_owned()),
-        Err(Error::NotFound { id: 42, .. })
+        Err(Error::NotFound { ref entity, id: 42 }) if entity == "Book"
     ));
     let built = Author {
         name: "Built".into(),
