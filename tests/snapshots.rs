@@ -317,9 +317,14 @@ fn a_hand_edited_or_misnamed_snapshot_file_is_reported() {
     )
     .unwrap_err();
     let problems = problems(error);
+    assert_eq!(problems.len(), 3, "{problems:#?}");
     assert!(matches!(
         &problems[0],
-        SnapshotProblem::ChecksumMismatch { recorded, .. } if *recorded == shipped::Schema::checksum()
+        SnapshotProblem::ChecksumMismatch { version, path, recorded, actual }
+            if *version == Version::new(1, 0, 0)
+                && *path == dir.join("1.0.0.json")
+                && *recorded == shipped::Schema::checksum()
+                && actual != recorded
     ));
     assert_eq!(
         problems[1].to_string(),
@@ -328,7 +333,23 @@ fn a_hand_edited_or_misnamed_snapshot_file_is_reported() {
             dir.join("two.json").display()
         )
     );
-    assert!(matches!(&problems[2], SnapshotProblem::Edited { .. }));
+    assert!(matches!(
+        &problems[2],
+        SnapshotProblem::Edited { version, path, .. }
+            if *version == Version::new(1, 0, 0) && *path == dir.join("1.0.0.json")
+    ));
+    assert_eq!(
+        problems[2].to_string(),
+        format!(
+            "you edited schema 1.0.0 after shipping it: attribute `Reminder.notes` changed type from `json` to \
+             `text`; attribute `Reminder.title` changed type from `json` to `text`; attribute `Reminder.uid` \
+             changed type from `json` to `text` (snapshot `{}`). Stores at 1.0.0 on devices no longer match it \
+             and would not open: restore the shipped definition and make the change in a new schema version. \
+             If 1.0.0 never shipped, record it again with `STAGED_SNAPSHOTS=overwrite` or by deleting the \
+             snapshot",
+            dir.join("1.0.0.json").display()
+        )
+    );
 }
 
 #[test]
@@ -342,23 +363,21 @@ fn a_file_that_is_not_a_snapshot_is_named_in_the_error() {
         SnapshotMode::WriteNew,
     )
     .unwrap_err();
-    let message = error.to_string();
-    assert!(
-        message.starts_with(&format!(
-            "`{}` is not a schema snapshot: missing field `format`",
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "`{}` is not a schema snapshot: missing field `format` at line 1 column 20; snapshots are \
+             written by `staged::schema::snapshot::to_json`",
             dir.join("1.0.0.json").display()
-        )),
-        "{message}"
+        )
     );
     let error = snapshot::from_json(
         &snapshot::to_json(v2::Schema::descriptor()).replace("\"format\": 1", "\"format\": 9"),
     )
     .unwrap_err();
-    assert!(
-        error
-            .to_string()
-            .starts_with("snapshot format 9 is not supported"),
-        "{error}"
+    assert_eq!(
+        error.to_string(),
+        "snapshot format 9 is not supported (this version of staged reads format 1)"
     );
 }
 
