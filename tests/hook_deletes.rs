@@ -145,9 +145,22 @@ fn check(store: &TempStore, stage: MigrationStage, seeded: &Seeded) {
     let container = ModelContainer::open(store.path(), plan).expect("the migration succeeds");
     let mut ctx = container.context();
     assert!(ctx.get::<v2::Author>(seeded.ann).unwrap().is_none());
-    assert!(ctx.get::<v2::Author>(seeded.bob).unwrap().is_some());
+    let authors: Vec<(PersistentId, String)> = ctx
+        .fetch_all::<v2::Author>()
+        .unwrap()
+        .iter()
+        .map(|a| (a.id(), a.name.clone()))
+        .collect();
+    assert_eq!(authors, [(seeded.bob, "Bob".to_owned())]);
     // Cascade: Ann's book is gone with her.
     assert!(ctx.get::<v2::Book>(seeded.by_ann).unwrap().is_none());
+    let books: Vec<PersistentId> = ctx
+        .fetch_all::<v2::Book>()
+        .unwrap()
+        .iter()
+        .map(|b| b.id())
+        .collect();
+    assert_eq!(books, [seeded.by_bob]);
     // Nullify: Bob's book lost its editor.
     let bobs = ctx.get::<v2::Book>(seeded.by_bob).unwrap().unwrap();
     assert_eq!(bobs.editor, None);
