@@ -858,10 +858,13 @@ fn connection_is_the_raw_escape_hatch() {
         42
     );
     // Raw SQL inside a failed transaction is undone with everything else.
-    let _ = ctx.transaction(|ctx| -> staged::Result<()> {
-        ctx.connection().execute(r#"DELETE FROM "Note""#, [])?;
-        Err(Error::hook("undo"))
-    });
+    let error = ctx
+        .transaction(|ctx| -> staged::Result<()> {
+            ctx.connection().execute(r#"DELETE FROM "Note""#, [])?;
+            Err(Error::hook("undo"))
+        })
+        .expect_err("the body failed");
+    assert_eq!(error.to_string(), "undo");
     assert_eq!(ctx.count::<Note>().expect("count"), 7);
     // Errors from raw SQL come back as rusqlite errors.
     let duplicate = ctx.connection().execute(
