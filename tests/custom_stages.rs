@@ -4,7 +4,7 @@ use std::sync::{Arc, Mutex};
 
 mod common;
 
-use common::schemas::reminders::{Style, v1};
+use common::schemas::reminders::{self, Style, v1};
 use common::store::TempStore;
 use common::{plans, sql};
 use staged::prelude::*;
@@ -99,54 +99,16 @@ fn reminders_stage() -> MigrationStage {
 fn seed(path: &std::path::Path) {
     let container = plans::open_single::<v1::Schema>(path);
     let mut ctx = container.context();
-    ctx.insert(v1::Reminder {
-        uid: "a".into(),
-        title: "standup".into(),
-        style: Style::Manual {
-            start: 100,
-            duration: 15,
-        },
-    })
-    .unwrap();
-    let gone = ctx
-        .insert(v1::Reminder {
-            uid: "gone".into(),
-            title: "x".into(),
-            style: Style::Manual {
-                start: 0,
-                duration: 0,
-            },
-        })
+    ctx.insert(reminders::manual("a", "standup", 100, 15))
         .unwrap();
-    ctx.insert(v1::Reminder {
-        uid: "b".into(),
-        title: "gym".into(),
-        style: Style::Repeating {
-            rule: "FREQ=WEEKLY".into(),
-            start: 200,
-        },
-    })
-    .unwrap();
+    let gone = ctx.insert(reminders::manual("gone", "x", 0, 0)).unwrap();
+    ctx.insert(reminders::repeating("b", "gym", "FREQ=WEEKLY", 200))
+        .unwrap();
     ctx.delete::<v1::Reminder>(gone).unwrap();
-    ctx.insert(v1::Reminder {
-        uid: "c".into(),
-        title: "taxes".into(),
-        style: Style::Manual {
-            start: 300,
-            duration: 60,
-        },
-    })
-    .unwrap();
-    ctx.insert(v1::List {
-        name: "home".into(),
-        color: None,
-    })
-    .unwrap();
-    ctx.insert(v1::List {
-        name: "work".into(),
-        color: Some("blue".into()),
-    })
-    .unwrap();
+    ctx.insert(reminders::manual("c", "taxes", 300, 60))
+        .unwrap();
+    ctx.insert(reminders::list("home", None)).unwrap();
+    ctx.insert(reminders::list("work", Some("blue"))).unwrap();
 }
 
 #[test]

@@ -3,7 +3,7 @@
 mod common;
 
 use common::plans;
-use common::schemas::reminders::{Style, v1};
+use common::schemas::reminders::{self, Style, v1};
 use common::store::TempStore;
 use staged::prelude::*;
 
@@ -102,34 +102,12 @@ mod v3 {
 
 fn seed(path: &std::path::Path) {
     let mut ctx = plans::open_single::<v1::Schema>(path).context();
-    ctx.insert(v1::Reminder {
-        uid: "a".into(),
-        title: "standup".into(),
-        style: Style::Manual {
-            start: 100,
-            duration: 15,
-        },
-    })
-    .unwrap();
-    ctx.insert(v1::Reminder {
-        uid: "b".into(),
-        title: "gym".into(),
-        style: Style::Repeating {
-            rule: "FREQ=WEEKLY".into(),
-            start: 200,
-        },
-    })
-    .unwrap();
-    ctx.insert(v1::List {
-        name: "home".into(),
-        color: None,
-    })
-    .unwrap();
-    ctx.insert(v1::List {
-        name: "work".into(),
-        color: Some("blue".into()),
-    })
-    .unwrap();
+    ctx.insert(reminders::manual("a", "standup", 100, 15))
+        .unwrap();
+    ctx.insert(reminders::repeating("b", "gym", "FREQ=WEEKLY", 200))
+        .unwrap();
+    ctx.insert(reminders::list("home", None)).unwrap();
+    ctx.insert(reminders::list("work", Some("blue"))).unwrap();
 }
 
 #[test]

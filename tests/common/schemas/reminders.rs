@@ -52,3 +52,32 @@ pub mod v1 {
         pub color: Option<String>,
     }
 }
+
+/// A reminder happening once, at `start` for `duration` minutes.
+pub fn manual(uid: &str, title: &str, start: i64, duration: i64) -> v1::Reminder {
+    v1::Reminder {
+        uid: uid.to_owned(),
+        title: title.to_owned(),
+        style: Style::Manual { start, duration },
+    }
+}
+
+/// A reminder repeating by `rule` from `start`.
+pub fn repeating(uid: &str, title: &str, rule: &str, start: i64) -> v1::Reminder {
+    v1::Reminder {
+        uid: uid.to_owned(),
+        title: title.to_owned(),
+        style: Style::Repeating {
+            rule: rule.to_owned(),
+            start,
+        },
+    }
+}
+
+/// A list with this name and color.
+pub fn list(name: &str, color: Option<&str>) -> v1::List {
+    v1::List {
+        name: name.to_owned(),
+        color: color.map(str::to_owned),
+    }
+}
