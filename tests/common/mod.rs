@@ -5,8 +5,10 @@
 //! - [`sql`]: reading a store file through raw SQL (tables, columns, indexes,
 //!   rows, history, integrity);
 //! - [`files`]: byte and directory-listing snapshots;
-//! - [`plans`]: migration plans of one, two or three schemas without stages;
-//! - [`schemas`]: schema modules that several test files use as they are.
+//! - [`plans`]: migration plans of one, two or three schemas, inferred or
+//!   with one stage;
+//! - [`schemas`]: schema modules that several test files use as they are, with
+//!   constructors of their records.
 
 // Each test binary uses a different subset of these fixtures.
 #![allow(dead_code)]

@@ -1,4 +1,5 @@
-//! Migration plans made only of schemas, every step inferred.
+//! Migration plans of one, two or three schemas: every step inferred, or one
+//! stage given.
 
 use staged::prelude::*;
 
