@@ -7,9 +7,9 @@ pub use staged_runtime::{
     DryRunProblem, DryRunReport, DryRunStep, EntityDescriptor, EntitySummary, Error,
     FetchDescriptor, Field, HistoryEntry, JoinTableSummary, JournalMode, MigrationError,
     MigrationObserver, MigrationPath, MigrationStage, MigrationStep, Model, ModelContainer,
-    ModelContainerBuilder, ModelContext, NoSchema, OpenOutcome, PROGRESS_INTERVAL, PersistentId,
-    PlanError, PlanSchema, Predicate, Record, Ref, Reference, RelationshipDescriptor, Result,
-    SchemaDescriptor, SchemaMigrationPlan, SchemaMigrationPlanBuilder, SortDescriptor,
+    ModelContainerBuilder, ModelContext, NoSchema, Observation, OpenOutcome, PROGRESS_INTERVAL,
+    PersistentId, PlanError, PlanSchema, Predicate, Record, Ref, Reference, RelationshipDescriptor,
+    Result, SchemaDescriptor, SchemaMigrationPlan, SchemaMigrationPlanBuilder, SortDescriptor,
     StepInference, StepOutcome, StoreError, StoreGroup, StoreGroupBuilder, StoreKey, StoreSummary,
     ToMany, ToManyKind, Version, VersionedSchema, infer_step, inspect_store, rusqlite,
 };

@@ -7,12 +7,14 @@ use std::time::Duration;
 
 use rusqlite::Connection;
 
-use crate::context::{ModelContext, SharedConnection, Writer};
+use crate::context::{ModelContext, Observation, SharedConnection, Writer};
 use crate::dry_run::DryRunReport;
 use crate::error::Result;
 use crate::migrate::{Migration, Prepared};
+use crate::model::{BelongsTo, Record};
 use crate::observer::MigrationObserver;
 use crate::plan::SchemaMigrationPlan;
+use crate::query::FetchDescriptor;
 use crate::schema::{Version, VersionedSchema};
 use crate::store::connection::{self, BUSY_TIMEOUT, JournalMode};
 use crate::store::{self, FileState};
@@ -100,6 +102,27 @@ impl<S: VersionedSchema> ModelContainer<S> {
     /// The plan the store was opened with.
     pub fn plan(&self) -> &SchemaMigrationPlan<S> {
         &self.plan
+    }
+
+    /// Observes a fetch: `callback` gets its records once, then again after
+    /// every commit that changed `M`'s entity (its table, or the join tables
+    /// of its many-to-manys) through any context of this container. Commits
+    /// that come while the callback runs are coalesced into one new call.
+    /// Dropping the returned [`Observation`] stops the calls.
+    ///
+    /// Every call happens on the store's observation thread (one per
+    /// container and its clones, started by the first `observe`), one at a
+    /// time and in commit order; keep callbacks short and hand results to
+    /// your UI thread yourself. A fetch runs on a read connection in WAL
+    /// mode, so it never waits for a writer. Changes made by another
+    /// process, or through another container opened on the same file, are
+    /// not observed.
+    pub fn observe<M: BelongsTo<S>>(
+        &self,
+        descriptor: FetchDescriptor<M>,
+        callback: impl FnMut(&[Record<M>]) + Send + 'static,
+    ) -> Observation {
+        crate::context::observe::<S, M, _>(&self.conn, descriptor, callback)
     }
 
     /// Whether opening created the store, migrated it (and from which

@@ -28,7 +28,7 @@ mod store;
 pub mod testing;
 
 pub use container::{ModelContainer, ModelContainerBuilder, OpenOutcome};
-pub use context::{ConnectionGuard, ModelContext};
+pub use context::{ConnectionGuard, ModelContext, Observation};
 pub use dry_run::{DryRunAction, DryRunProblem, DryRunReport, DryRunStep, StepOutcome};
 pub use error::{BoxError, ConstraintKind, Error, MigrationError, PlanError, Result, StoreError};
 pub use group::{StoreGroup, StoreGroupBuilder, StoreKey};

@@ -12,8 +12,12 @@ use crate::query::FetchDescriptor;
 use crate::schema::{ID_COLUMN, VersionedSchema};
 use crate::sql;
 
+mod observe;
 mod related;
 mod writer;
+
+pub use observe::Observation;
+pub(crate) use observe::observe;
 
 use writer::{Locked, ReadConnection};
 pub(crate) use writer::{SharedConnection, Writer};
@@ -85,10 +89,11 @@ impl<S: VersionedSchema> ModelContext<S> {
     /// (the last committed state, without waiting for the writer) when the
     /// store has them; the writer otherwise.
     pub(crate) fn read(&self) -> Result<ReadConnection<'_>> {
-        if self.depth == 0 && self.tables.is_none() {
-            if let Some(reader) = self.conn.reader() {
-                return Ok(ReadConnection::Reader(reader?));
-            }
+        if self.depth == 0
+            && self.tables.is_none()
+            && let Some(reader) = self.conn.reader()
+        {
+            return Ok(ReadConnection::Reader(reader?));
         }
         Ok(ReadConnection::Writer(self.lock()?))
     }
@@ -224,6 +229,13 @@ impl<S: VersionedSchema> ModelContext<S> {
                 id: id.raw(),
             });
         }
+        // Links in join tables go with the record (`ON DELETE CASCADE`,
+        // which SQLite's update hook does not report for them).
+        for join in S::descriptor().join_tables() {
+            if join.owner == entity.name() || join.target == entity.name() {
+                self.conn.note_written(&join.name);
+            }
+        }
         // A migration runs with foreign keys off (its hooks included): the
         // delete rules are then applied here, or the migration's final
         // foreign key check would fail on what referred to this record.
@@ -270,6 +282,10 @@ impl<S: VersionedSchema> ModelContext<S> {
             }
             Err(error) => {
                 conn.execute_batch(&format!("ROLLBACK TO {savepoint}; RELEASE {savepoint}"))?;
+                if guard.context.depth == 0 {
+                    // Nothing of the transaction is left to observe.
+                    writer.forget_written();
+                }
                 Err(error)
             }
         }

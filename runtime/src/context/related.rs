@@ -109,6 +109,7 @@ impl<S: VersionedSchema> ModelContext<S> {
                     [owner.raw(), target.raw()],
                 )
                 .map_err(|e| store::write_error(entity, e))?;
+                self.conn.note_written(&join);
             }
         }
         Ok(())
@@ -161,6 +162,7 @@ impl<S: VersionedSchema> ModelContext<S> {
                     ),
                     [owner.raw(), target.raw()],
                 )?;
+                self.conn.note_written(&join);
             }
         }
         Ok(())
