@@ -4,6 +4,7 @@
 //! Apps depend on the `staged` facade crate, which re-exports this crate and
 //! the macros; see its documentation for the guide.
 
+mod change;
 mod container;
 mod context;
 mod delete_rules;
@@ -32,7 +33,8 @@ pub use context::{ConnectionGuard, ModelContext};
 pub use dry_run::{DryRunAction, DryRunProblem, DryRunReport, DryRunStep, StepOutcome};
 pub use error::{BoxError, ConstraintKind, Error, MigrationError, PlanError, Result, StoreError};
 pub use group::{StoreGroup, StoreGroupBuilder, StoreKey};
-pub use inference::{Change, ChangeClass, StepInference, infer_step};
+pub use change::{Change, ChangeClass};
+pub use inference::{StepInference, infer_step};
 pub use model::{BelongsTo, Model, PersistentId, Record};
 pub use observer::{MigrationObserver, PROGRESS_INTERVAL};
 pub use plan::{NoSchema, PlanSchema, PlanTail, SchemaMigrationPlan, SchemaMigrationPlanBuilder};

@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 use rusqlite::Connection;
 
 use crate::error::{MigrationError, PlanError, Result};
-use crate::inference::{self, Change, SchemaMapping};
+use crate::change::{Change, ChangeClass};
+use crate::inference::{self, SchemaMapping};
 use crate::planner::{self, MigrationPath, NoRoute, Route};
 use crate::schema::{Checksum, SchemaDescriptor, Version, VersionedSchema};
 use crate::stage::{ErasedCustom, MigrationStage, StageKind};
@@ -383,7 +384,7 @@ fn check_custom(
             entity: change.entity().to_owned(),
             attribute: change.attribute().map(str::to_owned),
             change: change.to_string(),
-            class: "not-with-transform",
+            class: ChangeClass::NotWithTransform,
             fix: format!(
                 "make the conversion in its own lightweight version, before or after the one that transforms `{}`",
                 change.entity()
@@ -420,7 +421,7 @@ pub(crate) fn not_inferable(from: Version, to: Version, changes: &[Change]) -> R
             entity: change.entity().to_owned(),
             attribute: change.attribute().map(str::to_owned),
             change: change.to_string(),
-            class: change.class().name(),
+            class: change.class(),
             fix: change.fix().unwrap_or_default(),
         }
         .into()),

@@ -1,7 +1,7 @@
 //! Finding the changes between two schemas along a mapping.
 
-use super::change::Change;
 use super::mapping::{LinkSource, SchemaMapping, ValueSource};
+use crate::change::Change;
 use crate::schema::{AttributeDescriptor, RelationshipDescriptor, SchemaDescriptor, ToManyKind};
 
 /// The changes a mapping makes from `from` to `to`, entity by entity.

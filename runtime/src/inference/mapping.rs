@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use crate::change::ChangeClass;
 use crate::error::{PlanError, Result};
 use crate::schema::{DefaultValue, EntityDescriptor, SchemaDescriptor, ToManyKind, Version};
 
@@ -184,7 +185,7 @@ pub fn map_step(from: &SchemaDescriptor, to: &SchemaDescriptor) -> Result<Schema
                             target.name(),
                             attribute.name()
                         ),
-                        class: "needs-custom",
+                        class: ChangeClass::NeedsCustomStage,
                         fix: format!(
                             "a record may have several related records: remove `original_name`, read them in a \
                              `will_migrate` hook of a custom stage and set `{}` in its transform",
@@ -241,7 +242,7 @@ pub fn map_step(from: &SchemaDescriptor, to: &SchemaDescriptor) -> Result<Schema
                         kept.target(),
                         relationship.target()
                     ),
-                    class: "needs-custom",
+                    class: ChangeClass::NeedsCustomStage,
                     fix: format!(
                         "its links hold ids of `{}` records: give the relationship a new name (without \
                          `original_name`) so that it starts without links, and link the `{}` records in a \
