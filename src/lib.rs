@@ -9,7 +9,7 @@ pub use staged_runtime::{
     MigrationPath, MigrationStage, MigrationStep, Model, ModelContainer, ModelContainerBuilder,
     ModelContext, NoSchema, PROGRESS_INTERVAL, PersistentId, PlanError, PlanSchema, Predicate,
     Record, Ref, Reference, RelationshipDescriptor, Result, SchemaDescriptor, SchemaMigrationPlan,
-    SchemaMigrationPlanBuilder, SortDescriptor, StepInference, StepOutcome, StoreError, StoreGroup,
+    SchemaMigrationPlanBuilder, SortDescriptor, StepInference, StepKind, StepOutcome, StoreError, StoreGroup,
     StoreGroupBuilder, StoreKey, StoreSummary, ToMany, ToManyKind, Version, VersionedSchema,
     infer_step, inspect_store, rusqlite,
 };

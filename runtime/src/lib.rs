@@ -24,6 +24,7 @@ mod relationship;
 pub mod schema;
 mod sql;
 mod stage;
+mod step;
 mod store;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -46,6 +47,7 @@ pub use schema::{
     Reference, RelationshipDescriptor, SchemaDescriptor, ToManyKind, Version, VersionedSchema,
 };
 pub use stage::{CustomStage, MigrationStage};
+pub use step::StepKind;
 pub use store::{
     EntitySummary, HistoryEntry, JoinTableSummary, StoreSummary, inspect as inspect_store,
 };

@@ -315,13 +315,9 @@ impl<S: VersionedSchema> Runner<'_, S> {
             }
             let schemas = self.plan.schemas();
             let (source, target) = (&schemas[step.from], &schemas[step.to]);
-            let kind = if step.stage.is_some() {
-                "custom"
-            } else {
-                "inferred"
-            };
+            let kind = view.kind();
             let stage_span =
-                info_span!("stage", from = %source.version(), to = %target.version(), kind);
+                info_span!("stage", from = %source.version(), to = %target.version(), %kind);
             let _entered = stage_span.enter();
             let started_at = store::now_millis();
             let clock = Instant::now();
@@ -351,7 +347,7 @@ impl<S: VersionedSchema> Runner<'_, S> {
                 params![
                     source.version().to_string(),
                     target.version().to_string(),
-                    kind,
+                    kind.name(),
                     started_at,
                     duration,
                     i64::try_from(rows).unwrap_or(i64::MAX)

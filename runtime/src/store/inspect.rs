@@ -10,6 +10,7 @@ use super::{FileState, inspect_file, read_metadata};
 use crate::error::{Result, StoreError};
 use crate::schema::{Checksum, Version};
 use crate::sql::{self, HISTORY_TABLE, METADATA_TABLE};
+use crate::step::StepKind;
 
 /// What a store holds, as [`inspect`] reads it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -43,8 +44,8 @@ pub struct HistoryEntry {
     pub from: Version,
     /// The version after the step.
     pub to: Version,
-    /// `custom` or `inferred`.
-    pub kind: String,
+    /// How the step ran (stored as `custom` or `inferred`).
+    pub kind: StepKind,
     /// When the step started, in Unix milliseconds.
     pub started_at: i64,
     /// `started_at` in UTC, as `YYYY-MM-DD HH:MM:SS`.
@@ -144,7 +145,7 @@ fn history(conn: &Connection, path: &Path) -> Result<Vec<HistoryEntry>> {
         Ok((
             row.get::<_, String>(0)?,
             row.get::<_, String>(1)?,
-            row.get(2)?,
+            row.get::<_, String>(2)?,
             row.get(3)?,
             row.get(4)?,
             row.get(5)?,
@@ -160,7 +161,7 @@ fn history(conn: &Connection, path: &Path) -> Result<Vec<HistoryEntry>> {
         out.push(HistoryEntry {
             from: from.parse().map_err(|_| damaged())?,
             to: to.parse().map_err(|_| damaged())?,
-            kind,
+            kind: StepKind::from_name(&kind).ok_or_else(damaged)?,
             started_at,
             started,
             duration_ms,
