@@ -3,8 +3,8 @@
 pub use staged_macros::{did_migrate, migrate, model, transform, versioned_schema, will_migrate};
 pub use staged_runtime::{
     AttributeDescriptor, AttributeType, BelongsTo, BoxError, Change, ChangeClass, Checksum,
-    ConnectionGuard, ConstraintKind, CustomStage, DefaultValue, DeleteRule, DryRunAction,
-    DryRunProblem, DryRunReport, DryRunStep, EntityDescriptor, EntitySummary, Error,
+    ConnectionGuard, ConstraintKind, CustomStage, DanglingReference, DefaultValue, DeleteRule, DryRunAction,
+    DryRunProblem, DryRunReport, DryRunStep, Drift, EntityDescriptor, EntitySummary, Error,
     FetchDescriptor, Field, HistoryEntry, JoinTableSummary, MigrationError, MigrationObserver,
     MigrationPath, MigrationStage, MigrationStep, Model, ModelContainer, ModelContainerBuilder,
     ModelContext, NoSchema, PROGRESS_INTERVAL, PersistentId, PlanError, PlanSchema, Predicate,

@@ -32,7 +32,10 @@ pub mod testing;
 pub use container::{ModelContainer, ModelContainerBuilder};
 pub use context::{ConnectionGuard, ModelContext};
 pub use dry_run::{DryRunAction, DryRunProblem, DryRunReport, DryRunStep, StepOutcome};
-pub use error::{BoxError, ConstraintKind, Error, MigrationError, PlanError, Result, StoreError};
+pub use error::{
+    BoxError, ConstraintKind, DanglingReference, Drift, Error, MigrationError, PlanError, Result,
+    StoreError,
+};
 pub use group::{StoreGroup, StoreGroupBuilder, StoreKey};
 pub use change::{Change, ChangeClass};
 pub use inference::{StepInference, infer_step};

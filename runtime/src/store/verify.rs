@@ -4,14 +4,15 @@ use std::collections::BTreeSet;
 
 use rusqlite::Connection;
 
+use crate::error::{DanglingReference, Drift};
 use crate::schema::{ID_COLUMN, SchemaDescriptor};
 use crate::sql::{self, HISTORY_TABLE, METADATA_TABLE, quote_ident};
 
 /// The differences between the store's tables, columns, types, nullability,
-/// indexes and unique constraints and `descriptor`, one readable line each;
-/// empty when they agree. Column order and `DEFAULT` clauses are not compared
-/// (staged names every column it reads and writes every column it inserts).
-pub fn drift(conn: &Connection, descriptor: &SchemaDescriptor) -> rusqlite::Result<Vec<String>> {
+/// indexes and unique constraints and `descriptor`; empty when they agree.
+/// Column order and `DEFAULT` clauses are not compared (staged names every
+/// column it reads and writes every column it inserts).
+pub fn drift(conn: &Connection, descriptor: &SchemaDescriptor) -> rusqlite::Result<Vec<Drift>> {
     let mut out = Vec::new();
     let mut expected_tables: BTreeSet<String> = descriptor
         .entities()
@@ -38,7 +39,9 @@ pub fn drift(conn: &Connection, descriptor: &SchemaDescriptor) -> rusqlite::Resu
     }
     for table in &actual_tables {
         if !expected_tables.contains(&table.to_lowercase()) {
-            out.push(format!("unexpected table `{table}`"));
+            out.push(Drift::UnexpectedTable {
+                table: table.clone(),
+            });
         }
     }
     for entity in descriptor.entities() {
@@ -46,7 +49,9 @@ pub fn drift(conn: &Connection, descriptor: &SchemaDescriptor) -> rusqlite::Resu
             .iter()
             .any(|t| t.eq_ignore_ascii_case(entity.name()))
         {
-            out.push(format!("missing table `{}`", entity.name()));
+            out.push(Drift::MissingTable {
+                entity: entity.name().to_owned(),
+            });
             continue;
         }
         let mut columns = conn.prepare(&format!(
@@ -66,40 +71,32 @@ pub fn drift(conn: &Connection, descriptor: &SchemaDescriptor) -> rusqlite::Resu
         let find = |name: &str| actual.iter().find(|(n, ..)| n.eq_ignore_ascii_case(name));
         match find(ID_COLUMN) {
             Some((_, ty, _, true)) if ty.eq_ignore_ascii_case("INTEGER") => {}
-            _ => out.push(format!(
-                "`{}`: `{ID_COLUMN}` is not the INTEGER PRIMARY KEY",
-                entity.name()
-            )),
+            _ => out.push(Drift::IdNotPrimaryKey {
+                entity: entity.name().to_owned(),
+            }),
         }
         for attribute in entity.attributes() {
             let Some((_, ty, not_null, _)) = find(attribute.name()) else {
-                out.push(format!(
-                    "`{}`: missing column `{}`",
-                    entity.name(),
-                    attribute.name()
-                ));
+                out.push(Drift::MissingColumn {
+                    entity: entity.name().to_owned(),
+                    attribute: attribute.name().to_owned(),
+                });
                 continue;
             };
             if !ty.eq_ignore_ascii_case(attribute.ty().sql_type()) {
-                out.push(format!(
-                    "`{}.{}`: column type is {ty}, expected {}",
-                    entity.name(),
-                    attribute.name(),
-                    attribute.ty().sql_type()
-                ));
+                out.push(Drift::ColumnType {
+                    entity: entity.name().to_owned(),
+                    attribute: attribute.name().to_owned(),
+                    actual: ty.clone(),
+                    expected: attribute.ty().sql_type().to_owned(),
+                });
             }
             if *not_null == attribute.is_optional() {
-                out.push(format!(
-                    "`{}.{}`: column is {}, expected {}",
-                    entity.name(),
-                    attribute.name(),
-                    if *not_null { "NOT NULL" } else { "nullable" },
-                    if attribute.is_optional() {
-                        "nullable"
-                    } else {
-                        "NOT NULL"
-                    }
-                ));
+                out.push(Drift::ColumnNullability {
+                    entity: entity.name().to_owned(),
+                    attribute: attribute.name().to_owned(),
+                    not_null: *not_null,
+                });
             }
         }
         for (name, ..) in &actual {
@@ -109,7 +106,10 @@ pub fn drift(conn: &Connection, descriptor: &SchemaDescriptor) -> rusqlite::Resu
                     .iter()
                     .all(|a| !a.name().eq_ignore_ascii_case(name))
             {
-                out.push(format!("`{}`: unexpected column `{name}`", entity.name()));
+                out.push(Drift::UnexpectedColumn {
+                    entity: entity.name().to_owned(),
+                    column: name.clone(),
+                });
             }
         }
         // Indexes: (name, unique, column) of every index on the table.
@@ -125,10 +125,10 @@ pub fn drift(conn: &Connection, descriptor: &SchemaDescriptor) -> rusqlite::Resu
         let mut actual_indexes = BTreeSet::new();
         for (name, unique, origin) in listed {
             if origin != "c" {
-                out.push(format!(
-                    "`{}`: unexpected constraint index `{name}`",
-                    entity.name()
-                ));
+                out.push(Drift::UnexpectedConstraintIndex {
+                    entity: entity.name().to_owned(),
+                    index: name,
+                });
                 continue;
             }
             let column: Option<String> = conn
@@ -162,17 +162,19 @@ pub fn drift(conn: &Connection, descriptor: &SchemaDescriptor) -> rusqlite::Resu
             }
         }
         for (name, unique, column) in expected_indexes.difference(&actual_indexes) {
-            out.push(format!(
-                "`{}.{column}`: missing {} `{name}`",
-                entity.name(),
-                if *unique { "unique index" } else { "index" }
-            ));
+            out.push(Drift::MissingIndex {
+                entity: entity.name().to_owned(),
+                column: column.clone(),
+                index: name.clone(),
+                unique: *unique,
+            });
         }
         for (name, _, column) in actual_indexes.difference(&expected_indexes) {
-            out.push(format!(
-                "`{}.{column}`: unexpected index `{name}`",
-                entity.name()
-            ));
+            out.push(Drift::UnexpectedIndex {
+                entity: entity.name().to_owned(),
+                column: column.clone(),
+                index: name.clone(),
+            });
         }
         let expected_keys: BTreeSet<ForeignKey> = entity
             .references()
@@ -192,10 +194,11 @@ pub fn drift(conn: &Connection, descriptor: &SchemaDescriptor) -> rusqlite::Resu
             .iter()
             .any(|t| t.eq_ignore_ascii_case(&join.name))
         {
-            out.push(format!(
-                "missing join table `{}` of `{}.{}`",
-                join.name, join.owner, join.relationship
-            ));
+            out.push(Drift::MissingJoinTable {
+                table: join.name.clone(),
+                entity: join.owner.clone(),
+                relationship: join.relationship.clone(),
+            });
             continue;
         }
         let expected: BTreeSet<ForeignKey> = [
@@ -230,9 +233,11 @@ pub fn declares_foreign_keys(descriptor: &SchemaDescriptor) -> bool {
 }
 
 /// The references of the store that point at no record, as
-/// `PRAGMA foreign_key_check` finds them, one sentence each naming the table,
-/// the record, the column and the missing record: at most `limit` of them.
-pub fn dangling_references(conn: &Connection, limit: usize) -> rusqlite::Result<Vec<String>> {
+/// `PRAGMA foreign_key_check` finds them: at most `limit` of them.
+pub fn dangling_references(
+    conn: &Connection,
+    limit: usize,
+) -> rusqlite::Result<Vec<DanglingReference>> {
     let mut check = conn.prepare(
         "SELECT c.\"table\", c.rowid, c.parent, l.\"from\" \
          FROM pragma_foreign_key_check AS c \
@@ -248,10 +253,14 @@ pub fn dangling_references(conn: &Connection, limit: usize) -> rusqlite::Result<
         .into_iter()
         .map(|(table, rowid, parent, column)| {
             let Some(rowid) = rowid else {
-                // A join table (WITHOUT ROWID): name the link's column only.
-                return Ok(format!(
-                    "a link in `{table}` refers through `{column}` to a `{parent}` record that does not exist"
-                ));
+                // A join table (WITHOUT ROWID): a link has no record id.
+                return Ok(DanglingReference {
+                    entity: table,
+                    record: None,
+                    relationship: column,
+                    target: parent,
+                    missing: None,
+                });
             };
             let missing: rusqlite::types::Value = conn.query_row(
                 &format!(
@@ -262,13 +271,13 @@ pub fn dangling_references(conn: &Connection, limit: usize) -> rusqlite::Result<
                 [rowid],
                 |row| row.get(0),
             )?;
-            let missing = match missing {
-                rusqlite::types::Value::Integer(id) => id.to_string(),
-                other => format!("{other:?}"),
-            };
-            Ok(format!(
-                "`{table}` record {rowid} refers through `{column}` to `{parent}` record {missing}, which does not exist"
-            ))
+            Ok(DanglingReference {
+                entity: table,
+                record: Some(rowid),
+                relationship: column,
+                target: parent,
+                missing: Some(missing),
+            })
         })
         .collect()
 }
@@ -281,7 +290,7 @@ fn foreign_key_drift(
     conn: &Connection,
     table: &str,
     expected: &BTreeSet<ForeignKey>,
-    out: &mut Vec<String>,
+    out: &mut Vec<Drift>,
 ) -> rusqlite::Result<()> {
     let mut statement =
         conn.prepare(&format!("PRAGMA foreign_key_list({})", quote_ident(table)))?;
@@ -295,14 +304,20 @@ fn foreign_key_drift(
         })?
         .collect::<Result<_, _>>()?;
     for (column, parent, action) in expected.difference(&actual) {
-        out.push(format!(
-            "`{table}.{column}`: missing foreign key to `{parent}` ON DELETE {action}"
-        ));
+        out.push(Drift::MissingForeignKey {
+            table: table.to_owned(),
+            column: column.clone(),
+            target: parent.clone(),
+            on_delete: action.clone(),
+        });
     }
     for (column, parent, action) in actual.difference(expected) {
-        out.push(format!(
-            "`{table}.{column}`: unexpected foreign key to `{parent}` ON DELETE {action}"
-        ));
+        out.push(Drift::UnexpectedForeignKey {
+            table: table.to_owned(),
+            column: column.clone(),
+            target: parent.clone(),
+            on_delete: action.clone(),
+        });
     }
     Ok(())
 }

@@ -127,7 +127,7 @@ fn validate(
             descriptor.checksum()
         ));
     }
-    problems.extend(verify::drift(conn, descriptor)?);
+    problems.extend(verify::drift(conn, descriptor)?.iter().map(ToString::to_string));
     let mut integrity = conn.prepare("PRAGMA integrity_check")?;
     let lines: Vec<String> = integrity
         .query_map([], |row| row.get(0))?
@@ -138,7 +138,11 @@ fn validate(
             .filter(|line| line != "ok")
             .map(|line| format!("integrity check: {line}")),
     );
-    problems.extend(verify::dangling_references(conn, usize::MAX)?);
+    problems.extend(
+        verify::dangling_references(conn, usize::MAX)?
+            .iter()
+            .map(ToString::to_string),
+    );
     Ok(problems)
 }
 
