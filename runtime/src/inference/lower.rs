@@ -187,11 +187,11 @@ pub fn lower_except(
                 }
                 for (attribute, value) in &m.attributes {
                     if let ValueSource::Literal(value) = value {
-                        let mut added = target
+                        let added = target
                             .attribute(attribute)
                             .expect("target attribute")
-                            .clone();
-                        added.set_default(value.clone());
+                            .clone()
+                            .with_default(value.clone());
                         out.push(schema(format!(
                             "ALTER TABLE {} ADD COLUMN {}",
                             quote_ident(&current),

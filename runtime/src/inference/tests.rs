@@ -94,13 +94,12 @@ fn change(
 
 /// An attribute like `old` under a new name, renamed from `old`.
 fn rename(old: &AttributeDescriptor, to: &str) -> AttributeDescriptor {
-    let mut new = AttributeDescriptor::named(to, old.ty())
+    AttributeDescriptor::named(to, old.ty())
         .with_optional(old.is_optional())
         .with_unique(old.is_unique())
         .with_index(old.is_indexed())
-        .with_original_name(old.name());
-    new.set_default(old.default_value().cloned());
-    new
+        .with_original_name(old.name())
+        .with_default(old.default_value().cloned())
 }
 
 /// `lower(from, to, mapping)`, after checking that the statements run on a
@@ -375,10 +374,7 @@ fn index_off_drops_the_index() {
 #[test]
 fn default_changed_needs_no_sql() {
     let to = edit_item(|a| {
-        change(a, "level", |mut old| {
-            old.set_default(Some(DefaultValue::Integer(5)));
-            old
-        })
+        change(a, "level", |old| old.with_default(DefaultValue::Integer(5)))
     });
     insta::assert_snapshot!(listed(&base(), &to), @r#"change default of `Item.level` from 1 to 5 (inferable)"#);
     insta::assert_snapshot!(sql(&base(), &to), @"");

@@ -39,7 +39,9 @@ pub struct Reference {
 }
 
 impl Reference {
-    /// A reference to `target`; `#[versioned_schema]` calls this in a `static`.
+    /// A reference to `target`; `#[versioned_schema]` calls this in a
+    /// `static` (at run time, use [`Reference::to`]).
+    #[doc(hidden)]
     pub const fn new(
         target: &'static str,
         delete_rule: DeleteRule,
@@ -105,7 +107,9 @@ pub struct RelationshipDescriptor {
 }
 
 impl RelationshipDescriptor {
-    /// A to-many relationship; `#[versioned_schema]` calls this in a `static`.
+    /// A to-many relationship; `#[versioned_schema]` calls this in a
+    /// `static` (at run time, use [`RelationshipDescriptor::build`]).
+    #[doc(hidden)]
     pub const fn new(
         name: &'static str,
         original_name: Option<&'static str>,
