@@ -292,11 +292,11 @@ fn swapped_entity_names_keep_the_foreign_keys_of_a_transformed_table() {
 /// its name and sides look the same.
 #[test]
 fn swapped_owners_of_same_named_many_to_manys_keep_their_own_links() {
-    use staged_runtime::__internals::inference;
     use staged::rusqlite::Connection;
     use staged::schema::{RelationshipDescriptor, ToManyKind, join_table_name};
-    use staged_runtime::__internals::sql;
     use staged::{AttributeDescriptor, AttributeType, EntityDescriptor, SchemaDescriptor};
+    use staged_runtime::__internals::inference;
+    use staged_runtime::__internals::sql;
 
     let entity = |name: &str, original: Option<&str>, many: bool| {
         let e = EntityDescriptor::from_parts(

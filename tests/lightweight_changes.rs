@@ -12,8 +12,8 @@ use std::path::Path;
 
 use staged::prelude::*;
 use staged::rusqlite::{Connection, types::Value};
-use staged_runtime::__internals::sql;
 use staged_runtime::__internals::inference::{self, Statement};
+use staged_runtime::__internals::sql;
 
 // ---------------------------------------------------------------------------
 // Schemas: one `v1`, one `v2_*` per change

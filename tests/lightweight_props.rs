@@ -27,12 +27,12 @@ use proptest::prelude::*;
 use staged::rusqlite::{Connection, params_from_iter, types::Value};
 use staged::schema::ID_COLUMN;
 use staged::schema::{RelationshipDescriptor, ToManyKind, join_table_name};
-use staged_runtime::__internals::{sql, verify};
 use staged::{
     AttributeDescriptor, AttributeType, DefaultValue, DeleteRule, EntityDescriptor, Reference,
     SchemaDescriptor, Version,
 };
 use staged_runtime::__internals::inference::{self, SchemaMapping};
+use staged_runtime::__internals::{sql, verify};
 
 // ---------------------------------------------------------------------------
 // A tiny deterministic generator, driven by the seeds proptest picks

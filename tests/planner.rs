@@ -3,9 +3,9 @@
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use staged_runtime::__internals::inference::{Purpose, compose, lower, map_step};
 use staged::prelude::*;
 use staged::{DryRunAction, MigrationError, MigrationObserver, MigrationStep};
+use staged_runtime::__internals::inference::{Purpose, compose, lower, map_step};
 
 #[versioned_schema(version = "1.0.0")]
 mod v1 {

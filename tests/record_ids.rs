@@ -543,8 +543,12 @@ fn entities_swapping_names_keep_their_own_marks() {
 /// the newest note once, deleted since; no `sqlite_sequence`.
 fn legacy_store(path: &Path) {
     let conn = Connection::open(path).unwrap();
-    conn.pragma_update(None, "application_id", staged_runtime::__internals::sql::APPLICATION_ID as i32)
-        .unwrap();
+    conn.pragma_update(
+        None,
+        "application_id",
+        staged_runtime::__internals::sql::APPLICATION_ID as i32,
+    )
+    .unwrap();
     conn.execute_batch(
         r#"CREATE TABLE "_staged_metadata" (
                id INTEGER PRIMARY KEY CHECK (id = 1), version TEXT NOT NULL,
@@ -587,7 +591,8 @@ fn a_legacy_store_matches_its_schema_and_opens_unchanged() {
     legacy_store(store.path());
     {
         let conn = Connection::open(store.path()).unwrap();
-        let drift = staged_runtime::__internals::verify::drift(&conn, v1::Schema::descriptor()).unwrap();
+        let drift =
+            staged_runtime::__internals::verify::drift(&conn, v1::Schema::descriptor()).unwrap();
         assert!(drift.is_empty(), "{drift:?}");
     }
     let before = store.bytes();

@@ -11,8 +11,8 @@ use common::notes_v1::{self, Note};
 use common::{TempStore, note, notes_plan, now_millis, open_notes, schema_objects};
 use staged::prelude::*;
 use staged::rusqlite::Connection;
-use staged_runtime::__internals::sql::{APPLICATION_ID, HISTORY_TABLE, METADATA_TABLE};
 use staged::{Error, MigrationError, StoreError};
+use staged_runtime::__internals::sql::{APPLICATION_ID, HISTORY_TABLE, METADATA_TABLE};
 
 /// Version 1.0.0 as shipped in `notes_v1`, edited afterwards: same version,
 /// different shape.

@@ -65,8 +65,12 @@ mod v2_transform {
 /// `STRICT`: the same DDL, application id, metadata and three rows.
 fn legacy_store(path: &Path) {
     let conn = Connection::open(path).unwrap();
-    conn.pragma_update(None, "application_id", staged_runtime::__internals::sql::APPLICATION_ID as i32)
-        .unwrap();
+    conn.pragma_update(
+        None,
+        "application_id",
+        staged_runtime::__internals::sql::APPLICATION_ID as i32,
+    )
+    .unwrap();
     conn.execute_batch(
         r#"CREATE TABLE "_staged_metadata" (
                id INTEGER PRIMARY KEY CHECK (id = 1), version TEXT NOT NULL,

@@ -29,6 +29,7 @@ mod store;
 #[cfg(feature = "testing")]
 pub mod testing;
 
+pub use change::{Change, ChangeClass};
 pub use container::{ModelContainer, ModelContainerBuilder};
 pub use context::{ConnectionGuard, ModelContext};
 pub use dry_run::{DryRunAction, DryRunProblem, DryRunReport, DryRunStep, StepOutcome};
@@ -37,7 +38,6 @@ pub use error::{
     StoreError,
 };
 pub use group::{StoreGroup, StoreGroupBuilder, StoreKey};
-pub use change::{Change, ChangeClass};
 pub use inference::{StepInference, infer_step};
 pub use model::{BelongsTo, Model, PersistentId, Record};
 pub use observer::{MigrationObserver, PROGRESS_INTERVAL};

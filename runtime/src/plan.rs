@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::Connection;
 
-use crate::error::{MigrationError, PlanError, Result};
 use crate::change::{Change, ChangeClass};
+use crate::error::{MigrationError, PlanError, Result};
 use crate::inference::{self, SchemaMapping};
 use crate::planner::{self, MigrationPath, NoRoute, Route};
 use crate::schema::{Checksum, SchemaDescriptor, Version, VersionedSchema};

@@ -185,8 +185,5 @@ fn no_runtime_source_file_is_over_600_lines() {
             (lines > 600).then(|| format!("{} ({lines} lines)", file.display()))
         })
         .collect();
-    assert!(
-        long.is_empty(),
-        "split these files along a seam: {long:?}"
-    );
+    assert!(long.is_empty(), "split these files along a seam: {long:?}");
 }

@@ -135,7 +135,10 @@ impl fmt::Display for Drift {
             Drift::UnexpectedTable { table } => write!(f, "unexpected table `{table}`"),
             Drift::MissingTable { entity } => write!(f, "missing table `{entity}`"),
             Drift::IdNotPrimaryKey { entity } => {
-                write!(f, "`{entity}`: `{ID_COLUMN}` is not the INTEGER PRIMARY KEY")
+                write!(
+                    f,
+                    "`{entity}`: `{ID_COLUMN}` is not the INTEGER PRIMARY KEY"
+                )
             }
             Drift::MissingColumn { entity, attribute } => {
                 write!(f, "`{entity}`: missing column `{attribute}`")

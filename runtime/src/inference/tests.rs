@@ -373,9 +373,7 @@ fn index_off_drops_the_index() {
 
 #[test]
 fn default_changed_needs_no_sql() {
-    let to = edit_item(|a| {
-        change(a, "level", |old| old.with_default(DefaultValue::Integer(5)))
-    });
+    let to = edit_item(|a| change(a, "level", |old| old.with_default(DefaultValue::Integer(5))));
     insta::assert_snapshot!(listed(&base(), &to), @r#"change default of `Item.level` from 1 to 5 (inferable)"#);
     insta::assert_snapshot!(sql(&base(), &to), @"");
 }
