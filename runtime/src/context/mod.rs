@@ -78,15 +78,7 @@ impl<S: VersionedSchema> ModelContext<S> {
     pub fn insert<M: BelongsTo<S>>(&mut self, model: M) -> Result<PersistentId> {
         let entity = M::entity();
         self.writable(entity)?;
-        let sql = if entity.attributes().is_empty() {
-            // `INSERT INTO t () VALUES ()` is not SQL.
-            format!(
-                "INSERT INTO {} DEFAULT VALUES",
-                sql::quote_ident(entity.name())
-            )
-        } else {
-            sql::insert(entity, false)
-        };
+        let sql = sql::insert(entity, false);
         let conn = self.lock();
         let mut statement = conn.prepare_cached(&sql)?;
         model.__bind(&mut statement)?;
@@ -98,11 +90,7 @@ impl<S: VersionedSchema> ModelContext<S> {
 
     /// The record with this id, if any.
     pub fn get<M: BelongsTo<S>>(&mut self, id: PersistentId) -> Result<Option<Record<M>>> {
-        let sql = format!(
-            "{} WHERE {} = ?",
-            sql::select_from(M::entity(), self.table(M::entity())),
-            sql::quote_ident(ID_COLUMN)
-        );
+        let sql = sql::select_by_id(M::entity(), self.table(M::entity()));
         let mut records = self.query::<M>(&sql, &[rusqlite::types::Value::Integer(id.raw())])?;
         Ok(records.pop())
     }
@@ -118,11 +106,8 @@ impl<S: VersionedSchema> ModelContext<S> {
         descriptor: FetchDescriptor<M>,
     ) -> Result<Vec<Record<M>>> {
         let (filter, params) = descriptor.where_clause();
-        let sql = format!(
-            "{}{filter}{}",
-            sql::select_from(M::entity(), self.table(M::entity())),
-            descriptor.order_clause()
-        );
+        let tail = format!("{filter}{}", descriptor.order_clause());
+        let sql = sql::select_from_with(M::entity(), self.table(M::entity()), &tail);
         self.query::<M>(&sql, params)
     }
 
@@ -138,10 +123,7 @@ impl<S: VersionedSchema> ModelContext<S> {
         descriptor: FetchDescriptor<M>,
     ) -> Result<u64> {
         let (filter, params) = descriptor.where_clause();
-        let sql = format!(
-            "SELECT count(*) FROM {}{filter}",
-            sql::quote_ident(self.table(M::entity()))
-        );
+        let sql = sql::count(self.table(M::entity()), &filter);
         let conn = self.lock();
         let mut statement = conn.prepare_cached(&sql)?;
         let count: i64 = statement.query_row(params_from_iter(params), |row| row.get(0))?;
@@ -154,17 +136,7 @@ impl<S: VersionedSchema> ModelContext<S> {
     pub fn update<M: BelongsTo<S>>(&mut self, record: &Record<M>) -> Result<()> {
         let entity = M::entity();
         self.writable(entity)?;
-        let sql = if entity.attributes().is_empty() {
-            // `UPDATE t SET WHERE …` is not SQL; a no-op assignment still
-            // reports whether the record exists.
-            format!(
-                "UPDATE {table} SET {id} = {id} WHERE {id} = ?1",
-                table = sql::quote_ident(entity.name()),
-                id = sql::quote_ident(ID_COLUMN)
-            )
-        } else {
-            sql::update(entity)
-        };
+        let sql = sql::update(entity);
         let conn = self.lock();
         let mut statement = conn.prepare_cached(&sql)?;
         record.__bind(&mut statement)?;
@@ -190,11 +162,7 @@ impl<S: VersionedSchema> ModelContext<S> {
         let entity = M::entity();
         self.writable(entity)?;
         crate::delete_rules::check_deny(&self.lock(), S::descriptor(), entity.name(), id.raw())?;
-        let sql = format!(
-            "DELETE FROM {} WHERE {} = ?1",
-            sql::quote_ident(entity.name()),
-            sql::quote_ident(ID_COLUMN)
-        );
+        let sql = sql::delete_where(entity.name(), ID_COLUMN);
         let conn = self.lock();
         let changed = conn.prepare_cached(&sql)?.execute([id.raw()])?;
         if changed == 0 {
@@ -221,7 +189,7 @@ impl<S: VersionedSchema> ModelContext<S> {
     /// Runs `body` in a transaction (a SQLite savepoint, so it nests): its
     /// writes are kept if it returns `Ok` and undone if it returns `Err` or panics.
     pub fn transaction<T>(&mut self, body: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
-        self.lock().execute_batch("SAVEPOINT staged_transaction")?;
+        self.lock().execute_batch(sql::SAVEPOINT)?;
         let mut guard = SavepointGuard {
             context: self,
             done: false,
@@ -231,11 +199,11 @@ impl<S: VersionedSchema> ModelContext<S> {
         let conn = guard.context.lock();
         match result {
             Ok(value) => {
-                conn.execute_batch("RELEASE staged_transaction")?;
+                conn.execute_batch(sql::RELEASE_SAVEPOINT)?;
                 Ok(value)
             }
             Err(error) => {
-                conn.execute_batch("ROLLBACK TO staged_transaction; RELEASE staged_transaction")?;
+                conn.execute_batch(sql::ROLLBACK_SAVEPOINT)?;
                 Err(error)
             }
         }
@@ -277,10 +245,7 @@ struct SavepointGuard<'a, S: VersionedSchema> {
 impl<S: VersionedSchema> Drop for SavepointGuard<'_, S> {
     fn drop(&mut self) {
         if !self.done {
-            let _ = self
-                .context
-                .lock()
-                .execute_batch("ROLLBACK TO staged_transaction; RELEASE staged_transaction");
+            let _ = self.context.lock().execute_batch(sql::ROLLBACK_SAVEPOINT);
         }
     }
 }

@@ -16,10 +16,8 @@
 use std::collections::HashSet;
 
 use super::mapping::{EntityMapping, LinkSource, SchemaMapping, ValueSource};
-use crate::schema::{
-    AttributeDescriptor, EntityDescriptor, ID_COLUMN, JoinTable, SchemaDescriptor,
-};
-use crate::sql::{self, quote_ident};
+use crate::schema::{AttributeDescriptor, EntityDescriptor, JoinTable, SchemaDescriptor};
+use crate::sql;
 
 /// One SQL statement of a lowered step, with what it does (so that a failure
 /// can be reported in terms of entities and attributes).
@@ -37,13 +35,16 @@ pub struct Statement {
 pub enum Purpose {
     /// Changes the schema only.
     Schema,
-    /// Copies the rows of `entity` from table `source` during a rebuild;
-    /// `columns` pairs each target attribute with its SQL expression over `source`.
+    /// Copies the rows of `entity` from table `source` into `table` during
+    /// a rebuild; `columns` pairs each target attribute with its SQL
+    /// expression over `source`.
     CopyRows {
         /// The entity (target name).
         entity: String,
         /// The table read from.
         source: String,
+        /// The table written to (a [`rebuilt_table`](sql::rebuilt_table)).
+        table: String,
         /// `(attribute, expression)` for every target attribute.
         columns: Vec<(String, String)>,
     },
@@ -123,7 +124,7 @@ pub fn lower_except(
             let keep = kept_indexes(m, source, target);
             for index in indexes(source) {
                 if !keep.contains(&index.name) {
-                    out.push(schema(format!("DROP INDEX {}", quote_ident(&index.name))));
+                    out.push(schema(sql::drop_index(&index.name)));
                 }
             }
         }
@@ -134,7 +135,7 @@ pub fn lower_except(
             .iter()
             .any(|(_, _, s, _)| s.is_some_and(|s| s.name() == source.name()));
         if !used && !keep.contains(source.name()) {
-            out.push(schema(format!("DROP TABLE {}", quote_ident(source.name()))));
+            out.push(schema(sql::drop_table(source.name())));
         }
     }
     // 3. Rebuilds into temporary tables; 4. renames to temporary names, so
@@ -145,31 +146,23 @@ pub fn lower_except(
         let Some(source) = source else { continue };
         match action {
             TableAction::Rebuild => {
-                let temporary = format!("_staged_new_{k}");
+                let temporary = sql::rebuilt_table(k);
                 out.push(schema(sql::create_table(&temporary, target)));
                 out.push(schema(sql::seed_sequence(&temporary, source.name())));
                 out.push(copy_rows(&temporary, m, source));
-                out.push(schema(format!("DROP TABLE {}", quote_ident(source.name()))));
+                out.push(schema(sql::drop_table(source.name())));
                 final_renames.push((temporary, target.name().to_owned()));
             }
             TableAction::Alter => {
                 let mut current = source.name().to_owned();
                 if !source.name().eq(target.name()) {
-                    let temporary = format!("_staged_tmp_{k}");
-                    out.push(schema(format!(
-                        "ALTER TABLE {} RENAME TO {}",
-                        quote_ident(source.name()),
-                        quote_ident(&temporary)
-                    )));
+                    let temporary = sql::renamed_table(k);
+                    out.push(schema(sql::rename_table(source.name(), &temporary)));
                     final_renames.push((temporary.clone(), target.name().to_owned()));
                     current = temporary;
                 }
                 for column in unused_columns(m, source) {
-                    out.push(schema(format!(
-                        "ALTER TABLE {} DROP COLUMN {}",
-                        quote_ident(&current),
-                        quote_ident(column)
-                    )));
+                    out.push(schema(sql::drop_column(&current, column)));
                 }
                 // Renames before additions: SQLite compares column names
                 // without case, so a new `A` can be added only once `a` is renamed away.
@@ -177,12 +170,7 @@ pub fn lower_except(
                     if let ValueSource::Column(column) = value
                         && column != attribute
                     {
-                        out.push(schema(format!(
-                            "ALTER TABLE {} RENAME COLUMN {} TO {}",
-                            quote_ident(&current),
-                            quote_ident(column),
-                            quote_ident(attribute)
-                        )));
+                        out.push(schema(sql::rename_column(&current, column, attribute)));
                     }
                 }
                 for (attribute, value) in &m.attributes {
@@ -192,11 +180,7 @@ pub fn lower_except(
                             .expect("target attribute")
                             .clone()
                             .with_default(value.clone());
-                        out.push(schema(format!(
-                            "ALTER TABLE {} ADD COLUMN {}",
-                            quote_ident(&current),
-                            sql::column_def(&added)
-                        )));
+                        out.push(schema(sql::add_column(&current, &added)));
                     }
                 }
             }
@@ -204,11 +188,7 @@ pub fn lower_except(
         }
     }
     for (temporary, target) in final_renames {
-        out.push(schema(format!(
-            "ALTER TABLE {} RENAME TO {}",
-            quote_ident(&temporary),
-            quote_ident(&target)
-        )));
+        out.push(schema(sql::rename_table(&temporary, &target)));
     }
     // 6. New entities.
     for (_, target, _, action) in &plans {
@@ -344,45 +324,21 @@ fn join_statements(
             kept.insert(join.name.clone());
             continue;
         }
-        let temporary = format!("_staged_new_join_{k}");
+        let temporary = sql::rebuilt_join_table(k);
         last.push(schema(sql::create_join_table(&temporary, &join)));
-        let (source, target) = (quote_ident(sql::JOIN_SOURCE), quote_ident(sql::JOIN_TARGET));
-        let copy = |columns: &str, table: &str| {
-            schema(format!(
-                "INSERT INTO {} ({source}, {target}) SELECT {columns} FROM {}",
-                quote_ident(&temporary),
-                quote_ident(table)
-            ))
-        };
         match links {
             Some(Links::Join(old, same)) => {
-                let columns = if same {
-                    format!("{source}, {target}")
-                } else {
-                    format!("{target}, {source}")
-                };
-                last.push(copy(&columns, &old.name));
+                last.push(schema(sql::copy_links(&temporary, &old.name, !same)));
             }
             Some(Links::Column {
                 table,
                 column,
                 owner,
             }) => {
-                let links = format!("_staged_links_{k}");
-                let (id, column) = (quote_ident(ID_COLUMN), quote_ident(&column));
-                let (to_source, to_target) = if owner {
-                    (&id, &column)
-                } else {
-                    (&column, &id)
-                };
-                first.push(schema(format!(
-                    "CREATE TABLE {} AS SELECT {to_source} AS {source}, {to_target} AS {target} FROM {} \
-                     WHERE {column} IS NOT NULL",
-                    quote_ident(&links),
-                    quote_ident(&table)
-                )));
-                last.push(copy(&format!("{source}, {target}"), &links));
-                last.push(schema(format!("DROP TABLE {}", quote_ident(&links))));
+                let links = sql::links_table(k);
+                first.push(schema(sql::links_of_to_one(&links, &table, &column, owner)));
+                last.push(schema(sql::copy_links(&temporary, &links, false)));
+                last.push(schema(sql::drop_table(&links)));
             }
             None => {}
         }
@@ -390,15 +346,11 @@ fn join_statements(
     }
     for old in &source_joins {
         if !kept.contains(&old.name) {
-            last.push(schema(format!("DROP TABLE {}", quote_ident(&old.name))));
+            last.push(schema(sql::drop_table(&old.name)));
         }
     }
     for (temporary, join) in creates {
-        last.push(schema(format!(
-            "ALTER TABLE {} RENAME TO {}",
-            quote_ident(&temporary),
-            quote_ident(&join.name)
-        )));
+        last.push(schema(sql::rename_table(&temporary, &join.name)));
         last.push(schema(sql::create_join_index(&join)));
     }
     (first, last)
@@ -433,35 +385,19 @@ fn copy_rows(temporary: &str, mapping: &EntityMapping, source: &EntityDescriptor
         .iter()
         .map(|(name, value)| {
             let expression = match value {
-                ValueSource::Column(column) => quote_ident(column),
-                ValueSource::Coalesce(column, default) => {
-                    format!(
-                        "coalesce({}, {})",
-                        quote_ident(column),
-                        sql::default_literal(default)
-                    )
-                }
-                ValueSource::Literal(Some(value)) => sql::default_literal(value),
-                ValueSource::Literal(None) => "NULL".to_owned(),
+                ValueSource::Column(column) => sql::quote_ident(column),
+                ValueSource::Coalesce(column, default) => sql::coalesce(column, default),
+                ValueSource::Literal(value) => sql::optional_literal(value.as_ref()),
             };
             (name.clone(), expression)
         })
         .collect();
-    let mut targets = vec![quote_ident(ID_COLUMN)];
-    targets.extend(columns.iter().map(|(name, _)| quote_ident(name)));
-    let mut expressions = vec![quote_ident(ID_COLUMN)];
-    expressions.extend(columns.iter().map(|(_, expression)| expression.clone()));
     Statement {
-        sql: format!(
-            "INSERT INTO {} ({}) SELECT {} FROM {}",
-            quote_ident(temporary),
-            targets.join(", "),
-            expressions.join(", "),
-            quote_ident(source.name())
-        ),
+        sql: sql::copy_rows(temporary, source.name(), &columns),
         purpose: Purpose::CopyRows {
             entity: mapping.target.clone(),
             source: source.name().to_owned(),
+            table: temporary.to_owned(),
             columns,
         },
     }

@@ -8,7 +8,7 @@ use crate::error::{Error, MigrationError, Result};
 use crate::inference::{self, Purpose, SchemaMapping, Statement};
 use crate::planner::MigrationStep;
 use crate::schema::{SchemaDescriptor, VersionedSchema};
-use crate::sql::{self, quote_ident};
+use crate::sql;
 use crate::stage::ErasedCustom;
 
 use super::{Runner, lock};
@@ -44,27 +44,17 @@ impl<S: VersionedSchema> Runner<'_, S> {
         let mut dropped = Vec::new();
         for (k, transform) in custom.transforms.iter().enumerate() {
             let (source, target) = ((transform.source)(), (transform.target)());
-            let shadow = format!("_staged_old_{k}");
-            let fresh = format!("_staged_new_t{k}");
+            let shadow = sql::old_table(k);
+            let fresh = sql::transformed_table(k);
             let total: i64 = {
                 let conn = lock(self.shared);
                 // The foreign keys of other tables (to-ones, join tables) keep
                 // naming the entity, not its shadow (`set_migration_mode`):
                 // the new table takes the name back with the same ids.
-                self.exec(
-                    &conn,
-                    &format!(
-                        "ALTER TABLE {} RENAME TO {}",
-                        quote_ident(source.name()),
-                        quote_ident(&shadow)
-                    ),
-                )?;
+                self.exec(&conn, &sql::rename_table(source.name(), &shadow))?;
                 // The shadow's indexes would hold the names the new table's indexes need.
                 for (name, _) in inference::index_statements(source) {
-                    self.exec(
-                        &conn,
-                        &format!("DROP INDEX IF EXISTS {}", quote_ident(&name)),
-                    )?;
+                    self.exec(&conn, &sql::drop_index_if_exists(&name))?;
                 }
                 self.exec(&conn, &sql::create_table(&fresh, target))?;
                 // Before any row: the ids of the shadow's deleted and
@@ -74,11 +64,7 @@ impl<S: VersionedSchema> Runner<'_, S> {
                 // Only an observer needs the total, and counting reads the
                 // whole table once more.
                 if self.observer.is_some() {
-                    conn.query_row(
-                        &format!("SELECT count(*) FROM {}", quote_ident(&shadow)),
-                        [],
-                        |r| r.get(0),
-                    )?
+                    conn.query_row(&sql::count(&shadow, ""), [], |r| r.get(0))?
                 } else {
                     0
                 }
@@ -112,11 +98,7 @@ impl<S: VersionedSchema> Runner<'_, S> {
         let mut statements = inference::lower_except(from, to, mapping, &skip, &keep);
         for (fresh, target) in &built {
             statements.push(Statement {
-                sql: format!(
-                    "ALTER TABLE {} RENAME TO {}",
-                    quote_ident(fresh),
-                    quote_ident(target.name())
-                ),
+                sql: sql::rename_table(fresh, target.name()),
                 purpose: Purpose::Schema,
             });
             statements.extend(
@@ -140,7 +122,7 @@ impl<S: VersionedSchema> Runner<'_, S> {
         {
             let conn = lock(self.shared);
             for (_, shadow) in &shadows {
-                self.exec(&conn, &format!("DROP TABLE {}", quote_ident(shadow)))?;
+                self.exec(&conn, &sql::drop_table(shadow))?;
             }
         }
         for (k, hook) in custom.did_migrate.iter().enumerate() {

@@ -6,7 +6,7 @@ use rusqlite::Connection;
 
 use crate::error::{DanglingReference, Drift};
 use crate::schema::{ID_COLUMN, SchemaDescriptor};
-use crate::sql::{self, HISTORY_TABLE, METADATA_TABLE, quote_ident};
+use crate::sql::{self, HISTORY_TABLE, METADATA_TABLE};
 
 /// The differences between the store's tables, columns, types, nullability,
 /// indexes and unique constraints and `descriptor`; empty when they agree.
@@ -25,7 +25,7 @@ pub fn drift(conn: &Connection, descriptor: &SchemaDescriptor) -> rusqlite::Resu
     expected_tables.insert(HISTORY_TABLE.to_owned());
     // `PRAGMA table_list` lists the tables of `sqlite_schema` (views too,
     // and SQLite's own) and costs less to prepare than a query over it.
-    let mut statement = conn.prepare("PRAGMA main.table_list")?;
+    let mut statement = conn.prepare(sql::TABLE_LIST)?;
     let mut rows = statement.query([])?;
     let mut actual_tables: Vec<String> = Vec::new();
     while let Some(row) = rows.next()? {
@@ -54,10 +54,7 @@ pub fn drift(conn: &Connection, descriptor: &SchemaDescriptor) -> rusqlite::Resu
             });
             continue;
         }
-        let mut columns = conn.prepare(&format!(
-            "PRAGMA table_info({})",
-            quote_ident(entity.name())
-        ))?;
+        let mut columns = conn.prepare(&sql::table_info(entity.name()))?;
         let actual: Vec<(String, String, bool, bool)> = columns
             .query_map([], |row| {
                 Ok((
@@ -113,10 +110,7 @@ pub fn drift(conn: &Connection, descriptor: &SchemaDescriptor) -> rusqlite::Resu
             }
         }
         // Indexes: (name, unique, column) of every index on the table.
-        let mut indexes = conn.prepare(&format!(
-            "PRAGMA index_list({})",
-            quote_ident(entity.name())
-        ))?;
+        let mut indexes = conn.prepare(&sql::index_list(entity.name()))?;
         let listed: Vec<(String, bool, String)> = indexes
             .query_map([], |row| {
                 Ok((row.get(1)?, row.get::<_, i64>(2)? != 0, row.get(3)?))
@@ -132,7 +126,7 @@ pub fn drift(conn: &Connection, descriptor: &SchemaDescriptor) -> rusqlite::Resu
                 continue;
             }
             let column: Option<String> = conn
-                .prepare(&format!("PRAGMA index_info({})", quote_ident(&name)))?
+                .prepare(&sql::index_info(&name))?
                 .query_map([], |row| row.get(2))?
                 .collect::<Result<Vec<String>, _>>()?
                 .into_iter()
@@ -238,11 +232,7 @@ pub fn dangling_references(
     conn: &Connection,
     limit: usize,
 ) -> rusqlite::Result<Vec<DanglingReference>> {
-    let mut check = conn.prepare(
-        "SELECT c.\"table\", c.rowid, c.parent, l.\"from\" \
-         FROM pragma_foreign_key_check AS c \
-         JOIN pragma_foreign_key_list(c.\"table\") AS l ON l.id = c.fkid",
-    )?;
+    let mut check = conn.prepare(sql::FOREIGN_KEY_CHECK)?;
     let found: Vec<(String, Option<i64>, String, String)> = check
         .query_map([], |row| {
             Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
@@ -262,15 +252,10 @@ pub fn dangling_references(
                     missing: None,
                 });
             };
-            let missing: rusqlite::types::Value = conn.query_row(
-                &format!(
-                    "SELECT {} FROM {} WHERE rowid = ?1",
-                    quote_ident(&column),
-                    quote_ident(&table)
-                ),
-                [rowid],
-                |row| row.get(0),
-            )?;
+            let missing: rusqlite::types::Value =
+                conn.query_row(&sql::select_by_rowid(&table, &column), [rowid], |row| {
+                    row.get(0)
+                })?;
             Ok(DanglingReference {
                 entity: table,
                 record: Some(rowid),
@@ -292,8 +277,7 @@ fn foreign_key_drift(
     expected: &BTreeSet<ForeignKey>,
     out: &mut Vec<Drift>,
 ) -> rusqlite::Result<()> {
-    let mut statement =
-        conn.prepare(&format!("PRAGMA foreign_key_list({})", quote_ident(table)))?;
+    let mut statement = conn.prepare(&sql::foreign_key_list(table))?;
     let actual: BTreeSet<ForeignKey> = statement
         .query_map([], |row| {
             Ok((
