@@ -83,6 +83,12 @@ pub fn lower(
 /// source entities named in `keep` (the transforms' sources, which the stage
 /// drops itself). Source entities that only a skipped entity took rows from
 /// are dropped.
+///
+/// The statements come in phases: 0. links copied out of to-ones that
+/// become many-to-manys; 1. indexes dropped from tables changed in place;
+/// 2. removed entities dropped; 3–5. tables rebuilt and changed in place
+/// ([`rebuild_and_alter`]); 6. new entities created; 7. join tables; 8.
+/// indexes created.
 pub fn lower_except(
     from: &SchemaDescriptor,
     to: &SchemaDescriptor,
@@ -92,16 +98,77 @@ pub fn lower_except(
 ) -> Vec<Statement> {
     // 0. Links copied out of to-ones that become many-to-manys.
     let (mut out, joins_last) = join_statements(from, to, mapping);
-    let schema = |sql: String| Statement {
+    let plans = table_plans(from, to, mapping, skip);
+    // 1. Indexes of tables changed in place that the target does not keep.
+    for plan in &plans {
+        if let (Some(source), TableAction::Alter) = (plan.source, plan.action) {
+            let keep = kept_indexes(plan.mapping, source, plan.target);
+            for index in indexes(source) {
+                if !keep.contains(&index.name) {
+                    out.push(schema(sql::drop_index(&index.name)));
+                }
+            }
+        }
+    }
+    // 2. Removed entities: no entity built here takes rows from them.
+    for source in from.entities() {
+        let used = plans
+            .iter()
+            .any(|plan| plan.source.is_some_and(|s| s.name() == source.name()));
+        if !used && !keep.contains(source.name()) {
+            out.push(schema(sql::drop_table(source.name())));
+        }
+    }
+    // 3.–5.
+    rebuild_and_alter(&plans, &mut out);
+    // 6. New entities.
+    for plan in &plans {
+        if plan.action == TableAction::Create {
+            out.push(schema(sql::create_table(plan.target.name(), plan.target)));
+        }
+    }
+    // 7. Join tables of many-to-many relationships.
+    out.extend(joins_last);
+    // 8. Indexes: all of them for new and rebuilt tables, the missing ones otherwise.
+    for plan in &plans {
+        let existing: HashSet<String> = match (plan.source, plan.action) {
+            (Some(source), TableAction::Alter) => kept_indexes(plan.mapping, source, plan.target),
+            _ => HashSet::new(),
+        };
+        for index in indexes(plan.target) {
+            if !existing.contains(&index.name) {
+                out.push(index.statement(plan.target.name()));
+            }
+        }
+    }
+    out
+}
+
+/// A statement that changes the schema only.
+fn schema(sql: String) -> Statement {
+    Statement {
         sql,
         purpose: Purpose::Schema,
-    };
-    let plans: Vec<(
-        &EntityMapping,
-        &EntityDescriptor,
-        Option<&EntityDescriptor>,
-        TableAction,
-    )> = mapping
+    }
+}
+
+/// How one target entity is built: from which source entity (if any), and
+/// with which [`TableAction`].
+struct TablePlan<'a> {
+    mapping: &'a EntityMapping,
+    target: &'a EntityDescriptor,
+    source: Option<&'a EntityDescriptor>,
+    action: TableAction,
+}
+
+/// The plan of every target entity of `mapping` not in `skip`, in target order.
+fn table_plans<'a>(
+    from: &'a SchemaDescriptor,
+    to: &'a SchemaDescriptor,
+    mapping: &'a SchemaMapping,
+    skip: &HashSet<String>,
+) -> Vec<TablePlan<'a>> {
+    mapping
         .entities
         .iter()
         .filter(|m| !skip.contains(&m.target))
@@ -114,37 +181,26 @@ pub fn lower_except(
                 None => TableAction::Create,
                 Some(source) => table_action(m, source, target),
             };
-            (m, target, source, action)
-        })
-        .collect();
-
-    // 1. Indexes of tables changed in place that the target does not keep.
-    for (m, target, source, action) in &plans {
-        if let (Some(source), TableAction::Alter) = (source, action) {
-            let keep = kept_indexes(m, source, target);
-            for index in indexes(source) {
-                if !keep.contains(&index.name) {
-                    out.push(schema(sql::drop_index(&index.name)));
-                }
+            TablePlan {
+                mapping: m,
+                target,
+                source,
+                action,
             }
-        }
-    }
-    // 2. Removed entities: no entity built here takes rows from them.
-    for source in from.entities() {
-        let used = plans
-            .iter()
-            .any(|(_, _, s, _)| s.is_some_and(|s| s.name() == source.name()));
-        if !used && !keep.contains(source.name()) {
-            out.push(schema(sql::drop_table(source.name())));
-        }
-    }
-    // 3. Rebuilds into temporary tables; 4. renames to temporary names, so
-    // that renames may swap names; 5. in-place column changes (drops first,
-    // so that a rename or an addition may take a dropped column's name).
+        })
+        .collect()
+}
+
+/// 3. Rebuilds into temporary tables; 4. renames to temporary names, so
+/// that renames may swap names; 5. in-place column changes (drops first,
+/// so that a rename or an addition may take a dropped column's name); then
+/// every table under a temporary name takes its target name.
+fn rebuild_and_alter(plans: &[TablePlan<'_>], out: &mut Vec<Statement>) {
     let mut final_renames = Vec::new();
-    for (k, (m, target, source, action)) in plans.iter().enumerate() {
-        let Some(source) = source else { continue };
-        match action {
+    for (k, plan) in plans.iter().enumerate() {
+        let Some(source) = plan.source else { continue };
+        let (m, target) = (plan.mapping, plan.target);
+        match plan.action {
             TableAction::Rebuild => {
                 let temporary = sql::rebuilt_table(k);
                 out.push(schema(sql::create_table(&temporary, target)));
@@ -161,28 +217,7 @@ pub fn lower_except(
                     final_renames.push((temporary.clone(), target.name().to_owned()));
                     current = temporary;
                 }
-                for column in unused_columns(m, source) {
-                    out.push(schema(sql::drop_column(&current, column)));
-                }
-                // Renames before additions: SQLite compares column names
-                // without case, so a new `A` can be added only once `a` is renamed away.
-                for (attribute, value) in &m.attributes {
-                    if let ValueSource::Column(column) = value
-                        && column != attribute
-                    {
-                        out.push(schema(sql::rename_column(&current, column, attribute)));
-                    }
-                }
-                for (attribute, value) in &m.attributes {
-                    if let ValueSource::Literal(value) = value {
-                        let added = target
-                            .attribute(attribute)
-                            .expect("target attribute")
-                            .clone()
-                            .with_default(value.clone());
-                        out.push(schema(sql::add_column(&current, &added)));
-                    }
-                }
+                alter_columns(&current, m, source, target, out);
             }
             TableAction::Create => unreachable!("entities with a source are altered or rebuilt"),
         }
@@ -190,27 +225,40 @@ pub fn lower_except(
     for (temporary, target) in final_renames {
         out.push(schema(sql::rename_table(&temporary, &target)));
     }
-    // 6. New entities.
-    for (_, target, _, action) in &plans {
-        if *action == TableAction::Create {
-            out.push(schema(sql::create_table(target.name(), target)));
+}
+
+/// The in-place column changes of table `current` (`source`'s table, maybe
+/// under a temporary name): unused columns dropped, then renamed ones
+/// renamed, then new ones added.
+fn alter_columns(
+    current: &str,
+    m: &EntityMapping,
+    source: &EntityDescriptor,
+    target: &EntityDescriptor,
+    out: &mut Vec<Statement>,
+) {
+    for column in unused_columns(m, source) {
+        out.push(schema(sql::drop_column(current, column)));
+    }
+    // Renames before additions: SQLite compares column names
+    // without case, so a new `A` can be added only once `a` is renamed away.
+    for (attribute, value) in &m.attributes {
+        if let ValueSource::Column(column) = value
+            && column != attribute
+        {
+            out.push(schema(sql::rename_column(current, column, attribute)));
         }
     }
-    // 7. Join tables of many-to-many relationships.
-    out.extend(joins_last);
-    // 8. Indexes: all of them for new and rebuilt tables, the missing ones otherwise.
-    for (m, target, source, action) in &plans {
-        let existing: HashSet<String> = match (source, action) {
-            (Some(source), TableAction::Alter) => kept_indexes(m, source, target),
-            _ => HashSet::new(),
-        };
-        for index in indexes(target) {
-            if !existing.contains(&index.name) {
-                out.push(index.statement(target.name()));
-            }
+    for (attribute, value) in &m.attributes {
+        if let ValueSource::Literal(value) = value {
+            let added = target
+                .attribute(attribute)
+                .expect("target attribute")
+                .clone()
+                .with_default(value.clone());
+            out.push(schema(sql::add_column(current, &added)));
         }
     }
-    out
 }
 
 /// Whether `source` becomes `target` in place or needs one rebuild.
@@ -283,37 +331,13 @@ fn join_statements(
     to: &SchemaDescriptor,
     mapping: &SchemaMapping,
 ) -> (Vec<Statement>, Vec<Statement>) {
-    let schema = |sql: String| Statement {
-        sql,
-        purpose: Purpose::Schema,
-    };
     let source_joins = from.join_tables();
     let mut kept: HashSet<String> = HashSet::new();
     let (mut first, mut last) = (Vec::new(), Vec::new());
     let mut creates = Vec::new();
     let source_of = |entity: &str| mapping.entity(entity).and_then(|m| m.source.clone());
     for (k, join) in to.join_tables().into_iter().enumerate() {
-        let sides = [
-            (join.owner.as_str(), Some(join.relationship.as_str()), true),
-            (join.target.as_str(), join.inverse.as_deref(), false),
-        ];
-        let links = sides.into_iter().find_map(|(entity, relationship, owner)| {
-            let m = mapping.entity(entity)?;
-            let source = m.source.as_deref()?;
-            match m.relationship(relationship?)? {
-                LinkSource::ManyToMany(old) => {
-                    let (name, owned) = from.entity(source)?.relationship(old)?.join_table(source);
-                    let old = source_joins.iter().find(|j| j.name == name)?;
-                    Some(Links::Join(old, owned == owner))
-                }
-                LinkSource::ToOne(column) => Some(Links::Column {
-                    table: source.to_owned(),
-                    column: column.clone(),
-                    owner,
-                }),
-                LinkSource::New => None,
-            }
-        });
+        let links = links_of(from, mapping, &source_joins, &join);
         let unchanged = matches!(links, Some(Links::Join(old, true))
             if old.name == join.name
                 && old.owner == join.owner
@@ -354,6 +378,38 @@ fn join_statements(
         last.push(schema(sql::create_join_index(&join)));
     }
     (first, last)
+}
+
+/// Where the links of `join`, a join table of the target schema, come
+/// from: a join table of `source_joins` (of the source schema) or a to-one,
+/// as the mapping of either side says; `None` for a new relationship.
+fn links_of<'j>(
+    from: &SchemaDescriptor,
+    mapping: &SchemaMapping,
+    source_joins: &'j [JoinTable],
+    join: &JoinTable,
+) -> Option<Links<'j>> {
+    let sides = [
+        (join.owner.as_str(), Some(join.relationship.as_str()), true),
+        (join.target.as_str(), join.inverse.as_deref(), false),
+    ];
+    sides.into_iter().find_map(|(entity, relationship, owner)| {
+        let m = mapping.entity(entity)?;
+        let source = m.source.as_deref()?;
+        match m.relationship(relationship?)? {
+            LinkSource::ManyToMany(old) => {
+                let (name, owned) = from.entity(source)?.relationship(old)?.join_table(source);
+                let old = source_joins.iter().find(|j| j.name == name)?;
+                Some(Links::Join(old, owned == owner))
+            }
+            LinkSource::ToOne(column) => Some(Links::Column {
+                table: source.to_owned(),
+                column: column.clone(),
+                owner,
+            }),
+            LinkSource::New => None,
+        }
+    })
 }
 
 /// The source columns some target attribute takes its values from.
