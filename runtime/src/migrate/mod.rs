@@ -15,7 +15,7 @@ use crate::context::SharedConnection;
 use crate::error::{ConstraintKind, Error, MigrationError, Result};
 use crate::inference::{self, Purpose, Statement};
 use crate::observer::MigrationObserver;
-use crate::plan::SchemaMigrationPlan;
+use crate::plan::{PlanSchema, SchemaMigrationPlan};
 use crate::planner::{MigrationPath, PlannedStep, Route};
 use crate::schema::{SchemaDescriptor, Version, VersionedSchema};
 use crate::sql;
@@ -23,6 +23,8 @@ use crate::store::{self, connection};
 
 mod custom;
 pub(crate) mod probe;
+
+pub(crate) use custom::hook_label;
 
 /// Hears what the runner does, as it does it: a dry run records every
 /// statement, hook and transform, with row counts around each step.
@@ -297,6 +299,8 @@ impl<S: VersionedSchema> Runner<'_, S> {
         conn.execute(sql, [])
     }
 
+    /// Runs every step, then checks the store against the latest schema and
+    /// stamps its version.
     fn run_steps(&self, from: Version, current: Version, steps: &[PlannedStep]) -> Result<()> {
         if current != from {
             return Err(MigrationError::NoPath {
@@ -307,54 +311,75 @@ impl<S: VersionedSchema> Runner<'_, S> {
             }
             .into());
         }
-        let total = steps.len();
         for (index, step) in steps.iter().enumerate() {
-            let view = self.path_view.steps()[index];
-            if let Some(observer) = self.observer {
-                observer.will_run_stage(index, total, &view);
-            }
-            let schemas = self.plan.schemas();
-            let (source, target) = (&schemas[step.from], &schemas[step.to]);
-            let kind = view.kind();
-            let stage_span =
-                info_span!("stage", from = %source.version(), to = %target.version(), %kind);
-            let _entered = stage_span.enter();
-            let started_at = store::now_millis();
-            let clock = Instant::now();
-            let mapping = self.plan.mapping(step.from, step.to);
-            self.record(|r| r.begin_step(&lock(self.shared), source.descriptor()));
-            let rows = match step.stage.and_then(|k| self.plan.stages()[k].custom_part()) {
-                None => {
-                    let statements =
-                        inference::lower(source.descriptor(), target.descriptor(), &mapping);
-                    self.execute_all(source.descriptor(), target.descriptor(), &statements)?
-                }
-                Some(custom) => self.run_custom(
-                    &view,
-                    source.descriptor(),
-                    target.descriptor(),
-                    &mapping,
-                    custom,
-                )?,
-            };
-            let duration = i64::try_from(clock.elapsed().as_millis()).unwrap_or(i64::MAX);
-            lock(self.shared).execute(
-                &sql::insert_history(),
-                params![
-                    source.version().to_string(),
-                    target.version().to_string(),
-                    kind.name(),
-                    started_at,
-                    duration,
-                    i64::try_from(rows).unwrap_or(i64::MAX)
-                ],
-            )?;
-            self.record(|r| r.end_step(&lock(self.shared), target.descriptor(), rows));
-            info!(rows, duration_ms = duration, "step done");
+            self.run_step(index, steps.len(), step)?;
         }
         let conn = lock(self.shared);
         let latest = self.plan.schemas().last().expect("a plan has a schema");
-        let differences = store::verify::drift(&conn, latest.descriptor())?;
+        self.verify(&conn, latest)?;
+        conn.execute(
+            &sql::stamp_metadata(),
+            params![
+                latest.version().to_string(),
+                latest.checksum().to_string(),
+                store::now_millis()
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Runs step `index` of `total`: the inferred SQL or the custom stage,
+    /// then its history row.
+    fn run_step(&self, index: usize, total: usize, step: &PlannedStep) -> Result<()> {
+        let view = self.path_view.steps()[index];
+        if let Some(observer) = self.observer {
+            observer.will_run_stage(index, total, &view);
+        }
+        let schemas = self.plan.schemas();
+        let (source, target) = (&schemas[step.from], &schemas[step.to]);
+        let kind = view.kind();
+        let stage_span =
+            info_span!("stage", from = %source.version(), to = %target.version(), %kind);
+        let _entered = stage_span.enter();
+        let started_at = store::now_millis();
+        let clock = Instant::now();
+        let mapping = self.plan.mapping(step.from, step.to);
+        self.record(|r| r.begin_step(&lock(self.shared), source.descriptor()));
+        let rows = match step.stage.and_then(|k| self.plan.stages()[k].custom_part()) {
+            None => {
+                let statements =
+                    inference::lower(source.descriptor(), target.descriptor(), &mapping);
+                self.execute_all(source.descriptor(), target.descriptor(), &statements)?
+            }
+            Some(custom) => self.run_custom(
+                &view,
+                source.descriptor(),
+                target.descriptor(),
+                &mapping,
+                custom,
+            )?,
+        };
+        let duration = i64::try_from(clock.elapsed().as_millis()).unwrap_or(i64::MAX);
+        lock(self.shared).execute(
+            &sql::insert_history(),
+            params![
+                source.version().to_string(),
+                target.version().to_string(),
+                kind.name(),
+                started_at,
+                duration,
+                i64::try_from(rows).unwrap_or(i64::MAX)
+            ],
+        )?;
+        self.record(|r| r.end_step(&lock(self.shared), target.descriptor(), rows));
+        info!(rows, duration_ms = duration, "step done");
+        Ok(())
+    }
+
+    /// Checks the migrated store against `latest`: its tables match the
+    /// schema (no drift), and no reference points at a missing record.
+    fn verify(&self, conn: &Connection, latest: &PlanSchema) -> Result<()> {
+        let differences = store::verify::drift(conn, latest.descriptor())?;
         if !differences.is_empty() {
             return Err(MigrationError::SchemaDrift {
                 path: self.path.to_owned(),
@@ -367,7 +392,7 @@ impl<S: VersionedSchema> Runner<'_, S> {
         // schema's: a schema without any leaves nothing to check.
         if store::verify::declares_foreign_keys(latest.descriptor()) {
             const SHOWN: usize = 5;
-            let mut references = store::verify::dangling_references(&conn, SHOWN + 1)?;
+            let mut references = store::verify::dangling_references(conn, SHOWN + 1)?;
             if !references.is_empty() {
                 let more = references.len() > SHOWN;
                 references.truncate(SHOWN);
@@ -380,14 +405,6 @@ impl<S: VersionedSchema> Runner<'_, S> {
                 .into());
             }
         }
-        conn.execute(
-            &sql::stamp_metadata(),
-            params![
-                latest.version().to_string(),
-                latest.checksum().to_string(),
-                store::now_millis()
-            ],
-        )?;
         Ok(())
     }
 
