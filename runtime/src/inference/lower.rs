@@ -84,11 +84,15 @@ pub fn lower(
 /// drops itself). Source entities that only a skipped entity took rows from
 /// are dropped.
 ///
-/// The statements come in phases: 0. links copied out of to-ones that
-/// become many-to-manys; 1. indexes dropped from tables changed in place;
-/// 2. removed entities dropped; 3–5. tables rebuilt and changed in place
-/// ([`rebuild_and_alter`]); 6. new entities created; 7. join tables; 8.
-/// indexes created.
+/// The statements come in phases, numbered in the code:
+///
+/// 0. links copied out of to-ones that become many-to-manys;
+/// 1. indexes dropped from tables changed in place;
+/// 2. removed entities dropped;
+/// 3. to 5. tables rebuilt and changed in place ([`rebuild_and_alter`]);
+/// 6. new entities created;
+/// 7. join tables;
+/// 8. indexes created.
 pub fn lower_except(
     from: &SchemaDescriptor,
     to: &SchemaDescriptor,
@@ -191,10 +195,13 @@ fn table_plans<'a>(
         .collect()
 }
 
-/// 3. Rebuilds into temporary tables; 4. renames to temporary names, so
-/// that renames may swap names; 5. in-place column changes (drops first,
-/// so that a rename or an addition may take a dropped column's name); then
-/// every table under a temporary name takes its target name.
+/// Phases 3 to 5 of [`lower_except`], then every table under a temporary
+/// name takes its target name:
+///
+/// 3. rebuilds into temporary tables;
+/// 4. renames to temporary names, so that renames may swap names;
+/// 5. in-place column changes (drops first, so that a rename or an addition
+///    may take a dropped column's name).
 fn rebuild_and_alter(plans: &[TablePlan<'_>], out: &mut Vec<Statement>) {
     let mut final_renames = Vec::new();
     for (k, plan) in plans.iter().enumerate() {
