@@ -113,13 +113,13 @@ impl<S: VersionedSchema> ModelContainerBuilder<S> {
     fn open_file(self, path: &Path) -> Result<(ModelContainer<S>, Option<Prepared>)> {
         let state = store::inspect_file(path)?;
         let mut conn = connection::open(path, self.busy_timeout)?;
-        if state == FileState::New {
-            if let Err(error) = store::create(&mut conn, S::descriptor()) {
-                drop(conn);
-                // The file was empty or absent before: leave it that way.
-                let _ = std::fs::write(path, b"");
-                return Err(error);
-            }
+        if state == FileState::New
+            && let Err(error) = store::create(&mut conn, S::descriptor())
+        {
+            drop(conn);
+            // The file was empty or absent before: leave it that way.
+            let _ = std::fs::write(path, b"");
+            return Err(error);
         }
         let conn = Arc::new(Mutex::new(conn));
         let prepared = match state {
