@@ -160,7 +160,8 @@ impl<S: VersionedSchema> ModelContainerBuilder<S> {
     /// Two processes opening an old store at once: one migrates, the other
     /// waits for it and then opens the migrated store without migrating it
     /// again. If the wait exceeds this timeout, `open` fails with
-    /// [`StoreError::Busy`] and changes nothing; opening again later succeeds.
+    /// [`StoreError::Busy`](crate::StoreError::Busy) and changes nothing;
+    /// opening again later succeeds.
     pub fn busy_timeout(mut self, timeout: Duration) -> Self {
         self.busy_timeout = timeout;
         self
@@ -175,7 +176,8 @@ impl<S: VersionedSchema> ModelContainerBuilder<S> {
     /// latest version. It finds damage the migration itself would not read:
     /// pages of tables a step leaves alone, and a corrupt list of free pages,
     /// which the migration's writes could then spread to pages in use. A
-    /// damaged store is refused with [`StoreError::Corrupt`] and left as it was.
+    /// damaged store is refused with
+    /// [`StoreError::Corrupt`](crate::StoreError::Corrupt) and left as it was.
     ///
     /// Turning it off makes a step that only adds or renames columns or
     /// tables take constant time whatever the store's size. Do so only for
