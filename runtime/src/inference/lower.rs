@@ -89,7 +89,7 @@ pub fn lower(
 /// 0. links copied out of to-ones that become many-to-manys;
 /// 1. indexes dropped from tables changed in place;
 /// 2. removed entities dropped;
-/// 3. to 5. tables rebuilt and changed in place ([`rebuild_and_alter`]);
+/// 3. to 5. tables rebuilt and changed in place (`rebuild_and_alter`);
 /// 6. new entities created;
 /// 7. join tables;
 /// 8. indexes created.
