@@ -51,7 +51,7 @@ impl Recorder for StepRecorder {
     /// The runner is about to run a lowered statement towards schema `to`:
     /// note it, and the data it would fail on.
     fn statement(&self, conn: &Connection, to: &SchemaDescriptor, statement: &Statement) {
-        let problems = probe(conn, to, statement);
+        let problems = data_problems(conn, to, statement);
         self.current(|s| {
             s.actions.push(DryRunAction::Sql(statement.sql.clone()));
             s.problems.extend(problems);
@@ -107,7 +107,11 @@ pub(super) fn counts(conn: &Connection, schema: &SchemaDescriptor) -> Vec<(Strin
 }
 
 /// The data `statement` would fail on, looked up just before it runs.
-fn probe(conn: &Connection, to: &SchemaDescriptor, statement: &Statement) -> Vec<DryRunProblem> {
+fn data_problems(
+    conn: &Connection,
+    to: &SchemaDescriptor,
+    statement: &Statement,
+) -> Vec<DryRunProblem> {
     match &statement.purpose {
         Purpose::CreateUnique { entity, attribute } => probe::duplicate(conn, entity, attribute)
             .map(|duplicate| DryRunProblem::Duplicate {
