@@ -318,7 +318,8 @@ fn check_schemas(schemas: &[PlanSchema], problems: &mut Vec<PlanError>) {
 }
 
 /// Adds the stage of every schema module that declares hooks, unless the
-/// plan declares it; another stage for the same gap is a problem.
+/// plan declares it or does not have the schema it migrates from; another
+/// stage for the same gap is a problem.
 fn module_stages(
     schemas: &[PlanSchema],
     stages: &mut Vec<MigrationStage>,
@@ -330,6 +331,10 @@ fn module_stages(
             continue;
         };
         let stage = *stage;
+        if !schemas.iter().any(|s| s.version() == stage.from()) {
+            // A plan that starts at this schema (older versions dropped) has no gap to run it in.
+            continue;
+        }
         let name = stage.module().unwrap_or("stage()");
         match stages
             .iter()

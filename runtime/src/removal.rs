@@ -221,8 +221,8 @@ fn fix(
             match candidates.as_slice() {
                 [] => format!(
                     "to delete its values on purpose, add `removed({name})` to `#[model(…)]` of `{entity}` in \
-                     schema {version}; to keep them, keep the field, or give it the new field's name with \
-                     `#[{helper}(original_name = \"{name}\")]`"
+                     schema {version}; to keep them, keep the field, or put \
+                     `#[{helper}(original_name = \"{name}\")]` on the field that now holds them"
                 ),
                 _ => {
                     let names: Vec<String> = candidates
