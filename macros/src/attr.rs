@@ -107,7 +107,8 @@ fn parse_removed(
                 &item,
                 format_args!(
                     "`removed(…)` takes the names of the {what} of the previous version as identifiers, \
-                     e.g. `removed(title)`"
+                     e.g. `removed({})`",
+                    if what == "entities" { "Tag" } else { "title" }
                 ),
             );
             continue;
