@@ -799,3 +799,115 @@ fn notes_v2_fixed_without_content_checksum() -> Checksum {
     }
     same_shape::Schema::checksum()
 }
+
+// ---------------------------------------------------------------------------
+// Relationships: a many-to-many dropped, a to-one renamed.
+// ---------------------------------------------------------------------------
+
+#[versioned_schema(version = "1.0.0")]
+mod shelf_v1 {
+    use staged::prelude::*;
+
+    #[model]
+    pub struct Book {
+        pub title: String,
+        pub shelf: Option<Ref<Shelf>>,
+        #[relationship(inverse = "books")]
+        pub tags: ToMany<Tag>,
+    }
+
+    #[model]
+    pub struct Shelf {
+        pub name: String,
+    }
+
+    #[model]
+    pub struct Tag {
+        pub label: String,
+        #[relationship(inverse = "tags")]
+        pub books: ToMany<Book>,
+    }
+}
+
+#[versioned_schema(version = "2.0.0")]
+mod shelf_v2_forgotten {
+    use staged::prelude::*;
+
+    #[model]
+    pub struct Book {
+        pub title: String,
+        pub rack: Option<Ref<Shelf>>,
+    }
+
+    #[model]
+    pub struct Shelf {
+        pub name: String,
+    }
+
+    #[model]
+    pub struct Tag {
+        pub label: String,
+    }
+}
+
+#[versioned_schema(version = "2.0.0")]
+mod shelf_v2_declared {
+    use staged::prelude::*;
+
+    #[model(removed(tags))]
+    pub struct Book {
+        pub title: String,
+        #[relationship(original_name = "shelf")]
+        pub rack: Option<Ref<Shelf>>,
+    }
+
+    #[model]
+    pub struct Shelf {
+        pub name: String,
+    }
+
+    #[model(removed(books))]
+    pub struct Tag {
+        pub label: String,
+    }
+}
+
+#[test]
+fn dropped_relationships_need_consent_and_a_renamed_to_one_is_proposed_original_name() {
+    let error = plan_error(two::<shelf_v1::Schema, shelf_v2_forgotten::Schema>());
+    let message = error.to_string();
+    assert!(
+        message.contains(
+            "remove relationship `Book.shelf`: if it was renamed, add \
+             `#[relationship(original_name = \"shelf\")]` to `Book.rack` (its values are kept)"
+        ),
+        "{message}"
+    );
+    assert!(
+        message.contains("remove many-to-many `Book.tags`"),
+        "{message}"
+    );
+    assert!(
+        message.contains("add `removed(tags)` to `#[model(…)]` of `Book`"),
+        "{message}"
+    );
+
+    let store = TempStore::new();
+    {
+        let container = plans::open_single::<shelf_v1::Schema>(store.path());
+        let mut ctx = container.context();
+        let shelf = ctx.insert(shelf_v1::Shelf { name: "top".into() }).unwrap();
+        ctx.insert(shelf_v1::Book {
+            title: "Dune".into(),
+            shelf: Some(Ref::new(shelf)),
+            tags: ToMany::new(),
+        })
+        .unwrap();
+    }
+    let plan = plans::two::<shelf_v1::Schema, shelf_v2_declared::Schema>();
+    let container = ModelContainer::open(store.path(), plan).unwrap();
+    let mut ctx = container.context();
+    let books = ctx.fetch_all::<shelf_v2_declared::Book>().unwrap();
+    let shelf = ctx.follow(books[0].rack.unwrap()).unwrap().unwrap();
+    assert_eq!(shelf.name, "top");
+}

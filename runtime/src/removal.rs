@@ -218,9 +218,14 @@ fn fix(
             } else {
                 "relationship"
             };
+            let kept = if matches!(removal, Change::RemoveManyToMany { .. }) {
+                "links"
+            } else {
+                "values"
+            };
             match candidates.as_slice() {
                 [] => format!(
-                    "to delete its values on purpose, add `removed({name})` to `#[model(…)]` of `{entity}` in \
+                    "to delete its {kept} on purpose, add `removed({name})` to `#[model(…)]` of `{entity}` in \
                      schema {version}; to keep them, keep the field, or put \
                      `#[{helper}(original_name = \"{name}\")]` on the field that now holds them"
                 ),
@@ -236,7 +241,7 @@ fn fix(
                         })
                         .collect();
                     format!(
-                        "if it was renamed, add {} (its values are kept)",
+                        "if it was renamed, add {} (its {kept} are kept)",
                         names.join(", or ")
                     )
                 }
