@@ -911,3 +911,29 @@ fn dropped_relationships_need_consent_and_a_renamed_to_one_is_proposed_original_
     let shelf = ctx.follow(books[0].rack.unwrap()).unwrap().unwrap();
     assert_eq!(shelf.name, "top");
 }
+
+#[versioned_schema(version = "2.0.0")]
+mod shelf_v2_without_tags {
+    use staged::prelude::*;
+
+    #[model(removed(tags))]
+    pub struct Book {
+        pub title: String,
+        pub shelf: Option<Ref<Shelf>>,
+    }
+
+    #[model]
+    pub struct Shelf {
+        pub name: String,
+    }
+}
+
+#[test]
+fn a_removed_entity_is_reported_once_not_with_each_of_its_relationships() {
+    let error = plan_error(two::<shelf_v1::Schema, shelf_v2_without_tags::Schema>());
+    let PlanError::UndeclaredRemovals { removals, .. } = &error else {
+        panic!("undeclared removals: {error}");
+    };
+    let changes: Vec<&str> = removals.iter().map(|r| r.change.as_str()).collect();
+    assert_eq!(changes, ["remove entity `Tag`"]);
+}

@@ -260,7 +260,7 @@ impl<L: VersionedSchema> SchemaMigrationPlanBuilder<L> {
         check_schemas(&schemas, &mut problems);
         module_stages(&schemas, &mut stages, &mut problems);
         check_stages(&schemas, &stages, &mut problems);
-        let gaps = gaps(&schemas, &stages, &mut problems);
+        let gaps = gaps(&schemas, &stages, &mut problems)?;
         let index = |version: Version| schemas.iter().position(|s| s.version() == version);
         if let Some(gaps) = &gaps {
             for stage in &stages {
@@ -391,12 +391,12 @@ fn check_stages(schemas: &[PlanSchema], stages: &[MigrationStage], problems: &mu
 /// The mapping and changes between each two consecutive schemas, with the
 /// problems of each gap: a change SQL alone cannot apply where no custom
 /// stage joins the two, and removals no `removed(…)` names. `None` when two
-/// schemas cannot be mapped onto each other.
+/// schemas cannot be mapped onto each other (the reason is a problem).
 fn gaps(
     schemas: &[PlanSchema],
     stages: &[MigrationStage],
     problems: &mut Vec<PlanError>,
-) -> Option<Vec<Gap>> {
+) -> Result<Option<Vec<Gap>>> {
     let mut gaps = Vec::with_capacity(schemas.len().saturating_sub(1));
     let mut mapped = true;
     for pair in schemas.windows(2) {
@@ -407,7 +407,7 @@ fn gaps(
                 mapped = false;
                 match error {
                     crate::Error::Plan(error) => problems.push(*error),
-                    other => unreachable!("mapping two schemas fails with a plan error: {other}"),
+                    other => return Err(other),
                 }
                 continue;
             }
@@ -438,7 +438,7 @@ fn gaps(
         }
         gaps.push(Gap { mapping, changes });
     }
-    mapped.then_some(gaps)
+    Ok(mapped.then_some(gaps))
 }
 fn compose_gaps(gaps: &[Gap]) -> SchemaMapping {
     let mut gaps = gaps.iter();

@@ -59,8 +59,9 @@ pub(crate) fn check(
                 if transformed.contains(entity.as_str()) {
                     continue;
                 }
-                // The many-to-manys of a removed entity go with it.
-                if to.entity(entity).is_none() && removed_entities.contains(entity.as_str()) {
+                // The many-to-manys of a removed entity go with it: its own
+                // removal is reported (or consented to).
+                if to.entity(entity).is_none() {
                     continue;
                 }
                 if to
