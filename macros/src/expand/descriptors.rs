@@ -16,7 +16,16 @@ pub(super) fn entity_descriptor(model: &ast::Model<'_>, index: usize) -> TokenSt
         .fields
         .iter()
         .any(|f| matches!(f.kind, FieldKind::ToMany { .. }));
-    if has_to_many {
+    if !model.removed.is_empty() {
+        let relationships = if has_to_many {
+            let relationships = format_ident!("__STAGED_RELATIONSHIPS_{}", index);
+            quote!(&#relationships)
+        } else {
+            quote!(&[])
+        };
+        let removed = removed_names(&model.removed);
+        quote!(#p::EntityDescriptor::__new(#name, #original_name, &#attributes, #relationships, #removed))
+    } else if has_to_many {
         let relationships = format_ident!("__STAGED_RELATIONSHIPS_{}", index);
         quote!(#p::EntityDescriptor::with_relationships(#name, #original_name, &#attributes, &#relationships))
     } else {
@@ -146,7 +155,14 @@ fn default_value(lit: &DefaultLit, kind: &FieldKind<'_>) -> TokenStream {
     }
 }
 
-fn option_str(value: Option<String>) -> TokenStream {
+/// `&[Cow::Borrowed("a"), …]`: the names of a `removed(…)`, without `r#`.
+pub(super) fn removed_names(removed: &[syn::Ident]) -> TokenStream {
+    use syn::ext::IdentExt;
+    let names = removed.iter().map(|ident| ident.unraw().to_string());
+    quote!(&[#(::std::borrow::Cow::Borrowed(#names)),*])
+}
+
+pub(super) fn option_str(value: Option<String>) -> TokenStream {
     match value {
         Some(s) => quote!(::core::option::Option::Some(#s)),
         None => quote!(::core::option::Option::None),
