@@ -38,7 +38,10 @@ fn a_hand_written_page_is_the_page_staged_fetches() {
     for k in [0, 1, 2, 57, 1_000, 12_345] {
         let page = fields(&staged_page(&mut ctx, k));
         assert_eq!(page.len(), 100, "page {k}");
-        assert!(page.windows(2).all(|w| w[0].1 < w[1].1), "page {k} in uid order");
+        assert!(
+            page.windows(2).all(|w| w[0].1 < w[1].1),
+            "page {k} in uid order"
+        );
         assert_eq!(page, fields(&raw_page(&conn, k)), "page {k}");
     }
 }
@@ -81,7 +84,11 @@ fn hand_written_connections_have_the_settings_staged_gives_its_writer() {
         };
         let raw = pragmas(&open_raw(&path, journal));
         let (mode, synchronous) = journal.pragmas();
-        assert_eq!(staged, (mode.to_owned(), synchronous, 1, 5_000), "{journal:?}");
+        assert_eq!(
+            staged,
+            (mode.to_owned(), synchronous, 1, 5_000),
+            "{journal:?}"
+        );
         assert_eq!(raw, staged, "{journal:?}");
     }
 }
