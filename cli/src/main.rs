@@ -6,8 +6,8 @@
 //! staged check <SCHEMAS_DIR> [--json]
 //! ```
 //!
-//! Exit codes: 0 success; 1 the command found a problem (a change a
-//! lightweight step cannot apply, a snapshot folder that breaks a plan rule, a
+//! Exit codes: 0 success; 1 the command found a problem (a change an
+//! inferred step cannot apply, a snapshot folder that breaks a plan rule, a
 //! store whose checksum does not match its snapshot); 2 bad usage; 3 an input
 //! could not be read (missing file, not a store, not a snapshot).
 
@@ -30,7 +30,7 @@ struct Cli {
     command: Command,
 }
 
-const EXIT_CODES: &str = "Exit codes: 0 success; 1 a problem was found (a change a lightweight \
+const EXIT_CODES: &str = "Exit codes: 0 success; 1 a problem was found (a change an inferred \
 step cannot apply, a plan rule broken, a store that does not match its snapshot); 2 bad usage; \
 3 an input could not be read.";
 
@@ -49,7 +49,7 @@ enum Command {
         json: bool,
     },
     /// Show the changes from one schema snapshot to a newer one, their class,
-    /// and the SQL a lightweight step would run.
+    /// and the SQL an inferred step would run.
     Diff {
         /// The older snapshot (e.g. `schemas/1.0.0.json`).
         from: PathBuf,

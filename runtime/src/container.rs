@@ -7,12 +7,14 @@ use std::time::Duration;
 
 use rusqlite::Connection;
 
-use crate::context::{ModelContext, SharedConnection, Writer};
+use crate::context::{ModelContext, Observation, SharedConnection, Writer};
 use crate::dry_run::DryRunReport;
 use crate::error::Result;
 use crate::migrate::{Migration, Prepared};
+use crate::model::{BelongsTo, Record};
 use crate::observer::MigrationObserver;
 use crate::plan::SchemaMigrationPlan;
+use crate::query::FetchDescriptor;
 use crate::schema::{Version, VersionedSchema};
 use crate::store::connection::{self, BUSY_TIMEOUT, JournalMode};
 use crate::store::{self, FileState};
@@ -100,6 +102,27 @@ impl<S: VersionedSchema> ModelContainer<S> {
     /// The plan the store was opened with.
     pub fn plan(&self) -> &SchemaMigrationPlan<S> {
         &self.plan
+    }
+
+    /// Observes a fetch: `callback` gets its records once, then again after
+    /// every commit that changed `M`'s entity (its table, or the join tables
+    /// of its many-to-manys) through any context of this container. Commits
+    /// that come while the callback runs are coalesced into one new call.
+    /// Dropping the returned [`Observation`] stops the calls.
+    ///
+    /// Every call happens on the store's observation thread (one per
+    /// container and its clones, started by the first `observe`), one at a
+    /// time and in commit order; keep callbacks short and hand results to
+    /// your UI thread yourself. A fetch runs on a read connection in WAL
+    /// mode, so it never waits for a writer. Changes made by another
+    /// process, or through another container opened on the same file, are
+    /// not observed.
+    pub fn observe<M: BelongsTo<S>>(
+        &self,
+        descriptor: FetchDescriptor<M>,
+        callback: impl FnMut(&[Record<M>]) + Send + 'static,
+    ) -> Observation {
+        crate::context::observe::<S, M, _>(&self.conn, descriptor, callback)
     }
 
     /// Whether opening created the store, migrated it (and from which
@@ -309,7 +332,7 @@ impl<S: VersionedSchema> ModelContainerBuilder<S> {
     /// Two processes opening an old store at once: one migrates, the other
     /// waits for it and then opens the migrated store without migrating it
     /// again. If the wait exceeds this timeout, `open` fails with
-    /// [`StoreError::Busy`] and changes nothing; opening again later succeeds.
+    /// [`StoreError::Busy`](crate::StoreError::Busy) and changes nothing; opening again later succeeds.
     pub fn busy_timeout(mut self, timeout: Duration) -> Self {
         self.busy_timeout = timeout;
         self
@@ -324,7 +347,7 @@ impl<S: VersionedSchema> ModelContainerBuilder<S> {
     /// latest version. It finds damage the migration itself would not read:
     /// pages of tables a step leaves alone, and a corrupt list of free pages,
     /// which the migration's writes could then spread to pages in use. A
-    /// damaged store is refused with [`StoreError::Corrupt`] and left as it was.
+    /// damaged store is refused with [`StoreError::Corrupt`](crate::StoreError::Corrupt) and left as it was.
     ///
     /// Turning it off makes a step that only adds or renames columns or
     /// tables take constant time whatever the store's size. Do so only for

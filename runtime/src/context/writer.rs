@@ -17,6 +17,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags};
 
+use super::observe::Notifier;
 use crate::error::{Error, Result};
 
 /// A writer shared by a container and its contexts.
@@ -29,6 +30,8 @@ pub(crate) struct Writer {
     // checkpoints the WAL and removes the `-wal` and `-shm` files, which a
     // read-only connection cannot do.
     readers: OnceLock<Readers>,
+    /// The observation thread, once something is observed.
+    notifier: OnceLock<Arc<Notifier>>,
     conn: Mutex<Connection>,
     turn: Mutex<Turn>,
     turn_free: Condvar,
@@ -51,6 +54,7 @@ impl Writer {
             turn_free: Condvar::new(),
             next_context: AtomicU64::new(1),
             readers: OnceLock::new(),
+            notifier: OnceLock::new(),
         })
     }
 
@@ -81,6 +85,35 @@ impl Writer {
             conn: Some(conn),
             readers,
         }))
+    }
+
+    /// The store's observation thread, started on first use.
+    pub(crate) fn notifier(&self) -> Arc<Notifier> {
+        if let Some(notifier) = self.notifier.get() {
+            return Arc::clone(notifier);
+        }
+        // Under the connection's lock: one thread starts it, with the
+        // connection's hooks.
+        let mut conn = self.lock();
+        Arc::clone(
+            self.notifier
+                .get_or_init(|| Notifier::start(&mut conn).expect("start the observation thread")),
+        )
+    }
+
+    /// Notes that `table` was written by the current transaction, for
+    /// tables SQLite's update hook does not report (`WITHOUT ROWID` join tables).
+    pub(crate) fn note_written(&self, table: &str) {
+        if let Some(notifier) = self.notifier.get() {
+            notifier.note_written(table);
+        }
+    }
+
+    /// Forgets what the current transaction wrote: it was rolled back.
+    pub(crate) fn forget_written(&self) {
+        if let Some(notifier) = self.notifier.get() {
+            notifier.forget_written();
+        }
     }
 
     /// A new context's identity.
@@ -120,9 +153,24 @@ impl Writer {
         let mut turn = self.turn.lock().unwrap_or_else(PoisonError::into_inner);
         turn.depth -= 1;
         if turn.depth == 0 {
+            // The context is done with the writer: what it wrote is committed
+            // unless it left a transaction of its own (raw `BEGIN`) open.
+            if let Some(notifier) = self.notifier.get()
+                && self.lock().is_autocommit()
+            {
+                notifier.committed();
+            }
             turn.owner = None;
             drop(turn);
             self.turn_free.notify_one();
+        }
+    }
+}
+
+impl Drop for Writer {
+    fn drop(&mut self) {
+        if let Some(notifier) = self.notifier.get() {
+            notifier.stop();
         }
     }
 }
@@ -191,11 +239,15 @@ impl Readers {
         if let Some(conn) = idle {
             return Ok(conn);
         }
+        // Read-write but query-only: once a read-only connection has opened
+        // the store, SQLite leaves the `-wal` and `-shm` files behind when
+        // the last connection closes.
         let conn = Connection::open_with_flags(
             &self.path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
         conn.busy_timeout(self.busy_timeout)?;
+        conn.pragma_update(None, "query_only", true)?;
         Ok(conn)
     }
 

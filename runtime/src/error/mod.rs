@@ -3,10 +3,12 @@
 mod migration;
 mod plan;
 mod store;
+mod verify;
 
 pub use migration::{ConstraintKind, MigrationError};
 pub use plan::PlanError;
 pub use store::StoreError;
+pub use verify::{DanglingReference, Drift};
 
 /// The result type of every fallible staged operation.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
