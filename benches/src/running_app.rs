@@ -109,15 +109,18 @@ pub fn open_raw(path: &Path, journal: Journal) -> Connection {
     conn
 }
 
-/// A read-only connection, as staged's readers are.
+/// A connection for reads, as staged's read connections are: read-write
+/// but `query_only`, a 5 s busy timeout.
 pub fn open_raw_reader(path: &Path) -> Connection {
     let conn = Connection::open_with_flags(
         path,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
     .expect("open a reader");
     conn.busy_timeout(Duration::from_secs(5))
         .expect("busy timeout");
+    conn.pragma_update(None, "query_only", true)
+        .expect("query only");
     conn
 }
 
