@@ -160,12 +160,31 @@ fn read_item(row: &staged::rusqlite::Row<'_>) -> staged::rusqlite::Result<Record
     ))
 }
 
-/// The `k`-th page, hand-written: a cached prepared statement, rows decoded
-/// into the same records.
+/// The `k`-th page, hand-written: the statement staged runs (its limit
+/// written into the SQL: a bound `LIMIT ?` makes SQLite prepare the
+/// statement again at every execution, see BENCHMARKS.md), prepared once
+/// per connection, rows decoded into the same records.
 pub fn raw_page(conn: &Connection, k: u64) -> Vec<Record<v1::Item>> {
     let mut statement = conn
         .prepare_cached(&format!(
-            r#"{SELECT} WHERE "uid" >= ?1 ORDER BY "uid" ASC LIMIT ?2"#
+            r#"{SELECT} WHERE "uid" >= ?1 ORDER BY "uid" ASC, "_id" LIMIT {PAGE} OFFSET 0"#
+        ))
+        .expect("prepare");
+    statement
+        .query_map(params![page_start(k)], read_item)
+        .expect("query")
+        .collect::<Result<_, _>>()
+        .expect("read a page")
+}
+
+/// The `k`-th page, hand-written with its limit bound as a parameter
+/// (`LIMIT ?2`): SQLite then prepares the statement again at every
+/// execution (the limit's value may change the plan). Not a baseline; shows
+/// the cost of that choice.
+pub fn raw_page_bound_limit(conn: &Connection, k: u64) -> Vec<Record<v1::Item>> {
+    let mut statement = conn
+        .prepare_cached(&format!(
+            r#"{SELECT} WHERE "uid" >= ?1 ORDER BY "uid" ASC, "_id" LIMIT ?2"#
         ))
         .expect("prepare");
     statement
@@ -272,9 +291,9 @@ fn next_writer_row() -> usize {
     NEXT.fetch_add(1, Ordering::Relaxed) as usize
 }
 
-/// Runs `threads` reader threads, each calling the reader `make_reader(thread)` made with
-/// `k` in `0..fetches` (spread over threads), all released at once; returns the time until the
-/// last one finished.
+/// Runs `threads` reader threads, all released at once: thread `t` calls
+/// the reader `make_reader(t)` made for it with `fetches` page numbers
+/// (`t`, `t + threads`, …). Returns the time until the last one finished.
 pub fn timed_readers<R>(threads: usize, fetches: u64, make_reader: impl Fn(usize) -> R) -> Duration
 where
     R: FnMut(u64) + Send,

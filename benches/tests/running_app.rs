@@ -7,7 +7,7 @@ use std::time::Duration;
 use staged::prelude::*;
 use staged_bench::running_app::{
     Journal, Writer, open_raw, open_raw_reader, open_staged, raw_fetch_all, raw_insert, raw_page,
-    staged_fetch_all, staged_insert, staged_page, store, timed_readers,
+    raw_page_bound_limit, staged_fetch_all, staged_insert, staged_page, store, timed_readers,
 };
 use staged_bench::schemas::items::v1;
 
@@ -43,6 +43,7 @@ fn a_hand_written_page_is_the_page_staged_fetches() {
             "page {k} in uid order"
         );
         assert_eq!(page, fields(&raw_page(&conn, k)), "page {k}");
+        assert_eq!(page, fields(&raw_page_bound_limit(&conn, k)), "page {k}");
     }
 }
 
