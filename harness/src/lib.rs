@@ -268,12 +268,33 @@ impl JournalMode {
     /// Both modes.
     pub const ALL: [JournalMode; 2] = [JournalMode::Rollback, JournalMode::Wal];
 
-    /// The `PRAGMA journal_mode` value.
+    /// The `PRAGMA journal_mode` value, also the harness's `--journal` value.
     pub fn pragma(self) -> &'static str {
         match self {
             JournalMode::Rollback => "delete",
             JournalMode::Wal => "wal",
         }
+    }
+
+    /// The mode to open the store in, so that a store tested in one mode
+    /// stays in it (`open` switches a store to the builder's mode, WAL by
+    /// default, once it is open and migrated).
+    pub fn staged(self) -> staged::JournalMode {
+        match self {
+            JournalMode::Rollback => staged::JournalMode::Rollback,
+            JournalMode::Wal => staged::JournalMode::Wal,
+        }
+    }
+}
+
+impl std::str::FromStr for JournalMode {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        JournalMode::ALL
+            .into_iter()
+            .find(|mode| mode.pragma() == s)
+            .ok_or_else(|| format!("unknown journal mode `{s}`: expected delete or wal"))
     }
 }
 
@@ -290,6 +311,13 @@ pub fn seed(path: &Path, rows: usize, mode: JournalMode) -> staged::Result<()> {
         })?;
     }
     set_journal_mode(path, mode)
+}
+
+/// The journal mode recorded in the store at `path`.
+pub fn journal_mode_of(path: &Path) -> Result<String, String> {
+    let conn = rusqlite::Connection::open(path).map_err(|e| format!("open: {e}"))?;
+    conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .map_err(|e| format!("journal mode: {e}"))
 }
 
 /// Switches the store at `path` to `mode` (recorded in the file).

@@ -26,8 +26,10 @@ use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use staged::StoreGroup;
-use staged_harness::{JournalMode, Side, check_items_store, check_tags_store, plan, tags_plan};
+use staged::{ModelContainer, StoreGroup};
+use staged_harness::{
+    JournalMode, Side, check_items_store, check_tags_store, journal_mode_of, plan, tags_plan,
+};
 use support::{Run, Template};
 
 #[derive(Debug, Default)]
@@ -43,6 +45,7 @@ struct Tally {
 struct Copies {
     items: PathBuf,
     tags: PathBuf,
+    mode: JournalMode,
 }
 
 impl Copies {
@@ -57,6 +60,8 @@ impl Copies {
             OsStr::new("group"),
             self.items.as_os_str(),
             self.tags.as_os_str(),
+            OsStr::new("--journal"),
+            OsStr::new(self.mode.pragma()),
         ];
         args.extend(extra.iter().map(OsStr::new));
         args
@@ -73,6 +78,7 @@ impl Templates {
         Copies {
             items: self.items.copy_to(dir, &format!("{name}-items.sqlite")),
             tags: self.tags.copy_to(dir, &format!("{name}-tags.sqlite")),
+            mode: self.items.mode,
         }
     }
 }
@@ -110,8 +116,15 @@ fn check_after_kill(
             .push(format!("{what}: found {state:?}, expected {expected:?}"));
     }
     let mut group = StoreGroup::builder();
-    let items_key = group.store(&copies.items, plan());
-    let tags_key = group.store(&copies.tags, tags_plan());
+    let mode = copies.mode.staged();
+    let items_key = group.store_with(
+        &copies.items,
+        ModelContainer::builder(plan()).journal_mode(mode),
+    );
+    let tags_key = group.store_with(
+        &copies.tags,
+        ModelContainer::builder(tags_plan()).journal_mode(mode),
+    );
     match group.open() {
         Ok(group) => {
             let versions = (
@@ -135,6 +148,15 @@ fn check_after_kill(
             "{what}, reopened: items {items:?}, tags {tags:?}, journal {}",
             copies.journal().exists()
         ));
+    }
+    for path in [&copies.items, &copies.tags] {
+        match journal_mode_of(path) {
+            Ok(found) if found == copies.mode.pragma() => {}
+            found => tally.failures.push(format!(
+                "{what}, reopened: journal mode of {} {found:?}",
+                path.display()
+            )),
+        }
     }
 }
 
