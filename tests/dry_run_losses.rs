@@ -143,9 +143,9 @@ fn values_a_transform_forgets_become_null_and_are_reported() {
 #[test]
 fn rows_a_transform_or_drop_drops_are_wanted() {
     let (_store, report) = dry_run(plan(stage().transform_or_drop(|old: v1::Note| {
-        Ok(old.colour.is_some().then(|| v2::Note {
+        Ok(old.colour.map(|colour| v2::Note {
             title: old.title,
-            colour: old.colour,
+            colour: Some(colour),
             pinned: None,
         }))
     })));
