@@ -19,7 +19,14 @@
 //! 3. While a version is still in development, rewrite its snapshot with
 //!    [`SnapshotMode::Overwrite`] (`STAGED_SNAPSHOTS=overwrite cargo test` with
 //!    the test helper), or delete the file. Once it ships, never again.
-//! 4. When a version ships, add it to the folder's [`SHIPPED_FILE`]
+//! 4. Each `json` attribute's entry records the serde shape of its Rust type
+//!    (`json_shape`, see [`json_shape`](crate::schema::json_shape)): editing
+//!    that type after the version shipped is a difference too
+//!    ([`SchemaDifference::JsonShapeChanged`], naming the attribute and each
+//!    field, and whether old payloads still decode). The shape is not part of
+//!    the checksum. Snapshots written before shapes were recorded have none,
+//!    and nothing is compared for them.
+//! 5. When a version ships, add it to the folder's [`SHIPPED_FILE`]
 //!    (`schemas/shipped.txt`, one version a line, `#` starts a comment).
 //!
 //! A version has *shipped* when [`SHIPPED_FILE`] lists it or when it is not
@@ -499,6 +506,21 @@ impl fmt::Display for SnapshotProblem {
                 )?;
                 for difference in differences.iter().skip(1) {
                     write!(f, "; {difference}")?;
+                }
+                let json_only = differences
+                    .iter()
+                    .all(|d| matches!(d, SchemaDifference::JsonShapeChanged { .. }));
+                if json_only {
+                    return write!(
+                        f,
+                        " (snapshot `{}`). Stores at {version} still open (the shape is not part \
+                         of the checksum), but JSON they hold was written with the shipped \
+                         shape: restore the shipped type and make the change in a new schema \
+                         version with a custom stage that rewrites the values. If {version} \
+                         never shipped, record it again with `STAGED_SNAPSHOTS=overwrite` or by \
+                         deleting the snapshot",
+                        path.display()
+                    );
                 }
                 if differences.iter().all(SchemaDifference::is_rename_hint) {
                     return write!(
