@@ -9,7 +9,7 @@ use crate::schema::Version;
 
 /// The file of a snapshot folder that lists the versions that shipped, one a
 /// line (`1.0.0`); blank lines and text after `#` are ignored. See the
-/// [module docs](self).
+/// [snapshot module docs](super).
 pub const SHIPPED_FILE: &str = "shipped.txt";
 
 /// Why a version counts as shipped.
