@@ -20,6 +20,18 @@ struct Report {
     /// Why the two schemas cannot be mapped onto each other.
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<String>,
+    /// The json attributes whose type's serde shape changed.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    json_shapes: Vec<JsonShapeReport>,
+}
+
+#[derive(Serialize)]
+struct JsonShapeReport {
+    entity: String,
+    attribute: String,
+    changes: Vec<String>,
+    /// Whether JSON written with the older shape still decodes.
+    old_payloads_decode: bool,
 }
 
 #[derive(Serialize)]
@@ -53,6 +65,7 @@ pub(crate) fn run(from_path: &Path, to_path: &Path) -> Result<Outcome, InputErro
         lightweight: false,
         sql: Vec::new(),
         error: None,
+        json_shapes: json_shapes(from, to),
     };
     match staged_runtime::infer_step(from, to) {
         Err(error) => report.error = Some(error.to_string()),
@@ -74,8 +87,33 @@ pub(crate) fn run(from_path: &Path, to_path: &Path) -> Result<Outcome, InputErro
         }
     }
     let text = text(&report);
-    let passed = report.error.is_none() && report.lightweight;
+    let passed = report.error.is_none()
+        && report.lightweight
+        && report.json_shapes.iter().all(|j| j.old_payloads_decode);
     Ok(Outcome::new(&report, text, passed))
+}
+
+/// The json attributes of both schemas whose type's serde shape changed.
+fn json_shapes(
+    from: &staged_runtime::schema::SchemaDescriptor,
+    to: &staged_runtime::schema::SchemaDescriptor,
+) -> Vec<JsonShapeReport> {
+    snapshot::diff(from, to)
+        .into_iter()
+        .filter_map(|difference| match difference {
+            snapshot::SchemaDifference::JsonShapeChanged {
+                entity,
+                attribute,
+                changes,
+            } => Some(JsonShapeReport {
+                entity,
+                attribute,
+                old_payloads_decode: changes.iter().all(|c| c.old_payloads_decode),
+                changes: changes.iter().map(ToString::to_string).collect(),
+            }),
+            _ => None,
+        })
+        .collect()
 }
 
 fn text(report: &Report) -> String {
@@ -96,6 +134,21 @@ fn text(report: &Report) -> String {
         let _ = writeln!(out, "  {:width$}  {}", change.class, change.change);
         if let Some(fix) = &change.fix {
             let _ = writeln!(out, "  {:width$}  fix: {fix}", "");
+        }
+    }
+    for shape in &report.json_shapes {
+        let decode = if shape.old_payloads_decode {
+            "old payloads still decode"
+        } else {
+            "old payloads no longer decode: a custom stage must rewrite them"
+        };
+        let _ = writeln!(
+            out,
+            "\nJSON shape of `{}.{}` changed ({decode})",
+            shape.entity, shape.attribute
+        );
+        for change in &shape.changes {
+            let _ = writeln!(out, "  {change}");
         }
     }
     if report.lightweight {

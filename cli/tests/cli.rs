@@ -812,3 +812,69 @@ fn inspect_of_a_store_without_relationships_has_no_join_tables() {
     let json: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(json["join_tables"], serde_json::json!([]));
 }
+
+mod json_v1 {
+    #[derive(serde::Serialize, serde::Deserialize)]
+    pub struct Style {
+        pub bold: bool,
+        pub size: i64,
+    }
+}
+
+mod json_v2 {
+    #[derive(serde::Serialize, serde::Deserialize)]
+    pub struct Style {
+        pub bold: bool,
+        pub size: String,
+    }
+}
+
+#[versioned_schema(version = "1.0.0")]
+mod styled_v1 {
+    #[model]
+    pub struct Note {
+        #[attribute(json)]
+        pub style: super::json_v1::Style,
+    }
+}
+
+#[versioned_schema(version = "2.0.0")]
+mod styled_v2 {
+    #[model]
+    pub struct Note {
+        #[attribute(json)]
+        pub style: super::json_v2::Style,
+    }
+}
+
+#[test]
+fn diff_shows_json_shape_changes_and_whether_old_payloads_decode() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("1.0.0.json"), dir.path().join("2.0.0.json"));
+    std::fs::write(&a, snapshot::to_json(styled_v1::Schema::descriptor())).unwrap();
+    std::fs::write(&b, snapshot::to_json(styled_v2::Schema::descriptor())).unwrap();
+    let (code, out, err) = run(&["diff", s(&a), s(&b)]);
+    assert_eq!((code, err.as_str()), (1, ""), "{out}");
+    assert_eq!(
+        out,
+        "1.0.0 -> 2.0.0\n\
+         \n\
+         changes (0)\n\
+         \n\
+         JSON shape of `Note.style` changed (old payloads no longer decode: a custom stage must rewrite them)\n  \
+           `Style.size` changed from \"I64\" to \"STR\"\n\
+         \n\
+         SQL of an inferred step (0 statements)\n"
+    );
+    let (_, json, _) = run(&["diff", "--json", s(&a), s(&b)]);
+    let report: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(
+        report["json_shapes"],
+        serde_json::json!([{
+            "entity": "Note",
+            "attribute": "style",
+            "changes": ["`Style.size` changed from \"I64\" to \"STR\""],
+            "old_payloads_decode": false,
+        }])
+    );
+}

@@ -362,14 +362,22 @@ impl<S: VersionedSchema> ModelContainerBuilder<S> {
     /// Reports what [`open`](ModelContainerBuilder::open) would do to the
     /// store at `path`, without changing it: the migration path, each step's
     /// SQL, hooks and transforms, row counts per entity before and after each
-    /// step, and the data problems that would make the migration fail (records
+    /// step, the data problems that would make the migration fail (records
     /// sharing a value of a newly unique attribute, NULLs under a newly
-    /// required one). See [`DryRunReport`].
+    /// required one), and the data it would lose: rows an entity would no
+    /// longer have and values that would become NULL, unless the plan deletes
+    /// them on purpose (an entity or attribute the newer schema no longer
+    /// has, rows a `transform_or_drop` drops). A report with any problem is
+    /// not a success ([`DryRunReport::would_succeed`]). See [`DryRunReport`].
     ///
-    /// The store is copied into memory (SQLite's backup API, through a
-    /// read-only connection) and the real migration runs on the copy, so the
-    /// file stays byte-for-byte unchanged and no journal file is left; the
-    /// copy needs as much memory as the file is large. **Custom stages' hooks
+    /// The store is copied (SQLite's backup API, through a query-only
+    /// connection) to a hidden temporary file beside it
+    /// (`.<name>.dry-run-<pid>-<n>`) and the real migration runs on the copy,
+    /// so the file stays byte-for-byte unchanged; the copy and its journal
+    /// are deleted afterwards, also when the migration fails or a hook
+    /// panics. Memory stays bounded by SQLite's page cache whatever the
+    /// store's size; the folder needs room for a second copy of the store,
+    /// as the real migration of a large store does. **Custom stages' hooks
     /// and transforms do run**, on the copy, so that the report shows their
     /// real outcome: keep them free of side effects outside the store. The
     /// observer is not called. A path without a store reports that one would

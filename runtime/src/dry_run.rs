@@ -1,12 +1,14 @@
 //! Dry run and explain: what opening a store would do, without changing it.
 //!
-//! The store is copied into memory with SQLite's backup API through a
-//! read-only connection, and the real runner migrates the copy with a
+//! The store is copied to a temporary file next to it with SQLite's backup
+//! API through a query-only connection, and the real runner migrates the
+//! copy with a
 //! [`Recorder`] that notes every statement, hook and transform, counts rows
 //! around each step, and probes each statement for the data it would fail on.
 
 use std::collections::HashSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use rusqlite::backup::{Backup, StepResult};
@@ -22,6 +24,7 @@ use crate::schema::{Version, VersionedSchema};
 use crate::store::connection::{self, BUSY_TIMEOUT};
 use crate::store::{self, FileState};
 
+mod loss;
 mod recorder;
 mod report;
 
@@ -45,7 +48,9 @@ pub(crate) fn run<S: VersionedSchema>(
             rows_after: None,
         });
     }
-    let copy = copy_into_memory(path)?;
+    // Declared first so that it goes last, after every connection to it.
+    let scratch = ScratchFile::next_to(path)?;
+    let copy = copy_to(path, scratch.path())?;
     connection::configure(&copy, BUSY_TIMEOUT)?;
     let version = plan.store_version(&copy, path)?;
     let descriptor = |version: Version| {
@@ -119,7 +124,7 @@ fn record_failure(
                 attribute: a,
                 ..
             } => e == entity && a == attribute,
-            DryRunProblem::Failed { .. } => false,
+            _ => false,
         })
     };
     let known = match error.as_migration() {
@@ -157,19 +162,30 @@ fn report_steps<S: VersionedSchema>(
         .zip(migration_path.steps())
         .enumerate()
         .map(|(index, (planned_step, view))| match recorded.next() {
-            Some(r) => DryRunStep {
-                step: *view,
-                outcome: if failed == Some(index) {
-                    StepOutcome::Failed
-                } else {
-                    StepOutcome::Succeeded
-                },
-                actions: r.actions,
-                rows_before: Some(r.rows_before),
-                rows_after: r.rows_after,
-                rows_written: r.rows_written,
-                problems: r.problems,
-            },
+            Some(mut r) => {
+                if let Some(after) = &r.values_after {
+                    let transformed = transformed(plan, planned_step, &r.actions);
+                    let consent = loss::Consent {
+                        transformed: &transformed,
+                    };
+                    let mapping = plan.mapping(planned_step.from, planned_step.to);
+                    r.problems
+                        .extend(loss::losses(&mapping, &consent, &r.values_before, after));
+                }
+                DryRunStep {
+                    step: *view,
+                    outcome: if failed == Some(index) {
+                        StepOutcome::Failed
+                    } else {
+                        StepOutcome::Succeeded
+                    },
+                    actions: r.actions,
+                    rows_before: Some(r.rows_before),
+                    rows_after: r.rows_after,
+                    rows_written: r.rows_written,
+                    problems: r.problems,
+                }
+            }
             None => DryRunStep {
                 step: *view,
                 outcome: StepOutcome::NotRun,
@@ -183,9 +199,98 @@ fn report_steps<S: VersionedSchema>(
         .collect()
 }
 
-/// The store at `path`, copied into a new in-memory database through a
-/// read-only connection (which never writes the file or leaves a journal).
-fn copy_into_memory(path: &Path) -> Result<Connection> {
+/// Per entity a custom stage's transform writes (its target name), the rows
+/// the transform wrote in `actions` (`None` if it did not finish).
+fn transformed<S: VersionedSchema>(
+    plan: &SchemaMigrationPlan<S>,
+    step: &PlannedStep,
+    actions: &[DryRunAction],
+) -> Vec<(String, Option<u64>)> {
+    let Some(custom) = step.stage.and_then(|k| plan.stages()[k].custom_part()) else {
+        return Vec::new();
+    };
+    custom
+        .transforms
+        .iter()
+        .map(|transform| {
+            let (source, target) = ((transform.source)(), (transform.target)());
+            let written = actions.iter().find_map(|action| match action {
+                DryRunAction::Transform { entity, rows } if entity == source.name() => *rows,
+                _ => None,
+            });
+            (target.name().to_owned(), written)
+        })
+        .collect()
+}
+
+/// A temporary file beside a store, with the journal files SQLite may make
+/// for it, deleted when this guard drops (also when a hook or transform
+/// panics).
+///
+/// Beside the store rather than in the temporary folder: the copy then
+/// takes its space on the disk the real migration would write to, so a disk
+/// that is too full fails the dry run as it would fail the migration; and
+/// the temporary folder may be held in memory (tmpfs), which would make the
+/// copy cost as much memory as the store is large.
+struct ScratchFile {
+    path: PathBuf,
+}
+
+impl ScratchFile {
+    /// Creates a new empty file `.<store name>.dry-run-<pid>-<n>` in the
+    /// store's folder.
+    fn next_to(store: &Path) -> Result<ScratchFile> {
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        let name = store
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "store".to_owned());
+        let dir = store.parent().unwrap_or_else(|| Path::new(""));
+        loop {
+            let n = NEXT.fetch_add(1, Ordering::Relaxed);
+            let path = dir.join(format!(".{name}.dry-run-{}-{n}", std::process::id()));
+            match std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&path)
+            {
+                Ok(_) => return Ok(ScratchFile { path }),
+                Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {}
+                Err(error) => {
+                    return Err(StoreError::Open {
+                        path,
+                        source: rusqlite::Error::SqliteFailure(
+                            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CANTOPEN),
+                            Some(format!(
+                                "cannot create the dry run's copy of the store: {error}"
+                            )),
+                        ),
+                    }
+                    .into());
+                }
+            }
+        }
+    }
+
+    fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Drop for ScratchFile {
+    fn drop(&mut self) {
+        for suffix in ["", "-journal", "-wal", "-shm"] {
+            let mut path = self.path.clone().into_os_string();
+            path.push(suffix);
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
+/// The store at `path`, copied into the empty file `target` through a
+/// query-only connection (which never writes the store or leaves a journal
+/// beside it); the copy is opened in rollback-journal mode, without syncs.
+fn copy_to(path: &Path, target: &Path) -> Result<Connection> {
     let open_error = |source| StoreError::Open {
         path: path.to_owned(),
         source,
@@ -199,12 +304,22 @@ fn copy_into_memory(path: &Path) -> Result<Connection> {
     )
     .map_err(open_error)?;
     source.pragma_update(None, "query_only", true)?;
-    let mut copy = Connection::open_in_memory()?;
+    let mut copy = Connection::open_with_flags(
+        target,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|source| StoreError::Open {
+        path: target.to_owned(),
+        source,
+    })?;
+    copy.pragma_update(None, "synchronous", "OFF")?;
     {
         let backup = Backup::new(&source, &mut copy)?;
         let started = Instant::now();
         loop {
-            match backup.step(-1)? {
+            // Pages go through the copy's page cache to its file: memory
+            // stays bounded by the cache, whatever the store's size.
+            match backup.step(1024)? {
                 StepResult::Done => break,
                 StepResult::More => {}
                 // Another connection is writing: wait for it, as `open` would.
@@ -221,6 +336,10 @@ fn copy_into_memory(path: &Path) -> Result<Connection> {
             }
         }
     }
+    drop(source);
+    // A store in WAL mode gives its header to the copy: keep the copy in
+    // rollback mode so that it makes no `-wal` or `-shm` file.
+    let _: String = copy.query_row("PRAGMA journal_mode = DELETE", [], |row| row.get(0))?;
     Ok(copy)
 }
 

@@ -80,6 +80,12 @@ pub fn read<T: FromSql>(
         .map_err(|e| decode_error(entity, attribute, id, e))
 }
 
+/// Traces the serde shape of a `json` attribute's type, for snapshots.
+pub fn trace_json<T: DeserializeOwned>()
+-> std::result::Result<crate::schema::json_shape::JsonShape, String> {
+    crate::schema::json_shape::trace::<T>()
+}
+
 /// Reads a `json` attribute.
 pub fn read_json<T: DeserializeOwned>(
     row: &Row<'_>,

@@ -122,12 +122,27 @@ pub(super) fn attribute_descriptors(
                 quote!(::core::option::Option::Some(#value))
             }
         };
-        quote! {
+        let descriptor = quote! {
             #p::AttributeDescriptor::__new(
                 #name, #original_name, #p::AttributeType::#ty, #optional, #unique, #indexed, #default,
             )
+        };
+        match &field.kind {
+            FieldKind::Json { .. } => json_shape(descriptor, field),
+            _ => descriptor,
         }
     }).collect()
+}
+
+/// A json attribute's descriptor with the function that traces the serde
+/// shape of its type (the type inside `Option` for an optional one).
+fn json_shape(descriptor: TokenStream, field: &ast::Field<'_>) -> TokenStream {
+    let p = quote!(::staged::__private);
+    let ty = &field.original.ty;
+    let traced = crate::ty::option_inner(ty).unwrap_or(ty);
+    quote! {
+        #descriptor.__with_json_shape(#p::trace_json::<#traced>)
+    }
 }
 
 fn default_value(lit: &DefaultLit, kind: &FieldKind<'_>) -> TokenStream {

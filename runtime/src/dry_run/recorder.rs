@@ -24,6 +24,29 @@ pub(super) struct Recorded {
     pub(super) rows_after: Option<Vec<(String, u64)>>,
     pub(super) rows_written: Option<u64>,
     pub(super) problems: Vec<DryRunProblem>,
+    /// Rows and values per entity of the step's source schema, before it ran.
+    pub(super) values_before: Vec<EntityValues>,
+    /// Rows and values per entity of the step's target schema, once it succeeded.
+    pub(super) values_after: Option<Vec<EntityValues>>,
+}
+
+/// The rows of one entity's table, and per attribute the rows where it is
+/// not NULL.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(super) struct EntityValues {
+    pub(super) entity: String,
+    pub(super) rows: u64,
+    pub(super) values: Vec<(String, u64)>,
+}
+
+impl EntityValues {
+    /// The rows where `attribute` is not NULL.
+    pub(super) fn values_of(&self, attribute: &str) -> Option<u64> {
+        self.values
+            .iter()
+            .find(|(name, _)| name == attribute)
+            .map(|(_, n)| *n)
+    }
 }
 
 impl StepRecorder {
@@ -37,8 +60,13 @@ impl StepRecorder {
 impl Recorder for StepRecorder {
     /// A step starts on a store at schema `from`.
     fn begin_step(&self, conn: &Connection, from: &SchemaDescriptor) {
+        let values_before = values(conn, from);
         self.steps.borrow_mut().push(Recorded {
-            rows_before: counts(conn, from),
+            rows_before: values_before
+                .iter()
+                .map(|v| (v.entity.clone(), v.rows))
+                .collect(),
+            values_before,
             ..Recorded::default()
         });
     }
@@ -84,9 +112,10 @@ impl Recorder for StepRecorder {
 
     /// The step succeeded, writing `rows`, and the store is at schema `to`.
     fn end_step(&self, conn: &Connection, to: &SchemaDescriptor, rows: u64) {
-        let after = counts(conn, to);
+        let after = values(conn, to);
         self.current(|s| {
-            s.rows_after = Some(after);
+            s.rows_after = Some(after.iter().map(|v| (v.entity.clone(), v.rows)).collect());
+            s.values_after = Some(after);
             s.rows_written = Some(rows);
         });
     }
@@ -102,6 +131,34 @@ pub(super) fn counts(conn: &Connection, schema: &SchemaDescriptor) -> Vec<(Strin
                 .query_row(&sql::count(entity.name(), ""), [], |row| row.get(0))
                 .unwrap_or_default();
             (entity.name().to_owned(), rows.unsigned_abs())
+        })
+        .collect()
+}
+
+/// Rows and non-NULL values per entity and attribute of `schema`, in schema
+/// order: one scan of each table.
+pub(super) fn values(conn: &Connection, schema: &SchemaDescriptor) -> Vec<EntityValues> {
+    schema
+        .entities()
+        .iter()
+        .map(|entity| {
+            let names: Vec<&str> = entity.attributes().iter().map(|a| a.name()).collect();
+            let sql = sql::count_values(entity.name(), names.iter().copied());
+            let counts: Vec<i64> = conn
+                .query_row(&sql, [], |row| {
+                    (0..=names.len()).map(|k| row.get::<_, i64>(k)).collect()
+                })
+                .unwrap_or_default();
+            let count = |k: usize| counts.get(k).copied().unwrap_or_default().unsigned_abs();
+            EntityValues {
+                entity: entity.name().to_owned(),
+                rows: count(0),
+                values: names
+                    .iter()
+                    .enumerate()
+                    .map(|(k, name)| ((*name).to_owned(), count(k + 1)))
+                    .collect(),
+            }
         })
         .collect()
 }

@@ -9,7 +9,7 @@
 
 mod diff;
 mod lower;
-mod mapping;
+pub(crate) mod mapping;
 
 pub use diff::changes;
 pub use lower::{Purpose, Statement, index_statements, lower, lower_except};

@@ -330,6 +330,15 @@ pub struct AttributeDescriptor {
     default: Option<DefaultValue>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     reference: Option<Reference>,
+    /// The serde shape of a json attribute's type: traced for a schema of the
+    /// code, read back for a snapshot. Not part of the checksum.
+    #[serde(
+        default,
+        rename = "json_shape",
+        skip_serializing_if = "Option::is_none",
+        with = "super::json_shape::source_serde"
+    )]
+    json_shape: Option<super::json_shape::ShapeSource>,
 }
 
 impl AttributeDescriptor {
@@ -344,6 +353,7 @@ impl AttributeDescriptor {
             indexed: false,
             default: None,
             reference: None,
+            json_shape: None,
         }
     }
 
@@ -368,6 +378,7 @@ impl AttributeDescriptor {
             indexed: true,
             default: None,
             reference: Some(reference),
+            json_shape: None,
         }
     }
 
@@ -449,7 +460,35 @@ impl AttributeDescriptor {
             indexed,
             default,
             reference: None,
+            json_shape: None,
         }
+    }
+
+    /// Records how to trace the serde shape of a json attribute's type;
+    /// `#[versioned_schema]` calls this in a `static`.
+    #[doc(hidden)]
+    pub const fn __with_json_shape(
+        mut self,
+        trace: fn() -> Result<super::json_shape::JsonShape, String>,
+    ) -> Self {
+        let none = self
+            .json_shape
+            .replace(super::json_shape::ShapeSource::Tracer(
+                super::json_shape::JsonTracer(trace),
+            ));
+        // `None`, which needs no drop (a const fn cannot run one).
+        std::mem::forget(none);
+        self
+    }
+
+    /// The serde shape of a json attribute's type: traced from the Rust type
+    /// for a schema of the code, as recorded for a snapshot; `None` for other
+    /// attributes, a type that cannot be traced, and snapshots written before
+    /// shapes were recorded.
+    pub fn json_shape(&self) -> Option<super::json_shape::JsonShape> {
+        self.json_shape
+            .as_ref()
+            .and_then(super::json_shape::ShapeSource::shape)
     }
 
     /// The attribute's name, which is also its column name.

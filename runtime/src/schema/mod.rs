@@ -2,6 +2,7 @@
 
 mod checksum;
 mod descriptor;
+pub mod json_shape;
 mod relationships;
 pub mod snapshot;
 mod version;

@@ -105,6 +105,20 @@ pub fn count(table: &str, tail: &str) -> String {
     format!("SELECT count(*) FROM {}{tail}", quote_ident(table))
 }
 
+/// `SELECT count(*), count("a"), …` of `table`: its rows, then the rows
+/// where each of `columns` is not NULL, in one scan.
+pub fn count_values<'a>(table: &str, columns: impl IntoIterator<Item = &'a str>) -> String {
+    let mut sql = "SELECT count(*)".to_owned();
+    for column in columns {
+        sql.push_str(", count(");
+        sql.push_str(&quote_ident(column));
+        sql.push(')');
+    }
+    sql.push_str(" FROM ");
+    sql.push_str(&quote_ident(table));
+    sql
+}
+
 /// `UPDATE` of one column of the record whose id is `?2` to `?1`.
 pub fn set_column(table: &str, column: &str) -> String {
     format!(

@@ -283,8 +283,10 @@ impl fmt::Display for MigrationRun {
 /// `Reminder.title` changed type from `text` to `json`"), or when a snapshot
 /// names a version the plan no longer lists.
 ///
-/// Set the environment variable `STAGED_SNAPSHOTS=overwrite` to rewrite every
-/// snapshot instead (only for versions that never shipped), or
+/// Set the environment variable `STAGED_SNAPSHOTS=overwrite` to rewrite the
+/// snapshots of the versions that have not shipped instead (the latest
+/// version, unless the folder's `shipped.txt` lists it; the shipped ones are
+/// still compared, and the versions kept are printed to stderr), or
 /// `STAGED_SNAPSHOTS=verify` (as CI should) to fail on missing snapshots
 /// rather than write them. See [`schema::snapshot`](crate::schema::snapshot)
 /// for the workflow.
@@ -303,7 +305,16 @@ pub fn assert_schema_snapshots<S: VersionedSchema>(
         dir.as_ref(),
         mode,
     ) {
-        Ok(report) => report,
+        Ok(report) => {
+            if !report.kept.is_empty() {
+                let kept: Vec<String> = report.kept.iter().map(ToString::to_string).collect();
+                eprintln!(
+                    "STAGED_SNAPSHOTS=overwrite kept the snapshots of the shipped versions {}",
+                    kept.join(", ")
+                );
+            }
+            report
+        }
         Err(error) => panic!("{error}"),
     }
 }

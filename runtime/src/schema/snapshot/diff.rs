@@ -134,6 +134,16 @@ fn diff_columns(
     }
     for (name, a, b) in kept {
         diff_kept_column(entity, name, a, b, out);
+        if let (Some(was), Some(is)) = (a.json_shape(), b.json_shape()) {
+            let changes = crate::schema::json_shape::changes(&was, &is);
+            if !changes.is_empty() {
+                out.push(SchemaDifference::JsonShapeChanged {
+                    entity: entity.to_owned(),
+                    attribute: name.to_owned(),
+                    changes,
+                });
+            }
+        }
     }
 }
 

@@ -10,6 +10,18 @@ use crate::schema::{Checksum, DefaultValue};
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum SchemaDifference {
+    /// The serde shape of a json attribute's Rust type changed (a field
+    /// added, removed or retyped, an enum variant added or removed). Stores
+    /// still open (the shape is not part of the checksum), but JSON written
+    /// with the old shape may no longer decode.
+    JsonShapeChanged {
+        /// The entity.
+        entity: String,
+        /// The json attribute.
+        attribute: String,
+        /// Every change, with whether old payloads still decode.
+        changes: Vec<crate::schema::json_shape::JsonShapeChange>,
+    },
     /// An entity that the snapshot does not have.
     EntityAdded {
         /// The entity.
@@ -267,6 +279,22 @@ fn optionality(optional: bool) -> &'static str {
 impl fmt::Display for SchemaDifference {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            SchemaDifference::JsonShapeChanged {
+                entity,
+                attribute,
+                changes,
+            } => {
+                write!(f, "the JSON shape of `{entity}.{attribute}` changed: ")?;
+                for (k, change) in changes.iter().enumerate() {
+                    let separator = if k == 0 { "" } else { ", " };
+                    write!(f, "{separator}{change}")?;
+                }
+                if changes.iter().all(|c| c.old_payloads_decode) {
+                    f.write_str(" (old payloads still decode)")
+                } else {
+                    f.write_str(" (old payloads no longer decode)")
+                }
+            }
             SchemaDifference::EntityAdded { entity } => {
                 write!(f, "entity `{entity}` was added")
             }
