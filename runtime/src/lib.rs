@@ -27,10 +27,13 @@ mod store;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use container::{ModelContainer, ModelContainerBuilder, OpenOutcome};
+pub use container::{ModelContainer, ModelContainerBuilder, OpenOutcome, Recreate};
 pub use context::{ConnectionGuard, ModelContext, Observation};
 pub use dry_run::{DryRunAction, DryRunProblem, DryRunReport, DryRunStep, StepOutcome};
-pub use error::{BoxError, ConstraintKind, Error, MigrationError, PlanError, Result, StoreError};
+pub use error::{
+    AdoptionMismatch, BoxError, ConstraintKind, Error, MigrationError, PlanError, Result,
+    StoreError,
+};
 pub use group::{StoreGroup, StoreGroupBuilder, StoreKey};
 pub use inference::{Change, ChangeClass, StepInference, infer_step};
 pub use model::{BelongsTo, Model, PersistentId, Record};
@@ -46,7 +49,8 @@ pub use schema::{
 pub use stage::{CustomStage, MigrationStage};
 pub use store::JournalMode;
 pub use store::{
-    EntitySummary, HistoryEntry, JoinTableSummary, StoreSummary, inspect as inspect_store,
+    EntitySummary, HistoryEntry, JoinTableSummary, StoreSummary, adoption_mismatches,
+    inspect as inspect_store,
 };
 
 /// Re-exported for generated code and for [`ModelContext::connection`] users.

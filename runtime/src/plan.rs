@@ -33,6 +33,8 @@ pub struct SchemaMigrationPlan<S> {
     gaps: Vec<Gap>,
     /// The schemas' versions, oldest first.
     versions: Vec<Version>,
+    /// The oldest version a store may be at to be opened.
+    oldest_supported: Version,
     _latest: PhantomData<fn() -> S>,
 }
 
@@ -102,6 +104,7 @@ impl SchemaMigrationPlan<NoSchema> {
         SchemaMigrationPlanBuilder {
             schemas: Vec::new(),
             stages: Vec::new(),
+            oldest_supported: None,
             _latest: PhantomData,
         }
     }
@@ -116,6 +119,14 @@ impl<S: VersionedSchema> SchemaMigrationPlan<S> {
     /// The latest schema's version.
     pub fn latest_version(&self) -> Version {
         S::VERSION
+    }
+
+    /// The oldest version a store may be at to be opened: the one named by
+    /// [`oldest_supported`](SchemaMigrationPlanBuilder::oldest_supported),
+    /// or else the plan's first schema. An older store is
+    /// [`MigrationError::StoreTooOld`].
+    pub fn oldest_supported(&self) -> Version {
+        self.oldest_supported
     }
 
     /// The plan's schema with this version.
@@ -163,11 +174,13 @@ impl<S: VersionedSchema> SchemaMigrationPlan<S> {
     }
 
     /// The version of the store behind `conn`, once its metadata shows a
-    /// schema of this plan no newer than the latest; otherwise the store
-    /// cannot be opened ([`MigrationError::StoreNewer`],
+    /// schema of this plan no newer than the latest and no older than the
+    /// oldest supported; otherwise the store cannot be opened
+    /// ([`MigrationError::StoreNewer`], [`MigrationError::StoreTooOld`],
     /// [`MigrationError::UnknownChecksum`]).
     pub(crate) fn store_version(&self, conn: &Connection, path: &Path) -> Result<Version> {
-        connection::check_store(conn, path, S::VERSION, |version, checksum| {
+        let versions = (self.oldest_supported, S::VERSION);
+        connection::check_store(conn, path, versions, |version, checksum| {
             self.schema(version)
                 .is_some_and(|s| s.checksum() == checksum)
         })
@@ -196,6 +209,7 @@ impl<S> std::fmt::Debug for SchemaMigrationPlan<S> {
 pub struct SchemaMigrationPlanBuilder<L> {
     schemas: Vec<PlanSchema>,
     stages: Vec<MigrationStage>,
+    oldest_supported: Option<Version>,
     _latest: PhantomData<fn() -> L>,
 }
 
@@ -217,8 +231,29 @@ impl<L: PlanTail> SchemaMigrationPlanBuilder<L> {
         SchemaMigrationPlanBuilder {
             schemas,
             stages: self.stages,
+            oldest_supported: self.oldest_supported,
             _latest: PhantomData,
         }
+    }
+
+    /// Retires the versions older than `version`: a store at an older
+    /// version is refused with [`MigrationError::StoreTooOld`] (naming its
+    /// version and this one), unless the app opts in to recreating it
+    /// ([`Recreate::StoreTooOld`](crate::Recreate::StoreTooOld)). `version`
+    /// must be a schema of the plan.
+    ///
+    /// Without it the oldest supported version is the plan's first schema:
+    /// a plan that starts at a baseline (its first schema, exactly as that
+    /// version shipped) opens stores at the baseline and after, and refuses
+    /// older ones the same way. To squash a long plan, keep the schemas from
+    /// the baseline on and the stages between them, drop the older ones,
+    /// and name the baseline here: stores at or after it open and migrate
+    /// exactly as before, and
+    /// `staged::testing::assert_schema_snapshots`
+    /// keeps the retired versions' snapshots without complaint.
+    pub fn oldest_supported(mut self, version: Version) -> Self {
+        self.oldest_supported = Some(version);
+        self
     }
 
     /// Declares how to migrate between two schemas of the plan.
@@ -239,8 +274,16 @@ impl<L: VersionedSchema> SchemaMigrationPlanBuilder<L> {
     /// SQL alone cannot apply.
     pub fn build(self) -> Result<SchemaMigrationPlan<L>> {
         let SchemaMigrationPlanBuilder {
-            schemas, stages, ..
+            schemas,
+            stages,
+            oldest_supported,
+            ..
         } = self;
+        let oldest_supported = match oldest_supported {
+            None => schemas[0].version(),
+            Some(version) if schemas.iter().any(|s| s.version() == version) => version,
+            Some(version) => return Err(PlanError::OldestSupportedNotInPlan { version }.into()),
+        };
         for pair in schemas.windows(2) {
             if pair[0].version() >= pair[1].version() {
                 return Err(PlanError::DuplicateVersion {
@@ -321,6 +364,7 @@ impl<L: VersionedSchema> SchemaMigrationPlanBuilder<L> {
             }
         }
         Ok(SchemaMigrationPlan {
+            oldest_supported,
             versions: schemas.iter().map(PlanSchema::version).collect(),
             schemas,
             stages,

@@ -1,9 +1,11 @@
 //! Errors: one enum per layer, wrapped by [`Error`].
 
+mod adoption;
 mod migration;
 mod plan;
 mod store;
 
+pub use adoption::AdoptionMismatch;
 pub use migration::{ConstraintKind, MigrationError};
 pub use plan::PlanError;
 pub use store::StoreError;

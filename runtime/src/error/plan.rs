@@ -128,4 +128,14 @@ pub enum PlanError {
         /// What to do about it.
         fix: String,
     },
+
+    /// `oldest_supported` names a version that is not a schema of the plan.
+    #[error(
+        "`oldest_supported({version})` names a version that is not in the plan; name one of the \
+         plan's schemas (the oldest the app still opens), or add that schema with `.schema::<…>()`"
+    )]
+    OldestSupportedNotInPlan {
+        /// The version named.
+        version: Version,
+    },
 }
