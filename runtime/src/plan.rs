@@ -35,6 +35,9 @@ pub struct SchemaMigrationPlan<S> {
     versions: Vec<Version>,
     /// The oldest version a store may be at to be opened.
     oldest_supported: Version,
+    /// Whether the plan named it (versions before it were retired on
+    /// purpose), rather than it being the first schema.
+    retires: bool,
     _latest: PhantomData<fn() -> S>,
 }
 
@@ -127,6 +130,12 @@ impl<S: VersionedSchema> SchemaMigrationPlan<S> {
     /// [`MigrationError::StoreTooOld`].
     pub fn oldest_supported(&self) -> Version {
         self.oldest_supported
+    }
+
+    /// The version before which the plan retired versions on purpose
+    /// (named with `oldest_supported`), if it did.
+    pub(crate) fn retired_before(&self) -> Option<Version> {
+        self.retires.then_some(self.oldest_supported)
     }
 
     /// The plan's schema with this version.
@@ -279,6 +288,7 @@ impl<L: VersionedSchema> SchemaMigrationPlanBuilder<L> {
             oldest_supported,
             ..
         } = self;
+        let retires = oldest_supported.is_some();
         let oldest_supported = match oldest_supported {
             None => schemas[0].version(),
             Some(version) if schemas.iter().any(|s| s.version() == version) => version,
@@ -365,6 +375,7 @@ impl<L: VersionedSchema> SchemaMigrationPlanBuilder<L> {
         }
         Ok(SchemaMigrationPlan {
             oldest_supported,
+            retires,
             versions: schemas.iter().map(PlanSchema::version).collect(),
             schemas,
             stages,

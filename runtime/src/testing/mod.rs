@@ -125,7 +125,8 @@ impl<S: VersionedSchema> MigrationTest<S> {
         TestStore::create(&self.plan)
     }
 
-    /// For every schema of the plan, oldest first: creates a store at that
+    /// For every schema of the plan, oldest first (from its oldest supported
+    /// version on: retired versions no longer open): creates a store at that
     /// version, runs its seeds, migrates it to the latest version, validates
     /// it, and runs the checks. Stops at the first failure, naming the
     /// version the store started at.
@@ -289,9 +290,9 @@ impl fmt::Display for MigrationRun {
 /// precise differences when a version was edited after its snapshot was
 /// written ("you edited schema 1.0.0 after shipping it: attribute
 /// `Reminder.title` changed type from `text` to `json`"), or when a snapshot
-/// names a version the plan no longer lists (snapshots of versions older
-/// than the plan's [`oldest_supported`](SchemaMigrationPlan::oldest_supported)
-/// are retired ones: they stay, unchecked).
+/// names a version the plan no longer lists (except, when the plan names its
+/// [`oldest_supported`](crate::SchemaMigrationPlanBuilder::oldest_supported)
+/// version, the snapshots of the versions it retired: they stay).
 ///
 /// Set the environment variable `STAGED_SNAPSHOTS=overwrite` to rewrite every
 /// snapshot instead (only for versions that never shipped), or
@@ -308,12 +309,12 @@ pub fn assert_schema_snapshots<S: VersionedSchema>(
         Ok("verify") => SnapshotMode::Verify,
         _ => SnapshotMode::WriteNew,
     };
-    match snapshot::check_retired(
-        plan.schemas().iter().map(|s| s.descriptor()),
-        dir.as_ref(),
-        mode,
-        plan.oldest_supported(),
-    ) {
+    let schemas = plan.schemas().iter().map(|s| s.descriptor());
+    let checked = match plan.retired_before() {
+        Some(oldest) => snapshot::check_retired(schemas, dir.as_ref(), mode, oldest),
+        None => snapshot::check(schemas, dir.as_ref(), mode),
+    };
+    match checked {
         Ok(report) => report,
         Err(error) => panic!("{error}"),
     }
