@@ -62,10 +62,26 @@ fn main() -> staged::Result<()> {
     // The `INTEGER PRIMARY KEY` became the record id: 1 and 7, kept.
     let ids: Vec<i64> = notes.iter().map(|n| n.id().raw()).collect();
     assert_eq!(ids, [1, 7]);
-    assert_eq!((notes[0].body.as_str(), notes[0].pinned, notes[0].title.as_deref()), ("Buy milk", true, None));
+    assert_eq!(
+        (
+            notes[0].body.as_str(),
+            notes[0].pinned,
+            notes[0].title.as_deref()
+        ),
+        ("Buy milk", true, None)
+    );
     // New notes continue after the adopted ids.
-    let id = ctx.insert(v2::Note { uuid: "c".into(), body: "New".into(), pinned: false, title: None })?;
+    let id = ctx.insert(v2::Note {
+        uuid: "c".into(),
+        body: "New".into(),
+        pinned: false,
+        title: None,
+    })?;
     assert_eq!(id.raw(), 8);
-    println!("adopted {} notes; the next one got id {}", notes.len(), id.raw());
+    println!(
+        "adopted {} notes; the next one got id {}",
+        notes.len(),
+        id.raw()
+    );
     Ok(())
 }

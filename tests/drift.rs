@@ -151,7 +151,11 @@ fn drift_after(tamper: impl FnOnce(&Connection)) -> Vec<String> {
     let conn = store.conn();
     conn.pragma_update(None, "foreign_keys", false).unwrap();
     tamper(&conn);
-    let mut drift = verify::drift(&conn, descriptor()).unwrap();
+    let mut drift: Vec<String> = verify::drift(&conn, descriptor())
+        .unwrap()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
     drift.sort();
     drift
 }
@@ -409,7 +413,7 @@ fn dangling(error: &staged::Error) -> Vec<String> {
         }) => {
             assert_eq!(*version, <v2::Schema as VersionedSchema>::VERSION);
             assert!(!more);
-            references.clone()
+            references.iter().map(ToString::to_string).collect()
         }
         other => panic!("expected MigrationError::DanglingReferences, got {other:?}"),
     }

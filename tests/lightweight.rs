@@ -5,7 +5,7 @@ mod common;
 use common::store::TempStore;
 use common::{plans, sql};
 use staged::prelude::*;
-use staged::{MigrationError, PlanError};
+use staged::{ChangeClass, MigrationError, PlanError};
 
 #[versioned_schema(version = "1.0.0")]
 mod v1 {
@@ -382,7 +382,7 @@ fn non_inferable_changes_fail_build_with_the_fix() {
     };
     assert_eq!(
         (entity.as_str(), attribute.as_deref(), *class),
-        ("Reminder", Some("notes"), "needs-default")
+        ("Reminder", Some("notes"), ChangeClass::NeedsDefault)
     );
     assert_eq!(
         error.to_string(),

@@ -156,7 +156,7 @@ impl Attr {
                 .with_unique(self.unique)
                 .with_index(self.indexed),
         };
-        out.set_default(self.default.clone());
+        out = out.with_default(self.default.clone());
         if let Some(origin) = &self.origin
             && *origin != self.name
         {

@@ -78,14 +78,21 @@ fn refused(
     let bundle_before = bundle.bytes();
     let files_before = listing(store.dir());
     let error = open().expect_err("the bundled store is refused");
-    assert_eq!(listing(store.dir()), files_before, "nothing was created: {error}");
+    assert_eq!(
+        listing(store.dir()),
+        files_before,
+        "nothing was created: {error}"
+    );
     assert_eq!(bundle.bytes(), bundle_before, "the bundle was not changed");
     assert!(
         matches!(error, Error::Store(StoreError::Prepackaged { .. })),
         "{error:?}"
     );
     let message = error.to_string();
-    assert!(message.contains(&store.path().display().to_string()), "{message}");
+    assert!(
+        message.contains(&store.path().display().to_string()),
+        "{message}"
+    );
     error
 }
 
@@ -131,7 +138,11 @@ fn a_new_store_is_created_from_the_bundled_file_and_migrated() {
     drop(ctx);
     drop(container);
     assert_eq!(bundle.bytes(), before, "the bundle is only read");
-    assert_eq!(listing(store.dir()), ["store.sqlite"], "no temporary file left");
+    assert_eq!(
+        listing(store.dir()),
+        ["store.sqlite"],
+        "no temporary file left"
+    );
     // The next launch opens the store it created, with the user's data.
     let again = ModelContainer::builder(plan_v2())
         .prepackaged_file(bundle.path())
@@ -183,7 +194,9 @@ fn a_bundle_that_is_not_a_store_creates_nothing() {
             .prepackaged_file(bundle.path())
             .open(store.path())
     });
-    assert!(matches!(cause(&error), Error::Store(StoreError::NotADatabase { path }) if path == bundle.path()));
+    assert!(
+        matches!(cause(&error), Error::Store(StoreError::NotADatabase { path }) if path == bundle.path())
+    );
     assert_eq!(
         error.to_string(),
         format!(
@@ -224,7 +237,10 @@ fn a_foreign_database_as_bundle_creates_nothing() {
         cause(&error),
         Error::Store(StoreError::ForeignDatabase { .. })
     ));
-    assert!(error.to_string().contains("the bundled store given as "), "{error}");
+    assert!(
+        error.to_string().contains("the bundled store given as "),
+        "{error}"
+    );
 }
 
 #[test]
@@ -247,7 +263,10 @@ fn a_bundle_newer_than_the_plan_or_of_an_edited_schema_creates_nothing() {
     let edited = bundle();
     edited
         .conn()
-        .execute("UPDATE _staged_metadata SET checksum = ?1", [v2::Schema::checksum().to_string()])
+        .execute(
+            "UPDATE _staged_metadata SET checksum = ?1",
+            [v2::Schema::checksum().to_string()],
+        )
         .unwrap();
     let error = refused(&store, &edited, || {
         ModelContainer::builder(plan_v2())
@@ -267,7 +286,8 @@ fn a_damaged_bundle_fails_its_integrity_check_and_creates_nothing() {
         let container = notes::open(bundle.path());
         let mut ctx = container.context();
         for n in 0..300 {
-            ctx.insert(note(&format!("x{n}"), &"long title ".repeat(40))).unwrap();
+            ctx.insert(note(&format!("x{n}"), &"long title ".repeat(40)))
+                .unwrap();
         }
         ctx.connection()
             .execute("DELETE FROM Note WHERE uid LIKE 'x%'", [])
@@ -304,5 +324,8 @@ fn without_the_option_a_failed_open_still_leaves_the_directory_alone() {
             .prepackaged_file(store.dir().join("unused.sqlite"))
             .open(store.path())
     });
-    assert!(matches!(error, Error::Store(StoreError::NotADatabase { .. })));
+    assert!(matches!(
+        error,
+        Error::Store(StoreError::NotADatabase { .. })
+    ));
 }

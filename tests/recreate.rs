@@ -122,7 +122,10 @@ fn nothing_is_recreated_by_default() {
     let store = TempStore::new();
     ModelContainer::open(store.path(), plan_v2()).unwrap();
     let error = open_fails(&store, notes::plan());
-    assert!(matches!(error.as_migration(), Some(MigrationError::StoreNewer { .. })));
+    assert!(matches!(
+        error.as_migration(),
+        Some(MigrationError::StoreNewer { .. })
+    ));
     // Another condition opted in does not cover it.
     let error = open_fails_with(&store, || {
         ModelContainer::builder(notes::plan())
@@ -130,7 +133,10 @@ fn nothing_is_recreated_by_default() {
             .recreate_when(Recreate::Corrupt)
             .open(store.path())
     });
-    assert!(matches!(error.as_migration(), Some(MigrationError::StoreNewer { .. })));
+    assert!(matches!(
+        error.as_migration(),
+        Some(MigrationError::StoreNewer { .. })
+    ));
 }
 
 #[test]
@@ -231,7 +237,10 @@ fn a_store_without_metadata_counts_as_damaged() {
         .execute("DROP TABLE _staged_metadata", [])
         .unwrap();
     let error = open_fails(&store, plan_v2());
-    assert!(matches!(error, Error::Store(StoreError::MissingMetadata { .. })));
+    assert!(matches!(
+        error,
+        Error::Store(StoreError::MissingMetadata { .. })
+    ));
     recreated(&store, Recreate::Corrupt, || {
         ModelContainer::builder(plan_v2())
             .recreate_when(Recreate::Corrupt)
@@ -250,7 +259,10 @@ fn files_that_are_not_stores_are_never_recreated() {
             .recreate_when(Recreate::UnknownChecksum)
             .open(store.path())
     });
-    assert!(matches!(error, Error::Store(StoreError::NotADatabase { .. })));
+    assert!(matches!(
+        error,
+        Error::Store(StoreError::NotADatabase { .. })
+    ));
     let other = TempStore::new();
     staged::rusqlite::Connection::open(other.path())
         .unwrap()
@@ -261,7 +273,10 @@ fn files_that_are_not_stores_are_never_recreated() {
             .recreate_when(Recreate::Corrupt)
             .open(other.path())
     });
-    assert!(matches!(error, Error::Store(StoreError::ForeignDatabase { .. })));
+    assert!(matches!(
+        error,
+        Error::Store(StoreError::ForeignDatabase { .. })
+    ));
 }
 
 #[cfg(debug_assertions)]

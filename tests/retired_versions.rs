@@ -158,7 +158,12 @@ fn a_store_older_than_the_baseline_is_refused_naming_both_versions() {
     ));
     // The full plan still migrates it.
     let container = ModelContainer::open(store.path(), full()).unwrap();
-    assert_eq!(container.open_outcome(), OpenOutcome::Migrated { from: Version::new(2, 0, 0) });
+    assert_eq!(
+        container.open_outcome(),
+        OpenOutcome::Migrated {
+            from: Version::new(2, 0, 0)
+        }
+    );
 }
 
 fn two_releases() -> SchemaMigrationPlan<v2::Schema> {
@@ -247,7 +252,10 @@ fn migration_tests_and_snapshots_skip_retired_versions() {
     let panic = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         assert_schema_snapshots(&unnamed, dir.path())
     }))
-        .expect_err("snapshots of versions the plan no longer lists fail");
+    .expect_err("snapshots of versions the plan no longer lists fail");
     let message = panic.downcast_ref::<String>().unwrap();
-    assert!(message.contains("retire the versions before the plan's first one with `oldest_supported`"), "{message}");
+    assert!(
+        message.contains("retire the versions before the plan's first one with `oldest_supported`"),
+        "{message}"
+    );
 }

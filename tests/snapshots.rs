@@ -669,11 +669,7 @@ fn every_relationship_difference_has_its_own_message() {
             to_one("author", true, "Author", DeleteRule::Deny),
             to_one("owner", true, "Author", DeleteRule::Nullify),
             AttributeDescriptor::named("reviewer", AttributeType::I64).with_optional(true),
-            {
-                let mut series = to_one("series", true, "Tag", DeleteRule::NoAction);
-                series.set_original_name(Some("saga".into()));
-                series
-            },
+            to_one("series", true, "Tag", DeleteRule::NoAction).with_original_name("saga"),
         ],
         vec![
             // `Book.tags` no longer names `Tag.books` back.

@@ -145,11 +145,11 @@ fn text(report: &Report) -> String {
     }
     for step in &report.steps {
         if step.lightweight {
-            let _ = writeln!(out, "  {} -> {}  lightweight", step.from, step.to);
+            let _ = writeln!(out, "  {} -> {}  inferred", step.from, step.to);
         } else {
             let _ = writeln!(
                 out,
-                "  {} -> {}  not lightweight: the plan needs a custom stage here, or these fixes",
+                "  {} -> {}  cannot be inferred: the plan needs a custom stage here, or these fixes",
                 step.from, step.to
             );
             for blocking in &step.blocking {

@@ -1,4 +1,4 @@
-//! `staged diff`: the changes between two snapshots and the SQL of a lightweight step.
+//! `staged diff`: the changes between two snapshots and the SQL of an inferred step.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -15,7 +15,7 @@ struct Report {
     changes: Vec<ChangeReport>,
     /// Whether a lightweight stage can apply every change.
     lightweight: bool,
-    /// The statements of a lightweight step (empty when it cannot apply).
+    /// The statements of the inferred step (empty when a change cannot be inferred).
     sql: Vec<String>,
     /// Why the two schemas cannot be mapped onto each other.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -101,7 +101,7 @@ fn text(report: &Report) -> String {
     if report.lightweight {
         let _ = writeln!(
             out,
-            "\nSQL of a lightweight step ({} statements)",
+            "\nSQL of an inferred step ({} statements)",
             report.sql.len()
         );
         for sql in &report.sql {
@@ -111,7 +111,7 @@ fn text(report: &Report) -> String {
         let blocking = report.changes.iter().filter(|c| !c.inferable).count();
         let _ = writeln!(
             out,
-            "\nno lightweight step: {blocking} change(s) need a default or a custom stage"
+            "\nno inferred step: {blocking} change(s) need a default or a custom stage"
         );
     }
     out

@@ -7,8 +7,8 @@
 //! staged adopt-check <DATABASE> <SNAPSHOT.json> [--json]
 //! ```
 //!
-//! Exit codes: 0 success; 1 the command found a problem (a change a
-//! lightweight step cannot apply, a snapshot folder that breaks a plan rule, a
+//! Exit codes: 0 success; 1 the command found a problem (a change an
+//! inferred step cannot apply, a snapshot folder that breaks a plan rule, a
 //! store whose checksum does not match its snapshot, a database that does not
 //! match the schema that would adopt it); 2 bad usage; 3 an input could not be
 //! read (missing file, not a store, not a snapshot).
@@ -33,7 +33,7 @@ struct Cli {
     command: Command,
 }
 
-const EXIT_CODES: &str = "Exit codes: 0 success; 1 a problem was found (a change a lightweight \
+const EXIT_CODES: &str = "Exit codes: 0 success; 1 a problem was found (a change an inferred \
 step cannot apply, a plan rule broken, a store that does not match its snapshot, a database that \
 does not match the schema that would adopt it); 2 bad usage; 3 an input could not be read.";
 
@@ -52,7 +52,7 @@ enum Command {
         json: bool,
     },
     /// Show the changes from one schema snapshot to a newer one, their class,
-    /// and the SQL a lightweight step would run.
+    /// and the SQL an inferred step would run.
     Diff {
         /// The older snapshot (e.g. `schemas/1.0.0.json`).
         from: PathBuf,

@@ -33,7 +33,11 @@ impl Fixture {
             .unwrap()
             .execute_batch(sql)
             .unwrap();
-        std::fs::write(fixture.snapshot(), snapshot::to_json(v1::Schema::descriptor())).unwrap();
+        std::fs::write(
+            fixture.snapshot(),
+            snapshot::to_json(v1::Schema::descriptor()),
+        )
+        .unwrap();
         fixture
     }
 

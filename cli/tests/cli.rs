@@ -261,7 +261,7 @@ fn inspect_refuses_what_is_not_a_store_with_exit_code_3() {
 }
 
 #[test]
-fn diff_lists_classified_changes_and_the_sql_of_a_lightweight_step() {
+fn diff_lists_classified_changes_and_the_sql_of_an_inferred_step() {
     let fixture = Fixture::new();
     let (code, out, err) = run(&[
         "diff",
@@ -278,7 +278,7 @@ fn diff_lists_classified_changes_and_the_sql_of_a_lightweight_step() {
            uses-default  add required attribute `Reminder.priority` (existing rows get 0)\n  \
            inferable     add entity `Tag`\n\
          \n\
-         SQL of a lightweight step (3 statements)\n  \
+         SQL of an inferred step (3 statements)\n  \
            ALTER TABLE \"Reminder\" RENAME COLUMN \"title\" TO \"name\";\n  \
            ALTER TABLE \"Reminder\" ADD COLUMN \"priority\" INTEGER NOT NULL DEFAULT 0;\n  \
            CREATE TABLE \"Tag\" (\"_id\" INTEGER PRIMARY KEY AUTOINCREMENT, \"label\" TEXT NOT NULL);\n"
@@ -321,7 +321,7 @@ fn diff_exits_1_when_a_change_needs_a_custom_stage() {
     ]);
     assert_eq!(code, 1);
     assert!(
-        out.ends_with("\nno lightweight step: 1 change(s) need a default or a custom stage\n"),
+        out.ends_with("\nno inferred step: 1 change(s) need a default or a custom stage\n"),
         "{out}"
     );
 }
@@ -377,8 +377,8 @@ fn check_lists_each_step_and_passes_a_consistent_folder() {
             "3 snapshots in `{}`: 1.0.0, 2.0.0, 3.0.0\n\
              \n\
              steps\n  \
-               1.0.0 -> 2.0.0  lightweight\n  \
-               2.0.0 -> 3.0.0  not lightweight: the plan needs a custom stage here, or these fixes\n      \
+               1.0.0 -> 2.0.0  inferred\n  \
+               2.0.0 -> 3.0.0  cannot be inferred: the plan needs a custom stage here, or these fixes\n      \
                    needs-custom  change type of `Reminder.priority` from `i64` to `text`\n                    \
                  fix: use a custom stage (`MigrationStage::custom`) with a `transform` for `Reminder`\n\
              \n\
@@ -654,7 +654,7 @@ fn diff_shows_relationship_changes_with_their_class_and_sql() {
         s(&library.snapshot("2.0.0")),
     ]);
     assert_eq!((code, err.as_str()), (0, ""));
-    let (changes, sql) = out.split_once("\nSQL of a lightweight step (").unwrap();
+    let (changes, sql) = out.split_once("\nSQL of an inferred step (").unwrap();
     assert_eq!(
         changes,
         "1.0.0 -> 2.0.0\n\
@@ -714,7 +714,7 @@ fn diff_exits_1_when_a_to_one_is_pointed_at_another_entity() {
            needs-custom  change `Book.author` from a to-one of `Author` to a to-one of `Writer`\n                \
            fix: use a custom stage (`MigrationStage::custom`) with a `transform` for `Book`\n\
          \n\
-         no lightweight step: 1 change(s) need a default or a custom stage\n"
+         no inferred step: 1 change(s) need a default or a custom stage\n"
     );
     let (code, out, _) = run(&[
         "diff",
@@ -742,8 +742,8 @@ fn check_names_the_step_that_retargets_a_to_one() {
             "3 snapshots in `{}`: 1.0.0, 2.0.0, 3.0.0\n\
              \n\
              steps\n  \
-               1.0.0 -> 2.0.0  lightweight\n  \
-               2.0.0 -> 3.0.0  not lightweight: the plan needs a custom stage here, or these fixes\n      \
+               1.0.0 -> 2.0.0  inferred\n  \
+               2.0.0 -> 3.0.0  cannot be inferred: the plan needs a custom stage here, or these fixes\n      \
                    needs-custom  change `Book.author` from a to-one of `Author` to a to-one of `Writer`\n                    \
                  fix: use a custom stage (`MigrationStage::custom`) with a `transform` for `Book`\n\
              \n\

@@ -9,7 +9,7 @@ use rusqlite::{Connection, OptionalExtension};
 
 use crate::error::{Error, Result};
 use crate::schema::{
-    AttributeDescriptor, DeleteRule, EntityDescriptor, ID_COLUMN, JoinTable, SchemaDescriptor,
+    AttributeDescriptor, DeleteRule, EntityDescriptor, JoinTable, SchemaDescriptor,
 };
 use crate::sql;
 
@@ -39,12 +39,8 @@ pub(crate) fn check_deny(
             if !matches!(rule, DeleteRule::Deny | DeleteRule::Cascade) {
                 continue;
             }
-            let mut statement = conn.prepare_cached(&format!(
-                "SELECT {id} FROM {table} WHERE {column} = ?1 ORDER BY {id}",
-                id = sql::quote_ident(ID_COLUMN),
-                table = sql::quote_ident(child.name()),
-                column = sql::quote_ident(attribute.name()),
-            ))?;
+            let mut statement =
+                conn.prepare_cached(&sql::referring_ids(child.name(), attribute.name()))?;
             let referring: Vec<i64> = statement
                 .query_map([id], |row| row.get(0))?
                 .collect::<rusqlite::Result<_>>()?;
@@ -89,18 +85,14 @@ pub(crate) fn delete_rules_by_hand(
             continue;
         }
         for (child, attribute, rule) in references_to(schema, &parent) {
-            let table = sql::quote_ident(child.name());
-            let column = sql::quote_ident(attribute.name());
+            let (table, column) = (child.name(), attribute.name());
             match rule {
                 DeleteRule::Cascade => {
                     let referring: Vec<i64> = conn
-                        .prepare_cached(&format!(
-                            "SELECT {} FROM {table} WHERE {column} = ?1",
-                            sql::quote_ident(ID_COLUMN)
-                        ))?
+                        .prepare_cached(&sql::referring_ids(table, column))?
                         .query_map([id], |row| row.get(0))?
                         .collect::<rusqlite::Result<_>>()?;
-                    conn.prepare_cached(&format!("DELETE FROM {table} WHERE {column} = ?1"))?
+                    conn.prepare_cached(&sql::delete_where(table, column))?
                         .execute([id])?;
                     pending.extend(
                         referring
@@ -109,21 +101,15 @@ pub(crate) fn delete_rules_by_hand(
                     );
                 }
                 DeleteRule::Nullify => {
-                    conn.prepare_cached(&format!(
-                        "UPDATE {table} SET {column} = NULL WHERE {column} = ?1"
-                    ))?
-                    .execute([id])?;
+                    conn.prepare_cached(&sql::nullify_referring(table, column))?
+                        .execute([id])?;
                 }
                 DeleteRule::Deny | DeleteRule::NoAction => {}
             }
         }
         for (join, column) in join_columns_holding(&joins, &parent) {
-            conn.prepare_cached(&format!(
-                "DELETE FROM {} WHERE {} = ?1",
-                sql::quote_ident(join),
-                sql::quote_ident(column)
-            ))?
-            .execute([id])?;
+            conn.prepare_cached(&sql::delete_where(join, column))?
+                .execute([id])?;
         }
     }
     Ok(())
@@ -139,49 +125,29 @@ pub(crate) fn apply_delete_rules(
     schema: &SchemaDescriptor,
     entity: &str,
 ) -> Result<u64> {
-    let missing = |column: &str, table: &str| {
-        format!(
-            "{col} IS NOT NULL AND {col} NOT IN (SELECT {id} FROM {table})",
-            col = sql::quote_ident(column),
-            id = sql::quote_ident(ID_COLUMN),
-            table = sql::quote_ident(table)
-        )
-    };
     let joins = schema.join_tables();
     let mut changed = 0u64;
     let mut pending = vec![entity.to_owned()];
     while let Some(parent) = pending.pop() {
         for (child, attribute, rule) in references_to(schema, &parent) {
-            let condition = missing(attribute.name(), &parent);
-            let table = sql::quote_ident(child.name());
+            let (table, column) = (child.name(), attribute.name());
             match rule {
                 DeleteRule::Cascade => {
-                    let n = conn.execute(&format!("DELETE FROM {table} WHERE {condition}"), [])?;
+                    let n = conn.execute(&sql::delete_dangling(table, column, &parent), [])?;
                     if n > 0 {
                         changed += n as u64;
                         pending.push(child.name().to_owned());
                     }
                 }
                 DeleteRule::Nullify => {
-                    changed += conn.execute(
-                        &format!(
-                            "UPDATE {table} SET {} = NULL WHERE {condition}",
-                            sql::quote_ident(attribute.name())
-                        ),
-                        [],
-                    )? as u64;
+                    changed +=
+                        conn.execute(&sql::nullify_dangling(table, column, &parent), [])? as u64;
                 }
                 DeleteRule::Deny => {
                     let found: Option<(i64, i64)> = conn
-                        .query_row(
-                            &format!(
-                                "SELECT {id}, {col} FROM {table} WHERE {condition} ORDER BY {id} LIMIT 1",
-                                id = sql::quote_ident(ID_COLUMN),
-                                col = sql::quote_ident(attribute.name()),
-                            ),
-                            [],
-                            |row| Ok((row.get(0)?, row.get(1)?)),
-                        )
+                        .query_row(&sql::first_dangling(table, column, &parent), [], |row| {
+                            Ok((row.get(0)?, row.get(1)?))
+                        })
                         .optional()?;
                     if let Some((related_id, id)) = found {
                         return Err(Error::DeleteDenied {
@@ -197,14 +163,7 @@ pub(crate) fn apply_delete_rules(
             }
         }
         for (join, column) in join_columns_holding(&joins, &parent) {
-            changed += conn.execute(
-                &format!(
-                    "DELETE FROM {} WHERE {}",
-                    sql::quote_ident(join),
-                    missing(column, &parent)
-                ),
-                [],
-            )? as u64;
+            changed += conn.execute(&sql::delete_dangling(join, column, &parent), [])? as u64;
         }
     }
     Ok(changed)

@@ -13,11 +13,11 @@ use rusqlite::backup::{Backup, StepResult};
 use rusqlite::{Connection, OpenFlags};
 
 use crate::context::Writer;
-use crate::error::{ConstraintKind, MigrationError, Result, StoreError};
+use crate::error::{ConstraintKind, Error, MigrationError, Result, StoreError};
 use crate::inference::{self, Statement};
-use crate::migrate::Migration;
+use crate::migrate::{Migration, hook_label};
 use crate::plan::SchemaMigrationPlan;
-use crate::planner::PlannedStep;
+use crate::planner::{MigrationPath, PlannedStep};
 use crate::schema::{Version, VersionedSchema};
 use crate::store::connection::{self, BUSY_TIMEOUT};
 use crate::store::{self, FileState};
@@ -73,53 +73,90 @@ pub(crate) fn run<S: VersionedSchema>(
         .begin(&shared)
         .and_then(|prepared| prepared.commit());
     let mut recorded = recorder.steps.into_inner();
-    let failed = result.err().map(|error| {
-        // A failure before the first step belongs to it; one after the last
-        // step (the final checks) belongs to the last step.
-        if recorded.is_empty() {
-            recorded.push(Recorded {
-                rows_before: rows_before.clone(),
-                ..Recorded::default()
-            });
-        }
-        let step = recorded.last_mut().expect("a step");
-        let probed = |entity: &str, attribute: &str| {
-            step.problems.iter().any(|p| match p {
-                DryRunProblem::Duplicate {
-                    entity: e,
-                    attribute: a,
-                    ..
-                }
-                | DryRunProblem::Null {
-                    entity: e,
-                    attribute: a,
-                    ..
-                } => e == entity && a == attribute,
-                DryRunProblem::Failed { .. } => false,
-            })
-        };
-        let known = match error.as_migration() {
-            Some(MigrationError::ConstraintViolation {
-                entity,
-                attribute,
-                kind: ConstraintKind::Unique | ConstraintKind::NotNull,
+    let failed = result
+        .err()
+        .map(|error| record_failure(&mut recorded, &rows_before, &error));
+    let steps = report_steps(plan, &planned, &migration_path, recorded, failed);
+    let rows_after = match failed {
+        Some(_) => None,
+        None => Some(counts(&shared.lock(), descriptor(latest))),
+    };
+    Ok(DryRunReport {
+        path: path.to_owned(),
+        new_store: false,
+        migration_path,
+        steps,
+        rows_before,
+        rows_after,
+    })
+}
+
+/// Notes `error`, which ended the migration, as a problem of the step it
+/// belongs to (unless a probe already found it) and returns that step's
+/// index. A failure before the first step belongs to it; one after the last
+/// step (the final checks) belongs to the last step.
+fn record_failure(
+    recorded: &mut Vec<Recorded>,
+    rows_before: &[(String, u64)],
+    error: &Error,
+) -> usize {
+    if recorded.is_empty() {
+        recorded.push(Recorded {
+            rows_before: rows_before.to_vec(),
+            ..Recorded::default()
+        });
+    }
+    let step = recorded.last_mut().expect("a step");
+    let probed = |entity: &str, attribute: &str| {
+        step.problems.iter().any(|p| match p {
+            DryRunProblem::Duplicate {
+                entity: e,
+                attribute: a,
                 ..
-            }) => probed(entity, attribute),
-            _ => false,
-        };
-        if !known {
-            step.problems.push(DryRunProblem::Failed {
-                message: error.to_string(),
-            });
-        }
-        step.rows_after = None;
-        step.rows_written = None;
-        recorded.len() - 1
-    });
-    let mut steps: Vec<DryRunStep> = Vec::with_capacity(planned.len());
+            }
+            | DryRunProblem::Null {
+                entity: e,
+                attribute: a,
+                ..
+            } => e == entity && a == attribute,
+            DryRunProblem::Failed { .. } => false,
+        })
+    };
+    let known = match error.as_migration() {
+        Some(MigrationError::ConstraintViolation {
+            entity,
+            attribute,
+            kind: ConstraintKind::Unique | ConstraintKind::NotNull,
+            ..
+        }) => probed(entity, attribute),
+        _ => false,
+    };
+    if !known {
+        step.problems.push(DryRunProblem::Failed {
+            message: error.to_string(),
+        });
+    }
+    step.rows_after = None;
+    step.rows_written = None;
+    recorded.len() - 1
+}
+
+/// One report per planned step: what the runner recorded for the steps
+/// that ran (the one at index `failed` failed), the planned actions of the
+/// others.
+fn report_steps<S: VersionedSchema>(
+    plan: &SchemaMigrationPlan<S>,
+    planned: &[PlannedStep],
+    migration_path: &MigrationPath,
+    recorded: Vec<Recorded>,
+    failed: Option<usize>,
+) -> Vec<DryRunStep> {
     let mut recorded = recorded.into_iter();
-    for (index, (planned_step, view)) in planned.iter().zip(migration_path.steps()).enumerate() {
-        let step = match recorded.next() {
+    planned
+        .iter()
+        .zip(migration_path.steps())
+        .enumerate()
+        .map(|(index, (planned_step, view))| match recorded.next() {
             Some(r) => DryRunStep {
                 step: *view,
                 outcome: if failed == Some(index) {
@@ -142,21 +179,8 @@ pub(crate) fn run<S: VersionedSchema>(
                 rows_written: None,
                 problems: Vec::new(),
             },
-        };
-        steps.push(step);
-    }
-    let rows_after = match failed {
-        Some(_) => None,
-        None => Some(counts(&shared.lock(), descriptor(latest))),
-    };
-    Ok(DryRunReport {
-        path: path.to_owned(),
-        new_store: false,
-        migration_path,
-        steps,
-        rows_before,
-        rows_after,
-    })
+        })
+        .collect()
 }
 
 /// The store at `path`, copied into a new in-memory database through a
@@ -219,7 +243,7 @@ fn planned_actions<S: VersionedSchema>(
     };
     let hooks = |kind: &str, n: usize| {
         (1..=n)
-            .map(|k| DryRunAction::Hook(format!("`{kind}` hook #{k}")))
+            .map(|k| DryRunAction::Hook(hook_label(kind, k)))
             .collect::<Vec<_>>()
     };
     let mut out = hooks("will_migrate", custom.will_migrate.len());

@@ -4,6 +4,7 @@
 //! Apps depend on the `staged` facade crate, which re-exports this crate and
 //! the macros; see its documentation for the guide.
 
+mod change;
 mod container;
 mod context;
 mod delete_rules;
@@ -23,19 +24,21 @@ mod relationship;
 pub mod schema;
 mod sql;
 mod stage;
+mod step;
 mod store;
 #[cfg(feature = "testing")]
 pub mod testing;
 
+pub use change::{Change, ChangeClass};
 pub use container::{ModelContainer, ModelContainerBuilder, OpenOutcome, Recreate};
 pub use context::{ConnectionGuard, ModelContext, Observation};
 pub use dry_run::{DryRunAction, DryRunProblem, DryRunReport, DryRunStep, StepOutcome};
 pub use error::{
-    AdoptionMismatch, BoxError, ConstraintKind, Error, MigrationError, PlanError, Result,
-    StoreError,
+    AdoptionMismatch, BoxError, ConstraintKind, DanglingReference, Drift, Error, MigrationError,
+    PlanError, Result, StoreError,
 };
 pub use group::{StoreGroup, StoreGroupBuilder, StoreKey};
-pub use inference::{Change, ChangeClass, StepInference, infer_step};
+pub use inference::{StepInference, infer_step};
 pub use model::{BelongsTo, Model, PersistentId, Record};
 pub use observer::{MigrationObserver, PROGRESS_INTERVAL};
 pub use plan::{NoSchema, PlanSchema, PlanTail, SchemaMigrationPlan, SchemaMigrationPlanBuilder};
@@ -47,6 +50,7 @@ pub use schema::{
     Reference, RelationshipDescriptor, SchemaDescriptor, ToManyKind, Version, VersionedSchema,
 };
 pub use stage::{CustomStage, MigrationStage};
+pub use step::StepKind;
 pub use store::JournalMode;
 pub use store::{
     EntitySummary, HistoryEntry, JoinTableSummary, StoreSummary, adoption_mismatches,

@@ -8,8 +8,9 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::Connection;
 
+use crate::change::{Change, ChangeClass};
 use crate::error::{MigrationError, PlanError, Result};
-use crate::inference::{self, Change, SchemaMapping};
+use crate::inference::{self, SchemaMapping};
 use crate::planner::{self, MigrationPath, NoRoute, Route};
 use crate::schema::{Checksum, SchemaDescriptor, Version, VersionedSchema};
 use crate::stage::{ErasedCustom, MigrationStage, StageKind};
@@ -132,9 +133,11 @@ impl<S: VersionedSchema> SchemaMigrationPlan<S> {
         self.oldest_supported
     }
 
-    /// The version before which the plan retired versions on purpose
-    /// (named with `oldest_supported`), if it did.
-    pub(crate) fn retired_before(&self) -> Option<Version> {
+    /// The version before which the plan retired versions on purpose (named
+    /// with [`oldest_supported`](SchemaMigrationPlanBuilder::oldest_supported)),
+    /// if it did; `None` when its oldest supported version is simply its
+    /// first schema.
+    pub fn retired_before(&self) -> Option<Version> {
         self.retires.then_some(self.oldest_supported)
     }
 
@@ -294,77 +297,18 @@ impl<L: VersionedSchema> SchemaMigrationPlanBuilder<L> {
             Some(version) if schemas.iter().any(|s| s.version() == version) => version,
             Some(version) => return Err(PlanError::OldestSupportedNotInPlan { version }.into()),
         };
-        for pair in schemas.windows(2) {
-            if pair[0].version() >= pair[1].version() {
-                return Err(PlanError::DuplicateVersion {
-                    version: pair[1].version(),
-                }
-                .into());
-            }
-        }
-        for (i, a) in schemas.iter().enumerate() {
-            if let Some(b) = schemas[i + 1..]
+        check_schemas(&schemas)?;
+        check_stages(&schemas, &stages)?;
+        let gaps = gaps(&schemas, &stages)?;
+        let index = |version: Version| {
+            schemas
                 .iter()
-                .find(|b| b.checksum() == a.checksum())
-            {
-                return Err(PlanError::DuplicateChecksum {
-                    first: a.version(),
-                    second: b.version(),
-                }
-                .into());
-            }
-        }
-        let index = |version: Version| schemas.iter().position(|s| s.version() == version);
-        for (i, stage) in stages.iter().enumerate() {
-            for version in [stage.from(), stage.to()] {
-                if index(version).is_none() {
-                    return Err(PlanError::StageSchemaNotInPlan {
-                        from: stage.from(),
-                        to: stage.to(),
-                        missing: version,
-                    }
-                    .into());
-                }
-            }
-            if stages[..i]
-                .iter()
-                .any(|other| other.from() == stage.from() && other.to() == stage.to())
-            {
-                return Err(PlanError::DuplicateStage {
-                    from: stage.from(),
-                    to: stage.to(),
-                }
-                .into());
-            }
-            let (from, to) = (
-                index(stage.from()).unwrap_or_default(),
-                index(stage.to()).unwrap_or_default(),
-            );
-            if matches!(stage.kind(), StageKind::Lightweight) && to != from + 1 {
-                return Err(PlanError::LightweightNotConsecutive {
-                    from: stage.from(),
-                    to: stage.to(),
-                }
-                .into());
-            }
-        }
-        let mut gaps = Vec::with_capacity(schemas.len().saturating_sub(1));
-        for pair in schemas.windows(2) {
-            let (older, newer) = (pair[0].descriptor(), pair[1].descriptor());
-            let mapping = inference::map_step(older, newer)?;
-            let changes = inference::changes(older, newer, &mapping);
-            let custom = stages
-                .iter()
-                .any(|s| s.is_custom() && s.from() == older.version() && s.to() == newer.version());
-            if !custom {
-                not_inferable(older.version(), newer.version(), &changes)?;
-            }
-            gaps.push(Gap { mapping, changes });
-        }
+                .position(|s| s.version() == version)
+                .unwrap_or_default()
+        };
         for stage in &stages {
             if let Some(custom) = stage.custom_part() {
-                let from = index(stage.from()).unwrap_or_default();
-                let to = index(stage.to()).unwrap_or_default();
+                let (from, to) = (index(stage.from()), index(stage.to()));
                 check_custom(
                     custom,
                     &schemas[from],
@@ -383,6 +327,90 @@ impl<L: VersionedSchema> SchemaMigrationPlanBuilder<L> {
             _latest: PhantomData,
         })
     }
+}
+
+/// Checks that the schemas' versions increase and their checksums differ.
+fn check_schemas(schemas: &[PlanSchema]) -> Result<()> {
+    for pair in schemas.windows(2) {
+        if pair[0].version() >= pair[1].version() {
+            return Err(PlanError::DuplicateVersion {
+                version: pair[1].version(),
+            }
+            .into());
+        }
+    }
+    for (i, a) in schemas.iter().enumerate() {
+        if let Some(b) = schemas[i + 1..]
+            .iter()
+            .find(|b| b.checksum() == a.checksum())
+        {
+            return Err(PlanError::DuplicateChecksum {
+                first: a.version(),
+                second: b.version(),
+            }
+            .into());
+        }
+    }
+    Ok(())
+}
+
+/// Checks that every stage joins two schemas of the plan, no two stages the
+/// same pair, and every lightweight stage two consecutive versions.
+fn check_stages(schemas: &[PlanSchema], stages: &[MigrationStage]) -> Result<()> {
+    let index = |version: Version| schemas.iter().position(|s| s.version() == version);
+    for (i, stage) in stages.iter().enumerate() {
+        for version in [stage.from(), stage.to()] {
+            if index(version).is_none() {
+                return Err(PlanError::StageSchemaNotInPlan {
+                    from: stage.from(),
+                    to: stage.to(),
+                    missing: version,
+                }
+                .into());
+            }
+        }
+        if stages[..i]
+            .iter()
+            .any(|other| other.from() == stage.from() && other.to() == stage.to())
+        {
+            return Err(PlanError::DuplicateStage {
+                from: stage.from(),
+                to: stage.to(),
+            }
+            .into());
+        }
+        let (from, to) = (
+            index(stage.from()).unwrap_or_default(),
+            index(stage.to()).unwrap_or_default(),
+        );
+        if matches!(stage.kind(), StageKind::Lightweight) && to != from + 1 {
+            return Err(PlanError::LightweightNotConsecutive {
+                from: stage.from(),
+                to: stage.to(),
+            }
+            .into());
+        }
+    }
+    Ok(())
+}
+
+/// The mapping and changes between each two consecutive schemas; fails when
+/// a gap without a custom stage has a change SQL alone cannot apply.
+fn gaps(schemas: &[PlanSchema], stages: &[MigrationStage]) -> Result<Vec<Gap>> {
+    let mut gaps = Vec::with_capacity(schemas.len().saturating_sub(1));
+    for pair in schemas.windows(2) {
+        let (older, newer) = (pair[0].descriptor(), pair[1].descriptor());
+        let mapping = inference::map_step(older, newer)?;
+        let changes = inference::changes(older, newer, &mapping);
+        let custom = stages
+            .iter()
+            .any(|s| s.is_custom() && s.from() == older.version() && s.to() == newer.version());
+        if !custom {
+            not_inferable(older.version(), newer.version(), &changes)?;
+        }
+        gaps.push(Gap { mapping, changes });
+    }
+    Ok(gaps)
 }
 
 fn compose_gaps(gaps: &[Gap]) -> SchemaMapping {
@@ -438,7 +466,7 @@ fn check_custom(
             entity: change.entity().to_owned(),
             attribute: change.attribute().map(str::to_owned),
             change: change.to_string(),
-            class: "not-with-transform",
+            class: ChangeClass::NotWithTransform,
             fix: format!(
                 "make the conversion in its own lightweight version, before or after the one that transforms `{}`",
                 change.entity()
@@ -475,7 +503,7 @@ pub(crate) fn not_inferable(from: Version, to: Version, changes: &[Change]) -> R
             entity: change.entity().to_owned(),
             attribute: change.attribute().map(str::to_owned),
             change: change.to_string(),
-            class: change.class().name(),
+            class: change.class(),
             fix: change.fix().unwrap_or_default(),
         }
         .into()),

@@ -23,6 +23,7 @@ use petgraph::visit::{EdgeRef, Reversed};
 
 use crate::schema::Version;
 use crate::stage::MigrationStage;
+use crate::step::StepKind;
 
 /// The steps a migration takes, from a store's version to the latest.
 ///
@@ -54,12 +55,7 @@ impl fmt::Display for MigrationPath {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.start)?;
         for step in &self.steps {
-            write!(
-                f,
-                " -[{}]-> {}",
-                if step.custom { "custom" } else { "inferred" },
-                step.to
-            )?;
+            write!(f, " -[{}]-> {}", step.kind, step.to)?;
         }
         Ok(())
     }
@@ -70,7 +66,7 @@ impl fmt::Display for MigrationPath {
 pub struct MigrationStep {
     from: Version,
     to: Version,
-    custom: bool,
+    kind: StepKind,
 }
 
 impl MigrationStep {
@@ -84,9 +80,14 @@ impl MigrationStep {
         self.to
     }
 
+    /// How the step runs: a custom stage, or inferred SQL.
+    pub fn kind(&self) -> StepKind {
+        self.kind
+    }
+
     /// Whether the step runs a custom stage (otherwise it is inferred SQL).
     pub fn is_custom(&self) -> bool {
-        self.custom
+        self.kind == StepKind::Custom
     }
 }
 
@@ -199,7 +200,11 @@ fn to_path(versions: &[Version], start: usize, steps: &[PlannedStep]) -> Migrati
             .map(|s| MigrationStep {
                 from: versions[s.from],
                 to: versions[s.to],
-                custom: s.stage.is_some(),
+                kind: if s.stage.is_some() {
+                    StepKind::Custom
+                } else {
+                    StepKind::Inferred
+                },
             })
             .collect(),
     }

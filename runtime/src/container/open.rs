@@ -338,7 +338,7 @@ fn recreate_reason(error: &Error) -> Option<Recreate> {
 /// Drops every table, view and trigger of the database (SQLite's own aside).
 fn drop_everything(conn: &Connection) -> Result<()> {
     let objects: Vec<(String, String)> = conn
-        .prepare(&sql::list_schema_objects())?
+        .prepare(sql::SELECT_DROPPABLE)?
         .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?;
     for (kind, name) in objects {

@@ -102,15 +102,7 @@ impl<S: VersionedSchema> ModelContext<S> {
     pub fn insert<M: BelongsTo<S>>(&mut self, model: M) -> Result<PersistentId> {
         let entity = M::entity();
         self.writable(entity)?;
-        let sql = if entity.attributes().is_empty() {
-            // `INSERT INTO t () VALUES ()` is not SQL.
-            format!(
-                "INSERT INTO {} DEFAULT VALUES",
-                sql::quote_ident(entity.name())
-            )
-        } else {
-            sql::insert(entity, false)
-        };
+        let sql = sql::insert(entity, false);
         let conn = self.lock()?;
         let mut statement = conn.prepare_cached(&sql)?;
         model.__bind(&mut statement)?;
@@ -122,11 +114,7 @@ impl<S: VersionedSchema> ModelContext<S> {
 
     /// The record with this id, if any.
     pub fn get<M: BelongsTo<S>>(&mut self, id: PersistentId) -> Result<Option<Record<M>>> {
-        let sql = format!(
-            "{} WHERE {} = ?",
-            sql::select_from(M::entity(), self.table(M::entity())),
-            sql::quote_ident(ID_COLUMN)
-        );
+        let sql = sql::select_by_id(M::entity(), self.table(M::entity()));
         let mut records = self.query::<M>(&sql, &[rusqlite::types::Value::Integer(id.raw())])?;
         Ok(records.pop())
     }
@@ -142,11 +130,8 @@ impl<S: VersionedSchema> ModelContext<S> {
         descriptor: FetchDescriptor<M>,
     ) -> Result<Vec<Record<M>>> {
         let (filter, params) = descriptor.where_clause();
-        let sql = format!(
-            "{}{filter}{}",
-            sql::select_from(M::entity(), self.table(M::entity())),
-            descriptor.order_clause()
-        );
+        let tail = format!("{filter}{}", descriptor.order_clause());
+        let sql = sql::select_from_with(M::entity(), self.table(M::entity()), &tail);
         self.query::<M>(&sql, params)
     }
 
@@ -162,10 +147,7 @@ impl<S: VersionedSchema> ModelContext<S> {
         descriptor: FetchDescriptor<M>,
     ) -> Result<u64> {
         let (filter, params) = descriptor.where_clause();
-        let sql = format!(
-            "SELECT count(*) FROM {}{filter}",
-            sql::quote_ident(self.table(M::entity()))
-        );
+        let sql = sql::count(self.table(M::entity()), &filter);
         let conn = self.read()?;
         let mut statement = conn.prepare_cached(&sql)?;
         let count: i64 = statement.query_row(params_from_iter(params), |row| row.get(0))?;
@@ -178,17 +160,7 @@ impl<S: VersionedSchema> ModelContext<S> {
     pub fn update<M: BelongsTo<S>>(&mut self, record: &Record<M>) -> Result<()> {
         let entity = M::entity();
         self.writable(entity)?;
-        let sql = if entity.attributes().is_empty() {
-            // `UPDATE t SET WHERE …` is not SQL; a no-op assignment still
-            // reports whether the record exists.
-            format!(
-                "UPDATE {table} SET {id} = {id} WHERE {id} = ?1",
-                table = sql::quote_ident(entity.name()),
-                id = sql::quote_ident(ID_COLUMN)
-            )
-        } else {
-            sql::update(entity)
-        };
+        let sql = sql::update(entity);
         let conn = self.lock()?;
         let mut statement = conn.prepare_cached(&sql)?;
         record.__bind(&mut statement)?;
@@ -217,11 +189,7 @@ impl<S: VersionedSchema> ModelContext<S> {
         // can slip in between.
         let conn = self.lock()?;
         crate::delete_rules::check_deny(&conn, S::descriptor(), entity.name(), id.raw())?;
-        let sql = format!(
-            "DELETE FROM {} WHERE {} = ?1",
-            sql::quote_ident(entity.name()),
-            sql::quote_ident(ID_COLUMN)
-        );
+        let sql = sql::delete_where(entity.name(), ID_COLUMN);
         let changed = conn.prepare_cached(&sql)?.execute([id.raw()])?;
         if changed == 0 {
             return Err(Error::NotFound {
@@ -261,10 +229,8 @@ impl<S: VersionedSchema> ModelContext<S> {
     pub fn transaction<T>(&mut self, body: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
         let writer = Arc::clone(&self.conn);
         let _turn = writer.take_turn(self.id)?;
-        let savepoint = format!("staged_transaction_{}", self.depth + 1);
-        writer
-            .lock()
-            .execute_batch(&format!("SAVEPOINT {savepoint}"))?;
+        let savepoint = sql::savepoint_name(self.depth + 1);
+        writer.lock().execute_batch(&sql::savepoint(&savepoint))?;
         self.depth += 1;
         let mut guard = SavepointGuard {
             context: self,
@@ -277,11 +243,11 @@ impl<S: VersionedSchema> ModelContext<S> {
         let conn = writer.lock();
         match result {
             Ok(value) => {
-                conn.execute_batch(&format!("RELEASE {savepoint}"))?;
+                conn.execute_batch(&sql::release_savepoint(&savepoint))?;
                 Ok(value)
             }
             Err(error) => {
-                conn.execute_batch(&format!("ROLLBACK TO {savepoint}; RELEASE {savepoint}"))?;
+                conn.execute_batch(&sql::rollback_savepoint(&savepoint))?;
                 if guard.context.depth == 0 {
                     // Nothing of the transaction is left to observe.
                     writer.forget_written();
@@ -342,12 +308,11 @@ impl<S: VersionedSchema> Drop for SavepointGuard<'_, S> {
     fn drop(&mut self) {
         if !self.done {
             self.context.depth -= 1;
-            let savepoint = self.savepoint;
             let _ = self
                 .context
                 .conn
                 .lock()
-                .execute_batch(&format!("ROLLBACK TO {savepoint}; RELEASE {savepoint}"));
+                .execute_batch(&sql::rollback_savepoint(self.savepoint));
         }
     }
 }

@@ -10,9 +10,7 @@ use crate::macro_support;
 use crate::model::{BelongsTo, PersistentId, Record};
 use crate::query::{FetchDescriptor, Field, Predicate};
 use crate::relationship::{Ref, ToMany};
-use crate::schema::{
-    EntityDescriptor, ID_COLUMN, RelationshipDescriptor, ToManyKind, VersionedSchema,
-};
+use crate::schema::{EntityDescriptor, RelationshipDescriptor, ToManyKind, VersionedSchema};
 use crate::sql;
 use crate::store;
 
@@ -48,18 +46,14 @@ impl<S: VersionedSchema> ModelContext<S> {
             ToManyKind::OneToMany => {
                 let inverse = relationship.inverse().unwrap_or_default();
                 Predicate::raw(
-                    format!("{} = ?", sql::quote_ident(inverse)),
+                    sql::equals_param(inverse),
                     vec![Value::Integer(owner.raw())],
                 )
             }
             ToManyKind::ManyToMany => {
                 let (join, mine, theirs) = join_columns(entity, relationship)?;
                 Predicate::raw(
-                    format!(
-                        "{} IN (SELECT {theirs} FROM {} WHERE {mine} = ?)",
-                        sql::quote_ident(ID_COLUMN),
-                        sql::quote_ident(&join),
-                    ),
+                    sql::linked_to_param(&join, mine, theirs),
                     vec![Value::Integer(owner.raw())],
                 )
             }
@@ -83,11 +77,9 @@ impl<S: VersionedSchema> ModelContext<S> {
         match relationship.kind() {
             ToManyKind::OneToMany => {
                 let changed = conn.execute(
-                    &format!(
-                        "UPDATE {} SET {} = ?1 WHERE {} = ?2",
-                        sql::quote_ident(relationship.target()),
-                        sql::quote_ident(relationship.inverse().unwrap_or_default()),
-                        sql::quote_ident(ID_COLUMN)
+                    &sql::set_column(
+                        relationship.target(),
+                        relationship.inverse().unwrap_or_default(),
                     ),
                     [owner.raw(), target.raw()],
                 );
@@ -102,10 +94,7 @@ impl<S: VersionedSchema> ModelContext<S> {
             ToManyKind::ManyToMany => {
                 let (join, mine, theirs) = join_columns(entity, relationship)?;
                 conn.execute(
-                    &format!(
-                        "INSERT OR IGNORE INTO {} ({mine}, {theirs}) VALUES (?1, ?2)",
-                        sql::quote_ident(&join)
-                    ),
+                    &sql::insert_link(&join, mine, theirs),
                     [owner.raw(), target.raw()],
                 )
                 .map_err(|e| store::write_error(entity, e))?;
@@ -144,22 +133,14 @@ impl<S: VersionedSchema> ModelContext<S> {
                     });
                 }
                 conn.execute(
-                    &format!(
-                        "UPDATE {table} SET {column} = NULL WHERE {id} = ?1 AND {column} = ?2",
-                        table = sql::quote_ident(relationship.target()),
-                        column = sql::quote_ident(inverse),
-                        id = sql::quote_ident(ID_COLUMN)
-                    ),
+                    &sql::clear_reference(relationship.target(), inverse),
                     [target.raw(), owner.raw()],
                 )?;
             }
             ToManyKind::ManyToMany => {
                 let (join, mine, theirs) = join_columns(entity, relationship)?;
                 conn.execute(
-                    &format!(
-                        "DELETE FROM {} WHERE {mine} = ?1 AND {theirs} = ?2",
-                        sql::quote_ident(&join)
-                    ),
+                    &sql::delete_link(&join, mine, theirs),
                     [owner.raw(), target.raw()],
                 )?;
                 self.conn.note_written(&join);
@@ -182,12 +163,7 @@ impl<S: VersionedSchema> ModelContext<S> {
         let entity = M::entity();
         self.writable(entity)?;
         let conn = self.lock()?;
-        let mut statement = conn.prepare_cached(&format!(
-            "UPDATE {} SET {} = ?1 WHERE {} = ?2",
-            sql::quote_ident(entity.name()),
-            sql::quote_ident(field.name()),
-            sql::quote_ident(ID_COLUMN)
-        ))?;
+        let mut statement = conn.prepare_cached(&sql::set_column(entity.name(), field.name()))?;
         macro_support::bind(&mut statement, 1, &value, entity.name(), field.name())?;
         statement.raw_bind_parameter(2, id.raw())?;
         let changed = statement
@@ -226,19 +202,15 @@ fn resolve<T>(
 }
 
 /// The join table of a many-to-many and its columns as seen from `entity`:
-/// (table, this side's column, the related side's column), quoted columns.
+/// (table, this side's column, the related side's column).
 fn join_columns(
     entity: &EntityDescriptor,
     relationship: &RelationshipDescriptor,
-) -> Result<(String, String, String)> {
+) -> Result<(String, &'static str, &'static str)> {
     let (join, owns) = relationship.join_table(entity.name());
-    let (source, target) = (
-        sql::quote_ident(sql::JOIN_SOURCE),
-        sql::quote_ident(sql::JOIN_TARGET),
-    );
     Ok(if owns {
-        (join, source, target)
+        (join, sql::JOIN_SOURCE, sql::JOIN_TARGET)
     } else {
-        (join, target, source)
+        (join, sql::JOIN_TARGET, sql::JOIN_SOURCE)
     })
 }

@@ -7,9 +7,10 @@ use rusqlite::Connection;
 
 use super::{DryRunAction, DryRunProblem};
 use crate::inference::{Purpose, Statement};
-use crate::migrate::Recorder;
-use crate::schema::{ID_COLUMN, SchemaDescriptor};
-use crate::sql::quote_ident;
+use crate::migrate::{Recorder, probe};
+use crate::schema::SchemaDescriptor;
+use crate::sql;
+
 /// What the runner did on the copy so far, step by step.
 #[derive(Debug, Default)]
 pub(crate) struct StepRecorder {
@@ -50,7 +51,7 @@ impl Recorder for StepRecorder {
     /// The runner is about to run a lowered statement towards schema `to`:
     /// note it, and the data it would fail on.
     fn statement(&self, conn: &Connection, to: &SchemaDescriptor, statement: &Statement) {
-        let problems = probe(conn, to, statement);
+        let problems = data_problems(conn, to, statement);
         self.current(|s| {
             s.actions.push(DryRunAction::Sql(statement.sql.clone()));
             s.problems.extend(problems);
@@ -98,11 +99,7 @@ pub(super) fn counts(conn: &Connection, schema: &SchemaDescriptor) -> Vec<(Strin
         .iter()
         .map(|entity| {
             let rows: i64 = conn
-                .query_row(
-                    &format!("SELECT count(*) FROM {}", quote_ident(entity.name())),
-                    [],
-                    |row| row.get(0),
-                )
+                .query_row(&sql::count(entity.name(), ""), [], |row| row.get(0))
                 .unwrap_or_default();
             (entity.name().to_owned(), rows.unsigned_abs())
         })
@@ -110,36 +107,27 @@ pub(super) fn counts(conn: &Connection, schema: &SchemaDescriptor) -> Vec<(Strin
 }
 
 /// The data `statement` would fail on, looked up just before it runs.
-fn probe(conn: &Connection, to: &SchemaDescriptor, statement: &Statement) -> Vec<DryRunProblem> {
-    let id = quote_ident(ID_COLUMN);
+fn data_problems(
+    conn: &Connection,
+    to: &SchemaDescriptor,
+    statement: &Statement,
+) -> Vec<DryRunProblem> {
     match &statement.purpose {
-        Purpose::CreateUnique { entity, attribute } => {
-            let column = quote_ident(attribute);
-            conn.query_row(
-                &format!(
-                    "SELECT quote({column}), min({id}), count(*) FROM {} WHERE {column} IS NOT NULL \
-                     GROUP BY {column} HAVING count(*) > 1 ORDER BY min({id}) LIMIT 1",
-                    quote_ident(entity)
-                ),
-                [],
-                |row| {
-                    Ok(DryRunProblem::Duplicate {
-                        entity: entity.clone(),
-                        attribute: attribute.clone(),
-                        value: row.get(0)?,
-                        row: row.get(1)?,
-                        records: row.get::<_, i64>(2)?.unsigned_abs(),
-                    })
-                },
-            )
-            .ok()
+        Purpose::CreateUnique { entity, attribute } => probe::duplicate(conn, entity, attribute)
+            .map(|duplicate| DryRunProblem::Duplicate {
+                entity: entity.clone(),
+                attribute: attribute.clone(),
+                value: duplicate.value,
+                row: duplicate.row,
+                records: duplicate.records,
+            })
             .into_iter()
-            .collect()
-        }
+            .collect(),
         Purpose::CopyRows {
             entity,
             source,
             columns,
+            ..
         } => {
             let required = |attribute: &str| {
                 to.entity(entity)
@@ -150,21 +138,12 @@ fn probe(conn: &Connection, to: &SchemaDescriptor, statement: &Statement) -> Vec
                 .iter()
                 .filter(|(attribute, _)| required(attribute))
                 .filter_map(|(attribute, expression)| {
-                    let (row, records): (Option<i64>, i64) = conn
-                        .query_row(
-                            &format!(
-                                "SELECT min({id}), count(*) FROM {} WHERE ({expression}) IS NULL",
-                                quote_ident(source)
-                            ),
-                            [],
-                            |row| Ok((row.get(0)?, row.get(1)?)),
-                        )
-                        .ok()?;
+                    let nulls = probe::nulls(conn, source, expression)?;
                     Some(DryRunProblem::Null {
                         entity: entity.clone(),
                         attribute: attribute.clone(),
-                        row: row?,
-                        records: records.unsigned_abs(),
+                        row: nulls.row,
+                        records: nulls.records,
                     })
                 })
                 .collect()

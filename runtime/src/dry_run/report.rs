@@ -289,11 +289,7 @@ impl fmt::Display for DryRunReport {
         writeln!(f)?;
         let total = self.steps.len();
         for (index, step) in self.steps.iter().enumerate() {
-            let kind = if step.step.is_custom() {
-                "custom"
-            } else {
-                "inferred"
-            };
+            let kind = step.step.kind();
             let outcome = match step.outcome {
                 StepOutcome::Succeeded => "ok",
                 StepOutcome::Failed => "failed",

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use super::Error;
+use super::{DanglingReference, Drift, Error};
 use crate::schema::{Checksum, Version};
 
 /// A store that cannot be brought to the plan's latest version. The store is left as it was.
@@ -185,7 +185,7 @@ pub enum MigrationError {
          record of the new store (set it to an existing record, clear an optional one, or delete the record \
          that refers)",
         path.display(),
-        references.join("; "),
+        join(references, "; "),
         if *more { " (and more)" } else { "" }
     )]
     DanglingReferences {
@@ -193,8 +193,8 @@ pub enum MigrationError {
         path: PathBuf,
         /// The version the migration was going to.
         version: Version,
-        /// The first dangling references, one sentence each.
-        references: Vec<String>,
+        /// The first dangling references (each displays as one sentence).
+        references: Vec<DanglingReference>,
         /// Whether there are more than those listed.
         more: bool,
     },
@@ -204,15 +204,15 @@ pub enum MigrationError {
         "store `{}` does not match schema {version} after migrating:\n  {}\nthe store was left unchanged; \
          please report this with the two schema versions",
         path.display(),
-        differences.join("\n  ")
+        join(differences, "\n  ")
     )]
     SchemaDrift {
         /// The store file.
         path: PathBuf,
         /// The schema the store was compared with.
         version: Version,
-        /// One line per difference.
-        differences: Vec<String>,
+        /// The differences (each displays as one line).
+        differences: Vec<Drift>,
     },
 }
 
@@ -223,6 +223,14 @@ pub enum ConstraintKind {
     Unique,
     /// A required attribute has NULL.
     NotNull,
+}
+
+/// The items of `list`, displayed, between `separator`s.
+fn join<T: std::fmt::Display>(list: &[T], separator: &str) -> String {
+    list.iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(separator)
 }
 
 fn describe_violation(

@@ -4,11 +4,13 @@ mod adoption;
 mod migration;
 mod plan;
 mod store;
+mod verify;
 
 pub use adoption::AdoptionMismatch;
 pub use migration::{ConstraintKind, MigrationError};
 pub use plan::PlanError;
 pub use store::StoreError;
+pub use verify::{DanglingReference, Drift};
 
 /// The result type of every fallible staged operation.
 pub type Result<T, E = Error> = std::result::Result<T, E>;

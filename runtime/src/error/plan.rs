@@ -1,5 +1,6 @@
 //! [`PlanError`]: a migration plan that `build()` rejects.
 
+use crate::change::ChangeClass;
 use crate::schema::Version;
 
 /// A migration plan that `build()` rejects.
@@ -123,8 +124,10 @@ pub enum PlanError {
         attribute: Option<String>,
         /// The change, as text.
         change: String,
-        /// `needs-default` or `needs-custom`.
-        class: &'static str,
+        /// Why SQL alone cannot apply it: [`ChangeClass::NeedsDefault`],
+        /// [`ChangeClass::NeedsCustomStage`] or
+        /// [`ChangeClass::NotWithTransform`] (displayed as its name).
+        class: ChangeClass,
         /// What to do about it.
         fix: String,
     },

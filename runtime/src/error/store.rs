@@ -38,9 +38,10 @@ pub enum StoreError {
 
     /// The file carries staged's application id but not its metadata.
     #[error(
-        "`{}` is marked as a staged store but has no readable metadata table `_staged_metadata`; \
+        "`{}` is marked as a staged store but has no readable metadata table `{}`; \
          the file is damaged: restore it from a backup",
-        path.display()
+        path.display(),
+        crate::sql::METADATA_TABLE
     )]
     MissingMetadata {
         /// The file.

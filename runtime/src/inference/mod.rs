@@ -7,19 +7,17 @@
 //! map_step(v2, v3) ─┘                                     └─ lower()   -> Vec<Statement> (SQL)
 //! ```
 
-mod change;
 mod diff;
 mod lower;
 mod mapping;
 
-pub use change::{Change, ChangeClass};
 pub use diff::changes;
 pub use lower::{Purpose, Statement, index_statements, lower, lower_except};
 pub use mapping::{SchemaMapping, compose, map_step};
 // Only the workspace's own tests reach these, through `__internals`.
 #[cfg(feature = "internals")]
 pub use {
-    change::is_widening,
+    crate::change::is_widening,
     lower::{TableAction, table_action},
     mapping::{EntityMapping, LinkSource, ValueSource},
 };
@@ -27,6 +25,7 @@ pub use {
 #[cfg(test)]
 mod tests;
 
+use crate::change::Change;
 use crate::error::Result;
 use crate::schema::SchemaDescriptor;
 

@@ -15,14 +15,16 @@ use crate::context::SharedConnection;
 use crate::error::{ConstraintKind, Error, MigrationError, Result};
 use crate::inference::{self, Purpose, Statement};
 use crate::observer::MigrationObserver;
-use crate::plan::SchemaMigrationPlan;
+use crate::plan::{PlanSchema, SchemaMigrationPlan};
 use crate::planner::{MigrationPath, PlannedStep, Route};
-use crate::schema::{ID_COLUMN, SchemaDescriptor, Version, VersionedSchema};
-use crate::sql::quote_ident;
-use crate::sql::{HISTORY_TABLE, METADATA_TABLE};
+use crate::schema::{SchemaDescriptor, Version, VersionedSchema};
+use crate::sql;
 use crate::store::{self, connection};
 
 mod custom;
+pub(crate) mod probe;
+
+pub(crate) use custom::hook_label;
 
 /// Hears what the runner does, as it does it: a dry run records every
 /// statement, hook and transform, with row counts around each step.
@@ -150,7 +152,7 @@ impl<'a, S: VersionedSchema> Migration<'a, S> {
         let current = {
             let conn = lock(shared);
             set_migration_mode(&conn, true)?;
-            if let Err(error) = conn.execute_batch("BEGIN IMMEDIATE") {
+            if let Err(error) = conn.execute_batch(sql::BEGIN_IMMEDIATE) {
                 let _ = set_migration_mode(&conn, false);
                 return Err(error.into());
             }
@@ -163,7 +165,7 @@ impl<'a, S: VersionedSchema> Migration<'a, S> {
             .and_then(|()| store::read_version(&conn, self.path));
             if current.is_err() {
                 drop(conn);
-                let _ = end(shared, "ROLLBACK");
+                let _ = end(shared, sql::ROLLBACK);
             }
             current?
         };
@@ -232,7 +234,7 @@ impl Prepared {
     /// Commits the migration and tells the observer how it ended.
     pub(crate) fn commit(mut self) -> Result<()> {
         self.open = false;
-        let result = end(&self.shared, "COMMIT")
+        let result = end(&self.shared, sql::COMMIT)
             .map_err(|error| connection::classify(error, &self.path, self.busy_timeout));
         if let (Some(observer), Some(path)) = (&self.observer, &self.migration_path) {
             match &result {
@@ -246,7 +248,7 @@ impl Prepared {
     /// Rolls the migration back because of `reason`, telling the observer.
     pub(crate) fn rollback(mut self, reason: &Error) {
         self.open = false;
-        let _ = end(&self.shared, "ROLLBACK");
+        let _ = end(&self.shared, sql::ROLLBACK);
         if let (Some(observer), Some(path)) = (&self.observer, &self.migration_path) {
             observer.migration_failed(path, reason);
         }
@@ -256,7 +258,7 @@ impl Prepared {
 impl Drop for Prepared {
     fn drop(&mut self) {
         if self.open {
-            let _ = end(&self.shared, "ROLLBACK");
+            let _ = end(&self.shared, sql::ROLLBACK);
         }
     }
 }
@@ -317,6 +319,8 @@ impl<S: VersionedSchema> Runner<'_, S> {
         conn.execute(sql, [])
     }
 
+    /// Runs every step, then checks the store against the latest schema and
+    /// stamps its version.
     fn run_steps(&self, from: Version, current: Version, steps: &[PlannedStep]) -> Result<()> {
         if current != from {
             return Err(MigrationError::NoPath {
@@ -327,62 +331,75 @@ impl<S: VersionedSchema> Runner<'_, S> {
             }
             .into());
         }
-        let total = steps.len();
         for (index, step) in steps.iter().enumerate() {
-            let view = self.path_view.steps()[index];
-            if let Some(observer) = self.observer {
-                observer.will_run_stage(index, total, &view);
-            }
-            let schemas = self.plan.schemas();
-            let (source, target) = (&schemas[step.from], &schemas[step.to]);
-            let kind = if step.stage.is_some() {
-                "custom"
-            } else {
-                "inferred"
-            };
-            let stage_span =
-                info_span!("stage", from = %source.version(), to = %target.version(), kind);
-            let _entered = stage_span.enter();
-            let started_at = store::now_millis();
-            let clock = Instant::now();
-            let mapping = self.plan.mapping(step.from, step.to);
-            self.record(|r| r.begin_step(&lock(self.shared), source.descriptor()));
-            let rows = match step.stage.and_then(|k| self.plan.stages()[k].custom_part()) {
-                None => {
-                    let statements =
-                        inference::lower(source.descriptor(), target.descriptor(), &mapping);
-                    self.execute_all(source.descriptor(), target.descriptor(), &statements)?
-                }
-                Some(custom) => self.run_custom(
-                    &view,
-                    source.descriptor(),
-                    target.descriptor(),
-                    &mapping,
-                    custom,
-                )?,
-            };
-            let duration = i64::try_from(clock.elapsed().as_millis()).unwrap_or(i64::MAX);
-            lock(self.shared).execute(
-                &format!(
-                    "INSERT INTO {} (from_version, to_version, kind, started_at, duration_ms, rows_touched) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                    quote_ident(HISTORY_TABLE)
-                ),
-                params![
-                    source.version().to_string(),
-                    target.version().to_string(),
-                    kind,
-                    started_at,
-                    duration,
-                    i64::try_from(rows).unwrap_or(i64::MAX)
-                ],
-            )?;
-            self.record(|r| r.end_step(&lock(self.shared), target.descriptor(), rows));
-            info!(rows, duration_ms = duration, "step done");
+            self.run_step(index, steps.len(), step)?;
         }
         let conn = lock(self.shared);
         let latest = self.plan.schemas().last().expect("a plan has a schema");
-        let differences = store::verify::drift(&conn, latest.descriptor())?;
+        self.verify(&conn, latest)?;
+        conn.execute(
+            &sql::stamp_metadata(),
+            params![
+                latest.version().to_string(),
+                latest.checksum().to_string(),
+                store::now_millis()
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Runs step `index` of `total`: the inferred SQL or the custom stage,
+    /// then its history row.
+    fn run_step(&self, index: usize, total: usize, step: &PlannedStep) -> Result<()> {
+        let view = self.path_view.steps()[index];
+        if let Some(observer) = self.observer {
+            observer.will_run_stage(index, total, &view);
+        }
+        let schemas = self.plan.schemas();
+        let (source, target) = (&schemas[step.from], &schemas[step.to]);
+        let kind = view.kind();
+        let stage_span =
+            info_span!("stage", from = %source.version(), to = %target.version(), %kind);
+        let _entered = stage_span.enter();
+        let started_at = store::now_millis();
+        let clock = Instant::now();
+        let mapping = self.plan.mapping(step.from, step.to);
+        self.record(|r| r.begin_step(&lock(self.shared), source.descriptor()));
+        let rows = match step.stage.and_then(|k| self.plan.stages()[k].custom_part()) {
+            None => {
+                let statements =
+                    inference::lower(source.descriptor(), target.descriptor(), &mapping);
+                self.execute_all(source.descriptor(), target.descriptor(), &statements)?
+            }
+            Some(custom) => self.run_custom(
+                &view,
+                source.descriptor(),
+                target.descriptor(),
+                &mapping,
+                custom,
+            )?,
+        };
+        let duration = i64::try_from(clock.elapsed().as_millis()).unwrap_or(i64::MAX);
+        lock(self.shared).execute(
+            &sql::insert_history(),
+            params![
+                source.version().to_string(),
+                target.version().to_string(),
+                kind.name(),
+                started_at,
+                duration,
+                i64::try_from(rows).unwrap_or(i64::MAX)
+            ],
+        )?;
+        self.record(|r| r.end_step(&lock(self.shared), target.descriptor(), rows));
+        info!(rows, duration_ms = duration, "step done");
+        Ok(())
+    }
+
+    /// Checks the migrated store against `latest`: its tables match the
+    /// schema (no drift), and no reference points at a missing record.
+    fn verify(&self, conn: &Connection, latest: &PlanSchema) -> Result<()> {
+        let differences = store::verify::drift(conn, latest.descriptor())?;
         if !differences.is_empty() {
             return Err(MigrationError::SchemaDrift {
                 path: self.path.to_owned(),
@@ -395,7 +412,7 @@ impl<S: VersionedSchema> Runner<'_, S> {
         // schema's: a schema without any leaves nothing to check.
         if store::verify::declares_foreign_keys(latest.descriptor()) {
             const SHOWN: usize = 5;
-            let mut references = store::verify::dangling_references(&conn, SHOWN + 1)?;
+            let mut references = store::verify::dangling_references(conn, SHOWN + 1)?;
             if !references.is_empty() {
                 let more = references.len() > SHOWN;
                 references.truncate(SHOWN);
@@ -408,17 +425,6 @@ impl<S: VersionedSchema> Runner<'_, S> {
                 .into());
             }
         }
-        conn.execute(
-            &format!(
-                "UPDATE {} SET version = ?1, checksum = ?2, updated_at = ?3 WHERE id = 1",
-                quote_ident(METADATA_TABLE)
-            ),
-            params![
-                latest.version().to_string(),
-                latest.checksum().to_string(),
-                store::now_millis()
-            ],
-        )?;
         Ok(())
     }
 
@@ -468,7 +474,8 @@ fn execute(conn: &Connection, statement: &Statement) -> rusqlite::Result<u64> {
     })
 }
 
-/// Turns a failed statement into an error naming the step, entity and attribute.
+/// Turns a failed statement into an error naming the step, entity and
+/// attribute, and one record the constraint refuses (found by a [`probe`]).
 fn step_error(
     conn: &Connection,
     path: &Path,
@@ -477,73 +484,60 @@ fn step_error(
     statement: &Statement,
     error: rusqlite::Error,
 ) -> Error {
+    let violation = |entity: &str, attribute: String, kind, row, value| {
+        Error::from(MigrationError::ConstraintViolation {
+            path: path.to_owned(),
+            from,
+            to,
+            entity: entity.to_owned(),
+            attribute,
+            kind,
+            row,
+            value,
+        })
+    };
     let code = error.sqlite_error().map(|e| e.extended_code);
     match (&statement.purpose, code) {
         (
             Purpose::CreateUnique { entity, attribute },
             Some(rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE),
         ) => {
-            let duplicate = conn
-                .query_row(
-                    &format!(
-                        "SELECT quote({col}), min({id}) FROM {table} GROUP BY {col} HAVING count(*) > 1 LIMIT 1",
-                        col = quote_ident(attribute),
-                        id = quote_ident(ID_COLUMN),
-                        table = quote_ident(entity)
-                    ),
-                    [],
-                    |row| Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?)),
-                )
-                .ok();
-            MigrationError::ConstraintViolation {
-                path: path.to_owned(),
-                from,
-                to,
-                entity: entity.clone(),
-                attribute: attribute.clone(),
-                kind: ConstraintKind::Unique,
-                row: duplicate.as_ref().map(|d| d.1),
-                value: duplicate.map(|d| d.0),
-            }
-            .into()
+            let duplicate = probe::duplicate(conn, entity, attribute);
+            violation(
+                entity,
+                attribute.clone(),
+                ConstraintKind::Unique,
+                duplicate.as_ref().map(|d| d.row),
+                duplicate.map(|d| d.value),
+            )
         }
         (
             Purpose::CopyRows {
                 entity,
                 source,
+                table,
                 columns,
             },
             Some(rusqlite::ffi::SQLITE_CONSTRAINT_NOTNULL),
         ) => {
-            // SQLite names the temporary table's column: "NOT NULL constraint failed: _staged_new_0.title".
+            // SQLite names the rebuilt table's column: "NOT NULL constraint failed: _staged_new_0.title".
             let message = error.to_string();
-            let attribute = columns
+            let failed = sql::failed_columns(&message, sql::Failed::NotNull)
+                .and_then(|columns| columns.strip_prefix(table.as_str())?.strip_prefix('.'));
+            let (attribute, expression) = columns
                 .iter()
-                .find(|(name, _)| message.ends_with(&format!(".{name}")))
-                .or_else(|| columns.first());
-            let (attribute, expression) = attribute.cloned().unwrap_or_default();
-            let row = conn
-                .query_row(
-                    &format!(
-                        "SELECT {} FROM {} WHERE ({expression}) IS NULL LIMIT 1",
-                        quote_ident(ID_COLUMN),
-                        quote_ident(source)
-                    ),
-                    [],
-                    |row| row.get(0),
-                )
-                .ok();
-            MigrationError::ConstraintViolation {
-                path: path.to_owned(),
-                from,
-                to,
-                entity: entity.clone(),
+                .find(|(name, _)| Some(name.as_str()) == failed)
+                .or_else(|| columns.first())
+                .cloned()
+                .unwrap_or_default();
+            let nulls = probe::nulls(conn, source, &expression);
+            violation(
+                entity,
                 attribute,
-                kind: ConstraintKind::NotNull,
-                row,
-                value: None,
-            }
-            .into()
+                ConstraintKind::NotNull,
+                nulls.map(|n| n.row),
+                None,
+            )
         }
         _ => MigrationError::StepFailed {
             path: path.to_owned(),

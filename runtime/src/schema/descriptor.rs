@@ -3,6 +3,14 @@
 //! `#[versioned_schema]` generates one [`SchemaDescriptor`] per schema module
 //! as a `static`; the same types deserialize from JSON snapshots, so every
 //! string and list is a `Cow` that borrows in the static case.
+//!
+//! Two ways to make one: the `const fn`s generated code calls (hidden from
+//! the docs), and a builder for descriptors made at run time (tools, tests):
+//! [`SchemaDescriptor::from_entities`], [`EntityDescriptor::from_parts`] and
+//! [`with_to_many`](EntityDescriptor::with_to_many),
+//! [`AttributeDescriptor::new`], [`named`](AttributeDescriptor::named) and
+//! [`to_one`](AttributeDescriptor::to_one) with the `with_*` methods. A
+//! descriptor has no mutators.
 
 use std::borrow::Cow;
 
@@ -23,6 +31,7 @@ pub struct SchemaDescriptor {
 
 impl SchemaDescriptor {
     /// A descriptor; `#[versioned_schema]` calls this in a `static`.
+    #[doc(hidden)]
     pub const fn new(version: Version, entities: &'static [EntityDescriptor]) -> Self {
         SchemaDescriptor {
             version,
@@ -112,6 +121,7 @@ pub struct EntityDescriptor {
 
 impl EntityDescriptor {
     /// An entity; `#[versioned_schema]` calls this in a `static`.
+    #[doc(hidden)]
     pub const fn new(
         name: &'static str,
         original_name: Option<&'static str>,
@@ -129,6 +139,7 @@ impl EntityDescriptor {
     }
 
     /// An entity with to-many relationships; `#[versioned_schema]` calls this in a `static`.
+    #[doc(hidden)]
     pub const fn with_relationships(
         name: &'static str,
         original_name: Option<&'static str>,
@@ -309,9 +320,9 @@ impl AttributeDescriptor {
         self
     }
 
-    /// Sets the default value of the column.
-    pub fn with_default(mut self, default: DefaultValue) -> Self {
-        self.default = Some(default);
+    /// Sets the default value of the column (`None` removes it).
+    pub fn with_default(mut self, default: impl Into<Option<DefaultValue>>) -> Self {
+        self.default = default.into();
         self
     }
 
@@ -340,16 +351,6 @@ impl AttributeDescriptor {
             default,
             reference: None,
         }
-    }
-
-    /// Renames the attribute's previous-version name at run time.
-    pub fn set_original_name(&mut self, original_name: Option<String>) {
-        self.original_name = original_name.map(Cow::Owned);
-    }
-
-    /// Replaces the default value at run time.
-    pub fn set_default(&mut self, default: Option<DefaultValue>) {
-        self.default = default;
     }
 
     /// The attribute's name, which is also its column name.

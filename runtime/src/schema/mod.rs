@@ -10,6 +10,7 @@ pub use checksum::{Checksum, ParseChecksumError, canonical_form};
 pub use descriptor::{
     AttributeDescriptor, AttributeType, DefaultValue, EntityDescriptor, ID_COLUMN, SchemaDescriptor,
 };
+pub(crate) use relationships::JOIN_TABLE_PREFIX;
 pub use relationships::{
     DeleteRule, JoinTable, Reference, RelationshipDescriptor, ToManyKind, join_table_name,
 };

@@ -25,8 +25,14 @@ pub struct JoinTable {
 /// `entity`: `_staged_join_<len>_<entity>_<relationship>` (length-prefixed so
 /// that no two pairs share one).
 pub fn join_table_name(entity: &str, relationship: &str) -> String {
-    format!("_staged_join_{}_{entity}_{relationship}", entity.len())
+    format!(
+        "{JOIN_TABLE_PREFIX}{}_{entity}_{relationship}",
+        entity.len()
+    )
 }
+
+/// The prefix of every join table's name (see [`join_table_name`]).
+pub(crate) const JOIN_TABLE_PREFIX: &str = "_staged_join_";
 
 /// The target of a to-one relationship (a `Ref<T>` field): the attribute's
 /// column holds the [`PersistentId`](crate::PersistentId) of a record of `target`.
@@ -39,7 +45,9 @@ pub struct Reference {
 }
 
 impl Reference {
-    /// A reference to `target`; `#[versioned_schema]` calls this in a `static`.
+    /// A reference to `target`; `#[versioned_schema]` calls this in a
+    /// `static` (at run time, use [`Reference::to`]).
+    #[doc(hidden)]
     pub const fn new(
         target: &'static str,
         delete_rule: DeleteRule,
@@ -105,7 +113,9 @@ pub struct RelationshipDescriptor {
 }
 
 impl RelationshipDescriptor {
-    /// A to-many relationship; `#[versioned_schema]` calls this in a `static`.
+    /// A to-many relationship; `#[versioned_schema]` calls this in a
+    /// `static` (at run time, use [`RelationshipDescriptor::build`]).
+    #[doc(hidden)]
     pub const fn new(
         name: &'static str,
         original_name: Option<&'static str>,

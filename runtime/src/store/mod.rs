@@ -17,7 +17,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::error::{Error, Result, StoreError};
 use crate::schema::{Checksum, EntityDescriptor, SchemaDescriptor, Version};
-use crate::sql::{self, APPLICATION_ID, HISTORY_TABLE, METADATA_TABLE};
+use crate::sql::{self, APPLICATION_ID};
 
 pub use connection::JournalMode;
 pub(crate) use connection::{FileState, inspect_file, sniff};
@@ -40,14 +40,9 @@ pub(crate) fn read_metadata(conn: &Connection, path: &Path) -> Result<Metadata> 
         })
     };
     let row: Option<(String, String)> = conn
-        .query_row(
-            &format!(
-                "SELECT version, checksum FROM {} WHERE id = 1",
-                sql::quote_ident(METADATA_TABLE)
-            ),
-            [],
-            |row| Ok((row.get(0)?, row.get(1)?)),
-        )
+        .query_row(&sql::select_metadata(), [], |row| {
+            Ok((row.get(0)?, row.get(1)?))
+        })
         .optional()
         .map_err(|error| match error.sqlite_error_code() {
             // "no such table" and the like: the file has no metadata.
@@ -78,7 +73,7 @@ pub(crate) fn quick_check(conn: &Connection, path: &Path) -> Result<()> {
         })
     };
     let lines: Vec<String> = {
-        let mut statement = conn.prepare("PRAGMA quick_check(3)")?;
+        let mut statement = conn.prepare(sql::QUICK_CHECK)?;
         let rows = statement.query_map([], |row| row.get::<_, String>(0));
         match rows.and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>()) {
             Ok(lines) => lines,
@@ -128,26 +123,7 @@ pub(crate) fn create_in(tx: &Connection, descriptor: &SchemaDescriptor) -> Resul
 /// tables staged owns, inside the caller's transaction.
 pub(crate) fn create_metadata_tables(tx: &Connection) -> Result<()> {
     tx.pragma_update(None, "application_id", APPLICATION_ID as i32)?;
-    tx.execute_batch(&format!(
-        "CREATE TABLE {meta} (
-             id INTEGER PRIMARY KEY CHECK (id = 1),
-             version TEXT NOT NULL,
-             checksum TEXT NOT NULL,
-             created_at INTEGER NOT NULL,
-             updated_at INTEGER NOT NULL
-         ) STRICT;
-         CREATE TABLE {history} (
-             seq INTEGER PRIMARY KEY,
-             from_version TEXT NOT NULL,
-             to_version TEXT NOT NULL,
-             kind TEXT NOT NULL,
-             started_at INTEGER NOT NULL,
-             duration_ms INTEGER NOT NULL,
-             rows_touched INTEGER NOT NULL
-         ) STRICT;",
-        meta = sql::quote_ident(METADATA_TABLE),
-        history = sql::quote_ident(HISTORY_TABLE),
-    ))?;
+    tx.execute_batch(&sql::create_own_tables())?;
     Ok(())
 }
 
@@ -155,11 +131,12 @@ pub(crate) fn create_metadata_tables(tx: &Connection) -> Result<()> {
 pub(crate) fn write_metadata_row(tx: &Connection, descriptor: &SchemaDescriptor) -> Result<()> {
     let now = now_millis();
     tx.execute(
-        &format!(
-            "INSERT INTO {} (id, version, checksum, created_at, updated_at) VALUES (1, ?1, ?2, ?3, ?3)",
-            sql::quote_ident(METADATA_TABLE)
-        ),
-        params![descriptor.version().to_string(), descriptor.checksum().to_string(), now],
+        &sql::insert_metadata(),
+        params![
+            descriptor.version().to_string(),
+            descriptor.checksum().to_string(),
+            now
+        ],
     )?;
     Ok(())
 }
@@ -180,21 +157,21 @@ pub(crate) fn write_error(entity: &EntityDescriptor, error: rusqlite::Error) -> 
 pub(crate) fn constraint_error(error: rusqlite::Error) -> Error {
     if let rusqlite::Error::SqliteFailure(failure, Some(message)) = &error {
         // SQLite reports e.g. "UNIQUE constraint failed: Reminder.uid".
-        let target = |prefix: &str| {
-            message.strip_prefix(prefix).and_then(|rest| {
-                let first = rest.split(", ").next()?;
-                let (entity, attribute) = first.rsplit_once('.')?;
-                Some((entity.to_owned(), attribute.to_owned()))
-            })
+        let target = |constraint| {
+            let first = sql::failed_columns(message, constraint)?
+                .split(", ")
+                .next()?;
+            let (entity, attribute) = first.rsplit_once('.')?;
+            Some((entity.to_owned(), attribute.to_owned()))
         };
         match failure.extended_code {
             rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE => {
-                if let Some((entity, attribute)) = target("UNIQUE constraint failed: ") {
+                if let Some((entity, attribute)) = target(sql::Failed::Unique) {
                     return Error::UniqueViolation { entity, attribute };
                 }
             }
             rusqlite::ffi::SQLITE_CONSTRAINT_NOTNULL => {
-                if let Some((entity, attribute)) = target("NOT NULL constraint failed: ") {
+                if let Some((entity, attribute)) = target(sql::Failed::NotNull) {
                     return Error::NotNullViolation { entity, attribute };
                 }
             }

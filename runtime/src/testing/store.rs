@@ -127,8 +127,12 @@ fn validate(
             descriptor.checksum()
         ));
     }
-    problems.extend(verify::drift(conn, descriptor)?);
-    let mut integrity = conn.prepare("PRAGMA integrity_check")?;
+    problems.extend(
+        verify::drift(conn, descriptor)?
+            .iter()
+            .map(ToString::to_string),
+    );
+    let mut integrity = conn.prepare(sql::INTEGRITY_CHECK)?;
     let lines: Vec<String> = integrity
         .query_map([], |row| row.get(0))?
         .collect::<rusqlite::Result<_>>()?;
@@ -138,7 +142,11 @@ fn validate(
             .filter(|line| line != "ok")
             .map(|line| format!("integrity check: {line}")),
     );
-    problems.extend(verify::dangling_references(conn, usize::MAX)?);
+    problems.extend(
+        verify::dangling_references(conn, usize::MAX)?
+            .iter()
+            .map(ToString::to_string),
+    );
     Ok(problems)
 }
 
@@ -245,11 +253,8 @@ impl<S: VersionedSchema> MigratedStore<S> {
             .entities()
             .iter()
             .map(|entity| {
-                let count: i64 = conn.query_row(
-                    &format!("SELECT count(*) FROM {}", sql::quote_ident(entity.name())),
-                    [],
-                    |row| row.get(0),
-                )?;
+                let count: i64 =
+                    conn.query_row(&sql::count(entity.name(), ""), [], |row| row.get(0))?;
                 Ok((entity.name().to_owned(), count.unsigned_abs()))
             })
             .collect()

@@ -133,59 +133,72 @@ fn diff_columns(
         });
     }
     for (name, a, b) in kept {
-        match (a.reference(), b.reference()) {
-            (None, None) => {
-                for change in attribute_changes(a, b) {
-                    let (entity, attribute) = named(name);
-                    out.push(SchemaDifference::AttributeChanged {
-                        entity,
-                        attribute,
-                        change,
-                    });
-                }
-            }
-            (None, Some(reference)) => {
+        diff_kept_column(entity, name, a, b, out);
+    }
+}
+
+/// The differences of a column both versions have: of an attribute, of a
+/// to-one, or one turned into the other.
+fn diff_kept_column(
+    entity: &str,
+    name: &str,
+    a: &AttributeDescriptor,
+    b: &AttributeDescriptor,
+    out: &mut Vec<SchemaDifference>,
+) {
+    let named = |name: &str| (entity.to_owned(), name.to_owned());
+    match (a.reference(), b.reference()) {
+        (None, None) => {
+            for change in attribute_changes(a, b) {
                 let (entity, attribute) = named(name);
-                out.push(SchemaDifference::BecameRelationship {
+                out.push(SchemaDifference::AttributeChanged {
                     entity,
                     attribute,
-                    ty: a.ty().canonical_name(),
-                    target: reference.target().to_owned(),
+                    change,
                 });
             }
-            (Some(reference), None) => {
+        }
+        (None, Some(reference)) => {
+            let (entity, attribute) = named(name);
+            out.push(SchemaDifference::BecameRelationship {
+                entity,
+                attribute,
+                ty: a.ty().canonical_name(),
+                target: reference.target().to_owned(),
+            });
+        }
+        (Some(reference), None) => {
+            let (entity, attribute) = named(name);
+            out.push(SchemaDifference::BecameAttribute {
+                entity,
+                attribute,
+                target: reference.target().to_owned(),
+                ty: b.ty().canonical_name(),
+            });
+        }
+        (Some(was), Some(is)) => {
+            for change in to_one_changes((a, was), (b, is)) {
+                let (entity, relationship) = named(name);
+                out.push(SchemaDifference::RelationshipChanged {
+                    entity,
+                    relationship,
+                    change,
+                });
+            }
+            // Not in the canonical form of a to-one, and never set by
+            // `#[versioned_schema]`, but stored when set in code.
+            for change in attribute_changes(a, b) {
+                if let AttributeChange::Optional { .. } | AttributeChange::OriginalName { .. } =
+                    change
+                {
+                    continue;
+                }
                 let (entity, attribute) = named(name);
-                out.push(SchemaDifference::BecameAttribute {
+                out.push(SchemaDifference::AttributeChanged {
                     entity,
                     attribute,
-                    target: reference.target().to_owned(),
-                    ty: b.ty().canonical_name(),
+                    change,
                 });
-            }
-            (Some(was), Some(is)) => {
-                for change in to_one_changes((a, was), (b, is)) {
-                    let (entity, relationship) = named(name);
-                    out.push(SchemaDifference::RelationshipChanged {
-                        entity,
-                        relationship,
-                        change,
-                    });
-                }
-                // Not in the canonical form of a to-one, and never set by
-                // `#[versioned_schema]`, but stored when set in code.
-                for change in attribute_changes(a, b) {
-                    if let AttributeChange::Optional { .. } | AttributeChange::OriginalName { .. } =
-                        change
-                    {
-                        continue;
-                    }
-                    let (entity, attribute) = named(name);
-                    out.push(SchemaDifference::AttributeChanged {
-                        entity,
-                        attribute,
-                        change,
-                    });
-                }
             }
         }
     }

@@ -106,7 +106,7 @@ pub(super) struct Examined {
 /// Every table of the database except SQLite's own and views.
 fn tables(conn: &Connection) -> rusqlite::Result<(Vec<Table>, Vec<String>)> {
     let listed: Vec<(String, String, bool)> = conn
-        .prepare("PRAGMA main.table_list")?
+        .prepare(sql::TABLE_LIST)?
         .query_map([], |row| {
             Ok((row.get(1)?, row.get(2)?, row.get::<_, i64>(4)? != 0))
         })?
@@ -128,7 +128,7 @@ fn tables(conn: &Connection) -> rusqlite::Result<(Vec<Table>, Vec<String>)> {
             continue;
         }
         let columns = conn
-            .prepare(&format!("PRAGMA table_xinfo({})", sql::quote_ident(&name)))?
+            .prepare(&sql::table_xinfo(&name))?
             .query_map([], |row| {
                 Ok(Column {
                     name: row.get(1)?,
@@ -228,7 +228,7 @@ pub(super) fn examine(
             .push(AdoptionMismatch::UnexpectedTable { table });
     }
     let triggers: Vec<(String, String)> = conn
-        .prepare("SELECT tbl_name, name FROM sqlite_schema WHERE type = 'trigger' ORDER BY name")?
+        .prepare(sql::SELECT_TRIGGERS)?
         .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?;
     out.mismatches.extend(
@@ -450,7 +450,7 @@ fn unique_indexes(
     table: &str,
 ) -> rusqlite::Result<Vec<(String, Vec<String>, bool)>> {
     let listed: Vec<(String, bool, String, bool)> = conn
-        .prepare(&format!("PRAGMA index_list({})", sql::quote_ident(table)))?
+        .prepare(&sql::index_list(table))?
         .query_map([], |row| {
             Ok((
                 row.get(1)?,
@@ -466,7 +466,7 @@ fn unique_indexes(
             continue;
         }
         let columns: Vec<Option<String>> = conn
-            .prepare(&format!("PRAGMA index_info({})", sql::quote_ident(&name)))?
+            .prepare(&sql::index_info(&name))?
             .query_map([], |row| row.get(2))?
             .collect::<rusqlite::Result<_>>()?;
         let columns = if columns.iter().any(Option::is_none) {

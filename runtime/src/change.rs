@@ -1,5 +1,6 @@
-//! Typed changes between two schemas and their classification (the diff
-//! that finds them is in `diff`).
+//! Typed changes between two schema versions and their classification:
+//! what inference finds (its `diff`) and what a [`PlanError`](crate::PlanError)
+//! reports.
 
 use std::fmt;
 
@@ -197,7 +198,10 @@ pub enum Change {
 }
 
 /// Whether a change can be applied without user code.
+///
+/// Displays as its [`name`](ChangeClass::name).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ChangeClass {
     /// Applied by SQL alone, never fails.
     Inferable,
@@ -211,6 +215,12 @@ pub enum ChangeClass {
     NeedsDefault,
     /// Needs a custom stage with a `transform`.
     NeedsCustomStage,
+    /// Inferable on its own, but not in a custom stage that transforms the
+    /// same entity: a to-one turned many-to-many reads its links from the
+    /// old table, which the transform has already replaced. Never the class
+    /// of a change by itself ([`Change::class`]); `build()` reports it for a
+    /// custom stage.
+    NotWithTransform,
 }
 
 impl ChangeClass {
@@ -222,7 +232,8 @@ impl ChangeClass {
         )
     }
 
-    /// A short name: `inferable`, `uses-default`, `data-dependent`, `needs-default`, `needs-custom`.
+    /// A short name: `inferable`, `uses-default`, `data-dependent`,
+    /// `needs-default`, `needs-custom`, `not-with-transform`.
     pub fn name(self) -> &'static str {
         match self {
             ChangeClass::Inferable => "inferable",
@@ -230,7 +241,14 @@ impl ChangeClass {
             ChangeClass::DataDependent => "data-dependent",
             ChangeClass::NeedsDefault => "needs-default",
             ChangeClass::NeedsCustomStage => "needs-custom",
+            ChangeClass::NotWithTransform => "not-with-transform",
         }
+    }
+}
+
+impl fmt::Display for ChangeClass {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
     }
 }
 
