@@ -10,11 +10,15 @@ use staged::rusqlite::Connection;
 /// The tables the app created by hand, declared as they are.
 #[versioned_schema(version = "1.0.0")]
 pub mod v1 {
+    /// A row of the `notes` table.
     #[model(name = "notes")]
     pub struct Note {
+        /// The app's own key (`UNIQUE` in the table).
         #[attribute(unique)]
         pub uuid: String,
+        /// The text.
         pub body: String,
+        /// A `BOOLEAN` column.
         pub pinned: bool,
     }
 }
@@ -22,12 +26,17 @@ pub mod v1 {
 /// The first release made with staged: notes get an optional title.
 #[versioned_schema(version = "2.0.0")]
 pub mod v2 {
+    /// A note.
     #[model(name = "notes")]
     pub struct Note {
+        /// The app's own key.
         #[attribute(unique)]
         pub uuid: String,
+        /// The text.
         pub body: String,
+        /// Pinned to the top.
         pub pinned: bool,
+        /// New: an optional title.
         pub title: Option<String>,
     }
 }

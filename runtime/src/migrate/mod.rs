@@ -45,6 +45,10 @@ pub(crate) trait Recorder {
     fn end_step(&self, conn: &Connection, to: &SchemaDescriptor, rows: u64);
 }
 
+/// What runs inside a migration's transaction before its steps; see
+/// [`Migration::prelude`].
+pub(crate) type Prelude<'a> = dyn Fn(&Connection) -> Result<()> + 'a;
+
 /// A migration of the store at `path` from version `from` to the plan's
 /// latest, planned once; [`begin`](Migration::begin) runs it.
 pub(crate) struct Migration<'a, S> {
@@ -56,7 +60,7 @@ pub(crate) struct Migration<'a, S> {
     recorder: Option<&'a dyn Recorder>,
     check_before: bool,
     busy_timeout: Duration,
-    prelude: Option<&'a dyn Fn(&Connection) -> Result<()>>,
+    prelude: Option<&'a Prelude<'a>>,
 }
 
 impl<'a, S: VersionedSchema> Migration<'a, S> {
@@ -114,7 +118,7 @@ impl<'a, S: VersionedSchema> Migration<'a, S> {
     /// Runs `prelude` inside the migration's transaction, once it holds the
     /// write lock and before the store's version is read (adoption stamps
     /// the store there); its error rolls everything back.
-    pub(crate) fn prelude(mut self, prelude: &'a dyn Fn(&Connection) -> Result<()>) -> Self {
+    pub(crate) fn prelude(mut self, prelude: &'a Prelude<'a>) -> Self {
         self.prelude = Some(prelude);
         self
     }
