@@ -389,8 +389,9 @@ fn types_ids_and_keys_that_do_not_fit_are_mismatches() {
             uid INTEGER PRIMARY KEY, title BLOB NOT NULL, notes TEXT, done INTEGER NOT NULL
         );
         CREATE TABLE tag (name TEXT PRIMARY KEY);
-        CREATE TABLE comment (body TEXT NOT NULL, reminder INTEGER NOT NULL);
+        CREATE TABLE comment (body TEXT NOT NULL REFERENCES tag (name), reminder INTEGER NOT NULL);
         CREATE UNIQUE INDEX one_body ON comment (body);
+        INSERT INTO tag VALUES ('orphan');
         INSERT INTO comment VALUES ('orphan', 9);
         "#,
     );
@@ -411,6 +412,11 @@ fn types_ids_and_keys_that_do_not_fit_are_mismatches() {
                 column: "title".into(),
                 declared: "BLOB".into(),
                 expected: "TEXT"
+            },
+            AdoptionMismatch::UndeclaredForeignKey {
+                entity: "comment".into(),
+                column: "body".into(),
+                target: "tag".into()
             },
             AdoptionMismatch::UndeclaredUnique {
                 entity: "comment".into(),

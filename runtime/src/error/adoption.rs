@@ -84,6 +84,16 @@ pub enum AdoptionMismatch {
         /// Whether the index is partial (has a `WHERE` clause).
         partial: bool,
     },
+    /// A foreign key the schema does not declare as a to-one (on that
+    /// column, to that entity's id): the rebuilt table would not keep it.
+    UndeclaredForeignKey {
+        /// The entity.
+        entity: String,
+        /// The referring column.
+        column: String,
+        /// The table the key refers to.
+        target: String,
+    },
     /// A trigger on a table: staged rebuilds adopted tables and does not
     /// keep triggers.
     Trigger {
@@ -227,6 +237,16 @@ impl fmt::Display for AdoptionMismatch {
                     ),
                 }
             }
+            AdoptionMismatch::UndeclaredForeignKey {
+                entity,
+                column,
+                target,
+            } => write!(
+                f,
+                "`{entity}.{column}` has a foreign key to `{target}` that the adopted schema does \
+                 not declare: declare the attribute as a to-one (`Ref<…>`) of `{target}` when it \
+                 holds its ids, or drop the foreign key before adopting"
+            ),
             AdoptionMismatch::Trigger { table, trigger } => write!(
                 f,
                 "`{table}` has trigger `{trigger}`: staged rebuilds adopted tables and does not \

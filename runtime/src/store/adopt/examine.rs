@@ -295,6 +295,27 @@ pub(super) fn examine(
                 });
             }
         }
+        for (column, parent, parent_column) in foreign_keys(conn, &table.name)? {
+            // Kept only as the to-one the schema declares on that column.
+            let declared = entity.attributes().iter().any(|a| {
+                a.name().eq_ignore_ascii_case(&column)
+                    && a.reference().is_some_and(|r| {
+                        r.target().eq_ignore_ascii_case(&parent)
+                            && find(&parent).is_some_and(|p| match (&parent_column, p.ids()) {
+                                (None, _) => true,
+                                (Some(c), Ids::Column(id)) => c.eq_ignore_ascii_case(&id),
+                                _ => false,
+                            })
+                    })
+            });
+            if !declared {
+                mismatch(AdoptionMismatch::UndeclaredForeignKey {
+                    entity: name.to_owned(),
+                    column,
+                    target: parent,
+                });
+            }
+        }
         for (index, columns, partial) in unique_indexes(conn, &table.name)? {
             let declared = match &columns[..] {
                 [column] if !partial => entity
@@ -441,6 +462,18 @@ pub(super) fn examine(
         });
     }
     Ok(out)
+}
+
+/// The foreign keys of `table` on one column: (column, parent table,
+/// parent column, `None` for the parent's primary key). A key on several
+/// columns is listed once per column.
+fn foreign_keys(
+    conn: &Connection,
+    table: &str,
+) -> rusqlite::Result<Vec<(String, String, Option<String>)>> {
+    conn.prepare(&sql::foreign_key_list(table))?
+        .query_map([], |row| Ok((row.get(3)?, row.get(2)?, row.get(4)?)))?
+        .collect()
 }
 
 /// The unique indexes of `table` other than its primary key: (name,
