@@ -3,11 +3,12 @@
 //! test can kill it there (SIGKILL) or let it go on.
 //!
 //! ```text
-//! staged-harness migrate <store> [--pause <point>] [--busy-timeout-ms <n>]
+//! staged-harness migrate <store> [--pause <point>] [--busy-timeout-ms <n>] [--adopt]
 //! staged-harness group <items-store> <tags-store> [--pause items:<point> | tags:<point>]
 //! ```
 //!
-//! `group` opens both stores as one `StoreGroup` (the items plan and the
+//! `--adopt` adopts a database the app made by hand at 1.0.0
+//! (`ModelContainerBuilder::adopt`). `group` opens both stores as one `StoreGroup` (the items plan and the
 //! tags plan); its event lines start with the store's label.
 //!
 //! `<point>` is `start`, `step:<k>`, `row:<n>` (inside a transform, after
@@ -27,6 +28,7 @@ struct Args {
     pause: Option<Pause>,
     pause_label: Option<String>,
     busy_timeout: Option<Duration>,
+    adopt: bool,
 }
 
 fn parse() -> Result<Args, String> {
@@ -40,6 +42,7 @@ fn parse() -> Result<Args, String> {
         pause: None,
         pause_label: None,
         busy_timeout: None,
+        adopt: false,
     };
     while let Some(arg) = args.next() {
         let mut value = || args.next().ok_or(format!("{arg} needs a value"));
@@ -59,6 +62,7 @@ fn parse() -> Result<Args, String> {
                 let ms = value()?.parse().map_err(|_| "bad --busy-timeout-ms")?;
                 parsed.busy_timeout = Some(Duration::from_millis(ms));
             }
+            "--adopt" => parsed.adopt = true,
             _ if arg.starts_with("--") => return Err(format!("unknown option {arg}")),
             _ => parsed.stores.push(PathBuf::from(arg)),
         }
@@ -94,6 +98,9 @@ fn migrate(args: &Args) -> ExitCode {
     let mut builder = ModelContainer::builder(plan()).observer(printer);
     if let Some(timeout) = args.busy_timeout {
         builder = builder.busy_timeout(timeout);
+    }
+    if args.adopt {
+        builder = builder.adopt::<staged_harness::v1::Schema>();
     }
     let said = Printer::new("store", None);
     match builder.open(store) {
