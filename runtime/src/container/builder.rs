@@ -237,6 +237,8 @@ impl<S: VersionedSchema> ModelContainerBuilder<S> {
     /// the database had are replaced by the ones `A` declares; `PRAGMA
     /// user_version` is left as it was. `staged adopt-check <db> <schema.json>`
     /// prints the same list before an app ships.
+    /// [`dry_run`](Self::dry_run) does not preview an adoption: it reports
+    /// the database as [`StoreError::ForeignDatabase`](crate::StoreError::ForeignDatabase).
     ///
     /// `A` must be a schema of the plan no older than its oldest supported
     /// version, or `open` fails with
@@ -291,7 +293,9 @@ impl<S: VersionedSchema> ModelContainerBuilder<S> {
     /// holds the write lock (its tables, views and triggers dropped, the
     /// new tables created and seeded): after a crash it is the old store or
     /// the new one, and another process that has it open sees the new
-    /// tables. A damaged store ([`Recreate::Corrupt`]) cannot be trusted to
+    /// tables (it is created empty: a bundled store set with
+    /// [`prepackaged_file`](Self::prepackaged_file) is only copied where
+    /// there is no file). A damaged store ([`Recreate::Corrupt`]) cannot be trusted to
     /// run that transaction: its file and the `-wal`, `-shm` and `-journal`
     /// files beside it are deleted, then a new store is created as if
     /// there had been none (from the bundled store, if one is set). A file
