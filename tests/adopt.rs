@@ -521,3 +521,46 @@ fn the_mismatch_check_reads_without_writing() {
         Err(Error::Store(StoreError::AlreadyAStore { .. }))
     ));
 }
+
+#[test]
+fn a_without_rowid_table_gets_new_ids_in_key_order() {
+    let store = TempStore::new();
+    hand_made(
+        &store,
+        r#"
+        CREATE TABLE reminder (uid TEXT PRIMARY KEY, title TEXT NOT NULL, notes TEXT, done BOOLEAN NOT NULL)
+            WITHOUT ROWID;
+        CREATE TABLE tag (name TEXT PRIMARY KEY);
+        CREATE TABLE comment (body TEXT NOT NULL, reminder INTEGER NOT NULL);
+        INSERT INTO reminder VALUES ('r2', 'Second', NULL, 0), ('r1', 'First', NULL, 1);
+        INSERT INTO comment VALUES ('stale', 1);
+        "#,
+    );
+    // Its rows get new ids, so a stored reference to one cannot be kept.
+    let error = open_fails_with(&store, || {
+        ModelContainer::builder(plan_v2())
+            .adopt::<v1::Schema>()
+            .open(store.path())
+    });
+    assert_eq!(
+        mismatches(&error),
+        [AdoptionMismatch::DanglingReferences {
+            entity: "comment".into(),
+            column: "reminder".into(),
+            target: "reminder".into(),
+            rows: 1,
+            example: Some(1)
+        }]
+    );
+    store.conn().execute("DELETE FROM comment", []).unwrap();
+    let container = ModelContainer::builder(plan_v2())
+        .adopt::<v1::Schema>()
+        .open(store.path())
+        .unwrap();
+    let reminders = container.context().fetch_all::<v2::Reminder>().unwrap();
+    let got: Vec<(i64, &str)> = reminders
+        .iter()
+        .map(|r| (r.id().raw(), r.uid.as_str()))
+        .collect();
+    assert_eq!(got, [(1, "r1"), (2, "r2")]);
+}

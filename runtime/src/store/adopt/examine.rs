@@ -398,20 +398,28 @@ pub(super) fn examine(
                 }
             }
             if let Some(reference) = attribute.reference()
-                && reference.delete_rule().on_delete().is_some()
                 && let Some(target) = find(reference.target())
-                && let Some(target_id) = target.ids().column()
             {
-                let (rows, example) = count(
-                    conn,
-                    &sql::count_dangling(
-                        &table.name,
-                        &column.name,
-                        &id_expression,
-                        &target.name,
-                        target_id,
-                    ),
-                )?;
+                let query = match target.ids() {
+                    // Enforced rules: every reference must find its record.
+                    Ids::Column(id) | Ids::Rowid(id)
+                        if reference.delete_rule().on_delete().is_some() =>
+                    {
+                        sql::count_dangling(
+                            &table.name,
+                            &column.name,
+                            &id_expression,
+                            &target.name,
+                            &id,
+                        )
+                    }
+                    Ids::Column(_) | Ids::Rowid(_) => continue,
+                    // Its rows get new ids: no stored reference can follow them.
+                    Ids::Fresh => {
+                        sql::count_misfits(&table.name, &column.name, &id_expression, "0")
+                    }
+                };
+                let (rows, example) = count(conn, &query)?;
                 if rows > 0 {
                     mismatch(AdoptionMismatch::DanglingReferences {
                         entity: name.to_owned(),
