@@ -14,7 +14,9 @@ use staged::rusqlite;
 mod check;
 mod printer;
 
-pub use check::{Side, check_header, check_items_store, check_tags_store, tables};
+pub use check::{
+    Side, check_adopted_store, check_header, check_items_store, check_tags_store, tables,
+};
 pub use printer::{Pause, Printer, error_kind};
 
 /// The store as an old app wrote it.
@@ -318,6 +320,35 @@ pub fn journal_mode_of(path: &Path) -> Result<String, String> {
     let conn = rusqlite::Connection::open(path).map_err(|e| format!("open: {e}"))?;
     conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))
         .map_err(|e| format!("journal mode: {e}"))
+}
+
+/// Creates at `path` the database an app made by hand before it used
+/// staged, with the 1.0.0 items `0..rows` (ids `1..=rows`), in `mode`:
+/// what [`v1`] adopts.
+pub fn seed_hand_made(path: &Path, rows: usize, mode: JournalMode) -> staged::Result<()> {
+    {
+        let mut conn = rusqlite::Connection::open(path)?;
+        let tx = conn.transaction()?;
+        tx.execute_batch(
+            "CREATE TABLE Item (id INTEGER PRIMARY KEY, uid TEXT NOT NULL UNIQUE, \
+             title TEXT NOT NULL, qty INTEGER NOT NULL, note TEXT)",
+        )?;
+        {
+            let mut insert = tx.prepare("INSERT INTO Item VALUES (?1, ?2, ?3, ?4, ?5)")?;
+            for i in 0..rows {
+                let item = old_item(i);
+                insert.execute(rusqlite::params![
+                    i as i64 + 1,
+                    item.uid,
+                    item.title,
+                    item.qty,
+                    item.note
+                ])?;
+            }
+        }
+        tx.commit()?;
+    }
+    set_journal_mode(path, mode)
 }
 
 /// Switches the store at `path` to `mode` (recorded in the file).

@@ -3,13 +3,15 @@
 //! test can kill it there (SIGKILL) or let it go on.
 //!
 //! ```text
-//! staged-harness migrate <store> [--pause <point>] [--busy-timeout-ms <n>] [--journal <mode>]
+//! staged-harness migrate <store> [--pause <point>] [--busy-timeout-ms <n>] [--journal <mode>] [--adopt]
 //! staged-harness group <items-store> <tags-store> [--pause items:<point> | tags:<point>] [--journal <mode>]
 //! ```
 //!
 //! `--journal delete` or `--journal wal` opens the stores in that journal
 //! mode (`ModelContainerBuilder::journal_mode`); without it they are opened
 //! with staged's default, which switches a store to WAL once it is open.
+//! `--adopt` adopts a database the app made by hand at 1.0.0
+//! (`ModelContainerBuilder::adopt`).
 //!
 //! `group` opens both stores as one `StoreGroup` (the items plan and the
 //! tags plan); its event lines start with the store's label.
@@ -32,6 +34,7 @@ struct Args {
     pause_label: Option<String>,
     busy_timeout: Option<Duration>,
     journal: Option<JournalMode>,
+    adopt: bool,
 }
 
 fn parse() -> Result<Args, String> {
@@ -46,6 +49,7 @@ fn parse() -> Result<Args, String> {
         pause_label: None,
         busy_timeout: None,
         journal: None,
+        adopt: false,
     };
     while let Some(arg) = args.next() {
         let mut value = || args.next().ok_or(format!("{arg} needs a value"));
@@ -66,6 +70,7 @@ fn parse() -> Result<Args, String> {
                 parsed.busy_timeout = Some(Duration::from_millis(ms));
             }
             "--journal" => parsed.journal = Some(value()?.parse()?),
+            "--adopt" => parsed.adopt = true,
             _ if arg.starts_with("--") => return Err(format!("unknown option {arg}")),
             _ => parsed.stores.push(PathBuf::from(arg)),
         }
@@ -104,6 +109,9 @@ fn migrate(args: &Args) -> ExitCode {
     }
     if let Some(mode) = args.journal {
         builder = builder.journal_mode(mode.staged());
+    }
+    if args.adopt {
+        builder = builder.adopt::<staged_harness::v1::Schema>();
     }
     let said = Printer::new("store", None);
     match builder.open(store) {

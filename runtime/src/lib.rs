@@ -31,12 +31,11 @@ mod store;
 pub mod testing;
 
 pub use change::{Change, ChangeClass};
-pub use container::{ModelContainer, ModelContainerBuilder, OpenOutcome};
+pub use container::{ModelContainer, ModelContainerBuilder, OpenOutcome, Recreate};
 pub use context::{ConnectionGuard, ModelContext, Observation};
 pub use dry_run::{DryRunAction, DryRunProblem, DryRunReport, DryRunStep, StepOutcome};
 pub use error::{
-    BoxError, ConstraintKind, DanglingReference, Drift, Error, MigrationError, PlanError, Result,
-    StoreError, UndeclaredRemoval,
+    AdoptionMismatch, BoxError, ConstraintKind, DanglingReference, Drift, Error, MigrationError, PlanError, Result, StoreError, UndeclaredRemoval,
 };
 pub use group::{StoreGroup, StoreGroupBuilder, StoreKey};
 pub use inference::{StepInference, infer_step};
@@ -54,7 +53,8 @@ pub use stage::{CustomStage, MigrationStage};
 pub use step::StepKind;
 pub use store::JournalMode;
 pub use store::{
-    EntitySummary, HistoryEntry, JoinTableSummary, StoreSummary, inspect as inspect_store,
+    EntitySummary, HistoryEntry, JoinTableSummary, StoreSummary, adoption_mismatches,
+    inspect as inspect_store,
 };
 
 /// Re-exported for generated code and for [`ModelContext::connection`] users.

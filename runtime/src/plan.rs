@@ -35,6 +35,11 @@ pub struct SchemaMigrationPlan<S> {
     gaps: Vec<Gap>,
     /// The schemas' versions, oldest first.
     versions: Vec<Version>,
+    /// The oldest version a store may be at to be opened.
+    oldest_supported: Version,
+    /// Whether the plan named it (versions before it were retired on
+    /// purpose), rather than it being the first schema.
+    retires: bool,
     _latest: PhantomData<fn() -> S>,
 }
 
@@ -107,6 +112,7 @@ impl SchemaMigrationPlan<NoSchema> {
         SchemaMigrationPlanBuilder {
             schemas: Vec::new(),
             stages: Vec::new(),
+            oldest_supported: None,
             _latest: PhantomData,
         }
     }
@@ -121,6 +127,22 @@ impl<S: VersionedSchema> SchemaMigrationPlan<S> {
     /// The latest schema's version.
     pub fn latest_version(&self) -> Version {
         S::VERSION
+    }
+
+    /// The oldest version a store may be at to be opened: the one named by
+    /// [`oldest_supported`](SchemaMigrationPlanBuilder::oldest_supported),
+    /// or else the plan's first schema. An older store is
+    /// [`MigrationError::StoreTooOld`].
+    pub fn oldest_supported(&self) -> Version {
+        self.oldest_supported
+    }
+
+    /// The version before which the plan retired versions on purpose (named
+    /// with [`oldest_supported`](SchemaMigrationPlanBuilder::oldest_supported)),
+    /// if it did; `None` when its oldest supported version is simply its
+    /// first schema.
+    pub fn retired_before(&self) -> Option<Version> {
+        self.retires.then_some(self.oldest_supported)
     }
 
     /// The plan's schema with this version.
@@ -168,11 +190,13 @@ impl<S: VersionedSchema> SchemaMigrationPlan<S> {
     }
 
     /// The version of the store behind `conn`, once its metadata shows a
-    /// schema of this plan no newer than the latest; otherwise the store
-    /// cannot be opened ([`MigrationError::StoreNewer`],
+    /// schema of this plan no newer than the latest and no older than the
+    /// oldest supported; otherwise the store cannot be opened
+    /// ([`MigrationError::StoreNewer`], [`MigrationError::StoreTooOld`],
     /// [`MigrationError::VersionNotInPlan`], [`MigrationError::UnknownChecksum`]).
     pub(crate) fn store_version(&self, conn: &Connection, path: &Path) -> Result<Version> {
-        connection::check_store(conn, path, S::VERSION, |version| {
+        let versions = (self.oldest_supported, S::VERSION);
+        connection::check_store(conn, path, versions, |version| {
             self.schema(version).map(PlanSchema::checksum)
         })
     }
@@ -200,6 +224,7 @@ impl<S> std::fmt::Debug for SchemaMigrationPlan<S> {
 pub struct SchemaMigrationPlanBuilder<L> {
     schemas: Vec<PlanSchema>,
     stages: Vec<MigrationStage>,
+    oldest_supported: Option<Version>,
     _latest: PhantomData<fn() -> L>,
 }
 
@@ -221,8 +246,29 @@ impl<L: PlanTail> SchemaMigrationPlanBuilder<L> {
         SchemaMigrationPlanBuilder {
             schemas,
             stages: self.stages,
+            oldest_supported: self.oldest_supported,
             _latest: PhantomData,
         }
+    }
+
+    /// Retires the versions older than `version`: a store at an older
+    /// version is refused with [`MigrationError::StoreTooOld`] (naming its
+    /// version and this one), unless the app opts in to recreating it
+    /// ([`Recreate::StoreTooOld`](crate::Recreate::StoreTooOld)). `version`
+    /// must be a schema of the plan.
+    ///
+    /// Without it the oldest supported version is the plan's first schema:
+    /// a plan that starts at a baseline (its first schema, exactly as that
+    /// version shipped) opens stores at the baseline and after, and refuses
+    /// older ones the same way. To squash a long plan, keep the schemas from
+    /// the baseline on and the stages between them, drop the older ones,
+    /// and name the baseline here: stores at or after it open and migrate
+    /// exactly as before, and
+    /// `staged::testing::assert_schema_snapshots`
+    /// keeps the retired versions' snapshots without complaint.
+    pub fn oldest_supported(mut self, version: Version) -> Self {
+        self.oldest_supported = Some(version);
+        self
     }
 
     /// Declares how to migrate between two schemas of the plan.
@@ -254,8 +300,15 @@ impl<L: VersionedSchema> SchemaMigrationPlanBuilder<L> {
         let SchemaMigrationPlanBuilder {
             schemas,
             mut stages,
+            oldest_supported,
             ..
         } = self;
+        let retires = oldest_supported.is_some();
+        let oldest_supported = match oldest_supported {
+            None => schemas[0].version(),
+            Some(version) if schemas.iter().any(|s| s.version() == version) => version,
+            Some(version) => return Err(PlanError::OldestSupportedNotInPlan { version }.into()),
+        };
         let mut problems = Vec::new();
         check_schemas(&schemas, &mut problems);
         module_stages(&schemas, &mut stages, &mut problems);
@@ -283,6 +336,8 @@ impl<L: VersionedSchema> SchemaMigrationPlanBuilder<L> {
         }
         match (problems.len(), gaps) {
             (0, Some(gaps)) => Ok(SchemaMigrationPlan {
+                oldest_supported,
+                retires,
                 versions: schemas.iter().map(PlanSchema::version).collect(),
                 schemas,
                 stages,

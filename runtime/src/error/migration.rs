@@ -54,6 +54,24 @@ pub enum MigrationError {
         latest: Version,
     },
 
+    /// The store is older than the oldest version the plan still opens
+    /// (see [`oldest_supported`](crate::SchemaMigrationPlanBuilder::oldest_supported)).
+    #[error(
+        "store `{}` is at version {store_version}, older than {oldest_supported}, the oldest version \
+         this app still opens (older versions were retired from its migration plan); nothing was \
+         changed: open it once with an app release that still migrates {store_version}, or, if the \
+         store only holds data the app can rebuild, opt in to `recreate_when(Recreate::StoreTooOld)`",
+        path.display()
+    )]
+    StoreTooOld {
+        /// The store file.
+        path: PathBuf,
+        /// The version recorded in the store.
+        store_version: Version,
+        /// The oldest version the plan opens.
+        oldest_supported: Version,
+    },
+
     /// No stages lead from the store's version to the plan's latest.
     #[error(
         "no migration from {from} to {to}{}: {reason}; add the missing schema or stage to the plan",

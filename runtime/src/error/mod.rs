@@ -1,10 +1,12 @@
 //! Errors: one enum per layer, wrapped by [`Error`].
 
+mod adoption;
 mod migration;
 mod plan;
 mod store;
 mod verify;
 
+pub use adoption::AdoptionMismatch;
 pub use migration::{ConstraintKind, MigrationError};
 pub use plan::{PlanError, UndeclaredRemoval};
 pub use store::StoreError;

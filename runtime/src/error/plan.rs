@@ -183,6 +183,16 @@ pub enum PlanError {
         stage: String,
     },
 
+    /// `oldest_supported` names a version that is not a schema of the plan.
+    #[error(
+        "`oldest_supported({version})` names a version that is not in the plan; name one of the \
+         plan's schemas (the oldest the app still opens), or add that schema with `.schema::<…>()`"
+    )]
+    OldestSupportedNotInPlan {
+        /// The version named.
+        version: Version,
+    },
+
     /// Several problems at once: every problem `build()` found, in order.
     #[error(
         "the plan has {} problems:{}",

@@ -45,6 +45,10 @@ pub(crate) trait Recorder {
     fn end_step(&self, conn: &Connection, to: &SchemaDescriptor, rows: u64);
 }
 
+/// What runs inside a migration's transaction before its steps; see
+/// [`Migration::prelude`].
+pub(crate) type Prelude<'a> = dyn Fn(&Connection) -> Result<()> + 'a;
+
 /// A migration of the store at `path` from version `from` to the plan's
 /// latest, planned once; [`begin`](Migration::begin) runs it.
 pub(crate) struct Migration<'a, S> {
@@ -56,6 +60,7 @@ pub(crate) struct Migration<'a, S> {
     recorder: Option<&'a dyn Recorder>,
     check_before: bool,
     busy_timeout: Duration,
+    prelude: Option<&'a Prelude<'a>>,
 }
 
 impl<'a, S: VersionedSchema> Migration<'a, S> {
@@ -82,6 +87,7 @@ impl<'a, S: VersionedSchema> Migration<'a, S> {
             recorder: None,
             check_before: true,
             busy_timeout: connection::BUSY_TIMEOUT,
+            prelude: None,
         })
     }
 
@@ -106,6 +112,14 @@ impl<'a, S: VersionedSchema> Migration<'a, S> {
     /// The busy timeout the connection was opened with (named in errors).
     pub(crate) fn busy_timeout(mut self, timeout: Duration) -> Self {
         self.busy_timeout = timeout;
+        self
+    }
+
+    /// Runs `prelude` inside the migration's transaction, once it holds the
+    /// write lock and before the store's version is read (adoption stamps
+    /// the store there); its error rolls everything back.
+    pub(crate) fn prelude(mut self, prelude: &'a Prelude<'a>) -> Self {
+        self.prelude = Some(prelude);
         self
     }
 
@@ -148,7 +162,11 @@ impl<'a, S: VersionedSchema> Migration<'a, S> {
             }
             // Another connection may have migrated the store while this one
             // waited for the lock: read the version again under the lock.
-            let current = store::read_version(&conn, self.path);
+            let current = match self.prelude {
+                Some(prelude) => prelude(&conn),
+                None => Ok(()),
+            }
+            .and_then(|()| store::read_version(&conn, self.path));
             if current.is_err() {
                 drop(conn);
                 let _ = end(shared, sql::ROLLBACK);

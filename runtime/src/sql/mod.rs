@@ -11,19 +11,23 @@
 //!   relationships, delete rules), rows and links copied into rebuilt
 //!   tables, and the probes for the rows a constraint refuses;
 //! - [`store`]: staged's own tables (metadata, history), what `inspect`
-//!   reads, and the checks of a store (integrity, drift, foreign keys).
+//!   reads, and the checks of a store (integrity, drift, foreign keys);
+//! - [`lifecycle`]: adopting a database staged did not create, and emptying
+//!   a store to recreate it.
 //!
 //! Query building (the predicates, sort orders and limits of a
 //! `FetchDescriptor`) stays in `query`: its fragments are made from the
 //! user's fields and values, and the statements they end up in are built here.
 
 mod ddl;
+mod lifecycle;
 mod rows;
 mod store;
 #[cfg(test)]
 mod tests;
 
 pub use ddl::*;
+pub use lifecycle::*;
 pub use rows::*;
 pub use store::*;
 

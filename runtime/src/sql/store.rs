@@ -106,7 +106,6 @@ pub const SELECT_JOIN_TABLES: &str = "SELECT name FROM sqlite_schema WHERE type 
 pub const QUICK_CHECK: &str = "PRAGMA quick_check(3)";
 
 /// Checks the whole database, indexes against their tables included.
-#[cfg(feature = "testing")]
 pub const INTEGRITY_CHECK: &str = "PRAGMA integrity_check";
 
 /// The tables and views of the main database (name in column 1, type in

@@ -47,15 +47,24 @@ pub(crate) fn open(path: &Path, busy_timeout: Duration) -> Result<Connection> {
 }
 
 /// The version of the store behind `conn`, once its metadata shows a
-/// version not newer than `latest` whose checksum in the plan
-/// (`checksum_of`) is the store's; otherwise the store cannot be opened.
+/// version neither newer than `latest` nor older than `oldest` whose
+/// checksum in the plan (`checksum_of`) is the store's; otherwise the store
+/// cannot be opened.
 pub(crate) fn check_store(
     conn: &Connection,
     path: &Path,
-    latest: Version,
+    (oldest, latest): (Version, Version),
     checksum_of: impl Fn(Version) -> Option<Checksum>,
 ) -> Result<Version> {
     let metadata = read_metadata(conn, path)?;
+    if metadata.version < oldest {
+        return Err(MigrationError::StoreTooOld {
+            path: path.to_owned(),
+            store_version: metadata.version,
+            oldest_supported: oldest,
+        }
+        .into());
+    }
     if metadata.version > latest {
         return Err(MigrationError::StoreNewer {
             path: path.to_owned(),
@@ -94,10 +103,28 @@ pub(crate) enum FileState {
     New,
     /// A SQLite file carrying staged's application id.
     Staged,
+    /// A SQLite file staged did not create (another application id).
+    Foreign {
+        /// The `PRAGMA application_id` in its header.
+        application_id: u32,
+    },
 }
 
-/// Checks a path's header without letting SQLite write anything.
+/// Checks a path's header without letting SQLite write anything; a SQLite
+/// file staged did not create is [`StoreError::ForeignDatabase`].
 pub(crate) fn inspect_file(path: &Path) -> Result<FileState> {
+    match sniff(path)? {
+        FileState::Foreign { application_id } => Err(StoreError::ForeignDatabase {
+            path: path.to_owned(),
+            application_id,
+        }
+        .into()),
+        state => Ok(state),
+    }
+}
+
+/// What a path holds, from its header, without letting SQLite write anything.
+pub(crate) fn sniff(path: &Path) -> Result<FileState> {
     let io = |source| StoreError::Io {
         path: path.to_owned(),
         source,
@@ -124,13 +151,33 @@ pub(crate) fn inspect_file(path: &Path) -> Result<FileState> {
     // The application id is the big-endian u32 at offset 68 of the header.
     let application_id = u32::from_be_bytes([header[68], header[69], header[70], header[71]]);
     if application_id != APPLICATION_ID {
-        return Err(StoreError::ForeignDatabase {
-            path: path.to_owned(),
-            application_id,
-        }
-        .into());
+        return Ok(FileState::Foreign { application_id });
     }
     Ok(FileState::Staged)
+}
+
+/// Runs `PRAGMA integrity_check` (every page, record and index entry);
+/// anything but `ok` is [`StoreError::Corrupt`] naming `path`.
+pub(crate) fn integrity_check(conn: &Connection, path: &Path) -> Result<()> {
+    let corrupt = |detail: String| {
+        Error::from(StoreError::Corrupt {
+            path: path.to_owned(),
+            detail,
+        })
+    };
+    let lines = conn
+        .prepare(crate::sql::INTEGRITY_CHECK)
+        .and_then(|mut statement| {
+            statement
+                .query_map([], |row| row.get::<_, String>(0))?
+                .collect::<rusqlite::Result<Vec<_>>>()
+        });
+    match lines {
+        Ok(lines) if lines.len() == 1 && lines[0] == "ok" => Ok(()),
+        Ok(lines) => Err(corrupt(lines.join("; "))),
+        Err(error) if is_damage(&error) => Err(corrupt(error.to_string())),
+        Err(error) => Err(error.into()),
+    }
 }
 
 pub(super) fn is_damage(error: &rusqlite::Error) -> bool {

@@ -5,6 +5,7 @@
 //! `_staged_metadata` (one row: version, checksum, created and updated times,
 //! in Unix milliseconds) and `_staged_history` (one row per applied migration step).
 
+pub(crate) mod adopt;
 pub(crate) mod connection;
 mod inspect;
 pub(crate) mod verify;
@@ -19,8 +20,9 @@ use crate::schema::{Checksum, EntityDescriptor, SchemaDescriptor, Version};
 use crate::sql::{self, APPLICATION_ID};
 
 pub use connection::JournalMode;
-pub(crate) use connection::{FileState, inspect_file};
+pub(crate) use connection::{FileState, inspect_file, sniff};
 
+pub use adopt::adoption_mismatches;
 pub use inspect::{EntitySummary, HistoryEntry, JoinTableSummary, StoreSummary, inspect};
 
 /// The metadata row of a store.
@@ -106,8 +108,7 @@ pub(crate) fn create(conn: &mut Connection, descriptor: &SchemaDescriptor) -> Re
 
 /// Creates a new store's tables and metadata inside the caller's transaction.
 pub(crate) fn create_in(tx: &Connection, descriptor: &SchemaDescriptor) -> Result<()> {
-    tx.pragma_update(None, "application_id", APPLICATION_ID as i32)?;
-    tx.execute_batch(&sql::create_own_tables())?;
+    create_metadata_tables(tx)?;
     for entity in descriptor.entities() {
         tx.execute(&sql::create_table(entity.name(), entity), [])?;
         for statement in sql::create_indexes(entity) {
@@ -118,6 +119,19 @@ pub(crate) fn create_in(tx: &Connection, descriptor: &SchemaDescriptor) -> Resul
         tx.execute(&sql::create_join_table(&join.name, &join), [])?;
         tx.execute(&sql::create_join_index(&join), [])?;
     }
+    write_metadata_row(tx, descriptor)
+}
+
+/// Marks the database as a store (its application id) and creates the
+/// tables staged owns, inside the caller's transaction.
+pub(crate) fn create_metadata_tables(tx: &Connection) -> Result<()> {
+    tx.pragma_update(None, "application_id", APPLICATION_ID as i32)?;
+    tx.execute_batch(&sql::create_own_tables())?;
+    Ok(())
+}
+
+/// Writes the metadata row of a store created (or adopted) at `descriptor`'s version.
+pub(crate) fn write_metadata_row(tx: &Connection, descriptor: &SchemaDescriptor) -> Result<()> {
     let now = now_millis();
     tx.execute(
         &sql::insert_metadata(),

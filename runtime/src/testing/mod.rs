@@ -125,7 +125,8 @@ impl<S: VersionedSchema> MigrationTest<S> {
         TestStore::create(&self.plan)
     }
 
-    /// For every schema of the plan, oldest first: creates a store at that
+    /// For every schema of the plan, oldest first (from its oldest supported
+    /// version on: retired versions no longer open): creates a store at that
     /// version, runs its seeds, migrates it to the latest version, validates
     /// it, and runs the checks. Stops at the first failure, naming the
     /// version the store started at.
@@ -144,7 +145,15 @@ impl<S: VersionedSchema> MigrationTest<S> {
                 });
             }
         }
-        let versions: Vec<Version> = self.plan.schemas().iter().map(|s| s.version()).collect();
+        // Retired versions (older than the oldest supported) no longer open.
+        let oldest = self.plan.oldest_supported();
+        let versions: Vec<Version> = self
+            .plan
+            .schemas()
+            .iter()
+            .map(|s| s.version())
+            .filter(|v| *v >= oldest)
+            .collect();
         let mut runs = Vec::with_capacity(versions.len());
         for from in versions {
             let descriptor = self
@@ -281,7 +290,9 @@ impl fmt::Display for MigrationRun {
 /// precise differences when a version was edited after its snapshot was
 /// written ("you edited schema 1.0.0 after shipping it: attribute
 /// `Reminder.title` changed type from `text` to `json`"), or when a snapshot
-/// names a version the plan no longer lists.
+/// names a version the plan no longer lists (except, when the plan names its
+/// [`oldest_supported`](crate::SchemaMigrationPlanBuilder::oldest_supported)
+/// version, the snapshots of the versions it retired: they stay).
 ///
 /// Set the environment variable `STAGED_SNAPSHOTS=overwrite` to rewrite the
 /// snapshots of the versions that have not shipped instead (the latest
@@ -300,11 +311,12 @@ pub fn assert_schema_snapshots<S: VersionedSchema>(
         Ok("verify") => SnapshotMode::Verify,
         _ => SnapshotMode::WriteNew,
     };
-    match snapshot::check(
-        plan.schemas().iter().map(|s| s.descriptor()),
-        dir.as_ref(),
-        mode,
-    ) {
+    let schemas = plan.schemas().iter().map(|s| s.descriptor());
+    let checked = match plan.retired_before() {
+        Some(oldest) => snapshot::check_retired(schemas, dir.as_ref(), mode, oldest),
+        None => snapshot::check(schemas, dir.as_ref(), mode),
+    };
+    match checked {
         Ok(report) => {
             if !report.kept.is_empty() {
                 let kept: Vec<String> = report.kept.iter().map(ToString::to_string).collect();

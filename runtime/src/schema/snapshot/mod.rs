@@ -214,7 +214,33 @@ pub fn check<'a>(
     dir: &Path,
     mode: SnapshotMode,
 ) -> Result<SnapshotReport, SnapshotError> {
-    let schemas: Vec<&SchemaDescriptor> = schemas.into_iter().collect();
+    check_schemas(schemas.into_iter().collect(), dir, mode, None)
+}
+
+/// [`check`] for a plan that retired the versions older than
+/// `oldest_supported` (it starts at a baseline): their snapshots are not
+/// [`SnapshotProblem::NotInPlan`]; they stay in `dir`, as the record of what
+/// shipped, and are still checked for hand edits and file names.
+pub fn check_retired<'a>(
+    schemas: impl IntoIterator<Item = &'a SchemaDescriptor>,
+    dir: &Path,
+    mode: SnapshotMode,
+    oldest_supported: Version,
+) -> Result<SnapshotReport, SnapshotError> {
+    check_schemas(
+        schemas.into_iter().collect(),
+        dir,
+        mode,
+        Some(oldest_supported),
+    )
+}
+
+fn check_schemas(
+    schemas: Vec<&SchemaDescriptor>,
+    dir: &Path,
+    mode: SnapshotMode,
+    oldest_supported: Option<Version>,
+) -> Result<SnapshotReport, SnapshotError> {
     let existing = if dir.exists() {
         read_dir(dir)?
     } else {
@@ -236,7 +262,8 @@ pub fn check<'a>(
     let mut to_write = Vec::new();
     for (path, snapshot) in &existing {
         problems.extend(file_problems(path, snapshot));
-        if !schemas.iter().any(|s| s.version() == snapshot.version()) {
+        let retired = oldest_supported.is_some_and(|oldest| snapshot.version() < oldest);
+        if !retired && !schemas.iter().any(|s| s.version() == snapshot.version()) {
             problems.push(SnapshotProblem::NotInPlan {
                 version: snapshot.version(),
                 path: path.clone(),
@@ -491,7 +518,8 @@ impl fmt::Display for SnapshotProblem {
             SnapshotProblem::NotInPlan { version, path } => write!(
                 f,
                 "snapshot `{}` records schema {version}, which the plan no longer lists: stores \
-                 at {version} could not be opened; add the schema back to the plan (delete the \
+                 at {version} could not be opened; add the schema back to the plan, or retire \
+                 the versions before the plan's first one with `oldest_supported` (delete the \
                  snapshot only if {version} never shipped)",
                 path.display()
             ),
