@@ -55,6 +55,14 @@ pub enum Purpose {
         /// The attribute.
         attribute: String,
     },
+    /// Creates the unique index of a compound constraint of `entity` on
+    /// `attributes` (fails on duplicate combinations).
+    CreateUniqueTogether {
+        /// The entity.
+        entity: String,
+        /// The attributes, in the constraint's order.
+        attributes: Vec<String>,
+    },
 }
 
 /// How an entity is brought to its target shape.
@@ -508,6 +516,23 @@ fn kept_indexes(
             kept.insert(sql::plain_index_name(entity, attribute.name()));
         }
     }
+    // A compound constraint is kept when the target has the same one (same
+    // kind, same attributes in order) and each attribute keeps its column.
+    for constraint in source.constraints() {
+        let same_columns = constraint.attributes().all(|name| {
+            matches!(
+                mapping.attribute(name),
+                Some(ValueSource::Column(column)) if column == name
+            )
+        });
+        if same_columns && target.constraints().contains(constraint) {
+            kept.insert(sql::compound_index_name(
+                entity,
+                constraint.is_unique(),
+                constraint.attributes(),
+            ));
+        }
+    }
     kept
 }
 
@@ -522,16 +547,30 @@ pub fn index_statements(entity: &EntityDescriptor) -> Vec<(String, Statement)> {
         .collect()
 }
 
-/// One index staged keeps on an entity: a unique or a plain index of one attribute.
+/// One index staged keeps on an entity: a unique or a plain index of one
+/// attribute, or of a compound constraint (`together`).
 struct Index<'a> {
     name: String,
     attribute: &'a str,
     unique: bool,
+    together: Option<&'a crate::schema::Constraint>,
 }
 
 impl Index<'_> {
     /// The statement creating the index on `entity`.
     fn statement(&self, entity: &str) -> Statement {
+        if let Some(constraint) = self.together {
+            let sql = sql::create_compound_index(entity, self.unique, constraint.attributes());
+            let purpose = if self.unique {
+                Purpose::CreateUniqueTogether {
+                    entity: entity.to_owned(),
+                    attributes: constraint.attributes().map(str::to_owned).collect(),
+                }
+            } else {
+                Purpose::Schema
+            };
+            return Statement { sql, purpose };
+        }
         if self.unique {
             Statement {
                 sql: sql::create_unique_index(entity, self.attribute),
@@ -552,18 +591,31 @@ impl Index<'_> {
 /// The indexes of an entity, in the order of [`index_statements`], without
 /// building their statements (an in-place step keeps most of them).
 fn indexes(entity: &EntityDescriptor) -> impl Iterator<Item = Index<'_>> {
-    entity.attributes().iter().flat_map(move |attribute| {
+    let single = entity.attributes().iter().flat_map(move |attribute| {
         let name = attribute.name();
         let unique = attribute.is_unique().then(|| Index {
             name: sql::unique_index_name(entity.name(), name),
             attribute: name,
             unique: true,
+            together: None,
         });
         let plain = attribute.is_indexed().then(|| Index {
             name: sql::plain_index_name(entity.name(), name),
             attribute: name,
             unique: false,
+            together: None,
         });
         unique.into_iter().chain(plain)
-    })
+    });
+    let compound = entity.constraints().iter().map(move |constraint| Index {
+        name: sql::compound_index_name(
+            entity.name(),
+            constraint.is_unique(),
+            constraint.attributes(),
+        ),
+        attribute: "",
+        unique: constraint.is_unique(),
+        together: Some(constraint),
+    });
+    single.chain(compound)
 }

@@ -61,6 +61,11 @@ impl Checksum {
 /// - a one-to-many (the inverse of a to-one) is not stored and not written,
 ///   like the `inverse` of a to-one.
 ///
+/// Compound constraints appear only in schemas that have them: after the
+/// entity's relationships, sorted, one line each, with the attributes in
+/// their declared order: `unique "Note" "folder" "title"` or
+/// `index "Note" "status" "created_at"`.
+///
 /// The first line names the revision of this form; a change to the form is a
 /// breaking change of every store and needs a new revision.
 pub fn canonical_form(descriptor: &SchemaDescriptor) -> String {
@@ -123,6 +128,27 @@ pub fn canonical_form(descriptor: &SchemaDescriptor) -> String {
                 json_string(relationship.target()),
                 json_string(&join),
             );
+        }
+        let mut constraints: Vec<String> = entity
+            .constraints()
+            .iter()
+            .map(|constraint| {
+                let members: Vec<String> = constraint.attributes().map(json_string).collect();
+                format!(
+                    "{} {} {}",
+                    if constraint.is_unique() {
+                        "unique"
+                    } else {
+                        "index"
+                    },
+                    json_string(entity.name()),
+                    members.join(" ")
+                )
+            })
+            .collect();
+        constraints.sort();
+        for constraint in constraints {
+            let _ = writeln!(out, "{constraint}");
         }
     }
     out

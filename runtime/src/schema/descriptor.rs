@@ -117,6 +117,8 @@ pub struct EntityDescriptor {
     attributes: Cow<'static, [AttributeDescriptor]>,
     #[serde(default, skip_serializing_if = "<[_]>::is_empty")]
     relationships: Cow<'static, [RelationshipDescriptor]>,
+    #[serde(default, skip_serializing_if = "<[_]>::is_empty")]
+    constraints: Cow<'static, [Constraint]>,
 }
 
 impl EntityDescriptor {
@@ -135,6 +137,29 @@ impl EntityDescriptor {
             },
             attributes: Cow::Borrowed(attributes),
             relationships: Cow::Borrowed(&[]),
+            constraints: Cow::Borrowed(&[]),
+        }
+    }
+
+    /// An entity with to-many relationships and compound constraints;
+    /// `#[versioned_schema]` calls this in a `static`.
+    #[doc(hidden)]
+    pub const fn __with_constraints(
+        name: &'static str,
+        original_name: Option<&'static str>,
+        attributes: &'static [AttributeDescriptor],
+        relationships: &'static [RelationshipDescriptor],
+        constraints: &'static [Constraint],
+    ) -> Self {
+        EntityDescriptor {
+            name: Cow::Borrowed(name),
+            original_name: match original_name {
+                Some(n) => Some(Cow::Borrowed(n)),
+                None => None,
+            },
+            attributes: Cow::Borrowed(attributes),
+            relationships: Cow::Borrowed(relationships),
+            constraints: Cow::Borrowed(constraints),
         }
     }
 
@@ -154,6 +179,7 @@ impl EntityDescriptor {
             },
             attributes: Cow::Borrowed(attributes),
             relationships: Cow::Borrowed(relationships),
+            constraints: Cow::Borrowed(&[]),
         }
     }
 
@@ -168,12 +194,20 @@ impl EntityDescriptor {
             original_name: original_name.map(Cow::Owned),
             attributes: Cow::Owned(attributes),
             relationships: Cow::Borrowed(&[]),
+            constraints: Cow::Borrowed(&[]),
         }
     }
 
     /// Adds to-many relationships to an entity built at run time.
     pub fn with_to_many(mut self, relationships: Vec<RelationshipDescriptor>) -> Self {
         self.relationships = Cow::Owned(relationships);
+        self
+    }
+
+    /// Adds compound constraints (`#[model(unique(…), index(…))]`) to an
+    /// entity built at run time.
+    pub fn with_constraints(mut self, constraints: Vec<Constraint>) -> Self {
+        self.constraints = Cow::Owned(constraints);
         self
     }
 
@@ -208,11 +242,68 @@ impl EntityDescriptor {
         self.relationships.iter().find(|r| r.name() == name)
     }
 
+    /// The compound constraints (`#[model(unique(…), index(…))]`), in
+    /// declaration order. Single-attribute ones are the attributes'
+    /// [`is_unique`](AttributeDescriptor::is_unique) and
+    /// [`is_indexed`](AttributeDescriptor::is_indexed).
+    pub fn constraints(&self) -> &[Constraint] {
+        &self.constraints
+    }
+
     /// The to-one relationships: the attributes that reference another entity.
     pub fn references(&self) -> impl Iterator<Item = (&AttributeDescriptor, &Reference)> {
         self.attributes
             .iter()
             .filter_map(|a| a.reference().map(|r| (a, r)))
+    }
+}
+
+/// A compound constraint of an entity: a unique constraint or an index on
+/// several attributes (to-ones included, by their column), in order.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Constraint {
+    unique: bool,
+    attributes: Cow<'static, [Cow<'static, str>]>,
+}
+
+impl Constraint {
+    /// A constraint; `#[versioned_schema]` calls this in a `static`.
+    #[doc(hidden)]
+    pub const fn __new(unique: bool, attributes: &'static [Cow<'static, str>]) -> Self {
+        Constraint {
+            unique,
+            attributes: Cow::Borrowed(attributes),
+        }
+    }
+
+    /// A unique constraint on `attributes` (stored names), built at run time.
+    pub fn unique<I: IntoIterator<Item = S>, S: Into<String>>(attributes: I) -> Self {
+        Constraint {
+            unique: true,
+            attributes: attributes
+                .into_iter()
+                .map(|a| Cow::Owned(a.into()))
+                .collect(),
+        }
+    }
+
+    /// An index on `attributes` (stored names), built at run time.
+    pub fn index<I: IntoIterator<Item = S>, S: Into<String>>(attributes: I) -> Self {
+        Constraint {
+            unique: false,
+            ..Constraint::unique(attributes)
+        }
+    }
+
+    /// Whether the attributes' values, taken together, are unique (otherwise
+    /// the constraint is a plain index).
+    pub fn is_unique(&self) -> bool {
+        self.unique
+    }
+
+    /// The attributes' names, in order.
+    pub fn attributes(&self) -> impl ExactSizeIterator<Item = &str> + Clone {
+        self.attributes.iter().map(|a| a.as_ref())
     }
 }
 

@@ -8,7 +8,8 @@ mod version;
 
 pub use checksum::{Checksum, ParseChecksumError, canonical_form};
 pub use descriptor::{
-    AttributeDescriptor, AttributeType, DefaultValue, EntityDescriptor, ID_COLUMN, SchemaDescriptor,
+    AttributeDescriptor, AttributeType, Constraint, DefaultValue, EntityDescriptor, ID_COLUMN,
+    SchemaDescriptor,
 };
 pub(crate) use relationships::JOIN_TABLE_PREFIX;
 pub use relationships::{

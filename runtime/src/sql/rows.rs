@@ -303,6 +303,32 @@ pub fn probe_duplicates(entity: &str, attribute: &str) -> String {
     )
 }
 
+/// The probe for a compound unique index on `attributes` that fails: the
+/// shared values (as SQL text, `(1, 'same')`) of the duplicate group whose
+/// lowest id is lowest, that id, how many records share them, and their
+/// ids (comma-separated, ascending). Rows with a NULL member are never
+/// duplicates, as for SQLite's unique index.
+pub fn probe_duplicates_together(entity: &str, attributes: &[&str]) -> String {
+    let columns: Vec<String> = attributes.iter().map(|a| quote_ident(a)).collect();
+    let values: Vec<String> = columns.iter().map(|c| format!("quote({c})")).collect();
+    let not_null: Vec<String> = columns.iter().map(|c| format!("{c} IS NOT NULL")).collect();
+    let matching: Vec<String> = columns
+        .iter()
+        .map(|c| format!("__r.{c} = __g.{c}"))
+        .collect();
+    let id = quote_ident(ID_COLUMN);
+    format!(
+        "SELECT '(' || {} || ')', min({id}), count(*), \
+         (SELECT group_concat(__r.{id}, ', ') FROM {table} AS __r WHERE {}) \
+         FROM {table} AS __g WHERE {} GROUP BY {} HAVING count(*) > 1 ORDER BY min({id}) LIMIT 1",
+        values.join(" || ', ' || "),
+        matching.join(" AND "),
+        not_null.join(" AND "),
+        columns.join(", "),
+        table = quote_ident(entity),
+    )
+}
+
 /// The probe for a copy into a required column that fails: the lowest id
 /// of the rows of `source` where `expression` (the copied value) is NULL,
 /// and how many they are.
