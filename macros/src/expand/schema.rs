@@ -4,7 +4,9 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::descriptors::{attribute_descriptors, entity_descriptor, relationship_descriptors};
+use super::descriptors::{
+    attribute_descriptors, constraint_descriptors, entity_descriptor, relationship_descriptors,
+};
 use super::models::{field_handles, model_impls};
 use super::stage::stage_fn;
 use crate::ast::Schema;
@@ -127,9 +129,18 @@ fn descriptor_statics(
             let count = relationships.len();
             quote!(static #name: [#p::RelationshipDescriptor; #count] = [#(#relationships),*];)
         };
+        let constraints = constraint_descriptors(model);
+        let constraints = if constraints.is_empty() {
+            TokenStream::new()
+        } else {
+            let name = format_ident!("__STAGED_CONSTRAINTS_{}", i);
+            let count = constraints.len();
+            quote!(static #name: [#p::Constraint; #count] = [#(#constraints),*];)
+        };
         quote! {
             static #name: [#p::AttributeDescriptor; #count] = [#(#attributes),*];
             #relationships
+            #constraints
         }
     });
     let entities = schema
