@@ -99,6 +99,43 @@ pub fn select_by_id(entity: &EntityDescriptor, table: &str) -> String {
     )
 }
 
+/// `SELECT` of the ids of the rows of `table`, followed by `tail` (a
+/// `WHERE` made by a query, or nothing), in id order.
+pub fn select_ids(table: &str, tail: &str) -> String {
+    format!(
+        "SELECT {id} FROM {}{tail} ORDER BY {id}",
+        quote_ident(table),
+        id = quote_ident(ID_COLUMN)
+    )
+}
+
+/// `SELECT` of the id of the record of `entity` whose `columns` equal the
+/// values a model binds at their `positions` (1-based, as in [`insert`]):
+/// the statement takes the same parameters as [`insert`] (the last one is
+/// named by a no-op so that every position can be bound). A NULL never
+/// equals anything, as in a unique index.
+pub fn select_id_where_equal(entity: &EntityDescriptor, columns: &[&str]) -> String {
+    let position = |column: &str| {
+        entity
+            .attributes()
+            .iter()
+            .position(|a| a.name() == column)
+            .map_or(0, |i| i + 1)
+    };
+    let mut conditions: Vec<String> = columns
+        .iter()
+        .map(|c| format!("{} = ?{}", quote_ident(c), position(c)))
+        .collect();
+    let n = entity.attributes().len();
+    conditions.push(format!("?{n} IS ?{n}"));
+    format!(
+        "SELECT {} FROM {} WHERE {} LIMIT 1",
+        quote_ident(ID_COLUMN),
+        quote_ident(entity.name()),
+        conditions.join(" AND ")
+    )
+}
+
 /// `SELECT count(*)` of the rows of `table`, followed by `tail` (a `WHERE`
 /// made by a query, or nothing).
 pub fn count(table: &str, tail: &str) -> String {
