@@ -79,6 +79,15 @@ fn pragma(path: &Path, name: &str) -> String {
     .unwrap()
 }
 
+/// The writer's `PRAGMA synchronous`: 1 is NORMAL, 2 is FULL.
+fn synchronous(container: &ModelContainer<v2::Schema>) -> i64 {
+    container
+        .context()
+        .connection()
+        .query_row("PRAGMA synchronous", [], |row| row.get(0))
+        .unwrap()
+}
+
 #[test]
 fn on_create_seeds_a_new_store_in_its_creating_transaction() {
     let dir = tempfile::tempdir().unwrap();
@@ -178,11 +187,7 @@ fn stores_use_wal_with_normal_sync_by_default() {
     let path = dir.path().join("notes.sqlite");
     let container = ModelContainer::open(&path, plan_v2()).unwrap();
     assert_eq!(pragma(&path, "journal_mode"), "wal");
-    let synchronous: i64 = container
-        .context()
-        .connection()
-        .query_row("PRAGMA synchronous", [], |row| row.get(0))
-        .unwrap();
+    let synchronous = synchronous(&container);
     assert_eq!(synchronous, 1, "NORMAL");
 }
 
@@ -194,11 +199,7 @@ fn durable_commits_sync_every_commit() {
         .durable_commits(true)
         .open(&path)
         .unwrap();
-    let synchronous: i64 = container
-        .context()
-        .connection()
-        .query_row("PRAGMA synchronous", [], |row| row.get(0))
-        .unwrap();
+    let synchronous = synchronous(&container);
     assert_eq!(synchronous, 2, "FULL");
 }
 
@@ -240,10 +241,6 @@ fn a_rollback_journal_store_is_switched_to_wal_once_open_and_back_on_request() {
         .open(&path)
         .unwrap();
     assert_eq!(pragma(&path, "journal_mode"), "delete");
-    let synchronous: i64 = container
-        .context()
-        .connection()
-        .query_row("PRAGMA synchronous", [], |row| row.get(0))
-        .unwrap();
+    let synchronous = synchronous(&container);
     assert_eq!(synchronous, 2, "FULL in the rollback journal");
 }

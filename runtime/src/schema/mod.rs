@@ -6,15 +6,19 @@ mod relationships;
 pub mod snapshot;
 mod version;
 
-pub use checksum::{Checksum, ParseChecksumError, canonical_form};
+// The text a checksum hashes and the join table naming rule: for the
+// workspace's own tests, not part of the documented API.
+#[doc(hidden)]
+pub use checksum::canonical_form;
+pub use checksum::{Checksum, ParseChecksumError};
 pub use descriptor::{
     AttributeDescriptor, AttributeType, Constraint, DefaultValue, EntityDescriptor, ID_COLUMN,
     SchemaDescriptor,
 };
 pub(crate) use relationships::JOIN_TABLE_PREFIX;
-pub use relationships::{
-    DeleteRule, JoinTable, Reference, RelationshipDescriptor, ToManyKind, join_table_name,
-};
+#[doc(hidden)]
+pub use relationships::join_table_name;
+pub use relationships::{DeleteRule, JoinTable, Reference, RelationshipDescriptor, ToManyKind};
 pub use version::{ParseVersionError, Version};
 
 /// One version of an app's data model; `#[versioned_schema]` implements it
