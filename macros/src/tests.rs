@@ -255,7 +255,7 @@ fn fallback_after_errors() {
                 #[model]
                 pub struct Reminder {
                     pub title: String,
-                    pub count: u64,
+                    pub count: u128,
                     pub shape: Shape,
                     #[attribute(default = "high")]
                     pub priority: i64,

@@ -47,7 +47,7 @@ impl Checksum {
 ///
 /// - Entities are sorted by name; each entity line is followed by its
 ///   attributes sorted by name. Names are written as JSON strings.
-/// - The type is one of `bool i8 i16 i32 i64 u8 u16 u32 f32 f64 text bytes json`.
+/// - The type is one of `bool i8 i16 i32 i64 u8 u16 u32 u64 f32 f64 text bytes json`.
 /// - A default is `none`, `bool:true`, `int:-3`, `real:0x3fe0000000000000`
 ///   (the IEEE-754 bits, so no float formatting is involved) or `text:"…"`.
 ///
@@ -180,6 +180,7 @@ impl AttributeType {
             AttributeType::U8 => "u8",
             AttributeType::U16 => "u16",
             AttributeType::U32 => "u32",
+            AttributeType::U64 => "u64",
             AttributeType::F32 => "f32",
             AttributeType::F64 => "f64",
             AttributeType::Text => "text",

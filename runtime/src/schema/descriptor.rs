@@ -504,6 +504,10 @@ pub enum AttributeType {
     U16,
     /// `u32`, stored as INTEGER.
     U32,
+    /// `u64`, stored as INTEGER: from 0 to `i64::MAX` (9223372036854775807),
+    /// exactly; writing a larger value fails with
+    /// [`Error::Encode`](crate::Error::Encode) and writes nothing.
+    U64,
     /// `f32`, stored as REAL.
     F32,
     /// `f64`, stored as REAL.
@@ -527,7 +531,8 @@ impl AttributeType {
             | AttributeType::I64
             | AttributeType::U8
             | AttributeType::U16
-            | AttributeType::U32 => "INTEGER",
+            | AttributeType::U32
+            | AttributeType::U64 => "INTEGER",
             AttributeType::F32 | AttributeType::F64 => "REAL",
             AttributeType::Text | AttributeType::Json => "TEXT",
             AttributeType::Bytes => "BLOB",
@@ -546,6 +551,7 @@ impl AttributeType {
             AttributeType::U8 => ScalarType::U8,
             AttributeType::U16 => ScalarType::U16,
             AttributeType::U32 => ScalarType::U32,
+            AttributeType::U64 => ScalarType::U64,
             AttributeType::F32 => ScalarType::F32,
             AttributeType::F64 => ScalarType::F64,
             AttributeType::Text => ScalarType::Text,

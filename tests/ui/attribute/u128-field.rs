@@ -5,7 +5,7 @@ pub mod v1 {
     #[model]
     pub struct Reminder {
         pub title: String,
-        pub views: u64,
+        pub views: u128,
     }
 }
 
