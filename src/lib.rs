@@ -11,8 +11,8 @@ pub use staged_runtime::{
     PersistentId, PlanError, PlanSchema, Predicate, Record, Ref, Reference, RelationshipDescriptor,
     Result, SchemaDescriptor, SchemaMigrationPlan, SchemaMigrationPlanBuilder, SortDescriptor,
     StepInference, StepKind, StepOutcome, StoreError, StoreGroup, StoreGroupBuilder, StoreKey,
-    StoreSummary, ToMany, ToManyKind, Version, VersionedSchema, infer_step, inspect_store,
-    rusqlite,
+    StoreSummary, ToMany, ToManyKind, UndeclaredRemoval, Version, VersionedSchema, infer_step,
+    inspect_store, rusqlite,
 };
 
 /// Schema descriptors, checksums and their canonical form.

@@ -47,7 +47,7 @@ mod v2 {
 }
 
 /// Adds `priority`, removes `Scratch`.
-#[versioned_schema(version = "3.0.0")]
+#[versioned_schema(version = "3.0.0", removed(Scratch))]
 mod v3 {
     #[model]
     pub struct Reminder {

@@ -337,7 +337,8 @@ mod odd_v1 {
 mod odd_v2 {
     #[model(
         name = "[bracket] `tick` \"name\"",
-        original_name = "Odd \"quoted\" name'; DROP TABLE _staged_metadata; --"
+        original_name = "Odd \"quoted\" name'; DROP TABLE _staged_metadata; --",
+        removed(obsolete)
     )]
     #[derive(Debug, Clone, PartialEq)]
     pub struct Note {

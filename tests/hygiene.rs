@@ -84,7 +84,7 @@ mod v1 {
 }
 
 /// A custom stage from `v1`, under shadows declared in the module itself.
-#[versioned_schema(version = "2.0.0", previous = v1)]
+#[versioned_schema(version = "2.0.0", previous = v1, removed(Tag))]
 mod v2 {
     use staged::prelude::{ModelContext, Ref, ToMany};
 

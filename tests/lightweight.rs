@@ -36,9 +36,9 @@ mod v1 {
 }
 
 /// Every inferable change at once.
-#[versioned_schema(version = "2.0.0")]
+#[versioned_schema(version = "2.0.0", removed(Scratch))]
 mod v2 {
-    #[model]
+    #[model(removed(legacy))]
     #[derive(Debug, Clone, PartialEq)]
     pub struct Reminder {
         #[attribute(unique)]

@@ -76,7 +76,7 @@ mod v2_add_entity {
     }
 }
 
-#[versioned_schema(version = "2.0.0")]
+#[versioned_schema(version = "2.0.0", removed(Tag))]
 mod v2_remove_entity {
     #[model]
     pub struct Item {
@@ -166,7 +166,7 @@ mod v2_add_required_with_default {
 
 #[versioned_schema(version = "2.0.0")]
 mod v2_remove_attribute {
-    #[model]
+    #[model(removed(note))]
     pub struct Item {
         pub name: String,
         pub count: i32,
@@ -462,7 +462,7 @@ mod v2_chain {
 /// (one rebuild of `Thing`).
 #[versioned_schema(version = "3.0.0")]
 mod v3_chain {
-    #[model]
+    #[model(removed(ratio))]
     pub struct Thing {
         #[attribute(original_name = "title")]
         pub label: String,

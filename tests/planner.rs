@@ -62,9 +62,9 @@ mod v2 {
 
 /// Renames `name` again, removes `legacy` (`DROP COLUMN`: each row rewritten in
 /// place), renames `Tag`, removes `Scratch`.
-#[versioned_schema(version = "3.0.0")]
+#[versioned_schema(version = "3.0.0", removed(Scratch))]
 mod v3 {
-    #[model]
+    #[model(removed(legacy))]
     #[derive(Debug, Clone, PartialEq)]
     pub struct Note {
         #[attribute(unique)]

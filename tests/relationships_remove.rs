@@ -49,7 +49,7 @@ mod v2 {
     }
 
     /// A pet.
-    #[model]
+    #[model(removed(vet))]
     pub struct Pet {
         /// Name.
         pub name: String,
@@ -69,7 +69,7 @@ mod v3 {
     }
 
     /// A pet.
-    #[model]
+    #[model(removed(owner))]
     pub struct Pet {
         /// Name.
         pub name: String,

@@ -444,9 +444,9 @@ fn a_store_whose_checksum_matches_no_schema_is_unknown() {
     assert_eq!(
         error.to_string(),
         format!(
-            "store `{}` is at version 1.0.0 with schema checksum {shipped}, which matches no schema of the \
-             plan; a shipped schema was probably edited: restore schema 1.0.0 exactly as it shipped and put \
-             the change in a new version",
+            "store `{}` is at version 1.0.0 with schema checksum {shipped}, but the plan's schema 1.0.0 has \
+             another checksum; a shipped schema was probably edited: restore schema 1.0.0 exactly as it shipped \
+             and put the change in a new version",
             store.path().display()
         )
     );

@@ -28,7 +28,7 @@ mod v1 {
 /// In place: rename, add with default, drop, add optional.
 #[versioned_schema(version = "2.0.0")]
 mod v2_alter {
-    #[model]
+    #[model(removed(legacy))]
     pub struct Item {
         #[attribute(unique)]
         pub uid: String,

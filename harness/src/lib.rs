@@ -62,7 +62,7 @@ pub mod v2 {
 #[versioned_schema(version = "3.0.0")]
 pub mod v3 {
     /// An item of an inventory.
-    #[model]
+    #[model(removed(note))]
     #[derive(Debug, Clone, PartialEq)]
     pub struct Item {
         /// Stable id from the app.

@@ -14,12 +14,18 @@ pub use staged_vocabulary::ScalarType as Scalar;
 
 /// A `#[versioned_schema]` module.
 pub struct Schema<'a> {
+    /// The module's name.
+    pub ident: &'a Ident,
     pub version: Option<LitStr>,
     /// `previous = …`, the preceding schema module.
     pub previous: Option<syn::Path>,
     pub models: Vec<Model<'a>>,
     /// Migration hooks declared in the module, in declaration order.
     pub hooks: Vec<crate::hooks::Hook<'a>>,
+    /// `removed(…)`: entities of the previous version deleted on purpose.
+    pub removed: Vec<Ident>,
+    /// `hash_modifier = "…"`.
+    pub hash_modifier: Option<LitStr>,
 }
 
 /// A `#[model]` struct.
@@ -31,6 +37,8 @@ pub struct Model<'a> {
     pub name_span: Span,
     pub original_name: Option<LitStr>,
     pub fields: Vec<Field<'a>>,
+    /// `removed(…)`: attributes and relationships of the previous version deleted on purpose.
+    pub removed: Vec<Ident>,
     /// `#[model(unique(…), index(…))]`: compound constraints, in declaration order.
     pub constraints: Vec<attr::ConstraintArgs>,
 }
@@ -116,10 +124,13 @@ pub fn parse<'a>(
             "`#[versioned_schema]` goes on an inline module with a body: `mod v1 { … }`",
         );
         return Schema {
+            ident: &module.ident,
             version,
             previous,
             models,
             hooks: Vec::new(),
+            removed: Vec::new(),
+            hash_modifier: None,
         };
     };
     for item in items {
@@ -133,10 +144,13 @@ pub fn parse<'a>(
         }
     }
     Schema {
+        ident: &module.ident,
         version,
         previous,
         models,
         hooks: crate::hooks::parse(items),
+        removed: Vec::new(),
+        hash_modifier: None,
     }
 }
 
@@ -276,6 +290,7 @@ fn parse_model<'a>(cx: &Ctxt, model_attr: &syn::Attribute, item: &'a ItemStruct)
         name_span,
         original_name: args.original_name,
         fields,
+        removed: args.removed,
         constraints: args.constraints,
     }
 }

@@ -2,6 +2,8 @@
 //! `#[attribute(…)]` and `#[transient]`.
 
 use proc_macro2::Span;
+use syn::ext::IdentExt;
+use syn::parse::Parse;
 use syn::spanned::Spanned;
 use syn::{Expr, ExprLit, ExprUnary, Lit, LitStr, UnOp};
 
@@ -15,6 +17,10 @@ pub struct SchemaArgs {
     pub version: Option<LitStr>,
     /// `previous = v1`: the preceding schema module, as seen from the parent of this one.
     pub previous: Option<syn::Path>,
+    /// `removed(Entity, …)`: entities of the previous version deleted on purpose.
+    pub removed: Vec<syn::Ident>,
+    /// `hash_modifier = "…"`: part of the checksum.
+    pub hash_modifier: Option<LitStr>,
 }
 
 pub fn parse_schema_args(cx: &Ctxt, args: proc_macro2::TokenStream) -> SchemaArgs {
@@ -32,9 +38,25 @@ pub fn parse_schema_args(cx: &Ctxt, args: proc_macro2::TokenStream) -> SchemaArg
                 cx.error_spanned_by(&meta.path, "duplicate option `previous`");
             }
             Ok(())
+        } else if meta.path.is_ident("removed") {
+            parse_removed(cx, &meta, &mut out.removed, "entities")
+        } else if meta.path.is_ident("hash_modifier") {
+            let value: LitStr = meta.value()?.parse()?;
+            if value.value().is_empty() {
+                cx.error_spanned_by(
+                    &value,
+                    "`hash_modifier` cannot be empty: write a word saying what this version changes, e.g. \
+                     `hash_modifier = \"recount\"`",
+                );
+            }
+            if out.hash_modifier.replace(value).is_some() {
+                cx.error_spanned_by(&meta.path, "duplicate option `hash_modifier`");
+            }
+            Ok(())
         } else {
             Err(meta.error(format_args!(
-                "unknown option `{}`, expected `version = \"MAJOR.MINOR.PATCH\"` or `previous = <module>`",
+                "unknown option `{}`, expected one of `version = \"MAJOR.MINOR.PATCH\"`, `previous = <module>`, \
+                 `removed(Entity, …)`, `hash_modifier = \"…\"`",
                 path_name(&meta.path)
             )))
         }
@@ -50,8 +72,62 @@ pub fn parse_schema_args(cx: &Ctxt, args: proc_macro2::TokenStream) -> SchemaArg
 pub struct ModelArgs {
     pub name: Option<LitStr>,
     pub original_name: Option<LitStr>,
+    /// `removed(attribute, …)`: attributes and relationships of the previous
+    /// version deleted on purpose.
+    pub removed: Vec<syn::Ident>,
     /// `unique(a, b, …)` and `index(a, b, …)`, in declaration order.
     pub constraints: Vec<ConstraintArgs>,
+}
+
+/// `removed(a, b, …)`: identifiers, each once, added to `out`.
+fn parse_removed(
+    cx: &Ctxt,
+    meta: &syn::meta::ParseNestedMeta<'_>,
+    out: &mut Vec<syn::Ident>,
+    what: &str,
+) -> syn::Result<()> {
+    let content;
+    syn::parenthesized!(content in meta.input);
+    let items = content.parse_terminated(Expr::parse, syn::Token![,])?;
+    if items.is_empty() {
+        cx.error_spanned_by(
+            &meta.path,
+            format_args!(
+                "`removed()` is empty: name the {what} of the previous version this one deletes, or remove it"
+            ),
+        );
+    }
+    for item in items {
+        let ident = match &item {
+            Expr::Path(path) if path.qself.is_none() && path.attrs.is_empty() => {
+                path.path.get_ident().cloned()
+            }
+            _ => None,
+        };
+        let Some(ident) = ident else {
+            cx.error_spanned_by(
+                &item,
+                format_args!(
+                    "`removed(…)` takes the names of the {what} of the previous version as identifiers, \
+                     e.g. `removed({})`",
+                    if what == "entities" { "Tag" } else { "title" }
+                ),
+            );
+            continue;
+        };
+        if out.iter().any(|seen| seen.unraw() == ident.unraw()) {
+            cx.error_spanned_by(
+                &ident,
+                format_args!(
+                    "`{}` is named twice in `removed(…)`; name it once",
+                    ident.unraw()
+                ),
+            );
+            continue;
+        }
+        out.push(ident);
+    }
+    Ok(())
 }
 
 /// One `unique(a, b, …)` or `index(a, b, …)` of `#[model(…)]`.
@@ -113,9 +189,11 @@ pub fn parse_model_attr(cx: &Ctxt, attr: &syn::Attribute) -> ModelArgs {
             &mut out.name
         } else if meta.path.is_ident("original_name") {
             &mut out.original_name
+        } else if meta.path.is_ident("removed") {
+            return parse_removed(cx, &meta, &mut out.removed, "attributes and relationships");
         } else {
             return Err(meta.error(format_args!(
-                "unknown model option `{}`, expected one of `name`, `original_name`, `unique(…)`, `index(…)`",
+                "unknown model option `{}`, expected one of `name`, `original_name`, `removed(…)`, `unique(…)`, `index(…)`",
                 path_name(&meta.path)
             )));
         };

@@ -25,7 +25,45 @@ pub fn check(cx: &Ctxt, schema: &Schema<'_>) -> Option<Version> {
         check_constraints(cx, model);
     }
     check_hooks(cx, schema);
+    check_removed(cx, schema);
     version
+}
+
+/// `removed(…)` names what the previous version had and this one drops: a
+/// name this version still declares is a mistake.
+fn check_removed(cx: &Ctxt, schema: &Schema<'_>) {
+    use syn::ext::IdentExt;
+    for ident in &schema.removed {
+        let name = ident.unraw().to_string();
+        if schema.models.iter().any(|m| m.name == name) {
+            cx.error_spanned_by(
+                ident,
+                format_args!(
+                    "`{name}` is a model of this version; `removed(…)` names entities of the previous version \
+                     that this one deletes: remove `{name}` from it, or the model"
+                ),
+            );
+        }
+    }
+    for model in &schema.models {
+        for ident in &model.removed {
+            let name = ident.unraw().to_string();
+            if model
+                .fields
+                .iter()
+                .any(|f| f.name == name && !matches!(f.kind, FieldKind::Transient))
+            {
+                cx.error_spanned_by(
+                    ident,
+                    format_args!(
+                        "`{name}` is a field of `{}`; `removed(…)` names attributes and relationships of the \
+                         previous version that this one deletes: remove `{name}` from it, or the field",
+                        model.name
+                    ),
+                );
+            }
+        }
+    }
 }
 
 fn check_hooks(cx: &Ctxt, schema: &Schema<'_>) {

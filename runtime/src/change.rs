@@ -399,6 +399,33 @@ impl Change {
     }
 }
 
+impl Change {
+    /// What to do about a non-inferable change that a custom stage leaves to
+    /// inference (its entity has no transform); `has_hooks`: whether the
+    /// stage has `will_migrate` or `migrate` hooks.
+    pub(crate) fn fix_in_custom_stage(&self, has_hooks: bool) -> Option<String> {
+        let (entity, attribute) = (self.entity(), self.attribute().unwrap_or_default());
+        match self.class() {
+            ChangeClass::NeedsDefault if matches!(self, Change::AddAttribute { .. }) => {
+                Some(format!(
+                    "add `#[attribute(default = …)]` to `{entity}.{attribute}`, or give this custom stage a \
+                 `transform` for `{entity}` that sets it (hooks run before or after the column is filled, \
+                 so they cannot)"
+                ))
+            }
+            ChangeClass::NeedsDefault => Some(format!(
+                "add a default to `{entity}.{attribute}`, give this custom stage a `transform` for `{entity}` \
+                 that sets it, or {} a `will_migrate` hook that fills the missing values",
+                if has_hooks { "make sure" } else { "add" }
+            )),
+            ChangeClass::NeedsCustomStage => Some(format!(
+                "give this custom stage a `transform` for `{entity}`"
+            )),
+            _ => None,
+        }
+    }
+}
+
 /// Whether every value of `from` is a value of `to` with the same storage.
 pub fn is_widening(from: AttributeType, to: AttributeType) -> bool {
     if from == to {
@@ -512,14 +539,24 @@ impl fmt::Display for Change {
                 attribute,
                 from,
                 to,
-            } => {
-                write!(
+            } => match (from, to) {
+                (Some(from), None) => write!(
                     f,
-                    "change default of `{entity}.{attribute}` from {} to {}",
+                    "remove the default {} of `{entity}.{attribute}` (existing values are kept)",
+                    crate::sql::default_literal(from)
+                ),
+                (None, Some(to)) => write!(
+                    f,
+                    "add default {} to `{entity}.{attribute}` (existing values are kept)",
+                    crate::sql::default_literal(to)
+                ),
+                _ => write!(
+                    f,
+                    "change default of `{entity}.{attribute}` from {} to {} (existing values are kept)",
                     default(from),
                     default(to)
-                )
-            }
+                ),
+            },
             Change::AddRelationship {
                 entity,
                 relationship,

@@ -21,6 +21,7 @@ mod plan;
 mod planner;
 mod query;
 mod relationship;
+mod removal;
 pub mod schema;
 mod sql;
 mod stage;
@@ -35,7 +36,7 @@ pub use context::{ConnectionGuard, ModelContext, Observation};
 pub use dry_run::{DryRunAction, DryRunProblem, DryRunReport, DryRunStep, StepOutcome};
 pub use error::{
     BoxError, ConstraintKind, DanglingReference, Drift, Error, MigrationError, PlanError, Result,
-    StoreError,
+    StoreError, UndeclaredRemoval,
 };
 pub use group::{StoreGroup, StoreGroupBuilder, StoreKey};
 pub use inference::{StepInference, infer_step};

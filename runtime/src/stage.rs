@@ -22,6 +22,8 @@ pub struct MigrationStage {
     from: Version,
     to: Version,
     kind: StageKind,
+    /// `Some("v2::stage()")` for the stage a schema module with hooks generates.
+    module: Option<&'static str>,
 }
 
 /// What a stage runs.
@@ -73,6 +75,7 @@ impl MigrationStage {
             from: A::VERSION,
             to: B::VERSION,
             kind: StageKind::Lightweight,
+            module: None,
         }
     }
 
@@ -116,6 +119,21 @@ impl MigrationStage {
 
     pub(crate) fn kind(&self) -> &StageKind {
         &self.kind
+    }
+
+    /// Marks the stage a schema module with hooks generates (`vN::stage()`),
+    /// so the plan can tell it from another stage of the same gap; called by
+    /// generated code.
+    #[doc(hidden)]
+    pub fn __from_module(mut self, name: &'static str) -> Self {
+        self.module = Some(name);
+        self
+    }
+
+    /// The schema module whose `stage()` this is (`"v2::stage()"`), when a
+    /// module with hooks generated it.
+    pub(crate) fn module(&self) -> Option<&'static str> {
+        self.module
     }
 
     /// The custom part, if any.
@@ -265,6 +283,7 @@ impl<A: VersionedSchema, B: VersionedSchema> From<CustomStage<A, B>> for Migrati
             from: A::VERSION,
             to: B::VERSION,
             kind: StageKind::Custom(stage.erased),
+            module: None,
         }
     }
 }
@@ -294,6 +313,7 @@ impl MigrationStage {
                 migrate: Vec::new(),
                 did_migrate: Vec::new(),
             }),
+            module: None,
         }
     }
 }

@@ -16,20 +16,23 @@ pub(super) fn entity_descriptor(model: &ast::Model<'_>, index: usize) -> TokenSt
         .fields
         .iter()
         .any(|f| matches!(f.kind, FieldKind::ToMany { .. }));
+    let relationships = if has_to_many {
+        let relationships = format_ident!("__STAGED_RELATIONSHIPS_{}", index);
+        quote!(&#relationships)
+    } else {
+        quote!(&[])
+    };
     if !model.constraints.is_empty() {
         let constraints = format_ident!("__STAGED_CONSTRAINTS_{}", index);
-        let relationships = if has_to_many {
-            let relationships = format_ident!("__STAGED_RELATIONSHIPS_{}", index);
-            quote!(&#relationships)
-        } else {
-            quote!(&[])
-        };
+        let removed = removed_names(&model.removed);
         quote!(#p::EntityDescriptor::__with_constraints(
-            #name, #original_name, &#attributes, #relationships, &#constraints,
+            #name, #original_name, &#attributes, #relationships, #removed, &#constraints,
         ))
+    } else if !model.removed.is_empty() {
+        let removed = removed_names(&model.removed);
+        quote!(#p::EntityDescriptor::__new(#name, #original_name, &#attributes, #relationships, #removed))
     } else if has_to_many {
-        let relationships = format_ident!("__STAGED_RELATIONSHIPS_{}", index);
-        quote!(#p::EntityDescriptor::with_relationships(#name, #original_name, &#attributes, &#relationships))
+        quote!(#p::EntityDescriptor::with_relationships(#name, #original_name, &#attributes, #relationships))
     } else {
         quote!(#p::EntityDescriptor::new(#name, #original_name, &#attributes))
     }
@@ -180,7 +183,14 @@ fn default_value(lit: &DefaultLit, kind: &FieldKind<'_>) -> TokenStream {
     }
 }
 
-fn option_str(value: Option<String>) -> TokenStream {
+/// `&[Cow::Borrowed("a"), …]`: the names of a `removed(…)`, without `r#`.
+pub(super) fn removed_names(removed: &[syn::Ident]) -> TokenStream {
+    use syn::ext::IdentExt;
+    let names = removed.iter().map(|ident| ident.unraw().to_string());
+    quote!(&[#(::std::borrow::Cow::Borrowed(#names)),*])
+}
+
+pub(super) fn option_str(value: Option<String>) -> TokenStream {
     match value {
         Some(s) => quote!(::core::option::Option::Some(#s)),
         None => quote!(::core::option::Option::None),

@@ -19,7 +19,12 @@ pub(super) fn fallback(
     let p = quote!(::staged::__private);
     let error = error.to_compile_error();
     let schema_struct = schema_struct(quote!(#[allow(dead_code)]));
-    let schema_impl = schema_impl(version.unwrap_or_default(), unreachable(), unreachable());
+    let schema_impl = schema_impl(
+        version.unwrap_or_default(),
+        unreachable(),
+        unreachable(),
+        TokenStream::new(),
+    );
     let stubbed = schema.models.iter().filter(|model| {
         model.original.generics.params.is_empty()
             && model.original.generics.where_clause.is_none()

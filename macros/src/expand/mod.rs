@@ -40,7 +40,9 @@ pub fn versioned_schema(args: TokenStream, input: TokenStream) -> TokenStream {
     };
     let cx = Ctxt::new();
     let schema_args = attr::parse_schema_args(&cx, args);
-    let schema = ast::parse(&cx, schema_args.version, schema_args.previous, &module);
+    let mut schema = ast::parse(&cx, schema_args.version, schema_args.previous, &module);
+    schema.removed = schema_args.removed;
+    schema.hash_modifier = schema_args.hash_modifier;
     let version = valid::check(&cx, &schema);
     let resolution = relationships::resolve(&cx, &schema);
     let generated = match (cx.check(), version) {

@@ -5,10 +5,11 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::descriptors::{
-    attribute_descriptors, constraint_descriptors, entity_descriptor, relationship_descriptors,
+    attribute_descriptors, constraint_descriptors, entity_descriptor, option_str,
+    relationship_descriptors, removed_names,
 };
 use super::models::{field_handles, model_impls};
-use super::stage::stage_fn;
+use super::stage::{module_stage_fn, stage_fn};
 use crate::ast::Schema;
 use crate::relationships::Resolution;
 use crate::valid::Version;
@@ -26,7 +27,12 @@ pub(super) fn generate(
     );
     let schema_struct = schema_struct(quote!(#[doc = #schema_doc]));
     let statics = descriptor_statics(schema, version, resolution);
-    let schema_impl = schema_impl(version, quote!(&__STAGED_DESCRIPTOR), checksum_body());
+    let schema_impl = schema_impl(
+        version,
+        quote!(&__STAGED_DESCRIPTOR),
+        checksum_body(),
+        module_stage_fn(schema),
+    );
     let models = schema
         .models
         .iter()
@@ -76,6 +82,7 @@ pub(super) fn schema_impl(
     version: Version,
     descriptor: TokenStream,
     checksum: TokenStream,
+    module_stage: TokenStream,
 ) -> TokenStream {
     let p = quote!(::staged::__private);
     let version = version_new(version);
@@ -91,6 +98,8 @@ pub(super) fn schema_impl(
             fn checksum() -> #p::Checksum {
                 #checksum
             }
+
+            #module_stage
         }
     }
 }
@@ -150,12 +159,16 @@ fn descriptor_statics(
         .map(|(i, model)| entity_descriptor(model, i));
     let entity_count = schema.models.len();
     let version = version_new(version);
+    let descriptor = if schema.removed.is_empty() && schema.hash_modifier.is_none() {
+        quote!(#p::SchemaDescriptor::new(#version, &__STAGED_ENTITIES))
+    } else {
+        let removed = removed_names(&schema.removed);
+        let modifier = option_str(schema.hash_modifier.as_ref().map(syn::LitStr::value));
+        quote!(#p::SchemaDescriptor::__new(#version, &__STAGED_ENTITIES, #removed, #modifier))
+    };
     quote! {
         #(#model_statics)*
         static __STAGED_ENTITIES: [#p::EntityDescriptor; #entity_count] = [#(#entities),*];
-        static __STAGED_DESCRIPTOR: #p::SchemaDescriptor = #p::SchemaDescriptor::new(
-            #version,
-            &__STAGED_ENTITIES,
-        );
+        static __STAGED_DESCRIPTOR: #p::SchemaDescriptor = #descriptor;
     }
 }

@@ -9,11 +9,11 @@ use crate::schema::{Checksum, Version};
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum MigrationError {
-    /// The store's checksum matches no schema of the plan.
+    /// The store's version is a version of the plan, with another checksum.
     #[error(
-        "store `{}` is at version {version} with schema checksum {checksum}, which matches no schema \
-         of the plan; a shipped schema was probably edited: restore schema {version} exactly as it \
-         shipped and put the change in a new version",
+        "store `{}` is at version {version} with schema checksum {checksum}, but the plan's schema \
+         {version} has another checksum; a shipped schema was probably edited: restore schema {version} \
+         exactly as it shipped and put the change in a new version",
         path.display()
     )]
     UnknownChecksum {
@@ -23,6 +23,20 @@ pub enum MigrationError {
         version: Version,
         /// The checksum recorded in the store.
         checksum: Checksum,
+    },
+
+    /// The store's version is not a version of the plan (no older than its
+    /// latest): the schema of that version was left out of the plan.
+    #[error(
+        "store `{}` is at version {version}, which is not in the plan; add the schema of version \
+         {version} to the plan (`.schema::<…>()`, in version order) so stores at it can migrate",
+        path.display()
+    )]
+    VersionNotInPlan {
+        /// The store file (`:memory:` for in-memory stores).
+        path: PathBuf,
+        /// The version recorded in the store.
+        version: Version,
     },
 
     /// The store was written by a newer version of the app.

@@ -6,7 +6,7 @@ mod store;
 mod verify;
 
 pub use migration::{ConstraintKind, MigrationError};
-pub use plan::PlanError;
+pub use plan::{PlanError, UndeclaredRemoval};
 pub use store::StoreError;
 pub use verify::{DanglingReference, Drift};
 

@@ -13,6 +13,8 @@ mod mapping;
 
 pub use diff::changes;
 pub use lower::{Purpose, Statement, index_statements, lower, lower_except};
+#[cfg(not(feature = "internals"))]
+pub(crate) use mapping::LinkSource;
 pub use mapping::{SchemaMapping, compose, map_step};
 // Only the workspace's own tests reach these, through `__internals`.
 #[cfg(feature = "internals")]

@@ -14,8 +14,9 @@ use super::{AttributeType, DefaultValue, SchemaDescriptor, ToManyKind};
 /// from the *canonical form* of a [`SchemaDescriptor`] (see [`canonical_form`]):
 /// entity and attribute names, attribute types, optionality, `unique`, `index`
 /// and defaults. It does not depend on the order of fields or models, on doc
-/// comments, on the version number, on `original_name` hints (they describe
-/// the previous version, not this one) or on the compiler version.
+/// comments, on the version number, on `original_name` hints and `removed(…)`
+/// consents (they describe the previous version, not this one) or on the
+/// compiler version. A `hash_modifier` is part of it.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Checksum([u8; 32]);
 
@@ -61,6 +62,9 @@ impl Checksum {
 /// - a one-to-many (the inverse of a to-one) is not stored and not written,
 ///   like the `inverse` of a to-one.
 ///
+/// A schema with `#[versioned_schema(hash_modifier = "…")]` has, right after
+/// the first line, `hash-modifier "…"`; schemas without one have no such line.
+///
 /// Compound constraints appear only in schemas that have them: after the
 /// entity's relationships, sorted, one line each, with the attributes in
 /// their declared order: `unique "Note" "folder" "title"` or
@@ -70,6 +74,9 @@ impl Checksum {
 /// breaking change of every store and needs a new revision.
 pub fn canonical_form(descriptor: &SchemaDescriptor) -> String {
     let mut out = String::from("staged-schema 1\n");
+    if let Some(modifier) = descriptor.hash_modifier() {
+        let _ = writeln!(out, "hash-modifier {}", json_string(modifier));
+    }
     let mut entities: Vec<_> = descriptor.entities().iter().collect();
     entities.sort_by(|a, b| a.name().cmp(b.name()));
     for entity in entities {

@@ -27,6 +27,13 @@ pub const ID_COLUMN: &str = staged_vocabulary::ID_COLUMN;
 pub struct SchemaDescriptor {
     version: Version,
     entities: Cow<'static, [EntityDescriptor]>,
+    /// `#[versioned_schema(removed(…))]`: entities of the previous version
+    /// deleted on purpose (not part of the checksum).
+    #[serde(default, skip_serializing_if = "<[_]>::is_empty")]
+    removed: Cow<'static, [Cow<'static, str>]>,
+    /// `#[versioned_schema(hash_modifier = "…")]` (part of the checksum).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    hash_modifier: Option<Cow<'static, str>>,
 }
 
 impl SchemaDescriptor {
@@ -36,6 +43,28 @@ impl SchemaDescriptor {
         SchemaDescriptor {
             version,
             entities: Cow::Borrowed(entities),
+            removed: Cow::Borrowed(&[]),
+            hash_modifier: None,
+        }
+    }
+
+    /// A descriptor with the entities removed on purpose and a hash
+    /// modifier; `#[versioned_schema]` calls this in a `static`.
+    #[doc(hidden)]
+    pub const fn __new(
+        version: Version,
+        entities: &'static [EntityDescriptor],
+        removed: &'static [Cow<'static, str>],
+        hash_modifier: Option<&'static str>,
+    ) -> Self {
+        SchemaDescriptor {
+            version,
+            entities: Cow::Borrowed(entities),
+            removed: Cow::Borrowed(removed),
+            hash_modifier: match hash_modifier {
+                Some(m) => Some(Cow::Borrowed(m)),
+                None => None,
+            },
         }
     }
 
@@ -44,7 +73,35 @@ impl SchemaDescriptor {
         SchemaDescriptor {
             version,
             entities: Cow::Owned(entities),
+            removed: Cow::Borrowed(&[]),
+            hash_modifier: None,
         }
+    }
+
+    /// Declares entities of the previous version deleted on purpose (a
+    /// descriptor built at run time; `removed(…)` of `#[versioned_schema]`).
+    pub fn with_removed(mut self, removed: Vec<String>) -> Self {
+        self.removed = removed.into_iter().map(Cow::Owned).collect();
+        self
+    }
+
+    /// Sets the hash modifier (a descriptor built at run time;
+    /// `hash_modifier = "…"` of `#[versioned_schema]`).
+    pub fn with_hash_modifier(mut self, modifier: impl Into<String>) -> Self {
+        self.hash_modifier = Some(Cow::Owned(modifier.into()));
+        self
+    }
+
+    /// The entities of the previous version this one deletes on purpose:
+    /// `#[versioned_schema(removed(…))]`.
+    pub fn removed(&self) -> impl Iterator<Item = &str> {
+        self.removed.iter().map(|name| &**name)
+    }
+
+    /// `#[versioned_schema(hash_modifier = "…")]`: makes a version whose
+    /// shape equals another's distinct (it is part of the checksum).
+    pub fn hash_modifier(&self) -> Option<&str> {
+        self.hash_modifier.as_deref()
     }
 
     /// The schema's version.
@@ -117,6 +174,10 @@ pub struct EntityDescriptor {
     attributes: Cow<'static, [AttributeDescriptor]>,
     #[serde(default, skip_serializing_if = "<[_]>::is_empty")]
     relationships: Cow<'static, [RelationshipDescriptor]>,
+    /// `#[model(removed(…))]`: attributes and relationships of the previous
+    /// version deleted on purpose (not part of the checksum).
+    #[serde(default, skip_serializing_if = "<[_]>::is_empty")]
+    removed: Cow<'static, [Cow<'static, str>]>,
     #[serde(default, skip_serializing_if = "<[_]>::is_empty")]
     constraints: Cow<'static, [Constraint]>,
 }
@@ -137,29 +198,8 @@ impl EntityDescriptor {
             },
             attributes: Cow::Borrowed(attributes),
             relationships: Cow::Borrowed(&[]),
+            removed: Cow::Borrowed(&[]),
             constraints: Cow::Borrowed(&[]),
-        }
-    }
-
-    /// An entity with to-many relationships and compound constraints;
-    /// `#[versioned_schema]` calls this in a `static`.
-    #[doc(hidden)]
-    pub const fn __with_constraints(
-        name: &'static str,
-        original_name: Option<&'static str>,
-        attributes: &'static [AttributeDescriptor],
-        relationships: &'static [RelationshipDescriptor],
-        constraints: &'static [Constraint],
-    ) -> Self {
-        EntityDescriptor {
-            name: Cow::Borrowed(name),
-            original_name: match original_name {
-                Some(n) => Some(Cow::Borrowed(n)),
-                None => None,
-            },
-            attributes: Cow::Borrowed(attributes),
-            relationships: Cow::Borrowed(relationships),
-            constraints: Cow::Borrowed(constraints),
         }
     }
 
@@ -179,7 +219,55 @@ impl EntityDescriptor {
             },
             attributes: Cow::Borrowed(attributes),
             relationships: Cow::Borrowed(relationships),
+            removed: Cow::Borrowed(&[]),
             constraints: Cow::Borrowed(&[]),
+        }
+    }
+
+    /// An entity with what it deletes on purpose; `#[versioned_schema]`
+    /// calls this in a `static`.
+    #[doc(hidden)]
+    pub const fn __new(
+        name: &'static str,
+        original_name: Option<&'static str>,
+        attributes: &'static [AttributeDescriptor],
+        relationships: &'static [RelationshipDescriptor],
+        removed: &'static [Cow<'static, str>],
+    ) -> Self {
+        EntityDescriptor {
+            name: Cow::Borrowed(name),
+            original_name: match original_name {
+                Some(n) => Some(Cow::Borrowed(n)),
+                None => None,
+            },
+            attributes: Cow::Borrowed(attributes),
+            relationships: Cow::Borrowed(relationships),
+            removed: Cow::Borrowed(removed),
+            constraints: Cow::Borrowed(&[]),
+        }
+    }
+
+    /// An entity with compound constraints (and what it deletes on
+    /// purpose); `#[versioned_schema]` calls this in a `static`.
+    #[doc(hidden)]
+    pub const fn __with_constraints(
+        name: &'static str,
+        original_name: Option<&'static str>,
+        attributes: &'static [AttributeDescriptor],
+        relationships: &'static [RelationshipDescriptor],
+        removed: &'static [Cow<'static, str>],
+        constraints: &'static [Constraint],
+    ) -> Self {
+        EntityDescriptor {
+            name: Cow::Borrowed(name),
+            original_name: match original_name {
+                Some(n) => Some(Cow::Borrowed(n)),
+                None => None,
+            },
+            attributes: Cow::Borrowed(attributes),
+            relationships: Cow::Borrowed(relationships),
+            removed: Cow::Borrowed(removed),
+            constraints: Cow::Borrowed(constraints),
         }
     }
 
@@ -194,8 +282,22 @@ impl EntityDescriptor {
             original_name: original_name.map(Cow::Owned),
             attributes: Cow::Owned(attributes),
             relationships: Cow::Borrowed(&[]),
+            removed: Cow::Borrowed(&[]),
             constraints: Cow::Borrowed(&[]),
         }
+    }
+
+    /// Declares attributes and relationships of the previous version deleted
+    /// on purpose (an entity built at run time; `#[model(removed(…))]`).
+    pub fn with_removed(mut self, removed: Vec<String>) -> Self {
+        self.removed = removed.into_iter().map(Cow::Owned).collect();
+        self
+    }
+
+    /// The attributes and relationships (old names) of the previous version
+    /// this entity deletes on purpose: `#[model(removed(…))]`.
+    pub fn removed(&self) -> impl Iterator<Item = &str> {
+        self.removed.iter().map(|name| &**name)
     }
 
     /// Adds to-many relationships to an entity built at run time.

@@ -32,4 +32,12 @@ pub trait VersionedSchema: Sized + Send + Sync + 'static {
 
     /// The checksum of the schema's shape (see [`Checksum`]).
     fn checksum() -> Checksum;
+
+    /// The stage of a schema module that declares migration hooks (its
+    /// `stage()`, a `MigrationStage`), which a plan always runs; `None` for
+    /// other schemas. Implemented by `#[versioned_schema]`.
+    #[doc(hidden)]
+    fn __module_stage() -> Option<Box<dyn std::any::Any>> {
+        None
+    }
 }

@@ -47,13 +47,13 @@ pub(crate) fn open(path: &Path, busy_timeout: Duration) -> Result<Connection> {
 }
 
 /// The version of the store behind `conn`, once its metadata shows a
-/// schema that `knows` (a plan's schemas) recognises and that is not newer
-/// than `latest`; otherwise the store cannot be opened.
+/// version not newer than `latest` whose checksum in the plan
+/// (`checksum_of`) is the store's; otherwise the store cannot be opened.
 pub(crate) fn check_store(
     conn: &Connection,
     path: &Path,
     latest: Version,
-    knows: impl Fn(Version, Checksum) -> bool,
+    checksum_of: impl Fn(Version) -> Option<Checksum>,
 ) -> Result<Version> {
     let metadata = read_metadata(conn, path)?;
     if metadata.version > latest {
@@ -64,13 +64,23 @@ pub(crate) fn check_store(
         }
         .into());
     }
-    if !knows(metadata.version, metadata.checksum) {
-        return Err(MigrationError::UnknownChecksum {
-            path: path.to_owned(),
-            version: metadata.version,
-            checksum: metadata.checksum,
+    match checksum_of(metadata.version) {
+        None => {
+            return Err(MigrationError::VersionNotInPlan {
+                path: path.to_owned(),
+                version: metadata.version,
+            }
+            .into());
         }
-        .into());
+        Some(checksum) if checksum != metadata.checksum => {
+            return Err(MigrationError::UnknownChecksum {
+                path: path.to_owned(),
+                version: metadata.version,
+                checksum: metadata.checksum,
+            }
+            .into());
+        }
+        Some(_) => {}
     }
     Ok(metadata.version)
 }

@@ -93,7 +93,10 @@ pub(crate) fn now_millis() -> i64 {
         .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
-/// Creates a new store at `descriptor`'s version in an empty database, in one transaction.
+/// Creates a new store at `descriptor`'s version in an empty database, in one
+/// transaction (test stores; the container creates its stores with
+/// [`create_in`] inside a transaction that also seeds them).
+#[cfg(feature = "testing")]
 pub(crate) fn create(conn: &mut Connection, descriptor: &SchemaDescriptor) -> Result<()> {
     let tx = conn.transaction()?;
     create_in(&tx, descriptor)?;

@@ -95,7 +95,7 @@ fn index_off_drops_the_index() {
 #[test]
 fn default_changed_needs_no_sql() {
     let to = edit_item(|a| change(a, "level", |old| old.with_default(DefaultValue::Integer(5))));
-    insta::assert_snapshot!(listed(&base(), &to), @r#"change default of `Item.level` from 1 to 5 (inferable)"#);
+    insta::assert_snapshot!(listed(&base(), &to), @r#"change default of `Item.level` from 1 to 5 (existing values are kept) (inferable)"#);
     insta::assert_snapshot!(sql(&base(), &to), @"");
 }
 
@@ -166,7 +166,7 @@ fn make_required_with_default_rebuilds_with_coalesce() {
     });
     insta::assert_snapshot!(listed(&base(), &to), @r#"
         make `Item.note` required (NULLs become '') (uses-default)
-        change default of `Item.note` from NULL to '' (inferable)
+        add default '' to `Item.note` (existing values are kept) (inferable)
     "#);
     insta::assert_snapshot!(sql(&base(), &to), @r#"
         CREATE TABLE "_staged_new_0" ("_id" INTEGER PRIMARY KEY AUTOINCREMENT, "name" TEXT NOT NULL, "note" TEXT NOT NULL DEFAULT '', "count" INTEGER NOT NULL, "ratio" REAL NOT NULL, "code" TEXT NOT NULL, "list" TEXT NOT NULL, "level" INTEGER NOT NULL DEFAULT 1)

@@ -208,7 +208,7 @@ fn composed_chain_lowers_to_one_rebuild_per_table_at_most() {
         rename entity `Item` to `Thing` (inferable)
         rename attribute `Thing.title` to `label` (inferable)
         make `Thing.note` required (NULLs become 'first') (uses-default)
-        change default of `Thing.note` from NULL to 'second' (inferable)
+        add default 'second' to `Thing.note` (existing values are kept) (inferable)
         change type of `Thing.count` from `i32` to `i64` (inferable)
         add required attribute `Thing.rank` (existing rows get 7) (uses-default)
         add optional attribute `Tag.color` (inferable)
