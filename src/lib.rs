@@ -36,9 +36,11 @@ pub mod prelude {
 pub mod __private {
     pub use staged_runtime::macro_support::*;
     pub use staged_runtime::{
-        AttributeDescriptor, AttributeType, BelongsTo, Checksum, DefaultValue, DeleteRule,
-        EntityDescriptor, Field, MigrationStage, Model, Ref, Reference, RelationshipDescriptor,
-        Result, SchemaDescriptor, ToMany, ToManyKind, Version, VersionedSchema, rusqlite,
+        AttributeDescriptor, AttributeType, BelongsTo, Checksum, Constraint, DefaultValue,
+        DeleteRule, EntityDescriptor, Field, MigrationStage, Model, Ref, Reference,
+        RelationshipDescriptor, Result, SchemaDescriptor, ToMany, ToManyKind, Version,
+        VersionedSchema, rusqlite,
     };
+    pub use std::borrow::Cow;
     pub use std::sync::OnceLock;
 }

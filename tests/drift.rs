@@ -301,7 +301,7 @@ fn indexes_and_constraints_missing_or_unexpected_are_reported() {
             format!("`Tag.rank`: unexpected index `{}`", plain.to_lowercase()),
         ]
     );
-    // Only the first column of an index is compared.
+    // Every column of an index is compared, in order.
     assert_eq!(
         drift_after(|c| c
             .execute_batch(&format!(
@@ -309,7 +309,10 @@ fn indexes_and_constraints_missing_or_unexpected_are_reported() {
             ))
             .unwrap()),
         [
-            format!("`Tag.label`: unexpected index `{}`", plain.to_lowercase()),
+            format!(
+                "`Tag.label, rank`: unexpected index `{}`",
+                plain.to_lowercase()
+            ),
             format!("`Tag.rank`: missing index `{}`", plain.to_lowercase()),
         ]
     );

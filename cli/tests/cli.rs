@@ -878,3 +878,60 @@ fn diff_shows_json_shape_changes_and_whether_old_payloads_decode() {
         }])
     );
 }
+
+#[versioned_schema(version = "1.0.0")]
+mod notes_v1 {
+    #[model]
+    pub struct Note {
+        pub folder: String,
+        pub title: String,
+        pub status: String,
+    }
+}
+
+#[versioned_schema(version = "2.0.0")]
+mod notes_v2 {
+    #[model(unique(folder, title), index(status, folder))]
+    pub struct Note {
+        pub folder: String,
+        pub title: String,
+        pub status: String,
+    }
+}
+
+#[test]
+fn diff_and_check_show_compound_constraints() {
+    let dir = tempfile::tempdir().unwrap();
+    let schemas = dir.path().join("schemas");
+    snapshot::check(
+        [
+            notes_v1::Schema::descriptor(),
+            notes_v2::Schema::descriptor(),
+        ],
+        &schemas,
+        snapshot::SnapshotMode::WriteNew,
+    )
+    .unwrap();
+    let (code, out, err) = run(&[
+        "diff",
+        s(&schemas.join("1.0.0.json")),
+        s(&schemas.join("2.0.0.json")),
+    ]);
+    assert_eq!((code, err.as_str()), (0, ""));
+    assert_eq!(
+        out,
+        "1.0.0 -> 2.0.0\n\
+         \n\
+         changes (2)\n  \
+           data-dependent  add unique on `Note` (`folder`, `title`)\n  \
+           inferable       add index on `Note` (`status`, `folder`)\n\
+         \n\
+         SQL of an inferred step (2 statements)\n  \
+           CREATE UNIQUE INDEX \"_staged_uniques_4_Note_6_folder_5_title\" ON \"Note\" (\"folder\", \"title\");\n  \
+           CREATE INDEX \"_staged_indexes_4_Note_6_status_6_folder\" ON \"Note\" (\"status\", \"folder\");\n"
+    );
+    let snapshot = std::fs::read_to_string(schemas.join("2.0.0.json")).unwrap();
+    assert!(snapshot.contains("\"constraints\""), "{snapshot}");
+    let (code, _, err) = run(&["check", s(&schemas)]);
+    assert_eq!((code, err.as_str()), (0, ""));
+}

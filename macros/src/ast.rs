@@ -39,14 +39,20 @@ pub struct Model<'a> {
     pub fields: Vec<Field<'a>>,
     /// `removed(…)`: attributes and relationships of the previous version deleted on purpose.
     pub removed: Vec<Ident>,
+    /// `#[model(unique(…), index(…))]`: compound constraints, in declaration order.
+    pub constraints: Vec<attr::ConstraintArgs>,
 }
 
 /// A field of a model.
 pub struct Field<'a> {
     pub original: &'a syn::Field,
     pub ident: &'a Ident,
-    /// The stored name: the field's identifier without `r#`.
+    /// The stored name: `#[attribute(name = "…")]`, or the field's
+    /// identifier without `r#`.
     pub name: String,
+    /// The field's identifier without `r#`: what `inverse = "…"` and
+    /// `#[model(unique(…), index(…))]` name.
+    pub rust_name: String,
     pub kind: FieldKind<'a>,
     pub args: FieldArgs,
 }
@@ -285,16 +291,22 @@ fn parse_model<'a>(cx: &Ctxt, model_attr: &syn::Attribute, item: &'a ItemStruct)
         original_name: args.original_name,
         fields,
         removed: args.removed,
+        constraints: args.constraints,
     }
 }
 
 fn parse_field<'a>(cx: &Ctxt, field: &'a syn::Field, params: &[String]) -> Option<Field<'a>> {
     let ident = field.ident.as_ref()?;
     let args = attr::parse_field_attrs(cx, &field.attrs);
+    let rust_name = ident.unraw().to_string();
     Some(Field {
         original: field,
         ident,
-        name: ident.unraw().to_string(),
+        name: args
+            .name
+            .as_ref()
+            .map_or_else(|| rust_name.clone(), LitStr::value),
+        rust_name,
         kind: field_kind(&field.ty, &args, params),
         args,
     })

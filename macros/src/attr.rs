@@ -75,6 +75,8 @@ pub struct ModelArgs {
     /// `removed(attribute, …)`: attributes and relationships of the previous
     /// version deleted on purpose.
     pub removed: Vec<syn::Ident>,
+    /// `unique(a, b, …)` and `index(a, b, …)`, in declaration order.
+    pub constraints: Vec<ConstraintArgs>,
 }
 
 /// `removed(a, b, …)`: identifiers, each once, added to `out`.
@@ -128,12 +130,61 @@ fn parse_removed(
     Ok(())
 }
 
+/// One `unique(a, b, …)` or `index(a, b, …)` of `#[model(…)]`.
+pub struct ConstraintArgs {
+    /// The `unique` or `index` keyword, for errors about the whole list.
+    pub keyword: syn::Path,
+    pub unique: bool,
+    /// The listed fields, in order.
+    pub members: Vec<syn::Ident>,
+}
+
+impl ConstraintArgs {
+    /// `unique` or `index`.
+    pub fn kind(&self) -> &'static str {
+        if self.unique { "unique" } else { "index" }
+    }
+}
+
+/// Parses the list of `unique(…)` or `index(…)` (the keyword is `meta.path`).
+fn parse_constraint(meta: &syn::meta::ParseNestedMeta<'_>) -> syn::Result<ConstraintArgs> {
+    let unique = meta.path.is_ident("unique");
+    let kind = if unique { "unique" } else { "index" };
+    if !meta.input.peek(syn::token::Paren) {
+        return Err(meta.error(format_args!(
+            "`{kind}` takes the fields it covers together: `{kind}(a, b)`; for one field write \
+             `#[attribute({kind})]` on it"
+        )));
+    }
+    let content;
+    syn::parenthesized!(content in meta.input);
+    let members =
+        syn::punctuated::Punctuated::<syn::Ident, syn::Token![,]>::parse_terminated(&content)
+            .map_err(|error| {
+                syn::Error::new(
+                    error.span(),
+                    format_args!("`{kind}(…)` lists field names: `{kind}(a, b)`"),
+                )
+            })?
+            .into_iter()
+            .collect();
+    Ok(ConstraintArgs {
+        keyword: meta.path.clone(),
+        unique,
+        members,
+    })
+}
+
 pub fn parse_model_attr(cx: &Ctxt, attr: &syn::Attribute) -> ModelArgs {
     let mut out = ModelArgs::default();
     if matches!(attr.meta, syn::Meta::Path(_)) {
         return out;
     }
     let result = attr.parse_nested_meta(|meta| {
+        if meta.path.is_ident("unique") || meta.path.is_ident("index") {
+            out.constraints.push(parse_constraint(&meta)?);
+            return Ok(());
+        }
         let slot = if meta.path.is_ident("name") {
             &mut out.name
         } else if meta.path.is_ident("original_name") {
@@ -142,7 +193,7 @@ pub fn parse_model_attr(cx: &Ctxt, attr: &syn::Attribute) -> ModelArgs {
             return parse_removed(cx, &meta, &mut out.removed, "attributes and relationships");
         } else {
             return Err(meta.error(format_args!(
-                "unknown model option `{}`, expected one of `name`, `original_name`, `removed(…)`",
+                "unknown model option `{}`, expected one of `name`, `original_name`, `removed(…)`, `unique(…)`, `index(…)`",
                 path_name(&meta.path)
             )));
         };
@@ -177,6 +228,8 @@ pub struct FieldArgs {
     pub index: Option<Span>,
     pub json: Option<Span>,
     pub original_name: Option<LitStr>,
+    /// `name = "…"`: the stored name (the column's, or the relationship's).
+    pub name: Option<LitStr>,
     /// The literal and the expression it was written as, for error spans.
     pub default: Option<(DefaultLit, Expr)>,
     /// The first `#[attribute(…)]`, if any.
@@ -259,7 +312,7 @@ fn parse_relationship(cx: &Ctxt, attr: &syn::Attribute) -> RelationshipArgs {
     out
 }
 
-const FIELD_OPTIONS: &str = "`unique`, `index`, `json`, `original_name`, `default`";
+const FIELD_OPTIONS: &str = "`unique`, `index`, `json`, `name`, `original_name`, `default`";
 
 pub fn parse_field_attrs(cx: &Ctxt, attrs: &[syn::Attribute]) -> FieldArgs {
     let mut out = FieldArgs::default();
@@ -303,9 +356,14 @@ pub fn parse_field_attrs(cx: &Ctxt, attrs: &[syn::Attribute]) -> FieldArgs {
                             duplicate();
                         }
                     }
-                    "original_name" => {
+                    "original_name" | "name" => {
                         let value: LitStr = meta.value()?.parse()?;
-                        if out.original_name.replace(value).is_some() {
+                        let slot = if name == "name" {
+                            &mut out.name
+                        } else {
+                            &mut out.original_name
+                        };
+                        if slot.replace(value).is_some() {
                             duplicate();
                         }
                     }

@@ -151,6 +151,37 @@ fn relationships_named_from_the_to_one_side() {
 }
 
 #[test]
+fn compound_constraints_and_stored_names() {
+    let expanded = schema(
+        quote!(version = "1.0.0"),
+        quote! {
+            pub mod v1 {
+                use super::*;
+
+                #[model]
+                pub struct Folder {
+                    #[relationship(inverse = "folder")]
+                    #[attribute(name = "folderNotes")]
+                    pub notes: ToMany<Note>,
+                }
+
+                #[model(unique(folder, r#type), index(created_at, r#type), unique(title, created_at))]
+                pub struct Note {
+                    #[attribute(name = "kind")]
+                    pub r#type: String,
+                    pub title: String,
+                    #[attribute(name = "createdAt", original_name = "created")]
+                    pub created_at: i64,
+                    #[attribute(name = "folderId")]
+                    pub folder: Ref<Folder>,
+                }
+            }
+        },
+    );
+    insta::assert_snapshot!(expanded);
+}
+
+#[test]
 fn stage_hooks() {
     let expanded = schema(
         quote!(version = "2.0.0", previous = v1),
@@ -224,7 +255,7 @@ fn fallback_after_errors() {
                 #[model]
                 pub struct Reminder {
                     pub title: String,
-                    pub count: u64,
+                    pub count: u128,
                     pub shape: Shape,
                     #[attribute(default = "high")]
                     pub priority: i64,

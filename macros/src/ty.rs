@@ -92,7 +92,7 @@ fn scalar(ty: &Type) -> Result<Scalar, String> {
         return Ok(scalar);
     }
     Err(match ident {
-        Some(wide @ ("u64" | "u128" | "i128" | "usize" | "isize")) => format!(
+        Some(wide @ ("u128" | "i128" | "usize" | "isize")) => format!(
             "`{wide}` cannot be stored exactly: SQLite integers are 64-bit signed; use `i64` (or a smaller type), \
              or store it as JSON text with `#[attribute(json)]`"
         ),

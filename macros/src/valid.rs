@@ -22,6 +22,7 @@ pub fn check(cx: &Ctxt, schema: &Schema<'_>) -> Option<Version> {
     check_entity_names(cx, schema);
     for model in &schema.models {
         check_fields(cx, model);
+        check_constraints(cx, model);
     }
     check_hooks(cx, schema);
     check_removed(cx, schema);
@@ -186,7 +187,7 @@ fn check_entity_names(cx: &Ctxt, schema: &Schema<'_>) {
 }
 
 fn check_fields(cx: &Ctxt, model: &ast::Model<'_>) {
-    let mut stored: HashMap<String, &str> = HashMap::new();
+    let mut stored: HashMap<String, &ast::Field<'_>> = HashMap::new();
     let mut originals: HashMap<String, &str> = HashMap::new();
     for field in &model.fields {
         let args = &field.args;
@@ -209,13 +210,14 @@ fn check_fields(cx: &Ctxt, model: &ast::Model<'_>) {
                 ),
             );
         }
-        if let Some(first) = stored.insert(field.name.to_lowercase(), &field.name) {
+        if let Some(first) = stored.insert(field.name.to_lowercase(), field) {
             cx.error_spanned_by(
                 field.ident,
                 format_args!(
-                    "fields `{first}` and `{}` have the same stored name: SQLite column names ignore case; \
+                    "fields {} and {} have the same stored name: SQLite column names ignore case; \
                      rename one of them",
-                    field.name
+                    shown_field(first),
+                    shown_field(field)
                 ),
             );
         }
@@ -238,12 +240,123 @@ fn check_fields(cx: &Ctxt, model: &ast::Model<'_>) {
                 );
             }
         }
+        if let Some(name) = &args.name
+            && name.value().is_empty()
+        {
+            cx.error_spanned_by(
+                name,
+                "`name` cannot be empty: write the name the column is stored under, or remove `name`",
+            );
+        }
         check_default(cx, field);
     }
     if let Some(original) = &model.original_name
         && original.value().is_empty()
     {
         cx.error_spanned_by(original, EMPTY_ORIGINAL_NAME);
+    }
+}
+
+/// "`title`", or "`created_at` (stored as `createdAt`)".
+fn shown_field(field: &ast::Field<'_>) -> String {
+    if field.name == field.rust_name {
+        format!("`{}`", field.name)
+    } else {
+        format!("`{}` (stored as `{}`)", field.rust_name, field.name)
+    }
+}
+
+/// `#[model(unique(…), index(…))]`: each lists at least two stored fields
+/// of the model (attributes or to-ones), each once, and no constraint is
+/// declared twice.
+fn check_constraints(cx: &Ctxt, model: &ast::Model<'_>) {
+    let mut seen: Vec<(bool, Vec<String>)> = Vec::new();
+    for constraint in &model.constraints {
+        let kind = constraint.kind();
+        match constraint.members.as_slice() {
+            [] => {
+                cx.error_spanned_by(
+                    &constraint.keyword,
+                    format_args!("`{kind}()` is empty: list the fields it covers together, `{kind}(a, b)`"),
+                );
+                continue;
+            }
+            [only] => cx.error_spanned_by(
+                only,
+                format_args!(
+                    "`{kind}({only})` covers one field: write `#[attribute({kind})]` on `{only}` instead"
+                ),
+            ),
+            _ => {}
+        }
+        let mut members: Vec<String> = Vec::new();
+        let mut valid = true;
+        for member in &constraint.members {
+            let name = syn::ext::IdentExt::unraw(member).to_string();
+            if members.contains(&name) {
+                cx.error_spanned_by(
+                    member,
+                    format_args!("`{name}` is listed twice in `{kind}(…)`; remove one"),
+                );
+                valid = false;
+            }
+            members.push(name.clone());
+            let Some(field) = model.fields.iter().find(|f| f.rust_name == name) else {
+                let stored: Vec<String> = model
+                    .fields
+                    .iter()
+                    .filter(|f| f.is_stored())
+                    .map(|f| format!("`{}`", f.rust_name))
+                    .collect();
+                cx.error_spanned_by(
+                    member,
+                    format_args!(
+                        "`{kind}(…)` names `{name}`, which is not a field of `{}`; expected one of {}",
+                        model.name,
+                        stored.join(", ")
+                    ),
+                );
+                valid = false;
+                continue;
+            };
+            let problem = match field.kind {
+                FieldKind::ToMany { .. } => Some(
+                    "a `ToMany` has no column of this entity's table; `{kind}(…)` takes attributes and \
+                     to-one relationships (`Ref<…>`)",
+                ),
+                FieldKind::Transient => Some(
+                    "a `#[transient]` field is not stored; `{kind}(…)` takes stored attributes and \
+                     to-one relationships (`Ref<…>`)",
+                ),
+                _ => None,
+            };
+            if let Some(problem) = problem {
+                cx.error_spanned_by(
+                    member,
+                    format_args!("`{name}`: {}", problem.replace("{kind}", kind)),
+                );
+                valid = false;
+            }
+        }
+        if !valid || members.len() < 2 {
+            continue;
+        }
+        // A unique constraint is a set of fields; an index is ordered.
+        let mut key = members.clone();
+        if constraint.unique {
+            key.sort();
+        }
+        if seen.contains(&(constraint.unique, key.clone())) {
+            cx.error_spanned_by(
+                &constraint.keyword,
+                format_args!(
+                    "duplicate `{kind}({})` on `{}`; remove one",
+                    members.join(", "),
+                    model.name
+                ),
+            );
+        }
+        seen.push((constraint.unique, key));
     }
 }
 

@@ -89,6 +89,19 @@ pub enum Change {
         /// Whether the attribute is now indexed.
         indexed: bool,
     },
+    /// A compound constraint (`#[model(unique(…))]` or `#[model(index(…))]`)
+    /// added or removed.
+    SetConstraint {
+        /// The entity (new name).
+        entity: String,
+        /// The constraint's attributes, in order (new names when added, old
+        /// names when removed).
+        attributes: Vec<String>,
+        /// Whether it is a unique constraint (otherwise an index).
+        unique: bool,
+        /// Whether it is added (otherwise removed).
+        added: bool,
+    },
     /// The default of an attribute changed (existing values are kept).
     ChangeDefault {
         /// The entity.
@@ -266,6 +279,12 @@ impl Change {
             | Change::ChangeDefault { .. }
             | Change::SetUnique { unique: false, .. } => ChangeClass::Inferable,
             Change::SetUnique { unique: true, .. } => ChangeClass::DataDependent,
+            Change::SetConstraint {
+                unique: true,
+                added: true,
+                ..
+            } => ChangeClass::DataDependent,
+            Change::SetConstraint { .. } => ChangeClass::Inferable,
             Change::AddAttribute { optional: true, .. } => ChangeClass::Inferable,
             Change::AddAttribute {
                 default: Some(_), ..
@@ -312,6 +331,7 @@ impl Change {
             | Change::MakeOptional { entity, .. }
             | Change::SetUnique { entity, .. }
             | Change::SetIndex { entity, .. }
+            | Change::SetConstraint { entity, .. }
             | Change::ChangeDefault { entity, .. }
             | Change::ChangeType { entity, .. }
             | Change::AddRelationship { entity, .. }
@@ -331,7 +351,8 @@ impl Change {
         match self {
             Change::AddEntity { .. }
             | Change::RemoveEntity { .. }
-            | Change::RenameEntity { .. } => None,
+            | Change::RenameEntity { .. }
+            | Change::SetConstraint { .. } => None,
             Change::RenameAttribute { to, .. }
             | Change::RenameRelationship { to, .. }
             | Change::ToOneToManyToMany { to, .. } => Some(to),
@@ -496,6 +517,21 @@ impl fmt::Display for Change {
                     f,
                     "{} index on `{entity}.{attribute}`",
                     if *indexed { "add" } else { "remove" }
+                )
+            }
+            Change::SetConstraint {
+                entity,
+                attributes,
+                unique,
+                added,
+            } => {
+                let members: Vec<String> = attributes.iter().map(|a| format!("`{a}`")).collect();
+                write!(
+                    f,
+                    "{} {} on `{entity}` ({})",
+                    if *added { "add" } else { "remove" },
+                    if *unique { "unique" } else { "index" },
+                    members.join(", ")
                 )
             }
             Change::ChangeDefault {

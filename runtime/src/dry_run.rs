@@ -124,6 +124,11 @@ fn record_failure(
                 attribute: a,
                 ..
             } => e == entity && a == attribute,
+            DryRunProblem::DuplicateTogether {
+                entity: e,
+                attributes,
+                ..
+            } => e == entity && attributes.join(", ") == attribute,
             _ => false,
         })
     };
@@ -131,7 +136,7 @@ fn record_failure(
         Some(MigrationError::ConstraintViolation {
             entity,
             attribute,
-            kind: ConstraintKind::Unique | ConstraintKind::NotNull,
+            kind: ConstraintKind::Unique | ConstraintKind::NotNull | ConstraintKind::UniqueTogether,
             ..
         }) => probed(entity, attribute),
         _ => false,

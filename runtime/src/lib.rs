@@ -46,8 +46,9 @@ pub use planner::{MigrationPath, MigrationStep};
 pub use query::{FetchDescriptor, Field, Predicate, SortDescriptor};
 pub use relationship::{Ref, ToMany};
 pub use schema::{
-    AttributeDescriptor, AttributeType, Checksum, DefaultValue, DeleteRule, EntityDescriptor,
-    Reference, RelationshipDescriptor, SchemaDescriptor, ToManyKind, Version, VersionedSchema,
+    AttributeDescriptor, AttributeType, Checksum, Constraint, DefaultValue, DeleteRule,
+    EntityDescriptor, Reference, RelationshipDescriptor, SchemaDescriptor, ToManyKind, Version,
+    VersionedSchema,
 };
 pub use stage::{CustomStage, MigrationStage};
 pub use step::StepKind;

@@ -34,6 +34,42 @@ pub fn bind<T: ToSql + ?Sized>(
         .map_err(|e| encode_error(entity, attribute, e))
 }
 
+/// Binds a `u64` attribute: as an integer up to `i64::MAX`; a larger value
+/// is an [`Error::Encode`] that says so.
+pub fn bind_u64(
+    statement: &mut Statement<'_>,
+    index: usize,
+    value: &u64,
+    entity: &'static str,
+    attribute: &'static str,
+) -> Result<()> {
+    let value = i64::try_from(*value)
+        .map_err(|_| encode_error(entity, attribute, U64OutOfRange(*value)))?;
+    bind(statement, index, &value, entity, attribute)
+}
+
+/// Binds an optional `u64` attribute: `None` is SQL NULL.
+pub fn bind_u64_opt(
+    statement: &mut Statement<'_>,
+    index: usize,
+    value: &Option<u64>,
+    entity: &'static str,
+    attribute: &'static str,
+) -> Result<()> {
+    match value {
+        Some(v) => bind_u64(statement, index, v, entity, attribute),
+        None => bind(statement, index, &rusqlite::types::Null, entity, attribute),
+    }
+}
+
+/// A `u64` above `i64::MAX` given for a stored attribute.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "{0} is above 9223372036854775807 (`i64::MAX`), the largest value a `u64` attribute stores: SQLite \
+     integers are 64-bit signed; use a smaller value, or store the number as text"
+)]
+struct U64OutOfRange(u64);
+
 /// A NaN float given for a stored attribute.
 #[derive(Debug, thiserror::Error)]
 #[error(

@@ -86,6 +86,8 @@ pub enum ScalarType {
     U16,
     /// `u32`.
     U32,
+    /// `u64`: stored as a SQLite integer, so from 0 to `i64::MAX`.
+    U64,
     /// `f32`.
     F32,
     /// `f64`.
@@ -98,7 +100,7 @@ pub enum ScalarType {
 
 impl ScalarType {
     /// Every scalar type, in the order messages list them.
-    pub const ALL: [ScalarType; 12] = [
+    pub const ALL: [ScalarType; 13] = [
         ScalarType::Bool,
         ScalarType::I8,
         ScalarType::I16,
@@ -107,6 +109,7 @@ impl ScalarType {
         ScalarType::U8,
         ScalarType::U16,
         ScalarType::U32,
+        ScalarType::U64,
         ScalarType::F32,
         ScalarType::F64,
         ScalarType::Text,
@@ -125,6 +128,7 @@ impl ScalarType {
             ScalarType::U8 => "U8",
             ScalarType::U16 => "U16",
             ScalarType::U32 => "U32",
+            ScalarType::U64 => "U64",
             ScalarType::F32 => "F32",
             ScalarType::F64 => "F64",
             ScalarType::Text => "Text",
@@ -143,6 +147,7 @@ impl ScalarType {
             ScalarType::U8 => "u8",
             ScalarType::U16 => "u16",
             ScalarType::U32 => "u32",
+            ScalarType::U64 => "u64",
             ScalarType::F32 => "f32",
             ScalarType::F64 => "f64",
             ScalarType::Text => "String",
@@ -171,6 +176,7 @@ impl ScalarType {
             ScalarType::U8 => (0, u8::MAX as i64),
             ScalarType::U16 => (0, u16::MAX as i64),
             ScalarType::U32 => (0, u32::MAX as i64),
+            ScalarType::U64 => (0, i64::MAX),
             ScalarType::F32 | ScalarType::F64 | ScalarType::Text | ScalarType::Bytes => {
                 return None;
             }
@@ -280,7 +286,8 @@ mod tests {
         for scalar in ScalarType::ALL {
             assert_eq!(ScalarType::from_rust_type(scalar.rust_type()), Some(scalar));
         }
-        assert_eq!(ScalarType::from_rust_type("u64"), None);
+        assert_eq!(ScalarType::from_rust_type("u128"), None);
+        assert_eq!(ScalarType::U64.integer_range(), Some((0, i64::MAX)));
         assert_eq!(ScalarType::I8.integer_range(), Some((-128, 127)));
         assert_eq!(ScalarType::U32.integer_range(), Some((0, 4_294_967_295)));
         assert_eq!(ScalarType::F64.integer_range(), None);

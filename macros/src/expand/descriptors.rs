@@ -16,18 +16,23 @@ pub(super) fn entity_descriptor(model: &ast::Model<'_>, index: usize) -> TokenSt
         .fields
         .iter()
         .any(|f| matches!(f.kind, FieldKind::ToMany { .. }));
-    if !model.removed.is_empty() {
-        let relationships = if has_to_many {
-            let relationships = format_ident!("__STAGED_RELATIONSHIPS_{}", index);
-            quote!(&#relationships)
-        } else {
-            quote!(&[])
-        };
+    let relationships = if has_to_many {
+        let relationships = format_ident!("__STAGED_RELATIONSHIPS_{}", index);
+        quote!(&#relationships)
+    } else {
+        quote!(&[])
+    };
+    if !model.constraints.is_empty() {
+        let constraints = format_ident!("__STAGED_CONSTRAINTS_{}", index);
+        let removed = removed_names(&model.removed);
+        quote!(#p::EntityDescriptor::__with_constraints(
+            #name, #original_name, &#attributes, #relationships, #removed, &#constraints,
+        ))
+    } else if !model.removed.is_empty() {
         let removed = removed_names(&model.removed);
         quote!(#p::EntityDescriptor::__new(#name, #original_name, &#attributes, #relationships, #removed))
     } else if has_to_many {
-        let relationships = format_ident!("__STAGED_RELATIONSHIPS_{}", index);
-        quote!(#p::EntityDescriptor::with_relationships(#name, #original_name, &#attributes, &#relationships))
+        quote!(#p::EntityDescriptor::with_relationships(#name, #original_name, &#attributes, #relationships))
     } else {
         quote!(#p::EntityDescriptor::new(#name, #original_name, &#attributes))
     }
@@ -143,6 +148,29 @@ fn json_shape(descriptor: TokenStream, field: &ast::Field<'_>) -> TokenStream {
     quote! {
         #descriptor.__with_json_shape(#p::trace_json::<#traced>)
     }
+}
+
+/// The `Constraint`s of a model's `#[model(unique(…), index(…))]`; members
+/// are named by their stored names.
+pub(super) fn constraint_descriptors(model: &ast::Model<'_>) -> Vec<TokenStream> {
+    let p = quote!(::staged::__private);
+    model
+        .constraints
+        .iter()
+        .map(|constraint| {
+            let unique = constraint.unique;
+            let members = constraint.members.iter().map(|member| {
+                let name = syn::ext::IdentExt::unraw(member).to_string();
+                let stored = model
+                    .fields
+                    .iter()
+                    .find(|f| f.rust_name == name)
+                    .map_or(name, |f| f.name.clone());
+                quote!(#p::Cow::Borrowed(#stored))
+            });
+            quote!(#p::Constraint::__new(#unique, &[#(#members),*]))
+        })
+        .collect()
 }
 
 fn default_value(lit: &DefaultLit, kind: &FieldKind<'_>) -> TokenStream {

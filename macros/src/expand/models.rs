@@ -17,6 +17,14 @@ pub(super) fn model_impls(model: &ast::Model<'_>, index: usize) -> TokenStream {
         let helper = match field.kind {
             FieldKind::Json { optional: true } => quote!(bind_json_opt),
             FieldKind::Json { optional: false } => quote!(bind_json),
+            FieldKind::Scalar {
+                scalar: ast::Scalar::U64,
+                optional: true,
+            } => quote!(bind_u64_opt),
+            FieldKind::Scalar {
+                scalar: ast::Scalar::U64,
+                optional: false,
+            } => quote!(bind_u64),
             _ => quote!(bind),
         };
         quote!(#p::#helper(__statement, #position, &self.#member, #entity, #attribute)?;)

@@ -5,7 +5,8 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::descriptors::{
-    attribute_descriptors, entity_descriptor, option_str, relationship_descriptors, removed_names,
+    attribute_descriptors, constraint_descriptors, entity_descriptor, option_str,
+    relationship_descriptors, removed_names,
 };
 use super::models::{field_handles, model_impls};
 use super::stage::{module_stage_fn, stage_fn};
@@ -137,9 +138,18 @@ fn descriptor_statics(
             let count = relationships.len();
             quote!(static #name: [#p::RelationshipDescriptor; #count] = [#(#relationships),*];)
         };
+        let constraints = constraint_descriptors(model);
+        let constraints = if constraints.is_empty() {
+            TokenStream::new()
+        } else {
+            let name = format_ident!("__STAGED_CONSTRAINTS_{}", i);
+            let count = constraints.len();
+            quote!(static #name: [#p::Constraint; #count] = [#(#constraints),*];)
+        };
         quote! {
             static #name: [#p::AttributeDescriptor; #count] = [#(#attributes),*];
             #relationships
+            #constraints
         }
     });
     let entities = schema

@@ -30,11 +30,19 @@ pub(super) fn relationship_on_relationship_field(cx: &Ctxt, field: &Field<'_>) {
 
 /// `#[attribute(…)]` on a relationship field.
 pub(super) fn no_attribute_options(cx: &Ctxt, field: &Field<'_>) {
-    if let Some(attribute) = &field.args.attribute {
+    let args = &field.args;
+    let other_than_name = args.unique.is_some()
+        || args.index.is_some()
+        || args.json.is_some()
+        || args.original_name.is_some()
+        || args.default.is_some();
+    if let Some(attribute) = &args.attribute
+        && other_than_name
+    {
         cx.error_spanned_by(
             attribute,
             "a relationship field takes `#[relationship(delete_rule = …, inverse = …, original_name = …)]`, \
-             not `#[attribute(…)]`",
+             not `#[attribute(…)]` (only `#[attribute(name = \"…\")]`, its stored name)",
         );
     }
 }
@@ -66,7 +74,7 @@ pub(super) fn inverse_exists<'s, 'a>(
     lit: &LitStr,
 ) -> Option<&'s Field<'a>> {
     let target = side.target;
-    let found = target.fields.iter().find(|f| f.name == lit.value());
+    let found = target.fields.iter().find(|f| f.rust_name == lit.value());
     if found.is_none() {
         cx.error_spanned_by(
             lit,
@@ -77,7 +85,7 @@ pub(super) fn inverse_exists<'s, 'a>(
                 lit.value(),
                 target.original.ident,
                 side.model.original.ident,
-                side.field.name
+                side.field.rust_name
             ),
         );
     }
@@ -100,7 +108,7 @@ pub(super) fn nullified_to_one_is_optional(
             format_args!(
                 "`{this}.{}` is a required `Ref<{}>` and cannot be nullified: make it \
                  `Option<Ref<{}>>`, or use `cascade`, `deny` or `no_action`",
-                side.field.name, target, target
+                side.field.rust_name, target, target
             ),
         );
     }
@@ -122,10 +130,10 @@ pub(super) fn inverse_of_to_one_is_to_many(
         format_args!(
             "the inverse of `{this}.{}` must be a `ToMany<{this}>` field of `{}`, but \
              `{}.{}` is `{}`",
-            side.field.name,
+            side.field.rust_name,
             target,
             target,
-            other.name,
+            other.rust_name,
             shown(&other.original.ty)
         ),
     );
@@ -143,7 +151,7 @@ pub(super) fn names_back(
     let Some(back) = inverse_of(other) else {
         return Some(());
     };
-    if back.value() == side.field.name {
+    if back.value() == side.field.rust_name {
         return Some(());
     }
     cx.error_spanned_by(
@@ -152,9 +160,9 @@ pub(super) fn names_back(
             "`{}.{}` names `{}.{}` as its inverse, but that field names `{}`: \
              the two sides of a relationship must name each other",
             side.this,
-            side.field.name,
+            side.field.rust_name,
             side.target.original.ident,
-            other.name,
+            other.rust_name,
             back.value()
         ),
     );
@@ -178,10 +186,10 @@ pub(super) fn delete_rules_agree(
             format_args!(
                 "delete rules contradict: `{this}.{}` says `{}` and `{}.{}` says `{}`, but both \
                  decide what happens to `{this}` records when their `{}` is deleted; keep one of them",
-                side.field.name,
+                side.field.rust_name,
                 mine.name(),
                 target,
-                other.map(|o| o.name.as_str()).unwrap_or_default(),
+                other.map(|o| o.rust_name.as_str()).unwrap_or_default(),
                 theirs.name(),
                 target
             ),
@@ -207,7 +215,7 @@ pub(super) fn nullified_inverse_is_optional(
                 "`{}.{}` is a required `Ref<{this}>`, so deleting a `{this}` cannot \
                  nullify it: make it `Option<Ref<{this}>>`, or use `cascade`, `deny` or \
                  `no_action`",
-                side.target.original.ident, other.name
+                side.target.original.ident, other.rust_name
             ),
         );
     }
@@ -226,10 +234,10 @@ pub(super) fn inverse_of_to_many_is_relationship(
         format_args!(
             "the inverse of `{this}.{}` must be a `Ref<{this}>`, `Option<Ref<{this}>>` \
              or `ToMany<{this}>` field of `{}`, but `{}.{}` is `{}`",
-            side.field.name,
+            side.field.rust_name,
             target,
             target,
-            other.name,
+            other.rust_name,
             shown(&other.original.ty)
         ),
     );
@@ -248,9 +256,9 @@ pub(super) fn to_many_needs_no_inverse(cx: &Ctxt, side: &Side<'_, '_>) -> Option
     let unclaimed = side.target.fields.iter().find(|f| {
         matches!(f.kind, FieldKind::ToOne { target, .. } if side.targets_this(target))
             && inverse_of(f).is_none()
-            && !claimed(&f.name)
+            && !claimed(&f.rust_name)
     });
-    let Some(first) = unclaimed.map(|f| &f.name) else {
+    let Some(first) = unclaimed.map(|f| &f.rust_name) else {
         return Some(());
     };
     let this = &side.this;
@@ -259,7 +267,7 @@ pub(super) fn to_many_needs_no_inverse(cx: &Ctxt, side: &Side<'_, '_>) -> Option
         format_args!(
             "`{this}.{}` needs `#[relationship(inverse = \"{first}\")]`: `{}.{first}` \
              refers to `{this}`, and a `ToMany` is the other side of a to-one",
-            side.field.name, side.target.original.ident
+            side.field.rust_name, side.target.original.ident
         ),
     );
     None
@@ -274,7 +282,7 @@ pub(super) fn many_to_many_rule(
     if let Some((rule, lit)) = explicit
         && *rule != DeleteRule::Nullify
     {
-        let (this, field) = (&side.this, &side.field.name);
+        let (this, field) = (&side.this, &side.field.rust_name);
         cx.error_spanned_by(
             lit,
             format_args!(

@@ -64,7 +64,7 @@ impl<'s, 'a> Side<'s, 'a> {
         self.target.fields.iter().find(|f| {
             f.relationship_target()
                 .is_some_and(|t| self.targets_this(t))
-                && inverse_of(f).is_some_and(|i| i.value() == self.field.name)
+                && inverse_of(f).is_some_and(|i| i.value() == self.field.rust_name)
         })
     }
 

@@ -12,6 +12,7 @@ use crate::query::FetchDescriptor;
 use crate::schema::{ID_COLUMN, VersionedSchema};
 use crate::sql;
 
+mod bulk;
 mod observe;
 mod related;
 mod writer;

@@ -180,6 +180,17 @@ fn data_problems(
             })
             .into_iter()
             .collect(),
+        Purpose::CreateUniqueTogether { entity, attributes } => {
+            probe::duplicate_together(conn, entity, attributes)
+                .map(|duplicate| DryRunProblem::DuplicateTogether {
+                    entity: entity.clone(),
+                    attributes: attributes.clone(),
+                    values: duplicate.values,
+                    rows: duplicate.rows,
+                })
+                .into_iter()
+                .collect()
+        }
         Purpose::CopyRows {
             entity,
             source,

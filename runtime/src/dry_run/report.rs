@@ -261,6 +261,17 @@ pub enum DryRunProblem {
         /// How many records are NULL there.
         records: u64,
     },
+    /// Records share the values of a compound constraint that becomes unique.
+    DuplicateTogether {
+        /// The entity (target name).
+        entity: String,
+        /// The constraint's attributes, in order.
+        attributes: Vec<String>,
+        /// The shared values, as SQL text (e.g. `(1, 'same')`).
+        values: String,
+        /// The ids of the records that share them, ascending.
+        rows: Vec<i64>,
+    },
     /// Any other failure (a hook's error, a SQL error, schema drift), as the migration would report it.
     Failed {
         /// The error's message.
@@ -345,6 +356,22 @@ impl fmt::Display for DryRunProblem {
                 write!(
                     f,
                     "`{entity}.{attribute}` becomes required but {records} {have} NULL (e.g. record {row})"
+                )
+            }
+            DryRunProblem::DuplicateTogether {
+                entity,
+                attributes,
+                values,
+                rows,
+            } => {
+                let members: Vec<String> = attributes.iter().map(|a| format!("`{a}`")).collect();
+                let ids: Vec<String> = rows.iter().map(i64::to_string).collect();
+                write!(
+                    f,
+                    "`{entity}` becomes unique on ({}) but {} records have the values {values} (records {})",
+                    members.join(", "),
+                    rows.len(),
+                    ids.join(", ")
                 )
             }
             DryRunProblem::Failed { message } => f.write_str(message),

@@ -109,7 +109,7 @@ pub enum MigrationError {
         "cannot migrate `{}` from {from} to {to}: {}; fix the data first (e.g. in a `will_migrate` hook of a custom \
          stage) or relax the schema",
         path.display(),
-        describe_violation(entity, attribute, *kind, *row, value.as_deref())
+        describe_violation(entity, attribute, *kind, *row, value.as_deref(), records)
     )]
     ConstraintViolation {
         /// The store file.
@@ -126,8 +126,12 @@ pub enum MigrationError {
         kind: ConstraintKind,
         /// One offending record, when it could be found.
         row: Option<i64>,
-        /// The offending value (for a unique constraint), as SQL text.
+        /// The offending value (for a unique constraint), as SQL text; for a
+        /// compound one, the values in parentheses: `(1, 'same')`.
         value: Option<String>,
+        /// For a compound unique constraint: the ids of every record that
+        /// shares `value` (empty for other constraints).
+        records: Vec<i64>,
     },
 
     /// A step failed for a reason other than the data.
@@ -237,6 +241,10 @@ pub enum ConstraintKind {
     Unique,
     /// A required attribute has NULL.
     NotNull,
+    /// Two records share the values of a compound unique constraint
+    /// (`#[model(unique(…))]`); the violation's `attribute` lists its
+    /// attributes, joined by `, `.
+    UniqueTogether,
 }
 
 /// The items of `list`, displayed, between `separator`s.
@@ -253,6 +261,7 @@ fn describe_violation(
     kind: ConstraintKind,
     row: Option<i64>,
     value: Option<&str>,
+    records: &[i64],
 ) -> String {
     let row = row
         .map(|r| format!(" (e.g. record {r})"))
@@ -264,6 +273,20 @@ fn describe_violation(
         ),
         ConstraintKind::NotNull => {
             format!("`{entity}.{attribute}` becomes required but some records have NULL{row}")
+        }
+        ConstraintKind::UniqueTogether => {
+            let members: Vec<String> = attribute.split(", ").map(|a| format!("`{a}`")).collect();
+            let ids: Vec<String> = records.iter().map(i64::to_string).collect();
+            format!(
+                "`{entity}` becomes unique on ({}) but several records have the values {}{}",
+                members.join(", "),
+                value.unwrap_or("?"),
+                if ids.is_empty() {
+                    row
+                } else {
+                    format!(" (records {})", ids.join(", "))
+                }
+            )
         }
     }
 }

@@ -50,7 +50,8 @@ pub enum Error {
     UniqueViolation {
         /// The entity.
         entity: String,
-        /// The unique attribute.
+        /// The unique attribute (the attributes of a compound unique
+        /// constraint, joined by `, `).
         attribute: String,
     },
 

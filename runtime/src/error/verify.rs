@@ -79,7 +79,7 @@ pub enum Drift {
     MissingIndex {
         /// The entity.
         entity: String,
-        /// The indexed column.
+        /// The indexed column (the columns, joined by `, `, of a compound constraint).
         column: String,
         /// The index staged names it with.
         index: String,
@@ -90,7 +90,7 @@ pub enum Drift {
     UnexpectedIndex {
         /// The entity.
         entity: String,
-        /// The indexed column.
+        /// The indexed column (the columns, joined by `, `, of a compound index).
         column: String,
         /// The index.
         index: String,

@@ -44,8 +44,64 @@ pub fn changes(
         many_to_many_changes(mapping, entity, source, target, &mut out);
         removed_attributes(entity, source, target, &mut out);
         kept_and_added_attributes(entity, source, target, &source_of, &mut out);
+        constraint_changes(entity, source, target, &mut out);
     }
     out
+}
+
+/// The compound constraints of `target` that `source` does not have, and
+/// those of `source` that are gone. A constraint is kept when each of its
+/// attributes keeps its column (renamed or not) and the kind and order are
+/// the same.
+fn constraint_changes(
+    mapping: &EntityMapping,
+    source: &EntityDescriptor,
+    target: &EntityDescriptor,
+    out: &mut Vec<Change>,
+) {
+    // A source constraint in target names, when every attribute is kept.
+    let translated = |constraint: &crate::schema::Constraint| -> Option<Vec<String>> {
+        constraint
+            .attributes()
+            .map(|column| {
+                mapping.attributes.iter().find_map(|(name, value)| {
+                    matches!(value, ValueSource::Column(c) if c == column).then(|| name.clone())
+                })
+            })
+            .collect()
+    };
+    let kept: Vec<(bool, Vec<String>)> = source
+        .constraints()
+        .iter()
+        .filter_map(|c| translated(c).map(|names| (c.is_unique(), names)))
+        .collect();
+    let wanted: Vec<(bool, Vec<String>)> = target
+        .constraints()
+        .iter()
+        .map(|c| (c.is_unique(), c.attributes().map(str::to_owned).collect()))
+        .collect();
+    for constraint in source.constraints() {
+        let still = translated(constraint)
+            .is_some_and(|names| wanted.contains(&(constraint.is_unique(), names)));
+        if !still {
+            out.push(Change::SetConstraint {
+                entity: target.name().to_owned(),
+                attributes: constraint.attributes().map(str::to_owned).collect(),
+                unique: constraint.is_unique(),
+                added: false,
+            });
+        }
+    }
+    for (unique, attributes) in wanted {
+        if !kept.contains(&(unique, attributes.clone())) {
+            out.push(Change::SetConstraint {
+                entity: target.name().to_owned(),
+                attributes,
+                unique,
+                added: true,
+            });
+        }
+    }
 }
 
 /// The many-to-manys of `target` that are new, renamed or made from a

@@ -19,6 +19,11 @@ use super::mapping::{EntityMapping, LinkSource, SchemaMapping, ValueSource};
 use crate::schema::{AttributeDescriptor, EntityDescriptor, JoinTable, SchemaDescriptor};
 use crate::sql;
 
+mod indexes;
+
+pub use indexes::index_statements;
+use indexes::{indexes, kept_indexes};
+
 /// One SQL statement of a lowered step, with what it does (so that a failure
 /// can be reported in terms of entities and attributes).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,6 +59,14 @@ pub enum Purpose {
         entity: String,
         /// The attribute.
         attribute: String,
+    },
+    /// Creates the unique index of a compound constraint of `entity` on
+    /// `attributes` (fails on duplicate combinations).
+    CreateUniqueTogether {
+        /// The entity.
+        entity: String,
+        /// The attributes, in the constraint's order.
+        attributes: Vec<String>,
     },
 }
 
@@ -464,106 +477,4 @@ fn copy_rows(temporary: &str, mapping: &EntityMapping, source: &EntityDescriptor
             columns,
         },
     }
-}
-
-/// The indexes of `source` that an in-place change leaves valid for `target`:
-/// the target has an index of the same name (same entity, attribute and
-/// kind), and that attribute still holds the values of the same column. A
-/// name alone is not enough: in a composed step, `a` may be renamed away and
-/// a new attribute `a` added, and `a`'s old index then covers the renamed column.
-///
-/// Index names are made of the entity's name, the attribute's name and the
-/// kind (unique or plain), so "the target has an index of the same name" is
-/// "same entity name, an attribute of the same name with that kind"; no index
-/// statement is built to find out.
-fn kept_indexes(
-    mapping: &EntityMapping,
-    source: &EntityDescriptor,
-    target: &EntityDescriptor,
-) -> HashSet<String> {
-    let mut kept = HashSet::new();
-    if source.name() != target.name() {
-        return kept;
-    }
-    let entity = source.name();
-    for attribute in source.attributes() {
-        let same_column = matches!(
-            mapping.attribute(attribute.name()),
-            Some(ValueSource::Column(column)) if column == attribute.name()
-        );
-        let Some(wanted) = target
-            .attributes()
-            .iter()
-            .find(|a| a.name() == attribute.name())
-        else {
-            continue;
-        };
-        if !same_column {
-            continue;
-        }
-        if attribute.is_unique() && wanted.is_unique() {
-            kept.insert(sql::unique_index_name(entity, attribute.name()));
-        }
-        if attribute.is_indexed() && wanted.is_indexed() {
-            kept.insert(sql::plain_index_name(entity, attribute.name()));
-        }
-    }
-    kept
-}
-
-/// `(index name, statement)` for every index of an entity: a unique index
-/// is a [`Purpose::CreateUnique`] statement, so its failure names a duplicate.
-pub fn index_statements(entity: &EntityDescriptor) -> Vec<(String, Statement)> {
-    indexes(entity)
-        .map(|index| {
-            let statement = index.statement(entity.name());
-            (index.name, statement)
-        })
-        .collect()
-}
-
-/// One index staged keeps on an entity: a unique or a plain index of one attribute.
-struct Index<'a> {
-    name: String,
-    attribute: &'a str,
-    unique: bool,
-}
-
-impl Index<'_> {
-    /// The statement creating the index on `entity`.
-    fn statement(&self, entity: &str) -> Statement {
-        if self.unique {
-            Statement {
-                sql: sql::create_unique_index(entity, self.attribute),
-                purpose: Purpose::CreateUnique {
-                    entity: entity.to_owned(),
-                    attribute: self.attribute.to_owned(),
-                },
-            }
-        } else {
-            Statement {
-                sql: sql::create_plain_index(entity, self.attribute),
-                purpose: Purpose::Schema,
-            }
-        }
-    }
-}
-
-/// The indexes of an entity, in the order of [`index_statements`], without
-/// building their statements (an in-place step keeps most of them).
-fn indexes(entity: &EntityDescriptor) -> impl Iterator<Item = Index<'_>> {
-    entity.attributes().iter().flat_map(move |attribute| {
-        let name = attribute.name();
-        let unique = attribute.is_unique().then(|| Index {
-            name: sql::unique_index_name(entity.name(), name),
-            attribute: name,
-            unique: true,
-        });
-        let plain = attribute.is_indexed().then(|| Index {
-            name: sql::plain_index_name(entity.name(), name),
-            attribute: name,
-            unique: false,
-        });
-        unique.into_iter().chain(plain)
-    })
 }

@@ -498,6 +498,7 @@ fn step_error(
             kind,
             row,
             value,
+            records: Vec::new(),
         })
     };
     let code = error.sqlite_error().map(|e| e.extended_code);
@@ -514,6 +515,23 @@ fn step_error(
                 duplicate.as_ref().map(|d| d.row),
                 duplicate.map(|d| d.value),
             )
+        }
+        (
+            Purpose::CreateUniqueTogether { entity, attributes },
+            Some(rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE),
+        ) => {
+            let duplicate = probe::duplicate_together(conn, entity, attributes);
+            Error::from(MigrationError::ConstraintViolation {
+                path: path.to_owned(),
+                from,
+                to,
+                entity: entity.clone(),
+                attribute: attributes.join(", "),
+                kind: ConstraintKind::UniqueTogether,
+                row: duplicate.as_ref().and_then(|d| d.rows.first().copied()),
+                value: duplicate.as_ref().map(|d| d.values.clone()),
+                records: duplicate.map(|d| d.rows).unwrap_or_default(),
+            })
         }
         (
             Purpose::CopyRows {

@@ -31,6 +31,43 @@ pub(crate) fn duplicate(conn: &Connection, entity: &str, attribute: &str) -> Opt
     .ok()
 }
 
+/// Records sharing the values of the attributes of a compound constraint
+/// that becomes unique.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct DuplicateTogether {
+    /// The shared values, as SQL text (e.g. `(1, 'same')`).
+    pub values: String,
+    /// The ids of the records with those values, ascending.
+    pub rows: Vec<i64>,
+}
+
+/// The records of `entity` that a compound unique index on `attributes`
+/// refuses: of the combinations several records share, the one whose lowest
+/// id is lowest. `None` when there are none (or the probe fails).
+pub(crate) fn duplicate_together(
+    conn: &Connection,
+    entity: &str,
+    attributes: &[String],
+) -> Option<DuplicateTogether> {
+    let attributes: Vec<&str> = attributes.iter().map(String::as_str).collect();
+    conn.query_row(
+        &sql::probe_duplicates_together(entity, &attributes),
+        [],
+        |row| {
+            let ids: String = row.get(3)?;
+            Ok(DuplicateTogether {
+                values: row.get(0)?,
+                rows: ids.split(", ").filter_map(|id| id.parse().ok()).collect(),
+            })
+        },
+    )
+    .ok()
+    .map(|mut d| {
+        d.rows.sort_unstable();
+        d
+    })
+}
+
 /// Rows whose copied value is NULL where a required column is filled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Nulls {

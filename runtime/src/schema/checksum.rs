@@ -48,7 +48,7 @@ impl Checksum {
 ///
 /// - Entities are sorted by name; each entity line is followed by its
 ///   attributes sorted by name. Names are written as JSON strings.
-/// - The type is one of `bool i8 i16 i32 i64 u8 u16 u32 f32 f64 text bytes json`.
+/// - The type is one of `bool i8 i16 i32 i64 u8 u16 u32 u64 f32 f64 text bytes json`.
 /// - A default is `none`, `bool:true`, `int:-3`, `real:0x3fe0000000000000`
 ///   (the IEEE-754 bits, so no float formatting is involved) or `text:"…"`.
 ///
@@ -64,6 +64,11 @@ impl Checksum {
 ///
 /// A schema with `#[versioned_schema(hash_modifier = "…")]` has, right after
 /// the first line, `hash-modifier "…"`; schemas without one have no such line.
+///
+/// Compound constraints appear only in schemas that have them: after the
+/// entity's relationships, sorted, one line each, with the attributes in
+/// their declared order: `unique "Note" "folder" "title"` or
+/// `index "Note" "status" "created_at"`.
 ///
 /// The first line names the revision of this form; a change to the form is a
 /// breaking change of every store and needs a new revision.
@@ -131,6 +136,27 @@ pub fn canonical_form(descriptor: &SchemaDescriptor) -> String {
                 json_string(&join),
             );
         }
+        let mut constraints: Vec<String> = entity
+            .constraints()
+            .iter()
+            .map(|constraint| {
+                let members: Vec<String> = constraint.attributes().map(json_string).collect();
+                format!(
+                    "{} {} {}",
+                    if constraint.is_unique() {
+                        "unique"
+                    } else {
+                        "index"
+                    },
+                    json_string(entity.name()),
+                    members.join(" ")
+                )
+            })
+            .collect();
+        constraints.sort();
+        for constraint in constraints {
+            let _ = writeln!(out, "{constraint}");
+        }
     }
     out
 }
@@ -161,6 +187,7 @@ impl AttributeType {
             AttributeType::U8 => "u8",
             AttributeType::U16 => "u16",
             AttributeType::U32 => "u32",
+            AttributeType::U64 => "u64",
             AttributeType::F32 => "f32",
             AttributeType::F64 => "f64",
             AttributeType::Text => "text",

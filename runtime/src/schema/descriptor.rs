@@ -178,6 +178,8 @@ pub struct EntityDescriptor {
     /// version deleted on purpose (not part of the checksum).
     #[serde(default, skip_serializing_if = "<[_]>::is_empty")]
     removed: Cow<'static, [Cow<'static, str>]>,
+    #[serde(default, skip_serializing_if = "<[_]>::is_empty")]
+    constraints: Cow<'static, [Constraint]>,
 }
 
 impl EntityDescriptor {
@@ -197,6 +199,7 @@ impl EntityDescriptor {
             attributes: Cow::Borrowed(attributes),
             relationships: Cow::Borrowed(&[]),
             removed: Cow::Borrowed(&[]),
+            constraints: Cow::Borrowed(&[]),
         }
     }
 
@@ -217,6 +220,7 @@ impl EntityDescriptor {
             attributes: Cow::Borrowed(attributes),
             relationships: Cow::Borrowed(relationships),
             removed: Cow::Borrowed(&[]),
+            constraints: Cow::Borrowed(&[]),
         }
     }
 
@@ -239,6 +243,31 @@ impl EntityDescriptor {
             attributes: Cow::Borrowed(attributes),
             relationships: Cow::Borrowed(relationships),
             removed: Cow::Borrowed(removed),
+            constraints: Cow::Borrowed(&[]),
+        }
+    }
+
+    /// An entity with compound constraints (and what it deletes on
+    /// purpose); `#[versioned_schema]` calls this in a `static`.
+    #[doc(hidden)]
+    pub const fn __with_constraints(
+        name: &'static str,
+        original_name: Option<&'static str>,
+        attributes: &'static [AttributeDescriptor],
+        relationships: &'static [RelationshipDescriptor],
+        removed: &'static [Cow<'static, str>],
+        constraints: &'static [Constraint],
+    ) -> Self {
+        EntityDescriptor {
+            name: Cow::Borrowed(name),
+            original_name: match original_name {
+                Some(n) => Some(Cow::Borrowed(n)),
+                None => None,
+            },
+            attributes: Cow::Borrowed(attributes),
+            relationships: Cow::Borrowed(relationships),
+            removed: Cow::Borrowed(removed),
+            constraints: Cow::Borrowed(constraints),
         }
     }
 
@@ -254,6 +283,7 @@ impl EntityDescriptor {
             attributes: Cow::Owned(attributes),
             relationships: Cow::Borrowed(&[]),
             removed: Cow::Borrowed(&[]),
+            constraints: Cow::Borrowed(&[]),
         }
     }
 
@@ -273,6 +303,13 @@ impl EntityDescriptor {
     /// Adds to-many relationships to an entity built at run time.
     pub fn with_to_many(mut self, relationships: Vec<RelationshipDescriptor>) -> Self {
         self.relationships = Cow::Owned(relationships);
+        self
+    }
+
+    /// Adds compound constraints (`#[model(unique(…), index(…))]`) to an
+    /// entity built at run time.
+    pub fn with_constraints(mut self, constraints: Vec<Constraint>) -> Self {
+        self.constraints = Cow::Owned(constraints);
         self
     }
 
@@ -307,11 +344,68 @@ impl EntityDescriptor {
         self.relationships.iter().find(|r| r.name() == name)
     }
 
+    /// The compound constraints (`#[model(unique(…), index(…))]`), in
+    /// declaration order. Single-attribute ones are the attributes'
+    /// [`is_unique`](AttributeDescriptor::is_unique) and
+    /// [`is_indexed`](AttributeDescriptor::is_indexed).
+    pub fn constraints(&self) -> &[Constraint] {
+        &self.constraints
+    }
+
     /// The to-one relationships: the attributes that reference another entity.
     pub fn references(&self) -> impl Iterator<Item = (&AttributeDescriptor, &Reference)> {
         self.attributes
             .iter()
             .filter_map(|a| a.reference().map(|r| (a, r)))
+    }
+}
+
+/// A compound constraint of an entity: a unique constraint or an index on
+/// several attributes (to-ones included, by their column), in order.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Constraint {
+    unique: bool,
+    attributes: Cow<'static, [Cow<'static, str>]>,
+}
+
+impl Constraint {
+    /// A constraint; `#[versioned_schema]` calls this in a `static`.
+    #[doc(hidden)]
+    pub const fn __new(unique: bool, attributes: &'static [Cow<'static, str>]) -> Self {
+        Constraint {
+            unique,
+            attributes: Cow::Borrowed(attributes),
+        }
+    }
+
+    /// A unique constraint on `attributes` (stored names), built at run time.
+    pub fn unique<I: IntoIterator<Item = S>, S: Into<String>>(attributes: I) -> Self {
+        Constraint {
+            unique: true,
+            attributes: attributes
+                .into_iter()
+                .map(|a| Cow::Owned(a.into()))
+                .collect(),
+        }
+    }
+
+    /// An index on `attributes` (stored names), built at run time.
+    pub fn index<I: IntoIterator<Item = S>, S: Into<String>>(attributes: I) -> Self {
+        Constraint {
+            unique: false,
+            ..Constraint::unique(attributes)
+        }
+    }
+
+    /// Whether the attributes' values, taken together, are unique (otherwise
+    /// the constraint is a plain index).
+    pub fn is_unique(&self) -> bool {
+        self.unique
+    }
+
+    /// The attributes' names, in order.
+    pub fn attributes(&self) -> impl ExactSizeIterator<Item = &str> + Clone {
+        self.attributes.iter().map(|a| a.as_ref())
     }
 }
 
@@ -551,6 +645,10 @@ pub enum AttributeType {
     U16,
     /// `u32`, stored as INTEGER.
     U32,
+    /// `u64`, stored as INTEGER: from 0 to `i64::MAX` (9223372036854775807),
+    /// exactly; writing a larger value fails with
+    /// [`Error::Encode`](crate::Error::Encode) and writes nothing.
+    U64,
     /// `f32`, stored as REAL.
     F32,
     /// `f64`, stored as REAL.
@@ -574,7 +672,8 @@ impl AttributeType {
             | AttributeType::I64
             | AttributeType::U8
             | AttributeType::U16
-            | AttributeType::U32 => "INTEGER",
+            | AttributeType::U32
+            | AttributeType::U64 => "INTEGER",
             AttributeType::F32 | AttributeType::F64 => "REAL",
             AttributeType::Text | AttributeType::Json => "TEXT",
             AttributeType::Bytes => "BLOB",
@@ -593,6 +692,7 @@ impl AttributeType {
             AttributeType::U8 => ScalarType::U8,
             AttributeType::U16 => ScalarType::U16,
             AttributeType::U32 => ScalarType::U32,
+            AttributeType::U64 => ScalarType::U64,
             AttributeType::F32 => ScalarType::F32,
             AttributeType::F64 => ScalarType::F64,
             AttributeType::Text => ScalarType::Text,

@@ -13,7 +13,8 @@ mod version;
 pub use checksum::canonical_form;
 pub use checksum::{Checksum, ParseChecksumError};
 pub use descriptor::{
-    AttributeDescriptor, AttributeType, DefaultValue, EntityDescriptor, ID_COLUMN, SchemaDescriptor,
+    AttributeDescriptor, AttributeType, Constraint, DefaultValue, EntityDescriptor, ID_COLUMN,
+    SchemaDescriptor,
 };
 pub(crate) use relationships::JOIN_TABLE_PREFIX;
 #[doc(hidden)]

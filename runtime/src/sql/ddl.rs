@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 
 use super::{JOIN_SOURCE, JOIN_TARGET, default_literal, join_index_name, quote_ident, quote_text};
-use super::{plain_index_name, unique_index_name};
+use super::{compound_index_name, plain_index_name, unique_index_name};
 use crate::schema::{AttributeDescriptor, EntityDescriptor, ID_COLUMN, JoinTable};
 
 /// The column definition of an attribute: `"name" TYPE [NOT NULL] [DEFAULT literal]`.
@@ -130,7 +130,8 @@ pub fn seed_sequence(table: &str, previous: &str) -> String {
 }
 
 /// The index statements of an entity: one `CREATE UNIQUE INDEX` per unique
-/// attribute and one `CREATE INDEX` per indexed attribute.
+/// attribute and one `CREATE INDEX` per indexed attribute, then one per
+/// compound constraint.
 pub fn create_indexes(entity: &EntityDescriptor) -> Vec<String> {
     entity
         .attributes()
@@ -144,7 +145,29 @@ pub fn create_indexes(entity: &EntityDescriptor) -> Vec<String> {
                 .then(|| create_plain_index(entity.name(), attribute.name()));
             unique.into_iter().chain(plain)
         })
+        .chain(
+            entity
+                .constraints()
+                .iter()
+                .map(|c| create_compound_index(entity.name(), c.is_unique(), c.attributes())),
+        )
         .collect()
+}
+
+/// `CREATE [UNIQUE] INDEX` of a compound constraint on `attributes`, in order.
+pub fn create_compound_index<'a>(
+    entity: &str,
+    unique: bool,
+    attributes: impl Iterator<Item = &'a str> + Clone,
+) -> String {
+    let columns: Vec<String> = attributes.clone().map(quote_ident).collect();
+    format!(
+        "CREATE {}INDEX {} ON {} ({})",
+        if unique { "UNIQUE " } else { "" },
+        quote_ident(&compound_index_name(entity, unique, attributes)),
+        quote_ident(entity),
+        columns.join(", ")
+    )
 }
 
 /// `CREATE UNIQUE INDEX` for one attribute.

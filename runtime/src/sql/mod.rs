@@ -64,6 +64,26 @@ pub fn plain_index_name(entity: &str, attribute: &str) -> String {
     format!("_staged_index_{}_{entity}_{attribute}", entity.len())
 }
 
+/// The name of the index of a compound constraint: `_staged_uniques_…` or
+/// `_staged_indexes_…` (prefixes no single-attribute index has), then the
+/// entity and each attribute, length-prefixed so that no two constraints
+/// share one.
+pub fn compound_index_name<'a>(
+    entity: &str,
+    unique: bool,
+    attributes: impl IntoIterator<Item = &'a str>,
+) -> String {
+    let mut out = format!(
+        "_staged_{}_{}_{entity}",
+        if unique { "uniques" } else { "indexes" },
+        entity.len()
+    );
+    for attribute in attributes {
+        out.push_str(&format!("_{}_{attribute}", attribute.len()));
+    }
+    out
+}
+
 /// The temporary name of the `k`th entity table a lightweight step
 /// rebuilds, while it is filled.
 pub fn rebuilt_table(k: usize) -> String {

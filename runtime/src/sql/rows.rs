@@ -99,6 +99,43 @@ pub fn select_by_id(entity: &EntityDescriptor, table: &str) -> String {
     )
 }
 
+/// `SELECT` of the ids of the rows of `table`, followed by `tail` (a
+/// `WHERE` made by a query, or nothing), in id order.
+pub fn select_ids(table: &str, tail: &str) -> String {
+    format!(
+        "SELECT {id} FROM {}{tail} ORDER BY {id}",
+        quote_ident(table),
+        id = quote_ident(ID_COLUMN)
+    )
+}
+
+/// `SELECT` of the id of the record of `entity` whose `columns` equal the
+/// values a model binds at their `positions` (1-based, as in [`insert`]):
+/// the statement takes the same parameters as [`insert`] (the last one is
+/// named by a no-op so that every position can be bound). A NULL never
+/// equals anything, as in a unique index.
+pub fn select_id_where_equal(entity: &EntityDescriptor, columns: &[&str]) -> String {
+    let position = |column: &str| {
+        entity
+            .attributes()
+            .iter()
+            .position(|a| a.name() == column)
+            .map_or(0, |i| i + 1)
+    };
+    let mut conditions: Vec<String> = columns
+        .iter()
+        .map(|c| format!("{} = ?{}", quote_ident(c), position(c)))
+        .collect();
+    let n = entity.attributes().len();
+    conditions.push(format!("?{n} IS ?{n}"));
+    format!(
+        "SELECT {} FROM {} WHERE {} LIMIT 1",
+        quote_ident(ID_COLUMN),
+        quote_ident(entity.name()),
+        conditions.join(" AND ")
+    )
+}
+
 /// `SELECT count(*)` of the rows of `table`, followed by `tail` (a `WHERE`
 /// made by a query, or nothing).
 pub fn count(table: &str, tail: &str) -> String {
@@ -314,6 +351,32 @@ pub fn probe_duplicates(entity: &str, attribute: &str) -> String {
         quote_ident(entity),
         column = quote_ident(attribute),
         id = quote_ident(ID_COLUMN),
+    )
+}
+
+/// The probe for a compound unique index on `attributes` that fails: the
+/// shared values (as SQL text, `(1, 'same')`) of the duplicate group whose
+/// lowest id is lowest, that id, how many records share them, and their
+/// ids (comma-separated, ascending). Rows with a NULL member are never
+/// duplicates, as for SQLite's unique index.
+pub fn probe_duplicates_together(entity: &str, attributes: &[&str]) -> String {
+    let columns: Vec<String> = attributes.iter().map(|a| quote_ident(a)).collect();
+    let values: Vec<String> = columns.iter().map(|c| format!("quote({c})")).collect();
+    let not_null: Vec<String> = columns.iter().map(|c| format!("{c} IS NOT NULL")).collect();
+    let matching: Vec<String> = columns
+        .iter()
+        .map(|c| format!("__r.{c} = __g.{c}"))
+        .collect();
+    let id = quote_ident(ID_COLUMN);
+    format!(
+        "SELECT '(' || {} || ')', min({id}), count(*), \
+         (SELECT group_concat(__r.{id}, ', ') FROM {table} AS __r WHERE {}) \
+         FROM {table} AS __g WHERE {} GROUP BY {} HAVING count(*) > 1 ORDER BY min({id}) LIMIT 1",
+        values.join(" || ', ' || "),
+        matching.join(" AND "),
+        not_null.join(" AND "),
+        columns.join(", "),
+        table = quote_ident(entity),
     )
 }
 

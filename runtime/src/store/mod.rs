@@ -159,13 +159,17 @@ pub(crate) fn write_error(entity: &EntityDescriptor, error: rusqlite::Error) -> 
 /// Maps a SQLite constraint error on `entity` to a typed error naming the attribute.
 pub(crate) fn constraint_error(error: rusqlite::Error) -> Error {
     if let rusqlite::Error::SqliteFailure(failure, Some(message)) = &error {
-        // SQLite reports e.g. "UNIQUE constraint failed: Reminder.uid".
+        // SQLite reports e.g. "UNIQUE constraint failed: Reminder.uid", and
+        // "…: Note.folder, Note.title" for a compound unique constraint.
         let target = |constraint| {
-            let first = sql::failed_columns(message, constraint)?
-                .split(", ")
-                .next()?;
-            let (entity, attribute) = first.rsplit_once('.')?;
-            Some((entity.to_owned(), attribute.to_owned()))
+            let mut entity = None;
+            let mut attributes = Vec::new();
+            for column in sql::failed_columns(message, constraint)?.split(", ") {
+                let (table, attribute) = column.rsplit_once('.')?;
+                entity.get_or_insert(table);
+                attributes.push(attribute);
+            }
+            Some((entity?.to_owned(), attributes.join(", ")))
         };
         match failure.extended_code {
             rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE => {

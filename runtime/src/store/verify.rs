@@ -178,7 +178,7 @@ fn column_drift(
     Ok(())
 }
 
-/// An index as compared: (name, unique, column), lowercase names.
+/// An index as compared: (name, unique, columns joined by `, `), lowercase names.
 type Index = (String, bool, String);
 
 /// Reports how the indexes of `entity`'s table differ from the unique and
@@ -207,6 +207,19 @@ fn index_drift(
                 column,
             ));
         }
+    }
+    for constraint in entity.constraints() {
+        let columns: Vec<&str> = constraint.attributes().collect();
+        expected.insert((
+            sql::compound_index_name(
+                entity.name(),
+                constraint.is_unique(),
+                columns.iter().copied(),
+            )
+            .to_lowercase(),
+            constraint.is_unique(),
+            columns.join(", ").to_lowercase(),
+        ));
     }
     for (name, unique, column) in expected.difference(&actual) {
         out.push(Drift::MissingIndex {
@@ -249,17 +262,13 @@ fn actual_indexes(
             });
             continue;
         }
-        let column: Option<String> = conn
+        // Every column, in the index's order (compound constraints have several).
+        let columns = conn
             .prepare(&sql::index_info(&name))?
             .query_map([], |row| row.get(2))?
             .collect::<Result<Vec<String>, _>>()?
-            .into_iter()
-            .next();
-        actual.insert((
-            name.to_lowercase(),
-            unique,
-            column.unwrap_or_default().to_lowercase(),
-        ));
+            .join(", ");
+        actual.insert((name.to_lowercase(), unique, columns.to_lowercase()));
     }
     Ok(actual)
 }

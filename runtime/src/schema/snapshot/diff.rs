@@ -55,8 +55,38 @@ pub fn diff(shipped: &SchemaDescriptor, current: &SchemaDescriptor) -> Vec<Schem
         }
         diff_columns(name, old, new, &mut out);
         diff_many_to_many(name, (shipped, old), (current, new), &mut out);
+        diff_constraints(name, old, new, &mut out);
     }
     out
+}
+
+/// The compound constraints only one of `old` and `new` has (same kind and
+/// attributes in the same order is the same constraint).
+fn diff_constraints(
+    entity: &str,
+    old: &EntityDescriptor,
+    new: &EntityDescriptor,
+    out: &mut Vec<SchemaDifference>,
+) {
+    let names = |c: &crate::schema::Constraint| c.attributes().map(str::to_owned).collect();
+    for constraint in old.constraints() {
+        if !new.constraints().contains(constraint) {
+            out.push(SchemaDifference::ConstraintRemoved {
+                entity: entity.to_owned(),
+                attributes: names(constraint),
+                unique: constraint.is_unique(),
+            });
+        }
+    }
+    for constraint in new.constraints() {
+        if !old.constraints().contains(constraint) {
+            out.push(SchemaDifference::ConstraintAdded {
+                entity: entity.to_owned(),
+                attributes: names(constraint),
+                unique: constraint.is_unique(),
+            });
+        }
+    }
 }
 
 /// Two maps by name: the entries only in the old one, only in the new one,

@@ -105,6 +105,25 @@ pub enum SchemaDifference {
         /// What changed.
         change: RelationshipChange,
     },
+    /// A compound constraint (`#[model(unique(…))]` or `#[model(index(…))]`)
+    /// that the snapshot does not have.
+    ConstraintAdded {
+        /// The entity.
+        entity: String,
+        /// The constraint's attributes, in order.
+        attributes: Vec<String>,
+        /// Whether it is a unique constraint (otherwise an index).
+        unique: bool,
+    },
+    /// A compound constraint of the snapshot that is gone.
+    ConstraintRemoved {
+        /// The entity.
+        entity: String,
+        /// The constraint's attributes, in order.
+        attributes: Vec<String>,
+        /// Whether it is a unique constraint (otherwise an index).
+        unique: bool,
+    },
     /// An attribute of the snapshot is a to-one relationship now.
     BecameRelationship {
         /// The entity.
@@ -310,6 +329,26 @@ impl fmt::Display for SchemaDifference {
             SchemaDifference::AttributeAdded { entity, attribute } => {
                 write!(f, "attribute `{entity}.{attribute}` was added")
             }
+            SchemaDifference::ConstraintAdded {
+                entity,
+                attributes,
+                unique,
+            } => write!(
+                f,
+                "{} `{entity}` ({}) was added",
+                if *unique { "unique" } else { "index" },
+                attributes.join(", ")
+            ),
+            SchemaDifference::ConstraintRemoved {
+                entity,
+                attributes,
+                unique,
+            } => write!(
+                f,
+                "{} `{entity}` ({}) was removed",
+                if *unique { "unique" } else { "index" },
+                attributes.join(", ")
+            ),
             SchemaDifference::AttributeRemoved { entity, attribute } => {
                 write!(f, "attribute `{entity}.{attribute}` was removed")
             }

@@ -2,10 +2,9 @@ use staged::prelude::*;
 
 #[versioned_schema(version = "1.0.0")]
 pub mod v1 {
-    #[model]
-    pub struct Reminder {
+    #[model(unique)]
+    pub struct Note {
         pub title: String,
-        pub views: u64,
     }
 }
 
