@@ -35,7 +35,8 @@ pub use container::{ModelContainer, ModelContainerBuilder, OpenOutcome, Recreate
 pub use context::{ConnectionGuard, ModelContext, Observation};
 pub use dry_run::{DryRunAction, DryRunProblem, DryRunReport, DryRunStep, StepOutcome};
 pub use error::{
-    AdoptionMismatch, BoxError, ConstraintKind, DanglingReference, Drift, Error, MigrationError, PlanError, Result, StoreError, UndeclaredRemoval,
+    AdoptionMismatch, BoxError, ConstraintKind, DanglingReference, Drift, Error, MigrationError,
+    PlanError, Result, StoreError, UndeclaredRemoval,
 };
 pub use group::{StoreGroup, StoreGroupBuilder, StoreKey};
 pub use inference::{StepInference, infer_step};
