@@ -189,3 +189,41 @@ fn keys_and_indexes_differ_only_where_the_schema_language_cannot_follow() {
         ]
     );
 }
+
+/// Where staged and NewPipe part ways on purpose: version 3 drops the streams
+/// without a URL. NewPipe's migration runs with foreign keys off and leaves
+/// their history pointing at nothing; staged applies the delete rule of
+/// `stream_history.stream_id` (`ON DELETE CASCADE`) to the rows a transform
+/// drops, so the history goes with its stream.
+#[test]
+fn the_history_of_a_dropped_stream_goes_with_it_where_newpipe_leaves_it_dangling() {
+    let test = MigrationTest::new(stages::plan().unwrap());
+    let store = test.store::<v2::Schema>().unwrap();
+    let mut ctx = store.context();
+    seed::seed_v2(&mut ctx).unwrap();
+    let no_url = FetchDescriptor::new().filter(v2::Stream::fields().url.is_null());
+    let lost = ctx.fetch::<v2::Stream>(no_url).unwrap()[0].id();
+    ctx.insert(v2::StreamHistory {
+        stream: Ref::new(lost),
+        access_date: 1_700_400_000_000,
+        repeat_count: 1,
+    })
+    .unwrap();
+    let newpipe = room::empty_database(2);
+    compare::copy_store_into(store.path(), &newpipe, 2);
+
+    let mut ctx = store.migrate().unwrap().context();
+    room::migrate(&newpipe, 2, room::LATEST);
+
+    let count = |sql: &str| {
+        newpipe
+            .query_row(sql, [], |row| row.get::<_, i64>(0))
+            .unwrap()
+    };
+    assert_eq!(count("SELECT count(*) FROM stream_history"), 6);
+    let dangling = "SELECT count(*) FROM pragma_foreign_key_check('stream_history')";
+    assert_eq!(count(dangling), 1);
+    assert_eq!(ctx.count::<v9::StreamHistory>().unwrap(), 5);
+    let history = ctx.fetch_all::<v9::StreamHistory>().unwrap();
+    assert!(history.iter().all(|h| h.stream.id() != lost));
+}

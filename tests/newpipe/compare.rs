@@ -71,9 +71,26 @@ fn with_store<T>(room: &Connection, path: &Path, f: impl FnOnce() -> T) -> T {
     out
 }
 
+/// The columns of `table` in `schema` other than staged's `_id`, with their
+/// declared types and whether they are `NOT NULL`, as staged names them
+/// (NewPipe's `uid`/`id` left out, as `_id` is).
+fn declared(conn: &Connection, schema: &str, table: &str) -> BTreeSet<(String, String, bool)> {
+    let sql = format!(
+        "SELECT name, type, \"notnull\" FROM pragma_table_info({}, '{schema}')",
+        quoted_text(table)
+    );
+    let mut statement = conn.prepare(&sql).unwrap();
+    let rows = statement
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+        .unwrap();
+    rows.map(Result::unwrap)
+        .filter(|(name, ..): &(String, String, bool)| staged_column(table, name) != "_id")
+        .collect()
+}
+
 /// Asserts that the store has NewPipe's tables and, in each, NewPipe's
-/// columns under their names (`uid`/`id` as `_id`), plus an `_id` where
-/// NewPipe has none.
+/// columns under their names, with their declared types and nullability,
+/// and an `_id` (NewPipe's `uid`/`id`, or a column of staged's own).
 fn assert_same_columns(room: &Connection, version: u32) {
     assert_eq!(
         tables(room, "store"),
@@ -81,16 +98,13 @@ fn assert_same_columns(room: &Connection, version: u32) {
         "the tables of version {version}"
     );
     for table in tables(room, "main") {
-        let mut expected: BTreeSet<String> = columns(room, "main", &table)
-            .iter()
-            .map(|c| staged_column(&table, c).to_owned())
-            .collect();
-        expected.insert("_id".to_owned());
-        let actual: BTreeSet<String> = columns(room, "store", &table).into_iter().collect();
         assert_eq!(
-            actual, expected,
+            declared(room, "store", &table),
+            declared(room, "main", &table),
             "the columns of `{table}` at version {version}"
         );
+        let ids = columns(room, "store", &table);
+        assert!(ids.iter().any(|c| c == "_id"), "`{table}` has no `_id`");
     }
 }
 
