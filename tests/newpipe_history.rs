@@ -8,6 +8,7 @@
 mod newpipe;
 
 use newpipe::{compare, room, seed, stages, v2, v7, v9};
+use staged::AdoptionMismatch;
 use staged::prelude::*;
 use staged::testing::MigrationTest;
 
@@ -226,4 +227,71 @@ fn the_history_of_a_dropped_stream_goes_with_it_where_newpipe_leaves_it_dangling
     assert_eq!(ctx.count::<v9::StreamHistory>().unwrap(), 5);
     let history = ctx.fetch_all::<v9::StreamHistory>().unwrap();
     assert!(history.iter().all(|h| h.stream.id() != lost));
+}
+
+/// NewPipe's own database at version 9 (its tables and Room's
+/// `room_master_table`), empty, offered to `adopt::<v9::Schema>()`: what
+/// stops an app from taking over its users' databases. The composite primary
+/// keys and the one-to-one primary keys are gaps of the schema language; the
+/// three `(service_id, url)` unique indexes are declared by `v9`
+/// (`#[model(unique(service_id, url))]`), yet adoption does not see them
+/// (`docs/newpipe.md`, "Found while doing this").
+#[test]
+fn adopting_newpipes_own_database_is_refused_for_its_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("newpipe.db");
+    let newpipe = room::empty_database(room::LATEST);
+    newpipe
+        .execute_batch(
+            "CREATE TABLE IF NOT EXISTS room_master_table (id INTEGER PRIMARY KEY,identity_hash TEXT);
+             INSERT OR REPLACE INTO room_master_table (id,identity_hash)
+                 VALUES(42, '7591e8039faa74d8c0517dc867af9d3e');",
+        )
+        .unwrap();
+    newpipe
+        .execute("VACUUM INTO ?1", [path.to_str().unwrap()])
+        .unwrap();
+    drop(newpipe);
+    let error = ModelContainer::builder(stages::plan().unwrap())
+        .adopt::<v9::Schema>()
+        .open(&path)
+        .err()
+        .expect("adoption refused");
+    let staged::Error::Store(staged::StoreError::AdoptionMismatch { mismatches, .. }) = &error
+    else {
+        panic!("not an adoption mismatch: {error}");
+    };
+    let mut found: Vec<String> = mismatches
+        .iter()
+        .map(|mismatch| match mismatch {
+            AdoptionMismatch::CompoundPrimaryKey { entity, columns } => {
+                format!("{entity}: primary key {columns:?}")
+            }
+            AdoptionMismatch::IdDeclared { entity, column } => {
+                format!("{entity}: {column} would be the record id")
+            }
+            AdoptionMismatch::UndeclaredUnique {
+                entity, columns, ..
+            } => format!("{entity}: unique {columns:?} not declared"),
+            AdoptionMismatch::UnexpectedTable { table } => format!("{table}: unexpected"),
+            other => format!("{other:?}"),
+        })
+        .collect();
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            "feed: primary key [\"stream_id\", \"subscription_id\"]",
+            "feed_group_subscription_join: primary key [\"group_id\", \"subscription_id\"]",
+            "feed_last_updated: subscription_id would be the record id",
+            "playlist_stream_join: primary key [\"playlist_id\", \"join_index\"]",
+            "playlist_stream_join: unique [\"playlist_id\", \"join_index\"] not declared",
+            "remote_playlists: unique [\"service_id\", \"url\"] not declared",
+            "room_master_table: unexpected",
+            "stream_history: primary key [\"stream_id\", \"access_date\"]",
+            "stream_state: stream_id would be the record id",
+            "streams: unique [\"service_id\", \"url\"] not declared",
+            "subscriptions: unique [\"service_id\", \"url\"] not declared",
+        ]
+    );
 }
