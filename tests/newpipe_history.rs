@@ -252,11 +252,12 @@ fn adopting_newpipes_own_database_is_refused_for_its_keys() {
         .execute("VACUUM INTO ?1", [path.to_str().unwrap()])
         .unwrap();
     drop(newpipe);
-    let error = ModelContainer::builder(stages::plan().unwrap())
+    let opened = ModelContainer::builder(stages::plan().unwrap())
         .adopt::<v9::Schema>()
-        .open(&path)
-        .err()
-        .expect("adoption refused");
+        .open(&path);
+    let Err(error) = opened else {
+        panic!("adoption accepted");
+    };
     let staged::Error::Store(staged::StoreError::AdoptionMismatch { mismatches, .. }) = &error
     else {
         panic!("not an adoption mismatch: {error}");
