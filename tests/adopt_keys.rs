@@ -81,7 +81,10 @@ fn hand_made(store: &TempStore) {
 }
 
 fn plan<S: VersionedSchema>() -> SchemaMigrationPlan<S> {
-    SchemaMigrationPlan::builder().schema::<S>().build().unwrap()
+    SchemaMigrationPlan::builder()
+        .schema::<S>()
+        .build()
+        .unwrap()
 }
 
 #[test]
