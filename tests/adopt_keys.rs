@@ -24,8 +24,6 @@ const HAND_MADE: &str = r#"
 /// The hand-made tables, with their uniqueness declared.
 #[versioned_schema(version = "1.0.0")]
 pub mod declared {
-    use staged::prelude::*;
-
     /// A person in a team, once per team.
     #[model(name = "membership", unique(team, person))]
     pub struct Membership {
@@ -50,8 +48,6 @@ pub mod declared {
 /// The same tables without their uniqueness.
 #[versioned_schema(version = "1.0.0")]
 pub mod undeclared {
-    use staged::prelude::*;
-
     /// A person in a team.
     #[model(name = "membership")]
     pub struct Membership {

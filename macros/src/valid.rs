@@ -278,7 +278,9 @@ fn check_constraints(cx: &Ctxt, model: &ast::Model<'_>) {
             [] => {
                 cx.error_spanned_by(
                     &constraint.keyword,
-                    format_args!("`{kind}()` is empty: list the fields it covers together, `{kind}(a, b)`"),
+                    format_args!(
+                        "`{kind}()` is empty: list the fields it covers together, `{kind}(a, b)`"
+                    ),
                 );
                 continue;
             }
