@@ -7,12 +7,13 @@ pub use staged_runtime::{
     DeleteRule, Drift, DryRunAction, DryRunProblem, DryRunReport, DryRunStep, EntityDescriptor,
     EntitySummary, Error, FetchDescriptor, Field, HistoryEntry, JoinTableSummary, JournalMode,
     MigrationError, MigrationObserver, MigrationPath, MigrationStage, MigrationStep, Model,
-    ModelContainer, ModelContainerBuilder, ModelContext, NoSchema, Observation, OpenOutcome,
-    PROGRESS_INTERVAL, PersistentId, PlanError, PlanSchema, Predicate, Record, Recreate, Ref,
-    Reference, RelationshipDescriptor, Result, SchemaDescriptor, SchemaMigrationPlan,
-    SchemaMigrationPlanBuilder, SortDescriptor, StepInference, StepKind, StepOutcome, StoreError,
-    StoreGroup, StoreGroupBuilder, StoreKey, StoreSummary, ToMany, ToManyKind, UndeclaredRemoval,
-    Version, VersionedSchema, adoption_mismatches, infer_step, inspect_store, rusqlite,
+    ModelContainer, ModelContainerBuilder, ModelContext, NoSchema, Observation, OldRecords,
+    OpenOutcome, PROGRESS_INTERVAL, PersistentId, PlanError, PlanSchema, Predicate, Record,
+    Recreate, Ref, Reference, RelationshipDescriptor, Result, SchemaDescriptor,
+    SchemaMigrationPlan, SchemaMigrationPlanBuilder, SortDescriptor, StepInference, StepKind,
+    StepOutcome, StoreError, StoreGroup, StoreGroupBuilder, StoreKey, StoreSummary, ToMany,
+    ToManyKind, UndeclaredRemoval, Version, VersionedSchema, adoption_mismatches, infer_step,
+    inspect_store, rusqlite,
 };
 
 /// Schema descriptors, checksums and their canonical form.
@@ -36,8 +37,8 @@ pub mod prelude {
         did_migrate, migrate, model, transform, versioned_schema, will_migrate,
     };
     pub use staged_runtime::{
-        DeleteRule, FetchDescriptor, MigrationStage, ModelContainer, ModelContext, PersistentId,
-        Record, Ref, SchemaMigrationPlan, ToMany, Version, VersionedSchema,
+        DeleteRule, FetchDescriptor, MigrationStage, ModelContainer, ModelContext, OldRecords,
+        PersistentId, Record, Ref, SchemaMigrationPlan, ToMany, Version, VersionedSchema,
     };
 }
 

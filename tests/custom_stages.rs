@@ -343,7 +343,7 @@ fn a_failing_transform_names_the_entity() {
     assert_eq!(
         error.to_string(),
         format!(
-            "cannot migrate `{}`: transform of `Reminder` of stage 1.0.0 -> 2.0.0 failed: cannot convert c",
+            "cannot migrate `{}`: transform of `Reminder` of stage 1.0.0 -> 2.0.0 failed on the record with id 4: cannot convert c",
             store.path().display()
         )
     );

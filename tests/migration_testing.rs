@@ -362,7 +362,7 @@ fn a_failing_migration_names_the_version_the_store_started_at() {
         error.to_string(),
         format!(
             "migrating a test store from 1.0.0 to 2.0.0 failed: cannot migrate `{}`: transform of \
-             `Reminder` of stage 1.0.0 -> 2.0.0 failed: cannot convert `r1`",
+             `Reminder` of stage 1.0.0 -> 2.0.0 failed on the record with id 1: cannot convert `r1`",
             path.display()
         )
     );

@@ -23,12 +23,18 @@ impl HookKind {
         }
     }
 
-    /// How many arguments a hook of this kind takes.
+    /// How many arguments a hook of this kind takes (a transform: 1, or 2
+    /// when it reads other old records).
     pub fn arity(self) -> usize {
         match self {
             HookKind::Migrate => 2,
             _ => 1,
         }
+    }
+
+    /// Whether a hook of this kind can take `n` arguments.
+    pub fn accepts(self, n: usize) -> bool {
+        n == self.arity() || (self == HookKind::Transform && n == 2)
     }
 
     /// The signature a hook of this kind must have, for messages.
@@ -38,7 +44,8 @@ impl HookKind {
                 "fn(ctx: &mut ModelContext<previous::Schema>) -> staged::Result<()>"
             }
             HookKind::Transform => {
-                "fn(old: previous::Model) -> staged::Result<Model>, or -> staged::Result<Option<Model>> to drop rows"
+                "fn(old: previous::Model) -> staged::Result<Model>, or -> staged::Result<Option<Model>> to drop rows, \
+                 or fn(old: Record<previous::Model>, old_records: &OldRecords<'_, previous::Schema>) -> the same"
             }
             HookKind::Migrate => {
                 "fn(old: &mut ModelContext<previous::Schema>, new: &mut ModelContext<Schema>) -> staged::Result<()>"
@@ -68,12 +75,23 @@ pub struct Hook<'a> {
 }
 
 impl Hook<'_> {
-    /// For a transform: the type of its argument (the old model).
+    /// For a transform: the old model, the type of its first argument
+    /// (inside `Record<…>` when it takes the record).
     pub fn input(&self) -> Option<&Type> {
-        match self.func.sig.inputs.first()? {
-            FnArg::Typed(arg) => Some(&arg.ty),
-            FnArg::Receiver(_) => None,
+        let ty = match self.func.sig.inputs.first()? {
+            FnArg::Typed(arg) => &*arg.ty,
+            FnArg::Receiver(_) => return None,
+        };
+        match first_generic(ty) {
+            Some(model) if is_named(ty, "Record") => Some(model),
+            _ => Some(ty),
         }
+    }
+
+    /// For a transform: whether it takes the old record and the old
+    /// records (two arguments).
+    pub fn reads_old_records(&self) -> bool {
+        self.kind == HookKind::Transform && self.func.sig.inputs.len() == 2
     }
 
     /// For a transform: whether it returns `Result<Option<_>>` (drops rows).

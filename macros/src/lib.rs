@@ -66,7 +66,10 @@ pub fn will_migrate(args: TokenStream, input: TokenStream) -> TokenStream {
 /// Marks a function of a `#[versioned_schema(previous = …)]` module as the
 /// transform of one old model into a model of this schema:
 /// `fn(old: previous::Model) -> staged::Result<Model>` (or
-/// `staged::Result<Option<Model>>` to drop rows). On its own it is an error.
+/// `staged::Result<Option<Model>>` to drop rows), or, to read other records
+/// of the previous schema,
+/// `fn(old: Record<previous::Model>, old_records: &OldRecords<'_, previous::Schema>)`
+/// with the same results. On its own it is an error.
 #[proc_macro_attribute]
 pub fn transform(args: TokenStream, input: TokenStream) -> TokenStream {
     expand::hook_outside_schema("transform", args.into(), input.into()).into()

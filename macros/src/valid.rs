@@ -92,7 +92,7 @@ fn check_hooks(cx: &Ctxt, schema: &Schema<'_>) {
                 ),
             );
         }
-        if sig.inputs.len() != hook.kind.arity() {
+        if !hook.kind.accepts(sig.inputs.len()) {
             cx.error_spanned_by(
                 &sig.inputs,
                 format_args!(

@@ -32,7 +32,7 @@ pub mod testing;
 
 pub use change::{Change, ChangeClass};
 pub use container::{ModelContainer, ModelContainerBuilder, OpenOutcome, Recreate};
-pub use context::{ConnectionGuard, ModelContext, Observation};
+pub use context::{ConnectionGuard, ModelContext, Observation, OldRecords};
 pub use dry_run::{DryRunAction, DryRunProblem, DryRunReport, DryRunStep, StepOutcome};
 pub use error::{
     AdoptionMismatch, BoxError, ConstraintKind, DanglingReference, Drift, Error, MigrationError,

@@ -1,13 +1,14 @@
 //! [`MigrationStage`]: how to go from one schema version to another.
 
+use std::cell::Cell;
 use std::fmt;
 use std::marker::PhantomData;
 
 use rusqlite::Connection;
 
-use crate::context::{ModelContext, SharedConnection, TableMap};
+use crate::context::{ModelContext, OldRecords, SharedConnection, TableMap};
 use crate::error::Result;
-use crate::model::{BelongsTo, Model};
+use crate::model::{BelongsTo, Model, PersistentId, Record};
 use crate::schema::{EntityDescriptor, Version, VersionedSchema};
 use crate::sql;
 use crate::store;
@@ -55,8 +56,25 @@ pub(crate) struct ErasedTransform {
     /// `into`, calling `progress(done)` now and then and once at the end with
     /// the number of rows read (the runner compares it with the rows written
     /// to know whether rows were dropped); returns the rows written.
-    #[allow(clippy::type_complexity)]
-    pub run: Box<dyn Fn(&Connection, &str, &str, &mut dyn FnMut(u64)) -> Result<u64> + Send + Sync>,
+    pub run: Box<dyn Fn(TransformRun<'_>) -> Result<u64> + Send + Sync>,
+}
+
+/// What the runner hands a transform: the tables, the old records, where
+/// it is, and whom to tell about progress.
+pub(crate) struct TransformRun<'a> {
+    /// The migration's connection.
+    pub conn: &'a Connection,
+    /// The old rows' table.
+    pub from: &'a str,
+    /// The table the new rows go to.
+    pub into: &'a str,
+    /// Where the old rows of transformed entities are (theirs included).
+    pub old_tables: &'a TableMap,
+    /// The id of the row being transformed (`None` between rows), so that
+    /// an error or a panic can name the record.
+    pub at: &'a Cell<Option<i64>>,
+    /// Called now and then with the rows read, and once at the end.
+    pub progress: &'a mut dyn FnMut(u64),
 }
 
 impl MigrationStage {
@@ -216,7 +234,8 @@ impl<A: VersionedSchema, B: VersionedSchema> CustomStage<A, B> {
 
     /// Maps every row of the old model `Old` to a row of the new model `New`
     /// (same [`PersistentId`](crate::PersistentId)). Rows are streamed, never
-    /// collected. `New`'s changes from `Old` need not be inferable.
+    /// collected. `New`'s changes from `Old` need not be inferable. An error
+    /// or a panic names the record it happened on.
     pub fn transform<Old, New, F>(self, transform: F) -> Self
     where
         Old: BelongsTo<A>,
@@ -228,32 +247,54 @@ impl<A: VersionedSchema, B: VersionedSchema> CustomStage<A, B> {
 
     /// Like [`transform`](CustomStage::transform), but the row is dropped when
     /// the closure returns `Ok(None)`.
-    pub fn transform_or_drop<Old, New, F>(mut self, transform: F) -> Self
+    pub fn transform_or_drop<Old, New, F>(self, transform: F) -> Self
     where
         Old: BelongsTo<A>,
         New: BelongsTo<B>,
         F: Fn(Old) -> Result<Option<New>> + Send + Sync + 'static,
     {
+        self.transform_record(move |old: Record<Old>, _: &OldRecords<'_, A>| {
+            transform(old.into_inner())
+        })
+    }
+
+    /// Like [`transform_or_drop`](CustomStage::transform_or_drop), but the
+    /// closure gets the old [`Record`] (its id included) and read access to
+    /// every record of the old schema ([`OldRecords`]): a value computed
+    /// from another table (a parent's field, a lookup), or from other rows of
+    /// the same entity. Those reads see the store as it was before the stage.
+    pub fn transform_record<Old, New, F>(mut self, transform: F) -> Self
+    where
+        Old: BelongsTo<A>,
+        New: BelongsTo<B>,
+        F: Fn(Record<Old>, &OldRecords<'_, A>) -> Result<Option<New>> + Send + Sync + 'static,
+    {
         self.erased.transforms.push(ErasedTransform {
             source: Old::entity,
             target: New::entity,
-            run: Box::new(move |conn, from, into, progress| {
-                stream_transform::<Old, New>(conn, from, into, &transform, progress)
+            run: Box::new(move |run| {
+                let old = OldRecords::new(run.conn, run.old_tables);
+                stream_transform::<Old, New>(run, &|record| transform(record, &old))
             }),
         });
         self
     }
 }
 
-/// Streams the rows of table `from` (model `Old`) through `transform` into
-/// table `into` (model `New`), keeping ids; one row in memory at a time.
+/// Streams the rows of `run.from` (model `Old`) through `transform` into
+/// `run.into` (model `New`), keeping ids; one row in memory at a time.
 pub(crate) fn stream_transform<Old: Model, New: Model>(
-    conn: &Connection,
-    from: &str,
-    into: &str,
-    transform: &dyn Fn(Old) -> Result<Option<New>>,
-    progress: &mut dyn FnMut(u64),
+    run: TransformRun<'_>,
+    transform: &dyn Fn(Record<Old>) -> Result<Option<New>>,
 ) -> Result<u64> {
+    let TransformRun {
+        conn,
+        from,
+        into,
+        at,
+        progress,
+        ..
+    } = run;
     let mut select = conn.prepare(&sql::select_from(Old::entity(), from))?;
     let mut insert = conn.prepare(&sql::insert_with_id_last(New::entity(), into))?;
     let id_index = New::entity().attributes().len() + 1;
@@ -261,13 +302,16 @@ pub(crate) fn stream_transform<Old: Model, New: Model>(
     let (mut done, mut written) = (0u64, 0u64);
     while let Some(row) = rows.next()? {
         let id: i64 = row.get(0)?;
-        let old = Old::__read(row, 1, id)?;
+        // A value that cannot be read names its record itself.
+        let old = Record::new(PersistentId::from_raw(id), Old::__read(row, 1, id)?);
+        at.set(Some(id));
         if let Some(new) = transform(old)? {
             new.__bind(&mut insert)?;
             insert.raw_bind_parameter(id_index, id)?;
             insert.raw_execute().map_err(store::constraint_error)?;
             written += 1;
         }
+        at.set(None);
         done += 1;
         if done % PROGRESS_INTERVAL == 0 {
             progress(done);

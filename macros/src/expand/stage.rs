@@ -70,12 +70,19 @@ pub(super) fn stage_fn(schema: &Schema<'_>, version_text: &str) -> TokenStream {
             let ident = &hook.func.sig.ident;
             let method = match hook.kind {
                 HookKind::WillMigrate => quote!(will_migrate),
+                HookKind::Transform if hook.reads_old_records() => quote!(transform_record),
                 HookKind::Transform if hook.drops_rows() => quote!(transform_or_drop),
                 HookKind::Transform => quote!(transform),
                 HookKind::Migrate => quote!(migrate),
                 HookKind::DidMigrate => quote!(did_migrate),
             };
             let method = quote_spanned!(ident.span()=> #method);
+            if hook.reads_old_records() && !hook.drops_rows() {
+                // `transform_record` takes a closure that may drop rows.
+                return quote_spanned! {ident.span()=>
+                    .#method(|old, old_records| ::core::result::Result::map(#ident(old, old_records), ::core::option::Option::Some))
+                };
+            }
             quote_spanned!(ident.span()=> .#method(#ident))
         });
         let name = module_stage_name(schema);

@@ -14,11 +14,13 @@ use crate::sql;
 
 mod bulk;
 mod observe;
+mod old;
 mod related;
 mod writer;
 
 pub use observe::Observation;
 pub(crate) use observe::observe;
+pub use old::OldRecords;
 
 use writer::{Locked, ReadConnection};
 pub(crate) use writer::{SharedConnection, Writer};
@@ -283,19 +285,27 @@ impl<S: VersionedSchema> ModelContext<S> {
         sql: &str,
         params: &[rusqlite::types::Value],
     ) -> Result<Vec<Record<M>>> {
-        let conn = self.read()?;
-        let mut statement = conn.prepare_cached(sql)?;
-        let mut rows = statement.query(params_from_iter(params))?;
-        let mut records = Vec::new();
-        while let Some(row) = rows.next()? {
-            let id: i64 = row.get(0)?;
-            records.push(Record::new(
-                PersistentId::from_raw(id),
-                M::__read(row, 1, id)?,
-            ));
-        }
-        Ok(records)
+        read_records(&*self.read()?, sql, params)
     }
+}
+
+/// The records `sql` selects (the id first, then `M`'s columns).
+pub(crate) fn read_records<M: Model>(
+    conn: &Connection,
+    sql: &str,
+    params: &[rusqlite::types::Value],
+) -> Result<Vec<Record<M>>> {
+    let mut statement = conn.prepare_cached(sql)?;
+    let mut rows = statement.query(params_from_iter(params))?;
+    let mut records = Vec::new();
+    while let Some(row) = rows.next()? {
+        let id: i64 = row.get(0)?;
+        records.push(Record::new(
+            PersistentId::from_raw(id),
+            M::__read(row, 1, id)?,
+        ));
+    }
+    Ok(records)
 }
 
 /// Rolls a savepoint back when the body of [`ModelContext::transaction`] panics.

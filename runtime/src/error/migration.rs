@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use super::{DanglingReference, Drift, Error};
+use crate::model::PersistentId;
 use crate::schema::{Checksum, Version};
 
 /// A store that cannot be brought to the plan's latest version. The store is left as it was.
@@ -89,7 +90,11 @@ pub enum MigrationError {
     },
 
     /// A hook or transform of a custom stage failed (returned an error or panicked).
-    #[error("cannot migrate `{}`: {hook} of stage {from} -> {to} failed: {source}", path.display())]
+    #[error(
+        "cannot migrate `{}`: {hook} of stage {from} -> {to} failed{}: {source}",
+        path.display(),
+        record.map(|id| format!(" on the record with id {id}")).unwrap_or_default()
+    )]
     HookFailed {
         /// The store file.
         path: PathBuf,
@@ -99,6 +104,9 @@ pub enum MigrationError {
         to: Version,
         /// Which hook: e.g. "`will_migrate` hook #1" or "transform of `Reminder`".
         hook: String,
+        /// For a transform, the old record it failed on (an error it
+        /// returned, a panic, or a new row that could not be written).
+        record: Option<PersistentId>,
         /// The hook's error (a panic is an [`Error::Hook`] with its message).
         #[source]
         source: Box<Error>,

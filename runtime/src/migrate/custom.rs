@@ -1,6 +1,7 @@
 //! Running a custom stage: its hooks, and its transforms through shadow tables.
 
-use std::collections::HashSet;
+use std::cell::Cell;
+use std::collections::{HashMap, HashSet};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 
@@ -8,10 +9,11 @@ use crate::context::TableMap;
 use crate::delete_rules;
 use crate::error::{Error, MigrationError, Result};
 use crate::inference::{self, Purpose, SchemaMapping, Statement};
+use crate::model::PersistentId;
 use crate::planner::MigrationStep;
 use crate::schema::{EntityDescriptor, SchemaDescriptor, VersionedSchema};
 use crate::sql;
-use crate::stage::{ErasedCustom, ErasedTransform};
+use crate::stage::{ErasedCustom, ErasedTransform, TransformRun};
 
 use super::{Runner, lock};
 
@@ -39,8 +41,10 @@ impl<S: VersionedSchema> Runner<'_, S> {
             hook(self.shared)
         })?;
         let mut transformed = Vec::with_capacity(custom.transforms.len());
+        // Where the old rows of the entities transformed so far are.
+        let mut shadows = HashMap::new();
         for (k, transform) in custom.transforms.iter().enumerate() {
-            transformed.push(stage.transform(k, transform)?);
+            transformed.push(stage.transform(k, transform, &mut shadows)?);
         }
         let mut rows: u64 = transformed.iter().map(|t| t.written).sum();
         rows += stage.other_entities(mapping, &transformed)?;
@@ -104,11 +108,18 @@ struct Transformed {
 impl<S: VersionedSchema> CustomRun<'_, '_, S> {
     /// A [`MigrationError::HookFailed`] of this stage.
     fn hook_error(&self, hook: String, source: Error) -> Error {
+        self.failed_on(hook, None, source)
+    }
+
+    /// A [`MigrationError::HookFailed`] of this stage, on `record` of a
+    /// transform.
+    fn failed_on(&self, hook: String, record: Option<PersistentId>, source: Error) -> Error {
         MigrationError::HookFailed {
             path: self.runner.path.to_owned(),
             from: self.from.version(),
             to: self.to.version(),
             hook,
+            record,
             source: Box::new(source),
         }
         .into()
@@ -126,12 +137,19 @@ impl<S: VersionedSchema> CustomRun<'_, '_, S> {
 
     /// Runs the `k`th transform: its old table becomes its shadow, and the
     /// rows streamed through it fill a new table.
-    fn transform(&self, k: usize, transform: &ErasedTransform) -> Result<Transformed> {
+    fn transform(
+        &self,
+        k: usize,
+        transform: &ErasedTransform,
+        shadows: &mut HashMap<String, String>,
+    ) -> Result<Transformed> {
         let runner = self.runner;
         let (source, target) = ((transform.source)(), (transform.target)());
         let shadow = sql::old_table(k);
         let fresh = sql::transformed_table(k);
         let total = self.set_up_tables(source, target, &shadow, &fresh)?;
+        shadows.insert(source.name().to_owned(), shadow.clone());
+        let old_tables: TableMap = Arc::new(shadows.clone());
         // The rows read, as the transform's last progress call reports them.
         let mut read = 0u64;
         let mut progress = |done: u64| {
@@ -142,10 +160,20 @@ impl<S: VersionedSchema> CustomRun<'_, '_, S> {
         };
         let label = format!("transform of `{}`", source.name());
         runner.record(|r| r.transform(source.name()));
+        let at = Cell::new(None);
         let written = {
             let conn = lock(runner.shared);
-            guarded(|| (transform.run)(&conn, &shadow, &fresh, &mut progress))
-                .map_err(|e| self.hook_error(label.clone(), e))?
+            guarded(|| {
+                (transform.run)(TransformRun {
+                    conn: &conn,
+                    from: &shadow,
+                    into: &fresh,
+                    old_tables: &old_tables,
+                    at: &at,
+                    progress: &mut progress,
+                })
+            })
+            .map_err(|e| self.failed_on(label.clone(), at.get().map(PersistentId::from_raw), e))?
         };
         runner.record(|r| r.rows_written(written));
         Ok(Transformed {
