@@ -200,10 +200,7 @@ fn a_failing_transform_names_its_record_and_changes_nothing() {
         let Some(MigrationError::HookFailed { hook, record, .. }) = error.as_migration() else {
             panic!("expected HookFailed, got {error:?}");
         };
-        assert_eq!(
-            (hook.as_str(), record.map(|id| id.raw())),
-            ("transform of `Note`", Some(3))
-        );
+        assert_eq!((hook.as_str(), *record), ("transform of `Note`", Some(3)));
         let message = error.to_string();
         assert!(
             message.contains(

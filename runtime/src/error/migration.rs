@@ -3,7 +3,6 @@
 use std::path::PathBuf;
 
 use super::{DanglingReference, Drift, Error};
-use crate::model::PersistentId;
 use crate::schema::{Checksum, Version};
 
 /// A store that cannot be brought to the plan's latest version. The store is left as it was.
@@ -104,9 +103,10 @@ pub enum MigrationError {
         to: Version,
         /// Which hook: e.g. "`will_migrate` hook #1" or "transform of `Reminder`".
         hook: String,
-        /// For a transform, the old record it failed on (an error it
-        /// returned, a panic, or a new row that could not be written).
-        record: Option<PersistentId>,
+        /// For a transform, the id of the old record it failed on (an
+        /// error it returned, a panic, or a new row that could not be
+        /// written), as [`PersistentId::raw`](crate::PersistentId::raw).
+        record: Option<i64>,
         /// The hook's error (a panic is an [`Error::Hook`] with its message).
         #[source]
         source: Box<Error>,

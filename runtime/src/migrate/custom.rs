@@ -9,7 +9,6 @@ use crate::context::TableMap;
 use crate::delete_rules;
 use crate::error::{Error, MigrationError, Result};
 use crate::inference::{self, Purpose, SchemaMapping, Statement};
-use crate::model::PersistentId;
 use crate::planner::MigrationStep;
 use crate::schema::{EntityDescriptor, SchemaDescriptor, VersionedSchema};
 use crate::sql;
@@ -113,7 +112,7 @@ impl<S: VersionedSchema> CustomRun<'_, '_, S> {
 
     /// A [`MigrationError::HookFailed`] of this stage, on `record` of a
     /// transform.
-    fn failed_on(&self, hook: String, record: Option<PersistentId>, source: Error) -> Error {
+    fn failed_on(&self, hook: String, record: Option<i64>, source: Error) -> Error {
         MigrationError::HookFailed {
             path: self.runner.path.to_owned(),
             from: self.from.version(),
@@ -173,7 +172,7 @@ impl<S: VersionedSchema> CustomRun<'_, '_, S> {
                     progress: &mut progress,
                 })
             })
-            .map_err(|e| self.failed_on(label.clone(), at.get().map(PersistentId::from_raw), e))?
+            .map_err(|e| self.failed_on(label.clone(), at.get(), e))?
         };
         runner.record(|r| r.rows_written(written));
         Ok(Transformed {
