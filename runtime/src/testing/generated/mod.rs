@@ -174,7 +174,8 @@ pub(super) fn run_version<S: VersionedSchema>(
             .collect::<Result<Vec<_>, _>>()
             .map_err(|reason| cannot(reason.to_string()))?;
         let draws = current(&trees);
-        match run.attempt(&draws, generated.records) {
+        let all = vec![(0..generated.records).collect(); trees.len()];
+        match run.attempt(&draws, &all) {
             Ok(seeded) => {
                 records = seeded
                     .entities
@@ -183,7 +184,7 @@ pub(super) fn run_version<S: VersionedSchema>(
                     .collect();
             }
             Err(failure) => {
-                let failure = run.shrink(&mut trees, draws, generated.records, failure);
+                let failure = run.shrink(&mut trees, draws, all, failure);
                 return Err(TestError::Generated {
                     from,
                     to: S::VERSION,
@@ -231,10 +232,14 @@ struct Run<'t, S> {
 }
 
 impl<S: VersionedSchema> Run<'_, S> {
-    /// Writes the first `limit` draws of each entity to a new store,
-    /// migrates it and checks it.
-    fn attempt(&mut self, draws: &[Vec<RecordDraw>], limit: usize) -> Result<SeededStore, Failure> {
-        let seeded = seeded::resolve(self.descriptor, draws, limit);
+    /// Writes the `included` draws of each entity to a new store, migrates
+    /// it and checks it.
+    fn attempt(
+        &mut self,
+        draws: &[Vec<RecordDraw>],
+        included: &[Vec<usize>],
+    ) -> Result<SeededStore, Failure> {
+        let seeded = seeded::resolve(self.descriptor, draws, included);
         match self.migrate_and_check(&seeded) {
             Ok(()) => Ok(seeded),
             Err(message) => Err(Failure { message, seeded }),
@@ -269,30 +274,45 @@ impl<S: VersionedSchema> Run<'_, S> {
         Ok(())
     }
 
-    /// A smaller store that still fails: fewer records (halving the count
-    /// while the store still fails), then simpler values, record by record.
+    /// A smaller store that still fails: fewer records (halving their
+    /// number, then leaving out one record at a time, while the store still
+    /// fails), then simpler values, record by record.
     fn shrink(
         &mut self,
         trees: &mut [Vec<Tree>],
         mut draws: Vec<Vec<RecordDraw>>,
-        mut limit: usize,
+        mut included: Vec<Vec<usize>>,
         mut failure: Failure,
     ) -> Failure {
         let mut budget = SHRINK_BUDGET;
-        while limit > 1 && budget > 0 {
+        while budget > 0 && included.iter().any(|i| i.len() > 1) {
             budget -= 1;
-            match self.attempt(&draws, limit / 2) {
-                Err(smaller) => {
-                    failure = smaller;
-                    limit /= 2;
-                }
+            let halved: Vec<Vec<usize>> = included
+                .iter()
+                .map(|i| i[..(i.len() / 2).max(i.len().min(1))].to_vec())
+                .collect();
+            match self.attempt(&draws, &halved) {
+                Err(smaller) => (failure, included) = (smaller, halved),
                 Ok(_) => break,
             }
         }
-        for (k, entity) in trees.iter_mut().enumerate() {
-            for (i, tree) in entity.iter_mut().take(limit).enumerate() {
-                let at = Shrinking { k, i, limit };
-                self.shrink_record(tree, &mut draws, at, &mut failure, &mut budget);
+        for k in 0..included.len() {
+            let mut at = 0;
+            while at < included[k].len() && budget > 0 {
+                budget -= 1;
+                let mut fewer = included.clone();
+                fewer[k].remove(at);
+                match self.attempt(&draws, &fewer) {
+                    Err(smaller) => (failure, included) = (smaller, fewer),
+                    Ok(_) => at += 1,
+                }
+            }
+        }
+        for (k, entity) in included.iter().enumerate() {
+            for &i in entity {
+                let at = Shrinking { k, i };
+                let tree = &mut trees[k][i];
+                self.shrink_record(tree, &mut draws, &included, at, &mut failure, &mut budget);
             }
         }
         failure
@@ -303,17 +323,18 @@ impl<S: VersionedSchema> Run<'_, S> {
         &mut self,
         tree: &mut Tree,
         draws: &mut [Vec<RecordDraw>],
+        included: &[Vec<usize>],
         at: Shrinking,
         failure: &mut Failure,
         budget: &mut usize,
     ) {
-        let Shrinking { k, i, limit } = at;
+        let Shrinking { k, i } = at;
         let mut failing = draws[k][i].clone();
         'simplify: while *budget > 0 && tree.simplify() {
             while *budget > 0 {
                 *budget -= 1;
                 draws[k][i] = tree.current();
-                match self.attempt(draws, limit) {
+                match self.attempt(draws, included) {
                     Err(smaller) => {
                         *failure = smaller;
                         failing = draws[k][i].clone();
@@ -328,11 +349,9 @@ impl<S: VersionedSchema> Run<'_, S> {
     }
 }
 
-/// The record being shrunk: the `i`-th of entity `k`, in a store of `limit`
-/// records per entity.
+/// The record being shrunk: the `i`-th draw of entity `k`.
 #[derive(Clone, Copy)]
 struct Shrinking {
     k: usize,
     i: usize,
-    limit: usize,
 }

@@ -44,24 +44,26 @@ pub(super) fn id_of(k: usize, i: usize) -> i64 {
     ((k + 1) << 20) + 3 * i + 1
 }
 
-/// The records of `descriptor`'s entities from the first `limit` draws of
-/// each: a record that cannot satisfy a unique constraint or a required
+/// The records of `descriptor`'s entities from the draws `included` (per
+/// entity, indexes into its draws): a record that cannot satisfy a unique constraint or a required
 /// to-one (its target has no records) is left out.
 pub(super) fn resolve(
     descriptor: &SchemaDescriptor,
     draws: &[Vec<RecordDraw>],
-    limit: usize,
+    included: &[Vec<usize>],
 ) -> SeededStore {
     let entities = descriptor.entities();
     // Per entity, the indexes of the draws still in.
     let mut alive: Vec<Vec<usize>> = draws
         .iter()
-        .map(|d| (0..d.len().min(limit)).collect())
+        .map(|d| d.len())
+        .zip(included)
+        .map(|(len, included)| included.iter().copied().filter(|&i| i < len).collect())
         .collect();
     let base: Vec<Vec<Vec<Value>>> = entities
         .iter()
         .zip(draws)
-        .map(|(entity, draws)| unique_values(entity, draws, limit))
+        .map(|(entity, draws)| unique_values(entity, draws))
         .collect();
     loop {
         let values = point_references(descriptor, &base, draws, &mut alive);
@@ -97,11 +99,10 @@ pub(super) fn resolve(
 /// The values of each draw of `entity` (to-ones NULL for now), the first
 /// attribute of each unique constraint that can be made unique made so by
 /// the record's index.
-fn unique_values(entity: &EntityDescriptor, draws: &[RecordDraw], limit: usize) -> Vec<Vec<Value>> {
+fn unique_values(entity: &EntityDescriptor, draws: &[RecordDraw]) -> Vec<Vec<Value>> {
     let keys = key_attributes(entity);
     draws
         .iter()
-        .take(limit)
         .enumerate()
         .map(|(i, draw)| {
             draw.cells
