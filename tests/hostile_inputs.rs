@@ -421,3 +421,12 @@ fn entity_names_with_quotes_and_sql_are_quoted_not_executed() {
     );
     assert_eq!(sql::integrity(&conn), "ok");
 }
+
+/// Generated records (any text, extreme numbers) keep every value through the plan.
+#[test]
+fn generated_records_keep_their_values_through_the_plan() {
+    staged::testing::MigrationTest::new(plan_v3())
+        .generated(8)
+        .run()
+        .unwrap();
+}

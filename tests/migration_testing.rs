@@ -452,3 +452,20 @@ fn a_store_that_does_not_match_the_latest_schema_fails_validation() {
         "after migrating a test store from 4.0.0 to 4.0.0, the store does not match schema 4.0.0:\n  - unexpected table `Extra`"
     );
 }
+
+/// Generated data finds what the fixture above never shows: the transform
+/// adds `start + minutes`, which overflows for large values (a panic, so
+/// the migration fails); the failure is shrunk to one reminder.
+#[test]
+fn generated_records_find_the_overflow_of_the_transform() {
+    let error = MigrationTest::new(plan().unwrap())
+        .generated(8)
+        .run()
+        .unwrap_err();
+    let TestError::Generated { from, records, .. } = &error else {
+        panic!("expected a generated-data failure, got {error}");
+    };
+    assert_eq!(*from, Version::new(1, 0, 0), "{error}");
+    assert!(error.to_string().contains("overflow"), "{error}");
+    assert!(records.contains("Reminder (1 records)"), "{error}");
+}

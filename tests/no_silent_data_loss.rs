@@ -972,3 +972,15 @@ fn a_removed_entity_is_reported_once_not_with_each_of_its_relationships() {
     let changes: Vec<&str> = removals.iter().map(|r| r.change.as_str()).collect();
     assert_eq!(changes, ["remove entity `Tag`"]);
 }
+
+/// The recount multiplies every count on purpose (`rewrites`); generated
+/// data still finds that it overflows for large counts.
+#[test]
+fn generated_records_find_the_overflow_of_the_recount() {
+    let error = staged::testing::MigrationTest::new(recount_plan())
+        .generated(staged::testing::Generated::records(8).rewrites("Counter", "count"))
+        .run()
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("overflow"), "{error}");
+}

@@ -494,3 +494,29 @@ fn a_version_outside_the_plan_has_no_path() {
         );
     }
 }
+
+/// Generated records keep their values along every path of the full plan.
+#[test]
+fn generated_records_keep_their_values_on_every_path() {
+    staged::testing::MigrationTest::new(full_plan())
+        .generated(8)
+        .run()
+        .unwrap();
+}
+
+/// The custom stage of the mixed plan fills `priority` from `legacy` on
+/// purpose: without saying so, generated data reports the old priorities as
+/// lost; with `rewrites`, every path passes.
+#[test]
+fn generated_records_on_a_mixed_path_with_a_rewritten_attribute() {
+    let error = staged::testing::MigrationTest::new(mixed_plan())
+        .generated(8)
+        .run()
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("`Note.priority` of record #"), "{error}");
+    staged::testing::MigrationTest::new(mixed_plan())
+        .generated(staged::testing::Generated::records(8).rewrites("Note", "priority"))
+        .run()
+        .unwrap();
+}

@@ -1075,3 +1075,14 @@ fn a_to_one_becoming_many_to_many_cannot_share_a_stage_with_a_transform_of_its_e
          before or after the one that transforms `Pet`"
     );
 }
+
+/// Generated records, their to-ones and many-to-manys linked, keep their
+/// ids and values from every version.
+#[test]
+fn generated_records_keep_ids_and_values_from_every_version() {
+    let report = staged::testing::MigrationTest::new(plan())
+        .generated(8)
+        .run()
+        .unwrap();
+    assert_eq!(report.generated().len(), 3, "{report}");
+}

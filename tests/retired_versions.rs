@@ -259,3 +259,17 @@ fn migration_tests_and_snapshots_skip_retired_versions() {
         "{message}"
     );
 }
+
+/// Generated records keep their values through the full plan and through
+/// the squashed one, from every version each supports.
+#[test]
+fn generated_records_migrate_with_the_full_and_the_squashed_plan() {
+    staged::testing::MigrationTest::new(full())
+        .generated(8)
+        .run()
+        .unwrap();
+    staged::testing::MigrationTest::new(squashed())
+        .generated(8)
+        .run()
+        .unwrap();
+}

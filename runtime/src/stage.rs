@@ -52,6 +52,8 @@ pub(crate) struct ErasedTransform {
     pub source: fn() -> &'static EntityDescriptor,
     /// The new entity (of the stage's target schema).
     pub target: fn() -> &'static EntityDescriptor,
+    /// Whether it may drop rows (`transform_or_drop`), not only map them.
+    pub may_drop: bool,
     /// Streams every row of table `from` through the transform into table
     /// `into`, calling `progress(done)` now and then and once at the end with
     /// the number of rows read (the runner compares it with the rows written
@@ -242,7 +244,11 @@ impl<A: VersionedSchema, B: VersionedSchema> CustomStage<A, B> {
         New: BelongsTo<B>,
         F: Fn(Old) -> Result<New> + Send + Sync + 'static,
     {
-        self.transform_or_drop(move |old: Old| transform(old).map(Some))
+        let mut stage = self.transform_or_drop(move |old: Old| transform(old).map(Some));
+        if let Some(added) = stage.erased.transforms.last_mut() {
+            added.may_drop = false;
+        }
+        stage
     }
 
     /// Like [`transform`](CustomStage::transform), but the row is dropped when
@@ -272,6 +278,7 @@ impl<A: VersionedSchema, B: VersionedSchema> CustomStage<A, B> {
         self.erased.transforms.push(ErasedTransform {
             source: Old::entity,
             target: New::entity,
+            may_drop: true,
             run: Box::new(move |run| {
                 let old = OldRecords::new(run.conn, run.old_tables);
                 stream_transform::<Old, New>(run, &|record| transform(record, &old))

@@ -71,6 +71,35 @@ pub enum TestError {
         problems: Vec<String>,
     },
 
+    /// [`MigrationTest::generated`](super::MigrationTest::generated) cannot
+    /// generate records of a version: an attribute has no generator (a json
+    /// attribute whose serde shape could not be traced, without default).
+    #[error("cannot generate records for a test store at {version}: {reason}")]
+    Generate {
+        /// The version of the store.
+        version: Version,
+        /// Why, naming the entity and attribute.
+        reason: String,
+    },
+
+    /// A store of generated records lost data in its migration (a record
+    /// gone, a value changed), failed to migrate, or failed a check; with
+    /// the smallest failing store found.
+    #[error(
+        "a store of generated records at {from} failed its migration to {to}: {failure}\n\
+         the smallest failing store found, as written at {from}:\n{records}"
+    )]
+    Generated {
+        /// The version the store started at.
+        from: Version,
+        /// The plan's latest version.
+        to: Version,
+        /// What went wrong, naming entity, attribute and record.
+        failure: String,
+        /// The records (and links) of the store, one per line.
+        records: String,
+    },
+
     /// A check returned an error or panicked.
     #[error("the check of the test store migrated from {from} failed: {source}")]
     Check {

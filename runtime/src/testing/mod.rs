@@ -36,6 +36,7 @@
 //! a schema version after it shipped.
 
 mod error;
+mod generated;
 mod store;
 
 use std::collections::BTreeMap;
@@ -51,6 +52,7 @@ use crate::schema::snapshot::{self, SnapshotMode, SnapshotReport};
 use crate::schema::{Checksum, Version, VersionedSchema};
 
 pub use error::TestError;
+pub use generated::{Generated, GeneratedRun};
 pub use store::{MigratedStore, TestStore};
 
 /// A seed: fills a new store at one version through its typed context.
@@ -72,6 +74,7 @@ pub struct MigrationTest<S> {
     plan: SchemaMigrationPlan<S>,
     seeds: Vec<Seed>,
     checks: Vec<Check<S>>,
+    generated: Option<Generated>,
 }
 
 impl<S: VersionedSchema> MigrationTest<S> {
@@ -81,6 +84,7 @@ impl<S: VersionedSchema> MigrationTest<S> {
             plan,
             seeds: Vec::new(),
             checks: Vec::new(),
+            generated: None,
         }
     }
 
@@ -116,6 +120,38 @@ impl<S: VersionedSchema> MigrationTest<S> {
         self
     }
 
+    /// Also tests every version with stores of generated records:
+    /// `.generated(20)` writes 20 records per entity (see [`Generated`] for
+    /// the number of stores and what the plan changes on purpose) to new
+    /// stores at each version the test starts from, migrates them, and
+    /// checks on its own that no data was lost, then runs the checks.
+    ///
+    /// Values come from proptest strategies derived from the schema: every
+    /// stored type (json attributes from their traced serde shape), NULLs
+    /// now and then in optional attributes, unique constraints (single and
+    /// compound) kept, to-ones and many-to-manys pointing at generated
+    /// records. Ids are spread out and distinct across entities.
+    ///
+    /// After the migration (through the same runner as an app's), every
+    /// record must still be there with its id, unless its entity was
+    /// removed, a `transform_or_drop` on the path may drop it (or a cascade
+    /// from such a record), or [`Generated::deletes_rows`] says a hook
+    /// deletes it; and every attribute the plan maps from an old one (kept,
+    /// or renamed with `original_name`, through a transform too) must hold
+    /// the old value, unless it was NULL (a hook or a default may fill it)
+    /// or [`Generated::rewrites`] says it changes. Widened numbers compare
+    /// as numbers, json as JSON values; attributes whose type changed to
+    /// another kind (text to integer) are not compared.
+    ///
+    /// A failing store is made small (fewer records, then simpler values)
+    /// and [`TestError::Generated`] prints it, record by record, with what
+    /// was lost (entity, attribute, record). Generation is deterministic:
+    /// a failure reproduces.
+    pub fn generated(mut self, generated: impl Into<Generated>) -> Self {
+        self.generated = Some(generated.into());
+        self
+    }
+
     /// Creates a store at schema `V` of the plan in a new temporary directory,
     /// for a test of one version: seed it through
     /// [`context`](TestStore::context), then [`migrate`](TestStore::migrate) it.
@@ -128,8 +164,9 @@ impl<S: VersionedSchema> MigrationTest<S> {
     /// For every schema of the plan, oldest first (from its oldest supported
     /// version on: retired versions no longer open): creates a store at that
     /// version, runs its seeds, migrates it to the latest version, validates
-    /// it, and runs the checks. Stops at the first failure, naming the
-    /// version the store started at.
+    /// it, and runs the checks. Then, with [`generated`](Self::generated),
+    /// does the same for stores of generated records at every such version.
+    /// Stops at the first failure, naming the version the store started at.
     ///
     /// Fails with [`TestError::NotInPlan`] before creating anything when a
     /// seed's schema is not in the plan.
@@ -155,43 +192,63 @@ impl<S: VersionedSchema> MigrationTest<S> {
             .filter(|v| *v >= oldest)
             .collect();
         let mut runs = Vec::with_capacity(versions.len());
-        for from in versions {
-            let descriptor = self
-                .plan
-                .schema(from)
-                .map(|s| s.descriptor())
-                .ok_or(TestError::NotInPlan { version: from })?;
-            let created = store::create_file(descriptor)?;
-            let mut seeded = 0;
-            for seed in self.seeds.iter_mut().filter(|s| s.version == from) {
-                guarded(from, "seed", || (seed.run)(&created.conn)).map_err(|source| {
-                    TestError::Seed {
-                        version: from,
-                        source: Box::new(source),
-                    }
-                })?;
-                seeded += 1;
-            }
-            let migrated = store::migrate_file(created, from, &self.plan)?;
-            let mut ctx = migrated.context();
-            for check in &mut self.checks {
-                guarded(from, "check", || check(from, &mut ctx)).map_err(|source| {
-                    TestError::Check {
-                        from,
-                        source: Box::new(source),
-                    }
-                })?;
-            }
-            runs.push(MigrationRun {
-                path: migrated.migration_path().clone(),
-                seeds: seeded,
-                rows: migrated.row_counts().map_err(|source| TestError::Check {
-                    from,
-                    source: Box::new(source.into()),
-                })?,
-            });
+        for &from in &versions {
+            runs.push(self.run_seeded(from)?);
         }
-        Ok(MigrationTestReport { runs })
+        let mut generated_runs = Vec::new();
+        if let Some(generated) = &self.generated {
+            for &from in &versions {
+                generated_runs.push(generated::run_version(
+                    &self.plan,
+                    from,
+                    generated,
+                    &mut self.checks,
+                )?);
+            }
+        }
+        Ok(MigrationTestReport {
+            runs,
+            generated: generated_runs,
+        })
+    }
+
+    /// Creates the store at `from`, runs its seeds, migrates it and runs
+    /// the checks.
+    fn run_seeded(&mut self, from: Version) -> Result<MigrationRun, TestError> {
+        let descriptor = self
+            .plan
+            .schema(from)
+            .map(|s| s.descriptor())
+            .ok_or(TestError::NotInPlan { version: from })?;
+        let created = store::create_file(descriptor)?;
+        let mut seeded = 0;
+        for seed in self.seeds.iter_mut().filter(|s| s.version == from) {
+            guarded(from, "seed", || (seed.run)(&created.conn)).map_err(|source| {
+                TestError::Seed {
+                    version: from,
+                    source: Box::new(source),
+                }
+            })?;
+            seeded += 1;
+        }
+        let migrated = store::migrate_file(created, from, &self.plan)?;
+        let mut ctx = migrated.context();
+        for check in &mut self.checks {
+            guarded(from, "check", || check(from, &mut ctx)).map_err(|source| {
+                TestError::Check {
+                    from,
+                    source: Box::new(source),
+                }
+            })?;
+        }
+        Ok(MigrationRun {
+            path: migrated.migration_path().clone(),
+            seeds: seeded,
+            rows: migrated.row_counts().map_err(|source| TestError::Check {
+                from,
+                source: Box::new(source.into()),
+            })?,
+        })
     }
 }
 
@@ -201,6 +258,7 @@ impl<S> fmt::Debug for MigrationTest<S> {
             .field("plan", &self.plan)
             .field("seeds", &self.seeds.len())
             .field("checks", &self.checks.len())
+            .field("generated", &self.generated)
             .finish()
     }
 }
@@ -226,6 +284,7 @@ fn guarded(version: Version, what: &str, body: impl FnOnce() -> Result<()>) -> R
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MigrationTestReport {
     runs: Vec<MigrationRun>,
+    generated: Vec<GeneratedRun>,
 }
 
 impl MigrationTestReport {
@@ -233,11 +292,20 @@ impl MigrationTestReport {
     pub fn runs(&self) -> &[MigrationRun] {
         &self.runs
     }
+
+    /// The generated stores of each version, oldest first (none without
+    /// [`MigrationTest::generated`]).
+    pub fn generated(&self) -> &[GeneratedRun] {
+        &self.generated
+    }
 }
 
 impl fmt::Display for MigrationTestReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for run in &self.runs {
+            writeln!(f, "{run}")?;
+        }
+        for run in &self.generated {
             writeln!(f, "{run}")?;
         }
         Ok(())

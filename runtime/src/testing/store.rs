@@ -246,6 +246,11 @@ impl<S: VersionedSchema> MigratedStore<S> {
         &self.path
     }
 
+    /// Runs `f` with the store's connection.
+    pub(super) fn with_connection<R>(&self, f: impl FnOnce(&Connection) -> R) -> R {
+        f(&self.conn.lock())
+    }
+
     /// The number of records of each entity of `S`, by entity name.
     pub fn row_counts(&self) -> rusqlite::Result<BTreeMap<String, u64>> {
         let conn = self.conn.lock();
