@@ -256,7 +256,12 @@ impl<S: VersionedSchema> ModelContainerBuilder<S> {
         }
         // Refuse to migrate a damaged store (see `check_before_migrating`).
         if self.check_before_migrating {
-            store::quick_check(&conn.lock().unwrap_or_else(PoisonError::into_inner), path)?;
+            store::integrity::check_before_migrating(
+                &conn.lock().unwrap_or_else(PoisonError::into_inner),
+                path,
+                &self.plan,
+                version,
+            )?;
         }
         let prepared = crate::migrate::prepare(
             conn,

@@ -6,6 +6,7 @@
 //! in Unix milliseconds) and `_staged_history` (one row per applied migration step).
 
 mod inspect;
+pub(crate) mod integrity;
 pub mod sql;
 pub mod verify;
 
