@@ -6,11 +6,12 @@
 //! - the free-page list, read from the file: the pages a migration's writes
 //!   take first, whatever tables it reads;
 //! - `PRAGMA quick_check(table)` for the tables every migration writes
-//!   (`sqlite_schema`, `sqlite_sequence`, staged's metadata and history),
-//!   and for every table of the store whose pages the path walks: rows
-//!   copied by a rebuild or read by a transform, rewritten by `DROP COLUMN`,
-//!   read into a new index, or pages freed by `DROP TABLE`/`DROP INDEX`
-//!   (the check covers the table and its indexes);
+//!   (`sqlite_schema`, staged's metadata and history), for
+//!   `sqlite_sequence` when a step rebuilds or transforms a table, and for
+//!   every table of the store whose pages the path walks: rows copied by a
+//!   rebuild or read by a transform, rewritten by `DROP COLUMN`, read into a
+//!   new index, or pages freed by `DROP TABLE`/`DROP INDEX` (the check
+//!   covers the table and its indexes);
 //! - the whole file (`PRAGMA quick_check`) when a step runs user hooks,
 //!   which may read and write any table, and when the store is in WAL mode
 //!   with frames in its `-wal` file, which the file alone does not show.
@@ -35,16 +36,10 @@ use crate::plan::SchemaMigrationPlan;
 use crate::schema::{Version, VersionedSchema};
 
 /// The tables every migration writes: staged's metadata (the version
-/// stamp) and history (a row per step), the `AUTOINCREMENT` high-water marks
-/// (rebuilt and transformed tables), and the schema (every step's DDL), last:
-/// SQLite's check of the schema table also walks the free-page list again,
-/// through its own page cache.
-const WRITTEN_BY_EVERY_MIGRATION: [&str; 4] = [
-    METADATA_TABLE,
-    HISTORY_TABLE,
-    "sqlite_sequence",
-    "sqlite_schema",
-];
+/// stamp) and history (a row per step), and the schema (every step's DDL),
+/// last: SQLite's check of the schema table also walks the free-page list
+/// again, through its own page cache.
+const WRITTEN_BY_EVERY_MIGRATION: [&str; 3] = [METADATA_TABLE, HISTORY_TABLE, "sqlite_schema"];
 
 /// Checks the store at `path` before the migration from `from` to `plan`'s
 /// latest version; a damaged store is [`StoreError::Corrupt`] and nothing
@@ -105,7 +100,8 @@ fn corrupt(path: &Path, detail: String) -> Error {
 /// `PRAGMA quick_check(table)`: the pages of the table and its indexes are
 /// well formed, and its rows are; a table the store does not have passes.
 fn check_table(conn: &Connection, path: &Path, table: &str) -> Result<()> {
-    let sql = format!("PRAGMA quick_check({})", quote_ident(table));
+    // `main.`: the temporary database's schema is not loaded for nothing.
+    let sql = format!("PRAGMA main.quick_check({})", quote_ident(table));
     let lines = conn.prepare(&sql).and_then(|mut statement| {
         statement
             .query_map([], |row| row.get::<_, String>(0))?

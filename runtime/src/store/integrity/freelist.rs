@@ -88,7 +88,7 @@ pub(super) fn read(path: &Path) -> io::Result<FreeList> {
     let mut free: Vec<u32> = Vec::with_capacity(usize::try_from(expected.min(pages)).unwrap_or(0));
     let mut trunks = HashSet::new();
     let mut trunk = be32(32);
-    let mut buffer = vec![0u8; usize::try_from(page_size).expect("a page fits in memory")];
+    let mut buffer = Vec::new();
     while trunk != 0 {
         let damaged = |detail: String| Ok(FreeList::Damaged(format!("free-page list: {detail}")));
         if let Some(problem) = check(trunk, &|| format!("trunk page {trunk}")) {
@@ -102,6 +102,10 @@ pub(super) fn read(path: &Path) -> io::Result<FreeList> {
                 "more pages than the {expected} the header gives (trunk page {trunk})"
             ));
         }
+        buffer.resize(
+            usize::try_from(page_size).expect("a page fits in memory"),
+            0,
+        );
         file.seek(SeekFrom::Start(u64::from(trunk - 1) * u64::from(page_size)))?;
         file.read_exact(&mut buffer)?;
         let word = |at: usize| {

@@ -11,6 +11,9 @@ use crate::plan::SchemaMigrationPlan;
 use crate::schema::{SchemaDescriptor, Version, VersionedSchema};
 use crate::store::sql;
 
+/// The table SQLite keeps `AUTOINCREMENT` high-water marks in.
+const SEQUENCE_TABLE: &str = "sqlite_sequence";
+
 /// The part of a store a migration path reads.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Touched {
@@ -18,8 +21,9 @@ pub(crate) enum Touched {
     /// `did_migrate`), which may read and write anything, or a statement
     /// this analysis does not know.
     Everything,
-    /// These tables of the store, by their names before the migration; the
-    /// tables every migration writes are not listed.
+    /// These tables of the store, by their names before the migration
+    /// (`sqlite_sequence` when a step writes it); the tables every
+    /// migration writes are not listed.
     Tables(BTreeSet<String>),
 }
 
@@ -150,6 +154,10 @@ impl Walk {
     ) -> bool {
         let mut skip = HashSet::new();
         let mut keep = HashSet::new();
+        if !transforms.is_empty() {
+            // Each new table's sequence is seeded from the old one's.
+            self.touched.insert(SEQUENCE_TABLE.to_owned());
+        }
         for (old, new) in transforms {
             if !self.read(old) {
                 return false;
@@ -271,8 +279,12 @@ impl Walk {
             return false;
         }
         if word(0, "INSERT") && word(1, "INTO") {
-            // `INSERT … SELECT … FROM t` reads every row of `t`; the
-            // sequence seed reads only the largest id.
+            // The sequence seed reads only the largest id, and writes
+            // `sqlite_sequence`.
+            if word(2, "SQLITE_SEQUENCE") || name(2) == Some(SEQUENCE_TABLE) {
+                self.touched.insert(SEQUENCE_TABLE.to_owned());
+            }
+            // `INSERT … SELECT … FROM t` reads every row of `t`.
             return top_level_from(&tokens).is_none_or(|t| self.read(t));
         }
         false
@@ -488,7 +500,7 @@ mod tests {
         // NULLs replaced by a default: one rebuild.
         let required =
             edit_item(|a| a[1] = text("note").with_default(DefaultValue::Text("".into())));
-        assert_eq!(one_step(&required), tables(&["Item"]));
+        assert_eq!(one_step(&required), tables(&["Item", "sqlite_sequence"]));
     }
 
     #[test]
@@ -526,7 +538,10 @@ mod tests {
             hooks: false,
             transforms: vec![("Label", "Label")],
         });
-        assert_eq!(walk(&v1, [inferred(&v1, &v2), transform]), tables(&["Tag"]));
+        assert_eq!(
+            walk(&v1, [inferred(&v1, &v2), transform]),
+            tables(&["Tag", "sqlite_sequence"])
+        );
     }
 
     #[test]
@@ -554,7 +569,10 @@ mod tests {
             hooks: false,
             transforms: vec![("Parent", "Parent")],
         });
-        assert_eq!(walk(&v1, [step]), tables(&["Child", "Parent"]));
+        assert_eq!(
+            walk(&v1, [step]),
+            tables(&["Child", "Parent", "sqlite_sequence"])
+        );
     }
 
     #[test]
