@@ -5,7 +5,6 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
-use crate::error::Result;
 use crate::inference;
 use crate::plan::SchemaMigrationPlan;
 use crate::schema::{SchemaDescriptor, Version, VersionedSchema};
@@ -27,12 +26,13 @@ pub(crate) enum Touched {
     Tables(BTreeSet<String>),
 }
 
-/// What the path from `from` to the plan's latest version reads of a store at `from`.
-pub(crate) fn touched<S: VersionedSchema>(
-    plan: &SchemaMigrationPlan<S>,
-    from: Version,
-) -> Result<Touched> {
-    let (start, steps) = plan.planned(from)?;
+/// What the path from `from` to the plan's latest version reads of a store
+/// at `from`; [`Touched::Everything`] when there is no path (the runner then
+/// reports why, naming the store).
+pub(crate) fn touched<S: VersionedSchema>(plan: &SchemaMigrationPlan<S>, from: Version) -> Touched {
+    let Ok((start, steps)) = plan.planned(from) else {
+        return Touched::Everything;
+    };
     let schemas = plan.schemas();
     let steps = steps.iter().map(|step| {
         let custom = step
@@ -55,7 +55,7 @@ pub(crate) fn touched<S: VersionedSchema>(
             custom,
         }
     });
-    Ok(walk(schemas[start].descriptor(), steps))
+    walk(schemas[start].descriptor(), steps)
 }
 
 /// One physical step of a path.
