@@ -70,8 +70,9 @@ fn store_at_1_0(path: &std::path::Path) -> staged::Result<()> {
 }
 
 fn main() -> staged::Result<()> {
-    let dir = std::env::temp_dir().join(format!("staged-optional-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).map_err(staged::Error::hook)?;
+    // A temporary directory, removed when `dir` is dropped: at the end, or
+    // as soon as a `?` below returns an error.
+    let dir = tempfile::tempdir()?;
 
     // 1. Refused when the plan is built.
     let refused = SchemaMigrationPlan::builder()
@@ -84,7 +85,7 @@ fn main() -> staged::Result<()> {
     }
 
     // 2. Lightweight, with the default.
-    let path = dir.join("with-default.sqlite");
+    let path = dir.path().join("with-default.sqlite");
     store_at_1_0(&path)?;
     let plan = SchemaMigrationPlan::builder()
         .schema::<v1::Schema>()
@@ -101,7 +102,7 @@ fn main() -> staged::Result<()> {
 
     // 3. Custom: a hook fills the NULLs on the old schema, then SQL makes
     //    the column required.
-    let path = dir.join("with-hook.sqlite");
+    let path = dir.path().join("with-hook.sqlite");
     store_at_1_0(&path)?;
     let plan = SchemaMigrationPlan::builder()
         .schema::<v1::Schema>()
@@ -130,6 +131,5 @@ fn main() -> staged::Result<()> {
         println!("   {}: {:?}", contact.name, contact.email);
     }
 
-    std::fs::remove_dir_all(&dir).map_err(staged::Error::hook)?;
     Ok(())
 }

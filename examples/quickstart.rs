@@ -40,9 +40,10 @@ pub mod v1 {
 }
 
 fn main() -> staged::Result<()> {
-    let dir = std::env::temp_dir().join(format!("staged-quickstart-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).map_err(staged::Error::hook)?;
-    let path = dir.join("reminders.sqlite");
+    // A temporary directory, removed when `dir` is dropped: at the end, or
+    // as soon as a `?` below returns an error.
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("reminders.sqlite");
 
     let plan = || {
         SchemaMigrationPlan::builder()
@@ -103,6 +104,5 @@ fn main() -> staged::Result<()> {
             reminder.style
         );
     }
-    std::fs::remove_dir_all(&dir).map_err(staged::Error::hook)?;
     Ok(())
 }

@@ -155,7 +155,7 @@ pub mod v3 {
 }
 
 fn main() -> staged::Result<()> {
-    let dir = tempfile::tempdir().map_err(staged::Error::hook)?;
+    let dir = tempfile::tempdir()?;
     let path = dir.path().join("reminders.sqlite");
 
     // What version 1.0.0 of the app wrote.

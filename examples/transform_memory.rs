@@ -46,7 +46,7 @@ fn main() -> staged::Result<()> {
         .nth(1)
         .and_then(|n| n.parse().ok())
         .unwrap_or(200_000);
-    let dir = tempfile::tempdir().map_err(staged::Error::hook)?;
+    let dir = tempfile::tempdir()?;
     let path = dir.path().join("events.sqlite");
     let clock = Instant::now();
     {

@@ -5,12 +5,16 @@ mod common;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use common::notes_v1::{self, Note, Tag};
-use common::{TempStore, note, notes_plan, open_notes};
+use common::plans;
+use common::schemas::notes::{
+    self, note,
+    v1::{Note, Tag},
+};
+use common::store::TempStore;
 use staged::prelude::*;
 use staged::{Error, Predicate};
 
-type Ctx = ModelContext<notes_v1::Schema>;
+type Ctx = ModelContext<notes::v1::Schema>;
 
 /// The fixture notes, in insertion (id) order.
 fn fixture() -> Vec<Note> {
@@ -40,8 +44,8 @@ fn fixture() -> Vec<Note> {
 }
 
 /// An in-memory store holding the fixture notes.
-fn seeded() -> (ModelContainer<notes_v1::Schema>, Vec<PersistentId>) {
-    let container = ModelContainer::in_memory(notes_plan()).expect("create an in-memory store");
+fn seeded() -> (ModelContainer<notes::v1::Schema>, Vec<PersistentId>) {
+    let container = ModelContainer::in_memory(notes::plan()).expect("create an in-memory store");
     let mut ctx = container.context();
     let ids = fixture()
         .into_iter()
@@ -209,7 +213,7 @@ fn text_filters() {
 
 #[test]
 fn text_filters_see_past_a_nul_character() {
-    let container = ModelContainer::in_memory(notes_plan()).expect("create the store");
+    let container = ModelContainer::in_memory(notes::plan()).expect("create the store");
     let mut ctx = container.context();
     ctx.insert(note("x", "nul\0x")).expect("insert");
     ctx.insert(note("y", "nul\0y")).expect("insert");
@@ -496,7 +500,7 @@ fn update_after_delete_is_not_found() {
     let phantom = Record::new(PersistentId::from_raw(1000), note("p", "phantom"));
     assert!(matches!(
         ctx.update(&phantom),
-        Err(Error::NotFound { id: 1000, .. })
+        Err(Error::NotFound { ref entity, id: 1000 }) if entity == "Note"
     ));
 }
 
@@ -510,7 +514,10 @@ fn ids_of_deleted_records_are_not_reused() {
     let new = ctx.insert(note("new", "new")).expect("insert");
     assert_ne!(new, last, "a deleted record's id was given to a new record");
     // The stale record must not overwrite the new one.
-    assert!(matches!(ctx.update(&stale), Err(Error::NotFound { .. })));
+    assert!(matches!(
+        ctx.update(&stale),
+        Err(Error::NotFound { ref entity, id }) if entity == "Note" && id == last.raw()
+    ));
     assert_eq!(
         ctx.get::<Note>(new).expect("get").expect("present").title,
         "new"
@@ -633,7 +640,7 @@ fn unique_violation_on_update_names_entity_and_attribute() {
 #[test]
 fn transaction_commits_on_ok() {
     let store = TempStore::new();
-    let container = open_notes(store.path());
+    let container = notes::open(store.path());
     let mut ctx = container.context();
     let ids = ctx
         .transaction(|ctx| {
@@ -649,7 +656,7 @@ fn transaction_commits_on_ok() {
         "no transaction is left open"
     );
     // Another connection sees the committed rows while the container is open.
-    let other = staged::rusqlite::Connection::open(store.path()).expect("open");
+    let other = store.conn();
     let titles: Vec<String> = other
         .prepare(r#"SELECT "title" FROM "Note" ORDER BY "_id""#)
         .expect("prepare")
@@ -751,7 +758,11 @@ fn transaction_rolls_back_on_panic() {
             panic!("boom while holding the connection");
         })
     }));
-    assert!(outcome.is_err());
+    let payload = outcome.expect_err("the body panicked");
+    assert_eq!(
+        payload.downcast_ref::<&str>(),
+        Some(&"boom while holding the connection")
+    );
     assert_eq!(ctx.count::<Note>().expect("count"), 6);
     let id = ctx
         .transaction(|ctx| ctx.insert(note("after", "after the panics")))
@@ -772,7 +783,9 @@ fn transactions_nest() {
             ctx.insert(note("inner", "undone"))?;
             Err(Error::hook("inner fails"))
         });
-        assert!(inner.is_err());
+        let error = inner.expect_err("the inner transaction fails");
+        assert!(matches!(error, Error::Hook(_)), "{error:?}");
+        assert_eq!(error.to_string(), "inner fails");
         ctx.transaction(|ctx| ctx.insert(note("inner2", "kept too")))?;
         Ok(())
     })
@@ -788,7 +801,9 @@ fn transactions_nest() {
         ctx.transaction(|ctx| ctx.insert(note("doomed", "inner ok")))?;
         Err(Error::hook("outer fails"))
     });
-    assert!(result.is_err());
+    let error = result.expect_err("the outer transaction fails");
+    assert!(matches!(error, Error::Hook(_)), "{error:?}");
+    assert_eq!(error.to_string(), "outer fails");
     assert_eq!(
         ctx.count_matching(FetchDescriptor::new().filter(f.uid.eq("doomed")))
             .expect("count"),
@@ -843,17 +858,25 @@ fn connection_is_the_raw_escape_hatch() {
         42
     );
     // Raw SQL inside a failed transaction is undone with everything else.
-    let _ = ctx.transaction(|ctx| -> staged::Result<()> {
-        ctx.connection().execute(r#"DELETE FROM "Note""#, [])?;
-        Err(Error::hook("undo"))
-    });
+    let error = ctx
+        .transaction(|ctx| -> staged::Result<()> {
+            ctx.connection().execute(r#"DELETE FROM "Note""#, [])?;
+            Err(Error::hook("undo"))
+        })
+        .expect_err("the body failed");
+    assert_eq!(error.to_string(), "undo");
     assert_eq!(ctx.count::<Note>().expect("count"), 7);
     // Errors from raw SQL come back as rusqlite errors.
     let duplicate = ctx.connection().execute(
         r#"INSERT INTO "Note" ("uid", "title", "done") VALUES ('raw', 'again', 0)"#,
         [],
     );
-    assert!(duplicate.is_err());
+    let error = duplicate.expect_err("`uid` is unique");
+    assert_eq!(
+        error.sqlite_error_code(),
+        Some(staged::rusqlite::ErrorCode::ConstraintViolation)
+    );
+    assert_eq!(error.to_string(), "UNIQUE constraint failed: Note.uid");
 }
 
 #[test]
@@ -876,7 +899,7 @@ fn contexts_of_one_container_share_the_store() {
 fn data_persists_across_reopening() {
     let store = TempStore::new();
     let (ids, tag) = {
-        let container = open_notes(store.path());
+        let container = notes::open(store.path());
         assert_eq!(container.path(), Some(store.path()));
         let mut ctx = container.context();
         let ids: Vec<PersistentId> = fixture()
@@ -894,7 +917,7 @@ fn data_persists_across_reopening() {
             .expect("insert");
         (ids, tag)
     };
-    let container = open_notes(store.path());
+    let container = notes::open(store.path());
     assert_eq!(container.store_version(), Version::new(1, 0, 0));
     let mut ctx = container.context();
     let all = ctx.fetch_all::<Note>().expect("fetch_all");
@@ -922,19 +945,19 @@ fn data_persists_across_reopening() {
     ctx.insert(note("z", "third session")).expect("insert");
     drop(ctx);
     drop(container);
-    let container = open_notes(store.path());
+    let container = notes::open(store.path());
     assert_eq!(container.context().count::<Note>().expect("count"), 6);
 }
 
 #[test]
 fn in_memory_containers_are_private_and_at_the_latest_version() {
-    let first = ModelContainer::in_memory(notes_plan()).expect("create");
-    let second = ModelContainer::in_memory(notes_plan()).expect("create");
+    let first = ModelContainer::in_memory(notes::plan()).expect("create");
+    let second = ModelContainer::in_memory(notes::plan()).expect("create");
     assert_eq!(first.path(), None);
     assert_eq!(first.store_version(), Version::new(1, 0, 0));
     assert_eq!(
         first.store_version(),
-        <notes_v1::Schema as VersionedSchema>::VERSION
+        <notes::v1::Schema as VersionedSchema>::VERSION
     );
     let mut a = first.context();
     let mut b = second.context();
@@ -951,11 +974,11 @@ fn in_memory_containers_are_private_and_at_the_latest_version() {
 #[test]
 fn store_version_of_a_file_store() {
     let store = TempStore::new();
-    let created = open_notes(store.path());
+    let created = notes::open(store.path());
     assert_eq!(created.store_version(), Version::new(1, 0, 0));
     assert_eq!(created.store_version().to_string(), "1.0.0");
     drop(created);
-    let reopened = open_notes(store.path());
+    let reopened = notes::open(store.path());
     assert_eq!(reopened.store_version(), Version::new(1, 0, 0));
     assert_eq!(reopened.plan().latest_version(), Version::new(1, 0, 0));
 }
@@ -980,10 +1003,7 @@ pub mod markers_v1 {
 
 #[test]
 fn models_without_stored_attributes() {
-    let plan = SchemaMigrationPlan::builder()
-        .schema::<markers_v1::Schema>()
-        .build()
-        .expect("valid plan");
+    let plan = plans::single::<markers_v1::Schema>();
     let container = ModelContainer::in_memory(plan).expect("create");
     let mut ctx = container.context();
     let first = ctx.insert(markers_v1::Marker {}).expect("insert");
@@ -998,7 +1018,7 @@ fn models_without_stored_attributes() {
     ctx.delete::<markers_v1::Marker>(first).expect("delete");
     assert!(matches!(
         ctx.update(&record),
-        Err(Error::NotFound { ref entity, .. }) if entity == "Marker"
+        Err(Error::NotFound { ref entity, id }) if entity == "Marker" && id == first.raw()
     ));
     let scratch = ctx
         .insert(markers_v1::Scratch {
@@ -1027,10 +1047,7 @@ pub mod dotted_v1 {
 
 #[test]
 fn unique_violation_names_an_entity_whose_name_has_a_dot() {
-    let plan = SchemaMigrationPlan::builder()
-        .schema::<dotted_v1::Schema>()
-        .build()
-        .expect("valid plan");
+    let plan = plans::single::<dotted_v1::Schema>();
     let container = ModelContainer::in_memory(plan).expect("create");
     let mut ctx = container.context();
     let item = || dotted_v1::Item {

@@ -2,44 +2,15 @@
 
 use std::sync::{Arc, Mutex};
 
-use serde::{Deserialize, Serialize};
+mod common;
+
+use common::schemas::reminders::{self, Style, v1};
+use common::store::TempStore;
+use common::{plans, sql};
 use staged::prelude::*;
 use staged::{
     MigrationError, MigrationObserver, MigrationPath, MigrationStage, MigrationStep, PlanError,
 };
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-enum Style {
-    Manual { start: i64, duration: i64 },
-    Repeating { rule: String, start: i64 },
-}
-
-mod v1 {
-    use super::*;
-
-    #[versioned_schema(version = "1.0.0")]
-    pub mod schema {
-        use super::*;
-
-        #[model]
-        #[derive(Debug, Clone, PartialEq)]
-        pub struct Reminder {
-            #[attribute(unique)]
-            pub uid: String,
-            pub title: String,
-            #[attribute(json)]
-            pub style: Style,
-        }
-
-        #[model]
-        #[derive(Debug, Clone, PartialEq)]
-        pub struct List {
-            pub name: String,
-            pub color: Option<String>,
-        }
-    }
-    pub use schema::*;
-}
 
 mod v2 {
     use staged::prelude::*;
@@ -126,103 +97,26 @@ fn reminders_stage() -> MigrationStage {
 }
 
 fn seed(path: &std::path::Path) {
-    let plan = SchemaMigrationPlan::builder()
-        .schema::<v1::Schema>()
-        .build()
-        .unwrap();
-    let container = ModelContainer::open(path, plan).unwrap();
+    let container = plans::open_single::<v1::Schema>(path);
     let mut ctx = container.context();
-    ctx.insert(v1::Reminder {
-        uid: "a".into(),
-        title: "standup".into(),
-        style: Style::Manual {
-            start: 100,
-            duration: 15,
-        },
-    })
-    .unwrap();
-    let gone = ctx
-        .insert(v1::Reminder {
-            uid: "gone".into(),
-            title: "x".into(),
-            style: Style::Manual {
-                start: 0,
-                duration: 0,
-            },
-        })
+    ctx.insert(reminders::manual("a", "standup", 100, 15))
         .unwrap();
-    ctx.insert(v1::Reminder {
-        uid: "b".into(),
-        title: "gym".into(),
-        style: Style::Repeating {
-            rule: "FREQ=WEEKLY".into(),
-            start: 200,
-        },
-    })
-    .unwrap();
+    let gone = ctx.insert(reminders::manual("gone", "x", 0, 0)).unwrap();
+    ctx.insert(reminders::repeating("b", "gym", "FREQ=WEEKLY", 200))
+        .unwrap();
     ctx.delete::<v1::Reminder>(gone).unwrap();
-    ctx.insert(v1::Reminder {
-        uid: "c".into(),
-        title: "taxes".into(),
-        style: Style::Manual {
-            start: 300,
-            duration: 60,
-        },
-    })
-    .unwrap();
-    ctx.insert(v1::List {
-        name: "home".into(),
-        color: None,
-    })
-    .unwrap();
-    ctx.insert(v1::List {
-        name: "work".into(),
-        color: Some("blue".into()),
-    })
-    .unwrap();
-}
-
-fn snapshot(path: &std::path::Path) -> Vec<(String, String)> {
-    let conn = rusqlite::Connection::open(path).unwrap();
-    let mut out = Vec::new();
-    let tables: Vec<String> = conn
-        .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
+    ctx.insert(reminders::manual("c", "taxes", 300, 60))
         .unwrap();
-    for table in tables {
-        let rows: Vec<String> = conn
-            .prepare(&format!("SELECT * FROM \"{table}\""))
-            .unwrap()
-            .query_map([], |r| {
-                let n = r.as_ref().column_count();
-                Ok((0..n)
-                    .map(|i| format!("{:?}", r.get_ref(i).unwrap()))
-                    .collect::<Vec<_>>()
-                    .join("|"))
-            })
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap();
-        out.push((table, rows.join("\n")));
-    }
-    out
+    ctx.insert(reminders::list("home", None)).unwrap();
+    ctx.insert(reminders::list("work", Some("blue"))).unwrap();
 }
 
 #[test]
 fn a_json_style_becomes_three_attributes_in_one_stage_keeping_ids() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("reminders.sqlite");
-    seed(&path);
-    let plan = SchemaMigrationPlan::builder()
-        .schema::<v1::Schema>()
-        .schema::<v2::Schema>()
-        .stage(reminders_stage())
-        .build()
-        .unwrap();
-    let container = ModelContainer::open(&path, plan).unwrap();
+    let store = TempStore::named("reminders.sqlite");
+    seed(store.path());
+    let plan = plans::two_with_stage::<v1::Schema, v2::Schema>(reminders_stage());
+    let container = ModelContainer::open(store.path(), plan).unwrap();
     let mut ctx = container.context();
     let reminders: Vec<(i64, v2::Reminder)> = ctx
         .fetch_all::<v2::Reminder>()
@@ -289,14 +183,13 @@ fn a_json_style_becomes_three_attributes_in_one_stage_keeping_ids() {
         })
         .unwrap_err();
     assert!(
-        matches!(error, staged::Error::UniqueViolation { .. }),
+        matches!(error, staged::Error::UniqueViolation { ref entity, ref attribute } if entity == "Reminder" && attribute == "uid"),
         "{error}"
     );
     drop(ctx);
     drop(container);
-    let tables: Vec<String> = snapshot(&path).into_iter().map(|(t, _)| t).collect();
     assert_eq!(
-        tables,
+        sql::tables(&store.conn()),
         [
             "List",
             "Reminder",
@@ -310,10 +203,9 @@ fn a_json_style_becomes_three_attributes_in_one_stage_keeping_ids() {
 
 #[test]
 fn without_the_will_migrate_hook_nulls_under_a_required_attribute_fail_naming_the_row() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("reminders.sqlite");
-    seed(&path);
-    let before = std::fs::read(&path).unwrap();
+    let store = TempStore::named("reminders.sqlite");
+    seed(store.path());
+    let before = store.bytes();
     let plan = SchemaMigrationPlan::builder()
         .schema::<v1::Schema>()
         .schema::<v2::Schema>()
@@ -329,18 +221,19 @@ fn without_the_will_migrate_hook_nulls_under_a_required_attribute_fail_naming_th
         matches!(error.as_plan(), Some(PlanError::NotInferable { entity, .. }) if entity == "List"),
         "{error}"
     );
+    assert_eq!(
+        error.to_string(),
+        "cannot infer the migration from 1.0.0 to 2.0.0: make `List.color` required (it has no default \
+         for existing NULLs) (needs-default); add a default to `List.color`, give this custom stage a \
+         `transform` for `List` that sets it, or add a `will_migrate` hook that fills the missing values"
+    );
     // With a hook that does not fill them, the migration fails at the row.
-    let plan = SchemaMigrationPlan::builder()
-        .schema::<v1::Schema>()
-        .schema::<v2::Schema>()
-        .stage(
-            MigrationStage::custom::<v1::Schema, v2::Schema>()
-                .will_migrate(|_| Ok(()))
-                .transform(split_style),
-        )
-        .build()
-        .unwrap();
-    let error = ModelContainer::open(&path, plan).unwrap_err();
+    let plan = plans::two_with_stage::<v1::Schema, v2::Schema>(
+        MigrationStage::custom::<v1::Schema, v2::Schema>()
+            .will_migrate(|_| Ok(()))
+            .transform(split_style),
+    );
+    let error = ModelContainer::open(store.path(), plan).unwrap_err();
     let Some(MigrationError::ConstraintViolation {
         entity,
         attribute,
@@ -354,7 +247,7 @@ fn without_the_will_migrate_hook_nulls_under_a_required_attribute_fail_naming_th
         (entity.as_str(), attribute.as_str(), *row),
         ("List", "color", Some(1))
     );
-    assert_eq!(std::fs::read(&path).unwrap(), before);
+    assert_eq!(store.bytes(), before);
 }
 
 #[test]
@@ -362,20 +255,21 @@ fn errors_and_panics_in_any_hook_roll_everything_back() {
     type Hooked = fn(
         staged::CustomStage<v1::Schema, v2::Schema>,
     ) -> staged::CustomStage<v1::Schema, v2::Schema>;
-    let cases: [(&str, Hooked); 5] = [
-        ("`will_migrate` hook #2", |s| {
+    // The hook that fails, what it says, and how it is added.
+    let cases: [(&str, &str, Hooked); 5] = [
+        ("`will_migrate` hook #2", "no network", |s| {
             s.will_migrate(|_| Err(staged::Error::hook("no network")))
         }),
-        ("`did_migrate` hook #1", |s| {
+        ("`did_migrate` hook #1", "no network", |s| {
             s.did_migrate(|_| Err(staged::Error::hook("no network")))
         }),
-        ("`migrate` hook #1", |s| {
+        ("`migrate` hook #1", "panicked: no network", |s| {
             s.migrate(|_, _| panic!("no network"))
         }),
-        ("`did_migrate` hook #1", |s| {
+        ("`did_migrate` hook #1", "panicked: no network", |s| {
             s.did_migrate(|_| panic!("no network"))
         }),
-        ("`will_migrate` hook #2", |s| {
+        ("`will_migrate` hook #2", "no network", |s| {
             s.will_migrate(|ctx| {
                 // Writes made before the failure are rolled back too.
                 ctx.insert(v1::List {
@@ -386,22 +280,16 @@ fn errors_and_panics_in_any_hook_roll_everything_back() {
             })
         }),
     ];
-    for (hook, add) in cases {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("reminders.sqlite");
-        seed(&path);
-        let before = snapshot(&path);
-        let bytes = std::fs::read(&path).unwrap();
+    for (hook, cause, add) in cases {
+        let store = TempStore::named("reminders.sqlite");
+        seed(store.path());
+        let before = sql::dump(&store.conn());
+        let bytes = store.bytes();
         let stage = add(MigrationStage::custom::<v1::Schema, v2::Schema>()
             .will_migrate(fill_colors)
             .transform(split_style));
-        let plan = SchemaMigrationPlan::builder()
-            .schema::<v1::Schema>()
-            .schema::<v2::Schema>()
-            .stage(stage)
-            .build()
-            .unwrap();
-        let error = ModelContainer::open(&path, plan).unwrap_err();
+        let plan = plans::two_with_stage::<v1::Schema, v2::Schema>(stage);
+        let error = ModelContainer::open(store.path(), plan).unwrap_err();
         let Some(MigrationError::HookFailed {
             hook: failed,
             from,
@@ -415,24 +303,22 @@ fn errors_and_panics_in_any_hook_roll_everything_back() {
             (failed.as_str(), *from, *to),
             (hook, Version::new(1, 0, 0), Version::new(2, 0, 0))
         );
-        let message = error.to_string();
-        assert!(
-            message.contains("stage 1.0.0 -> 2.0.0") && message.contains("no network"),
-            "{message}"
-        );
-        assert_eq!(snapshot(&path), before, "{hook}: contents unchanged");
         assert_eq!(
-            std::fs::read(&path).unwrap(),
-            bytes,
-            "{hook}: bytes unchanged"
+            error.to_string(),
+            format!(
+                "cannot migrate `{}`: {hook} of stage 1.0.0 -> 2.0.0 failed: {cause}",
+                store.path().display()
+            )
         );
+        assert_eq!(
+            sql::dump(&store.conn()),
+            before,
+            "{hook}: contents unchanged"
+        );
+        assert_eq!(store.bytes(), bytes, "{hook}: bytes unchanged");
         // The store still opens at its old version.
-        let plan = SchemaMigrationPlan::builder()
-            .schema::<v1::Schema>()
-            .build()
-            .unwrap();
         assert_eq!(
-            ModelContainer::open(&path, plan).unwrap().store_version(),
+            plans::open_single::<v1::Schema>(store.path()).store_version(),
             Version::new(1, 0, 0)
         );
     }
@@ -440,41 +326,34 @@ fn errors_and_panics_in_any_hook_roll_everything_back() {
 
 #[test]
 fn a_failing_transform_names_the_entity() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("reminders.sqlite");
-    seed(&path);
-    let bytes = std::fs::read(&path).unwrap();
-    let plan = SchemaMigrationPlan::builder()
-        .schema::<v1::Schema>()
-        .schema::<v2::Schema>()
-        .stage(
-            MigrationStage::custom::<v1::Schema, v2::Schema>()
-                .will_migrate(fill_colors)
-                .transform(|old: v1::Reminder| -> staged::Result<v2::Reminder> {
-                    if old.uid == "c" {
-                        return Err(staged::Error::hook(format!("cannot convert {}", old.uid)));
-                    }
-                    split_style(old)
-                }),
-        )
-        .build()
-        .unwrap();
-    let error = ModelContainer::open(&path, plan).unwrap_err();
+    let store = TempStore::named("reminders.sqlite");
+    seed(store.path());
+    let bytes = store.bytes();
+    let plan = plans::two_with_stage::<v1::Schema, v2::Schema>(
+        MigrationStage::custom::<v1::Schema, v2::Schema>()
+            .will_migrate(fill_colors)
+            .transform(|old: v1::Reminder| -> staged::Result<v2::Reminder> {
+                if old.uid == "c" {
+                    return Err(staged::Error::hook(format!("cannot convert {}", old.uid)));
+                }
+                split_style(old)
+            }),
+    );
+    let error = ModelContainer::open(store.path(), plan).unwrap_err();
     assert_eq!(
         error.to_string(),
         format!(
             "cannot migrate `{}`: transform of `Reminder` of stage 1.0.0 -> 2.0.0 failed: cannot convert c",
-            path.display()
+            store.path().display()
         )
     );
-    assert_eq!(std::fs::read(&path).unwrap(), bytes);
+    assert_eq!(store.bytes(), bytes);
 }
 
 #[test]
 fn transform_or_drop_drops_rows_and_migrate_sees_both_shapes() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("reminders.sqlite");
-    seed(&path);
+    let store = TempStore::named("reminders.sqlite");
+    seed(store.path());
     let seen = Arc::new(Mutex::new(Vec::new()));
     let seen_in_hook = Arc::clone(&seen);
     let stage = MigrationStage::custom::<v1::Schema, v2::Schema>()
@@ -494,13 +373,8 @@ fn transform_or_drop_drops_rows_and_migrate_sees_both_shapes() {
             seen_in_hook.lock().unwrap().push((old_titles, new_count));
             Ok(())
         });
-    let plan = SchemaMigrationPlan::builder()
-        .schema::<v1::Schema>()
-        .schema::<v2::Schema>()
-        .stage(stage)
-        .build()
-        .unwrap();
-    let container = ModelContainer::open(&path, plan).unwrap();
+    let plan = plans::two_with_stage::<v1::Schema, v2::Schema>(stage);
+    let container = ModelContainer::open(store.path(), plan).unwrap();
     let uids: Vec<String> = container
         .context()
         .fetch_all::<v2::Reminder>()
@@ -564,20 +438,13 @@ impl MigrationObserver for Recorder {
 
 #[test]
 fn the_observer_sees_every_event_of_a_two_step_migration_in_order() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("reminders.sqlite");
-    seed(&path);
+    let store = TempStore::named("reminders.sqlite");
+    seed(store.path());
     let recorder = Arc::new(Recorder::default());
-    let plan = SchemaMigrationPlan::builder()
-        .schema::<v1::Schema>()
-        .schema::<v2::Schema>()
-        .schema::<v3::Schema>()
-        .stage(reminders_stage())
-        .build()
-        .unwrap();
+    let plan = plans::three_with_stage::<v1::Schema, v2::Schema, v3::Schema>(reminders_stage());
     let container = ModelContainer::builder(plan)
         .observer(Arc::clone(&recorder))
-        .open(&path)
+        .open(store.path())
         .unwrap();
     assert_eq!(container.store_version(), Version::new(3, 0, 0));
     assert_eq!(
@@ -620,8 +487,9 @@ fn plan_validation_names_the_versions() {
         .stage(reminders_stage())
         .build()
         .unwrap_err();
+    // The first of every problem of the plan (the gap 1.0.0 -> 3.0.0 has its own).
     assert_eq!(
-        error.to_string(),
+        error.as_plan().unwrap().problems()[0].to_string(),
         "the stage 1.0.0 -> 2.0.0 names schema 2.0.0, which is not in the plan; add it with `.schema::<…>()`"
     );
 
@@ -636,7 +504,7 @@ fn plan_validation_names_the_versions() {
         .build()
         .unwrap_err();
     assert_eq!(
-        error.to_string(),
+        error.as_plan().unwrap().problems()[0].to_string(),
         "the custom stage 1.0.0 -> 2.0.0 has two transforms for entity `Reminder`; merge them into one"
     );
 
@@ -646,10 +514,20 @@ fn plan_validation_names_the_versions() {
         .schema::<v2::Schema>()
         .build()
         .unwrap_err();
+    let problems: Vec<String> = error
+        .as_plan()
+        .unwrap()
+        .problems()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
     assert!(
-        error
-            .to_string()
-            .starts_with("cannot infer the migration from 1.0.0 to 2.0.0: "),
+        problems.contains(
+            &"cannot infer the migration from 1.0.0 to 2.0.0: add required attribute `Reminder.start` \
+              (existing rows get NULL) (needs-default); add `#[attribute(default = …)]` to `Reminder.start`, \
+              or use a custom stage that fills the values"
+                .to_owned()
+        ),
         "{error}"
     );
 }

@@ -4,11 +4,12 @@
 
 mod common;
 
-use common::TempStore;
+use common::store::TempStore;
+use common::{plans, sql};
 use staged::MigrationError;
 use staged::prelude::*;
 use staged::rusqlite::Connection;
-use staged::store::verify;
+use staged_runtime::__internals::verify;
 
 /// Authors, books (a to-one with a delete rule, tags) and tags (a unique
 /// label, an indexed rank, a many-to-many to books).
@@ -123,16 +124,6 @@ fn join_table() -> String {
     descriptor().join_tables()[0].name.clone()
 }
 
-/// The `CREATE TABLE` statement staged wrote for `table`.
-fn table_sql(conn: &Connection, table: &str) -> String {
-    conn.query_row(
-        "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?1",
-        [table],
-        |row| row.get(0),
-    )
-    .unwrap()
-}
-
 /// Replaces `table` by one created with `create` (which names the table
 /// `tmp`), then recreates the indexes staged had made on it.
 fn rebuild(conn: &Connection, table: &str, create: &str) {
@@ -155,15 +146,16 @@ fn rebuild(conn: &Connection, table: &str, create: &str) {
 /// Creates a store at 1.0.0, tampers with it, and returns what the drift check reports.
 fn drift_after(tamper: impl FnOnce(&Connection)) -> Vec<String> {
     let store = TempStore::new();
-    let plan = SchemaMigrationPlan::builder()
-        .schema::<v1::Schema>()
-        .build()
-        .unwrap();
+    let plan = plans::single::<v1::Schema>();
     drop(ModelContainer::open(store.path(), plan).unwrap());
-    let conn = Connection::open(store.path()).unwrap();
+    let conn = store.conn();
     conn.pragma_update(None, "foreign_keys", false).unwrap();
     tamper(&conn);
-    let mut drift = verify::drift(&conn, descriptor()).unwrap();
+    let mut drift: Vec<String> = verify::drift(&conn, descriptor())
+        .unwrap()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
     drift.sort();
     drift
 }
@@ -242,7 +234,7 @@ fn columns_missing_unexpected_retyped_or_with_other_nullability_are_reported() {
     );
     assert_eq!(
         drift_after(|c| {
-            let sql = table_sql(c, "Book")
+            let sql = sql::table_sql(c, "Book")
                 .replacen("\"subtitle\" TEXT", "\"subtitle\" TEXT NOT NULL", 1)
                 .replacen("\"Book\"", "tmp", 1);
             rebuild(c, "Book", &sql);
@@ -273,8 +265,8 @@ fn columns_missing_unexpected_retyped_or_with_other_nullability_are_reported() {
 
 #[test]
 fn indexes_and_constraints_missing_or_unexpected_are_reported() {
-    let unique = staged::store::sql::unique_index_name("Tag", "label");
-    let plain = staged::store::sql::plain_index_name("Tag", "rank");
+    let unique = staged_runtime::__internals::sql::unique_index_name("Tag", "label");
+    let plain = staged_runtime::__internals::sql::plain_index_name("Tag", "rank");
     assert_eq!(
         drift_after(|c| c
             .execute_batch(&format!("DROP INDEX \"{unique}\""))
@@ -309,7 +301,7 @@ fn indexes_and_constraints_missing_or_unexpected_are_reported() {
             format!("`Tag.rank`: unexpected index `{}`", plain.to_lowercase()),
         ]
     );
-    // Only the first column of an index is compared.
+    // Every column of an index is compared, in order.
     assert_eq!(
         drift_after(|c| c
             .execute_batch(&format!(
@@ -317,13 +309,16 @@ fn indexes_and_constraints_missing_or_unexpected_are_reported() {
             ))
             .unwrap()),
         [
-            format!("`Tag.label`: unexpected index `{}`", plain.to_lowercase()),
+            format!(
+                "`Tag.label, rank`: unexpected index `{}`",
+                plain.to_lowercase()
+            ),
             format!("`Tag.rank`: missing index `{}`", plain.to_lowercase()),
         ]
     );
     assert_eq!(
         drift_after(|c| {
-            let sql = table_sql(c, "Tag")
+            let sql = sql::table_sql(c, "Tag")
                 .replacen(
                     "\"label\" TEXT NOT NULL",
                     "\"label\" TEXT NOT NULL UNIQUE",
@@ -340,7 +335,7 @@ fn indexes_and_constraints_missing_or_unexpected_are_reported() {
 fn foreign_keys_missing_unexpected_or_with_another_action_are_reported() {
     assert_eq!(
         drift_after(|c| {
-            let sql = table_sql(c, "Book")
+            let sql = sql::table_sql(c, "Book")
                 .replacen("ON DELETE CASCADE", "ON DELETE SET NULL", 1)
                 .replacen("\"Book\"", "tmp", 1);
             rebuild(c, "Book", &sql);
@@ -361,7 +356,7 @@ fn foreign_keys_missing_unexpected_or_with_another_action_are_reported() {
     let join = join_table();
     assert_eq!(
         drift_after(|c| {
-            let sql = table_sql(c, &join)
+            let sql = sql::table_sql(c, &join)
                 .replacen("ON DELETE CASCADE", "", 1)
                 .replacen(&format!("\"{join}\""), "tmp", 1);
             rebuild(c, &join, &sql);
@@ -378,10 +373,7 @@ fn foreign_keys_missing_unexpected_or_with_another_action_are_reported() {
 /// bytes are checked to be unchanged.
 fn migrate_with_hook_running(sql: &'static str) -> (staged::Error, TempStore) {
     let store = TempStore::new();
-    let plan = SchemaMigrationPlan::builder()
-        .schema::<v1::Schema>()
-        .build()
-        .unwrap();
+    let plan = plans::single::<v1::Schema>();
     {
         let container = ModelContainer::open(store.path(), plan).unwrap();
         let mut ctx = container.context();
@@ -407,12 +399,7 @@ fn migrate_with_hook_running(sql: &'static str) -> (staged::Error, TempStore) {
             Ok(())
         },
     );
-    let plan = SchemaMigrationPlan::builder()
-        .schema::<v1::Schema>()
-        .schema::<v2::Schema>()
-        .stage(stage)
-        .build()
-        .unwrap();
+    let plan = plans::two_with_stage::<v1::Schema, v2::Schema>(stage);
     let error = ModelContainer::open(store.path(), plan).expect_err("a dangling reference");
     assert!(store.bytes() == before, "the store is unchanged");
     (error, store)
@@ -429,7 +416,7 @@ fn dangling(error: &staged::Error) -> Vec<String> {
         }) => {
             assert_eq!(*version, <v2::Schema as VersionedSchema>::VERSION);
             assert!(!more);
-            references.clone()
+            references.iter().map(ToString::to_string).collect()
         }
         other => panic!("expected MigrationError::DanglingReferences, got {other:?}"),
     }

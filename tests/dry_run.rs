@@ -1,9 +1,14 @@
 //! Dry run: the path, SQL, row counts and data problems, with the file untouched.
 
+mod common;
+
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use common::files::listing;
+use common::plans;
+use common::store::TempStore;
 use staged::prelude::*;
 use staged::{DryRunAction, DryRunProblem, StepOutcome};
 
@@ -42,7 +47,7 @@ mod v2 {
 }
 
 /// Adds `priority`, removes `Scratch`.
-#[versioned_schema(version = "3.0.0")]
+#[versioned_schema(version = "3.0.0", removed(Scratch))]
 mod v3 {
     #[model]
     pub struct Reminder {
@@ -75,11 +80,7 @@ mod v2_required {
 
 /// A v1 store with these titles (and notes on every other record).
 fn seed(path: &Path, titles: &[&str]) {
-    let plan = SchemaMigrationPlan::builder()
-        .schema::<v1::Schema>()
-        .build()
-        .unwrap();
-    let container = ModelContainer::open(path, plan).unwrap();
+    let container = plans::open_single::<v1::Schema>(path);
     let mut ctx = container.context();
     for (i, title) in titles.iter().enumerate() {
         ctx.insert(v1::Reminder {
@@ -94,18 +95,35 @@ fn seed(path: &Path, titles: &[&str]) {
 
 /// The store's bytes, after checking that it is the only file in its directory
 /// (no journal, WAL or shared-memory file next to it).
-fn store_bytes(path: &Path) -> Vec<u8> {
-    let others: Vec<String> = std::fs::read_dir(path.parent().unwrap())
-        .unwrap()
-        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|name| *name != "store.sqlite")
-        .collect();
-    assert!(others.is_empty(), "files next to the store: {others:?}");
-    std::fs::read(path).unwrap()
+fn store_bytes(store: &TempStore) -> Vec<u8> {
+    assert_eq!(
+        listing(store.dir()),
+        ["store.sqlite"],
+        "files next to the store"
+    );
+    store.bytes()
 }
 
 fn counts(pairs: &[(&str, u64)]) -> Vec<(String, u64)> {
     pairs.iter().map(|(e, n)| ((*e).to_owned(), *n)).collect()
+}
+
+/// The lines of a report's text, `{path}` standing for the store's path.
+fn report_text(store: &TempStore, lines: &[&str]) -> String {
+    lines
+        .join("\n")
+        .replace("{path}", &store.path().display().to_string())
+}
+
+/// What the custom step 2.0.0 -> 3.0.0 of [`plan_1_to_3`] does, in order.
+fn step_2_actions() -> [DryRunAction; 3] {
+    [
+        DryRunAction::Sql(r#"DROP TABLE "Scratch""#.into()),
+        DryRunAction::Sql(
+            r#"ALTER TABLE "Reminder" ADD COLUMN "priority" INTEGER NOT NULL DEFAULT 0"#.into(),
+        ),
+        DryRunAction::Hook("`did_migrate` hook #1".into()),
+    ]
 }
 
 fn plan_1_to_3(did_migrate: Arc<AtomicUsize>) -> SchemaMigrationPlan<v3::Schema> {
@@ -127,18 +145,17 @@ fn plan_1_to_3(did_migrate: Arc<AtomicUsize>) -> SchemaMigrationPlan<v3::Schema>
 
 #[test]
 fn a_duplicate_under_a_new_unique_is_reported_and_the_file_is_unchanged() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("store.sqlite");
-    seed(&path, &["standup", "same", "gym", "same"]);
-    let before = store_bytes(&path);
+    let store = TempStore::new();
+    seed(store.path(), &["standup", "same", "gym", "same"]);
+    let before = store_bytes(&store);
     let hook_runs = Arc::new(AtomicUsize::new(0));
 
     let report = ModelContainer::builder(plan_1_to_3(hook_runs.clone()))
-        .dry_run(&path)
+        .dry_run(store.path())
         .unwrap();
 
     assert_eq!(
-        store_bytes(&path),
+        store_bytes(&store),
         before,
         "the file is byte-for-byte unchanged"
     );
@@ -169,11 +186,9 @@ fn a_duplicate_under_a_new_unique_is_reported_and_the_file_is_unchanged() {
         panic!("two steps: {report}");
     };
     assert_eq!(first.outcome(), StepOutcome::Failed);
-    assert!(
-        first
-            .sql()
-            .any(|sql| sql.starts_with("CREATE UNIQUE INDEX") && sql.contains(r#"("title")"#)),
-        "{report}"
+    assert_eq!(
+        first.sql().collect::<Vec<_>>(),
+        [r#"CREATE UNIQUE INDEX "_staged_unique_8_Reminder_title" ON "Reminder" ("title")"#]
     );
     assert_eq!(
         first.rows_before(),
@@ -182,51 +197,57 @@ fn a_duplicate_under_a_new_unique_is_reported_and_the_file_is_unchanged() {
     assert_eq!(first.rows_after(), None);
     assert_eq!(second.outcome(), StepOutcome::NotRun);
     assert!(second.step().is_custom());
-    assert!(
-        second
-            .actions()
-            .contains(&DryRunAction::Hook("`did_migrate` hook #1".into())),
-        "{report}"
-    );
-    assert!(
-        second
-            .sql()
-            .any(|sql| sql.contains("ADD COLUMN \"priority\"")),
-        "{report}"
-    );
+    assert_eq!(second.actions(), step_2_actions(), "{report}");
     assert_eq!(hook_runs.load(Ordering::SeqCst), 0, "step 2 never ran");
 
-    let text = report.to_string();
-    for expected in [
-        "dry run of `",
-        "1.0.0 -[inferred]-> 2.0.0 -[custom]-> 3.0.0",
-        "step 1 of 2: 1.0.0 -> 2.0.0, inferred: failed",
-        "problem: `Reminder.title` becomes unique but 2 records have the value 'same' (e.g. record 2)",
-        "step 2 of 2: 2.0.0 -> 3.0.0, custom: not run",
-        "-- run `did_migrate` hook #1",
-        "the migration would fail; the store was not changed",
-    ] {
-        assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
-    }
+    assert_eq!(
+        report.to_string(),
+        report_text(
+            &store,
+            &[
+                "dry run of `{path}`: 1.0.0 -[inferred]-> 2.0.0 -[custom]-> 3.0.0",
+                "rows at 1.0.0: Reminder 4, Scratch 1",
+                "",
+                "step 1 of 2: 1.0.0 -> 2.0.0, inferred: failed",
+                r#"  CREATE UNIQUE INDEX "_staged_unique_8_Reminder_title" ON "Reminder" ("title");"#,
+                "  rows before: Reminder 4, Scratch 1",
+                "  problem: `Reminder.title` becomes unique but 2 records have the value 'same' (e.g. record 2)",
+                "",
+                "step 2 of 2: 2.0.0 -> 3.0.0, custom: not run (planned actions)",
+                r#"  DROP TABLE "Scratch";"#,
+                r#"  ALTER TABLE "Reminder" ADD COLUMN "priority" INTEGER NOT NULL DEFAULT 0;"#,
+                "  -- run `did_migrate` hook #1",
+                "",
+                "the migration would fail; the store was not changed",
+            ]
+        )
+    );
 
     // Opening for real fails on the same value.
-    let error = ModelContainer::open(&path, plan_1_to_3(hook_runs)).unwrap_err();
-    assert!(error.to_string().contains("'same'"), "{error}");
+    let error = ModelContainer::open(store.path(), plan_1_to_3(hook_runs)).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "cannot migrate `{}` from 1.0.0 to 2.0.0: `Reminder.title` becomes unique but several records \
+             have the value 'same' (e.g. record 2); fix the data first (e.g. in a `will_migrate` hook of a \
+             custom stage) or relax the schema",
+            store.path().display()
+        )
+    );
 }
 
 #[test]
 fn a_clean_dry_run_reports_sql_and_row_counts() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("store.sqlite");
-    seed(&path, &["a", "b", "c"]);
-    let before = store_bytes(&path);
+    let store = TempStore::new();
+    seed(store.path(), &["a", "b", "c"]);
+    let before = store_bytes(&store);
     let hook_runs = Arc::new(AtomicUsize::new(0));
 
     let report = ModelContainer::builder(plan_1_to_3(hook_runs.clone()))
-        .dry_run(&path)
+        .dry_run(store.path())
         .unwrap();
 
-    assert_eq!(store_bytes(&path), before);
+    assert_eq!(store_bytes(&store), before);
     assert!(report.would_succeed(), "{report}");
     assert_eq!(report.problems().count(), 0);
     assert_eq!(
@@ -252,14 +273,7 @@ fn a_clean_dry_run_reports_sql_and_row_counts() {
     );
     assert_eq!(first.rows_written(), Some(0), "an index rewrites no rows");
     assert_eq!(second.outcome(), StepOutcome::Succeeded);
-    assert_eq!(
-        second.actions().last(),
-        Some(&DryRunAction::Hook("`did_migrate` hook #1".into()))
-    );
-    assert!(
-        second.sql().any(|sql| sql == r#"DROP TABLE "Scratch""#),
-        "{report}"
-    );
+    assert_eq!(second.actions(), step_2_actions());
     assert_eq!(
         second.rows_before(),
         Some(counts(&[("Reminder", 3), ("Scratch", 1)]).as_slice())
@@ -268,27 +282,43 @@ fn a_clean_dry_run_reports_sql_and_row_counts() {
         second.rows_after(),
         Some(counts(&[("Reminder", 3)]).as_slice())
     );
-    let text = report.to_string();
-    assert!(
-        text.contains("rows at 1.0.0: Reminder 3, Scratch 1"),
-        "{text}"
-    );
-    assert!(
-        text.contains("the migration would succeed, writing 0 rows; rows at 3.0.0: Reminder 3"),
-        "{text}"
+    assert_eq!(
+        report.to_string(),
+        report_text(
+            &store,
+            &[
+                "dry run of `{path}`: 1.0.0 -[inferred]-> 2.0.0 -[custom]-> 3.0.0",
+                "rows at 1.0.0: Reminder 3, Scratch 1",
+                "",
+                "step 1 of 2: 1.0.0 -> 2.0.0, inferred: ok",
+                r#"  CREATE UNIQUE INDEX "_staged_unique_8_Reminder_title" ON "Reminder" ("title");"#,
+                "  rows before: Reminder 3, Scratch 1",
+                "  rows after: Reminder 3, Scratch 1",
+                "  rows written: 0",
+                "",
+                "step 2 of 2: 2.0.0 -> 3.0.0, custom: ok",
+                r#"  DROP TABLE "Scratch";"#,
+                r#"  ALTER TABLE "Reminder" ADD COLUMN "priority" INTEGER NOT NULL DEFAULT 0;"#,
+                "  -- run `did_migrate` hook #1",
+                "  rows before: Reminder 3, Scratch 1",
+                "  rows after: Reminder 3",
+                "  rows written: 0",
+                "",
+                "the migration would succeed, writing 0 rows; rows at 3.0.0: Reminder 3",
+            ]
+        )
     );
 
     // The real migration matches the report.
-    let container = ModelContainer::open(&path, plan_1_to_3(hook_runs)).unwrap();
+    let container = ModelContainer::open(store.path(), plan_1_to_3(hook_runs)).unwrap();
     assert_eq!(container.context().count::<v3::Reminder>().unwrap(), 3);
 }
 
 #[test]
 fn nulls_under_a_new_required_attribute_are_reported_after_hooks_ran() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("store.sqlite");
-    seed(&path, &["a", "b", "c", "d", "e"]);
-    let before = store_bytes(&path);
+    let store = TempStore::new();
+    seed(store.path(), &["a", "b", "c", "d", "e"]);
+    let before = store_bytes(&store);
     // The hook fills only the first record's missing notes: records 4 (u3) stays NULL.
     let plan = SchemaMigrationPlan::builder()
         .schema::<v1::Schema>()
@@ -311,9 +341,9 @@ fn nulls_under_a_new_required_attribute_are_reported_after_hooks_ran() {
         .build()
         .unwrap();
 
-    let report = ModelContainer::builder(plan).dry_run(&path).unwrap();
+    let report = ModelContainer::builder(plan).dry_run(store.path()).unwrap();
 
-    assert_eq!(store_bytes(&path), before);
+    assert_eq!(store_bytes(&store), before);
     assert!(!report.would_succeed());
     let problems: Vec<&DryRunProblem> = report.problems().collect();
     assert_eq!(
@@ -338,17 +368,13 @@ fn nulls_under_a_new_required_attribute_are_reported_after_hooks_ran() {
 
 #[test]
 fn an_up_to_date_store_and_a_missing_store() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("store.sqlite");
-    seed(&path, &["a", "b"]);
-    let before = store_bytes(&path);
-    let plan = SchemaMigrationPlan::builder()
-        .schema::<v1::Schema>()
-        .build()
-        .unwrap();
+    let store = TempStore::new();
+    seed(store.path(), &["a", "b"]);
+    let before = store_bytes(&store);
+    let plan = plans::single::<v1::Schema>();
     let builder = ModelContainer::builder(plan);
-    let report = builder.dry_run(&path).unwrap();
-    assert_eq!(store_bytes(&path), before);
+    let report = builder.dry_run(store.path()).unwrap();
+    assert_eq!(store_bytes(&store), before);
     assert!(report.would_succeed());
     assert!(report.steps().is_empty());
     assert_eq!(report.migration_path().to_string(), "1.0.0");
@@ -357,15 +383,29 @@ fn an_up_to_date_store_and_a_missing_store() {
         report.rows_before(),
         counts(&[("Reminder", 2), ("Scratch", 1)])
     );
-    assert!(report.to_string().contains("up to date"), "{report}");
+    assert_eq!(
+        report.to_string(),
+        report_text(
+            &store,
+            &[
+                "dry run of `{path}`: 1.0.0",
+                "rows at 1.0.0: Reminder 2, Scratch 1",
+                "",
+                "the store is up to date; nothing to migrate",
+            ]
+        )
+    );
 
-    let missing = dir.path().join("missing.sqlite");
+    let missing = store.dir().join("missing.sqlite");
     let report = builder.dry_run(&missing).unwrap();
     assert!(report.is_new_store());
     assert!(report.would_succeed());
     assert!(!missing.exists(), "a dry run creates nothing");
-    assert!(
-        report.to_string().contains("would create one at 1.0.0"),
-        "{report}"
+    assert_eq!(
+        report.to_string(),
+        format!(
+            "dry run of `{}`: no store yet; opening it would create one at 1.0.0",
+            missing.display()
+        )
     );
 }

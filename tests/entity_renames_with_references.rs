@@ -5,7 +5,8 @@
 
 mod common;
 
-use common::TempStore;
+use common::plans;
+use common::store::TempStore;
 use staged::prelude::*;
 
 /// Books are owned by people; robots are listed too.
@@ -78,12 +79,7 @@ pub mod v2 {
 #[test]
 fn swapped_entity_names_keep_the_foreign_keys_of_a_rebuilt_table() {
     let store = TempStore::new();
-    let v1_plan = || {
-        SchemaMigrationPlan::builder()
-            .schema::<v1::Schema>()
-            .build()
-            .unwrap()
-    };
+    let v1_plan = || plans::single::<v1::Schema>();
     let (ada, book) = {
         let container = ModelContainer::open(store.path(), v1_plan()).unwrap();
         let mut ctx = container.context();
@@ -100,11 +96,7 @@ fn swapped_entity_names_keep_the_foreign_keys_of_a_rebuilt_table() {
             .unwrap();
         (ada, book)
     };
-    let plan = SchemaMigrationPlan::builder()
-        .schema::<v1::Schema>()
-        .schema::<v2::Schema>()
-        .build()
-        .unwrap();
+    let plan = plans::two::<v1::Schema, v2::Schema>();
     let container = ModelContainer::open(store.path(), plan).unwrap();
     let mut ctx = container.context();
     let owner = ctx.get::<v2::Robot>(ada).unwrap().expect("Ada kept her id");
@@ -229,11 +221,7 @@ pub mod c2 {
 fn swapped_entity_names_keep_the_foreign_keys_of_a_transformed_table() {
     let store = TempStore::new();
     let (ada, book, tag) = {
-        let plan = SchemaMigrationPlan::builder()
-            .schema::<c1::Schema>()
-            .build()
-            .unwrap();
-        let mut ctx = ModelContainer::open(store.path(), plan).unwrap().context();
+        let mut ctx = plans::open_single::<c1::Schema>(store.path()).context();
         let ada = ctx.insert(c1::Person { name: "Ada".into() }).unwrap();
         ctx.insert(c1::Robot {
             serial: "R2".into(),
@@ -256,12 +244,7 @@ fn swapped_entity_names_keep_the_foreign_keys_of_a_transformed_table() {
         ctx.add_related(&record.tags, tag).unwrap();
         (ada, book, tag)
     };
-    let plan = SchemaMigrationPlan::builder()
-        .schema::<c1::Schema>()
-        .schema::<c2::Schema>()
-        .stage(c2::stage())
-        .build()
-        .unwrap();
+    let plan = plans::two_with_stage::<c1::Schema, c2::Schema>(c2::stage());
     let container = ModelContainer::open(store.path(), plan).unwrap();
     let mut ctx = container.context();
     let kept = ctx
@@ -292,11 +275,11 @@ fn swapped_entity_names_keep_the_foreign_keys_of_a_transformed_table() {
 /// its name and sides look the same.
 #[test]
 fn swapped_owners_of_same_named_many_to_manys_keep_their_own_links() {
-    use staged::inference;
     use staged::rusqlite::Connection;
     use staged::schema::{RelationshipDescriptor, ToManyKind, join_table_name};
-    use staged::store::sql;
     use staged::{AttributeDescriptor, AttributeType, EntityDescriptor, SchemaDescriptor};
+    use staged_runtime::__internals::inference;
+    use staged_runtime::__internals::sql;
 
     let entity = |name: &str, original: Option<&str>, many: bool| {
         let e = EntityDescriptor::from_parts(
@@ -332,7 +315,7 @@ fn swapped_owners_of_same_named_many_to_manys_keep_their_own_links() {
         ],
     );
     let store = TempStore::new();
-    let mut conn = Connection::open(store.path()).unwrap();
+    let mut conn = store.conn();
     conn.execute_batch("PRAGMA foreign_keys = OFF; PRAGMA legacy_alter_table = ON")
         .unwrap();
     for e in from.entities() {

@@ -4,7 +4,8 @@
 
 mod common;
 
-use common::TempStore;
+use common::plans;
+use common::store::TempStore;
 use staged::prelude::*;
 
 /// Authors write books (cascade) and edit them (nullify); books carry tags.
@@ -101,11 +102,7 @@ struct Seeded {
 }
 
 fn seed(store: &TempStore) -> Seeded {
-    let plan = SchemaMigrationPlan::builder()
-        .schema::<v1::Schema>()
-        .build()
-        .unwrap();
-    let mut ctx = ModelContainer::open(store.path(), plan).unwrap().context();
+    let mut ctx = plans::open_single::<v1::Schema>(store.path()).context();
     let ann = ctx.insert(v1::Author { name: "Ann".into() }).unwrap();
     let bob = ctx.insert(v1::Author { name: "Bob".into() }).unwrap();
     let by_ann = ctx
@@ -144,18 +141,26 @@ fn seed(store: &TempStore) -> Seeded {
 }
 
 fn check(store: &TempStore, stage: MigrationStage, seeded: &Seeded) {
-    let plan = SchemaMigrationPlan::builder()
-        .schema::<v1::Schema>()
-        .schema::<v2::Schema>()
-        .stage(stage)
-        .build()
-        .unwrap();
+    let plan = plans::two_with_stage::<v1::Schema, v2::Schema>(stage);
     let container = ModelContainer::open(store.path(), plan).expect("the migration succeeds");
     let mut ctx = container.context();
     assert!(ctx.get::<v2::Author>(seeded.ann).unwrap().is_none());
-    assert!(ctx.get::<v2::Author>(seeded.bob).unwrap().is_some());
+    let authors: Vec<(PersistentId, String)> = ctx
+        .fetch_all::<v2::Author>()
+        .unwrap()
+        .iter()
+        .map(|a| (a.id(), a.name.clone()))
+        .collect();
+    assert_eq!(authors, [(seeded.bob, "Bob".to_owned())]);
     // Cascade: Ann's book is gone with her.
     assert!(ctx.get::<v2::Book>(seeded.by_ann).unwrap().is_none());
+    let books: Vec<PersistentId> = ctx
+        .fetch_all::<v2::Book>()
+        .unwrap()
+        .iter()
+        .map(|b| b.id())
+        .collect();
+    assert_eq!(books, [seeded.by_bob]);
     // Nullify: Bob's book lost its editor.
     let bobs = ctx.get::<v2::Book>(seeded.by_bob).unwrap().unwrap();
     assert_eq!(bobs.editor, None);

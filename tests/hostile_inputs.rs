@@ -12,9 +12,11 @@ mod common;
 use std::fs;
 use std::path::Path;
 
-use common::TempStore;
+use common::files::page_size;
+use common::store::{TempStore, open_fails};
+use common::{plans, sql};
 use staged::prelude::*;
-use staged::{Error, MigrationError, StoreError, rusqlite};
+use staged::{Error, MigrationError, StoreError};
 
 #[versioned_schema(version = "1.0.0")]
 mod v1 {
@@ -67,32 +69,19 @@ fn words(old: v1::Note) -> staged::Result<v2::Note> {
 
 /// 1.0.0 -[custom]-> 2.0.0 with `stage`.
 fn plan_v2(stage: staged::CustomStage<v1::Schema, v2::Schema>) -> SchemaMigrationPlan<v2::Schema> {
-    SchemaMigrationPlan::builder()
-        .schema::<v1::Schema>()
-        .schema::<v2::Schema>()
-        .stage(stage)
-        .build()
-        .expect("a valid plan")
+    plans::two_with_stage::<v1::Schema, v2::Schema>(stage)
 }
 
 /// 1.0.0 -[custom]-> 2.0.0 -[inferred]-> 3.0.0 (`title` becomes unique).
 fn plan_v3() -> SchemaMigrationPlan<v3::Schema> {
-    SchemaMigrationPlan::builder()
-        .schema::<v1::Schema>()
-        .schema::<v2::Schema>()
-        .schema::<v3::Schema>()
-        .stage(MigrationStage::custom::<v1::Schema, v2::Schema>().transform(words))
-        .build()
-        .expect("a valid plan")
+    plans::three_with_stage::<v1::Schema, v2::Schema, v3::Schema>(
+        MigrationStage::custom::<v1::Schema, v2::Schema>().transform(words),
+    )
 }
 
 /// A 1.0.0 store with `rows` notes; titles repeat when `duplicate_titles`.
 fn seed(path: &Path, rows: usize, duplicate_titles: bool) {
-    let plan = SchemaMigrationPlan::builder()
-        .schema::<v1::Schema>()
-        .build()
-        .expect("a valid plan");
-    let container = ModelContainer::open(path, plan).expect("create the store");
+    let container = plans::open_single::<v1::Schema>(path);
     let mut ctx = container.context();
     ctx.transaction(|ctx| {
         for i in 0..rows {
@@ -118,46 +107,17 @@ fn old_store(rows: usize) -> TempStore {
     store
 }
 
-/// Opening `path` with `plan` fails; the file's bytes and the directory's
-/// listing are unchanged (no journal or WAL file left behind).
-fn open_fails<S: VersionedSchema>(store: &TempStore, plan: SchemaMigrationPlan<S>) -> Error {
-    let bytes = store.bytes();
-    let files = listing(store.dir());
-    let error = ModelContainer::open(store.path(), plan).expect_err("the open must fail");
-    assert!(
-        store.bytes() == bytes,
-        "the store's bytes changed after: {error}"
-    );
-    assert_eq!(listing(store.dir()), files, "files after: {error}");
-    assert!(
-        error
-            .to_string()
-            .contains(&store.path().display().to_string()),
-        "the message names the file: {error}"
-    );
-    error
-}
-
-fn listing(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = fs::read_dir(dir)
-        .expect("list")
-        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
-}
-
-fn page_size(bytes: &[u8]) -> usize {
-    usize::from(u16::from_be_bytes([bytes[16], bytes[17]]))
-}
-
 fn expect_corrupt(error: &Error, path: &Path) -> String {
     match error {
         Error::Store(StoreError::Corrupt { path: p, detail }) => {
             assert_eq!(p, path);
-            assert!(
-                error.to_string().contains("restore the file from a backup"),
-                "{error}"
+            assert_eq!(
+                error.to_string(),
+                format!(
+                    "store `{}` is damaged ({detail}); staged does not repair stores and changed nothing: \
+                     restore the file from a backup, or delete it to start with an empty store",
+                    path.display()
+                )
             );
             detail.clone()
         }
@@ -187,11 +147,8 @@ fn a_corrupt_header_is_a_damaged_store() {
         // With the latest plan of the file (no migration) as with a newer one.
         let error = open_fails(&store, plan_v3());
         let detail = expect_corrupt(&error, store.path());
-        assert!(detail.contains("not a database"), "{what}: {detail}");
-        let plan = SchemaMigrationPlan::builder()
-            .schema::<v1::Schema>()
-            .build()
-            .unwrap();
+        assert_eq!(detail, "file is not a database", "{what}");
+        let plan = plans::single::<v1::Schema>();
         expect_corrupt(&open_fails(&store, plan), store.path());
     }
 }
@@ -201,8 +158,8 @@ fn a_corrupt_page_stops_the_migration_before_it_starts() {
     let original = old_store(2000);
     let bytes = original.bytes();
     let page = page_size(&bytes);
-    let root: i64 = rusqlite::Connection::open(original.path())
-        .unwrap()
+    let root: i64 = original
+        .conn()
         .query_row(
             "SELECT rootpage FROM sqlite_schema WHERE name = 'Note'",
             [],
@@ -222,8 +179,11 @@ fn a_corrupt_page_stops_the_migration_before_it_starts() {
         fs::write(store.path(), &damaged).expect("write");
         let error = open_fails(&store, plan_v3());
         let detail = expect_corrupt(&error, store.path());
+        // SQLite's integrity check names the damaged page of the table's tree.
         assert!(
-            !detail.is_empty() && detail != "ok",
+            detail.starts_with(&format!(
+                "*** in database main ***\nTree {root} page {number} cell "
+            )),
             "page {number}: {detail}"
         );
     }
@@ -239,7 +199,7 @@ fn a_truncated_old_store_is_damaged_and_not_migrated() {
         fs::write(store.path(), &bytes[..cut]).expect("write");
         let error = open_fails(&store, plan_v3());
         let detail = expect_corrupt(&error, store.path());
-        assert!(detail.contains("malformed"), "cut at {cut}: {detail}");
+        assert_eq!(detail, "database disk image is malformed", "cut at {cut}");
     }
 }
 
@@ -261,13 +221,17 @@ fn a_full_disk_mid_transform_rolls_back_and_says_so() {
         Error::Store(StoreError::DiskFull { path }) => assert_eq!(path, store.path()),
         other => panic!("expected StoreError::DiskFull, got {other:?}"),
     }
-    assert!(error.to_string().contains("free space"), "{error}");
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "store `{}` ran out of space (the disk is full or the database reached its page limit); the \
+             migration was rolled back and nothing was changed: free space (a migration may need as much \
+             again as the store's size) and open it again",
+            store.path().display()
+        )
+    );
     // The store still opens at 1.0.0 with its rows.
-    let plan = SchemaMigrationPlan::builder()
-        .schema::<v1::Schema>()
-        .build()
-        .unwrap();
-    let container = ModelContainer::open(store.path(), plan).unwrap();
+    let container = plans::open_single::<v1::Schema>(store.path());
     assert_eq!(container.context().count::<v1::Note>().unwrap(), 3000);
 }
 
@@ -283,10 +247,8 @@ fn a_transform_panicking_after_thousands_of_rows_leaves_the_store_as_it_was() {
         panic!("expected MigrationError::HookFailed, got {error:?}");
     };
     assert_eq!(hook, "transform of `Note`");
-    assert!(
-        source.to_string().contains("unexpected note n2500"),
-        "{source}"
-    );
+    assert!(matches!(**source, Error::Hook(_)), "{source:?}");
+    assert_eq!(source.to_string(), "panicked: unexpected note n2500");
 }
 
 #[test]
@@ -315,9 +277,14 @@ fn a_duplicate_written_by_a_transform_names_entity_attribute_and_value() {
         (entity.as_str(), attribute.as_str(), value.as_deref(), *row),
         ("Note", "uid", Some("'n1'"), Some(2))
     );
-    assert!(
-        error.to_string().contains("`Note.uid` becomes unique"),
-        "{error}"
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "cannot migrate `{}` from 1.0.0 to 2.0.0: `Note.uid` becomes unique but several records have \
+             the value 'n1' (e.g. record 2); fix the data first (e.g. in a `will_migrate` hook of a custom \
+             stage) or relax the schema",
+            store.path().display()
+        )
     );
 }
 
@@ -350,11 +317,7 @@ fn a_unique_violation_in_the_last_step_rolls_back_the_custom_step_before_it() {
     assert_eq!(value.as_deref(), Some("'the same title'"));
     assert_eq!(*row, Some(100));
     // No history row of the custom step survived.
-    let conn = rusqlite::Connection::open(store.path()).unwrap();
-    let history: i64 = conn
-        .query_row("SELECT count(*) FROM _staged_history", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(history, 0);
+    assert_eq!(sql::history(&store.conn()).len(), 0);
 }
 
 /// Entity names that would break SQL if they were pasted into it.
@@ -374,7 +337,8 @@ mod odd_v1 {
 mod odd_v2 {
     #[model(
         name = "[bracket] `tick` \"name\"",
-        original_name = "Odd \"quoted\" name'; DROP TABLE _staged_metadata; --"
+        original_name = "Odd \"quoted\" name'; DROP TABLE _staged_metadata; --",
+        removed(obsolete)
     )]
     #[derive(Debug, Clone, PartialEq)]
     pub struct Note {
@@ -403,11 +367,7 @@ mod odd_v3 {
 fn entity_names_with_quotes_and_sql_are_quoted_not_executed() {
     let store = TempStore::new();
     {
-        let plan = SchemaMigrationPlan::builder()
-            .schema::<odd_v1::Schema>()
-            .build()
-            .unwrap();
-        let container = ModelContainer::open(store.path(), plan).unwrap();
+        let container = plans::open_single::<odd_v1::Schema>(store.path());
         let mut ctx = container.context();
         for i in 0..20 {
             ctx.insert(odd_v1::Note {
@@ -419,25 +379,19 @@ fn entity_names_with_quotes_and_sql_are_quoted_not_executed() {
         }
     }
     // An inferred rename + column removal (a rebuild), then a custom transform.
-    let plan = SchemaMigrationPlan::builder()
-        .schema::<odd_v1::Schema>()
-        .schema::<odd_v2::Schema>()
-        .schema::<odd_v3::Schema>()
-        .stage(
-            MigrationStage::custom::<odd_v2::Schema, odd_v3::Schema>().transform(
-                |old: odd_v2::Note| {
-                    let rank = old.title.len() as i64;
-                    Ok(odd_v3::Note {
-                        uid: old.uid,
-                        title: old.title,
-                        extra: old.extra,
-                        rank,
-                    })
-                },
-            ),
-        )
-        .build()
-        .unwrap();
+    let plan = plans::three_with_stage::<odd_v1::Schema, odd_v2::Schema, odd_v3::Schema>(
+        MigrationStage::custom::<odd_v2::Schema, odd_v3::Schema>().transform(
+            |old: odd_v2::Note| {
+                let rank = old.title.len() as i64;
+                Ok(odd_v3::Note {
+                    uid: old.uid,
+                    title: old.title,
+                    extra: old.extra,
+                    rank,
+                })
+            },
+        ),
+    );
     assert_eq!(
         plan.migration_path(Version::new(1, 0, 0))
             .unwrap()
@@ -451,8 +405,8 @@ fn entity_names_with_quotes_and_sql_are_quoted_not_executed() {
     assert_eq!(notes[3].uid, "u3'\"; --");
     assert_eq!(notes[3].rank, "title 3".len() as i64);
     drop(container);
-    let conn = rusqlite::Connection::open(store.path()).unwrap();
-    let tables = common::schema_objects(&conn)
+    let conn = store.conn();
+    let tables = sql::schema_objects(&conn)
         .into_iter()
         .filter(|(kind, _)| kind == "table")
         .map(|(_, name)| name)
@@ -465,8 +419,5 @@ fn entity_names_with_quotes_and_sql_are_quoted_not_executed() {
             "_staged_metadata"
         ]
     );
-    let integrity: String = conn
-        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(integrity, "ok");
+    assert_eq!(sql::integrity(&conn), "ok");
 }

@@ -1,7 +1,11 @@
 //! Lightweight migrations inferred from two schemas, on real files.
 
+mod common;
+
+use common::store::TempStore;
+use common::{plans, sql};
 use staged::prelude::*;
-use staged::{MigrationError, PlanError};
+use staged::{ChangeClass, MigrationError, PlanError};
 
 #[versioned_schema(version = "1.0.0")]
 mod v1 {
@@ -32,9 +36,9 @@ mod v1 {
 }
 
 /// Every inferable change at once.
-#[versioned_schema(version = "2.0.0")]
+#[versioned_schema(version = "2.0.0", removed(Scratch))]
 mod v2 {
-    #[model]
+    #[model(removed(legacy))]
     #[derive(Debug, Clone, PartialEq)]
     pub struct Reminder {
         #[attribute(unique)]
@@ -96,11 +100,7 @@ mod v3 {
 }
 
 fn seed(path: &std::path::Path) {
-    let plan = SchemaMigrationPlan::builder()
-        .schema::<v1::Schema>()
-        .build()
-        .unwrap();
-    let container = ModelContainer::open(path, plan).unwrap();
+    let container = plans::open_single::<v1::Schema>(path);
     let mut ctx = container.context();
     for i in 0..5 {
         ctx.insert(v1::Reminder {
@@ -124,31 +124,12 @@ fn seed(path: &std::path::Path) {
     ctx.insert(v1::Scratch { junk: "x".into() }).unwrap();
 }
 
-fn history(path: &std::path::Path) -> Vec<(String, String, String, i64)> {
-    let conn = rusqlite::Connection::open(path).unwrap();
-    let mut statement = conn
-        .prepare(
-            "SELECT from_version, to_version, kind, rows_touched FROM _staged_history ORDER BY seq",
-        )
-        .unwrap();
-    statement
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap()
-}
-
 #[test]
 fn one_step_applies_every_inferable_change_and_keeps_data() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("store.sqlite");
-    seed(&path);
-    let plan = SchemaMigrationPlan::builder()
-        .schema::<v1::Schema>()
-        .schema::<v2::Schema>()
-        .build()
-        .unwrap();
-    let container = ModelContainer::open(&path, plan).unwrap();
+    let store = TempStore::new();
+    seed(store.path());
+    let plan = plans::two::<v1::Schema, v2::Schema>();
+    let container = ModelContainer::open(store.path(), plan).unwrap();
     assert_eq!(container.store_version(), Version::new(2, 0, 0));
     let mut ctx = container.context();
     let reminders = ctx.fetch_all::<v2::Reminder>().unwrap();
@@ -188,20 +169,13 @@ fn one_step_applies_every_inferable_change_and_keeps_data() {
         })
         .unwrap_err();
     assert!(
-        matches!(error, staged::Error::UniqueViolation { ref attribute, .. } if attribute == "list")
+        matches!(error, staged::Error::UniqueViolation { ref entity, ref attribute } if entity == "Reminder" && attribute == "list"),
+        "{error:?}"
     );
     drop(ctx);
     drop(container);
-    let conn = rusqlite::Connection::open(&path).unwrap();
-    let tables: Vec<String> = conn
-        .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
     assert_eq!(
-        tables,
+        sql::tables(&store.conn()),
         [
             "Folder",
             "Label",
@@ -212,23 +186,27 @@ fn one_step_applies_every_inferable_change_and_keeps_data() {
         ]
     );
     assert_eq!(
-        history(&path),
+        sql::history(&store.conn()),
         [("1.0.0".into(), "2.0.0".into(), "inferred".into(), 5)]
     );
 }
 
 #[test]
 fn three_version_chain_follows_renames() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("store.sqlite");
-    seed(&path);
-    let plan = SchemaMigrationPlan::builder()
-        .schema::<v1::Schema>()
-        .schema::<v2::Schema>()
-        .schema::<v3::Schema>()
-        .build()
-        .unwrap();
-    let container = ModelContainer::open(&path, plan).unwrap();
+    let store = TempStore::new();
+    seed(store.path());
+    let plan = plans::three::<v1::Schema, v2::Schema, v3::Schema>();
+    // Both lightweight steps compose into one.
+    let path = plan.migration_path(Version::new(1, 0, 0)).unwrap();
+    assert_eq!(path.to_string(), "1.0.0 -[inferred]-> 3.0.0");
+    let [step] = path.steps() else {
+        panic!("expected one composed step: {path}");
+    };
+    assert_eq!(
+        (step.from(), step.to(), step.is_custom()),
+        (Version::new(1, 0, 0), Version::new(3, 0, 0), false)
+    );
+    let container = ModelContainer::open(store.path(), plan).unwrap();
     assert_eq!(container.store_version(), Version::new(3, 0, 0));
     let mut ctx = container.context();
     let labels: Vec<String> = ctx
@@ -244,32 +222,24 @@ fn three_version_chain_follows_renames() {
     let kept = ctx.fetch_all::<v3::Reminder>().unwrap();
     assert!(kept[1].flagged);
     assert_eq!(kept[4].priority, 3);
-    let steps: Vec<(String, String)> = history(&path)
-        .into_iter()
-        .map(|(a, b, ..)| (a, b))
-        .collect();
-    assert!(!steps.is_empty());
-    assert_eq!(steps.first().unwrap().0, "1.0.0");
-    assert_eq!(steps.last().unwrap().1, "3.0.0");
+    drop(ctx);
+    drop(container);
+    assert_eq!(
+        sql::history(&store.conn()),
+        [("1.0.0".into(), "3.0.0".into(), "inferred".into(), 5)]
+    );
 }
 
 #[test]
 fn reopening_a_migrated_store_does_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("store.sqlite");
-    seed(&path);
-    let plan = || {
-        SchemaMigrationPlan::builder()
-            .schema::<v1::Schema>()
-            .schema::<v2::Schema>()
-            .build()
-            .unwrap()
-    };
-    drop(ModelContainer::open(&path, plan()).unwrap());
-    let before = std::fs::read(&path).unwrap();
-    drop(ModelContainer::open(&path, plan()).unwrap());
-    assert_eq!(std::fs::read(&path).unwrap(), before);
-    assert_eq!(history(&path).len(), 1);
+    let store = TempStore::new();
+    seed(store.path());
+    let plan = || plans::two::<v1::Schema, v2::Schema>();
+    drop(ModelContainer::open(store.path(), plan()).unwrap());
+    let before = store.bytes();
+    drop(ModelContainer::open(store.path(), plan()).unwrap());
+    assert_eq!(store.bytes(), before);
+    assert_eq!(sql::history(&store.conn()).len(), 1);
 }
 
 #[versioned_schema(version = "2.0.0")]
@@ -300,14 +270,9 @@ mod v2_unique_title {
 
 #[test]
 fn duplicates_under_a_new_unique_fail_and_leave_the_store_unchanged() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("store.sqlite");
+    let store = TempStore::new();
     {
-        let plan = SchemaMigrationPlan::builder()
-            .schema::<v1::Schema>()
-            .build()
-            .unwrap();
-        let container = ModelContainer::open(&path, plan).unwrap();
+        let container = plans::open_single::<v1::Schema>(store.path());
         let mut ctx = container.context();
         for uid in ["a", "b", "c"] {
             ctx.insert(v1::Reminder {
@@ -321,13 +286,9 @@ fn duplicates_under_a_new_unique_fail_and_leave_the_store_unchanged() {
             .unwrap();
         }
     }
-    let before = std::fs::read(&path).unwrap();
-    let plan = SchemaMigrationPlan::builder()
-        .schema::<v1::Schema>()
-        .schema::<v2_unique_title::Schema>()
-        .build()
-        .unwrap();
-    let error = ModelContainer::open(&path, plan).unwrap_err();
+    let before = store.bytes();
+    let plan = plans::two::<v1::Schema, v2_unique_title::Schema>();
+    let error = ModelContainer::open(store.path(), plan).unwrap_err();
     let Some(MigrationError::ConstraintViolation {
         entity,
         attribute,
@@ -341,17 +302,16 @@ fn duplicates_under_a_new_unique_fail_and_leave_the_store_unchanged() {
     assert_eq!((entity.as_str(), attribute.as_str()), ("Reminder", "title"));
     assert_eq!(*row, Some(1));
     assert_eq!(value.as_deref(), Some("'same'"));
-    let message = error.to_string();
-    assert!(
-        message.contains("`Reminder.title` becomes unique"),
-        "{message}"
-    );
-    assert!(message.contains("from 1.0.0 to 2.0.0"), "{message}");
     assert_eq!(
-        std::fs::read(&path).unwrap(),
-        before,
-        "the store is left exactly as it was"
+        error.to_string(),
+        format!(
+            "cannot migrate `{}` from 1.0.0 to 2.0.0: `Reminder.title` becomes unique but several records \
+             have the value 'same' (e.g. record 1); fix the data first (e.g. in a `will_migrate` hook of a \
+             custom stage) or relax the schema",
+            store.path().display()
+        )
     );
+    assert_eq!(store.bytes(), before, "the store is left exactly as it was");
 }
 
 #[versioned_schema(version = "2.0.0")]
@@ -422,7 +382,7 @@ fn non_inferable_changes_fail_build_with_the_fix() {
     };
     assert_eq!(
         (entity.as_str(), attribute.as_deref(), *class),
-        ("Reminder", Some("notes"), "needs-default")
+        ("Reminder", Some("notes"), ChangeClass::NeedsDefault)
     );
     assert_eq!(
         error.to_string(),

@@ -8,12 +8,17 @@
 //! of every lowered statement: `ADD COLUMN` and the other in-place
 //! `ALTER TABLE`s where SQLite allows them, one rebuild per table otherwise.
 
+mod common;
+
 use std::path::Path;
 
+use common::plans;
+use common::sql::{columns, history, i, indexes, integrity, rows, t, user_tables};
+use common::store::TempStore;
 use staged::prelude::*;
-use staged::rusqlite::{Connection, types::Value};
-use staged::store::sql;
-use staged_runtime::inference::{self, Statement};
+use staged::rusqlite::types::Value;
+use staged_runtime::__internals::inference::{self, Statement};
+use staged_runtime::__internals::sql;
 
 // ---------------------------------------------------------------------------
 // Schemas: one `v1`, one `v2_*` per change
@@ -71,7 +76,7 @@ mod v2_add_entity {
     }
 }
 
-#[versioned_schema(version = "2.0.0")]
+#[versioned_schema(version = "2.0.0", removed(Tag))]
 mod v2_remove_entity {
     #[model]
     pub struct Item {
@@ -161,7 +166,7 @@ mod v2_add_required_with_default {
 
 #[versioned_schema(version = "2.0.0")]
 mod v2_remove_attribute {
-    #[model]
+    #[model(removed(note))]
     pub struct Item {
         pub name: String,
         pub count: i32,
@@ -457,7 +462,7 @@ mod v2_chain {
 /// (one rebuild of `Thing`).
 #[versioned_schema(version = "3.0.0")]
 mod v3_chain {
-    #[model]
+    #[model(removed(ratio))]
     pub struct Thing {
         #[attribute(original_name = "title")]
         pub label: String,
@@ -487,11 +492,7 @@ const BIG_F32: f32 = 1.5e38;
 
 /// Creates the `v1` store: items 1, 2 and 4 (3 is deleted), tags 1 and 2.
 fn seed(path: &Path) {
-    let plan = SchemaMigrationPlan::builder()
-        .schema::<v1::Schema>()
-        .build()
-        .unwrap();
-    let container = ModelContainer::open(path, plan).unwrap();
+    let container = plans::open_single::<v1::Schema>(path);
     let mut ctx = container.context();
     let items = [
         ("alpha", Some("first"), i32::MIN, 0.5, "c1", "l1", 1),
@@ -518,14 +519,6 @@ fn seed(path: &Path) {
         })
         .unwrap();
     }
-}
-
-fn t(text: &str) -> Value {
-    Value::Text(text.to_owned())
-}
-
-fn i(integer: i64) -> Value {
-    Value::Integer(integer)
 }
 
 fn r(real: f32) -> Value {
@@ -688,89 +681,8 @@ fn tag() -> Table {
 }
 
 // ---------------------------------------------------------------------------
-// Reading a store
+// Lowered statements
 // ---------------------------------------------------------------------------
-
-fn user_tables(conn: &Connection) -> Vec<String> {
-    let mut statement = conn
-        .prepare(
-            "SELECT name FROM sqlite_schema WHERE type = 'table' \
-             AND name NOT LIKE 'sqlite%' AND name NOT LIKE '\\_staged\\_%' ESCAPE '\\' ORDER BY name",
-        )
-        .unwrap();
-    statement
-        .query_map([], |row| row.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap()
-}
-
-fn columns(conn: &Connection, table: &str) -> Vec<(String, String, bool)> {
-    let mut statement = conn
-        .prepare(&format!("PRAGMA table_info({})", sql::quote_ident(table)))
-        .unwrap();
-    statement
-        .query_map([], |row| {
-            Ok((row.get(1)?, row.get(2)?, row.get::<_, i64>(3)? != 0))
-        })
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap()
-}
-
-/// `(index name, unique, column)` of every index of a table, sorted.
-fn indexes(conn: &Connection, table: &str) -> Vec<(String, bool, String)> {
-    let mut statement = conn
-        .prepare(&format!("PRAGMA index_list({})", sql::quote_ident(table)))
-        .unwrap();
-    let listed: Vec<(String, bool)> = statement
-        .query_map([], |row| Ok((row.get(1)?, row.get::<_, i64>(2)? != 0)))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
-    let mut out: Vec<(String, bool, String)> = listed
-        .into_iter()
-        .map(|(name, unique)| {
-            let column: String = conn
-                .query_row(
-                    &format!("PRAGMA index_info({})", sql::quote_ident(&name)),
-                    [],
-                    |row| row.get(2),
-                )
-                .unwrap();
-            (name, unique, column)
-        })
-        .collect();
-    out.sort();
-    out
-}
-
-fn rows(conn: &Connection, table: &str) -> Vec<Vec<Value>> {
-    let mut statement = conn
-        .prepare(&format!(
-            "SELECT * FROM {} ORDER BY \"_id\"",
-            sql::quote_ident(table)
-        ))
-        .unwrap();
-    let n = statement.column_count();
-    statement
-        .query_map([], |row| (0..n).map(|k| row.get::<_, Value>(k)).collect())
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap()
-}
-
-/// `(from, to, rows_touched)` of every history row.
-fn history(conn: &Connection) -> Vec<(String, String, i64)> {
-    let mut statement = conn
-        .prepare("SELECT from_version, to_version, rows_touched FROM _staged_history ORDER BY seq")
-        .unwrap();
-    statement
-        .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap()
-}
 
 /// What a lowered statement does, in a word or three.
 fn kind(statement: &Statement) -> &'static str {
@@ -809,22 +721,13 @@ fn kind(statement: &Statement) -> &'static str {
 // ---------------------------------------------------------------------------
 
 fn migrate<A: VersionedSchema, B: VersionedSchema>(path: &Path) {
-    let plan = SchemaMigrationPlan::builder()
-        .schema::<A>()
-        .schema::<B>()
-        .build()
-        .unwrap();
+    let plan = plans::two::<A, B>();
     let container = ModelContainer::open(path, plan).unwrap();
     assert_eq!(container.store_version(), B::VERSION);
 }
 
 fn migrate3<A: VersionedSchema, B: VersionedSchema, C: VersionedSchema>(path: &Path) {
-    let plan = SchemaMigrationPlan::builder()
-        .schema::<A>()
-        .schema::<B>()
-        .schema::<C>()
-        .build()
-        .unwrap();
+    let plan = plans::three::<A, B, C>();
     let container = ModelContainer::open(path, plan).unwrap();
     assert_eq!(container.store_version(), C::VERSION);
 }
@@ -1087,20 +990,19 @@ fn cases() -> Vec<Case> {
 }
 
 fn check(case: &Case) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("store.sqlite");
-    seed(&path);
+    let store = TempStore::new();
+    seed(store.path());
     {
-        let conn = Connection::open(&path).unwrap();
+        let conn = store.conn();
         assert_eq!(rows(&conn, "Item"), item().rows, "seeded rows");
     }
 
     let kinds: Vec<&str> = (case.lowered)().iter().map(kind).collect();
     assert_eq!(kinds, case.statements, "lowered statements");
 
-    (case.migrate)(&path);
+    (case.migrate)(store.path());
 
-    let conn = Connection::open(&path).unwrap();
+    let conn = store.conn();
     let mut expected_tables: Vec<String> = case.tables.iter().map(|t| t.name.clone()).collect();
     expected_tables.sort();
     assert_eq!(user_tables(&conn), expected_tables, "tables");
@@ -1139,10 +1041,7 @@ fn check(case: &Case) {
     }
     let touched: i64 = history(&conn).iter().map(|(.., rows)| rows).sum();
     assert_eq!(touched, case.rows_touched, "rows touched");
-    let integrity: String = conn
-        .query_row("PRAGMA integrity_check", [], |row| row.get(0))
-        .unwrap();
-    assert_eq!(integrity, "ok");
+    assert_eq!(integrity(&conn), "ok");
 }
 
 #[test]
@@ -1173,15 +1072,10 @@ fn every_change_kind_migrates_a_file_with_rows() {
 /// typed API, and a widened column takes values out of the old range.
 #[test]
 fn migrated_stores_read_and_write_through_the_new_models() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("store.sqlite");
-    seed(&path);
-    let plan = SchemaMigrationPlan::builder()
-        .schema::<v1::Schema>()
-        .schema::<v2_widening::Schema>()
-        .build()
-        .unwrap();
-    let container = ModelContainer::open(&path, plan).unwrap();
+    let store = TempStore::new();
+    seed(store.path());
+    let plan = plans::two::<v1::Schema, v2_widening::Schema>();
+    let container = ModelContainer::open(store.path(), plan).unwrap();
     let mut ctx = container.context();
     let items = ctx.fetch_all::<v2_widening::Item>().unwrap();
     let ids: Vec<i64> = items.iter().map(|r| r.id().raw()).collect();
@@ -1204,24 +1098,19 @@ fn migrated_stores_read_and_write_through_the_new_models() {
     drop(ctx);
     drop(container);
 
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("store.sqlite");
-    seed(&path);
-    let plan = SchemaMigrationPlan::builder()
-        .schema::<v1::Schema>()
-        .schema::<v2_add_required_with_default::Schema>()
-        .build()
-        .unwrap();
-    let container = ModelContainer::open(&path, plan).unwrap();
+    let store = TempStore::new();
+    seed(store.path());
+    let plan = plans::two::<v1::Schema, v2_add_required_with_default::Schema>();
+    let container = ModelContainer::open(store.path(), plan).unwrap();
     let mut ctx = container.context();
     let items = ctx
         .fetch_all::<v2_add_required_with_default::Item>()
         .unwrap();
-    assert!(
-        items
-            .iter()
-            .all(|r| r.priority == 3 && r.kind == "it's new")
-    );
+    let added: Vec<(i64, &str)> = items
+        .iter()
+        .map(|r| (r.priority, r.kind.as_str()))
+        .collect();
+    assert_eq!(added, [(3, "it's new"); 3]);
 }
 
 #[versioned_schema(version = "1.0.0")]
@@ -1258,28 +1147,18 @@ mod v3_reuse {
 /// `b`, so it must be recreated rather than kept by name.
 #[test]
 fn a_name_reused_across_a_chain_gets_its_own_index() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("store.sqlite");
+    let store = TempStore::new();
     {
-        let plan = SchemaMigrationPlan::builder()
-            .schema::<v1_reuse::Schema>()
-            .build()
-            .unwrap();
-        let container = ModelContainer::open(&path, plan).unwrap();
+        let container = plans::open_single::<v1_reuse::Schema>(store.path());
         let mut ctx = container.context();
         for a in ["x", "y"] {
             ctx.insert(v1_reuse::Note { a: a.into() }).unwrap();
         }
     }
-    let plan = SchemaMigrationPlan::builder()
-        .schema::<v1_reuse::Schema>()
-        .schema::<v2_reuse::Schema>()
-        .schema::<v3_reuse::Schema>()
-        .build()
-        .unwrap();
-    let container = ModelContainer::open(&path, plan).unwrap_or_else(|e| panic!("{e}"));
+    let plan = plans::three::<v1_reuse::Schema, v2_reuse::Schema, v3_reuse::Schema>();
+    let container = ModelContainer::open(store.path(), plan).unwrap_or_else(|e| panic!("{e}"));
     drop(container);
-    let conn = Connection::open(&path).unwrap();
+    let conn = store.conn();
     assert_eq!(
         rows(&conn, "Note"),
         [vec![i(1), t("x"), NULL], vec![i(2), t("y"), NULL]]

@@ -19,20 +19,24 @@
 //! (foreign keys off, `legacy_alter_table` on), and every store ends
 //! without foreign key violations and with the foreign keys its schema names.
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::path::Path;
 
+use common::sql::{columns, foreign_key_violations, indexes, tables};
+use common::store::TempStore;
 use proptest::collection::vec;
 use proptest::prelude::*;
 use staged::rusqlite::{Connection, params_from_iter, types::Value};
 use staged::schema::ID_COLUMN;
 use staged::schema::{RelationshipDescriptor, ToManyKind, join_table_name};
-use staged::store::{sql, verify};
 use staged::{
     AttributeDescriptor, AttributeType, DefaultValue, DeleteRule, EntityDescriptor, Reference,
     SchemaDescriptor, Version,
 };
-use staged_runtime::inference::{self, SchemaMapping};
+use staged_runtime::__internals::inference::{self, SchemaMapping};
+use staged_runtime::__internals::{sql, verify};
 
 // ---------------------------------------------------------------------------
 // A tiny deterministic generator, driven by the seeds proptest picks
@@ -152,7 +156,7 @@ impl Attr {
                 .with_unique(self.unique)
                 .with_index(self.indexed),
         };
-        out.set_default(self.default.clone());
+        out = out.with_default(self.default.clone());
         if let Some(origin) = &self.origin
             && *origin != self.name
         {
@@ -889,34 +893,15 @@ fn run(conn: &mut Connection, statements: &[inference::Statement]) {
 type Shape = Vec<(String, Vec<(String, String, bool)>, Vec<(String, bool)>)>;
 
 fn shape(conn: &Connection) -> Shape {
-    let tables: Vec<String> = conn
-        .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
-        .unwrap()
-        .query_map([], |row| row.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
-    tables
+    tables(conn)
         .into_iter()
         .map(|table| {
-            let mut columns: Vec<(String, String, bool)> = conn
-                .prepare(&format!("PRAGMA table_info({})", sql::quote_ident(&table)))
-                .unwrap()
-                .query_map([], |row| {
-                    Ok((row.get(1)?, row.get(2)?, row.get::<_, i64>(3)? != 0))
-                })
-                .unwrap()
-                .collect::<Result<_, _>>()
-                .unwrap();
+            let mut columns = columns(conn, &table);
             columns.sort();
-            let mut indexes: Vec<(String, bool)> = conn
-                .prepare(&format!("PRAGMA index_list({})", sql::quote_ident(&table)))
-                .unwrap()
-                .query_map([], |row| Ok((row.get(1)?, row.get::<_, i64>(2)? != 0)))
-                .unwrap()
-                .collect::<Result<_, _>>()
-                .unwrap();
-            indexes.sort();
+            let indexes: Vec<(String, bool)> = indexes(conn, &table)
+                .into_iter()
+                .map(|(name, unique, _)| (name, unique))
+                .collect();
             (table, columns, indexes)
         })
         .collect()
@@ -927,7 +912,7 @@ fn rows(conn: &Connection, entity: &EntityDescriptor) -> Vec<(i64, Vec<Value>)> 
     let mut statement = conn
         .prepare(&format!(
             "{} ORDER BY {}",
-            sql::select(entity),
+            sql::select_from(entity, entity.name()),
             sql::quote_ident(ID_COLUMN)
         ))
         .unwrap();
@@ -949,12 +934,11 @@ fn rows(conn: &Connection, entity: &EntityDescriptor) -> Vec<(i64, Vec<Value>)> 
 fn check(conn: &Connection, label: &str, latest: &SchemaDescriptor, model: &Model) {
     let drift = verify::drift(conn, latest).unwrap();
     assert!(drift.is_empty(), "{label}: drift {drift:#?}");
-    let violations: i64 = conn
-        .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |row| {
-            row.get(0)
-        })
-        .unwrap();
-    assert_eq!(violations, 0, "{label}: foreign key violations");
+    assert_eq!(
+        foreign_key_violations(conn),
+        0,
+        "{label}: foreign key violations"
+    );
     for (entity, ent) in latest.entities().iter().zip(&model.entities) {
         assert_eq!(
             rows(conn, entity),
@@ -1001,9 +985,12 @@ fn composed_equals_steps(seed: u64, versions: &[Vec<u8>]) {
     let mut rng = Rng(seed);
     let mut model = Model::first(&mut rng);
     let first = model.descriptor(1);
-    let dir = tempfile::tempdir().unwrap();
-    let mut at_once = create_store(&dir.path().join("composed.sqlite"), &first, &model);
-    let mut one_by_one = create_store(&dir.path().join("steps.sqlite"), &first, &model);
+    let (composed_store, steps_store) = (
+        TempStore::named("composed.sqlite"),
+        TempStore::named("steps.sqlite"),
+    );
+    let mut at_once = create_store(composed_store.path(), &first, &model);
+    let mut one_by_one = create_store(steps_store.path(), &first, &model);
 
     let mut schemas = vec![first];
     for ops in versions {

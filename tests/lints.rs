@@ -108,7 +108,13 @@ pub mod v1 {
 #[versioned_schema(version = "2.0.0")]
 pub mod v2 {
     /// Something to do, formerly a reminder.
-    #[model(original_name = "Reminder")]
+    #[model(
+        original_name = "Reminder",
+        removed(
+            notes, style, labels, done, offset, delta, minutes, shown, snoozes, seconds, weight,
+            score, attachment, thumbnail, r#type, settings
+        )
+    )]
     #[derive(Debug, Clone, PartialEq)]
     pub struct Task {
         /// A stable id from the app.

@@ -4,7 +4,8 @@
 
 mod common;
 
-use common::TempStore;
+use common::plans;
+use common::store::TempStore;
 use staged::prelude::*;
 
 /// Notes with a title.
@@ -34,11 +35,7 @@ pub mod v2 {
 }
 
 fn seed(store: &TempStore) -> PersistentId {
-    let plan = SchemaMigrationPlan::builder()
-        .schema::<v1::Schema>()
-        .build()
-        .unwrap();
-    let mut ctx = ModelContainer::open(store.path(), plan).unwrap().context();
+    let mut ctx = plans::open_single::<v1::Schema>(store.path()).context();
     ctx.insert(v1::Note {
         title: "two words".into(),
     })
@@ -58,12 +55,7 @@ fn open(
     store: &TempStore,
     stage: staged::CustomStage<v1::Schema, v2::Schema>,
 ) -> Result<ModelContainer<v2::Schema>, staged::Error> {
-    let plan = SchemaMigrationPlan::builder()
-        .schema::<v1::Schema>()
-        .schema::<v2::Schema>()
-        .stage(stage)
-        .build()
-        .unwrap();
+    let plan = plans::two_with_stage::<v1::Schema, v2::Schema>(stage);
     ModelContainer::open(store.path(), plan)
 }
 
@@ -108,10 +100,15 @@ fn writes_through_the_old_models_are_refused_and_leave_the_store_unchanged() {
         )
         .err()
         .unwrap_or_else(|| panic!("{name} through the old models succeeded"));
-        let message = error.to_string();
-        assert!(
-            message.contains("`Note`") && message.contains("read-only"),
-            "{name}: {message}"
+        assert_eq!(
+            error.to_string(),
+            format!(
+                "cannot migrate `{}`: `migrate` hook #1 of stage 1.0.0 -> 2.0.0 failed: cannot write `Note` \
+                 through the old models of a `migrate` hook: its old rows are read-only there; write the new \
+                 records through the hook's new context",
+                store.path().display()
+            ),
+            "{name}"
         );
         assert_eq!(store.bytes(), before, "{name} left the store changed");
     }

@@ -3,7 +3,10 @@
 
 mod common;
 
+use common::plans;
+use common::store::TempStore;
 use serde::{Deserialize, Serialize};
+use staged::MigrationError;
 use staged::prelude::*;
 use staged::testing::{MigrationTest, TestError};
 
@@ -288,10 +291,9 @@ fn one_store_at_one_version_is_seeded_migrated_and_validated() {
         [("Reminder".to_owned(), 2), ("Tag".to_owned(), 0)]
     );
     // The file on disk is at 4.0.0: a real container opens it without migrating.
-    let dir = common::TempStore::new();
-    let copy = dir.dir().join("copy.sqlite");
-    std::fs::copy(migrated.path(), &copy).unwrap();
-    let container = ModelContainer::open(&copy, plan().unwrap()).unwrap();
+    let copy = TempStore::named("copy.sqlite");
+    std::fs::copy(migrated.path(), copy.path()).unwrap();
+    let container = ModelContainer::open(copy.path(), plan().unwrap()).unwrap();
     assert_eq!(container.store_version(), Version::new(4, 0, 0));
     drop(migrated);
     assert!(!path.exists(), "the temporary directory is removed on drop");
@@ -318,46 +320,52 @@ fn a_seed_for_a_schema_outside_the_plan_is_refused_before_anything_runs() {
         .run()
         .unwrap_err();
     assert!(matches!(error, TestError::NotInPlan { version } if version == Version::new(4, 0, 0)));
-    assert!(
-        error
-            .to_string()
-            .starts_with("schema 4.0.0 is not in the plan under test")
+    assert_eq!(
+        error.to_string(),
+        "schema 4.0.0 is not in the plan under test (or has another checksum than the plan's 4.0.0); add \
+         it with `.schema::<…>()`, or seed only versions of the plan"
     );
     let error = MigrationTest::new(plan_to_v3().unwrap())
         .store::<v4::Schema>()
         .unwrap_err();
-    assert!(matches!(error, TestError::NotInPlan { .. }));
+    assert!(matches!(error, TestError::NotInPlan { version } if version == Version::new(4, 0, 0)));
+    assert_eq!(
+        error.to_string(),
+        "schema 4.0.0 is not in the plan under test (or has another checksum than the plan's 4.0.0); add \
+         it with `.schema::<…>()`, or seed only versions of the plan"
+    );
 }
 
 #[test]
 fn a_failing_migration_names_the_version_the_store_started_at() {
     // Two reminders whose `uid`s differ: fine. A transform that fails on one of them.
-    let failing = SchemaMigrationPlan::builder()
-        .schema::<v1::Schema>()
-        .schema::<v2::Schema>()
-        .stage(
-            MigrationStage::custom::<v1::Schema, v2::Schema>().transform(
-                |old: v1::Reminder| -> staged::Result<v2::Reminder> {
-                    Err(staged::Error::hook(format!("cannot convert `{}`", old.uid)))
-                },
-            ),
-        )
-        .build()
-        .unwrap();
+    let failing = plans::two_with_stage::<v1::Schema, v2::Schema>(
+        MigrationStage::custom::<v1::Schema, v2::Schema>().transform(
+            |old: v1::Reminder| -> staged::Result<v2::Reminder> {
+                Err(staged::Error::hook(format!("cannot convert `{}`", old.uid)))
+            },
+        ),
+    );
     let error = MigrationTest::new(failing)
         .seed(|ctx: &mut ModelContext<v1::Schema>| ctx.insert(v1_standup()).map(drop))
         .run()
         .unwrap_err();
-    let TestError::Migrate { from, to, .. } = &error else {
+    let TestError::Migrate { from, to, source } = &error else {
         panic!("expected a migration failure, got {error:?}");
     };
     assert_eq!((*from, *to), (Version::new(1, 0, 0), Version::new(2, 0, 0)));
-    let message = format!("{error:?}");
-    assert!(
-        message.starts_with("migrating a test store from 1.0.0 to 2.0.0 failed: "),
-        "{message}"
+    let Some(MigrationError::HookFailed { path, hook, .. }) = source.as_migration() else {
+        panic!("expected MigrationError::HookFailed, got {source:?}");
+    };
+    assert_eq!(hook, "transform of `Reminder`");
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "migrating a test store from 1.0.0 to 2.0.0 failed: cannot migrate `{}`: transform of \
+             `Reminder` of stage 1.0.0 -> 2.0.0 failed: cannot convert `r1`",
+            path.display()
+        )
     );
-    assert!(message.contains("cannot convert `r1`"), "{message}");
 }
 
 #[test]
@@ -383,14 +391,11 @@ fn a_failing_or_panicking_check_names_the_version() {
         })
         .run()
         .unwrap_err();
-    let message = error.to_string();
-    assert!(
-        message.starts_with(
-            "the check of the test store migrated from 1.0.0 failed: the check for 1.0.0 panicked: "
-        ),
-        "{message}"
+    assert_eq!(
+        error.to_string(),
+        "the check of the test store migrated from 1.0.0 failed: the check for 1.0.0 panicked: \
+         assertion `left == right` failed: tags after 1.0.0\n  left: 0\n right: 1"
     );
-    assert!(message.contains("tags after 1.0.0"), "{message}");
 }
 
 #[test]
@@ -410,12 +415,18 @@ fn a_failing_seed_names_its_version() {
         })
         .run()
         .unwrap_err();
-    assert!(matches!(error, TestError::Seed { version, .. } if version == Version::new(2, 0, 0)));
+    let TestError::Seed { version, source } = &error else {
+        panic!("expected a seed failure, got {error:?}");
+    };
+    assert_eq!(*version, Version::new(2, 0, 0));
     assert!(
-        error
-            .to_string()
-            .contains("`Reminder` record already has this `uid`"),
-        "{error}"
+        matches!(&**source, staged::Error::UniqueViolation { entity, attribute } if entity == "Reminder" && attribute == "uid"),
+        "{source:?}"
+    );
+    assert_eq!(
+        error.to_string(),
+        "seeding the test store at 2.0.0 failed: unique constraint failed: another `Reminder` record \
+         already has this `uid`; use a different value, or fetch and update the existing record"
     );
 }
 

@@ -1,11 +1,15 @@
 //! The planner on real files: skip-version steps, mixed paths and their history.
 
+mod common;
+
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use staged::inference::{Purpose, compose, lower, map_step};
+use common::store::TempStore;
+use common::{plans, sql};
 use staged::prelude::*;
 use staged::{DryRunAction, MigrationError, MigrationObserver, MigrationStep};
+use staged_runtime::__internals::inference::{Purpose, compose, lower, map_step};
 
 #[versioned_schema(version = "1.0.0")]
 mod v1 {
@@ -58,9 +62,9 @@ mod v2 {
 
 /// Renames `name` again, removes `legacy` (`DROP COLUMN`: each row rewritten in
 /// place), renames `Tag`, removes `Scratch`.
-#[versioned_schema(version = "3.0.0")]
+#[versioned_schema(version = "3.0.0", removed(Scratch))]
 mod v3 {
-    #[model]
+    #[model(removed(legacy))]
     #[derive(Debug, Clone, PartialEq)]
     pub struct Note {
         #[attribute(unique)]
@@ -136,11 +140,7 @@ mod v5 {
 const NOTES: i64 = 50;
 
 fn seed(path: &Path) {
-    let plan = SchemaMigrationPlan::builder()
-        .schema::<v1::Schema>()
-        .build()
-        .unwrap();
-    let container = ModelContainer::open(path, plan).unwrap();
+    let container = plans::open_single::<v1::Schema>(path);
     let mut ctx = container.context();
     for i in 0..NOTES {
         ctx.insert(v1::Note {
@@ -171,24 +171,9 @@ fn full_plan() -> SchemaMigrationPlan<v5::Schema> {
         .unwrap()
 }
 
-/// `(from, to, kind, rows_touched)` of every history row.
-fn history(path: &Path) -> Vec<(String, String, String, i64)> {
-    let conn = rusqlite::Connection::open(path).unwrap();
-    let mut statement = conn
-        .prepare(
-            "SELECT from_version, to_version, kind, rows_touched FROM _staged_history ORDER BY seq",
-        )
-        .unwrap();
-    statement
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap()
-}
-
 /// Every row of the entity tables, as text, table by table.
-fn entity_rows(path: &Path) -> Vec<String> {
-    let conn = rusqlite::Connection::open(path).unwrap();
+fn entity_rows(store: &TempStore) -> Vec<String> {
+    let conn = store.conn();
     let mut out = Vec::new();
     for table in ["Folder", "Label", "Note"] {
         let mut statement = conn
@@ -240,9 +225,8 @@ fn assert_v5_data(path: &Path) {
 
 #[test]
 fn four_versions_behind_with_lightweight_changes_is_one_step() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("store.sqlite");
-    seed(&path);
+    let store = TempStore::new();
+    seed(store.path());
     let plan = full_plan();
     assert_eq!(
         plan.migration_path(Version::new(1, 0, 0))
@@ -277,29 +261,22 @@ fn four_versions_behind_with_lightweight_changes_is_one_step() {
         .iter()
         .find(|s| matches!(s.purpose, Purpose::CopyRows { .. }))
         .unwrap();
-    assert!(
-        copy.sql.contains(r#""title""#) && copy.sql.contains(r#"coalesce("body", '')"#),
-        "{}",
-        copy.sql
+    // Renamed columns are read under their 1.0.0 names, NULL bodies become
+    // the new default, added columns get theirs.
+    assert_eq!(
+        copy.sql,
+        r#"INSERT INTO "_staged_new_0" ("_id", "uid", "heading", "text", "priority", "due", "pinned") SELECT "_id", "uid", "title", coalesce("body", ''), 0, NULL, 0 FROM "Note""#
     );
 
-    drop(ModelContainer::open(&path, plan).unwrap());
+    drop(ModelContainer::open(store.path(), plan).unwrap());
     assert_eq!(
-        history(&path),
+        sql::history(&store.conn()),
         [("1.0.0".into(), "5.0.0".into(), "inferred".into(), NOTES)],
         "one physical step, rewriting each note once"
     );
-    assert_v5_data(&path);
-    let conn = rusqlite::Connection::open(&path).unwrap();
-    let tables: Vec<String> = conn
-        .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
+    assert_v5_data(store.path());
     assert_eq!(
-        tables,
+        sql::tables(&store.conn()),
         [
             "Folder",
             "Label",
@@ -313,32 +290,24 @@ fn four_versions_behind_with_lightweight_changes_is_one_step() {
 
 #[test]
 fn step_by_step_ends_with_the_same_data_but_rewrites_more() {
-    let (one_dir, steps_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let (one, steps) = (
-        one_dir.path().join("store.sqlite"),
-        steps_dir.path().join("store.sqlite"),
-    );
-    seed(&one);
-    seed(&steps);
-    drop(ModelContainer::open(&one, full_plan()).unwrap());
+    let (one, steps) = (TempStore::new(), TempStore::new());
+    seed(one.path());
+    seed(steps.path());
+    drop(ModelContainer::open(one.path(), full_plan()).unwrap());
 
-    let builder = SchemaMigrationPlan::builder().schema::<v1::Schema>();
-    let builder = builder.schema::<v2::Schema>();
-    drop(ModelContainer::open(&steps, builder.build().unwrap()).unwrap());
-    let builder = SchemaMigrationPlan::builder()
-        .schema::<v1::Schema>()
-        .schema::<v2::Schema>()
-        .schema::<v3::Schema>();
-    drop(ModelContainer::open(&steps, builder.build().unwrap()).unwrap());
+    let plan = plans::two::<v1::Schema, v2::Schema>();
+    drop(ModelContainer::open(steps.path(), plan).unwrap());
+    let plan = plans::three::<v1::Schema, v2::Schema, v3::Schema>();
+    drop(ModelContainer::open(steps.path(), plan).unwrap());
     let builder = SchemaMigrationPlan::builder()
         .schema::<v1::Schema>()
         .schema::<v2::Schema>()
         .schema::<v3::Schema>()
         .schema::<v4::Schema>();
-    drop(ModelContainer::open(&steps, builder.build().unwrap()).unwrap());
-    drop(ModelContainer::open(&steps, full_plan()).unwrap());
+    drop(ModelContainer::open(steps.path(), builder.build().unwrap()).unwrap());
+    drop(ModelContainer::open(steps.path(), full_plan()).unwrap());
 
-    let step_history = history(&steps);
+    let step_history = sql::history(&steps.conn());
     let versions: Vec<(&str, &str)> = step_history
         .iter()
         .map(|(a, b, ..)| (a.as_str(), b.as_str()))
@@ -364,9 +333,13 @@ fn step_by_step_ends_with_the_same_data_but_rewrites_more() {
     );
     let copied: Vec<i64> = step_history.iter().map(|h| h.3).collect();
     assert_eq!(copied, [0, 0, 0, NOTES], "`Note` is rebuilt by 5.0.0 only");
-    assert_eq!(history(&one)[0].3, NOTES, "and once in one step");
+    assert_eq!(
+        sql::history(&one.conn()),
+        [("1.0.0".into(), "5.0.0".into(), "inferred".into(), NOTES)],
+        "and once in one step"
+    );
     assert_eq!(entity_rows(&one), entity_rows(&steps));
-    assert_v5_data(&steps);
+    assert_v5_data(steps.path());
 }
 
 /// Records the steps the observer sees.
@@ -404,9 +377,8 @@ fn mixed_plan() -> SchemaMigrationPlan<v5::Schema> {
 
 #[test]
 fn a_mixed_path_runs_lightweight_custom_lightweight() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("store.sqlite");
-    seed(&path);
+    let store = TempStore::new();
+    seed(store.path());
     let plan = mixed_plan();
     let expected = plan.migration_path(Version::new(1, 0, 0)).unwrap();
     assert_eq!(
@@ -434,17 +406,23 @@ fn a_mixed_path_runs_lightweight_custom_lightweight() {
 
     // The dry run takes the same path and shows the transform.
     let report = ModelContainer::builder(mixed_plan())
-        .dry_run(&path)
+        .dry_run(store.path())
         .unwrap();
     assert!(report.would_succeed(), "{report}");
     assert_eq!(report.migration_path(), &expected);
     let custom = &report.steps()[1];
     assert!(custom.step().is_custom());
-    assert!(
-        custom.actions().contains(&DryRunAction::Transform {
+    let not_sql: Vec<&DryRunAction> = custom
+        .actions()
+        .iter()
+        .filter(|action| !matches!(action, DryRunAction::Sql(_)))
+        .collect();
+    assert_eq!(
+        not_sql,
+        [&DryRunAction::Transform {
             entity: "Note".into(),
             rows: Some(NOTES as u64),
-        }),
+        }],
         "{report}"
     );
     assert!(
@@ -457,10 +435,10 @@ fn a_mixed_path_runs_lightweight_custom_lightweight() {
     let observer = Steps::default();
     let container = ModelContainer::builder(plan)
         .observer(observer.clone())
-        .open(&path)
+        .open(store.path())
         .unwrap();
     assert_eq!(*observer.0.lock().unwrap(), expected.steps());
-    let rows: Vec<(String, String, String)> = history(&path)
+    let rows: Vec<(String, String, String)> = sql::history(&store.conn())
         .into_iter()
         .map(|(a, b, kind, _)| (a, b, kind))
         .collect();
@@ -473,7 +451,7 @@ fn a_mixed_path_runs_lightweight_custom_lightweight() {
         })
         .collect();
     assert_eq!(rows, planned);
-    let touched: i64 = history(&path).iter().map(|h| h.3).sum();
+    let touched: i64 = sql::history(&store.conn()).iter().map(|h| h.3).sum();
     assert_eq!(
         touched as u64,
         report.rows_written(),

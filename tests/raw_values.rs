@@ -6,7 +6,9 @@
 
 mod common;
 
-use common::TempStore;
+use common::plans;
+use common::store::TempStore;
+use staged::MigrationError;
 use staged::prelude::*;
 
 /// Items with a count and a small rank.
@@ -41,19 +43,10 @@ pub mod v2 {
     }
 }
 
-fn v1_plan() -> SchemaMigrationPlan<v1::Schema> {
-    SchemaMigrationPlan::builder()
-        .schema::<v1::Schema>()
-        .build()
-        .unwrap()
-}
-
 /// A store at 1.0.0 with two items; `raw` is then run on it through the
 /// context's connection. Returns the second item's id.
 fn seed(store: &TempStore, raw: &str) -> PersistentId {
-    let mut ctx = ModelContainer::open(store.path(), v1_plan())
-        .unwrap()
-        .context();
+    let mut ctx = plans::open_single::<v1::Schema>(store.path()).context();
     for (title, count) in [("a", 1), ("b", 2)] {
         ctx.insert(v1::Item {
             title: title.into(),
@@ -69,13 +62,28 @@ fn seed(store: &TempStore, raw: &str) -> PersistentId {
     id
 }
 
+/// `error` is the decode error of `Item.{attribute}` of record `id`, and says
+/// so before what the value's reader reported.
 fn assert_decode(error: &staged::Error, attribute: &str, id: PersistentId) {
-    let message = error.to_string();
-    let source = std::error::Error::source(error).map(ToString::to_string);
-    let text = format!("{message} / {source:?}");
-    assert!(
-        text.contains(&format!("`Item.{attribute}` of record {}", id.raw())),
-        "{text}"
+    let staged::Error::Decode {
+        entity,
+        attribute: failed,
+        id: record,
+        source,
+    } = error
+    else {
+        panic!("expected Error::Decode, got {error:?}");
+    };
+    assert_eq!(
+        (entity.as_str(), failed.as_str(), *record),
+        ("Item", attribute, id.raw())
+    );
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "cannot read `Item.{attribute}` of record {}: {source}",
+            id.raw()
+        )
     );
 }
 
@@ -98,14 +106,8 @@ fn wrong_values_are_typed_errors_on_read() {
     ] {
         let store = TempStore::new();
         let id = seed(&store, raw);
-        let mut ctx = ModelContainer::open(store.path(), v1_plan())
-            .unwrap()
-            .context();
+        let mut ctx = plans::open_single::<v1::Schema>(store.path()).context();
         let error = ctx.fetch_all::<v1::Item>().unwrap_err();
-        assert!(
-            matches!(error, staged::Error::Decode { .. }),
-            "{raw}: {error:?}"
-        );
         assert_decode(&error, attribute, id);
         // The other record still reads.
         assert_eq!(ctx.count::<v1::Item>().unwrap(), 2);
@@ -120,32 +122,41 @@ fn a_transform_reading_a_wrong_value_fails_naming_it_and_leaves_the_file() {
         r#"UPDATE "Item" SET "count" = 'twelve' WHERE "_id" = ?1"#,
     );
     let before = store.bytes();
-    let plan = SchemaMigrationPlan::builder()
-        .schema::<v1::Schema>()
-        .schema::<v2::Schema>()
-        .stage(
-            MigrationStage::custom::<v1::Schema, v2::Schema>().transform(|old: v1::Item| {
-                Ok(v2::Item {
-                    title: old.title,
-                    doubled: old.count * 2,
-                    rank: old.rank,
-                })
-            }),
-        )
-        .build()
-        .unwrap();
+    let plan = plans::two_with_stage::<v1::Schema, v2::Schema>(
+        MigrationStage::custom::<v1::Schema, v2::Schema>().transform(|old: v1::Item| {
+            Ok(v2::Item {
+                title: old.title,
+                doubled: old.count * 2,
+                rank: old.rank,
+            })
+        }),
+    );
     let error = ModelContainer::open(store.path(), plan).expect_err("the migration fails");
-    let mut chain = vec![error.to_string()];
-    let mut source = std::error::Error::source(&error);
-    while let Some(s) = source {
-        chain.push(s.to_string());
-        source = s.source();
-    }
-    let text = chain.join(" / ");
-    assert!(text.contains("transform of `Item`"), "{text}");
-    assert!(
-        text.contains(&format!("`Item.count` of record {}", id.raw())),
-        "{text}"
+    let Some(MigrationError::HookFailed {
+        hook,
+        from,
+        to,
+        source,
+        ..
+    }) = error.as_migration()
+    else {
+        panic!("expected MigrationError::HookFailed, got {error:?}");
+    };
+    assert_eq!(
+        (hook.as_str(), *from, *to),
+        (
+            "transform of `Item`",
+            Version::new(1, 0, 0),
+            Version::new(2, 0, 0)
+        )
+    );
+    assert_decode(source, "count", id);
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "cannot migrate `{}`: transform of `Item` of stage 1.0.0 -> 2.0.0 failed: {source}",
+            store.path().display()
+        )
     );
     assert_eq!(store.bytes(), before);
 }

@@ -13,9 +13,9 @@ mod common;
 
 use std::path::Path;
 
-use common::TempStore;
+use common::store::{TempStore, write_legacy_store};
+use common::{plans, sql};
 use staged::prelude::*;
-use staged::rusqlite::Connection;
 
 #[versioned_schema(version = "1.0.0")]
 mod v1 {
@@ -141,11 +141,7 @@ struct Seeded {
 
 /// Seeds `path` at v1: notes `a`, `b`, `c`, a pin on `c`, then `c` deleted.
 fn seed(path: &Path) -> Seeded {
-    let plan = SchemaMigrationPlan::builder()
-        .schema::<v1::Schema>()
-        .build()
-        .unwrap();
-    let container = ModelContainer::open(path, plan).unwrap();
+    let container = plans::open_single::<v1::Schema>(path);
     let mut ctx = container.context();
     let mut note = |title: &str| {
         ctx.insert(v1::Note {
@@ -167,48 +163,10 @@ fn seed(path: &Path) -> Seeded {
     }
 }
 
-/// `(table, seq)` of every row of `sqlite_sequence`, sorted.
-fn sequence(path: &Path) -> Vec<(String, i64)> {
-    let conn = Connection::open(path).unwrap();
-    let mut statement = conn
-        .prepare("SELECT name, seq FROM sqlite_sequence ORDER BY name")
-        .unwrap();
-    statement
-        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap()
-}
-
-/// The `CREATE TABLE` statement of `table`.
-fn table_sql(path: &Path, table: &str) -> String {
-    Connection::open(path)
-        .unwrap()
-        .query_row(
-            "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?1",
-            [table],
-            |row| row.get(0),
-        )
-        .unwrap()
-}
-
-/// The ids of `table`, ascending.
-fn ids(path: &Path, table: &str) -> Vec<i64> {
-    let conn = Connection::open(path).unwrap();
-    let mut statement = conn
-        .prepare(&format!("SELECT _id FROM \"{table}\" ORDER BY _id"))
-        .unwrap();
-    statement
-        .query_map([], |row| row.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap()
-}
-
 /// The id the pin refers to.
-fn pinned(path: &Path) -> Option<i64> {
-    Connection::open(path)
-        .unwrap()
+fn pinned(store: &TempStore) -> Option<i64> {
+    store
+        .conn()
         .query_row("SELECT note FROM Pin", [], |row| row.get(0))
         .unwrap()
 }
@@ -218,14 +176,10 @@ fn a_new_store_never_gives_a_deleted_id_again_even_after_reopening() {
     let store = TempStore::new();
     let seeded = seed(store.path());
     assert_eq!(
-        sequence(store.path()),
+        sql::sequence(&store.conn()),
         [("Note".into(), 3), ("Pin".into(), 1)]
     );
-    let plan = SchemaMigrationPlan::builder()
-        .schema::<v1::Schema>()
-        .build()
-        .unwrap();
-    let container = ModelContainer::open(store.path(), plan).unwrap();
+    let container = plans::open_single::<v1::Schema>(store.path());
     let mut ctx = container.context();
     let new = ctx
         .insert(v1::Note {
@@ -256,11 +210,7 @@ fn a_new_store_never_gives_a_deleted_id_again_even_after_reopening() {
 fn a_rebuild_keeps_the_high_water_mark() {
     let store = TempStore::new();
     let seeded = seed(store.path());
-    let plan = SchemaMigrationPlan::builder()
-        .schema::<v1::Schema>()
-        .schema::<v2_rebuild::Schema>()
-        .build()
-        .unwrap();
+    let plan = plans::two::<v1::Schema, v2_rebuild::Schema>();
     let container = ModelContainer::open(store.path(), plan).unwrap();
     let mut ctx = container.context();
     let new = ctx
@@ -281,13 +231,16 @@ fn a_rebuild_keeps_the_high_water_mark() {
     );
     drop(ctx);
     drop(container);
-    assert!(table_sql(store.path(), "Note").contains("AUTOINCREMENT"));
+    assert_eq!(
+        sql::table_sql(&store.conn(), "Note"),
+        r#"CREATE TABLE "Note" ("_id" INTEGER PRIMARY KEY AUTOINCREMENT, "title" TEXT, "body" TEXT)"#
+    );
     // One row per entity table, none for the temporary table.
     assert_eq!(
-        sequence(store.path()),
+        sql::sequence(&store.conn()),
         [("Note".into(), 4), ("Pin".into(), 1)]
     );
-    assert_eq!(ids(store.path(), "Note"), [1, 2, 4]);
+    assert_eq!(sql::ids(&store.conn(), "Note"), [1, 2, 4]);
     let [a, b] = seeded.kept;
     assert_eq!([a.raw(), b.raw()], [1, 2]);
 }
@@ -296,21 +249,14 @@ fn a_rebuild_keeps_the_high_water_mark() {
 fn a_transform_keeps_the_high_water_mark() {
     let store = TempStore::new();
     let seeded = seed(store.path());
-    let plan = SchemaMigrationPlan::builder()
-        .schema::<v1::Schema>()
-        .schema::<v2_transform::Schema>()
-        .stage(
-            MigrationStage::custom::<v1::Schema, v2_transform::Schema>().transform(
-                |old: v1::Note| {
-                    Ok(v2_transform::Note {
-                        title: old.title,
-                        length: old.body.map_or(0, |b| b.len() as i64),
-                    })
-                },
-            ),
-        )
-        .build()
-        .unwrap();
+    let plan = plans::two_with_stage::<v1::Schema, v2_transform::Schema>(
+        MigrationStage::custom::<v1::Schema, v2_transform::Schema>().transform(|old: v1::Note| {
+            Ok(v2_transform::Note {
+                title: old.title,
+                length: old.body.map_or(0, |b| b.len() as i64),
+            })
+        }),
+    );
     let container = ModelContainer::open(store.path(), plan).unwrap();
     let mut ctx = container.context();
     let new = ctx
@@ -323,10 +269,10 @@ fn a_transform_keeps_the_high_water_mark() {
     drop(ctx);
     drop(container);
     assert_eq!(
-        sequence(store.path()),
+        sql::sequence(&store.conn()),
         [("Note".into(), 4), ("Pin".into(), 1)]
     );
-    assert_eq!(pinned(store.path()), Some(seeded.deleted.raw()));
+    assert_eq!(pinned(&store), Some(seeded.deleted.raw()));
 }
 
 /// The transform drops the newest note (`b`, which a pin now refers to); a
@@ -338,11 +284,7 @@ fn a_transform_dropping_the_newest_rows_keeps_their_ids_unused() {
     let seeded = seed(store.path());
     let [a, b] = seeded.kept;
     {
-        let plan = SchemaMigrationPlan::builder()
-            .schema::<v1::Schema>()
-            .build()
-            .unwrap();
-        let container = ModelContainer::open(store.path(), plan).unwrap();
+        let container = plans::open_single::<v1::Schema>(store.path());
         container
             .context()
             .set(
@@ -352,28 +294,23 @@ fn a_transform_dropping_the_newest_rows_keeps_their_ids_unused() {
             )
             .unwrap();
     }
-    let plan = SchemaMigrationPlan::builder()
-        .schema::<v1::Schema>()
-        .schema::<v2_transform::Schema>()
-        .stage(
-            MigrationStage::custom::<v1::Schema, v2_transform::Schema>()
-                .transform_or_drop(|old: v1::Note| {
-                    Ok((old.title != "b").then_some(v2_transform::Note {
-                        title: old.title,
-                        length: 0,
-                    }))
-                })
-                .did_migrate(|ctx: &mut ModelContext<v2_transform::Schema>| {
-                    let id = ctx.insert(v2_transform::Note {
-                        title: "from the hook".into(),
-                        length: 0,
-                    })?;
-                    assert_eq!(id.raw(), 4, "the hook's insert reused an id");
-                    Ok(())
-                }),
-        )
-        .build()
-        .unwrap();
+    let plan = plans::two_with_stage::<v1::Schema, v2_transform::Schema>(
+        MigrationStage::custom::<v1::Schema, v2_transform::Schema>()
+            .transform_or_drop(|old: v1::Note| {
+                Ok((old.title != "b").then_some(v2_transform::Note {
+                    title: old.title,
+                    length: 0,
+                }))
+            })
+            .did_migrate(|ctx: &mut ModelContext<v2_transform::Schema>| {
+                let id = ctx.insert(v2_transform::Note {
+                    title: "from the hook".into(),
+                    length: 0,
+                })?;
+                assert_eq!(id.raw(), 4, "the hook's insert reused an id");
+                Ok(())
+            }),
+    );
     let container = ModelContainer::open(store.path(), plan).unwrap();
     let mut ctx = container.context();
     let new = ctx
@@ -391,9 +328,9 @@ fn a_transform_dropping_the_newest_rows_keeps_their_ids_unused() {
     );
     drop(ctx);
     drop(container);
-    assert_eq!(ids(store.path(), "Note"), [a.raw(), 4, 5]);
+    assert_eq!(sql::ids(&store.conn(), "Note"), [a.raw(), 4, 5]);
     assert_eq!(
-        sequence(store.path()),
+        sql::sequence(&store.conn()),
         [("Note".into(), 5), ("Pin".into(), 1)]
     );
 }
@@ -402,11 +339,7 @@ fn a_transform_dropping_the_newest_rows_keeps_their_ids_unused() {
 fn an_entity_rename_keeps_the_high_water_mark() {
     let store = TempStore::new();
     let seeded = seed(store.path());
-    let plan = SchemaMigrationPlan::builder()
-        .schema::<v1::Schema>()
-        .schema::<v2_rename::Schema>()
-        .build()
-        .unwrap();
+    let plan = plans::two::<v1::Schema, v2_rename::Schema>();
     let container = ModelContainer::open(store.path(), plan).unwrap();
     let mut ctx = container.context();
     let new = ctx
@@ -424,7 +357,7 @@ fn an_entity_rename_keeps_the_high_water_mark() {
     drop(ctx);
     drop(container);
     assert_eq!(
-        sequence(store.path()),
+        sql::sequence(&store.conn()),
         [("Memo".into(), 4), ("Pin".into(), 1)]
     );
 }
@@ -433,12 +366,7 @@ fn an_entity_rename_keeps_the_high_water_mark() {
 fn a_composed_skip_step_renaming_and_rebuilding_keeps_the_high_water_mark() {
     let store = TempStore::new();
     let seeded = seed(store.path());
-    let plan = SchemaMigrationPlan::builder()
-        .schema::<v1::Schema>()
-        .schema::<v2_rename::Schema>()
-        .schema::<v3_rebuild::Schema>()
-        .build()
-        .unwrap();
+    let plan = plans::three::<v1::Schema, v2_rename::Schema, v3_rebuild::Schema>();
     assert_eq!(
         plan.migration_path(Version::new(1, 0, 0))
             .unwrap()
@@ -456,9 +384,12 @@ fn a_composed_skip_step_renaming_and_rebuilding_keeps_the_high_water_mark() {
     assert_eq!(new.raw(), seeded.deleted.raw() + 1);
     drop(ctx);
     drop(container);
-    assert!(table_sql(store.path(), "Memo").contains("AUTOINCREMENT"));
     assert_eq!(
-        sequence(store.path()),
+        sql::table_sql(&store.conn(), "Memo"),
+        r#"CREATE TABLE "Memo" ("_id" INTEGER PRIMARY KEY AUTOINCREMENT, "title" TEXT, "body" TEXT)"#
+    );
+    assert_eq!(
+        sql::sequence(&store.conn()),
         [("Memo".into(), 4), ("Pin".into(), 1)]
     );
 }
@@ -495,11 +426,7 @@ mod v2_pair {
 fn entities_swapping_names_keep_their_own_marks() {
     let store = TempStore::new();
     {
-        let plan = SchemaMigrationPlan::builder()
-            .schema::<v1_pair::Schema>()
-            .build()
-            .unwrap();
-        let container = ModelContainer::open(store.path(), plan).unwrap();
+        let container = plans::open_single::<v1_pair::Schema>(store.path());
         let mut ctx = container.context();
         for k in 1..=3 {
             ctx.insert(v1_pair::Left { x: k.to_string() }).unwrap();
@@ -514,11 +441,7 @@ fn entities_swapping_names_keep_their_own_marks() {
         ctx.delete::<v1_pair::Right>(PersistentId::from_raw(4))
             .unwrap();
     }
-    let plan = SchemaMigrationPlan::builder()
-        .schema::<v1_pair::Schema>()
-        .schema::<v2_pair::Schema>()
-        .build()
-        .unwrap();
+    let plan = plans::two::<v1_pair::Schema, v2_pair::Schema>();
     let container = ModelContainer::open(store.path(), plan).unwrap();
     let mut ctx = container.context();
     // `Left` holds the old `Right` rows (mark 5), `Right` the old `Left` rows (mark 3).
@@ -527,9 +450,12 @@ fn entities_swapping_names_keep_their_own_marks() {
     assert_eq!((left.raw(), right.raw()), (6, 4));
     drop(ctx);
     drop(container);
-    assert!(table_sql(store.path(), "Right").contains("AUTOINCREMENT"));
     assert_eq!(
-        sequence(store.path()),
+        sql::table_sql(&store.conn(), "Right"),
+        r#"CREATE TABLE "Right" ("_id" INTEGER PRIMARY KEY AUTOINCREMENT, "x" TEXT)"#
+    );
+    assert_eq!(
+        sql::sequence(&store.conn()),
         [("Left".into(), 6), ("Right".into(), 4)]
     );
 }
@@ -542,43 +468,14 @@ fn entities_swapping_names_keep_their_own_marks() {
 /// `AUTOINCREMENT`: notes 1, 2 and 4 (3 was deleted), and a pin on note 5,
 /// the newest note once, deleted since; no `sqlite_sequence`.
 fn legacy_store(path: &Path) {
-    let conn = Connection::open(path).unwrap();
-    conn.pragma_update(None, "application_id", staged::store::APPLICATION_ID as i32)
-        .unwrap();
-    conn.execute_batch(
-        r#"CREATE TABLE "_staged_metadata" (
-               id INTEGER PRIMARY KEY CHECK (id = 1), version TEXT NOT NULL,
-               checksum TEXT NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL
-           ) STRICT;
-           CREATE TABLE "_staged_history" (
-               seq INTEGER PRIMARY KEY, from_version TEXT NOT NULL, to_version TEXT NOT NULL,
-               kind TEXT NOT NULL, started_at INTEGER NOT NULL, duration_ms INTEGER NOT NULL,
-               rows_touched INTEGER NOT NULL
-           ) STRICT;
-           CREATE TABLE "Note" ("_id" INTEGER PRIMARY KEY, "title" TEXT NOT NULL, "body" TEXT);
+    write_legacy_store::<v1::Schema>(
+        path,
+        r#"CREATE TABLE "Note" ("_id" INTEGER PRIMARY KEY, "title" TEXT NOT NULL, "body" TEXT);
            CREATE TABLE "Pin" ("_id" INTEGER PRIMARY KEY, "label" TEXT NOT NULL, "note" INTEGER);
            CREATE INDEX "_staged_index_3_Pin_note" ON "Pin" ("note");
            INSERT INTO "Note" VALUES (1, 'a', 'aa'), (2, 'b', NULL), (4, 'd', 'dd');
            INSERT INTO "Pin" VALUES (1, 'on e', 5);"#,
-    )
-    .unwrap();
-    conn.execute(
-        r#"INSERT INTO "_staged_metadata" VALUES (1, '1.0.0', ?1, 0, 0)"#,
-        [v1::Schema::checksum().to_string()],
-    )
-    .unwrap();
-}
-
-fn has_sequence_table(path: &Path) -> bool {
-    Connection::open(path)
-        .unwrap()
-        .query_row(
-            "SELECT count(*) FROM sqlite_schema WHERE name = 'sqlite_sequence'",
-            [],
-            |row| row.get::<_, i64>(0),
-        )
-        .unwrap()
-        == 1
+    );
 }
 
 #[test]
@@ -586,26 +483,24 @@ fn a_legacy_store_matches_its_schema_and_opens_unchanged() {
     let store = TempStore::new();
     legacy_store(store.path());
     {
-        let conn = Connection::open(store.path()).unwrap();
-        let drift = staged::store::verify::drift(&conn, v1::Schema::descriptor()).unwrap();
+        let conn = store.conn();
+        let drift =
+            staged_runtime::__internals::verify::drift(&conn, v1::Schema::descriptor()).unwrap();
         assert!(drift.is_empty(), "{drift:?}");
     }
     let before = store.bytes();
-    let plan = SchemaMigrationPlan::builder()
-        .schema::<v1::Schema>()
-        .build()
+    // In its own journal mode (a legacy store uses the rollback journal; the
+    // default would switch it to WAL, which rewrites the header once).
+    let container = ModelContainer::builder(plans::single::<v1::Schema>())
+        .journal_mode(staged::JournalMode::Rollback)
+        .open(store.path())
         .unwrap();
-    let container = ModelContainer::open(store.path(), plan).unwrap();
     assert_eq!(container.store_version(), Version::new(1, 0, 0));
     drop(container);
     assert_eq!(store.bytes(), before, "opening rewrites nothing");
     // Untouched legacy tables keep SQLite's `max(_id) + 1`: the guarantee
     // starts with the first rebuild or transform of the table.
-    let plan = SchemaMigrationPlan::builder()
-        .schema::<v1::Schema>()
-        .build()
-        .unwrap();
-    let container = ModelContainer::open(store.path(), plan).unwrap();
+    let container = plans::open_single::<v1::Schema>(store.path());
     let new = container
         .context()
         .insert(v1::Note {
@@ -614,38 +509,30 @@ fn a_legacy_store_matches_its_schema_and_opens_unchanged() {
         })
         .unwrap();
     assert_eq!(new.raw(), 5);
-    assert!(!has_sequence_table(store.path()));
+    assert!(!sql::has_sequence_table(&store.conn()));
 }
 
 #[test]
 fn a_legacy_table_changed_in_place_keeps_its_definition() {
     let store = TempStore::new();
     legacy_store(store.path());
-    let plan = SchemaMigrationPlan::builder()
-        .schema::<v1::Schema>()
-        .schema::<v2_alter::Schema>()
-        .build()
-        .unwrap();
+    let plan = plans::two::<v1::Schema, v2_alter::Schema>();
     let container = ModelContainer::open(store.path(), plan).unwrap();
     assert_eq!(container.store_version(), Version::new(2, 0, 0));
     assert_eq!(container.context().count::<v2_alter::Note>().unwrap(), 3);
     drop(container);
     assert_eq!(
-        table_sql(store.path(), "Note"),
+        sql::table_sql(&store.conn(), "Note"),
         r#"CREATE TABLE "Note" ("_id" INTEGER PRIMARY KEY, "title" TEXT NOT NULL, "body" TEXT, "due" INTEGER)"#
     );
-    assert!(!has_sequence_table(store.path()));
+    assert!(!sql::has_sequence_table(&store.conn()));
 }
 
 #[test]
 fn a_legacy_table_gets_the_guarantee_from_its_first_rebuild() {
     let store = TempStore::new();
     legacy_store(store.path());
-    let plan = SchemaMigrationPlan::builder()
-        .schema::<v1::Schema>()
-        .schema::<v2_rebuild::Schema>()
-        .build()
-        .unwrap();
+    let plan = plans::two::<v1::Schema, v2_rebuild::Schema>();
     let container = ModelContainer::open(store.path(), plan).unwrap();
     let mut ctx = container.context();
     // The mark is the largest id the table holds.
@@ -660,30 +547,28 @@ fn a_legacy_table_gets_the_guarantee_from_its_first_rebuild() {
     assert_eq!(new.raw(), 5);
     drop(ctx);
     drop(container);
-    assert!(table_sql(store.path(), "Note").contains("AUTOINCREMENT"));
+    assert_eq!(
+        sql::table_sql(&store.conn(), "Note"),
+        r#"CREATE TABLE "Note" ("_id" INTEGER PRIMARY KEY AUTOINCREMENT, "title" TEXT, "body" TEXT)"#
+    );
     // `Pin` was not rebuilt: it stays as it was, with no row.
-    assert_eq!(sequence(store.path()), [("Note".into(), 5)]);
+    assert_eq!(sql::sequence(&store.conn()), [("Note".into(), 5)]);
 }
 
 #[test]
 fn a_legacy_table_transformed_keeps_the_ids_of_dropped_rows_unused() {
     let store = TempStore::new();
     legacy_store(store.path());
-    let plan = SchemaMigrationPlan::builder()
-        .schema::<v1::Schema>()
-        .schema::<v2_transform::Schema>()
-        .stage(
-            MigrationStage::custom::<v1::Schema, v2_transform::Schema>().transform_or_drop(
-                |old: v1::Note| {
-                    Ok((old.title != "d").then_some(v2_transform::Note {
-                        title: old.title,
-                        length: 0,
-                    }))
-                },
-            ),
-        )
-        .build()
-        .unwrap();
+    let plan = plans::two_with_stage::<v1::Schema, v2_transform::Schema>(
+        MigrationStage::custom::<v1::Schema, v2_transform::Schema>().transform_or_drop(
+            |old: v1::Note| {
+                Ok((old.title != "d").then_some(v2_transform::Note {
+                    title: old.title,
+                    length: 0,
+                }))
+            },
+        ),
+    );
     let container = ModelContainer::open(store.path(), plan).unwrap();
     let new = container
         .context()
@@ -694,6 +579,6 @@ fn a_legacy_table_transformed_keeps_the_ids_of_dropped_rows_unused() {
         .unwrap();
     assert_eq!(new.raw(), 5, "id 4 was the newest before the transform");
     drop(container);
-    assert_eq!(ids(store.path(), "Note"), [1, 2, 5]);
-    assert_eq!(sequence(store.path()), [("Note".into(), 5)]);
+    assert_eq!(sql::ids(&store.conn(), "Note"), [1, 2, 5]);
+    assert_eq!(sql::sequence(&store.conn()), [("Note".into(), 5)]);
 }

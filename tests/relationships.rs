@@ -4,7 +4,8 @@
 
 mod common;
 
-use common::TempStore;
+use common::store::TempStore;
+use common::{plans, sql};
 use staged::Error;
 use staged::prelude::*;
 use staged::schema::canonical_form;
@@ -86,11 +87,7 @@ pub mod library {
 use library::{Author, Book, Editor, Loan, Note, Tag};
 
 fn open(store: &TempStore) -> ModelContainer<library::Schema> {
-    let plan = SchemaMigrationPlan::builder()
-        .schema::<library::Schema>()
-        .build()
-        .expect("plan");
-    ModelContainer::open(store.path(), plan).expect("open")
+    plans::open_single::<library::Schema>(store.path())
 }
 
 fn book(title: &str, author: PersistentId) -> Book {
@@ -106,38 +103,17 @@ fn book(title: &str, author: PersistentId) -> Book {
 fn tables_have_foreign_keys_and_join_tables() {
     let store = TempStore::new();
     drop(open(&store));
-    let conn = rusqlite::Connection::open(store.path()).unwrap();
-    let sql: String = conn
-        .query_row(
-            "SELECT sql FROM sqlite_schema WHERE name = 'Book'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let conn = store.conn();
     assert_eq!(
-        sql,
+        sql::table_sql(&conn, "Book"),
         r#"CREATE TABLE "Book" ("_id" INTEGER PRIMARY KEY AUTOINCREMENT, "title" TEXT NOT NULL, "author" INTEGER NOT NULL REFERENCES "Author" ("_id") ON DELETE CASCADE, "editor" INTEGER REFERENCES "Editor" ("_id") ON DELETE SET NULL)"#
     );
-    let join: String = conn
-        .query_row(
-            "SELECT sql FROM sqlite_schema WHERE name = '_staged_join_4_Book_tags'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
     assert_eq!(
-        join,
+        sql::table_sql(&conn, "_staged_join_4_Book_tags"),
         r#"CREATE TABLE "_staged_join_4_Book_tags" ("source" INTEGER NOT NULL REFERENCES "Book" ("_id") ON DELETE CASCADE, "target" INTEGER NOT NULL REFERENCES "Tag" ("_id") ON DELETE CASCADE, PRIMARY KEY ("source", "target")) STRICT, WITHOUT ROWID"#
     );
-    let note: String = conn
-        .query_row(
-            "SELECT sql FROM sqlite_schema WHERE name = 'Note'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
     assert_eq!(
-        note,
+        sql::table_sql(&conn, "Note"),
         r#"CREATE TABLE "Note" ("_id" INTEGER PRIMARY KEY AUTOINCREMENT, "text" TEXT NOT NULL, "book" INTEGER)"#
     );
 }
@@ -224,7 +200,9 @@ fn cascade_nullify_and_inverse() {
     );
     assert!(matches!(
         ctx.remove_related(&ann_record.books, third),
-        Err(Error::RequiredInverse { .. })
+        Err(Error::RequiredInverse { ref entity, ref relationship, ref related, ref inverse })
+            if (entity.as_str(), relationship.as_str(), related.as_str(), inverse.as_str())
+                == ("Author", "books", "Book", "author")
     ));
 
     // Cascade: deleting Ann deletes her three books.
@@ -262,8 +240,20 @@ fn deny_refuses_naming_both_entities() {
     // Deleting the author would cascade to the lent book: refused too.
     let error = ctx.delete::<Author>(ann).unwrap_err();
     assert!(
-        matches!(error, Error::DeleteDenied { ref entity, .. } if entity == "Book"),
-        "{error}"
+        matches!(
+            error,
+            Error::DeleteDenied { ref entity, id, ref related, ref relationship, related_id }
+                if (entity.as_str(), id, related.as_str(), relationship.as_str(), related_id)
+                    == ("Book", b.raw(), "Loan", "book", loan.raw())
+        ),
+        "{error:?}"
+    );
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "cannot delete `Book` record {b}: `Loan` record {loan} refers to it through `Loan.book`, whose delete \
+             rule is `deny`; delete the `Loan` record or point its `book` elsewhere first"
+        )
     );
     assert_eq!(ctx.count::<Book>().unwrap(), 1);
     ctx.delete::<Loan>(loan).unwrap();
@@ -353,7 +343,7 @@ fn many_to_many_add_remove() {
     assert!(ctx.related(&one.tags).unwrap().is_empty());
     assert!(matches!(
         ctx.add_related(&one.tags, PersistentId::from_raw(999)),
-        Err(Error::ReferenceNotFound { .. })
+        Err(Error::ReferenceNotFound { ref entity }) if entity == "Book"
     ));
 }
 
@@ -384,7 +374,7 @@ fn references_to_missing_records_and_unstored_handles_are_typed_errors() {
     assert_eq!(ctx.get::<Book>(b).unwrap().unwrap().editor, None);
     assert!(matches!(
         ctx.set(missing, Book::fields().title, "x".to_owned()),
-        Err(Error::NotFound { id: 42, .. })
+        Err(Error::NotFound { ref entity, id: 42 }) if entity == "Book"
     ));
     let built = Author {
         name: "Built".into(),
@@ -465,10 +455,7 @@ pub mod office {
 #[test]
 fn a_model_can_refer_to_itself() {
     use office::Employee;
-    let plan = SchemaMigrationPlan::builder()
-        .schema::<office::Schema>()
-        .build()
-        .unwrap();
+    let plan = plans::single::<office::Schema>();
     let store = TempStore::new();
     let mut ctx = ModelContainer::open(store.path(), plan).unwrap().context();
     let employee = |name: &str, manager: Option<PersistentId>| Employee {
@@ -495,7 +482,7 @@ fn a_model_can_refer_to_itself() {
         .map(|e| e.id())
         .collect();
     assert_eq!(left, [other]);
-    let conn = rusqlite::Connection::open(store.path()).unwrap();
+    let conn = store.conn();
     let links: i64 = conn
         .query_row(
             "SELECT count(*) FROM \"_staged_join_8_Employee_peers\"",

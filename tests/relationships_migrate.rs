@@ -5,7 +5,8 @@
 
 mod common;
 
-use common::TempStore;
+use common::store::TempStore;
+use common::{plans, sql};
 use staged::prelude::*;
 
 /// Version 1: authors write books; books carry tags.
@@ -91,8 +92,9 @@ pub mod v2 {
     }
 }
 
-/// Version 3: authors' names split by a transform; books refer to them by id.
-#[versioned_schema(version = "3.0.0", previous = v2)]
+/// Version 3: authors' names split by a transform ([`split_author`]); books
+/// refer to them by id.
+#[versioned_schema(version = "3.0.0")]
 pub mod v3 {
     use staged::prelude::*;
 
@@ -135,35 +137,26 @@ pub mod v3 {
         #[relationship(inverse = "tags")]
         pub books: ToMany<Book>,
     }
+}
 
-    #[transform]
-    fn author(old: super::v2::Author) -> staged::Result<Author> {
-        let (first, last) = old.name.split_once(' ').unwrap_or((&old.name, ""));
-        Ok(Author {
-            first: first.to_owned(),
-            last: last.to_owned(),
-            books: ToMany::new(),
-        })
-    }
+fn split_author(old: v2::Author) -> staged::Result<v3::Author> {
+    let (first, last) = old.name.split_once(' ').unwrap_or((&old.name, ""));
+    Ok(v3::Author {
+        first: first.to_owned(),
+        last: last.to_owned(),
+        books: ToMany::new(),
+    })
 }
 
 fn plan() -> SchemaMigrationPlan<v3::Schema> {
-    SchemaMigrationPlan::builder()
-        .schema::<v1::Schema>()
-        .schema::<v2::Schema>()
-        .schema::<v3::Schema>()
-        .stage(v3::stage())
-        .build()
-        .expect("plan")
+    plans::three_with_stage::<v1::Schema, v2::Schema, v3::Schema>(
+        MigrationStage::custom::<v2::Schema, v3::Schema>().transform(split_author),
+    )
 }
 
 /// A store at 1.0.0: two authors, three books, two tags.
 fn seed(store: &TempStore) -> (Vec<PersistentId>, Vec<PersistentId>) {
-    let plan = SchemaMigrationPlan::builder()
-        .schema::<v1::Schema>()
-        .build()
-        .unwrap();
-    let mut ctx = ModelContainer::open(store.path(), plan).unwrap().context();
+    let mut ctx = plans::open_single::<v1::Schema>(store.path()).context();
     // Ids that are not in insertion order of the other table.
     let ann = ctx
         .insert(v1::Author {
@@ -266,7 +259,7 @@ fn three_versions_rename_add_and_transform_keep_references() {
 
 #[test]
 fn lightweight_step_sql_renames_the_column_and_adds_a_foreign_key() {
-    use staged::inference::{lower, map_step};
+    use staged_runtime::__internals::inference::{lower, map_step};
     let (from, to) = (
         <v1::Schema as VersionedSchema>::descriptor(),
         <v2::Schema as VersionedSchema>::descriptor(),
@@ -286,7 +279,7 @@ fn lightweight_step_sql_renames_the_column_and_adds_a_foreign_key() {
             r#"CREATE INDEX "_staged_index_4_Book_editor" ON "Book" ("editor")"#,
         ]
     );
-    let changes: Vec<String> = staged::inference::changes(from, to, &mapping)
+    let changes: Vec<String> = staged_runtime::__internals::inference::changes(from, to, &mapping)
         .iter()
         .map(|c| format!("{c} [{}]", c.class().name()))
         .collect();
@@ -360,13 +353,8 @@ pub mod v3_books {
 fn transforming_the_referring_side_keeps_references_and_links() {
     let store = TempStore::new();
     let (authors, books) = seed(&store);
-    let plan = SchemaMigrationPlan::builder()
-        .schema::<v1::Schema>()
-        .schema::<v2::Schema>()
-        .schema::<v3_books::Schema>()
-        .stage(v3_books::stage())
-        .build()
-        .unwrap();
+    let plan =
+        plans::three_with_stage::<v1::Schema, v2::Schema, v3_books::Schema>(v3_books::stage());
     let mut ctx = ModelContainer::open(store.path(), plan).unwrap().context();
     let bob = ctx.get::<v3_books::Author>(authors[1]).unwrap().unwrap();
     let titles: Vec<String> = ctx
@@ -483,11 +471,7 @@ pub mod a3 {
 fn composed_skip_step_carries_relationship_renames() {
     let store = TempStore::new();
     let (ann, rex, ball) = {
-        let plan = SchemaMigrationPlan::builder()
-            .schema::<a1::Schema>()
-            .build()
-            .unwrap();
-        let mut ctx = ModelContainer::open(store.path(), plan).unwrap().context();
+        let mut ctx = plans::open_single::<a1::Schema>(store.path()).context();
         let ann = ctx.insert(a1::Person { name: "Ann".into() }).unwrap();
         let rex = ctx
             .insert(a1::Pet {
@@ -511,12 +495,7 @@ fn composed_skip_step_carries_relationship_renames() {
         ctx.add_related(&rex_record.toys, ball).unwrap();
         (ann, rex, ball)
     };
-    let plan = SchemaMigrationPlan::builder()
-        .schema::<a1::Schema>()
-        .schema::<a2::Schema>()
-        .schema::<a3::Schema>()
-        .build()
-        .unwrap();
+    let plan = plans::three::<a1::Schema, a2::Schema, a3::Schema>();
     assert_eq!(
         plan.migration_path(Version::new(1, 0, 0))
             .unwrap()
@@ -623,25 +602,23 @@ pub mod c2 {
 
 #[test]
 fn optional_to_required_needs_a_hook_that_sets_the_missing_references() {
-    let lightweight = SchemaMigrationPlan::builder()
+    // `b2` declares the hook, so a plan that does not name `b2::stage()` runs it too.
+    let unnamed = SchemaMigrationPlan::builder()
         .schema::<a1::Schema>()
         .schema::<b2::Schema>()
         .build()
-        .unwrap_err();
+        .unwrap();
     assert_eq!(
-        lightweight.to_string(),
-        "cannot infer the migration from 1.0.0 to 2.0.0: make to-one `Pet.owner` required (records without one \
-         have no value) (needs-default); make `Pet.owner` an `Option<Ref<…>>`, or use a custom stage whose \
-         transform sets it (or whose `will_migrate` hook sets the missing references)"
+        unnamed
+            .migration_path(Version::new(1, 0, 0))
+            .unwrap()
+            .to_string(),
+        "1.0.0 -[custom]-> 2.0.0"
     );
 
     let store = TempStore::new();
     {
-        let plan = SchemaMigrationPlan::builder()
-            .schema::<a1::Schema>()
-            .build()
-            .unwrap();
-        let mut ctx = ModelContainer::open(store.path(), plan).unwrap().context();
+        let mut ctx = plans::open_single::<a1::Schema>(store.path()).context();
         let ann = ctx.insert(a1::Person { name: "Ann".into() }).unwrap();
         ctx.insert(a1::Pet {
             name: "Rex".into(),
@@ -656,12 +633,7 @@ fn optional_to_required_needs_a_hook_that_sets_the_missing_references() {
         })
         .unwrap();
     }
-    let plan = SchemaMigrationPlan::builder()
-        .schema::<a1::Schema>()
-        .schema::<b2::Schema>()
-        .stage(b2::stage())
-        .build()
-        .unwrap();
+    let plan = plans::two_with_stage::<a1::Schema, b2::Schema>(b2::stage());
     let mut ctx = ModelContainer::open(store.path(), plan).unwrap().context();
     let owners: Vec<String> = ctx
         .fetch_all::<b2::Pet>()
@@ -679,13 +651,15 @@ fn retargeting_or_adding_a_required_to_one_is_rejected_by_build() {
         .schema::<c2::Schema>()
         .build()
         .unwrap_err();
+    // Every problem at once: the retargeted to-one first, then the new required one.
+    assert_eq!(error.as_plan().unwrap().problems().len(), 2, "{error}");
     assert_eq!(
-        error.to_string(),
+        error.as_plan().unwrap().problems()[0].to_string(),
         "cannot infer the migration from 1.0.0 to 2.0.0: change `Pet.owner` from a to-one of `Person` to a to-one \
          of `Toy` (needs-custom); use a custom stage (`MigrationStage::custom`) with a `transform` for `Pet`"
     );
     let changes: Vec<String> = {
-        use staged::inference::{changes, map_step};
+        use staged_runtime::__internals::inference::{changes, map_step};
         let (from, to) = (
             <a1::Schema as VersionedSchema>::descriptor(),
             <c2::Schema as VersionedSchema>::descriptor(),
@@ -710,11 +684,7 @@ fn rows_a_transform_drops_take_the_delete_rules_with_them() {
     let (authors, books) = seed(&store);
     {
         // Ann edits Alpha before the migration to 3.0.0.
-        let plan = SchemaMigrationPlan::builder()
-            .schema::<v1::Schema>()
-            .schema::<v2::Schema>()
-            .build()
-            .unwrap();
+        let plan = plans::two::<v1::Schema, v2::Schema>();
         let mut ctx = ModelContainer::open(store.path(), plan).unwrap().context();
         ctx.set(
             books[0],
@@ -736,13 +706,7 @@ fn rows_a_transform_drops_take_the_delete_rules_with_them() {
             }))
         },
     );
-    let plan = SchemaMigrationPlan::builder()
-        .schema::<v1::Schema>()
-        .schema::<v2::Schema>()
-        .schema::<v3::Schema>()
-        .stage(drop_ann)
-        .build()
-        .unwrap();
+    let plan = plans::three_with_stage::<v1::Schema, v2::Schema, v3::Schema>(drop_ann);
     let mut ctx = ModelContainer::open(store.path(), plan).unwrap().context();
     // Beta (Ann's) is cascaded away; Alpha loses its editor (nullify); links stay.
     let left = ctx.fetch_all::<v3::Book>().unwrap();
@@ -750,13 +714,7 @@ fn rows_a_transform_drops_take_the_delete_rules_with_them() {
     assert_eq!(titles, ["Alpha", "Gamma"]);
     assert_eq!(left[0].editor, None);
     assert_eq!(ctx.related(&left[0].tags).unwrap().len(), 2);
-    let conn = rusqlite::Connection::open(store.path()).unwrap();
-    let violations: i64 = conn
-        .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
-            r.get(0)
-        })
-        .unwrap();
-    assert_eq!(violations, 0);
+    assert_eq!(sql::foreign_key_violations(&store.conn()), 0);
 }
 
 /// Version 2 of `a1`: a pet may have several owners; the to-one becomes a
@@ -799,11 +757,7 @@ pub mod d2 {
 fn to_one_becomes_many_to_many_keeping_each_reference_as_a_link() {
     let store = TempStore::new();
     let (ann, rex, stray) = {
-        let plan = SchemaMigrationPlan::builder()
-            .schema::<a1::Schema>()
-            .build()
-            .unwrap();
-        let mut ctx = ModelContainer::open(store.path(), plan).unwrap().context();
+        let mut ctx = plans::open_single::<a1::Schema>(store.path()).context();
         let ann = ctx.insert(a1::Person { name: "Ann".into() }).unwrap();
         let rex = ctx
             .insert(a1::Pet {
@@ -825,8 +779,8 @@ fn to_one_becomes_many_to_many_keeping_each_reference_as_a_link() {
         <a1::Schema as VersionedSchema>::descriptor(),
         <d2::Schema as VersionedSchema>::descriptor(),
     );
-    let mapping = staged::inference::map_step(from, to).unwrap();
-    let changes: Vec<String> = staged::inference::changes(from, to, &mapping)
+    let mapping = staged_runtime::__internals::inference::map_step(from, to).unwrap();
+    let changes: Vec<String> = staged_runtime::__internals::inference::changes(from, to, &mapping)
         .iter()
         .map(|c| format!("{c} [{}]", c.class().name()))
         .collect();
@@ -836,7 +790,7 @@ fn to_one_becomes_many_to_many_keeping_each_reference_as_a_link() {
             "turn to-one `Pet.owner` into many-to-many `Pet.owners` (each reference becomes a link) [inferable]"
         ]
     );
-    let sql: Vec<String> = staged::inference::lower(from, to, &mapping)
+    let sql: Vec<String> = staged_runtime::__internals::inference::lower(from, to, &mapping)
         .into_iter()
         .map(|s| s.sql)
         .collect();
@@ -854,11 +808,7 @@ fn to_one_becomes_many_to_many_keeping_each_reference_as_a_link() {
         ]
     );
 
-    let plan = SchemaMigrationPlan::builder()
-        .schema::<a1::Schema>()
-        .schema::<d2::Schema>()
-        .build()
-        .unwrap();
+    let plan = plans::two::<a1::Schema, d2::Schema>();
     let mut ctx = ModelContainer::open(store.path(), plan).unwrap().context();
     let rex = ctx.get::<d2::Pet>(rex).unwrap().unwrap();
     let owners: Vec<_> = ctx
@@ -911,11 +861,7 @@ pub mod e2 {
 fn a_transform_dropping_a_denied_row_fails_naming_both_and_leaves_the_file_unchanged() {
     let store = TempStore::new();
     let (ann, rex) = {
-        let plan = SchemaMigrationPlan::builder()
-            .schema::<a1::Schema>()
-            .build()
-            .unwrap();
-        let mut ctx = ModelContainer::open(store.path(), plan).unwrap().context();
+        let mut ctx = plans::open_single::<a1::Schema>(store.path()).context();
         let ann = ctx.insert(a1::Person { name: "Ann".into() }).unwrap();
         let rex = ctx
             .insert(a1::Pet {
@@ -932,12 +878,7 @@ fn a_transform_dropping_a_denied_row_fails_naming_both_and_leaves_the_file_uncha
             Ok((old.name != "Ann").then_some(e2::Person { name: old.name }))
         },
     );
-    let plan = SchemaMigrationPlan::builder()
-        .schema::<a1::Schema>()
-        .schema::<e2::Schema>()
-        .stage(stage)
-        .build()
-        .unwrap();
+    let plan = plans::two_with_stage::<a1::Schema, e2::Schema>(stage);
     let error = ModelContainer::open(store.path(), plan).unwrap_err();
     assert_eq!(
         error.to_string(),
@@ -1062,11 +1003,7 @@ pub mod f2 {
 fn renaming_an_entity_renames_its_join_tables_keeping_links() {
     let store = TempStore::new();
     let (rex, ball) = {
-        let plan = SchemaMigrationPlan::builder()
-            .schema::<a1::Schema>()
-            .build()
-            .unwrap();
-        let mut ctx = ModelContainer::open(store.path(), plan).unwrap().context();
+        let mut ctx = plans::open_single::<a1::Schema>(store.path()).context();
         let rex = ctx
             .insert(a1::Pet {
                 name: "Rex".into(),
@@ -1087,8 +1024,8 @@ fn renaming_an_entity_renames_its_join_tables_keeping_links() {
         <a1::Schema as VersionedSchema>::descriptor(),
         <f2::Schema as VersionedSchema>::descriptor(),
     );
-    let mapping = staged::inference::map_step(from, to).unwrap();
-    let sql: Vec<String> = staged::inference::lower(from, to, &mapping)
+    let mapping = staged_runtime::__internals::inference::map_step(from, to).unwrap();
+    let sql: Vec<String> = staged_runtime::__internals::inference::lower(from, to, &mapping)
         .into_iter()
         .map(|s| s.sql)
         .collect();
@@ -1106,11 +1043,7 @@ fn renaming_an_entity_renames_its_join_tables_keeping_links() {
             r#"CREATE INDEX "_staged_index_6_Animal_owner" ON "Animal" ("owner")"#,
         ]
     );
-    let plan = SchemaMigrationPlan::builder()
-        .schema::<a1::Schema>()
-        .schema::<f2::Schema>()
-        .build()
-        .unwrap();
+    let plan = plans::two::<a1::Schema, f2::Schema>();
     let mut ctx = ModelContainer::open(store.path(), plan).unwrap().context();
     let rex = ctx.get::<f2::Animal>(rex).unwrap().unwrap();
     assert_eq!(ctx.related(&rex.toys).unwrap()[0].id(), ball);

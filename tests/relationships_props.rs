@@ -4,8 +4,11 @@
 //! foreign keys off, as in a migration's hooks, where `delete` applies the
 //! rules itself, and the store then has no foreign key violations.
 
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet};
 
+use common::{plans, sql};
 use proptest::collection::vec;
 use proptest::prelude::*;
 use staged::prelude::*;
@@ -294,8 +297,7 @@ proptest! {
 
     #[test]
     fn store_matches_the_delete_rules_and_both_sides_agree(ops in vec(op(), 1..40)) {
-        let plan = SchemaMigrationPlan::builder().schema::<family::Schema>().build().unwrap();
-        let container = ModelContainer::in_memory(plan).unwrap();
+        let container = ModelContainer::in_memory(plans::single::<family::Schema>()).unwrap();
         let mut ctx = container.context();
         let mut model = Expected::default();
         for op in &ops {
@@ -306,8 +308,7 @@ proptest! {
 
     #[test]
     fn without_foreign_keys_delete_applies_the_same_rules(ops in vec(op(), 1..40)) {
-        let plan = SchemaMigrationPlan::builder().schema::<family::Schema>().build().unwrap();
-        let container = ModelContainer::in_memory(plan).unwrap();
+        let container = ModelContainer::in_memory(plans::single::<family::Schema>()).unwrap();
         let mut ctx = container.context();
         ctx.connection().pragma_update(None, "foreign_keys", false).unwrap();
         let mut model = Expected::default();
@@ -315,10 +316,6 @@ proptest! {
             apply(&mut ctx, &mut model, op).unwrap();
             check(&mut ctx, &model).unwrap();
         }
-        let violations: i64 = ctx
-            .connection()
-            .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |row| row.get(0))
-            .unwrap();
-        prop_assert_eq!(violations, 0);
+        prop_assert_eq!(sql::foreign_key_violations(&ctx.connection()), 0);
     }
 }

@@ -7,9 +7,9 @@
 
 mod common;
 
-use common::TempStore;
+use common::store::TempStore;
+use common::{plans, sql};
 use staged::prelude::*;
-use staged::rusqlite::Connection;
 
 /// Pets with an owner (a foreign key) and a vet (`no_action`: no foreign key).
 #[versioned_schema(version = "1.0.0")]
@@ -49,7 +49,7 @@ mod v2 {
     }
 
     /// A pet.
-    #[model]
+    #[model(removed(vet))]
     pub struct Pet {
         /// Name.
         pub name: String,
@@ -69,7 +69,7 @@ mod v3 {
     }
 
     /// A pet.
-    #[model]
+    #[model(removed(owner))]
     pub struct Pet {
         /// Name.
         pub name: String,
@@ -78,11 +78,7 @@ mod v3 {
 
 /// A store at 1.0.0 with two people and two pets; returns the pets' ids.
 fn seed(store: &TempStore) -> [PersistentId; 2] {
-    let plan = SchemaMigrationPlan::builder()
-        .schema::<v1::Schema>()
-        .build()
-        .unwrap();
-    let mut ctx = ModelContainer::open(store.path(), plan).unwrap().context();
+    let mut ctx = plans::open_single::<v1::Schema>(store.path()).context();
     let ann = ctx.insert(v1::Person { name: "Ann".into() }).unwrap();
     let bob = ctx.insert(v1::Person { name: "Bob".into() }).unwrap();
     let rex = ctx
@@ -102,39 +98,17 @@ fn seed(store: &TempStore) -> [PersistentId; 2] {
     [rex, tom]
 }
 
-fn pet_table_sql(store: &TempStore) -> String {
-    let conn = Connection::open(store.path()).unwrap();
-    conn.query_row(
-        "SELECT sql FROM sqlite_schema WHERE name = 'Pet'",
-        [],
-        |r| r.get(0),
-    )
-    .unwrap()
-}
-
+/// `PRAGMA integrity_check` and the number of foreign key violations.
 fn integrity_and_foreign_keys(store: &TempStore) -> (String, usize) {
-    let conn = Connection::open(store.path()).unwrap();
-    let integrity: String = conn
-        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
-        .unwrap();
-    let violations = conn
-        .prepare("PRAGMA foreign_key_check")
-        .unwrap()
-        .query_map([], |_| Ok(()))
-        .unwrap()
-        .count();
-    (integrity, violations)
+    let conn = store.conn();
+    (sql::integrity(&conn), sql::foreign_key_violations(&conn))
 }
 
 #[test]
 fn removing_a_to_one_without_foreign_key_drops_its_column_in_place() {
     let store = TempStore::new();
     let [rex, tom] = seed(&store);
-    let plan = SchemaMigrationPlan::builder()
-        .schema::<v1::Schema>()
-        .schema::<v2::Schema>()
-        .build()
-        .unwrap();
+    let plan = plans::two::<v1::Schema, v2::Schema>();
     let container = ModelContainer::open(store.path(), plan).unwrap();
     let mut ctx = container.context();
 
@@ -148,7 +122,7 @@ fn removing_a_to_one_without_foreign_key_drops_its_column_in_place() {
 
     // Dropped in place: the table keeps its original definition, minus `vet`.
     assert_eq!(
-        pet_table_sql(&store),
+        sql::table_sql(&store.conn(), "Pet"),
         r#"CREATE TABLE "Pet" ("_id" INTEGER PRIMARY KEY AUTOINCREMENT, "name" TEXT NOT NULL, "owner" INTEGER REFERENCES "Person" ("_id") ON DELETE SET NULL)"#
     );
     assert_eq!(integrity_and_foreign_keys(&store), ("ok".to_owned(), 0));
@@ -158,12 +132,7 @@ fn removing_a_to_one_without_foreign_key_drops_its_column_in_place() {
 fn removing_a_to_one_with_a_foreign_key_drops_its_column_and_index_in_place() {
     let store = TempStore::new();
     let [rex, tom] = seed(&store);
-    let plan = SchemaMigrationPlan::builder()
-        .schema::<v1::Schema>()
-        .schema::<v2::Schema>()
-        .schema::<v3::Schema>()
-        .build()
-        .unwrap();
+    let plan = plans::three::<v1::Schema, v2::Schema, v3::Schema>();
     let path = plan.migration_path(Version::new(1, 0, 0)).unwrap();
     assert_eq!(path.to_string(), "1.0.0 -[inferred]-> 3.0.0");
     let container = ModelContainer::open(store.path(), plan).unwrap();
@@ -181,23 +150,15 @@ fn removing_a_to_one_with_a_foreign_key_drops_its_column_and_index_in_place() {
     drop(container);
 
     assert_eq!(
-        pet_table_sql(&store),
+        sql::table_sql(&store.conn(), "Pet"),
         r#"CREATE TABLE "Pet" ("_id" INTEGER PRIMARY KEY AUTOINCREMENT, "name" TEXT NOT NULL)"#
     );
-    let conn = Connection::open(store.path()).unwrap();
-    let indexes: Vec<String> = conn
-        .prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'Pet'")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
-    assert_eq!(indexes, Vec::<String>::new());
-    let rows_touched: i64 = conn
-        .query_row("SELECT sum(rows_touched) FROM _staged_history", [], |r| {
-            r.get(0)
-        })
-        .unwrap();
-    assert_eq!(rows_touched, 0, "no row was copied");
+    let conn = store.conn();
+    assert_eq!(sql::index_names(&conn, "Pet"), Vec::<String>::new());
+    assert_eq!(
+        sql::history(&conn),
+        [("1.0.0".into(), "3.0.0".into(), "inferred".into(), 0)],
+        "one step, no row was copied"
+    );
     assert_eq!(integrity_and_foreign_keys(&store), ("ok".to_owned(), 0));
 }

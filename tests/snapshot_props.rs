@@ -47,13 +47,15 @@ fn attribute(name: &'static str) -> impl Strategy<Value = AttributeDescriptor> {
         prop::option::of(prop::sample::select(vec!["old_a", "old_b"])),
     )
         .prop_map(move |(ty, optional, unique, index, default, original)| {
-            let mut attribute = AttributeDescriptor::named(name, TYPES[ty])
+            let attribute = AttributeDescriptor::named(name, TYPES[ty])
                 .with_optional(optional)
                 .with_unique(unique)
-                .with_index(index);
-            attribute.set_default(default);
-            attribute.set_original_name(original.map(str::to_owned));
-            attribute
+                .with_index(index)
+                .with_default(default);
+            match original {
+                Some(original) => attribute.with_original_name(original),
+                None => attribute,
+            }
         })
 }
 
@@ -125,13 +127,15 @@ fn edit_one(
         2 => a.clone().with_index(!a.is_indexed()),
         _ => {
             let next = TYPES[(TYPES.iter().position(|t| *t == a.ty()).unwrap() + 1) % TYPES.len()];
-            let mut b = AttributeDescriptor::named(a.name(), next)
+            let b = AttributeDescriptor::named(a.name(), next)
                 .with_optional(a.is_optional())
                 .with_unique(a.is_unique())
-                .with_index(a.is_indexed());
-            b.set_default(a.default_value().cloned());
-            b.set_original_name(a.original_name().map(str::to_owned));
-            b
+                .with_index(a.is_indexed())
+                .with_default(a.default_value().cloned());
+            match a.original_name() {
+                Some(original) => b.with_original_name(original),
+                None => b,
+            }
         }
     };
     let name = format!("`{}.{}`", target.name(), a.name());
@@ -242,15 +246,17 @@ mod relationships {
             .map(|&entity| {
                 let mut attributes = vec![AttributeDescriptor::named("label", AttributeType::Text)];
                 for c in spec.columns.iter().filter(|c| c.entity == entity) {
-                    let mut attribute = if c.plain {
+                    let attribute = if c.plain {
                         AttributeDescriptor::named(c.name, AttributeType::I64)
                             .with_optional(c.optional)
                     } else {
                         let reference = Reference::new(c.target, c.rule, c.inverse);
                         AttributeDescriptor::to_one(c.name, c.optional, reference)
                     };
-                    attribute.set_original_name(c.original.map(str::to_owned));
-                    attributes.push(attribute);
+                    attributes.push(match c.original {
+                        Some(original) => attribute.with_original_name(original),
+                        None => attribute,
+                    });
                 }
                 let many = spec
                     .many

@@ -3,8 +3,11 @@
 
 mod common;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
+use common::files::{listing, read_bytes};
+use common::plans;
+use common::store::TempStore;
 use staged::prelude::*;
 use staged::schema::SchemaDescriptor;
 use staged::schema::snapshot::{
@@ -70,11 +73,7 @@ mod v2 {
 }
 
 fn plan() -> SchemaMigrationPlan<v2::Schema> {
-    SchemaMigrationPlan::builder()
-        .schema::<shipped::Schema>()
-        .schema::<v2::Schema>()
-        .build()
-        .unwrap()
+    plans::two::<shipped::Schema, v2::Schema>()
 }
 
 fn descriptors(schemas: &[&'static SchemaDescriptor]) -> Vec<&'static SchemaDescriptor> {
@@ -88,26 +87,24 @@ fn problems(error: SnapshotError) -> Vec<SnapshotProblem> {
     }
 }
 
-fn file_names(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
+/// A `schemas` folder, not created yet, in a new temporary directory that
+/// goes when the returned guard drops.
+fn schemas_dir() -> (TempStore, PathBuf) {
+    let store = TempStore::new();
+    let dir = store.dir().join("schemas");
+    (store, dir)
 }
 
 #[test]
 fn first_run_writes_a_snapshot_per_version_and_second_run_verifies_them() {
-    let store = common::TempStore::new();
-    let dir = store.dir().join("schemas");
+    let (_store, dir) = schemas_dir();
     let report = assert_schema_snapshots(&plan(), &dir);
     assert_eq!(report.verified, []);
     assert_eq!(
         report.written,
         [dir.join("1.0.0.json"), dir.join("2.0.0.json")]
     );
-    assert_eq!(file_names(&dir), ["1.0.0.json", "2.0.0.json"]);
+    assert_eq!(listing(&dir), ["1.0.0.json", "2.0.0.json"]);
     let json = std::fs::read_to_string(dir.join("1.0.0.json")).unwrap();
     assert_eq!(json, snapshot::to_json(shipped::Schema::descriptor()));
     assert!(json.starts_with(&format!(
@@ -115,14 +112,14 @@ fn first_run_writes_a_snapshot_per_version_and_second_run_verifies_them() {
         shipped::Schema::checksum()
     )));
 
-    let before = common::read_bytes(&dir.join("1.0.0.json"));
+    let before = read_bytes(&dir.join("1.0.0.json"));
     let report = assert_schema_snapshots(&plan(), &dir);
     assert_eq!(
         report.verified,
         [Version::new(1, 0, 0), Version::new(2, 0, 0)]
     );
-    assert_eq!(report.written, Vec::<std::path::PathBuf>::new());
-    assert_eq!(common::read_bytes(&dir.join("1.0.0.json")), before);
+    assert_eq!(report.written, Vec::<PathBuf>::new());
+    assert_eq!(read_bytes(&dir.join("1.0.0.json")), before);
 }
 
 #[test]
@@ -143,32 +140,24 @@ fn a_snapshot_reads_back_as_the_same_schema() {
     expected = "you edited schema 1.0.0 after shipping it: attribute `Reminder.title` changed type from `text` to `i64`"
 )]
 fn the_test_helper_fails_a_test_that_edited_a_shipped_schema() {
-    let store = common::TempStore::new();
-    let dir = store.dir().join("schemas");
-    let shipped_plan = SchemaMigrationPlan::builder()
-        .schema::<shipped::Schema>()
-        .build()
-        .unwrap();
+    let (_store, dir) = schemas_dir();
+    let shipped_plan = plans::single::<shipped::Schema>();
     assert_schema_snapshots(&shipped_plan, &dir);
     // A later commit edits 1.0.0 in place instead of adding a version.
-    let edited_plan = SchemaMigrationPlan::builder()
-        .schema::<edited::Schema>()
-        .build()
-        .unwrap();
+    let edited_plan = plans::single::<edited::Schema>();
     assert_schema_snapshots(&edited_plan, &dir);
 }
 
 #[test]
 fn an_edited_shipped_schema_is_reported_with_the_file_and_what_to_do() {
-    let store = common::TempStore::new();
-    let dir = store.dir().join("schemas");
+    let (_store, dir) = schemas_dir();
     snapshot::check(
         descriptors(&[shipped::Schema::descriptor()]),
         &dir,
         SnapshotMode::WriteNew,
     )
     .unwrap();
-    let before = common::read_bytes(&dir.join("1.0.0.json"));
+    let before = read_bytes(&dir.join("1.0.0.json"));
     let error = snapshot::check(
         descriptors(&[edited::Schema::descriptor(), v2::Schema::descriptor()]),
         &dir,
@@ -202,8 +191,8 @@ fn an_edited_shipped_schema_is_reported_with_the_file_and_what_to_do() {
         }]
     );
     // Nothing was written: not 2.0.0's snapshot, not a new 1.0.0.
-    assert_eq!(file_names(&dir), ["1.0.0.json"]);
-    assert_eq!(common::read_bytes(&path), before);
+    assert_eq!(listing(&dir), ["1.0.0.json"]);
+    assert_eq!(read_bytes(&path), before);
 }
 
 #[test]
@@ -247,8 +236,7 @@ fn every_difference_is_listed_and_declaration_order_does_not_count() {
 
 #[test]
 fn a_snapshot_of_a_version_the_plan_dropped_fails_the_check() {
-    let store = common::TempStore::new();
-    let dir = store.dir().join("schemas");
+    let (_store, dir) = schemas_dir();
     assert_schema_snapshots(&plan(), &dir);
     let error = snapshot::check(
         descriptors(&[v2::Schema::descriptor()]),
@@ -267,8 +255,7 @@ fn a_snapshot_of_a_version_the_plan_dropped_fails_the_check() {
 
 #[test]
 fn verify_mode_reports_missing_snapshots_and_writes_nothing() {
-    let store = common::TempStore::new();
-    let dir = store.dir().join("schemas");
+    let (_store, dir) = schemas_dir();
     snapshot::check(
         descriptors(&[shipped::Schema::descriptor()]),
         &dir,
@@ -288,13 +275,12 @@ fn verify_mode_reports_missing_snapshots_and_writes_nothing() {
             dir.join("2.0.0.json").display()
         )
     );
-    assert_eq!(file_names(&dir), ["1.0.0.json"]);
+    assert_eq!(listing(&dir), ["1.0.0.json"]);
 }
 
 #[test]
 fn overwrite_mode_records_an_unshipped_version_again() {
-    let store = common::TempStore::new();
-    let dir = store.dir().join("schemas");
+    let (_store, dir) = schemas_dir();
     snapshot::check(
         descriptors(&[shipped::Schema::descriptor()]),
         &dir,
@@ -314,8 +300,7 @@ fn overwrite_mode_records_an_unshipped_version_again() {
 
 #[test]
 fn a_hand_edited_or_misnamed_snapshot_file_is_reported() {
-    let store = common::TempStore::new();
-    let dir = store.dir().join("schemas");
+    let (_store, dir) = schemas_dir();
     std::fs::create_dir_all(&dir).unwrap();
     // The content of 1.0.0 edited by hand, keeping the recorded checksum.
     let json = snapshot::to_json(shipped::Schema::descriptor()).replace("\"text\"", "\"json\"");
@@ -332,9 +317,14 @@ fn a_hand_edited_or_misnamed_snapshot_file_is_reported() {
     )
     .unwrap_err();
     let problems = problems(error);
+    assert_eq!(problems.len(), 3, "{problems:#?}");
     assert!(matches!(
         &problems[0],
-        SnapshotProblem::ChecksumMismatch { recorded, .. } if *recorded == shipped::Schema::checksum()
+        SnapshotProblem::ChecksumMismatch { version, path, recorded, actual }
+            if *version == Version::new(1, 0, 0)
+                && *path == dir.join("1.0.0.json")
+                && *recorded == shipped::Schema::checksum()
+                && actual != recorded
     ));
     assert_eq!(
         problems[1].to_string(),
@@ -343,13 +333,28 @@ fn a_hand_edited_or_misnamed_snapshot_file_is_reported() {
             dir.join("two.json").display()
         )
     );
-    assert!(matches!(&problems[2], SnapshotProblem::Edited { .. }));
+    assert!(matches!(
+        &problems[2],
+        SnapshotProblem::Edited { version, path, .. }
+            if *version == Version::new(1, 0, 0) && *path == dir.join("1.0.0.json")
+    ));
+    assert_eq!(
+        problems[2].to_string(),
+        format!(
+            "you edited schema 1.0.0 after shipping it: attribute `Reminder.notes` changed type from `json` to \
+             `text`; attribute `Reminder.title` changed type from `json` to `text`; attribute `Reminder.uid` \
+             changed type from `json` to `text` (snapshot `{}`). Stores at 1.0.0 on devices no longer match it \
+             and would not open: restore the shipped definition and make the change in a new schema version. \
+             If 1.0.0 never shipped, record it again with `STAGED_SNAPSHOTS=overwrite` or by deleting the \
+             snapshot",
+            dir.join("1.0.0.json").display()
+        )
+    );
 }
 
 #[test]
 fn a_file_that_is_not_a_snapshot_is_named_in_the_error() {
-    let store = common::TempStore::new();
-    let dir = store.dir().join("schemas");
+    let (_store, dir) = schemas_dir();
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("1.0.0.json"), "{\"version\": \"1.0.0\"}").unwrap();
     let error = snapshot::check(
@@ -358,23 +363,21 @@ fn a_file_that_is_not_a_snapshot_is_named_in_the_error() {
         SnapshotMode::WriteNew,
     )
     .unwrap_err();
-    let message = error.to_string();
-    assert!(
-        message.starts_with(&format!(
-            "`{}` is not a schema snapshot: missing field `format`",
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "`{}` is not a schema snapshot: missing field `format` at line 1 column 20; snapshots are \
+             written by `staged::schema::snapshot::to_json`",
             dir.join("1.0.0.json").display()
-        )),
-        "{message}"
+        )
     );
     let error = snapshot::from_json(
         &snapshot::to_json(v2::Schema::descriptor()).replace("\"format\": 1", "\"format\": 9"),
     )
     .unwrap_err();
-    assert!(
-        error
-            .to_string()
-            .starts_with("snapshot format 9 is not supported"),
-        "{error}"
+    assert_eq!(
+        error.to_string(),
+        "snapshot format 9 is not supported (this version of staged reads format 1)"
     );
 }
 
@@ -503,15 +506,11 @@ mod library_same_store {
 
 #[test]
 fn an_edited_relationship_of_a_shipped_schema_fails_the_check_naming_each_change() {
-    let store = common::TempStore::new();
-    let dir = store.dir().join("schemas");
-    let shipped_plan = SchemaMigrationPlan::builder()
-        .schema::<library::Schema>()
-        .build()
-        .unwrap();
+    let (_store, dir) = schemas_dir();
+    let shipped_plan = plans::single::<library::Schema>();
     assert_schema_snapshots(&shipped_plan, &dir);
     let path = dir.join("1.0.0.json");
-    let before = common::read_bytes(&path);
+    let before = read_bytes(&path);
     assert_ne!(
         library::Schema::checksum(),
         library_edited::Schema::checksum()
@@ -585,7 +584,7 @@ fn an_edited_relationship_of_a_shipped_schema_fails_the_check_naming_each_change
     );
     assert!(differences.iter().all(|d| !d.is_rename_hint()));
     // Nothing was written.
-    assert_eq!(common::read_bytes(&path), before);
+    assert_eq!(read_bytes(&path), before);
 }
 
 #[test]
@@ -603,8 +602,7 @@ fn relationship_edits_that_are_not_stored_are_not_differences() {
         ),
         []
     );
-    let store = common::TempStore::new();
-    let dir = store.dir().join("schemas");
+    let (_store, dir) = schemas_dir();
     snapshot::check(
         descriptors(&[library::Schema::descriptor()]),
         &dir,
@@ -671,11 +669,7 @@ fn every_relationship_difference_has_its_own_message() {
             to_one("author", true, "Author", DeleteRule::Deny),
             to_one("owner", true, "Author", DeleteRule::Nullify),
             AttributeDescriptor::named("reviewer", AttributeType::I64).with_optional(true),
-            {
-                let mut series = to_one("series", true, "Tag", DeleteRule::NoAction);
-                series.set_original_name(Some("saga".into()));
-                series
-            },
+            to_one("series", true, "Tag", DeleteRule::NoAction).with_original_name("saga"),
         ],
         vec![
             // `Book.tags` no longer names `Tag.books` back.
@@ -761,8 +755,7 @@ fn added_and_removed_to_ones_are_named_as_relationships() {
 
 #[test]
 fn a_snapshot_with_relationships_reads_back_from_its_file_with_the_same_checksum() {
-    let store = common::TempStore::new();
-    let dir = store.dir().join("schemas");
+    let (_store, dir) = schemas_dir();
     let report = snapshot::check(
         descriptors(&[library::Schema::descriptor()]),
         &dir,
@@ -787,7 +780,7 @@ fn a_snapshot_with_relationships_reads_back_from_its_file_with_the_same_checksum
     );
     // The file holds the relationships as JSON, so other tools can read them.
     let json: serde_json::Value =
-        serde_json::from_slice(&common::read_bytes(&dir.join("1.0.0.json"))).unwrap();
+        serde_json::from_slice(&read_bytes(&dir.join("1.0.0.json"))).unwrap();
     let book = &json["entities"][2];
     assert_eq!(book["name"], "Book");
     assert_eq!(
@@ -826,7 +819,7 @@ fn committed_snapshots_from_before_relationships_still_read_unchanged() {
         // Written again, a schema without relationships gives the same bytes.
         assert_eq!(
             snapshot::to_json(read.descriptor()).as_bytes(),
-            common::read_bytes(path),
+            read_bytes(path),
             "{}",
             path.display()
         );
@@ -845,11 +838,10 @@ fn a_changed_rename_hint_alone_says_stores_still_open_but_migrate_differently() 
         vec![],
     );
     assert_eq!(shipped.checksum(), edited.checksum());
-    let store = common::TempStore::new();
-    let dir = store.dir().join("schemas");
+    let (_store, dir) = schemas_dir();
     snapshot::check([&shipped], &dir, SnapshotMode::WriteNew).unwrap();
     let path = dir.join("1.0.0.json");
-    let before = common::read_bytes(&path);
+    let before = read_bytes(&path);
     let error = snapshot::check([&edited], &dir, SnapshotMode::WriteNew).unwrap_err();
     assert_eq!(
         error.to_string(),
@@ -862,7 +854,7 @@ fn a_changed_rename_hint_alone_says_stores_still_open_but_migrate_differently() 
             path.display()
         )
     );
-    assert_eq!(common::read_bytes(&path), before);
+    assert_eq!(read_bytes(&path), before);
 }
 
 #[test]
@@ -885,10 +877,9 @@ fn a_changed_checksum_never_passes_as_verified() {
     assert_ne!(shipped.checksum(), edited.checksum());
     assert_eq!(snapshot::diff(shipped, edited), []);
 
-    let store = common::TempStore::new();
-    let dir = store.dir().join("schemas");
+    let (_store, dir) = schemas_dir();
     snapshot::check(vec![shipped], &dir, SnapshotMode::WriteNew).unwrap();
-    let before = common::read_bytes(&dir.join("1.0.0.json"));
+    let before = read_bytes(&dir.join("1.0.0.json"));
     let error = snapshot::check(vec![edited], &dir, SnapshotMode::WriteNew).unwrap_err();
     assert_eq!(
         problems(error),
@@ -901,5 +892,5 @@ fn a_changed_checksum_never_passes_as_verified() {
             }],
         }]
     );
-    assert_eq!(common::read_bytes(&dir.join("1.0.0.json")), before);
+    assert_eq!(read_bytes(&dir.join("1.0.0.json")), before);
 }

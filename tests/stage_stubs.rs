@@ -1,35 +1,11 @@
 //! Stages declared inside schema modules: `previous = …` and hook functions.
 
-use serde::{Deserialize, Serialize};
+mod common;
+
+use common::plans;
+use common::schemas::reminders::{self, Style, v1};
+use common::store::TempStore;
 use staged::prelude::*;
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-enum Style {
-    Manual { start: i64, duration: i64 },
-    Repeating { rule: String, start: i64 },
-}
-
-#[versioned_schema(version = "1.0.0")]
-mod v1 {
-    use super::Style;
-
-    #[model]
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct Reminder {
-        #[attribute(unique)]
-        pub uid: String,
-        pub title: String,
-        #[attribute(json)]
-        pub style: Style,
-    }
-
-    #[model]
-    #[derive(Debug, Clone, PartialEq)]
-    pub struct List {
-        pub name: String,
-        pub color: Option<String>,
-    }
-}
 
 #[versioned_schema(version = "2.0.0", previous = v1)]
 mod v2 {
@@ -125,46 +101,19 @@ mod v3 {
 }
 
 fn seed(path: &std::path::Path) {
-    let plan = SchemaMigrationPlan::builder()
-        .schema::<v1::Schema>()
-        .build()
+    let mut ctx = plans::open_single::<v1::Schema>(path).context();
+    ctx.insert(reminders::manual("a", "standup", 100, 15))
         .unwrap();
-    let mut ctx = ModelContainer::open(path, plan).unwrap().context();
-    ctx.insert(v1::Reminder {
-        uid: "a".into(),
-        title: "standup".into(),
-        style: Style::Manual {
-            start: 100,
-            duration: 15,
-        },
-    })
-    .unwrap();
-    ctx.insert(v1::Reminder {
-        uid: "b".into(),
-        title: "gym".into(),
-        style: Style::Repeating {
-            rule: "FREQ=WEEKLY".into(),
-            start: 200,
-        },
-    })
-    .unwrap();
-    ctx.insert(v1::List {
-        name: "home".into(),
-        color: None,
-    })
-    .unwrap();
-    ctx.insert(v1::List {
-        name: "work".into(),
-        color: Some("blue".into()),
-    })
-    .unwrap();
+    ctx.insert(reminders::repeating("b", "gym", "FREQ=WEEKLY", 200))
+        .unwrap();
+    ctx.insert(reminders::list("home", None)).unwrap();
+    ctx.insert(reminders::list("work", Some("blue"))).unwrap();
 }
 
 #[test]
 fn module_hooks_run_in_declaration_order_and_split_the_style() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("reminders.sqlite");
-    seed(&path);
+    let store = TempStore::named("reminders.sqlite");
+    seed(store.path());
     let stage = v2::stage();
     assert!(stage.is_custom());
     assert!(!v3::stage().is_custom());
@@ -182,7 +131,7 @@ fn module_hooks_run_in_declaration_order_and_split_the_style() {
             .to_string(),
         "1.0.0 -[custom]-> 2.0.0 -[inferred]-> 3.0.0"
     );
-    let container = ModelContainer::open(&path, plan).unwrap();
+    let container = ModelContainer::open(store.path(), plan).unwrap();
     assert_eq!(v2::ORDER.load(std::sync::atomic::Ordering::SeqCst), 3);
     let mut ctx = container.context();
     type Row = (i64, String, Option<String>, i64, Option<i64>, bool);

@@ -5,16 +5,17 @@
 mod common;
 
 use std::fs;
-use std::path::Path;
 
-use common::notes_v1::{self, Note};
-use common::{TempStore, note, notes_plan, now_millis, open_notes, schema_objects};
+use common::files::{listing, page_size};
+use common::schemas::notes::{self, note, v1::Note};
+use common::sql::schema_objects;
+use common::store::{TempStore, now_millis, open_fails};
 use staged::prelude::*;
 use staged::rusqlite::Connection;
-use staged::store::{APPLICATION_ID, HISTORY_TABLE, METADATA_TABLE};
 use staged::{Error, MigrationError, StoreError};
+use staged_runtime::__internals::sql::{APPLICATION_ID, HISTORY_TABLE, METADATA_TABLE};
 
-/// Version 1.0.0 as shipped in `notes_v1`, edited afterwards: same version,
+/// Version 1.0.0 as shipped in `notes::v1`, edited afterwards: same version,
 /// different shape.
 #[versioned_schema(version = "1.0.0")]
 pub mod notes_v1_edited {
@@ -79,61 +80,12 @@ fn v2_plan() -> SchemaMigrationPlan<notes_v2::Schema> {
         .expect("valid plan")
 }
 
-/// The names in a directory, sorted.
-fn listing(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = fs::read_dir(dir)
-        .expect("list the directory")
-        .map(|entry| {
-            entry
-                .expect("a directory entry")
-                .file_name()
-                .to_string_lossy()
-                .into_owned()
-        })
-        .collect();
-    names.sort();
-    names
-}
-
-/// Opens `store` with the notes plan, expecting an error; checks that the
-/// file's bytes and the directory's listing did not change and that the
-/// message names the file.
-fn open_fails(store: &TempStore) -> Error {
-    open_fails_with(store, || ModelContainer::open(store.path(), notes_plan()))
-}
-
-fn open_fails_with<S: VersionedSchema>(
-    store: &TempStore,
-    open: impl FnOnce() -> staged::Result<ModelContainer<S>>,
-) -> Error {
-    let before = store.bytes();
-    let files_before = listing(store.dir());
-    let error = open().expect_err("the file cannot be opened as this store");
-    assert!(
-        store.bytes() == before,
-        "the file was modified by a failed open ({} bytes before, {} after)",
-        before.len(),
-        store.bytes().len()
-    );
-    assert_eq!(
-        listing(store.dir()),
-        files_before,
-        "no file was left behind"
-    );
-    let message = error.to_string();
-    assert!(
-        message.contains(&store.path().display().to_string()),
-        "the message names the file: {message}"
-    );
-    error
-}
-
 #[test]
 fn a_new_file_is_a_store_at_the_latest_version() {
     let store = TempStore::new();
     assert!(!store.path().exists());
     let before = now_millis();
-    let container = open_notes(store.path());
+    let container = notes::open(store.path());
     let after = now_millis();
     assert_eq!(container.store_version(), Version::new(1, 0, 0));
     drop(container);
@@ -170,7 +122,7 @@ fn a_new_file_is_a_store_at_the_latest_version() {
     assert_eq!(version, "1.0.0");
     assert_eq!(
         checksum,
-        <notes_v1::Schema as VersionedSchema>::checksum().to_string()
+        <notes::v1::Schema as VersionedSchema>::checksum().to_string()
     );
     assert_eq!(checksum.len(), 64);
     assert!((before..=after).contains(&created_at), "{created_at}");
@@ -212,11 +164,11 @@ fn a_new_file_is_a_store_at_the_latest_version() {
 fn opening_an_up_to_date_store_does_not_write_to_it() {
     let store = TempStore::new();
     {
-        let container = open_notes(store.path());
+        let container = notes::open(store.path());
         container.context().insert(note("a", "A")).expect("insert");
     }
     let before = store.bytes();
-    let container = open_notes(store.path());
+    let container = notes::open(store.path());
     assert_eq!(container.store_version(), Version::new(1, 0, 0));
     assert_eq!(container.context().count::<Note>().expect("count"), 1);
     drop(container);
@@ -231,7 +183,7 @@ fn an_empty_file_becomes_a_store() {
     let store = TempStore::new();
     fs::write(store.path(), b"").expect("create an empty file");
     let id = {
-        let container = open_notes(store.path());
+        let container = notes::open(store.path());
         assert_eq!(container.store_version(), Version::new(1, 0, 0));
         container
             .context()
@@ -241,7 +193,7 @@ fn an_empty_file_becomes_a_store() {
     let bytes = store.bytes();
     assert_eq!(&bytes[..16], b"SQLite format 3\0");
     assert_eq!(&bytes[68..72], b"STGD");
-    let container = open_notes(store.path());
+    let container = notes::open(store.path());
     let record = container
         .context()
         .get::<Note>(id)
@@ -258,14 +210,18 @@ fn a_text_file_is_not_a_database() {
         "These are my notes, not a database.\n".repeat(20),
     )
     .expect("write");
-    let error = open_fails(&store);
+    let error = open_fails(&store, notes::plan());
     match &error {
         Error::Store(StoreError::NotADatabase { path, .. }) => assert_eq!(path, store.path()),
         other => panic!("expected StoreError::NotADatabase, got {other:?}"),
     }
-    assert!(
-        error.to_string().contains("is not a SQLite database"),
-        "{error}"
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "`{}` is not a SQLite database (its header is not `SQLite format 3`); pass the path of a \
+             store staged created, or a path that does not exist yet to create one",
+            store.path().display()
+        )
     );
 }
 
@@ -282,7 +238,7 @@ fn a_short_file_is_not_a_database() {
         vec![0u8; 99],
     ] {
         fs::write(store.path(), &short).expect("write");
-        let error = open_fails(&store);
+        let error = open_fails(&store, notes::plan());
         match &error {
             Error::Store(StoreError::NotADatabase { path, .. }) => assert_eq!(path, store.path()),
             other => panic!("expected StoreError::NotADatabase, got {other:?}"),
@@ -294,7 +250,7 @@ fn a_short_file_is_not_a_database() {
 fn a_truncated_store_is_not_a_database_or_is_corrupt() {
     let original = TempStore::new();
     {
-        let container = open_notes(original.path());
+        let container = notes::open(original.path());
         let mut ctx = container.context();
         ctx.transaction(|ctx| {
             for i in 0..300 {
@@ -306,17 +262,13 @@ fn a_truncated_store_is_not_a_database_or_is_corrupt() {
     }
     let bytes = original.bytes();
     let page = 4096;
-    assert_eq!(
-        usize::from(u16::from_be_bytes([bytes[16], bytes[17]])),
-        page,
-        "page size in the header"
-    );
+    assert_eq!(page_size(&bytes), page, "page size in the header");
     assert!(bytes.len() > 16 * page, "the store spans many pages");
     let store = TempStore::new();
 
     // Cut inside the 100-byte header: not a SQLite file any more.
     fs::write(store.path(), &bytes[..64]).expect("write");
-    match open_fails(&store) {
+    match open_fails(&store, notes::plan()) {
         Error::Store(StoreError::NotADatabase { path, .. }) => assert_eq!(path, store.path()),
         other => panic!("expected StoreError::NotADatabase, got {other:?}"),
     }
@@ -325,19 +277,24 @@ fn a_truncated_store_is_not_a_database_or_is_corrupt() {
     // has fewer pages than its header says: SQLite reports it as corrupt.
     for cut in [100, page, 2 * page, bytes.len() / 2, bytes.len() - page] {
         fs::write(store.path(), &bytes[..cut]).expect("write");
-        let error = open_fails(&store);
+        let error = open_fails(&store, notes::plan());
         match &error {
             Error::Store(StoreError::Corrupt { path, detail }) => {
                 assert_eq!(path, store.path());
-                assert!(detail.contains("malformed"), "{detail}");
+                assert_eq!(detail, "database disk image is malformed", "cut at {cut}");
             }
             other => {
                 panic!("expected StoreError::Corrupt after {cut} bytes, got {other:?}")
             }
         }
-        assert!(
-            error.to_string().contains("restore the file from a backup"),
-            "{error}"
+        assert_eq!(
+            error.to_string(),
+            format!(
+                "store `{}` is damaged (database disk image is malformed); staged does not repair \
+                 stores and changed nothing: restore the file from a backup, or delete it to start with \
+                 an empty store",
+                store.path().display()
+            )
         );
     }
 }
@@ -353,7 +310,7 @@ fn a_database_staged_did_not_create_is_foreign() {
         )
         .expect("create a table");
     }
-    let error = open_fails(&store);
+    let error = open_fails(&store, notes::plan());
     match &error {
         Error::Store(StoreError::ForeignDatabase {
             path,
@@ -365,17 +322,22 @@ fn a_database_staged_did_not_create_is_foreign() {
         }
         other => panic!("expected StoreError::ForeignDatabase, got {other:?}"),
     }
-    let message = error.to_string();
-    assert!(message.contains("staged did not create"), "{message}");
-    assert!(message.contains("application_id 0x00000000"), "{message}");
-    assert!(message.contains("expected 0x53544744"), "{message}");
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "`{}` is a SQLite database that staged did not create (application_id 0x00000000, expected \
+             0x53544744); staged only opens its own stores: choose another path, or copy the data into a \
+             new store yourself",
+            store.path().display()
+        )
+    );
 
     // Another app's application id is shown as found.
     let conn = Connection::open(store.path()).expect("open");
     conn.pragma_update(None, "application_id", 0x1234_5678)
         .expect("set application_id");
     drop(conn);
-    match open_fails(&store) {
+    match open_fails(&store, notes::plan()) {
         Error::Store(StoreError::ForeignDatabase { application_id, .. }) => {
             assert_eq!(application_id, 0x1234_5678);
         }
@@ -399,20 +361,27 @@ fn a_database_with_staged_application_id_but_no_metadata_is_damaged() {
         conn.execute_batch("CREATE TABLE Note (x)")
             .expect("create a table");
     }
-    let error = open_fails(&store);
+    let error = open_fails(&store, notes::plan());
     match &error {
         Error::Store(StoreError::MissingMetadata { path, .. }) => assert_eq!(path, store.path()),
         other => panic!("expected StoreError::MissingMetadata, got {other:?}"),
     }
-    assert!(error.to_string().contains("_staged_metadata"), "{error}");
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "`{}` is marked as a staged store but has no readable metadata table `_staged_metadata`; the \
+             file is damaged: restore it from a backup",
+            store.path().display()
+        )
+    );
 }
 
 #[test]
 fn a_metadata_row_that_does_not_parse_is_damaged() {
     let store = TempStore::new();
-    drop(open_notes(store.path()));
+    drop(notes::open(store.path()));
     for (column, value) in [("version", "one point oh"), ("checksum", "abc")] {
-        drop(open_notes(store.path()));
+        drop(notes::open(store.path()));
         let conn = Connection::open(store.path()).expect("open");
         conn.execute(
             &format!("UPDATE \"{METADATA_TABLE}\" SET {column} = ?1"),
@@ -420,7 +389,7 @@ fn a_metadata_row_that_does_not_parse_is_damaged() {
         )
         .expect("damage the metadata");
         drop(conn);
-        match open_fails(&store) {
+        match open_fails(&store, notes::plan()) {
             Error::Store(StoreError::MissingMetadata { path, .. }) => {
                 assert_eq!(path, store.path());
             }
@@ -432,7 +401,7 @@ fn a_metadata_row_that_does_not_parse_is_damaged() {
             &format!("UPDATE \"{METADATA_TABLE}\" SET version = ?1, checksum = ?2"),
             [
                 "1.0.0".to_owned(),
-                <notes_v1::Schema as VersionedSchema>::checksum().to_string(),
+                <notes::v1::Schema as VersionedSchema>::checksum().to_string(),
             ],
         )
         .expect("repair the metadata");
@@ -443,7 +412,7 @@ fn a_metadata_row_that_does_not_parse_is_damaged() {
 fn a_store_whose_checksum_matches_no_schema_is_unknown() {
     let store = TempStore::new();
     {
-        let container = open_notes(store.path());
+        let container = notes::open(store.path());
         container
             .context()
             .insert(note("a", "shipped"))
@@ -451,14 +420,14 @@ fn a_store_whose_checksum_matches_no_schema_is_unknown() {
     }
     assert_eq!(
         <notes_v1_edited::Schema as VersionedSchema>::VERSION,
-        <notes_v1::Schema as VersionedSchema>::VERSION
+        <notes::v1::Schema as VersionedSchema>::VERSION
     );
-    let shipped = <notes_v1::Schema as VersionedSchema>::checksum();
+    let shipped = <notes::v1::Schema as VersionedSchema>::checksum();
     assert_ne!(
         <notes_v1_edited::Schema as VersionedSchema>::checksum(),
         shipped
     );
-    let error = open_fails_with(&store, || ModelContainer::open(store.path(), edited_plan()));
+    let error = open_fails(&store, edited_plan());
     match error.as_migration() {
         Some(MigrationError::UnknownChecksum {
             path,
@@ -472,12 +441,17 @@ fn a_store_whose_checksum_matches_no_schema_is_unknown() {
         }
         _ => panic!("expected MigrationError::UnknownChecksum, got {error:?}"),
     }
-    let message = error.to_string();
-    assert!(message.contains("version 1.0.0"), "{message}");
-    assert!(message.contains(&shipped.to_string()), "{message}");
-    assert!(message.contains("matches no schema"), "{message}");
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "store `{}` is at version 1.0.0 with schema checksum {shipped}, but the plan's schema 1.0.0 has \
+             another checksum; a shipped schema was probably edited: restore schema 1.0.0 exactly as it shipped \
+             and put the change in a new version",
+            store.path().display()
+        )
+    );
     // The store still opens with the schema it was created with.
-    let container = open_notes(store.path());
+    let container = notes::open(store.path());
     assert_eq!(container.context().count::<Note>().expect("count"), 1);
 }
 
@@ -496,7 +470,7 @@ fn a_store_newer_than_the_plan_is_refused() {
             })
             .expect("insert");
     }
-    let error = open_fails(&store);
+    let error = open_fails(&store, notes::plan());
     match error.as_migration() {
         Some(MigrationError::StoreNewer {
             path,
@@ -510,9 +484,14 @@ fn a_store_newer_than_the_plan_is_refused() {
         }
         _ => panic!("expected MigrationError::StoreNewer, got {error:?}"),
     }
-    let message = error.to_string();
-    assert!(message.contains("version 2.0.0"), "{message}");
-    assert!(message.contains("latest schema 1.0.0"), "{message}");
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "store `{}` is at version 2.0.0, newer than this app's latest schema 1.0.0; it was written by a \
+             newer app: update the app (staged never downgrades a store)",
+            store.path().display()
+        )
+    );
     // The newer app still reads its data.
     let container = ModelContainer::open(store.path(), v2_plan()).expect("reopen at 2.0.0");
     let all = container
@@ -528,17 +507,18 @@ fn a_directory_cannot_be_read_as_a_store() {
     let store = TempStore::new();
     fs::create_dir(store.path()).expect("create a directory at the store path");
     let files_before = listing(store.path());
-    let error = ModelContainer::open(store.path(), notes_plan()).expect_err("a directory");
+    let error = ModelContainer::open(store.path(), notes::plan()).expect_err("a directory");
     match &error {
-        Error::Store(StoreError::Io { path, .. }) => assert_eq!(path, store.path()),
+        Error::Store(StoreError::Io { path, source }) => {
+            assert_eq!(path, store.path());
+            assert_eq!(source.kind(), std::io::ErrorKind::IsADirectory, "{source}");
+            assert_eq!(
+                error.to_string(),
+                format!("cannot read `{}`: {source}", store.path().display())
+            );
+        }
         other => panic!("expected StoreError::Io, got {other:?}"),
     }
-    assert!(
-        error
-            .to_string()
-            .contains(&store.path().display().to_string()),
-        "{error}"
-    );
     assert!(store.path().is_dir());
     assert_eq!(listing(store.path()), files_before);
 }
@@ -547,14 +527,24 @@ fn a_directory_cannot_be_read_as_a_store() {
 fn a_path_in_a_missing_directory_cannot_be_created() {
     let store = TempStore::new();
     let path = store.dir().join("missing").join("store.sqlite");
-    let error = ModelContainer::open(&path, notes_plan()).expect_err("no such directory");
+    let error = ModelContainer::open(&path, notes::plan()).expect_err("no such directory");
     match &error {
-        Error::Store(StoreError::Open { path: failed, .. }) => assert_eq!(failed, &path),
+        Error::Store(StoreError::Open {
+            path: failed,
+            source,
+        }) => {
+            assert_eq!(failed, &path);
+            assert_eq!(
+                source.sqlite_error_code(),
+                Some(staged::rusqlite::ErrorCode::CannotOpen),
+                "{source}"
+            );
+            assert_eq!(
+                error.to_string(),
+                format!("cannot open `{}` with SQLite: {source}", path.display())
+            );
+        }
         other => panic!("expected StoreError::Open, got {other:?}"),
     }
-    assert!(
-        error.to_string().contains(&path.display().to_string()),
-        "{error}"
-    );
     assert!(!store.dir().join("missing").exists());
 }

@@ -6,9 +6,12 @@ mod common;
 
 use std::path::Path;
 
-use common::TempStore;
+use common::files::read_bytes;
+use common::plans;
+use common::sql::stored_version;
+use common::store::TempStore;
 use staged::prelude::*;
-use staged::{MigrationError, StoreGroup, rusqlite};
+use staged::{MigrationError, StoreGroup};
 
 #[versioned_schema(version = "1.0.0")]
 mod notes_v1 {
@@ -78,19 +81,11 @@ fn notes_plan() -> SchemaMigrationPlan<notes_v2::Schema> {
 /// `1.0.0 -[inferred]-> 1.1.0`: `key` becomes unique, which fails on
 /// duplicate keys.
 fn cache_plan() -> SchemaMigrationPlan<cache_v2::Schema> {
-    SchemaMigrationPlan::builder()
-        .schema::<cache_v1::Schema>()
-        .schema::<cache_v2::Schema>()
-        .build()
-        .unwrap()
+    plans::two::<cache_v1::Schema, cache_v2::Schema>()
 }
 
 fn seed_notes(path: &Path) {
-    let plan = SchemaMigrationPlan::builder()
-        .schema::<notes_v1::Schema>()
-        .build()
-        .unwrap();
-    let mut ctx = ModelContainer::open(path, plan).unwrap().context();
+    let mut ctx = plans::open_single::<notes_v1::Schema>(path).context();
     for i in 0..100 {
         ctx.insert(notes_v1::Note {
             uid: format!("n{i}"),
@@ -101,11 +96,7 @@ fn seed_notes(path: &Path) {
 }
 
 fn seed_cache(path: &Path, duplicate: bool) {
-    let plan = SchemaMigrationPlan::builder()
-        .schema::<cache_v1::Schema>()
-        .build()
-        .unwrap();
-    let mut ctx = ModelContainer::open(path, plan).unwrap().context();
+    let mut ctx = plans::open_single::<cache_v1::Schema>(path).context();
     for i in 0..50 {
         let key = if duplicate && i == 49 {
             "k7".to_owned()
@@ -114,13 +105,6 @@ fn seed_cache(path: &Path, duplicate: bool) {
         };
         ctx.insert(cache_v1::Entry { key, hits: i }).unwrap();
     }
-}
-
-fn version(path: &Path) -> String {
-    rusqlite::Connection::open(path)
-        .unwrap()
-        .query_row("SELECT version FROM _staged_metadata", [], |r| r.get(0))
-        .unwrap()
 }
 
 fn journal_of(first: &Path) -> std::path::PathBuf {
@@ -219,21 +203,21 @@ fn a_failing_store_holds_back_the_others_and_no_store_changes() {
         }
         other => panic!("expected ConstraintViolation, got {other:?}"),
     }
-    let message = error.to_string();
-    for needle in [
-        "no store of the group was changed",
-        &format!("`{}` failed", cache.path().display()),
-        &format!(
-            "store `{}` migrated fine but was rolled back",
-            notes.path().display()
-        ),
-        "`Entry.key` becomes unique",
-    ] {
-        assert!(message.contains(needle), "{needle}: {message}");
-    }
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "cannot open a store group; no store of the group was changed: `{cache}` failed: store \
+             `{notes}` migrated fine but was rolled back because `{cache}`, a store of the same group, \
+             failed; fix that store and open the group again; cannot migrate `{cache}` from 1.0.0 to \
+             1.1.0: `Entry.key` becomes unique but several records have the value 'k7' (e.g. record 8); \
+             fix the data first (e.g. in a `will_migrate` hook of a custom stage) or relax the schema",
+            cache = cache.path().display(),
+            notes = notes.path().display(),
+        )
+    );
     assert!((notes.bytes(), cache.bytes()) == bytes, "no store changed");
     assert_eq!(
-        std::fs::read(&created).unwrap(),
+        read_bytes(&created),
         b"",
         "the created store is empty again"
     );
@@ -254,7 +238,7 @@ fn an_interrupted_group_commit_is_finished_by_the_next_open() {
     let journal = journal_of(notes.path());
     std::fs::write(&journal, "staged store group: commit decided for\n").unwrap();
     assert_eq!(
-        (version(notes.path()), version(cache.path())),
+        (stored_version(&notes.conn()), stored_version(&cache.conn())),
         ("2.0.0".into(), "1.0.0".into())
     );
 
@@ -266,7 +250,7 @@ fn an_interrupted_group_commit_is_finished_by_the_next_open() {
     let group = group.open().unwrap();
     assert_eq!(group.container(c).store_version(), Version::new(1, 1, 0));
     assert_eq!(
-        (version(notes.path()), version(cache.path())),
+        (stored_version(&notes.conn()), stored_version(&cache.conn())),
         ("2.0.0".into(), "1.1.0".into())
     );
     assert!(!journal.exists());
@@ -296,17 +280,43 @@ fn a_failure_while_finishing_an_interrupted_commit_keeps_the_journal() {
         panic!("expected a GroupFailed while recovering, got {error:?}");
     };
     // Only the failing store's own error: the other store went forward.
-    assert_eq!(errors.len(), 1, "{errors:?}");
-    assert!(
-        error.to_string().contains("the next open tries again"),
-        "{error}"
+    let [only] = errors.as_slice() else {
+        panic!("expected one error, got {errors:?}");
+    };
+    match only.as_migration() {
+        Some(MigrationError::ConstraintViolation {
+            path,
+            entity,
+            attribute,
+            value,
+            ..
+        }) => {
+            assert_eq!(
+                (path.as_path(), entity.as_str(), attribute.as_str()),
+                (cache.path(), "Entry", "key")
+            );
+            assert_eq!(value.as_deref(), Some("'k7'"));
+        }
+        other => panic!("expected ConstraintViolation, got {other:?}"),
+    }
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "cannot finish the interrupted migration of a store group (its journal `{}` is kept: the \
+             stores already migrated stay migrated, and the next open tries again): `{cache}` failed: \
+             cannot migrate `{cache}` from 1.0.0 to 1.1.0: `Entry.key` becomes unique but several records \
+             have the value 'k7' (e.g. record 8); fix the data first (e.g. in a `will_migrate` hook of a \
+             custom stage) or relax the schema",
+            journal.display(),
+            cache = cache.path().display(),
+        )
     );
-    assert_eq!(version(notes.path()), "2.0.0");
+    assert_eq!(stored_version(&notes.conn()), "2.0.0");
     assert!(cache.bytes() == cache_bytes);
     assert!(journal.exists());
     // Once the data is fixed, the next open finishes the group.
     {
-        let conn = rusqlite::Connection::open(cache.path()).unwrap();
+        let conn = cache.conn();
         conn.execute("UPDATE Entry SET key = 'k49' WHERE _id = 50", [])
             .unwrap();
     }
@@ -314,7 +324,7 @@ fn a_failure_while_finishing_an_interrupted_commit_keeps_the_journal() {
     group.store(notes.path(), notes_plan());
     group.store(cache.path(), cache_plan());
     group.open().unwrap();
-    assert_eq!(version(cache.path()), "1.1.0");
+    assert_eq!(stored_version(&cache.conn()), "1.1.0");
     assert!(!journal.exists());
 }
 

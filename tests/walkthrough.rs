@@ -1,6 +1,7 @@
-//! The README's walkthrough: its app (`examples/walkthrough/app.rs`) tested
-//! with `staged::testing` exactly as the README shows, and a check that the
-//! README still shows this code verbatim.
+//! The README's walkthrough: its app (`examples/walkthrough/app.rs`, the
+//! README's `src/lib.rs`) tested with `staged::testing` exactly as the README
+//! shows, its `src/main.rs` (`examples/walkthrough/app_main.rs`) run, and a
+//! check that the README still shows this code verbatim.
 
 #[path = "../examples/walkthrough/app.rs"]
 mod app;
@@ -54,6 +55,23 @@ fn shipped_schemas_are_unchanged() {
 }
 // README: test ends
 
+/// The README's `src/main.rs`, in a crate that calls the README's
+/// `src/lib.rs` `reminders`.
+mod readme_main {
+    use super::app as reminders;
+
+    include!("../examples/walkthrough/app_main.rs");
+
+    pub(super) fn run() -> staged::Result<()> {
+        main()
+    }
+}
+
+#[test]
+fn the_readme_main_migrates_a_store_of_release_1() {
+    readme_main::run().unwrap();
+}
+
 /// The text between `// README: <part> begins` and `// README: <part> ends`.
 fn between<'a>(source: &'a str, part: &str) -> &'a str {
     let begin = format!("// README: {part} begins\n");
@@ -70,6 +88,11 @@ fn the_readme_shows_this_code_verbatim() {
     assert!(
         readme.contains(app.trim()),
         "README.md no longer shows examples/walkthrough/app.rs verbatim: update the walkthrough"
+    );
+    let main = include_str!("../examples/walkthrough/app_main.rs");
+    assert!(
+        readme.contains(main.trim()),
+        "README.md no longer shows examples/walkthrough/app_main.rs verbatim: update the walkthrough"
     );
     let test = between(include_str!("walkthrough.rs"), "test");
     assert!(

@@ -12,6 +12,7 @@ pub mod fixture;
 pub mod inserts;
 pub mod native;
 pub mod report;
+pub mod running_app;
 pub mod schemas;
 pub mod versions;
 

@@ -30,7 +30,7 @@ pub mod items {
     #[versioned_schema(version = "2.0.0")]
     pub mod v2 {
         /// A to-do item.
-        #[model]
+        #[model(removed(legacy))]
         pub struct Item {
             /// A unique key (a unique index).
             #[attribute(unique)]
@@ -117,7 +117,7 @@ pub mod skip {
     #[versioned_schema(version = "2.0.0")]
     pub mod v2 {
         /// A document.
-        #[model]
+        #[model(removed(c))]
         pub struct Doc {
             /// A unique key.
             #[attribute(unique)]
@@ -141,7 +141,7 @@ pub mod skip {
     #[versioned_schema(version = "3.0.0")]
     pub mod v3 {
         /// A document.
-        #[model]
+        #[model(removed(b))]
         pub struct Doc {
             /// A unique key.
             #[attribute(unique)]
@@ -183,7 +183,7 @@ pub mod skip {
     #[versioned_schema(version = "5.0.0")]
     pub mod v5 {
         /// A document.
-        #[model]
+        #[model(removed(a))]
         pub struct Doc {
             /// A unique key.
             #[attribute(unique)]

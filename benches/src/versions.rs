@@ -3,7 +3,7 @@
 //! `V<N>` is schema version `N.0.0`: an `Item` entity with `title` and a
 //! sliding window of ten optional attributes `f{N-9}..=f{N}`, so each
 //! version adds one optional attribute and removes one (a lightweight
-//! change). Every 20th version also has a custom stage jumping 5 versions
+//! change, declared with `removed`). Every 20th version also has a custom stage jumping 5 versions
 //! ahead, so the path from 1.0.0 alternates compressed lightweight runs and
 //! custom stages (19 steps).
 
@@ -33,9 +33,18 @@ fn all() -> &'static [(SchemaDescriptor, Checksum)] {
                             .with_optional(true),
                     );
                 }
+                // The attribute that slides out of the window is deleted on purpose.
+                let removed = if n > 10 {
+                    vec![format!("f{}", n - 10)]
+                } else {
+                    Vec::new()
+                };
                 let descriptor = SchemaDescriptor::from_entities(
                     Version::new(n, 0, 0),
-                    vec![EntityDescriptor::from_parts("Item", None, attributes)],
+                    vec![
+                        EntityDescriptor::from_parts("Item", None, attributes)
+                            .with_removed(removed),
+                    ],
                 );
                 let checksum = descriptor.checksum();
                 (descriptor, checksum)

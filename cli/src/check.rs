@@ -4,7 +4,6 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
-use staged_runtime::inference;
 use staged_runtime::schema::Version;
 use staged_runtime::schema::snapshot::{self, Snapshot};
 
@@ -98,11 +97,12 @@ pub(crate) fn run(dir: &Path) -> Result<Outcome, InputError> {
         if from.version() == to.version() {
             continue;
         }
-        match inference::map_step(from, to) {
+        match staged_runtime::infer_step(from, to) {
             Err(error) => problems.push(error.to_string()),
-            Ok(mapping) => {
-                let blocking: Vec<Blocking> = inference::changes(from, to, &mapping)
-                    .into_iter()
+            Ok(inference) => {
+                let blocking: Vec<Blocking> = inference
+                    .changes()
+                    .iter()
                     .filter(|c| !c.class().is_inferable())
                     .map(|c| Blocking {
                         change: c.to_string(),
@@ -145,11 +145,11 @@ fn text(report: &Report) -> String {
     }
     for step in &report.steps {
         if step.lightweight {
-            let _ = writeln!(out, "  {} -> {}  lightweight", step.from, step.to);
+            let _ = writeln!(out, "  {} -> {}  inferred", step.from, step.to);
         } else {
             let _ = writeln!(
                 out,
-                "  {} -> {}  not lightweight: the plan needs a custom stage here, or these fixes",
+                "  {} -> {}  cannot be inferred: the plan needs a custom stage here, or these fixes",
                 step.from, step.to
             );
             for blocking in &step.blocking {

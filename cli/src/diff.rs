@@ -1,10 +1,9 @@
-//! `staged diff`: the changes between two snapshots and the SQL of a lightweight step.
+//! `staged diff`: the changes between two snapshots and the SQL of an inferred step.
 
 use std::fmt::Write as _;
 use std::path::Path;
 
 use serde::Serialize;
-use staged_runtime::inference;
 use staged_runtime::schema::{Version, snapshot};
 
 use crate::{InputError, Outcome};
@@ -16,11 +15,23 @@ struct Report {
     changes: Vec<ChangeReport>,
     /// Whether a lightweight stage can apply every change.
     lightweight: bool,
-    /// The statements of a lightweight step (empty when it cannot apply).
+    /// The statements of the inferred step (empty when a change cannot be inferred).
     sql: Vec<String>,
     /// Why the two schemas cannot be mapped onto each other.
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<String>,
+    /// The json attributes whose type's serde shape changed.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    json_shapes: Vec<JsonShapeReport>,
+}
+
+#[derive(Serialize)]
+struct JsonShapeReport {
+    entity: String,
+    attribute: String,
+    changes: Vec<String>,
+    /// Whether JSON written with the older shape still decodes.
+    old_payloads_decode: bool,
 }
 
 #[derive(Serialize)]
@@ -54,13 +65,14 @@ pub(crate) fn run(from_path: &Path, to_path: &Path) -> Result<Outcome, InputErro
         lightweight: false,
         sql: Vec::new(),
         error: None,
+        json_shapes: json_shapes(from, to),
     };
-    match inference::map_step(from, to) {
+    match staged_runtime::infer_step(from, to) {
         Err(error) => report.error = Some(error.to_string()),
-        Ok(mapping) => {
-            let changes = inference::changes(from, to, &mapping);
-            report.lightweight = changes.iter().all(|c| c.class().is_inferable());
-            report.changes = changes
+        Ok(inference) => {
+            report.lightweight = inference.is_lightweight();
+            report.changes = inference
+                .changes()
                 .iter()
                 .map(|change| ChangeReport {
                     change: change.to_string(),
@@ -71,17 +83,37 @@ pub(crate) fn run(from_path: &Path, to_path: &Path) -> Result<Outcome, InputErro
                     fix: change.fix(),
                 })
                 .collect();
-            if report.lightweight {
-                report.sql = inference::lower(from, to, &mapping)
-                    .into_iter()
-                    .map(|statement| statement.sql)
-                    .collect();
-            }
+            report.sql = inference.sql().to_vec();
         }
     }
     let text = text(&report);
-    let passed = report.error.is_none() && report.lightweight;
+    let passed = report.error.is_none()
+        && report.lightweight
+        && report.json_shapes.iter().all(|j| j.old_payloads_decode);
     Ok(Outcome::new(&report, text, passed))
+}
+
+/// The json attributes of both schemas whose type's serde shape changed.
+fn json_shapes(
+    from: &staged_runtime::schema::SchemaDescriptor,
+    to: &staged_runtime::schema::SchemaDescriptor,
+) -> Vec<JsonShapeReport> {
+    snapshot::diff(from, to)
+        .into_iter()
+        .filter_map(|difference| match difference {
+            snapshot::SchemaDifference::JsonShapeChanged {
+                entity,
+                attribute,
+                changes,
+            } => Some(JsonShapeReport {
+                entity,
+                attribute,
+                old_payloads_decode: changes.iter().all(|c| c.old_payloads_decode),
+                changes: changes.iter().map(ToString::to_string).collect(),
+            }),
+            _ => None,
+        })
+        .collect()
 }
 
 fn text(report: &Report) -> String {
@@ -104,10 +136,25 @@ fn text(report: &Report) -> String {
             let _ = writeln!(out, "  {:width$}  fix: {fix}", "");
         }
     }
+    for shape in &report.json_shapes {
+        let decode = if shape.old_payloads_decode {
+            "old payloads still decode"
+        } else {
+            "old payloads no longer decode: a custom stage must rewrite them"
+        };
+        let _ = writeln!(
+            out,
+            "\nJSON shape of `{}.{}` changed ({decode})",
+            shape.entity, shape.attribute
+        );
+        for change in &shape.changes {
+            let _ = writeln!(out, "  {change}");
+        }
+    }
     if report.lightweight {
         let _ = writeln!(
             out,
-            "\nSQL of a lightweight step ({} statements)",
+            "\nSQL of an inferred step ({} statements)",
             report.sql.len()
         );
         for sql in &report.sql {
@@ -117,7 +164,7 @@ fn text(report: &Report) -> String {
         let blocking = report.changes.iter().filter(|c| !c.inferable).count();
         let _ = writeln!(
             out,
-            "\nno lightweight step: {blocking} change(s) need a default or a custom stage"
+            "\nno inferred step: {blocking} change(s) need a default or a custom stage"
         );
     }
     out

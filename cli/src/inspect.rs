@@ -5,7 +5,7 @@ use std::path::Path;
 
 use serde::Serialize;
 use staged_runtime::schema::snapshot;
-use staged_runtime::store::{self, StoreSummary};
+use staged_runtime::{StoreSummary, inspect_store};
 
 use crate::{InputError, Outcome};
 
@@ -28,7 +28,7 @@ struct SnapshotMatch {
 }
 
 pub(crate) fn run(path: &Path, schemas: Option<&Path>) -> Result<Outcome, InputError> {
-    let summary = store::inspect(path)?;
+    let summary = inspect_store(path)?;
     let snapshot = match schemas {
         None => None,
         Some(dir) => {

@@ -4,13 +4,16 @@
 //! staged inspect <STORE> [--schemas <DIR>] [--json]
 //! staged diff <FROM.json> <TO.json> [--json]
 //! staged check <SCHEMAS_DIR> [--json]
+//! staged adopt-check <DATABASE> <SNAPSHOT.json> [--json]
 //! ```
 //!
-//! Exit codes: 0 success; 1 the command found a problem (a change a
-//! lightweight step cannot apply, a snapshot folder that breaks a plan rule, a
-//! store whose checksum does not match its snapshot); 2 bad usage; 3 an input
-//! could not be read (missing file, not a store, not a snapshot).
+//! Exit codes: 0 success; 1 the command found a problem (a change an
+//! inferred step cannot apply, a snapshot folder that breaks a plan rule, a
+//! store whose checksum does not match its snapshot, a database that does not
+//! match the schema that would adopt it); 2 bad usage; 3 an input could not be
+//! read (missing file, not a store, not a snapshot).
 
+mod adopt;
 mod check;
 mod diff;
 mod inspect;
@@ -30,9 +33,9 @@ struct Cli {
     command: Command,
 }
 
-const EXIT_CODES: &str = "Exit codes: 0 success; 1 a problem was found (a change a lightweight \
-step cannot apply, a plan rule broken, a store that does not match its snapshot); 2 bad usage; \
-3 an input could not be read.";
+const EXIT_CODES: &str = "Exit codes: 0 success; 1 a problem was found (a change an inferred \
+step cannot apply, a plan rule broken, a store that does not match its snapshot, a database that \
+does not match the schema that would adopt it); 2 bad usage; 3 an input could not be read.";
 
 #[derive(Debug, Subcommand)]
 enum Command {
@@ -49,7 +52,7 @@ enum Command {
         json: bool,
     },
     /// Show the changes from one schema snapshot to a newer one, their class,
-    /// and the SQL a lightweight step would run.
+    /// and the SQL an inferred step would run.
     Diff {
         /// The older snapshot (e.g. `schemas/1.0.0.json`).
         from: PathBuf,
@@ -66,6 +69,19 @@ enum Command {
     Check {
         /// The snapshot folder (e.g. `schemas/`).
         dir: PathBuf,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check whether a SQLite database staged did not create matches a
+    /// schema snapshot, so that `adopt` would take it over: every missing or
+    /// unexpected table or column, wrong type, nullability, key, uniqueness,
+    /// trigger and unreadable value (the database is not changed).
+    AdoptCheck {
+        /// The database file (not changed).
+        database: PathBuf,
+        /// The snapshot of the schema that would adopt it (e.g. `schemas/1.0.0.json`).
+        snapshot: PathBuf,
         /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
@@ -109,6 +125,11 @@ fn main() -> ExitCode {
         } => (json, inspect::run(&store, schemas.as_deref())),
         Command::Diff { from, to, json } => (json, diff::run(&from, &to)),
         Command::Check { dir, json } => (json, check::run(&dir)),
+        Command::AdoptCheck {
+            database,
+            snapshot,
+            json,
+        } => (json, adopt::run(&database, &snapshot)),
     };
     match result {
         Ok(outcome) => {

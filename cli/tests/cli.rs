@@ -261,7 +261,7 @@ fn inspect_refuses_what_is_not_a_store_with_exit_code_3() {
 }
 
 #[test]
-fn diff_lists_classified_changes_and_the_sql_of_a_lightweight_step() {
+fn diff_lists_classified_changes_and_the_sql_of_an_inferred_step() {
     let fixture = Fixture::new();
     let (code, out, err) = run(&[
         "diff",
@@ -278,7 +278,7 @@ fn diff_lists_classified_changes_and_the_sql_of_a_lightweight_step() {
            uses-default  add required attribute `Reminder.priority` (existing rows get 0)\n  \
            inferable     add entity `Tag`\n\
          \n\
-         SQL of a lightweight step (3 statements)\n  \
+         SQL of an inferred step (3 statements)\n  \
            ALTER TABLE \"Reminder\" RENAME COLUMN \"title\" TO \"name\";\n  \
            ALTER TABLE \"Reminder\" ADD COLUMN \"priority\" INTEGER NOT NULL DEFAULT 0;\n  \
            CREATE TABLE \"Tag\" (\"_id\" INTEGER PRIMARY KEY AUTOINCREMENT, \"label\" TEXT NOT NULL);\n"
@@ -321,7 +321,7 @@ fn diff_exits_1_when_a_change_needs_a_custom_stage() {
     ]);
     assert_eq!(code, 1);
     assert!(
-        out.ends_with("\nno lightweight step: 1 change(s) need a default or a custom stage\n"),
+        out.ends_with("\nno inferred step: 1 change(s) need a default or a custom stage\n"),
         "{out}"
     );
 }
@@ -377,8 +377,8 @@ fn check_lists_each_step_and_passes_a_consistent_folder() {
             "3 snapshots in `{}`: 1.0.0, 2.0.0, 3.0.0\n\
              \n\
              steps\n  \
-               1.0.0 -> 2.0.0  lightweight\n  \
-               2.0.0 -> 3.0.0  not lightweight: the plan needs a custom stage here, or these fixes\n      \
+               1.0.0 -> 2.0.0  inferred\n  \
+               2.0.0 -> 3.0.0  cannot be inferred: the plan needs a custom stage here, or these fixes\n      \
                    needs-custom  change type of `Reminder.priority` from `i64` to `text`\n                    \
                  fix: use a custom stage (`MigrationStage::custom`) with a `transform` for `Reminder`\n\
              \n\
@@ -654,7 +654,7 @@ fn diff_shows_relationship_changes_with_their_class_and_sql() {
         s(&library.snapshot("2.0.0")),
     ]);
     assert_eq!((code, err.as_str()), (0, ""));
-    let (changes, sql) = out.split_once("\nSQL of a lightweight step (").unwrap();
+    let (changes, sql) = out.split_once("\nSQL of an inferred step (").unwrap();
     assert_eq!(
         changes,
         "1.0.0 -> 2.0.0\n\
@@ -714,7 +714,7 @@ fn diff_exits_1_when_a_to_one_is_pointed_at_another_entity() {
            needs-custom  change `Book.author` from a to-one of `Author` to a to-one of `Writer`\n                \
            fix: use a custom stage (`MigrationStage::custom`) with a `transform` for `Book`\n\
          \n\
-         no lightweight step: 1 change(s) need a default or a custom stage\n"
+         no inferred step: 1 change(s) need a default or a custom stage\n"
     );
     let (code, out, _) = run(&[
         "diff",
@@ -742,8 +742,8 @@ fn check_names_the_step_that_retargets_a_to_one() {
             "3 snapshots in `{}`: 1.0.0, 2.0.0, 3.0.0\n\
              \n\
              steps\n  \
-               1.0.0 -> 2.0.0  lightweight\n  \
-               2.0.0 -> 3.0.0  not lightweight: the plan needs a custom stage here, or these fixes\n      \
+               1.0.0 -> 2.0.0  inferred\n  \
+               2.0.0 -> 3.0.0  cannot be inferred: the plan needs a custom stage here, or these fixes\n      \
                    needs-custom  change `Book.author` from a to-one of `Author` to a to-one of `Writer`\n                    \
                  fix: use a custom stage (`MigrationStage::custom`) with a `transform` for `Book`\n\
              \n\
@@ -811,4 +811,127 @@ fn inspect_of_a_store_without_relationships_has_no_join_tables() {
     let (_, out, _) = run(&["inspect", s(&fixture.store()), "--json"]);
     let json: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(json["join_tables"], serde_json::json!([]));
+}
+
+mod json_v1 {
+    #[derive(serde::Serialize, serde::Deserialize)]
+    pub struct Style {
+        pub bold: bool,
+        pub size: i64,
+    }
+}
+
+mod json_v2 {
+    #[derive(serde::Serialize, serde::Deserialize)]
+    pub struct Style {
+        pub bold: bool,
+        pub size: String,
+    }
+}
+
+#[versioned_schema(version = "1.0.0")]
+mod styled_v1 {
+    #[model]
+    pub struct Note {
+        #[attribute(json)]
+        pub style: super::json_v1::Style,
+    }
+}
+
+#[versioned_schema(version = "2.0.0")]
+mod styled_v2 {
+    #[model]
+    pub struct Note {
+        #[attribute(json)]
+        pub style: super::json_v2::Style,
+    }
+}
+
+#[test]
+fn diff_shows_json_shape_changes_and_whether_old_payloads_decode() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("1.0.0.json"), dir.path().join("2.0.0.json"));
+    std::fs::write(&a, snapshot::to_json(styled_v1::Schema::descriptor())).unwrap();
+    std::fs::write(&b, snapshot::to_json(styled_v2::Schema::descriptor())).unwrap();
+    let (code, out, err) = run(&["diff", s(&a), s(&b)]);
+    assert_eq!((code, err.as_str()), (1, ""), "{out}");
+    assert_eq!(
+        out,
+        "1.0.0 -> 2.0.0\n\
+         \n\
+         changes (0)\n\
+         \n\
+         JSON shape of `Note.style` changed (old payloads no longer decode: a custom stage must rewrite them)\n  \
+           `Style.size` changed from \"I64\" to \"STR\"\n\
+         \n\
+         SQL of an inferred step (0 statements)\n"
+    );
+    let (_, json, _) = run(&["diff", "--json", s(&a), s(&b)]);
+    let report: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(
+        report["json_shapes"],
+        serde_json::json!([{
+            "entity": "Note",
+            "attribute": "style",
+            "changes": ["`Style.size` changed from \"I64\" to \"STR\""],
+            "old_payloads_decode": false,
+        }])
+    );
+}
+
+#[versioned_schema(version = "1.0.0")]
+mod notes_v1 {
+    #[model]
+    pub struct Note {
+        pub folder: String,
+        pub title: String,
+        pub status: String,
+    }
+}
+
+#[versioned_schema(version = "2.0.0")]
+mod notes_v2 {
+    #[model(unique(folder, title), index(status, folder))]
+    pub struct Note {
+        pub folder: String,
+        pub title: String,
+        pub status: String,
+    }
+}
+
+#[test]
+fn diff_and_check_show_compound_constraints() {
+    let dir = tempfile::tempdir().unwrap();
+    let schemas = dir.path().join("schemas");
+    snapshot::check(
+        [
+            notes_v1::Schema::descriptor(),
+            notes_v2::Schema::descriptor(),
+        ],
+        &schemas,
+        snapshot::SnapshotMode::WriteNew,
+    )
+    .unwrap();
+    let (code, out, err) = run(&[
+        "diff",
+        s(&schemas.join("1.0.0.json")),
+        s(&schemas.join("2.0.0.json")),
+    ]);
+    assert_eq!((code, err.as_str()), (0, ""));
+    assert_eq!(
+        out,
+        "1.0.0 -> 2.0.0\n\
+         \n\
+         changes (2)\n  \
+           data-dependent  add unique on `Note` (`folder`, `title`)\n  \
+           inferable       add index on `Note` (`status`, `folder`)\n\
+         \n\
+         SQL of an inferred step (2 statements)\n  \
+           CREATE UNIQUE INDEX \"_staged_uniques_4_Note_6_folder_5_title\" ON \"Note\" (\"folder\", \"title\");\n  \
+           CREATE INDEX \"_staged_indexes_4_Note_6_status_6_folder\" ON \"Note\" (\"status\", \"folder\");\n"
+    );
+    let snapshot = std::fs::read_to_string(schemas.join("2.0.0.json")).unwrap();
+    assert!(snapshot.contains("\"constraints\""), "{snapshot}");
+    let (code, _, err) = run(&["check", s(&schemas)]);
+    assert_eq!((code, err.as_str()), (0, ""));
 }

@@ -1,7 +1,8 @@
 //! The README's walkthrough: an app whose store was created by release
 //! 1.0.0 is updated to 3.0.0, through a lightweight stage (1.0.0 -> 2.0.0)
 //! and a custom one (2.0.0 -> 3.0.0). It leaves the store and the schema
-//! snapshots in `target/walkthrough/` for the `staged` command to look at.
+//! snapshots in `target/walkthrough/` for the `staged` command to look at;
+//! a run that fails removes that folder.
 //!
 //! Run with `cargo run --example walkthrough`.
 
@@ -13,12 +14,32 @@ use app::{plan, v1, v3};
 use staged::prelude::*;
 use staged::schema::snapshot::{self, SnapshotMode};
 
+/// Removes a folder when dropped, unless the run got to its end: a run that
+/// fails (an error returned by `?`, or a panic) leaves nothing behind.
+struct RemovedUnlessDone<'a> {
+    dir: &'a Path,
+    done: bool,
+}
+
+impl Drop for RemovedUnlessDone<'_> {
+    fn drop(&mut self) {
+        if !self.done {
+            let _ = std::fs::remove_dir_all(self.dir);
+        }
+    }
+}
+
 fn main() -> staged::Result<()> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/walkthrough");
     if dir.exists() {
-        std::fs::remove_dir_all(&dir).map_err(staged::Error::hook)?;
+        std::fs::remove_dir_all(&dir)?;
     }
-    std::fs::create_dir_all(&dir).map_err(staged::Error::hook)?;
+    std::fs::create_dir_all(&dir)?;
+    // Declared before the containers, so dropped after them (files closed).
+    let mut output = RemovedUnlessDone {
+        dir: &dir,
+        done: false,
+    };
     let path = dir.join("reminders.sqlite");
 
     // Release 1.0.0 creates the store on a user's device.
@@ -86,5 +107,6 @@ fn main() -> staged::Result<()> {
         schemas.display()
     );
     println!("  cargo run -p staged-cli -- check {}", schemas.display());
+    output.done = true;
     Ok(())
 }

@@ -22,8 +22,67 @@ pub enum Side {
 /// exactly their migrated form, only the expected tables, and one history
 /// row per step taken. Returns the side, or what is wrong.
 pub fn check_items_store(path: &Path, rows: usize) -> Result<Side, String> {
+    check_items(path, rows, 3)
+}
+
+/// Checks a database the app made by hand (see
+/// [`seed_hand_made`](crate::seed_hand_made)) after a killed adoption: either
+/// still the hand-made database with exactly the seeded items (the old
+/// side), or a store at 4.0.0 with exactly their migrated form and four
+/// history rows (adopted, then the three steps). A store stamped at 1.0.0
+/// is an error: adoption and migration commit together.
+pub fn check_adopted_store(path: &Path, rows: usize) -> Result<Side, String> {
     let conn = rusqlite::Connection::open(path).map_err(|e| format!("open: {e}"))?;
-    let (side, version) = check_header(&conn, &["1.0.0", "4.0.0"], 3)?;
+    let id: i64 = conn
+        .query_row("PRAGMA application_id", [], |r| r.get(0))
+        .map_err(|e| format!("application_id: {e}"))?;
+    if id != 0 {
+        drop(conn);
+        return check_items(path, rows, 4).and_then(|side| match side {
+            Side::New => Ok(Side::New),
+            Side::Old => Err("adopted at 1.0.0 but not migrated".to_owned()),
+        });
+    }
+    let integrity: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .map_err(|e| format!("integrity_check: {e}"))?;
+    if integrity != "ok" {
+        return Err(format!("hand-made: integrity_check: {integrity}"));
+    }
+    let tables = tables(&conn)?;
+    if tables != ["Item"] {
+        return Err(format!("hand-made: unexpected tables {tables:?}"));
+    }
+    let sql_error = |e: rusqlite::Error| format!("hand-made: {e}");
+    let mut statement = conn
+        .prepare("SELECT id, uid, title, qty, note FROM Item ORDER BY id")
+        .map_err(sql_error)?;
+    let mut read = statement.query([]).map_err(sql_error)?;
+    let mut count = 0;
+    while let Some(row) = read.next().map_err(sql_error)? {
+        let got: (i64, String, String, i64, Option<String>) = (
+            row.get(0).map_err(sql_error)?,
+            row.get(1).map_err(sql_error)?,
+            row.get(2).map_err(sql_error)?,
+            row.get(3).map_err(sql_error)?,
+            row.get(4).map_err(sql_error)?,
+        );
+        let item = old_item(count);
+        let want = (count as i64 + 1, item.uid, item.title, item.qty, item.note);
+        if got != want {
+            return Err(format!("hand-made: row {got:?}, expected {want:?}"));
+        }
+        count += 1;
+    }
+    if count != rows {
+        return Err(format!("hand-made: {count} items, expected {rows}"));
+    }
+    Ok(Side::Old)
+}
+
+fn check_items(path: &Path, rows: usize, steps: i64) -> Result<Side, String> {
+    let conn = rusqlite::Connection::open(path).map_err(|e| format!("open: {e}"))?;
+    let (side, version) = check_header(&conn, &["1.0.0", "4.0.0"], steps)?;
     let tables = tables(&conn)?;
     if tables
         != [

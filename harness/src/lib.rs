@@ -14,7 +14,9 @@ use staged::rusqlite;
 mod check;
 mod printer;
 
-pub use check::{Side, check_header, check_items_store, check_tags_store, tables};
+pub use check::{
+    Side, check_adopted_store, check_header, check_items_store, check_tags_store, tables,
+};
 pub use printer::{Pause, Printer, error_kind};
 
 /// The store as an old app wrote it.
@@ -62,7 +64,7 @@ pub mod v2 {
 #[versioned_schema(version = "3.0.0")]
 pub mod v3 {
     /// An item of an inventory.
-    #[model]
+    #[model(removed(note))]
     #[derive(Debug, Clone, PartialEq)]
     pub struct Item {
         /// Stable id from the app.
@@ -268,12 +270,33 @@ impl JournalMode {
     /// Both modes.
     pub const ALL: [JournalMode; 2] = [JournalMode::Rollback, JournalMode::Wal];
 
-    /// The `PRAGMA journal_mode` value.
+    /// The `PRAGMA journal_mode` value, also the harness's `--journal` value.
     pub fn pragma(self) -> &'static str {
         match self {
             JournalMode::Rollback => "delete",
             JournalMode::Wal => "wal",
         }
+    }
+
+    /// The mode to open the store in, so that a store tested in one mode
+    /// stays in it (`open` switches a store to the builder's mode, WAL by
+    /// default, once it is open and migrated).
+    pub fn staged(self) -> staged::JournalMode {
+        match self {
+            JournalMode::Rollback => staged::JournalMode::Rollback,
+            JournalMode::Wal => staged::JournalMode::Wal,
+        }
+    }
+}
+
+impl std::str::FromStr for JournalMode {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        JournalMode::ALL
+            .into_iter()
+            .find(|mode| mode.pragma() == s)
+            .ok_or_else(|| format!("unknown journal mode `{s}`: expected delete or wal"))
     }
 }
 
@@ -288,6 +311,42 @@ pub fn seed(path: &Path, rows: usize, mode: JournalMode) -> staged::Result<()> {
             }
             Ok(())
         })?;
+    }
+    set_journal_mode(path, mode)
+}
+
+/// The journal mode recorded in the store at `path`.
+pub fn journal_mode_of(path: &Path) -> Result<String, String> {
+    let conn = rusqlite::Connection::open(path).map_err(|e| format!("open: {e}"))?;
+    conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .map_err(|e| format!("journal mode: {e}"))
+}
+
+/// Creates at `path` the database an app made by hand before it used
+/// staged, with the 1.0.0 items `0..rows` (ids `1..=rows`), in `mode`:
+/// what [`v1`] adopts.
+pub fn seed_hand_made(path: &Path, rows: usize, mode: JournalMode) -> staged::Result<()> {
+    {
+        let mut conn = rusqlite::Connection::open(path)?;
+        let tx = conn.transaction()?;
+        tx.execute_batch(
+            "CREATE TABLE Item (id INTEGER PRIMARY KEY, uid TEXT NOT NULL UNIQUE, \
+             title TEXT NOT NULL, qty INTEGER NOT NULL, note TEXT)",
+        )?;
+        {
+            let mut insert = tx.prepare("INSERT INTO Item VALUES (?1, ?2, ?3, ?4, ?5)")?;
+            for i in 0..rows {
+                let item = old_item(i);
+                insert.execute(rusqlite::params![
+                    i as i64 + 1,
+                    item.uid,
+                    item.title,
+                    item.qty,
+                    item.note
+                ])?;
+            }
+        }
+        tx.commit()?;
     }
     set_journal_mode(path, mode)
 }

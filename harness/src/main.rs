@@ -3,9 +3,15 @@
 //! test can kill it there (SIGKILL) or let it go on.
 //!
 //! ```text
-//! staged-harness migrate <store> [--pause <point>] [--busy-timeout-ms <n>]
-//! staged-harness group <items-store> <tags-store> [--pause items:<point> | tags:<point>]
+//! staged-harness migrate <store> [--pause <point>] [--busy-timeout-ms <n>] [--journal <mode>] [--adopt]
+//! staged-harness group <items-store> <tags-store> [--pause items:<point> | tags:<point>] [--journal <mode>]
 //! ```
+//!
+//! `--journal delete` or `--journal wal` opens the stores in that journal
+//! mode (`ModelContainerBuilder::journal_mode`); without it they are opened
+//! with staged's default, which switches a store to WAL once it is open.
+//! `--adopt` adopts a database the app made by hand at 1.0.0
+//! (`ModelContainerBuilder::adopt`).
 //!
 //! `group` opens both stores as one `StoreGroup` (the items plan and the
 //! tags plan); its event lines start with the store's label.
@@ -19,7 +25,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use staged::{ModelContainer, StoreGroup};
-use staged_harness::{Pause, Printer, error_kind, plan, tags_plan};
+use staged_harness::{JournalMode, Pause, Printer, error_kind, plan, tags_plan};
 
 struct Args {
     command: String,
@@ -27,6 +33,8 @@ struct Args {
     pause: Option<Pause>,
     pause_label: Option<String>,
     busy_timeout: Option<Duration>,
+    journal: Option<JournalMode>,
+    adopt: bool,
 }
 
 fn parse() -> Result<Args, String> {
@@ -40,6 +48,8 @@ fn parse() -> Result<Args, String> {
         pause: None,
         pause_label: None,
         busy_timeout: None,
+        journal: None,
+        adopt: false,
     };
     while let Some(arg) = args.next() {
         let mut value = || args.next().ok_or(format!("{arg} needs a value"));
@@ -59,6 +69,8 @@ fn parse() -> Result<Args, String> {
                 let ms = value()?.parse().map_err(|_| "bad --busy-timeout-ms")?;
                 parsed.busy_timeout = Some(Duration::from_millis(ms));
             }
+            "--journal" => parsed.journal = Some(value()?.parse()?),
+            "--adopt" => parsed.adopt = true,
             _ if arg.starts_with("--") => return Err(format!("unknown option {arg}")),
             _ => parsed.stores.push(PathBuf::from(arg)),
         }
@@ -95,6 +107,12 @@ fn migrate(args: &Args) -> ExitCode {
     if let Some(timeout) = args.busy_timeout {
         builder = builder.busy_timeout(timeout);
     }
+    if let Some(mode) = args.journal {
+        builder = builder.journal_mode(mode.staged());
+    }
+    if args.adopt {
+        builder = builder.adopt::<staged_harness::v1::Schema>();
+    }
     let said = Printer::new("store", None);
     match builder.open(store) {
         Ok(container) => {
@@ -122,14 +140,19 @@ fn group(args: &Args) -> ExitCode {
     };
     let said = Printer::new("group", None);
     said.say("opening");
+    let mode = args.journal.map(JournalMode::staged).unwrap_or_default();
     let mut group = StoreGroup::builder();
     group.store_with(
         items,
-        ModelContainer::builder(plan()).observer(Printer::new("items", pause("items"))),
+        ModelContainer::builder(plan())
+            .observer(Printer::new("items", pause("items")))
+            .journal_mode(mode),
     );
     group.store_with(
         tags,
-        ModelContainer::builder(tags_plan()).observer(Printer::new("tags", pause("tags"))),
+        ModelContainer::builder(tags_plan())
+            .observer(Printer::new("tags", pause("tags")))
+            .journal_mode(mode),
     );
     match group.open() {
         Ok(_) => {

@@ -15,8 +15,13 @@ use support::{Run, Template};
 
 const ROWS: usize = 15_000;
 
-fn migrate(path: &Path, extra: &[&str]) -> Run {
-    let mut args: Vec<&OsStr> = vec![OsStr::new("migrate"), path.as_os_str()];
+fn migrate(path: &Path, mode: JournalMode, extra: &[&str]) -> Run {
+    let mut args: Vec<&OsStr> = vec![
+        OsStr::new("migrate"),
+        path.as_os_str(),
+        OsStr::new("--journal"),
+        OsStr::new(mode.pragma()),
+    ];
     args.extend(extra.iter().map(OsStr::new));
     Run::start(args)
 }
@@ -41,8 +46,8 @@ fn two_processes_opening_an_old_store_at_once_migrate_it_once() {
         let dir = tempfile::tempdir().unwrap();
         for round in 0..3 {
             let path = template.copy_to(dir.path(), &format!("store-{round}.sqlite"));
-            let a = migrate(&path, &["--busy-timeout-ms", "60000"]);
-            let b = migrate(&path, &["--busy-timeout-ms", "60000"]);
+            let a = migrate(&path, mode, &["--busy-timeout-ms", "60000"]);
+            let b = migrate(&path, mode, &["--busy-timeout-ms", "60000"]);
             let (status_a, lines_a) = a.finish();
             let (status_b, lines_b) = b.finish();
             done(status_a, &lines_a);
@@ -75,9 +80,9 @@ fn a_second_open_waits_for_the_running_migration_then_opens_the_migrated_store()
         let dir = tempfile::tempdir().unwrap();
         let path = template.copy_to(dir.path(), "store.sqlite");
         // A holds the store's write lock in the middle of its migration.
-        let mut a = migrate(&path, &["--pause", "step:1"]);
+        let mut a = migrate(&path, mode, &["--pause", "step:1"]);
         assert!(a.wait_for("paused").is_some());
-        let mut b = migrate(&path, &["--busy-timeout-ms", "60000"]);
+        let mut b = migrate(&path, mode, &["--busy-timeout-ms", "60000"]);
         assert!(b.wait_for("opening").is_some());
         // Give B time to reach the lock; the outcome is the same either way.
         std::thread::sleep(Duration::from_millis(300));
@@ -116,9 +121,9 @@ fn a_second_open_past_its_busy_timeout_is_busy_and_changes_nothing() {
         let template = Template::new(ROWS, mode);
         let dir = tempfile::tempdir().unwrap();
         let path = template.copy_to(dir.path(), "store.sqlite");
-        let mut a = migrate(&path, &["--pause", "row:0:10000"]);
+        let mut a = migrate(&path, mode, &["--pause", "row:0:10000"]);
         assert!(a.wait_for("paused").is_some());
-        let (status, lines) = migrate(&path, &["--busy-timeout-ms", "200"]).finish();
+        let (status, lines) = migrate(&path, mode, &["--busy-timeout-ms", "200"]).finish();
         assert!(!status.success());
         let last = lines.last().expect("an error line");
         assert!(
@@ -135,7 +140,7 @@ fn a_second_open_past_its_busy_timeout_is_busy_and_changes_nothing() {
         let (status_a, lines_a) = a.finish();
         done(status_a, &lines_a);
         // Opening again later finds the store migrated.
-        let (status, lines) = migrate(&path, &["--busy-timeout-ms", "200"]).finish();
+        let (status, lines) = migrate(&path, mode, &["--busy-timeout-ms", "200"]).finish();
         done(status, &lines);
         assert!(!ran_steps(&lines), "{lines:?}");
         assert_eq!(check_items_store(&path, ROWS), Ok(Side::New));

@@ -22,8 +22,11 @@ mod support;
 use std::collections::BTreeMap;
 use std::time::Instant;
 
+use std::ffi::OsStr;
+use std::path::Path;
+
 use staged::{ModelContainer, Version};
-use staged_harness::{JournalMode, Pause, Side, check_items_store, plan};
+use staged_harness::{JournalMode, Pause, Side, check_items_store, journal_mode_of, plan};
 use support::{Run, Template};
 
 /// What the kills of one run found.
@@ -48,7 +51,8 @@ impl Tally {
 /// Checks a store after a kill: integrity, exactly one side's data, and
 /// that it opens with the plan at 4.0.0 with the migrated data.
 fn check_after_kill(
-    path: &std::path::Path,
+    path: &Path,
+    mode: JournalMode,
     rows: usize,
     expected: Option<Side>,
     what: &str,
@@ -74,7 +78,10 @@ fn check_after_kill(
             .push(format!("{what}: found {side:?}, expected {expected:?}"));
         return;
     }
-    match ModelContainer::open(path, plan()) {
+    match ModelContainer::builder(plan())
+        .journal_mode(mode.staged())
+        .open(path)
+    {
         Ok(container) if container.store_version() == Version::new(4, 0, 0) => {}
         Ok(container) => tally
             .failures
@@ -89,6 +96,24 @@ fn check_after_kill(
     }) {
         tally.failures.push(format!("{what}, reopened: {problem}"));
     }
+    match journal_mode_of(path) {
+        Ok(found) if found == mode.pragma() => {}
+        found => tally
+            .failures
+            .push(format!("{what}, reopened: journal mode {found:?}")),
+    }
+}
+
+/// The harness's arguments to migrate `path` in `mode`, then `extra`.
+fn migrate_args<'a>(path: &'a Path, mode: JournalMode, extra: &'a [&'a str]) -> Vec<&'a OsStr> {
+    let mut args = vec![
+        OsStr::new("migrate"),
+        path.as_os_str(),
+        OsStr::new("--journal"),
+        OsStr::new(mode.pragma()),
+    ];
+    args.extend(extra.iter().map(OsStr::new));
+    args
 }
 
 fn seed() -> u64 {
@@ -109,19 +134,15 @@ fn crash_run(template: &Template, points: &[Pause], random_kills: usize, seed: u
     // One uninterrupted run: the migration works, and takes about `full`.
     let path = template.copy_to(dir.path(), "calibrate.sqlite");
     let clock = Instant::now();
-    let (status, lines) = Run::start([std::ffi::OsStr::new("migrate"), path.as_os_str()]).finish();
+    let (status, lines) = Run::start(migrate_args(&path, template.mode, &[])).finish();
     let full = clock.elapsed();
     assert!(status.success(), "{lines:?}");
     assert_eq!(check_items_store(&path, rows), Ok(Side::New));
 
     for (k, point) in points.iter().enumerate() {
         let path = template.copy_to(dir.path(), &format!("point-{k}.sqlite"));
-        let mut run = Run::start([
-            std::ffi::OsStr::new("migrate"),
-            path.as_os_str(),
-            "--pause".as_ref(),
-            point.to_string().as_ref(),
-        ]);
+        let point_arg = point.to_string();
+        let mut run = Run::start(migrate_args(&path, template.mode, &["--pause", &point_arg]));
         let paused = run.wait_for("paused");
         let lines = run.kill();
         if paused.is_none() {
@@ -138,6 +159,7 @@ fn crash_run(template: &Template, points: &[Pause], random_kills: usize, seed: u
         };
         check_after_kill(
             &path,
+            template.mode,
             rows,
             Some(expected),
             &format!("{:?} kill at {point}", template.mode),
@@ -146,25 +168,30 @@ fn crash_run(template: &Template, points: &[Pause], random_kills: usize, seed: u
     }
 
     let mut rng = fastrand::Rng::with_seed(seed);
-    let window = full.mul_f64(1.1);
+    // Kill within the calibrated duration; a run that finished before its
+    // kill (the machine got faster than the calibration run) narrows the
+    // window, so a busy or quiet machine still gets its kills.
+    let mut window = full.mul_f64(1.1);
     let points_killed = tally.kills;
-    for k in 0..random_kills * 3 {
+    for k in 0..random_kills * 6 {
         if tally.kills - points_killed >= random_kills {
             break;
         }
         let path = template.copy_to(dir.path(), &format!("random-{k}.sqlite"));
         let delay = window.mul_f64(rng.f64());
-        let mut run = Run::start([std::ffi::OsStr::new("migrate"), path.as_os_str()]);
+        let mut run = Run::start(migrate_args(&path, template.mode, &[]));
         std::thread::sleep(delay);
         let finished = run.exited();
         let lines = run.kill();
         if finished || lines.iter().any(|l| l.contains("done")) {
             tally.finished_first += 1;
+            window = delay.max(window.mul_f64(0.5)).min(window.mul_f64(0.9));
         } else {
             tally.kills += 1;
         }
         check_after_kill(
             &path,
+            template.mode,
             rows,
             None,
             &format!("{:?} kill after {delay:?} (seed {seed})", template.mode),

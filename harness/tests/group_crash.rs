@@ -26,8 +26,10 @@ use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use staged::StoreGroup;
-use staged_harness::{JournalMode, Side, check_items_store, check_tags_store, plan, tags_plan};
+use staged::{ModelContainer, StoreGroup};
+use staged_harness::{
+    JournalMode, Side, check_items_store, check_tags_store, journal_mode_of, plan, tags_plan,
+};
 use support::{Run, Template};
 
 #[derive(Debug, Default)]
@@ -43,6 +45,7 @@ struct Tally {
 struct Copies {
     items: PathBuf,
     tags: PathBuf,
+    mode: JournalMode,
 }
 
 impl Copies {
@@ -57,6 +60,8 @@ impl Copies {
             OsStr::new("group"),
             self.items.as_os_str(),
             self.tags.as_os_str(),
+            OsStr::new("--journal"),
+            OsStr::new(self.mode.pragma()),
         ];
         args.extend(extra.iter().map(OsStr::new));
         args
@@ -73,6 +78,7 @@ impl Templates {
         Copies {
             items: self.items.copy_to(dir, &format!("{name}-items.sqlite")),
             tags: self.tags.copy_to(dir, &format!("{name}-tags.sqlite")),
+            mode: self.items.mode,
         }
     }
 }
@@ -110,8 +116,15 @@ fn check_after_kill(
             .push(format!("{what}: found {state:?}, expected {expected:?}"));
     }
     let mut group = StoreGroup::builder();
-    let items_key = group.store(&copies.items, plan());
-    let tags_key = group.store(&copies.tags, tags_plan());
+    let mode = copies.mode.staged();
+    let items_key = group.store_with(
+        &copies.items,
+        ModelContainer::builder(plan()).journal_mode(mode),
+    );
+    let tags_key = group.store_with(
+        &copies.tags,
+        ModelContainer::builder(tags_plan()).journal_mode(mode),
+    );
     match group.open() {
         Ok(group) => {
             let versions = (
@@ -135,6 +148,15 @@ fn check_after_kill(
             "{what}, reopened: items {items:?}, tags {tags:?}, journal {}",
             copies.journal().exists()
         ));
+    }
+    for path in [&copies.items, &copies.tags] {
+        match journal_mode_of(path) {
+            Ok(found) if found == copies.mode.pragma() => {}
+            found => tally.failures.push(format!(
+                "{what}, reopened: journal mode of {} {found:?}",
+                path.display()
+            )),
+        }
     }
 }
 
@@ -204,9 +226,12 @@ fn crash_run(templates: &Templates, random_kills: usize, seed: u64) -> Tally {
     }
 
     let mut rng = fastrand::Rng::with_seed(seed);
-    let window = full.mul_f64(1.1);
+    // Kill within the calibrated duration; a run that finished before its
+    // kill (the machine got faster than the calibration run) narrows the
+    // window, so a busy or quiet machine still gets its kills.
+    let mut window = full.mul_f64(1.1);
     let points_killed = tally.kills;
-    for k in 0..random_kills * 3 {
+    for k in 0..random_kills * 6 {
         if tally.kills - points_killed >= random_kills {
             break;
         }
@@ -218,6 +243,7 @@ fn crash_run(templates: &Templates, random_kills: usize, seed: u64) -> Tally {
         let lines = run.kill();
         if finished || lines.iter().any(|l| l == "group done") {
             tally.finished_first += 1;
+            window = delay.max(window.mul_f64(0.5)).min(window.mul_f64(0.9));
         } else {
             tally.kills += 1;
         }

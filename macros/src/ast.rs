@@ -3,19 +3,29 @@
 
 use proc_macro2::Span;
 use syn::ext::IdentExt;
-use syn::{GenericArgument, Ident, Item, ItemMod, ItemStruct, LitStr, PathArguments, Type};
+use syn::{Ident, Item, ItemMod, ItemStruct, LitStr, Type};
 
 use crate::attr::{self, DefaultLit, FieldArgs};
 use crate::ctxt::Ctxt;
+use crate::ty;
+
+pub use crate::ty::shown;
+pub use staged_vocabulary::ScalarType as Scalar;
 
 /// A `#[versioned_schema]` module.
 pub struct Schema<'a> {
+    /// The module's name.
+    pub ident: &'a Ident,
     pub version: Option<LitStr>,
     /// `previous = …`, the preceding schema module.
     pub previous: Option<syn::Path>,
     pub models: Vec<Model<'a>>,
     /// Migration hooks declared in the module, in declaration order.
     pub hooks: Vec<crate::hooks::Hook<'a>>,
+    /// `removed(…)`: entities of the previous version deleted on purpose.
+    pub removed: Vec<Ident>,
+    /// `hash_modifier = "…"`.
+    pub hash_modifier: Option<LitStr>,
 }
 
 /// A `#[model]` struct.
@@ -27,14 +37,22 @@ pub struct Model<'a> {
     pub name_span: Span,
     pub original_name: Option<LitStr>,
     pub fields: Vec<Field<'a>>,
+    /// `removed(…)`: attributes and relationships of the previous version deleted on purpose.
+    pub removed: Vec<Ident>,
+    /// `#[model(unique(…), index(…))]`: compound constraints, in declaration order.
+    pub constraints: Vec<attr::ConstraintArgs>,
 }
 
 /// A field of a model.
 pub struct Field<'a> {
     pub original: &'a syn::Field,
     pub ident: &'a Ident,
-    /// The stored name: the field's identifier without `r#`.
+    /// The stored name: `#[attribute(name = "…")]`, or the field's
+    /// identifier without `r#`.
     pub name: String,
+    /// The field's identifier without `r#`: what `inverse = "…"` and
+    /// `#[model(unique(…), index(…))]` name.
+    pub rust_name: String,
     pub kind: FieldKind<'a>,
     pub args: FieldArgs,
 }
@@ -49,83 +67,23 @@ pub enum FieldKind<'a> {
     ToOne { target: &'a Type, optional: bool },
     /// A to-many relationship: `ToMany<T>`, not a column of this table.
     ToMany { target: &'a Type },
-    /// Not stored.
+    /// `#[transient]`: not stored.
     Transient,
-}
-
-/// The scalar types a column can hold.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Scalar {
-    Bool,
-    I8,
-    I16,
-    I32,
-    I64,
-    U8,
-    U16,
-    U32,
-    F32,
-    F64,
-    Text,
-    Bytes,
-}
-
-impl Scalar {
-    /// The `AttributeType` variant name.
-    pub fn variant(self) -> &'static str {
-        match self {
-            Scalar::Bool => "Bool",
-            Scalar::I8 => "I8",
-            Scalar::I16 => "I16",
-            Scalar::I32 => "I32",
-            Scalar::I64 => "I64",
-            Scalar::U8 => "U8",
-            Scalar::U16 => "U16",
-            Scalar::U32 => "U32",
-            Scalar::F32 => "F32",
-            Scalar::F64 => "F64",
-            Scalar::Text => "Text",
-            Scalar::Bytes => "Bytes",
-        }
-    }
-
-    /// The Rust type, for messages.
-    pub fn rust_name(self) -> &'static str {
-        match self {
-            Scalar::Bool => "bool",
-            Scalar::I8 => "i8",
-            Scalar::I16 => "i16",
-            Scalar::I32 => "i32",
-            Scalar::I64 => "i64",
-            Scalar::U8 => "u8",
-            Scalar::U16 => "u16",
-            Scalar::U32 => "u32",
-            Scalar::F32 => "f32",
-            Scalar::F64 => "f64",
-            Scalar::Text => "String",
-            Scalar::Bytes => "Vec<u8>",
-        }
-    }
-
-    /// The inclusive range of an integer scalar.
-    pub fn integer_range(self) -> Option<(i128, i128)> {
-        Some(match self {
-            Scalar::I8 => (i8::MIN.into(), i8::MAX.into()),
-            Scalar::I16 => (i16::MIN.into(), i16::MAX.into()),
-            Scalar::I32 => (i32::MIN.into(), i32::MAX.into()),
-            Scalar::I64 => (i64::MIN.into(), i64::MAX.into()),
-            Scalar::U8 => (0, u8::MAX.into()),
-            Scalar::U16 => (0, u16::MAX.into()),
-            Scalar::U32 => (0, u32::MAX.into()),
-            _ => return None,
-        })
-    }
+    /// A type no column can hold; validation reports `error`, later checks
+    /// and expansion skip the field.
+    Unsupported { error: syn::Error },
+    /// A type naming a generic parameter of the struct: the generics are the
+    /// error (reported while parsing), so the field is not checked further.
+    Generic,
 }
 
 impl Field<'_> {
     /// Whether the field has a column.
     pub fn is_stored(&self) -> bool {
-        !matches!(self.kind, FieldKind::Transient | FieldKind::ToMany { .. })
+        matches!(
+            self.kind,
+            FieldKind::Scalar { .. } | FieldKind::Json { .. } | FieldKind::ToOne { .. }
+        )
     }
 
     /// Whether the column may be NULL.
@@ -166,10 +124,13 @@ pub fn parse<'a>(
             "`#[versioned_schema]` goes on an inline module with a body: `mod v1 { … }`",
         );
         return Schema {
+            ident: &module.ident,
             version,
             previous,
             models,
             hooks: Vec::new(),
+            removed: Vec::new(),
+            hash_modifier: None,
         };
     };
     for item in items {
@@ -183,10 +144,13 @@ pub fn parse<'a>(
         }
     }
     Schema {
+        ident: &module.ident,
         version,
         previous,
         models,
         hooks: crate::hooks::parse(items),
+        removed: Vec::new(),
+        hash_modifier: None,
     }
 }
 
@@ -326,141 +290,55 @@ fn parse_model<'a>(cx: &Ctxt, model_attr: &syn::Attribute, item: &'a ItemStruct)
         name_span,
         original_name: args.original_name,
         fields,
+        removed: args.removed,
+        constraints: args.constraints,
     }
 }
 
 fn parse_field<'a>(cx: &Ctxt, field: &'a syn::Field, params: &[String]) -> Option<Field<'a>> {
     let ident = field.ident.as_ref()?;
     let args = attr::parse_field_attrs(cx, &field.attrs);
-    let to_one = match option_inner(&field.ty) {
-        Some(inner) => generic_arg(inner, "Ref").map(|t| (t, true)),
-        None => generic_arg(&field.ty, "Ref").map(|t| (t, false)),
-    };
-    let kind = if args.transient.is_some() {
-        FieldKind::Transient
-    } else if let Some((target, optional)) = to_one {
-        FieldKind::ToOne { target, optional }
-    } else if let Some(target) = generic_arg(&field.ty, "ToMany") {
-        FieldKind::ToMany { target }
-    } else if args.json.is_some() {
-        FieldKind::Json {
-            optional: option_inner(&field.ty).is_some(),
-        }
-    } else if mentions_any(&field.ty, params) {
-        FieldKind::Transient
-    } else {
-        let (inner, optional) = match option_inner(&field.ty) {
-            Some(inner) => (inner, true),
-            None => (&field.ty, false),
-        };
-        let scalar = if optional && option_inner(inner).is_some() {
-            Err(format!(
-                "`{}` cannot be stored: a column has a single NULL, so a nested `Option` has no column \
-                 representation; use one `Option`, or store it as JSON text with `#[attribute(json)]`",
-                shown(&field.ty)
-            ))
-        } else {
-            scalar(inner)
-        };
-        match scalar {
-            Ok(scalar) => FieldKind::Scalar { scalar, optional },
-            Err(message) => {
-                cx.error_spanned_by(&field.ty, message);
-                FieldKind::Transient
-            }
-        }
-    };
+    let rust_name = ident.unraw().to_string();
     Some(Field {
         original: field,
         ident,
-        name: ident.unraw().to_string(),
-        kind,
+        name: args
+            .name
+            .as_ref()
+            .map_or_else(|| rust_name.clone(), LitStr::value),
+        rust_name,
+        kind: field_kind(&field.ty, &args, params),
         args,
     })
 }
 
-/// Whether `ty` names one of `idents` anywhere in its tokens.
-fn mentions_any(ty: &Type, idents: &[String]) -> bool {
-    fn walk(tokens: proc_macro2::TokenStream, idents: &[String]) -> bool {
-        tokens.into_iter().any(|token| match token {
-            proc_macro2::TokenTree::Ident(ident) => idents.iter().any(|i| ident == i),
-            proc_macro2::TokenTree::Group(group) => walk(group.stream(), idents),
-            _ => false,
-        })
-    }
-    !idents.is_empty() && walk(quote::quote!(#ty), idents)
-}
-
-/// A type as the user wrote it, for messages.
-pub fn shown(ty: &Type) -> String {
-    quote::quote!(#ty).to_string().replace(' ', "")
-}
-
-/// `T` when `ty` is `Option<T>` (also `std::option::Option<T>`).
-pub fn option_inner(ty: &Type) -> Option<&Type> {
-    generic_arg(ty, "Option")
-}
-
-fn generic_arg<'t>(ty: &'t Type, wrapper: &str) -> Option<&'t Type> {
-    let Type::Path(path) = ty else { return None };
-    if path.qself.is_some() {
-        return None;
-    }
-    let last = path.path.segments.last()?;
-    if last.ident != wrapper {
-        return None;
-    }
-    let PathArguments::AngleBracketed(args) = &last.arguments else {
-        return None;
+/// What a field of type `ty` stores, given its options and the struct's
+/// generic parameters.
+fn field_kind<'a>(ty: &'a Type, args: &FieldArgs, params: &[String]) -> FieldKind<'a> {
+    let to_one = match ty::option_inner(ty) {
+        Some(inner) => ty::generic_arg(inner, "Ref").map(|t| (t, true)),
+        None => ty::generic_arg(ty, "Ref").map(|t| (t, false)),
     };
-    match args.args.iter().collect::<Vec<_>>().as_slice() {
-        [GenericArgument::Type(inner)] => Some(inner),
-        _ => None,
-    }
-}
-
-const SUPPORTED: &str = "stored types are `bool`, `i8`, `i16`, `i32`, `i64`, `u8`, `u16`, `u32`, `f32`, `f64`, \
-                         `String`, `Vec<u8>` and `Option` of these";
-
-fn scalar(ty: &Type) -> Result<Scalar, String> {
-    let shown = shown(ty);
-    if generic_arg(ty, "Vec").is_some_and(|inner| matches!(scalar(inner), Ok(Scalar::U8))) {
-        return Ok(Scalar::Bytes);
-    }
-    let ident = match ty {
-        Type::Path(path) if path.qself.is_none() => path
-            .path
-            .segments
-            .last()
-            .filter(|s| s.arguments.is_empty())
-            .map(|s| s.ident.to_string()),
-        _ => None,
-    };
-    Ok(match ident.as_deref() {
-        Some("bool") => Scalar::Bool,
-        Some("i8") => Scalar::I8,
-        Some("i16") => Scalar::I16,
-        Some("i32") => Scalar::I32,
-        Some("i64") => Scalar::I64,
-        Some("u8") => Scalar::U8,
-        Some("u16") => Scalar::U16,
-        Some("u32") => Scalar::U32,
-        Some("f32") => Scalar::F32,
-        Some("f64") => Scalar::F64,
-        Some("String") => Scalar::Text,
-        Some(wide @ ("u64" | "u128" | "i128" | "usize" | "isize")) => {
-            return Err(format!(
-                "`{wide}` cannot be stored exactly: SQLite integers are 64-bit signed; use `i64` (or a smaller type), \
-                 or store it as JSON text with `#[attribute(json)]`"
-            ));
+    if args.transient.is_some() {
+        FieldKind::Transient
+    } else if let Some((target, optional)) = to_one {
+        FieldKind::ToOne { target, optional }
+    } else if let Some(target) = ty::generic_arg(ty, "ToMany") {
+        FieldKind::ToMany { target }
+    } else if args.json.is_some() {
+        FieldKind::Json {
+            optional: ty::option_inner(ty).is_some(),
         }
-        _ => {
-            return Err(format!(
-                "unsupported attribute type `{shown}`; {SUPPORTED}; store any serde type as JSON text with \
-                 `#[attribute(json)]`"
-            ));
+    } else if ty::mentions_any(ty, params) {
+        FieldKind::Generic
+    } else {
+        match ty::column(ty) {
+            Ok((scalar, optional)) => FieldKind::Scalar { scalar, optional },
+            Err(message) => FieldKind::Unsupported {
+                error: syn::Error::new_spanned(ty, message),
+            },
         }
-    })
+    }
 }
 
 impl Model<'_> {

@@ -2,10 +2,14 @@
 //! `#[attribute(…)]` and `#[transient]`.
 
 use proc_macro2::Span;
+use syn::ext::IdentExt;
+use syn::parse::Parse;
 use syn::spanned::Spanned;
 use syn::{Expr, ExprLit, ExprUnary, Lit, LitStr, UnOp};
 
 use crate::ctxt::Ctxt;
+
+use staged_vocabulary::DeleteRule;
 
 /// Options of `#[versioned_schema(…)]`.
 #[derive(Default)]
@@ -13,6 +17,10 @@ pub struct SchemaArgs {
     pub version: Option<LitStr>,
     /// `previous = v1`: the preceding schema module, as seen from the parent of this one.
     pub previous: Option<syn::Path>,
+    /// `removed(Entity, …)`: entities of the previous version deleted on purpose.
+    pub removed: Vec<syn::Ident>,
+    /// `hash_modifier = "…"`: part of the checksum.
+    pub hash_modifier: Option<LitStr>,
 }
 
 pub fn parse_schema_args(cx: &Ctxt, args: proc_macro2::TokenStream) -> SchemaArgs {
@@ -30,9 +38,25 @@ pub fn parse_schema_args(cx: &Ctxt, args: proc_macro2::TokenStream) -> SchemaArg
                 cx.error_spanned_by(&meta.path, "duplicate option `previous`");
             }
             Ok(())
+        } else if meta.path.is_ident("removed") {
+            parse_removed(cx, &meta, &mut out.removed, "entities")
+        } else if meta.path.is_ident("hash_modifier") {
+            let value: LitStr = meta.value()?.parse()?;
+            if value.value().is_empty() {
+                cx.error_spanned_by(
+                    &value,
+                    "`hash_modifier` cannot be empty: write a word saying what this version changes, e.g. \
+                     `hash_modifier = \"recount\"`",
+                );
+            }
+            if out.hash_modifier.replace(value).is_some() {
+                cx.error_spanned_by(&meta.path, "duplicate option `hash_modifier`");
+            }
+            Ok(())
         } else {
             Err(meta.error(format_args!(
-                "unknown option `{}`, expected `version = \"MAJOR.MINOR.PATCH\"` or `previous = <module>`",
+                "unknown option `{}`, expected one of `version = \"MAJOR.MINOR.PATCH\"`, `previous = <module>`, \
+                 `removed(Entity, …)`, `hash_modifier = \"…\"`",
                 path_name(&meta.path)
             )))
         }
@@ -48,6 +72,107 @@ pub fn parse_schema_args(cx: &Ctxt, args: proc_macro2::TokenStream) -> SchemaArg
 pub struct ModelArgs {
     pub name: Option<LitStr>,
     pub original_name: Option<LitStr>,
+    /// `removed(attribute, …)`: attributes and relationships of the previous
+    /// version deleted on purpose.
+    pub removed: Vec<syn::Ident>,
+    /// `unique(a, b, …)` and `index(a, b, …)`, in declaration order.
+    pub constraints: Vec<ConstraintArgs>,
+}
+
+/// `removed(a, b, …)`: identifiers, each once, added to `out`.
+fn parse_removed(
+    cx: &Ctxt,
+    meta: &syn::meta::ParseNestedMeta<'_>,
+    out: &mut Vec<syn::Ident>,
+    what: &str,
+) -> syn::Result<()> {
+    let content;
+    syn::parenthesized!(content in meta.input);
+    let items = content.parse_terminated(Expr::parse, syn::Token![,])?;
+    if items.is_empty() {
+        cx.error_spanned_by(
+            &meta.path,
+            format_args!(
+                "`removed()` is empty: name the {what} of the previous version this one deletes, or remove it"
+            ),
+        );
+    }
+    for item in items {
+        let ident = match &item {
+            Expr::Path(path) if path.qself.is_none() && path.attrs.is_empty() => {
+                path.path.get_ident().cloned()
+            }
+            _ => None,
+        };
+        let Some(ident) = ident else {
+            cx.error_spanned_by(
+                &item,
+                format_args!(
+                    "`removed(…)` takes the names of the {what} of the previous version as identifiers, \
+                     e.g. `removed({})`",
+                    if what == "entities" { "Tag" } else { "title" }
+                ),
+            );
+            continue;
+        };
+        if out.iter().any(|seen| seen.unraw() == ident.unraw()) {
+            cx.error_spanned_by(
+                &ident,
+                format_args!(
+                    "`{}` is named twice in `removed(…)`; name it once",
+                    ident.unraw()
+                ),
+            );
+            continue;
+        }
+        out.push(ident);
+    }
+    Ok(())
+}
+
+/// One `unique(a, b, …)` or `index(a, b, …)` of `#[model(…)]`.
+pub struct ConstraintArgs {
+    /// The `unique` or `index` keyword, for errors about the whole list.
+    pub keyword: syn::Path,
+    pub unique: bool,
+    /// The listed fields, in order.
+    pub members: Vec<syn::Ident>,
+}
+
+impl ConstraintArgs {
+    /// `unique` or `index`.
+    pub fn kind(&self) -> &'static str {
+        if self.unique { "unique" } else { "index" }
+    }
+}
+
+/// Parses the list of `unique(…)` or `index(…)` (the keyword is `meta.path`).
+fn parse_constraint(meta: &syn::meta::ParseNestedMeta<'_>) -> syn::Result<ConstraintArgs> {
+    let unique = meta.path.is_ident("unique");
+    let kind = if unique { "unique" } else { "index" };
+    if !meta.input.peek(syn::token::Paren) {
+        return Err(meta.error(format_args!(
+            "`{kind}` takes the fields it covers together: `{kind}(a, b)`; for one field write \
+             `#[attribute({kind})]` on it"
+        )));
+    }
+    let content;
+    syn::parenthesized!(content in meta.input);
+    let members =
+        syn::punctuated::Punctuated::<syn::Ident, syn::Token![,]>::parse_terminated(&content)
+            .map_err(|error| {
+                syn::Error::new(
+                    error.span(),
+                    format_args!("`{kind}(…)` lists field names: `{kind}(a, b)`"),
+                )
+            })?
+            .into_iter()
+            .collect();
+    Ok(ConstraintArgs {
+        keyword: meta.path.clone(),
+        unique,
+        members,
+    })
 }
 
 pub fn parse_model_attr(cx: &Ctxt, attr: &syn::Attribute) -> ModelArgs {
@@ -56,13 +181,19 @@ pub fn parse_model_attr(cx: &Ctxt, attr: &syn::Attribute) -> ModelArgs {
         return out;
     }
     let result = attr.parse_nested_meta(|meta| {
+        if meta.path.is_ident("unique") || meta.path.is_ident("index") {
+            out.constraints.push(parse_constraint(&meta)?);
+            return Ok(());
+        }
         let slot = if meta.path.is_ident("name") {
             &mut out.name
         } else if meta.path.is_ident("original_name") {
             &mut out.original_name
+        } else if meta.path.is_ident("removed") {
+            return parse_removed(cx, &meta, &mut out.removed, "attributes and relationships");
         } else {
             return Err(meta.error(format_args!(
-                "unknown model option `{}`, expected one of `name`, `original_name`",
+                "unknown model option `{}`, expected one of `name`, `original_name`, `removed(…)`, `unique(…)`, `index(…)`",
                 path_name(&meta.path)
             )));
         };
@@ -97,6 +228,8 @@ pub struct FieldArgs {
     pub index: Option<Span>,
     pub json: Option<Span>,
     pub original_name: Option<LitStr>,
+    /// `name = "…"`: the stored name (the column's, or the relationship's).
+    pub name: Option<LitStr>,
     /// The literal and the expression it was written as, for error spans.
     pub default: Option<(DefaultLit, Expr)>,
     /// The first `#[attribute(…)]`, if any.
@@ -111,20 +244,22 @@ pub struct FieldArgs {
 pub struct RelationshipArgs {
     /// The attribute itself, for errors about the whole of it.
     pub attr: syn::Attribute,
-    /// `delete_rule = "…"`: the rule's `DeleteRule` variant and the literal.
-    pub delete_rule: Option<(&'static str, LitStr)>,
+    /// `delete_rule = "…"`: the rule and the literal.
+    pub delete_rule: Option<(DeleteRule, LitStr)>,
     pub inverse: Option<LitStr>,
     pub original_name: Option<LitStr>,
 }
 
 const RELATIONSHIP_OPTIONS: &str = "`delete_rule`, `inverse`, `original_name`";
 
-const DELETE_RULES: [(&str, &str); 4] = [
-    ("cascade", "Cascade"),
-    ("nullify", "Nullify"),
-    ("deny", "Deny"),
-    ("no_action", "NoAction"),
-];
+/// "`cascade`, `nullify`, `deny`, `no_action`".
+fn delete_rule_names() -> String {
+    let names: Vec<String> = DeleteRule::ALL
+        .iter()
+        .map(|rule| format!("`{}`", rule.name()))
+        .collect();
+    names.join(", ")
+}
 
 fn parse_relationship(cx: &Ctxt, attr: &syn::Attribute) -> RelationshipArgs {
     let mut out = RelationshipArgs {
@@ -148,17 +283,17 @@ fn parse_relationship(cx: &Ctxt, attr: &syn::Attribute) -> RelationshipArgs {
         };
         let duplicate = match name.as_str() {
             "delete_rule" => {
-                let Some((_, variant)) = DELETE_RULES.iter().find(|(n, _)| *n == value.value())
-                else {
+                let Some(rule) = DeleteRule::from_name(&value.value()) else {
                     return Err(syn::Error::new_spanned(
                         &value,
                         format_args!(
-                            "unknown delete rule `{}`, expected one of `cascade`, `nullify`, `deny`, `no_action`",
-                            value.value()
+                            "unknown delete rule `{}`, expected one of {}",
+                            value.value(),
+                            delete_rule_names()
                         ),
                     ));
                 };
-                out.delete_rule.replace((variant, value)).is_some()
+                out.delete_rule.replace((rule, value)).is_some()
             }
             "inverse" => out.inverse.replace(value).is_some(),
             _ => out.original_name.replace(value).is_some(),
@@ -177,7 +312,7 @@ fn parse_relationship(cx: &Ctxt, attr: &syn::Attribute) -> RelationshipArgs {
     out
 }
 
-const FIELD_OPTIONS: &str = "`unique`, `index`, `json`, `original_name`, `default`";
+const FIELD_OPTIONS: &str = "`unique`, `index`, `json`, `name`, `original_name`, `default`";
 
 pub fn parse_field_attrs(cx: &Ctxt, attrs: &[syn::Attribute]) -> FieldArgs {
     let mut out = FieldArgs::default();
@@ -221,9 +356,14 @@ pub fn parse_field_attrs(cx: &Ctxt, attrs: &[syn::Attribute]) -> FieldArgs {
                             duplicate();
                         }
                     }
-                    "original_name" => {
+                    "original_name" | "name" => {
                         let value: LitStr = meta.value()?.parse()?;
-                        if out.original_name.replace(value).is_some() {
+                        let slot = if name == "name" {
+                            &mut out.name
+                        } else {
+                            &mut out.original_name
+                        };
+                        if slot.replace(value).is_some() {
                             duplicate();
                         }
                     }

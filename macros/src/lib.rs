@@ -2,7 +2,9 @@
 //! `staged` crate, whose documentation is the guide.
 //!
 //! Each entry point is a thin shim over a function of `expand` that works on
-//! `proc_macro2` tokens: parse (`ast`, `attr`) -> validate (`valid`) -> expand.
+//! `proc_macro2` tokens: parse (`ast`, `attr`, `ty`, `hooks`) -> validate
+//! (`valid`, `relationships`) -> expand (`expand`). The unit tests snapshot
+//! pretty-printed expansions.
 
 mod ast;
 mod attr;
@@ -10,6 +12,9 @@ mod ctxt;
 mod expand;
 mod hooks;
 mod relationships;
+#[cfg(test)]
+mod tests;
+mod ty;
 mod valid;
 
 use proc_macro::TokenStream;

@@ -8,23 +8,62 @@ use crate::ast::{self, FieldKind, Scalar, Schema};
 use crate::attr::DefaultLit;
 use crate::ctxt::Ctxt;
 
+use staged_vocabulary::{ID_COLUMN, is_reserved_entity_name, parse_version};
+
 /// A parsed `MAJOR.MINOR.PATCH`.
 pub type Version = (u64, u64, u64);
-
-/// The reserved column of every entity table.
-const ID_COLUMN: &str = "_id";
 
 const EMPTY_ORIGINAL_NAME: &str =
     "`original_name` cannot be empty: write the name this had in the previous version";
 
 pub fn check(cx: &Ctxt, schema: &Schema<'_>) -> Option<Version> {
+    check_field_types(cx, schema);
     let version = check_version(cx, schema);
     check_entity_names(cx, schema);
     for model in &schema.models {
         check_fields(cx, model);
+        check_constraints(cx, model);
     }
     check_hooks(cx, schema);
+    check_removed(cx, schema);
     version
+}
+
+/// `removed(…)` names what the previous version had and this one drops: a
+/// name this version still declares is a mistake.
+fn check_removed(cx: &Ctxt, schema: &Schema<'_>) {
+    use syn::ext::IdentExt;
+    for ident in &schema.removed {
+        let name = ident.unraw().to_string();
+        if schema.models.iter().any(|m| m.name == name) {
+            cx.error_spanned_by(
+                ident,
+                format_args!(
+                    "`{name}` is a model of this version; `removed(…)` names entities of the previous version \
+                     that this one deletes: remove `{name}` from it, or the model"
+                ),
+            );
+        }
+    }
+    for model in &schema.models {
+        for ident in &model.removed {
+            let name = ident.unraw().to_string();
+            if model
+                .fields
+                .iter()
+                .any(|f| f.name == name && !matches!(f.kind, FieldKind::Transient))
+            {
+                cx.error_spanned_by(
+                    ident,
+                    format_args!(
+                        "`{name}` is a field of `{}`; `removed(…)` names attributes and relationships of the \
+                         previous version that this one deletes: remove `{name}` from it, or the field",
+                        model.name
+                    ),
+                );
+            }
+        }
+    }
 }
 
 fn check_hooks(cx: &Ctxt, schema: &Schema<'_>) {
@@ -81,6 +120,15 @@ fn check_hooks(cx: &Ctxt, schema: &Schema<'_>) {
     }
 }
 
+/// Fields whose type no column can hold.
+fn check_field_types(cx: &Ctxt, schema: &Schema<'_>) {
+    for field in schema.models.iter().flat_map(|model| &model.fields) {
+        if let FieldKind::Unsupported { error } = &field.kind {
+            cx.syn_error(error.clone());
+        }
+    }
+}
+
 fn check_version(cx: &Ctxt, schema: &Schema<'_>) -> Option<Version> {
     let Some(lit) = &schema.version else {
         cx.error_at(
@@ -102,22 +150,6 @@ fn check_version(cx: &Ctxt, schema: &Schema<'_>) -> Option<Version> {
     version
 }
 
-/// Parses `MAJOR.MINOR.PATCH` with the runtime's rules (no signs, no leading zeros).
-pub fn parse_version(s: &str) -> Option<Version> {
-    let mut parts = s.split('.').map(|p| {
-        let well_formed = !p.is_empty()
-            && p.bytes().all(|b| b.is_ascii_digit())
-            && !(p.len() > 1 && p.starts_with('0'));
-        if well_formed {
-            p.parse::<u64>().ok()
-        } else {
-            None
-        }
-    });
-    let version = (parts.next()??, parts.next()??, parts.next()??);
-    parts.next().is_none().then_some(version)
-}
-
 fn check_entity_names(cx: &Ctxt, schema: &Schema<'_>) {
     let mut seen: HashMap<String, &ast::Model<'_>> = HashMap::new();
     for model in &schema.models {
@@ -129,7 +161,7 @@ fn check_entity_names(cx: &Ctxt, schema: &Schema<'_>) {
             continue;
         }
         let lower = model.name.to_lowercase();
-        if lower.starts_with("_staged") || lower.starts_with("sqlite_") {
+        if is_reserved_entity_name(&model.name) {
             cx.error_at(
                 model.name_span,
                 format_args!(
@@ -155,7 +187,7 @@ fn check_entity_names(cx: &Ctxt, schema: &Schema<'_>) {
 }
 
 fn check_fields(cx: &Ctxt, model: &ast::Model<'_>) {
-    let mut stored: HashMap<String, &str> = HashMap::new();
+    let mut stored: HashMap<String, &ast::Field<'_>> = HashMap::new();
     let mut originals: HashMap<String, &str> = HashMap::new();
     for field in &model.fields {
         let args = &field.args;
@@ -173,16 +205,19 @@ fn check_fields(cx: &Ctxt, model: &ast::Model<'_>) {
         if field.name == ID_COLUMN {
             cx.error_spanned_by(
                 field.ident,
-                "`_id` is reserved for the persistent id of every record (see `Record::id`); rename the field",
+                format_args!(
+                    "`{ID_COLUMN}` is reserved for the persistent id of every record (see `Record::id`); rename the field"
+                ),
             );
         }
-        if let Some(first) = stored.insert(field.name.to_lowercase(), &field.name) {
+        if let Some(first) = stored.insert(field.name.to_lowercase(), field) {
             cx.error_spanned_by(
                 field.ident,
                 format_args!(
-                    "fields `{first}` and `{}` have the same stored name: SQLite column names ignore case; \
+                    "fields {} and {} have the same stored name: SQLite column names ignore case; \
                      rename one of them",
-                    field.name
+                    shown_field(first),
+                    shown_field(field)
                 ),
             );
         }
@@ -205,12 +240,123 @@ fn check_fields(cx: &Ctxt, model: &ast::Model<'_>) {
                 );
             }
         }
+        if let Some(name) = &args.name
+            && name.value().is_empty()
+        {
+            cx.error_spanned_by(
+                name,
+                "`name` cannot be empty: write the name the column is stored under, or remove `name`",
+            );
+        }
         check_default(cx, field);
     }
     if let Some(original) = &model.original_name
         && original.value().is_empty()
     {
         cx.error_spanned_by(original, EMPTY_ORIGINAL_NAME);
+    }
+}
+
+/// "`title`", or "`created_at` (stored as `createdAt`)".
+fn shown_field(field: &ast::Field<'_>) -> String {
+    if field.name == field.rust_name {
+        format!("`{}`", field.name)
+    } else {
+        format!("`{}` (stored as `{}`)", field.rust_name, field.name)
+    }
+}
+
+/// `#[model(unique(…), index(…))]`: each lists at least two stored fields
+/// of the model (attributes or to-ones), each once, and no constraint is
+/// declared twice.
+fn check_constraints(cx: &Ctxt, model: &ast::Model<'_>) {
+    let mut seen: Vec<(bool, Vec<String>)> = Vec::new();
+    for constraint in &model.constraints {
+        let kind = constraint.kind();
+        match constraint.members.as_slice() {
+            [] => {
+                cx.error_spanned_by(
+                    &constraint.keyword,
+                    format_args!("`{kind}()` is empty: list the fields it covers together, `{kind}(a, b)`"),
+                );
+                continue;
+            }
+            [only] => cx.error_spanned_by(
+                only,
+                format_args!(
+                    "`{kind}({only})` covers one field: write `#[attribute({kind})]` on `{only}` instead"
+                ),
+            ),
+            _ => {}
+        }
+        let mut members: Vec<String> = Vec::new();
+        let mut valid = true;
+        for member in &constraint.members {
+            let name = syn::ext::IdentExt::unraw(member).to_string();
+            if members.contains(&name) {
+                cx.error_spanned_by(
+                    member,
+                    format_args!("`{name}` is listed twice in `{kind}(…)`; remove one"),
+                );
+                valid = false;
+            }
+            members.push(name.clone());
+            let Some(field) = model.fields.iter().find(|f| f.rust_name == name) else {
+                let stored: Vec<String> = model
+                    .fields
+                    .iter()
+                    .filter(|f| f.is_stored())
+                    .map(|f| format!("`{}`", f.rust_name))
+                    .collect();
+                cx.error_spanned_by(
+                    member,
+                    format_args!(
+                        "`{kind}(…)` names `{name}`, which is not a field of `{}`; expected one of {}",
+                        model.name,
+                        stored.join(", ")
+                    ),
+                );
+                valid = false;
+                continue;
+            };
+            let problem = match field.kind {
+                FieldKind::ToMany { .. } => Some(
+                    "a `ToMany` has no column of this entity's table; `{kind}(…)` takes attributes and \
+                     to-one relationships (`Ref<…>`)",
+                ),
+                FieldKind::Transient => Some(
+                    "a `#[transient]` field is not stored; `{kind}(…)` takes stored attributes and \
+                     to-one relationships (`Ref<…>`)",
+                ),
+                _ => None,
+            };
+            if let Some(problem) = problem {
+                cx.error_spanned_by(
+                    member,
+                    format_args!("`{name}`: {}", problem.replace("{kind}", kind)),
+                );
+                valid = false;
+            }
+        }
+        if !valid || members.len() < 2 {
+            continue;
+        }
+        // A unique constraint is a set of fields; an index is ordered.
+        let mut key = members.clone();
+        if constraint.unique {
+            key.sort();
+        }
+        if seen.contains(&(constraint.unique, key.clone())) {
+            cx.error_spanned_by(
+                &constraint.keyword,
+                format_args!(
+                    "duplicate `{kind}({})` on `{}`; remove one",
+                    members.join(", "),
+                    model.name
+                ),
+            );
+        }
+        seen.push((constraint.unique, key));
     }
 }
 
@@ -259,20 +405,27 @@ fn check_default(cx: &Ctxt, field: &ast::Field<'_>) {
                 let (min, max) = integer
                     .integer_range()
                     .expect("the remaining scalars are integers");
-                if !(min..=max).contains(value) {
+                if !(i128::from(min)..=i128::from(max)).contains(value) {
                     cx.error_spanned_by(
                         &at,
                         format_args!(
                             "`default = {value}` is out of range for `{}: {}`: the default must be in \
                              {min}..={max}",
                             field.name,
-                            integer.rust_name(),
+                            integer.rust_type(),
                         ),
                     );
                 }
             }
             _ => mismatch("an integer"),
         },
-        (FieldKind::Transient | FieldKind::ToOne { .. } | FieldKind::ToMany { .. }, _) => {}
+        (
+            FieldKind::Transient
+            | FieldKind::ToOne { .. }
+            | FieldKind::ToMany { .. }
+            | FieldKind::Unsupported { .. }
+            | FieldKind::Generic,
+            _,
+        ) => {}
     }
 }

@@ -6,13 +6,10 @@ use std::fs::File;
 use std::io::Write;
 use std::marker::PhantomData;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::time::Duration;
 
 use crate::container::{ModelContainer, ModelContainerBuilder};
 use crate::error::{Error, MigrationError, Result, StoreError};
 use crate::migrate::Prepared;
-use crate::observer::MigrationObserver;
 use crate::plan::SchemaMigrationPlan;
 use crate::schema::VersionedSchema;
 use crate::store::{self, FileState};
@@ -195,7 +192,7 @@ impl StoreGroupBuilder {
             });
             for opened in opened {
                 if let Some(prepared) = opened.prepared {
-                    prepared.rollback(opened.observer.as_deref(), &error);
+                    prepared.rollback(&error);
                 }
             }
             return Err(error);
@@ -204,11 +201,13 @@ impl StoreGroupBuilder {
         let mut errors = Vec::new();
         let mut failed_store = None;
         for (opened, path) in opened.into_iter().zip(&paths) {
-            if let Some(prepared) = opened.prepared
-                && let Err(error) = prepared.commit(opened.observer.as_deref())
-            {
+            let committed = match opened.prepared {
+                Some(prepared) => prepared.commit(),
+                None => Ok(()),
+            };
+            if let Err(error) = committed.and_then(|()| (opened.settle)()) {
                 failed_store.get_or_insert_with(|| path.clone());
-                errors.push(store::classify(error, path, opened.timeout));
+                errors.push(error);
             }
             containers.push(opened.container);
         }
@@ -259,9 +258,9 @@ fn fail(
             Err(error) => errors.push(error),
             Ok(opened) if recovering => {
                 if let Some(prepared) = opened.prepared
-                    && let Err(error) = prepared.commit(opened.observer.as_deref())
+                    && let Err(error) = prepared.commit()
                 {
-                    errors.push(store::classify(error, path, opened.timeout));
+                    errors.push(error);
                 }
             }
             Ok(opened) => {
@@ -273,7 +272,7 @@ fn fail(
                     .into()
                 };
                 if let Some(prepared) = opened.prepared {
-                    prepared.rollback(opened.observer.as_deref(), &held_back(&failed_store));
+                    prepared.rollback(&held_back(&failed_store));
                     errors.push(held_back(&failed_store));
                 }
                 if opened.created {
@@ -336,8 +335,8 @@ trait Member {
 struct Opened {
     container: Box<dyn Any>,
     prepared: Option<Prepared>,
-    observer: Option<Arc<dyn MigrationObserver>>,
-    timeout: Duration,
+    /// Applies the container's settings once its migration is committed.
+    settle: Box<dyn FnOnce() -> Result<()>>,
     created: bool,
 }
 
@@ -353,14 +352,14 @@ impl<S: VersionedSchema> Member for Pending<S> {
 
     fn open(self: Box<Self>) -> Result<Opened> {
         let created = store::inspect_file(&self.path)? == FileState::New;
-        let observer = self.builder.observer_handle();
-        let timeout = self.builder.timeout();
+        let settings = self.builder.settings();
         let (container, prepared) = self.builder.open_uncommitted(&self.path)?;
+        let settled = container.clone();
+        let path = self.path.clone();
         Ok(Opened {
             container: Box::new(container),
             prepared,
-            observer,
-            timeout,
+            settle: Box::new(move || settings.apply(&settled, &path)),
             created,
         })
     }

@@ -3,6 +3,8 @@
 use crate::error::Error;
 use crate::planner::{MigrationPath, MigrationStep};
 
+pub use crate::stage::PROGRESS_INTERVAL;
+
 /// Receives the progress of a store migration; every method defaults to doing nothing.
 ///
 /// Set one with [`ModelContainerBuilder::observer`](crate::ModelContainerBuilder::observer).
@@ -48,9 +50,6 @@ pub trait MigrationObserver: Send + Sync {
         let _ = (path, error);
     }
 }
-
-/// How many rows a transform processes between two progress reports.
-pub const PROGRESS_INTERVAL: u64 = 10_000;
 
 /// An `Arc` of an observer observes too, so the app can keep a handle on it.
 impl<T: MigrationObserver + ?Sized> MigrationObserver for std::sync::Arc<T> {

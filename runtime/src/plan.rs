@@ -4,13 +4,18 @@
 use std::marker::PhantomData;
 
 use std::collections::HashSet;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
+use rusqlite::Connection;
+
+use crate::change::{Change, ChangeClass};
 use crate::error::{MigrationError, PlanError, Result};
-use crate::inference::{self, Change, SchemaMapping};
-use crate::planner::{self, MigrationPath, PlannedStep};
+use crate::inference::{self, SchemaMapping};
+use crate::planner::{self, MigrationPath, NoRoute, Route};
+use crate::removal;
 use crate::schema::{Checksum, SchemaDescriptor, Version, VersionedSchema};
 use crate::stage::{ErasedCustom, MigrationStage, StageKind};
+use crate::store::connection;
 
 /// Every schema version an app has shipped, oldest first, and how to migrate
 /// between them. `S` is the latest schema: the one the app reads and writes.
@@ -28,6 +33,13 @@ pub struct SchemaMigrationPlan<S> {
     stages: Vec<MigrationStage>,
     /// `gaps[i]`: the mapping from `schemas[i]` to `schemas[i + 1]`.
     gaps: Vec<Gap>,
+    /// The schemas' versions, oldest first.
+    versions: Vec<Version>,
+    /// The oldest version a store may be at to be opened.
+    oldest_supported: Version,
+    /// Whether the plan named it (versions before it were retired on
+    /// purpose), rather than it being the first schema.
+    retires: bool,
     _latest: PhantomData<fn() -> S>,
 }
 
@@ -45,6 +57,8 @@ pub(crate) struct Gap {
 pub struct PlanSchema {
     descriptor: &'static SchemaDescriptor,
     checksum: Checksum,
+    /// `VersionedSchema::__module_stage` of the schema.
+    module_stage: fn() -> Option<Box<dyn std::any::Any>>,
 }
 
 impl PlanSchema {
@@ -52,6 +66,7 @@ impl PlanSchema {
         PlanSchema {
             descriptor: S::descriptor(),
             checksum: S::checksum(),
+            module_stage: S::__module_stage,
         }
     }
 
@@ -97,6 +112,7 @@ impl SchemaMigrationPlan<NoSchema> {
         SchemaMigrationPlanBuilder {
             schemas: Vec::new(),
             stages: Vec::new(),
+            oldest_supported: None,
             _latest: PhantomData,
         }
     }
@@ -111,6 +127,22 @@ impl<S: VersionedSchema> SchemaMigrationPlan<S> {
     /// The latest schema's version.
     pub fn latest_version(&self) -> Version {
         S::VERSION
+    }
+
+    /// The oldest version a store may be at to be opened: the one named by
+    /// [`oldest_supported`](SchemaMigrationPlanBuilder::oldest_supported),
+    /// or else the plan's first schema. An older store is
+    /// [`MigrationError::StoreTooOld`].
+    pub fn oldest_supported(&self) -> Version {
+        self.oldest_supported
+    }
+
+    /// The version before which the plan retired versions on purpose (named
+    /// with [`oldest_supported`](SchemaMigrationPlanBuilder::oldest_supported)),
+    /// if it did; `None` when its oldest supported version is simply its
+    /// first schema.
+    pub fn retired_before(&self) -> Option<Version> {
+        self.retires.then_some(self.oldest_supported)
     }
 
     /// The plan's schema with this version.
@@ -137,29 +169,36 @@ impl<S: VersionedSchema> SchemaMigrationPlan<S> {
     /// planner's rule in the crate docs): each step's `from()`, `to()` and
     /// `is_custom()`. Displays as `1.0.0 -[custom]-> 2.0.0 -[inferred]-> 5.0.0`.
     ///
-    /// Fails with [`MigrationError::NoPath`] when `from` is not a version of the plan.
+    /// Fails with [`MigrationError::NoPath`] when `from` is not a version of
+    /// the plan (its `path` is empty: no store is involved).
     pub fn migration_path(&self, from: Version) -> Result<MigrationPath> {
-        let (start, steps) = self.planned(from)?;
-        Ok(planner::to_path(&self.versions(), start, &steps))
+        let route = self
+            .route(from)
+            .map_err(|no_route| MigrationError::NoPath {
+                path: PathBuf::new(),
+                from,
+                to: S::VERSION,
+                reason: no_route.to_string(),
+            })?;
+        Ok(route.path)
     }
 
-    pub(crate) fn planned(&self, from: Version) -> Result<(usize, Vec<PlannedStep>)> {
-        let no_path = |reason: String| MigrationError::NoPath {
-            path: PathBuf::new(),
-            from,
-            to: S::VERSION,
-            reason,
-        };
-        let start = self
-            .index_of(from)
-            .ok_or_else(|| no_path(format!("version {from} is not a schema of the plan")))?;
-        let steps = planner::shortest_path(&self.versions(), &self.stages, start)
-            .ok_or_else(|| no_path("no chain of stages leads there".to_owned()))?;
-        Ok((start, steps))
+    /// The planner's route from `from` to the latest version.
+    pub(crate) fn route(&self, from: Version) -> std::result::Result<Route, NoRoute> {
+        let start = self.index_of(from).ok_or(NoRoute::UnknownVersion(from))?;
+        planner::route(&self.versions, &self.stages, start)
     }
 
-    fn versions(&self) -> Vec<Version> {
-        self.schemas.iter().map(PlanSchema::version).collect()
+    /// The version of the store behind `conn`, once its metadata shows a
+    /// schema of this plan no newer than the latest and no older than the
+    /// oldest supported; otherwise the store cannot be opened
+    /// ([`MigrationError::StoreNewer`], [`MigrationError::StoreTooOld`],
+    /// [`MigrationError::VersionNotInPlan`], [`MigrationError::UnknownChecksum`]).
+    pub(crate) fn store_version(&self, conn: &Connection, path: &Path) -> Result<Version> {
+        let versions = (self.oldest_supported, S::VERSION);
+        connection::check_store(conn, path, versions, |version| {
+            self.schema(version).map(PlanSchema::checksum)
+        })
     }
 
     /// The composed mapping from schema `from` to schema `to` (indexes).
@@ -185,6 +224,7 @@ impl<S> std::fmt::Debug for SchemaMigrationPlan<S> {
 pub struct SchemaMigrationPlanBuilder<L> {
     schemas: Vec<PlanSchema>,
     stages: Vec<MigrationStage>,
+    oldest_supported: Option<Version>,
     _latest: PhantomData<fn() -> L>,
 }
 
@@ -206,8 +246,29 @@ impl<L: PlanTail> SchemaMigrationPlanBuilder<L> {
         SchemaMigrationPlanBuilder {
             schemas,
             stages: self.stages,
+            oldest_supported: self.oldest_supported,
             _latest: PhantomData,
         }
+    }
+
+    /// Retires the versions older than `version`: a store at an older
+    /// version is refused with [`MigrationError::StoreTooOld`] (naming its
+    /// version and this one), unless the app opts in to recreating it
+    /// ([`Recreate::StoreTooOld`](crate::Recreate::StoreTooOld)). `version`
+    /// must be a schema of the plan.
+    ///
+    /// Without it the oldest supported version is the plan's first schema:
+    /// a plan that starts at a baseline (its first schema, exactly as that
+    /// version shipped) opens stores at the baseline and after, and refuses
+    /// older ones the same way. To squash a long plan, keep the schemas from
+    /// the baseline on and the stages between them, drop the older ones,
+    /// and name the baseline here: stores at or after it open and migrate
+    /// exactly as before, and
+    /// `staged::testing::assert_schema_snapshots`
+    /// keeps the retired versions' snapshots without complaint.
+    pub fn oldest_supported(mut self, version: Version) -> Self {
+        self.oldest_supported = Some(version);
+        self
     }
 
     /// Declares how to migrate between two schemas of the plan.
@@ -220,104 +281,220 @@ impl<L: PlanTail> SchemaMigrationPlanBuilder<L> {
 impl<L: VersionedSchema> SchemaMigrationPlanBuilder<L> {
     /// Checks the plan and returns it.
     ///
+    /// A schema module that declares migration hooks (and so generates
+    /// `vN::stage()`) always has its stage run: the builder adds it when the
+    /// plan declares no stage for that gap.
+    ///
     /// Fails with a [`PlanError`] naming the versions involved when: two
     /// schemas share a version or a checksum; a stage names a schema that is
     /// not in the plan, or a pair of schemas already covered by another
-    /// stage; a lightweight stage does not join consecutive versions; or
+    /// stage; a lightweight stage does not join consecutive versions; a gap
+    /// whose newer module declares hooks has another stage than the module's;
     /// consecutive versions without a custom stage differ by a change that
-    /// SQL alone cannot apply.
+    /// SQL alone cannot apply; or a version deletes something of the
+    /// previous one that no `removed(…)` names (or names in `removed(…)`
+    /// something the previous version does not have). One problem is
+    /// returned as itself; several as a [`PlanError::Problems`] listing
+    /// every one.
     pub fn build(self) -> Result<SchemaMigrationPlan<L>> {
         let SchemaMigrationPlanBuilder {
-            schemas, stages, ..
+            schemas,
+            mut stages,
+            oldest_supported,
+            ..
         } = self;
-        for pair in schemas.windows(2) {
-            if pair[0].version() >= pair[1].version() {
-                return Err(PlanError::DuplicateVersion {
-                    version: pair[1].version(),
-                }
-                .into());
-            }
-        }
-        for (i, a) in schemas.iter().enumerate() {
-            if let Some(b) = schemas[i + 1..]
-                .iter()
-                .find(|b| b.checksum() == a.checksum())
-            {
-                return Err(PlanError::DuplicateChecksum {
-                    first: a.version(),
-                    second: b.version(),
-                }
-                .into());
-            }
-        }
+        let retires = oldest_supported.is_some();
+        let oldest_supported = match oldest_supported {
+            None => schemas[0].version(),
+            Some(version) if schemas.iter().any(|s| s.version() == version) => version,
+            Some(version) => return Err(PlanError::OldestSupportedNotInPlan { version }.into()),
+        };
+        let mut problems = Vec::new();
+        check_schemas(&schemas, &mut problems);
+        module_stages(&schemas, &mut stages, &mut problems);
+        check_stages(&schemas, &stages, &mut problems);
+        let gaps = gaps(&schemas, &stages, &mut problems)?;
         let index = |version: Version| schemas.iter().position(|s| s.version() == version);
-        for (i, stage) in stages.iter().enumerate() {
-            for version in [stage.from(), stage.to()] {
-                if index(version).is_none() {
-                    return Err(PlanError::StageSchemaNotInPlan {
-                        from: stage.from(),
-                        to: stage.to(),
-                        missing: version,
-                    }
-                    .into());
+        if let Some(gaps) = &gaps {
+            for stage in &stages {
+                let (Some(custom), Some(from), Some(to)) =
+                    (stage.custom_part(), index(stage.from()), index(stage.to()))
+                else {
+                    continue;
+                };
+                if from >= to {
+                    continue;
                 }
-            }
-            if stages[..i]
-                .iter()
-                .any(|other| other.from() == stage.from() && other.to() == stage.to())
-            {
-                return Err(PlanError::DuplicateStage {
-                    from: stage.from(),
-                    to: stage.to(),
-                }
-                .into());
-            }
-            let (from, to) = (
-                index(stage.from()).unwrap_or_default(),
-                index(stage.to()).unwrap_or_default(),
-            );
-            if matches!(stage.kind(), StageKind::Lightweight) && to != from + 1 {
-                return Err(PlanError::LightweightNotConsecutive {
-                    from: stage.from(),
-                    to: stage.to(),
-                }
-                .into());
-            }
-        }
-        let mut gaps = Vec::with_capacity(schemas.len().saturating_sub(1));
-        for pair in schemas.windows(2) {
-            let (older, newer) = (pair[0].descriptor(), pair[1].descriptor());
-            let mapping = inference::map_step(older, newer)?;
-            let changes = inference::changes(older, newer, &mapping);
-            let custom = stages
-                .iter()
-                .any(|s| s.is_custom() && s.from() == older.version() && s.to() == newer.version());
-            if !custom {
-                not_inferable(older.version(), newer.version(), &changes)?;
-            }
-            gaps.push(Gap { mapping, changes });
-        }
-        for stage in &stages {
-            if let Some(custom) = stage.custom_part() {
-                let from = index(stage.from()).unwrap_or_default();
-                let to = index(stage.to()).unwrap_or_default();
                 check_custom(
                     custom,
                     &schemas[from],
                     &schemas[to],
                     &compose_gaps(&gaps[from..to]),
-                )?;
+                    &mut problems,
+                );
             }
         }
-        Ok(SchemaMigrationPlan {
-            schemas,
-            stages,
-            gaps,
-            _latest: PhantomData,
-        })
+        match (problems.len(), gaps) {
+            (0, Some(gaps)) => Ok(SchemaMigrationPlan {
+                oldest_supported,
+                retires,
+                versions: schemas.iter().map(PlanSchema::version).collect(),
+                schemas,
+                stages,
+                gaps,
+                _latest: PhantomData,
+            }),
+            (1, _) => Err(problems.remove(0).into()),
+            _ => Err(PlanError::Problems(problems).into()),
+        }
     }
 }
 
+/// Checks that the schemas' versions increase and their checksums differ.
+fn check_schemas(schemas: &[PlanSchema], problems: &mut Vec<PlanError>) {
+    for pair in schemas.windows(2) {
+        if pair[0].version() >= pair[1].version() {
+            problems.push(PlanError::DuplicateVersion {
+                version: pair[1].version(),
+            });
+        }
+    }
+    for (i, a) in schemas.iter().enumerate() {
+        if let Some(b) = schemas[i + 1..]
+            .iter()
+            .find(|b| b.checksum() == a.checksum())
+        {
+            problems.push(PlanError::DuplicateChecksum {
+                first: a.version(),
+                second: b.version(),
+            });
+        }
+    }
+}
+
+/// Adds the stage of every schema module that declares hooks, unless the
+/// plan declares it or does not have the schema it migrates from; another
+/// stage for the same gap is a problem.
+fn module_stages(
+    schemas: &[PlanSchema],
+    stages: &mut Vec<MigrationStage>,
+    problems: &mut Vec<PlanError>,
+) {
+    for schema in schemas {
+        let Some(stage) = (schema.module_stage)().and_then(|s| s.downcast::<MigrationStage>().ok())
+        else {
+            continue;
+        };
+        let stage = *stage;
+        if !schemas.iter().any(|s| s.version() == stage.from()) {
+            // A plan that starts at this schema (older versions dropped) has no gap to run it in.
+            continue;
+        }
+        let name = stage.module().unwrap_or("stage()");
+        match stages
+            .iter()
+            .find(|s| s.from() == stage.from() && s.to() == stage.to())
+        {
+            Some(declared) if declared.module() == Some(name) => {}
+            Some(_) => problems.push(PlanError::ModuleStageReplaced {
+                from: stage.from(),
+                to: stage.to(),
+                stage: name.to_owned(),
+            }),
+            None => stages.push(stage),
+        }
+    }
+}
+
+/// Checks that every stage joins two schemas of the plan, no two stages the
+/// same pair, and every lightweight stage two consecutive versions.
+fn check_stages(schemas: &[PlanSchema], stages: &[MigrationStage], problems: &mut Vec<PlanError>) {
+    let index = |version: Version| schemas.iter().position(|s| s.version() == version);
+    for (i, stage) in stages.iter().enumerate() {
+        let mut in_plan = true;
+        for version in [stage.from(), stage.to()] {
+            if index(version).is_none() {
+                in_plan = false;
+                problems.push(PlanError::StageSchemaNotInPlan {
+                    from: stage.from(),
+                    to: stage.to(),
+                    missing: version,
+                });
+            }
+        }
+        if stages[..i]
+            .iter()
+            .any(|other| other.from() == stage.from() && other.to() == stage.to())
+        {
+            problems.push(PlanError::DuplicateStage {
+                from: stage.from(),
+                to: stage.to(),
+            });
+        }
+        if let (true, Some(from), Some(to)) = (in_plan, index(stage.from()), index(stage.to()))
+            && matches!(stage.kind(), StageKind::Lightweight)
+            && to != from + 1
+        {
+            problems.push(PlanError::LightweightNotConsecutive {
+                from: stage.from(),
+                to: stage.to(),
+            });
+        }
+    }
+}
+
+/// The mapping and changes between each two consecutive schemas, with the
+/// problems of each gap: a change SQL alone cannot apply where no custom
+/// stage joins the two, and removals no `removed(…)` names. `None` when two
+/// schemas cannot be mapped onto each other (the reason is a problem).
+fn gaps(
+    schemas: &[PlanSchema],
+    stages: &[MigrationStage],
+    problems: &mut Vec<PlanError>,
+) -> Result<Option<Vec<Gap>>> {
+    let mut gaps = Vec::with_capacity(schemas.len().saturating_sub(1));
+    let mut mapped = true;
+    for pair in schemas.windows(2) {
+        let (older, newer) = (pair[0].descriptor(), pair[1].descriptor());
+        let mapping = match inference::map_step(older, newer) {
+            Ok(mapping) => mapping,
+            Err(error) => {
+                mapped = false;
+                match error {
+                    crate::Error::Plan(error) => problems.push(*error),
+                    other => return Err(other),
+                }
+                continue;
+            }
+        };
+        let changes = inference::changes(older, newer, &mapping);
+        let custom = stages
+            .iter()
+            .find(|s| s.from() == older.version() && s.to() == newer.version())
+            .and_then(MigrationStage::custom_part);
+        let transformed: removal::Transformed<'_> = custom
+            .map(|custom| {
+                custom
+                    .transforms
+                    .iter()
+                    .flat_map(|t| [(t.source)().name(), (t.target)().name()])
+                    .collect()
+            })
+            .unwrap_or_default();
+        let (removals, paired) = removal::check(older, newer, &mapping, &changes, &transformed);
+        problems.extend(removals);
+        if custom.is_none() {
+            let rest: Vec<Change> = changes
+                .iter()
+                .filter(|c| !paired.contains(c))
+                .cloned()
+                .collect();
+            not_inferable(older.version(), newer.version(), &rest, None, problems);
+        }
+        gaps.push(Gap { mapping, changes });
+    }
+    Ok(mapped.then_some(gaps))
+}
 fn compose_gaps(gaps: &[Gap]) -> SchemaMapping {
     let mut gaps = gaps.iter();
     let first = gaps
@@ -336,48 +513,46 @@ fn check_custom(
     from: &PlanSchema,
     to: &PlanSchema,
     mapping: &SchemaMapping,
-) -> Result<()> {
+    problems: &mut Vec<PlanError>,
+) {
     let (from_version, to_version) = (from.version(), to.version());
     let mut sources = HashSet::new();
     let mut targets = HashSet::new();
     for transform in &custom.transforms {
         let (source, target) = ((transform.source)().name(), (transform.target)().name());
         if !sources.insert(source) {
-            return Err(PlanError::DuplicateTransform {
+            problems.push(PlanError::DuplicateTransform {
                 from: from_version,
                 to: to_version,
                 entity: source.to_owned(),
-            }
-            .into());
+            });
         }
-        if !targets.insert(target) {
-            return Err(PlanError::DuplicateTransform {
+        if !targets.insert(target) && source != target {
+            problems.push(PlanError::DuplicateTransform {
                 from: from_version,
                 to: to_version,
                 entity: target.to_owned(),
-            }
-            .into());
+            });
         }
     }
     let changes = inference::changes(from.descriptor(), to.descriptor(), mapping);
     // The links of a to-one turned many-to-many are read from the old table,
     // which a transform of the same entity has already replaced.
-    if let Some(change) = changes.iter().find(|c| {
+    for change in changes.iter().filter(|c| {
         matches!(c, Change::ToOneToManyToMany { entity, .. } if targets.contains(entity.as_str()))
     }) {
-        return Err(PlanError::NotInferable {
+        problems.push(PlanError::NotInferable {
             from: from_version,
             to: to_version,
             entity: change.entity().to_owned(),
             attribute: change.attribute().map(str::to_owned),
             change: change.to_string(),
-            class: "not-with-transform",
+            class: ChangeClass::NotWithTransform,
             fix: format!(
                 "make the conversion in its own lightweight version, before or after the one that transforms `{}`",
                 change.entity()
             ),
-        }
-        .into());
+        });
     }
     let has_hooks = !custom.will_migrate.is_empty() || !custom.migrate.is_empty();
     let rest: Vec<Change> = changes
@@ -395,22 +570,32 @@ fn check_custom(
                 ))
         })
         .collect();
-    not_inferable(from_version, to_version, &rest)
+    not_inferable(from_version, to_version, &rest, Some(has_hooks), problems);
 }
 
-/// The first change that SQL alone cannot apply, as a [`PlanError`].
-pub(crate) fn not_inferable(from: Version, to: Version, changes: &[Change]) -> Result<()> {
-    match changes.iter().find(|c| !c.class().is_inferable()) {
-        None => Ok(()),
-        Some(change) => Err(PlanError::NotInferable {
+/// Every change that SQL alone cannot apply, as [`PlanError`]s. `custom`:
+/// whether the changes are those a custom stage leaves to inference (and
+/// whether it has hooks), so the fix does not propose a custom stage.
+fn not_inferable(
+    from: Version,
+    to: Version,
+    changes: &[Change],
+    custom: Option<bool>,
+    problems: &mut Vec<PlanError>,
+) {
+    for change in changes.iter().filter(|c| !c.class().is_inferable()) {
+        let fix = match custom {
+            Some(has_hooks) => change.fix_in_custom_stage(has_hooks),
+            None => change.fix(),
+        };
+        problems.push(PlanError::NotInferable {
             from,
             to,
             entity: change.entity().to_owned(),
             attribute: change.attribute().map(str::to_owned),
             change: change.to_string(),
-            class: change.class().name(),
-            fix: change.fix().unwrap_or_default(),
-        }
-        .into()),
+            class: change.class(),
+            fix: fix.unwrap_or_default(),
+        });
     }
 }

@@ -23,6 +23,7 @@ use petgraph::visit::{EdgeRef, Reversed};
 
 use crate::schema::Version;
 use crate::stage::MigrationStage;
+use crate::step::StepKind;
 
 /// The steps a migration takes, from a store's version to the latest.
 ///
@@ -54,12 +55,7 @@ impl fmt::Display for MigrationPath {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.start)?;
         for step in &self.steps {
-            write!(
-                f,
-                " -[{}]-> {}",
-                if step.custom { "custom" } else { "inferred" },
-                step.to
-            )?;
+            write!(f, " -[{}]-> {}", step.kind, step.to)?;
         }
         Ok(())
     }
@@ -70,7 +66,7 @@ impl fmt::Display for MigrationPath {
 pub struct MigrationStep {
     from: Version,
     to: Version,
-    custom: bool,
+    kind: StepKind,
 }
 
 impl MigrationStep {
@@ -84,9 +80,14 @@ impl MigrationStep {
         self.to
     }
 
+    /// How the step runs: a custom stage, or inferred SQL.
+    pub fn kind(&self) -> StepKind {
+        self.kind
+    }
+
     /// Whether the step runs a custom stage (otherwise it is inferred SQL).
     pub fn is_custom(&self) -> bool {
-        self.custom
+        self.kind == StepKind::Custom
     }
 }
 
@@ -151,8 +152,47 @@ pub(crate) fn shortest_path(
     Some(steps)
 }
 
+/// A path the planner chose: its public view and the steps the runner runs.
+pub(crate) struct Route {
+    /// What [`SchemaMigrationPlan::migration_path`](crate::SchemaMigrationPlan::migration_path) shows.
+    pub path: MigrationPath,
+    /// The physical steps, in order.
+    pub steps: Vec<PlannedStep>,
+}
+
+/// Why the planner found no path to the latest version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NoRoute {
+    /// The version is not a schema of the plan.
+    UnknownVersion(Version),
+    /// No chain of stages leads from the version to the latest.
+    NoChain,
+}
+
+impl fmt::Display for NoRoute {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            NoRoute::UnknownVersion(version) => {
+                write!(f, "version {version} is not a schema of the plan")
+            }
+            NoRoute::NoChain => f.write_str("no chain of stages leads there"),
+        }
+    }
+}
+
+/// The route from schema `start` (an index into `versions`) to the last.
+pub(crate) fn route(
+    versions: &[Version],
+    stages: &[MigrationStage],
+    start: usize,
+) -> Result<Route, NoRoute> {
+    let steps = shortest_path(versions, stages, start).ok_or(NoRoute::NoChain)?;
+    let path = to_path(versions, start, &steps);
+    Ok(Route { path, steps })
+}
+
 /// The public view of planned steps.
-pub(crate) fn to_path(versions: &[Version], start: usize, steps: &[PlannedStep]) -> MigrationPath {
+fn to_path(versions: &[Version], start: usize, steps: &[PlannedStep]) -> MigrationPath {
     MigrationPath {
         start: versions[start],
         steps: steps
@@ -160,7 +200,11 @@ pub(crate) fn to_path(versions: &[Version], start: usize, steps: &[PlannedStep])
             .map(|s| MigrationStep {
                 from: versions[s.from],
                 to: versions[s.to],
-                custom: s.stage.is_some(),
+                kind: if s.stage.is_some() {
+                    StepKind::Custom
+                } else {
+                    StepKind::Inferred
+                },
             })
             .collect(),
     }

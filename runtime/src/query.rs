@@ -15,7 +15,7 @@ use std::marker::PhantomData;
 
 use rusqlite::types::{ToSql, ToSqlOutput, Value, ValueRef};
 
-use crate::store::sql::quote_ident;
+use crate::sql::quote_ident;
 
 /// A typed handle on the stored attribute `name` of model `M`, whose Rust type is `T`.
 pub struct Field<M, T> {
@@ -187,8 +187,10 @@ fn owned_value(value: &dyn ToSql) -> Value {
             ValueRef::Blob(b) => Value::Blob(b.to_vec()),
         },
         Ok(ToSqlOutput::Owned(v)) => v,
-        // The stored types supported by `#[model]` always convert.
-        _ => Value::Null,
+        // Of the stored types, only a `u64` above `i64::MAX` fails to
+        // convert. Every stored value is below it, as it is below infinity,
+        // so comparing with infinity gives the same answer.
+        _ => Value::Real(f64::INFINITY),
     }
 }
 

@@ -1,5 +1,6 @@
 //! Relationships between models: typed references ([`Ref`]), to-many
-//! collections loaded on demand ([`ToMany`]) and delete rules ([`DeleteRule`]).
+//! collections loaded on demand ([`ToMany`]); their delete rules are
+//! [`DeleteRule`](crate::DeleteRule)s.
 //!
 //! A to-one is a field of type `Ref<Target>` (required) or
 //! `Option<Ref<Target>>` (optional), stored as an `INTEGER` column holding
@@ -194,52 +195,6 @@ impl<T> fmt::Debug for ToMany<T> {
                 write!(f, "ToMany({}.{name} of {})", entity.name(), id.raw())
             }
             None => f.write_str("ToMany(not stored)"),
-        }
-    }
-}
-
-/// What happens to the records that refer to a record when it is deleted.
-///
-/// On a to-one (`Ref`) it says what happens to *this* record when the
-/// referenced one is deleted; on a to-many it says what happens to the
-/// related records when *this* one is deleted. Both describe the same
-/// foreign key, so when both sides give a rule they must agree.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DeleteRule {
-    /// The referring records are deleted too (SQLite `ON DELETE CASCADE`).
-    Cascade,
-    /// The reference is cleared (SQLite `ON DELETE SET NULL`); only for an
-    /// optional to-one.
-    Nullify,
-    /// The delete is refused with [`Error::DeleteDenied`](crate::Error::DeleteDenied)
-    /// while any record refers to it (checked by the context, with SQLite
-    /// `ON DELETE RESTRICT` behind it for raw SQL).
-    Deny,
-    /// Nothing happens: the reference is kept and may dangle
-    /// ([`ModelContext::follow`](crate::ModelContext::follow) then returns
-    /// `None`). The column has no foreign key.
-    NoAction,
-}
-
-impl DeleteRule {
-    /// The name used in `#[relationship(delete_rule = "…")]` and in the canonical form.
-    pub fn name(self) -> &'static str {
-        match self {
-            DeleteRule::Cascade => "cascade",
-            DeleteRule::Nullify => "nullify",
-            DeleteRule::Deny => "deny",
-            DeleteRule::NoAction => "no_action",
-        }
-    }
-
-    /// The SQLite `ON DELETE` action, `None` when the column has no foreign key.
-    pub fn on_delete(self) -> Option<&'static str> {
-        match self {
-            DeleteRule::Cascade => Some("CASCADE"),
-            DeleteRule::Nullify => Some("SET NULL"),
-            DeleteRule::Deny => Some("RESTRICT"),
-            DeleteRule::NoAction => None,
         }
     }
 }

@@ -5,10 +5,15 @@ use std::marker::PhantomData;
 
 use rusqlite::Connection;
 
-use crate::context::{ModelContext, SharedConnection};
+use crate::context::{ModelContext, SharedConnection, TableMap};
 use crate::error::Result;
-use crate::model::BelongsTo;
+use crate::model::{BelongsTo, Model};
 use crate::schema::{EntityDescriptor, Version, VersionedSchema};
+use crate::sql;
+use crate::store;
+
+/// How many rows a transform processes between two progress reports.
+pub const PROGRESS_INTERVAL: u64 = 10_000;
 
 /// A step of a [`SchemaMigrationPlan`](crate::SchemaMigrationPlan) between two schema versions.
 ///
@@ -17,6 +22,8 @@ pub struct MigrationStage {
     from: Version,
     to: Version,
     kind: StageKind,
+    /// `Some("v2::stage()")` for the stage a schema module with hooks generates.
+    module: Option<&'static str>,
 }
 
 /// What a stage runs.
@@ -37,9 +44,6 @@ pub(crate) struct ErasedCustom {
     pub migrate: Vec<Box<dyn Fn(&SharedConnection, &TableMap) -> Result<()> + Send + Sync>>,
     pub did_migrate: Vec<ContextHook>,
 }
-
-/// Where the old tables of transformed entities are while a `migrate` hook runs.
-pub(crate) type TableMap = std::sync::Arc<std::collections::HashMap<String, String>>;
 
 /// A transform with its model types erased.
 pub(crate) struct ErasedTransform {
@@ -71,6 +75,7 @@ impl MigrationStage {
             from: A::VERSION,
             to: B::VERSION,
             kind: StageKind::Lightweight,
+            module: None,
         }
     }
 
@@ -114,6 +119,21 @@ impl MigrationStage {
 
     pub(crate) fn kind(&self) -> &StageKind {
         &self.kind
+    }
+
+    /// Marks the stage a schema module with hooks generates (`vN::stage()`),
+    /// so the plan can tell it from another stage of the same gap; called by
+    /// generated code.
+    #[doc(hidden)]
+    pub fn __from_module(mut self, name: &'static str) -> Self {
+        self.module = Some(name);
+        self
+    }
+
+    /// The schema module whose `stage()` this is (`"v2::stage()"`), when a
+    /// module with hooks generated it.
+    pub(crate) fn module(&self) -> Option<&'static str> {
+        self.module
     }
 
     /// The custom part, if any.
@@ -218,11 +238,43 @@ impl<A: VersionedSchema, B: VersionedSchema> CustomStage<A, B> {
             source: Old::entity,
             target: New::entity,
             run: Box::new(move |conn, from, into, progress| {
-                crate::migrate::stream_transform::<Old, New>(conn, from, into, &transform, progress)
+                stream_transform::<Old, New>(conn, from, into, &transform, progress)
             }),
         });
         self
     }
+}
+
+/// Streams the rows of table `from` (model `Old`) through `transform` into
+/// table `into` (model `New`), keeping ids; one row in memory at a time.
+pub(crate) fn stream_transform<Old: Model, New: Model>(
+    conn: &Connection,
+    from: &str,
+    into: &str,
+    transform: &dyn Fn(Old) -> Result<Option<New>>,
+    progress: &mut dyn FnMut(u64),
+) -> Result<u64> {
+    let mut select = conn.prepare(&sql::select_from(Old::entity(), from))?;
+    let mut insert = conn.prepare(&sql::insert_with_id_last(New::entity(), into))?;
+    let id_index = New::entity().attributes().len() + 1;
+    let mut rows = select.query([])?;
+    let (mut done, mut written) = (0u64, 0u64);
+    while let Some(row) = rows.next()? {
+        let id: i64 = row.get(0)?;
+        let old = Old::__read(row, 1, id)?;
+        if let Some(new) = transform(old)? {
+            new.__bind(&mut insert)?;
+            insert.raw_bind_parameter(id_index, id)?;
+            insert.raw_execute().map_err(store::constraint_error)?;
+            written += 1;
+        }
+        done += 1;
+        if done % PROGRESS_INTERVAL == 0 {
+            progress(done);
+        }
+    }
+    progress(done);
+    Ok(written)
 }
 
 impl<A: VersionedSchema, B: VersionedSchema> From<CustomStage<A, B>> for MigrationStage {
@@ -231,6 +283,7 @@ impl<A: VersionedSchema, B: VersionedSchema> From<CustomStage<A, B>> for Migrati
             from: A::VERSION,
             to: B::VERSION,
             kind: StageKind::Custom(stage.erased),
+            module: None,
         }
     }
 }
@@ -260,6 +313,7 @@ impl MigrationStage {
                 migrate: Vec::new(),
                 did_migrate: Vec::new(),
             }),
+            module: None,
         }
     }
 }

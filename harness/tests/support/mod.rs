@@ -116,6 +116,11 @@ impl Template {
         Template::with(rows, mode, staged_harness::seed_tags)
     }
 
+    /// The database an app made by hand, with `rows` items, in `mode`.
+    pub fn hand_made(rows: usize, mode: JournalMode) -> Template {
+        Template::with(rows, mode, staged_harness::seed_hand_made)
+    }
+
     fn with(
         rows: usize,
         mode: JournalMode,

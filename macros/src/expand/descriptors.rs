@@ -16,9 +16,23 @@ pub(super) fn entity_descriptor(model: &ast::Model<'_>, index: usize) -> TokenSt
         .fields
         .iter()
         .any(|f| matches!(f.kind, FieldKind::ToMany { .. }));
-    if has_to_many {
+    let relationships = if has_to_many {
         let relationships = format_ident!("__STAGED_RELATIONSHIPS_{}", index);
-        quote!(#p::EntityDescriptor::with_relationships(#name, #original_name, &#attributes, &#relationships))
+        quote!(&#relationships)
+    } else {
+        quote!(&[])
+    };
+    if !model.constraints.is_empty() {
+        let constraints = format_ident!("__STAGED_CONSTRAINTS_{}", index);
+        let removed = removed_names(&model.removed);
+        quote!(#p::EntityDescriptor::__with_constraints(
+            #name, #original_name, &#attributes, #relationships, #removed, &#constraints,
+        ))
+    } else if !model.removed.is_empty() {
+        let removed = removed_names(&model.removed);
+        quote!(#p::EntityDescriptor::__new(#name, #original_name, &#attributes, #relationships, #removed))
+    } else if has_to_many {
+        quote!(#p::EntityDescriptor::with_relationships(#name, #original_name, &#attributes, #relationships))
     } else {
         quote!(#p::EntityDescriptor::new(#name, #original_name, &#attributes))
     }
@@ -54,7 +68,7 @@ pub(super) fn relationship_descriptors(
                 format_ident!("OneToMany")
             };
             let inverse = option_str(resolved.inverse.clone());
-            let rule = format_ident!("{}", resolved.delete_rule);
+            let rule = format_ident!("{}", resolved.delete_rule.variant_name());
             quote! {
                 #p::RelationshipDescriptor::new(
                     #name, #original_name, #target, #p::ToManyKind::#kind, #inverse, #p::DeleteRule::#rule,
@@ -74,7 +88,7 @@ pub(super) fn attribute_descriptors(
         let name = &field.name;
         let original_name = option_str(field.args.original_name.as_ref().map(syn::LitStr::value));
         let ty = match &field.kind {
-            FieldKind::Scalar { scalar, .. } => format_ident!("{}", scalar.variant()),
+            FieldKind::Scalar { scalar, .. } => format_ident!("{}", scalar.variant_name()),
             FieldKind::Json { .. } => format_ident!("Json"),
             FieldKind::ToOne { optional, .. } => {
                 let resolved = &resolution[&(index, fi)];
@@ -87,7 +101,7 @@ pub(super) fn attribute_descriptors(
                         .map(syn::LitStr::value),
                 );
                 let target = &resolved.target_entity;
-                let rule = format_ident!("{}", resolved.delete_rule);
+                let rule = format_ident!("{}", resolved.delete_rule.variant_name());
                 let inverse = option_str(resolved.inverse.clone());
                 return quote! {
                     #p::AttributeDescriptor::__to_one(
@@ -96,8 +110,11 @@ pub(super) fn attribute_descriptors(
                     )
                 };
             }
-            FieldKind::Transient | FieldKind::ToMany { .. } => {
-                unreachable!("transient and to-many fields are not stored")
+            FieldKind::Transient
+            | FieldKind::ToMany { .. }
+            | FieldKind::Unsupported { .. }
+            | FieldKind::Generic => {
+                unreachable!("only scalar, json and to-one fields are stored")
             }
         };
         let optional = field.is_optional();
@@ -110,12 +127,50 @@ pub(super) fn attribute_descriptors(
                 quote!(::core::option::Option::Some(#value))
             }
         };
-        quote! {
+        let descriptor = quote! {
             #p::AttributeDescriptor::__new(
                 #name, #original_name, #p::AttributeType::#ty, #optional, #unique, #indexed, #default,
             )
+        };
+        match &field.kind {
+            FieldKind::Json { .. } => json_shape(descriptor, field),
+            _ => descriptor,
         }
     }).collect()
+}
+
+/// A json attribute's descriptor with the function that traces the serde
+/// shape of its type (the type inside `Option` for an optional one).
+fn json_shape(descriptor: TokenStream, field: &ast::Field<'_>) -> TokenStream {
+    let p = quote!(::staged::__private);
+    let ty = &field.original.ty;
+    let traced = crate::ty::option_inner(ty).unwrap_or(ty);
+    quote! {
+        #descriptor.__with_json_shape(#p::trace_json::<#traced>)
+    }
+}
+
+/// The `Constraint`s of a model's `#[model(unique(…), index(…))]`; members
+/// are named by their stored names.
+pub(super) fn constraint_descriptors(model: &ast::Model<'_>) -> Vec<TokenStream> {
+    let p = quote!(::staged::__private);
+    model
+        .constraints
+        .iter()
+        .map(|constraint| {
+            let unique = constraint.unique;
+            let members = constraint.members.iter().map(|member| {
+                let name = syn::ext::IdentExt::unraw(member).to_string();
+                let stored = model
+                    .fields
+                    .iter()
+                    .find(|f| f.rust_name == name)
+                    .map_or(name, |f| f.name.clone());
+                quote!(#p::Cow::Borrowed(#stored))
+            });
+            quote!(#p::Constraint::__new(#unique, &[#(#members),*]))
+        })
+        .collect()
 }
 
 fn default_value(lit: &DefaultLit, kind: &FieldKind<'_>) -> TokenStream {
@@ -143,7 +198,14 @@ fn default_value(lit: &DefaultLit, kind: &FieldKind<'_>) -> TokenStream {
     }
 }
 
-fn option_str(value: Option<String>) -> TokenStream {
+/// `&[Cow::Borrowed("a"), …]`: the names of a `removed(…)`, without `r#`.
+pub(super) fn removed_names(removed: &[syn::Ident]) -> TokenStream {
+    use syn::ext::IdentExt;
+    let names = removed.iter().map(|ident| ident.unraw().to_string());
+    quote!(&[#(::std::borrow::Cow::Borrowed(#names)),*])
+}
+
+pub(super) fn option_str(value: Option<String>) -> TokenStream {
     match value {
         Some(s) => quote!(::core::option::Option::Some(#s)),
         None => quote!(::core::option::Option::None),

@@ -1,23 +1,24 @@
 //! Code generation for `#[versioned_schema]` and `#[model]`.
 
 use proc_macro2::{Span, TokenStream};
-use quote::{format_ident, quote};
+use quote::quote;
 use syn::{Item, ItemMod};
 
-use crate::ast::{self, Schema};
+use crate::ast;
 use crate::attr;
 use crate::ctxt::Ctxt;
 use crate::hooks;
-use crate::relationships::{self, Resolution};
-use crate::valid::{self, Version};
+use crate::relationships;
+use crate::valid;
 
 mod descriptors;
+mod fallback;
 mod models;
+mod schema;
 mod stage;
 
-use descriptors::{attribute_descriptors, entity_descriptor, relationship_descriptors};
-use models::{field_handles, model_impls};
-use stage::stage_fn;
+use fallback::fallback;
+use schema::generate;
 
 /// `#[versioned_schema(args)] mod … { … }`.
 pub fn versioned_schema(args: TokenStream, input: TokenStream) -> TokenStream {
@@ -39,7 +40,9 @@ pub fn versioned_schema(args: TokenStream, input: TokenStream) -> TokenStream {
     };
     let cx = Ctxt::new();
     let schema_args = attr::parse_schema_args(&cx, args);
-    let schema = ast::parse(&cx, schema_args.version, schema_args.previous, &module);
+    let mut schema = ast::parse(&cx, schema_args.version, schema_args.previous, &module);
+    schema.removed = schema_args.removed;
+    schema.hash_modifier = schema_args.hash_modifier;
     let version = valid::check(&cx, &schema);
     let resolution = relationships::resolve(&cx, &schema);
     let generated = match (cx.check(), version) {
@@ -146,169 +149,5 @@ fn emit(mut module: ItemMod, generated: TokenStream) -> TokenStream {
 fn strip_field_helpers(item: &mut syn::ItemStruct) {
     for field in item.fields.iter_mut() {
         field.attrs.retain(|a| !attr::is_helper(a));
-    }
-}
-
-/// What stands in for the generated items when there are errors: the errors,
-/// and stubs of `Schema`, the `Model` impls and the field handles, so that
-/// code using them does not add a second wave of unrelated errors.
-fn fallback(error: syn::Error, schema: &Schema<'_>, version: Option<Version>) -> TokenStream {
-    let p = quote!(::staged::__private);
-    let error = error.to_compile_error();
-    let (major, minor, patch) = version.unwrap_or_default();
-    let unreachable = quote!(::core::unreachable!(
-        "`#[versioned_schema]` reported errors"
-    ));
-    let stage = match &schema.previous {
-        Some(_) => quote! {
-            #[allow(dead_code)]
-            pub fn stage() -> #p::MigrationStage {
-                #unreachable
-            }
-        },
-        None => TokenStream::new(),
-    };
-    let stubbed = schema.models.iter().filter(|model| {
-        model.original.generics.params.is_empty()
-            && model.original.generics.where_clause.is_none()
-            && matches!(model.original.fields, syn::Fields::Named(_))
-    });
-    let models = stubbed.clone().map(|model| {
-        let ident = &model.original.ident;
-        quote! {
-            #[automatically_derived]
-            impl #p::Model for #ident {
-                type Schema = Schema;
-
-                fn entity() -> &'static #p::EntityDescriptor {
-                    #unreachable
-                }
-
-                fn __bind(&self, _: &mut #p::rusqlite::Statement<'_>) -> #p::Result<()> {
-                    #unreachable
-                }
-
-                fn __read(_: &#p::rusqlite::Row<'_>, _: usize, _: i64) -> #p::Result<Self> {
-                    #unreachable
-                }
-            }
-
-            #[automatically_derived]
-            impl #p::BelongsTo<Schema> for #ident {}
-        }
-    });
-    // Handles for every field not marked `#[transient]`, including those whose
-    // type was rejected: the error is about the type, not the field's uses.
-    let fields = stubbed.map(|model| {
-        let handled = model.fields.iter().filter(|f| f.args.transient.is_none());
-        field_handles(model, handled.collect())
-    });
-    quote! {
-        #error
-
-        #[allow(dead_code)]
-        #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-        pub struct Schema;
-
-        const _: () = {
-            #[automatically_derived]
-            impl #p::VersionedSchema for Schema {
-                const VERSION: #p::Version = #p::Version::new(#major, #minor, #patch);
-
-                fn descriptor() -> &'static #p::SchemaDescriptor {
-                    #unreachable
-                }
-
-                fn checksum() -> #p::Checksum {
-                    #unreachable
-                }
-            }
-
-            #(#models)*
-        };
-
-        #(#fields)*
-
-        #stage
-    }
-}
-
-fn generate(
-    schema: &Schema<'_>,
-    (major, minor, patch): Version,
-    resolution: &Resolution,
-) -> TokenStream {
-    let p = quote!(::staged::__private);
-    let version_text = format!("{major}.{minor}.{patch}");
-    let schema_doc = format!(
-        "The schema of version `{version_text}`: the `#[model]` structs of this module.\n\n\
-         Generated by `#[versioned_schema]`; implements `VersionedSchema`."
-    );
-    let attribute_statics = schema.models.iter().enumerate().map(|(i, model)| {
-        let name = format_ident!("__STAGED_ATTRIBUTES_{}", i);
-        let attributes = attribute_descriptors(model, i, resolution);
-        let count = attributes.len();
-        let relationships = relationship_descriptors(model, i, resolution);
-        let relationships = if relationships.is_empty() {
-            TokenStream::new()
-        } else {
-            let name = format_ident!("__STAGED_RELATIONSHIPS_{}", i);
-            let count = relationships.len();
-            quote!(static #name: [#p::RelationshipDescriptor; #count] = [#(#relationships),*];)
-        };
-        quote! {
-            static #name: [#p::AttributeDescriptor; #count] = [#(#attributes),*];
-            #relationships
-        }
-    });
-    let entities = schema
-        .models
-        .iter()
-        .enumerate()
-        .map(|(i, model)| entity_descriptor(model, i));
-    let entity_count = schema.models.len();
-    let models = schema
-        .models
-        .iter()
-        .enumerate()
-        .map(|(index, model)| model_impls(model, index));
-    let fields = schema
-        .models
-        .iter()
-        .map(|model| field_handles(model, model.stored_fields().collect()));
-    let stage = stage_fn(schema, &version_text);
-    quote! {
-        #[doc = #schema_doc]
-        #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-        pub struct Schema;
-
-        const _: () = {
-            #(#attribute_statics)*
-            static __STAGED_ENTITIES: [#p::EntityDescriptor; #entity_count] = [#(#entities),*];
-            static __STAGED_DESCRIPTOR: #p::SchemaDescriptor = #p::SchemaDescriptor::new(
-                #p::Version::new(#major, #minor, #patch),
-                &__STAGED_ENTITIES,
-            );
-
-            #[automatically_derived]
-            impl #p::VersionedSchema for Schema {
-                const VERSION: #p::Version = #p::Version::new(#major, #minor, #patch);
-
-                fn descriptor() -> &'static #p::SchemaDescriptor {
-                    &__STAGED_DESCRIPTOR
-                }
-
-                fn checksum() -> #p::Checksum {
-                    static __STAGED_CHECKSUM: #p::OnceLock<#p::Checksum> = #p::OnceLock::new();
-                    *__STAGED_CHECKSUM.get_or_init(|| __STAGED_DESCRIPTOR.checksum())
-                }
-            }
-
-            #(#models)*
-        };
-
-        #(#fields)*
-
-        #stage
     }
 }

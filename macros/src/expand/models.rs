@@ -17,6 +17,14 @@ pub(super) fn model_impls(model: &ast::Model<'_>, index: usize) -> TokenStream {
         let helper = match field.kind {
             FieldKind::Json { optional: true } => quote!(bind_json_opt),
             FieldKind::Json { optional: false } => quote!(bind_json),
+            FieldKind::Scalar {
+                scalar: ast::Scalar::U64,
+                optional: true,
+            } => quote!(bind_u64_opt),
+            FieldKind::Scalar {
+                scalar: ast::Scalar::U64,
+                optional: false,
+            } => quote!(bind_u64),
             _ => quote!(bind),
         };
         quote!(#p::#helper(__statement, #position, &self.#member, #entity, #attribute)?;)
@@ -37,6 +45,9 @@ pub(super) fn model_impls(model: &ast::Model<'_>, index: usize) -> TokenStream {
             FieldKind::Json { optional: true } => quote!(read_json_opt),
             FieldKind::Json { optional: false } => quote!(read_json),
             FieldKind::Scalar { .. } | FieldKind::ToOne { .. } => quote!(read),
+            FieldKind::Unsupported { .. } | FieldKind::Generic => {
+                unreachable!("a schema with unsupported field types is not expanded")
+            }
         };
         let offset = column;
         column += 1;
@@ -56,7 +67,11 @@ pub(super) fn model_impls(model: &ast::Model<'_>, index: usize) -> TokenStream {
                 ::core::result::Result::Ok(())
             }
 
-            fn __read(__row: &#p::rusqlite::Row<'_>, __first: usize, __id: i64) -> #p::Result<Self> {
+            fn __read(
+                __row: &#p::rusqlite::Row<'_>,
+                __first: ::core::primitive::usize,
+                __id: ::core::primitive::i64,
+            ) -> #p::Result<Self> {
                 ::core::result::Result::Ok(#ident { #(#reads),* })
             }
         }
@@ -87,7 +102,7 @@ pub(super) fn field_handles(model: &ast::Model<'_>, stored: Vec<&ast::Field<'_>>
     let members2 = members.clone();
     quote! {
         #[doc = #struct_doc]
-        #[derive(Debug, Clone, Copy)]
+        #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::marker::Copy)]
         #vis struct #fields_ident {
             #(#[doc = #docs] pub #members: #p::Field<#ident, #tys>,)*
         }

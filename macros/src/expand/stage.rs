@@ -24,6 +24,25 @@ fn previous_path(previous: &syn::Path) -> TokenStream {
     }
 }
 
+/// How errors name the stage of a module with hooks: `v2::stage()`.
+fn module_stage_name(schema: &Schema<'_>) -> String {
+    use syn::ext::IdentExt;
+    format!("{}::stage()", schema.ident.unraw())
+}
+
+/// The body of `VersionedSchema::__module_stage` for a module whose hooks
+/// make its stage one the plan must run; empty otherwise (the default).
+pub(super) fn module_stage_fn(schema: &Schema<'_>) -> TokenStream {
+    if schema.previous.is_none() || schema.hooks.is_empty() {
+        return TokenStream::new();
+    }
+    quote! {
+        fn __module_stage() -> ::core::option::Option<::std::boxed::Box<dyn ::core::any::Any>> {
+            ::core::option::Option::Some(::std::boxed::Box::new(stage()))
+        }
+    }
+}
+
 /// `pub fn stage()`, and the check that `previous` is older, when the module
 /// names its previous schema.
 pub(super) fn stage_fn(schema: &Schema<'_>, version_text: &str) -> TokenStream {
@@ -59,9 +78,13 @@ pub(super) fn stage_fn(schema: &Schema<'_>, version_text: &str) -> TokenStream {
             let method = quote_spanned!(ident.span()=> #method);
             quote_spanned!(ident.span()=> .#method(#ident))
         });
+        let name = module_stage_name(schema);
         quote! {
-            ::core::convert::Into::into(
-                #p::MigrationStage::custom::<#previous_module::Schema, Schema>()#(#calls)*
+            #p::MigrationStage::__from_module(
+                ::core::convert::Into::into(
+                    #p::MigrationStage::custom::<#previous_module::Schema, Schema>()#(#calls)*
+                ),
+                #name,
             )
         }
     };

@@ -66,11 +66,19 @@ impl DryRunReport {
         self.steps.iter().flat_map(|s| s.problems.iter())
     }
 
-    /// Whether opening the store would succeed.
+    /// Whether opening the store would succeed without losing data: every
+    /// step ran, and no problem was found (a lost row or value is one:
+    /// see [`DryRunProblem::loses_data`]).
     pub fn would_succeed(&self) -> bool {
         self.steps
             .iter()
-            .all(|s| s.outcome == StepOutcome::Succeeded)
+            .all(|s| s.outcome == StepOutcome::Succeeded && s.problems.is_empty())
+    }
+
+    /// Whether the migration would run but lose rows or values that the
+    /// plan does not delete on purpose.
+    pub fn loses_data(&self) -> bool {
+        self.problems().any(DryRunProblem::loses_data)
     }
 
     /// Rows per entity of the store's schema, now (in schema order).
@@ -193,10 +201,42 @@ impl fmt::Display for DryRunAction {
     }
 }
 
-/// Something that would make the migration fail.
+/// Something that would make the migration fail, or lose data.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DryRunProblem {
+    /// An entity would have fewer rows after the step than it had before
+    /// (than its transform wrote, for an entity a custom stage transforms),
+    /// though no removal and no `transform_or_drop` deletes them: a cascade
+    /// from a removed entity, a hook, or a rename without `original_name`.
+    RowsLost {
+        /// The entity (target name).
+        entity: String,
+        /// The rows it should keep.
+        expected: u64,
+        /// The rows it would have.
+        after: u64,
+    },
+    /// Records would lose the value of an attribute that the newer schema
+    /// keeps (or renames): it was set before the step and is NULL after.
+    BecameNull {
+        /// The entity (target name).
+        entity: String,
+        /// The attribute (target name).
+        attribute: String,
+        /// How many records would lose their value.
+        records: u64,
+    },
+    /// The values of an attribute the newer schema no longer has and does
+    /// not declare removed would be deleted.
+    ValuesLost {
+        /// The entity (source name).
+        entity: String,
+        /// The attribute (source name).
+        attribute: String,
+        /// How many records have a value there.
+        records: u64,
+    },
     /// Records share a value of an attribute that becomes unique.
     Duplicate {
         /// The entity (target name).
@@ -221,6 +261,17 @@ pub enum DryRunProblem {
         /// How many records are NULL there.
         records: u64,
     },
+    /// Records share the values of a compound constraint that becomes unique.
+    DuplicateTogether {
+        /// The entity (target name).
+        entity: String,
+        /// The constraint's attributes, in order.
+        attributes: Vec<String>,
+        /// The shared values, as SQL text (e.g. `(1, 'same')`).
+        values: String,
+        /// The ids of the records that share them, ascending.
+        rows: Vec<i64>,
+    },
     /// Any other failure (a hook's error, a SQL error, schema drift), as the migration would report it.
     Failed {
         /// The error's message.
@@ -228,9 +279,59 @@ pub enum DryRunProblem {
     },
 }
 
+impl DryRunProblem {
+    /// Whether the problem is data the migration would lose (rather than
+    /// data it would fail on).
+    pub fn loses_data(&self) -> bool {
+        matches!(
+            self,
+            DryRunProblem::RowsLost { .. }
+                | DryRunProblem::BecameNull { .. }
+                | DryRunProblem::ValuesLost { .. }
+        )
+    }
+}
+
+fn records(n: u64) -> &'static str {
+    if n == 1 { "record" } else { "records" }
+}
+
 impl fmt::Display for DryRunProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            DryRunProblem::RowsLost {
+                entity,
+                expected,
+                after,
+            } => write!(
+                f,
+                "`{entity}` would lose {} of its {expected} {} ({after} left), though the plan \
+                 deletes none on purpose: give a renamed entity its `original_name`, or find \
+                 the hook or cascade that deletes them",
+                expected - after,
+                records(*expected)
+            ),
+            DryRunProblem::BecameNull {
+                entity,
+                attribute,
+                records: n,
+            } => write!(
+                f,
+                "`{entity}.{attribute}` would become NULL in {n} {} that had a value: check \
+                 the transform or hook that writes it",
+                records(*n)
+            ),
+            DryRunProblem::ValuesLost {
+                entity,
+                attribute,
+                records: n,
+            } => write!(
+                f,
+                "the values of `{entity}.{attribute}` in {n} {} would be deleted, though the \
+                 plan does not declare it removed: give a renamed attribute its \
+                 `original_name`",
+                records(*n)
+            ),
             DryRunProblem::Duplicate {
                 entity,
                 attribute,
@@ -255,6 +356,22 @@ impl fmt::Display for DryRunProblem {
                 write!(
                     f,
                     "`{entity}.{attribute}` becomes required but {records} {have} NULL (e.g. record {row})"
+                )
+            }
+            DryRunProblem::DuplicateTogether {
+                entity,
+                attributes,
+                values,
+                rows,
+            } => {
+                let members: Vec<String> = attributes.iter().map(|a| format!("`{a}`")).collect();
+                let ids: Vec<String> = rows.iter().map(i64::to_string).collect();
+                write!(
+                    f,
+                    "`{entity}` becomes unique on ({}) but {} records have the values {values} (records {})",
+                    members.join(", "),
+                    rows.len(),
+                    ids.join(", ")
                 )
             }
             DryRunProblem::Failed { message } => f.write_str(message),
@@ -289,11 +406,7 @@ impl fmt::Display for DryRunReport {
         writeln!(f)?;
         let total = self.steps.len();
         for (index, step) in self.steps.iter().enumerate() {
-            let kind = if step.step.is_custom() {
-                "custom"
-            } else {
-                "inferred"
-            };
+            let kind = step.step.kind();
             let outcome = match step.outcome {
                 StepOutcome::Succeeded => "ok",
                 StepOutcome::Failed => "failed",
@@ -330,6 +443,14 @@ impl fmt::Display for DryRunReport {
         writeln!(f)?;
         match (&self.rows_after, self.steps.is_empty()) {
             (Some(_), true) => write!(f, "the store is up to date; nothing to migrate"),
+            (Some(after), false) if self.loses_data() => {
+                write!(
+                    f,
+                    "the migration would run but lose data (see the problems above); rows at {}: ",
+                    self.migration_path.end()
+                )?;
+                write_counts(f, after)
+            }
             (Some(after), false) => {
                 write!(
                     f,

@@ -2,18 +2,18 @@
 
 use std::path::PathBuf;
 
-use super::Error;
+use super::{DanglingReference, Drift, Error};
 use crate::schema::{Checksum, Version};
 
 /// A store that cannot be brought to the plan's latest version. The store is left as it was.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum MigrationError {
-    /// The store's checksum matches no schema of the plan.
+    /// The store's version is a version of the plan, with another checksum.
     #[error(
-        "store `{}` is at version {version} with schema checksum {checksum}, which matches no schema \
-         of the plan; a shipped schema was probably edited: restore schema {version} exactly as it \
-         shipped and put the change in a new version",
+        "store `{}` is at version {version} with schema checksum {checksum}, but the plan's schema \
+         {version} has another checksum; a shipped schema was probably edited: restore schema {version} \
+         exactly as it shipped and put the change in a new version",
         path.display()
     )]
     UnknownChecksum {
@@ -23,6 +23,20 @@ pub enum MigrationError {
         version: Version,
         /// The checksum recorded in the store.
         checksum: Checksum,
+    },
+
+    /// The store's version is not a version of the plan (no older than its
+    /// latest): the schema of that version was left out of the plan.
+    #[error(
+        "store `{}` is at version {version}, which is not in the plan; add the schema of version \
+         {version} to the plan (`.schema::<…>()`, in version order) so stores at it can migrate",
+        path.display()
+    )]
+    VersionNotInPlan {
+        /// The store file (`:memory:` for in-memory stores).
+        path: PathBuf,
+        /// The version recorded in the store.
+        version: Version,
     },
 
     /// The store was written by a newer version of the app.
@@ -38,6 +52,24 @@ pub enum MigrationError {
         store_version: Version,
         /// The plan's latest version.
         latest: Version,
+    },
+
+    /// The store is older than the oldest version the plan still opens
+    /// (see [`oldest_supported`](crate::SchemaMigrationPlanBuilder::oldest_supported)).
+    #[error(
+        "store `{}` is at version {store_version}, older than {oldest_supported}, the oldest version \
+         this app still opens (older versions were retired from its migration plan); nothing was \
+         changed: open it once with an app release that still migrates {store_version}, or, if the \
+         store only holds data the app can rebuild, opt in to `recreate_when(Recreate::StoreTooOld)`",
+        path.display()
+    )]
+    StoreTooOld {
+        /// The store file.
+        path: PathBuf,
+        /// The version recorded in the store.
+        store_version: Version,
+        /// The oldest version the plan opens.
+        oldest_supported: Version,
     },
 
     /// No stages lead from the store's version to the plan's latest.
@@ -77,7 +109,7 @@ pub enum MigrationError {
         "cannot migrate `{}` from {from} to {to}: {}; fix the data first (e.g. in a `will_migrate` hook of a custom \
          stage) or relax the schema",
         path.display(),
-        describe_violation(entity, attribute, *kind, *row, value.as_deref())
+        describe_violation(entity, attribute, *kind, *row, value.as_deref(), records)
     )]
     ConstraintViolation {
         /// The store file.
@@ -94,8 +126,12 @@ pub enum MigrationError {
         kind: ConstraintKind,
         /// One offending record, when it could be found.
         row: Option<i64>,
-        /// The offending value (for a unique constraint), as SQL text.
+        /// The offending value (for a unique constraint), as SQL text; for a
+        /// compound one, the values in parentheses: `(1, 'same')`.
         value: Option<String>,
+        /// For a compound unique constraint: the ids of every record that
+        /// shares `value` (empty for other constraints).
+        records: Vec<i64>,
     },
 
     /// A step failed for a reason other than the data.
@@ -167,7 +203,7 @@ pub enum MigrationError {
          record of the new store (set it to an existing record, clear an optional one, or delete the record \
          that refers)",
         path.display(),
-        references.join("; "),
+        join(references, "; "),
         if *more { " (and more)" } else { "" }
     )]
     DanglingReferences {
@@ -175,8 +211,8 @@ pub enum MigrationError {
         path: PathBuf,
         /// The version the migration was going to.
         version: Version,
-        /// The first dangling references, one sentence each.
-        references: Vec<String>,
+        /// The first dangling references (each displays as one sentence).
+        references: Vec<DanglingReference>,
         /// Whether there are more than those listed.
         more: bool,
     },
@@ -186,15 +222,15 @@ pub enum MigrationError {
         "store `{}` does not match schema {version} after migrating:\n  {}\nthe store was left unchanged; \
          please report this with the two schema versions",
         path.display(),
-        differences.join("\n  ")
+        join(differences, "\n  ")
     )]
     SchemaDrift {
         /// The store file.
         path: PathBuf,
         /// The schema the store was compared with.
         version: Version,
-        /// One line per difference.
-        differences: Vec<String>,
+        /// The differences (each displays as one line).
+        differences: Vec<Drift>,
     },
 }
 
@@ -205,6 +241,18 @@ pub enum ConstraintKind {
     Unique,
     /// A required attribute has NULL.
     NotNull,
+    /// Two records share the values of a compound unique constraint
+    /// (`#[model(unique(…))]`); the violation's `attribute` lists its
+    /// attributes, joined by `, `.
+    UniqueTogether,
+}
+
+/// The items of `list`, displayed, between `separator`s.
+fn join<T: std::fmt::Display>(list: &[T], separator: &str) -> String {
+    list.iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(separator)
 }
 
 fn describe_violation(
@@ -213,6 +261,7 @@ fn describe_violation(
     kind: ConstraintKind,
     row: Option<i64>,
     value: Option<&str>,
+    records: &[i64],
 ) -> String {
     let row = row
         .map(|r| format!(" (e.g. record {r})"))
@@ -224,6 +273,20 @@ fn describe_violation(
         ),
         ConstraintKind::NotNull => {
             format!("`{entity}.{attribute}` becomes required but some records have NULL{row}")
+        }
+        ConstraintKind::UniqueTogether => {
+            let members: Vec<String> = attribute.split(", ").map(|a| format!("`{a}`")).collect();
+            let ids: Vec<String> = records.iter().map(i64::to_string).collect();
+            format!(
+                "`{entity}` becomes unique on ({}) but several records have the values {}{}",
+                members.join(", "),
+                value.unwrap_or("?"),
+                if ids.is_empty() {
+                    row
+                } else {
+                    format!(" (records {})", ids.join(", "))
+                }
+            )
         }
     }
 }

@@ -1,12 +1,16 @@
 //! Errors: one enum per layer, wrapped by [`Error`].
 
+mod adoption;
 mod migration;
 mod plan;
 mod store;
+mod verify;
 
+pub use adoption::AdoptionMismatch;
 pub use migration::{ConstraintKind, MigrationError};
-pub use plan::PlanError;
+pub use plan::{PlanError, UndeclaredRemoval};
 pub use store::StoreError;
+pub use verify::{DanglingReference, Drift};
 
 /// The result type of every fallible staged operation.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -15,7 +19,13 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 /// Any error staged reports.
-#[derive(Debug, thiserror::Error)]
+///
+/// Its `Debug` output is its message (`{:#?}` adds the variant's fields), so
+/// `fn main() -> staged::Result<()>` prints the sentence that says what went
+/// wrong and what to do. In hooks and transforms, `?` converts common error
+/// types into [`Error::Hook`] (I/O, JSON, number and UTF-8 parsing, `&str`
+/// and `String` messages); [`Error::hook`] wraps any other.
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// The migration plan is invalid; returned by `build()`. Boxed to keep
@@ -40,7 +50,8 @@ pub enum Error {
     UniqueViolation {
         /// The entity.
         entity: String,
-        /// The unique attribute.
+        /// The unique attribute (the attributes of a compound unique
+        /// constraint, joined by `, `).
         attribute: String,
     },
 
@@ -142,6 +153,15 @@ pub enum Error {
         entity: String,
     },
 
+    /// A context was used while another context on the same thread is
+    /// inside a transaction: the other context holds the store's writer
+    /// until its transaction ends, so waiting for it would never end.
+    #[error(
+        "another context on this thread is inside a transaction and holds the store's writer; \
+         use that context (the one passed to the transaction's closure) until the transaction ends"
+    )]
+    WriterHeldOnThisThread,
+
     /// A record cannot be removed from a one-to-many whose inverse to-one is required.
     #[error(
         "cannot remove a `{related}` from `{entity}.{relationship}`: `{related}.{inverse}` is required; \
@@ -200,5 +220,53 @@ impl From<PlanError> for Error {
 impl From<MigrationError> for Error {
     fn from(error: MigrationError) -> Self {
         Error::Migration(Box::new(error))
+    }
+}
+
+impl std::fmt::Debug for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{self}")?;
+        if f.alternate() {
+            // The fields, for a developer digging in: the boxed layer errors
+            // and the user's own error print their structure.
+            match self {
+                Error::Plan(error) => write!(f, "\n{error:#?}")?,
+                Error::Migration(error) => write!(f, "\n{error:#?}")?,
+                Error::Store(error) => write!(f, "\n{error:#?}")?,
+                Error::Hook(error) => write!(f, "\n{error:#?}")?,
+                Error::Sqlite(error) => write!(f, "\n{error:#?}")?,
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `?` in hooks and transforms: user error types become [`Error::Hook`].
+macro_rules! hook_errors {
+    ($($ty:ty),* $(,)?) => {$(
+        impl From<$ty> for Error {
+            fn from(error: $ty) -> Self {
+                Error::hook(error)
+            }
+        }
+    )*};
+}
+
+hook_errors!(
+    std::io::Error,
+    serde_json::Error,
+    std::num::ParseIntError,
+    std::num::ParseFloatError,
+    std::str::Utf8Error,
+    std::string::FromUtf8Error,
+    std::fmt::Error,
+    String,
+    BoxError,
+);
+
+impl From<&str> for Error {
+    fn from(message: &str) -> Self {
+        Error::hook(message)
     }
 }

@@ -1,5 +1,6 @@
 //! [`PlanError`]: a migration plan that `build()` rejects.
 
+use crate::change::ChangeClass;
 use crate::schema::Version;
 
 /// A migration plan that `build()` rejects.
@@ -123,9 +124,112 @@ pub enum PlanError {
         attribute: Option<String>,
         /// The change, as text.
         change: String,
-        /// `needs-default` or `needs-custom`.
-        class: &'static str,
+        /// Why SQL alone cannot apply it: [`ChangeClass::NeedsDefault`],
+        /// [`ChangeClass::NeedsCustomStage`] or
+        /// [`ChangeClass::NotWithTransform`] (displayed as its name).
+        class: ChangeClass,
         /// What to do about it.
         fix: String,
     },
+
+    /// A version deletes data of the previous one that no `removed(…)`
+    /// names: every such removal of the gap, each with its fix.
+    #[error(
+        "schema {to} deletes data of schema {from} that no `removed(…)` names:{}",
+        removals.iter().map(|r| format!("\n  - {r}")).collect::<String>()
+    )]
+    UndeclaredRemovals {
+        /// The older version.
+        from: Version,
+        /// The newer version.
+        to: Version,
+        /// Every undeclared removal of the gap.
+        removals: Vec<UndeclaredRemoval>,
+    },
+
+    /// A `removed(…)` names nothing of the previous version.
+    #[error(
+        "schema {to}: `removed({name})` on {} names nothing of schema {from}; `removed(…)` names {} of the \
+         immediately preceding version that this one deletes: remove `{name}` from it (or fix the spelling)",
+        match entity { Some(e) => format!("`{e}`"), None => "the schema".to_owned() },
+        if entity.is_some() { format!("attributes and relationships of `{}`", entity.as_deref().unwrap_or_default()) } else { "entities".to_owned() }
+    )]
+    UnknownRemoved {
+        /// The previous version.
+        from: Version,
+        /// The version declaring the `removed(…)`.
+        to: Version,
+        /// The entity whose `#[model(removed(…))]` it is; `None` for
+        /// `#[versioned_schema(removed(…))]`.
+        entity: Option<String>,
+        /// The name not found.
+        name: String,
+    },
+
+    /// The newer schema module of a gap declares hooks (so it generates
+    /// `vN::stage()`, which the plan always runs), and the plan declares
+    /// another stage for the same gap.
+    #[error(
+        "schema {to} declares migration hooks, so the plan runs its stage `{stage}` from {from}, but the plan \
+         declares another stage from {from} to {to}; remove that stage (and put its hooks in the module), \
+         or add `.stage({stage})` in its place"
+    )]
+    ModuleStageReplaced {
+        /// The older version.
+        from: Version,
+        /// The newer version, whose module declares hooks.
+        to: Version,
+        /// The module's stage, as the plan names it: `v2::stage()`.
+        stage: String,
+    },
+
+    /// `oldest_supported` names a version that is not a schema of the plan.
+    #[error(
+        "`oldest_supported({version})` names a version that is not in the plan; name one of the \
+         plan's schemas (the oldest the app still opens), or add that schema with `.schema::<…>()`"
+    )]
+    OldestSupportedNotInPlan {
+        /// The version named.
+        version: Version,
+    },
+
+    /// Several problems at once: every problem `build()` found, in order.
+    #[error(
+        "the plan has {} problems:{}",
+        .0.len(),
+        .0.iter().map(|p| format!("\n- {}", p.to_string().replace('\n', "\n  "))).collect::<String>()
+    )]
+    Problems(Vec<PlanError>),
+}
+
+impl PlanError {
+    /// The problems this error stands for: the list of a
+    /// [`PlanError::Problems`], or this error alone.
+    pub fn problems(&self) -> &[PlanError] {
+        match self {
+            PlanError::Problems(problems) => problems,
+            other => std::slice::from_ref(other),
+        }
+    }
+}
+
+/// A removal between two versions that no `removed(…)` names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct UndeclaredRemoval {
+    /// The entity: its name in the newer version, or in the older one when
+    /// the entity itself is removed.
+    pub entity: String,
+    /// The attribute or relationship (old name); `None` when the entity is removed.
+    pub name: Option<String>,
+    /// The change, as text.
+    pub change: String,
+    /// What to do about it; never a fix that loses data by itself.
+    pub fix: String,
+}
+
+impl std::fmt::Display for UndeclaredRemoval {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.change, self.fix)
+    }
 }

@@ -3,6 +3,9 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use super::{AdoptionMismatch, Error};
+use crate::schema::Version;
+
 /// A file that cannot be opened as a store. The file is never modified.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -24,7 +27,7 @@ pub enum StoreError {
          expected {expected:#010x}); staged only opens its own stores: choose another path, \
          or copy the data into a new store yourself",
         path.display(),
-        expected = crate::store::APPLICATION_ID
+        expected = crate::sql::APPLICATION_ID
     )]
     ForeignDatabase {
         /// The file.
@@ -35,9 +38,10 @@ pub enum StoreError {
 
     /// The file carries staged's application id but not its metadata.
     #[error(
-        "`{}` is marked as a staged store but has no readable metadata table `_staged_metadata`; \
+        "`{}` is marked as a staged store but has no readable metadata table `{}`; \
          the file is damaged: restore it from a backup",
-        path.display()
+        path.display(),
+        crate::sql::METADATA_TABLE
     )]
     MissingMetadata {
         /// The file.
@@ -117,5 +121,72 @@ pub enum StoreError {
     DiskFull {
         /// The store file.
         path: PathBuf,
+    },
+
+    /// A database staged did not create, opened with
+    /// [`adopt`](crate::ModelContainerBuilder::adopt), whose tables do not
+    /// match the adopted schema.
+    #[error(
+        "`{}` cannot be adopted as schema {version}: {} difference(s) between its tables and the \
+         schema:\n  - {}\nnothing was changed: make schema {version} describe the database as it is, \
+         or change the database first",
+        path.display(),
+        mismatches.len(),
+        mismatches.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n  - ")
+    )]
+    AdoptionMismatch {
+        /// The database file.
+        path: PathBuf,
+        /// The adopted schema's version.
+        version: Version,
+        /// Every difference found.
+        mismatches: Vec<AdoptionMismatch>,
+    },
+
+    /// A file checked for adoption is already a staged store.
+    #[error(
+        "`{}` is already a staged store: open it with its plan (`adopt` is only for databases \
+         staged did not create)",
+        path.display()
+    )]
+    AlreadyAStore {
+        /// The file.
+        path: PathBuf,
+    },
+
+    /// The bundled store a new store is created from cannot be used.
+    #[error(
+        "cannot create store `{}` from the bundled store {bundled}: {source}; nothing was created \
+         at `{}` and the bundled store was not changed: bundle a store that staged created at a \
+         version of this plan (closed, so that it has no `-wal` file beside it)",
+        path.display(),
+        path.display()
+    )]
+    Prepackaged {
+        /// The store that was to be created.
+        path: PathBuf,
+        /// The bundled store: its file, or `bytes` when it was given as bytes.
+        bundled: String,
+        /// What is wrong with it.
+        #[source]
+        source: Box<Error>,
+    },
+
+    /// [`adopt`](crate::ModelContainerBuilder::adopt) names a schema the
+    /// plan does not hold (or holds with another checksum), or one older
+    /// than the plan's oldest supported version.
+    #[error(
+        "cannot adopt `{}` as schema {version}: the plan has no such schema, or retired it (its \
+         oldest supported version is {oldest_supported}); nothing was changed: adopt with a schema \
+         of the plan, no older than {oldest_supported}",
+        path.display()
+    )]
+    AdoptedSchemaNotInPlan {
+        /// The database file.
+        path: PathBuf,
+        /// The adopted schema's version.
+        version: Version,
+        /// The plan's oldest supported version.
+        oldest_supported: Version,
     },
 }

@@ -1,8 +1,10 @@
 //! Finding the changes between two schemas along a mapping.
 
-use super::change::Change;
-use super::mapping::{LinkSource, SchemaMapping, ValueSource};
-use crate::schema::{AttributeDescriptor, RelationshipDescriptor, SchemaDescriptor, ToManyKind};
+use super::mapping::{EntityMapping, LinkSource, SchemaMapping, ValueSource};
+use crate::change::Change;
+use crate::schema::{
+    AttributeDescriptor, EntityDescriptor, RelationshipDescriptor, SchemaDescriptor, ToManyKind,
+};
 
 /// The changes a mapping makes from `from` to `to`, entity by entity.
 pub fn changes(
@@ -39,104 +41,195 @@ pub fn changes(
                 to: target.name().to_owned(),
             });
         }
-        for (name, kept) in &entity.relationships {
-            let relationship = target
-                .relationship(name)
-                .expect("a mapping names relationships of its target");
-            match kept {
-                // One join table has two sides: report it once, from the side whose links it keeps.
-                LinkSource::New if !other_side_keeps_links(mapping, relationship) => {
-                    out.push(Change::AddManyToMany {
-                        entity: target.name().to_owned(),
-                        relationship: name.clone(),
-                        target: relationship.target().to_owned(),
-                    });
-                }
-                LinkSource::ManyToMany(old) if old != name => {
-                    out.push(Change::RenameRelationship {
-                        entity: target.name().to_owned(),
-                        from: old.clone(),
-                        to: name.clone(),
-                    });
-                }
-                LinkSource::ToOne(old) => out.push(Change::ToOneToManyToMany {
+        many_to_many_changes(mapping, entity, source, target, &mut out);
+        removed_attributes(entity, source, target, &mut out);
+        kept_and_added_attributes(entity, source, target, &source_of, &mut out);
+        constraint_changes(entity, source, target, &mut out);
+    }
+    out
+}
+
+/// The compound constraints of `target` that `source` does not have, and
+/// those of `source` that are gone. A constraint is kept when each of its
+/// attributes keeps its column (renamed or not) and the kind and order are
+/// the same.
+fn constraint_changes(
+    mapping: &EntityMapping,
+    source: &EntityDescriptor,
+    target: &EntityDescriptor,
+    out: &mut Vec<Change>,
+) {
+    // A source constraint in target names, when every attribute is kept.
+    let translated = |constraint: &crate::schema::Constraint| -> Option<Vec<String>> {
+        constraint
+            .attributes()
+            .map(|column| {
+                mapping.attributes.iter().find_map(|(name, value)| {
+                    matches!(value, ValueSource::Column(c) if c == column).then(|| name.clone())
+                })
+            })
+            .collect()
+    };
+    let kept: Vec<(bool, Vec<String>)> = source
+        .constraints()
+        .iter()
+        .filter_map(|c| translated(c).map(|names| (c.is_unique(), names)))
+        .collect();
+    let wanted: Vec<(bool, Vec<String>)> = target
+        .constraints()
+        .iter()
+        .map(|c| (c.is_unique(), c.attributes().map(str::to_owned).collect()))
+        .collect();
+    for constraint in source.constraints() {
+        let still = translated(constraint)
+            .is_some_and(|names| wanted.contains(&(constraint.is_unique(), names)));
+        if !still {
+            out.push(Change::SetConstraint {
+                entity: target.name().to_owned(),
+                attributes: constraint.attributes().map(str::to_owned).collect(),
+                unique: constraint.is_unique(),
+                added: false,
+            });
+        }
+    }
+    for (unique, attributes) in wanted {
+        if !kept.contains(&(unique, attributes.clone())) {
+            out.push(Change::SetConstraint {
+                entity: target.name().to_owned(),
+                attributes,
+                unique,
+                added: true,
+            });
+        }
+    }
+}
+
+/// The many-to-manys of `target` that are new, renamed or made from a
+/// to-one, and those of `source` that are gone.
+fn many_to_many_changes(
+    mapping: &SchemaMapping,
+    entity: &EntityMapping,
+    source: &EntityDescriptor,
+    target: &EntityDescriptor,
+    out: &mut Vec<Change>,
+) {
+    for (name, kept) in &entity.relationships {
+        let relationship = target
+            .relationship(name)
+            .expect("a mapping names relationships of its target");
+        match kept {
+            // One join table has two sides: report it once, from the side whose links it keeps.
+            LinkSource::New if !other_side_keeps_links(mapping, relationship) => {
+                out.push(Change::AddManyToMany {
+                    entity: target.name().to_owned(),
+                    relationship: name.clone(),
+                    target: relationship.target().to_owned(),
+                });
+            }
+            LinkSource::ManyToMany(old) if old != name => {
+                out.push(Change::RenameRelationship {
                     entity: target.name().to_owned(),
                     from: old.clone(),
                     to: name.clone(),
-                }),
-                _ => {}
+                });
             }
+            LinkSource::ToOne(old) => out.push(Change::ToOneToManyToMany {
+                entity: target.name().to_owned(),
+                from: old.clone(),
+                to: name.clone(),
+            }),
+            _ => {}
         }
-        for old in source.relationships() {
-            let kept = entity
+    }
+    for old in source.relationships() {
+        let kept = entity
+            .relationships
+            .iter()
+            .any(|(_, s)| *s == LinkSource::ManyToMany(old.name().to_owned()));
+        if old.kind() == ToManyKind::ManyToMany && !kept {
+            out.push(Change::RemoveManyToMany {
+                entity: target.name().to_owned(),
+                relationship: old.name().to_owned(),
+            });
+        }
+    }
+}
+
+/// The attributes and to-ones of `source` whose values no attribute or
+/// many-to-many of `target` keeps.
+fn removed_attributes(
+    entity: &EntityMapping,
+    source: &EntityDescriptor,
+    target: &EntityDescriptor,
+    out: &mut Vec<Change>,
+) {
+    let name = target.name();
+    for old in source.attributes() {
+        let kept = entity
+            .attributes
+            .iter()
+            .any(|(_, s)| source_column(s) == Some(old.name()))
+            || entity
                 .relationships
                 .iter()
-                .any(|(_, s)| *s == LinkSource::ManyToMany(old.name().to_owned()));
-            if old.kind() == ToManyKind::ManyToMany && !kept {
-                out.push(Change::RemoveManyToMany {
-                    entity: target.name().to_owned(),
-                    relationship: old.name().to_owned(),
-                });
-            }
+                .any(|(_, s)| *s == LinkSource::ToOne(old.name().to_owned()));
+        if !kept && old.reference().is_some() {
+            out.push(Change::RemoveRelationship {
+                entity: name.to_owned(),
+                relationship: old.name().to_owned(),
+            });
+        } else if !kept {
+            out.push(Change::RemoveAttribute {
+                entity: name.to_owned(),
+                attribute: old.name().to_owned(),
+            });
         }
-        let name = target.name();
-        for old in source.attributes() {
-            let kept = entity
-                .attributes
-                .iter()
-                .any(|(_, s)| source_column(s) == Some(old.name()))
-                || entity
-                    .relationships
-                    .iter()
-                    .any(|(_, s)| *s == LinkSource::ToOne(old.name().to_owned()));
-            if !kept && old.reference().is_some() {
-                out.push(Change::RemoveRelationship {
+    }
+}
+
+/// The attributes and to-ones of `target`: new ones, and how the kept ones changed.
+fn kept_and_added_attributes(
+    entity: &EntityMapping,
+    source: &EntityDescriptor,
+    target: &EntityDescriptor,
+    source_of: &dyn Fn(&str) -> String,
+    out: &mut Vec<Change>,
+) {
+    let name = target.name();
+    for (attribute_name, value) in &entity.attributes {
+        let new = target
+            .attribute(attribute_name)
+            .expect("a mapping names attributes of its target");
+        match value {
+            ValueSource::Literal(_) if new.reference().is_some() => {
+                out.push(Change::AddRelationship {
                     entity: name.to_owned(),
-                    relationship: old.name().to_owned(),
-                });
-            } else if !kept {
-                out.push(Change::RemoveAttribute {
-                    entity: name.to_owned(),
-                    attribute: old.name().to_owned(),
-                });
-            }
-        }
-        for (attribute_name, value) in &entity.attributes {
-            let new = target
-                .attribute(attribute_name)
-                .expect("a mapping names attributes of its target");
-            match value {
-                ValueSource::Literal(_) if new.reference().is_some() => {
-                    out.push(Change::AddRelationship {
-                        entity: name.to_owned(),
-                        relationship: attribute_name.clone(),
-                        target: new
-                            .reference()
-                            .map(|r| r.target().to_owned())
-                            .unwrap_or_default(),
-                        optional: new.is_optional(),
-                    });
-                }
-                ValueSource::Literal(default) => out.push(Change::AddAttribute {
-                    entity: name.to_owned(),
-                    attribute: attribute_name.clone(),
+                    relationship: attribute_name.clone(),
+                    target: new
+                        .reference()
+                        .map(|r| r.target().to_owned())
+                        .unwrap_or_default(),
                     optional: new.is_optional(),
-                    default: default.clone(),
-                }),
-                ValueSource::Column(column) | ValueSource::Coalesce(column, _) => {
-                    let old = source
-                        .attribute(column)
-                        .expect("a mapping names attributes of its source");
-                    if old.reference().is_some() || new.reference().is_some() {
-                        relationship_changes(name, old, new, &source_of, &mut out);
-                    } else {
-                        attribute_changes(name, old, new, value, &mut out);
-                    }
+                });
+            }
+            ValueSource::Literal(default) => out.push(Change::AddAttribute {
+                entity: name.to_owned(),
+                attribute: attribute_name.clone(),
+                optional: new.is_optional(),
+                default: default.clone(),
+            }),
+            ValueSource::Column(column) | ValueSource::Coalesce(column, _) => {
+                let old = source
+                    .attribute(column)
+                    .expect("a mapping names attributes of its source");
+                if old.reference().is_some() || new.reference().is_some() {
+                    relationship_changes(name, old, new, source_of, out);
+                } else {
+                    attribute_changes(name, old, new, value, out);
                 }
             }
         }
     }
-    out
 }
 
 /// The changes of a to-one (or of an attribute that becomes or stops being one).

@@ -16,10 +16,13 @@
 use std::collections::HashSet;
 
 use super::mapping::{EntityMapping, LinkSource, SchemaMapping, ValueSource};
-use crate::schema::{
-    AttributeDescriptor, EntityDescriptor, ID_COLUMN, JoinTable, SchemaDescriptor,
-};
-use crate::store::sql::{self, quote_ident};
+use crate::schema::{AttributeDescriptor, EntityDescriptor, JoinTable, SchemaDescriptor};
+use crate::sql;
+
+mod indexes;
+
+pub use indexes::index_statements;
+use indexes::{indexes, kept_indexes};
 
 /// One SQL statement of a lowered step, with what it does (so that a failure
 /// can be reported in terms of entities and attributes).
@@ -37,13 +40,16 @@ pub struct Statement {
 pub enum Purpose {
     /// Changes the schema only.
     Schema,
-    /// Copies the rows of `entity` from table `source` during a rebuild;
-    /// `columns` pairs each target attribute with its SQL expression over `source`.
+    /// Copies the rows of `entity` from table `source` into `table` during
+    /// a rebuild; `columns` pairs each target attribute with its SQL
+    /// expression over `source`.
     CopyRows {
         /// The entity (target name).
         entity: String,
         /// The table read from.
         source: String,
+        /// The table written to (a [`rebuilt_table`](sql::rebuilt_table)).
+        table: String,
         /// `(attribute, expression)` for every target attribute.
         columns: Vec<(String, String)>,
     },
@@ -53,6 +59,14 @@ pub enum Purpose {
         entity: String,
         /// The attribute.
         attribute: String,
+    },
+    /// Creates the unique index of a compound constraint of `entity` on
+    /// `attributes` (fails on duplicate combinations).
+    CreateUniqueTogether {
+        /// The entity.
+        entity: String,
+        /// The attributes, in the constraint's order.
+        attributes: Vec<String>,
     },
 }
 
@@ -82,6 +96,16 @@ pub fn lower(
 /// source entities named in `keep` (the transforms' sources, which the stage
 /// drops itself). Source entities that only a skipped entity took rows from
 /// are dropped.
+///
+/// The statements come in phases, numbered in the code:
+///
+/// 0. links copied out of to-ones that become many-to-manys;
+/// 1. indexes dropped from tables changed in place;
+/// 2. removed entities dropped;
+/// 3. to 5. tables rebuilt and changed in place (`rebuild_and_alter`);
+/// 6. new entities created;
+/// 7. join tables;
+/// 8. indexes created.
 pub fn lower_except(
     from: &SchemaDescriptor,
     to: &SchemaDescriptor,
@@ -91,16 +115,77 @@ pub fn lower_except(
 ) -> Vec<Statement> {
     // 0. Links copied out of to-ones that become many-to-manys.
     let (mut out, joins_last) = join_statements(from, to, mapping);
-    let schema = |sql: String| Statement {
+    let plans = table_plans(from, to, mapping, skip);
+    // 1. Indexes of tables changed in place that the target does not keep.
+    for plan in &plans {
+        if let (Some(source), TableAction::Alter) = (plan.source, plan.action) {
+            let keep = kept_indexes(plan.mapping, source, plan.target);
+            for index in indexes(source) {
+                if !keep.contains(&index.name) {
+                    out.push(schema(sql::drop_index(&index.name)));
+                }
+            }
+        }
+    }
+    // 2. Removed entities: no entity built here takes rows from them.
+    for source in from.entities() {
+        let used = plans
+            .iter()
+            .any(|plan| plan.source.is_some_and(|s| s.name() == source.name()));
+        if !used && !keep.contains(source.name()) {
+            out.push(schema(sql::drop_table(source.name())));
+        }
+    }
+    // 3.–5.
+    rebuild_and_alter(&plans, &mut out);
+    // 6. New entities.
+    for plan in &plans {
+        if plan.action == TableAction::Create {
+            out.push(schema(sql::create_table(plan.target.name(), plan.target)));
+        }
+    }
+    // 7. Join tables of many-to-many relationships.
+    out.extend(joins_last);
+    // 8. Indexes: all of them for new and rebuilt tables, the missing ones otherwise.
+    for plan in &plans {
+        let existing: HashSet<String> = match (plan.source, plan.action) {
+            (Some(source), TableAction::Alter) => kept_indexes(plan.mapping, source, plan.target),
+            _ => HashSet::new(),
+        };
+        for index in indexes(plan.target) {
+            if !existing.contains(&index.name) {
+                out.push(index.statement(plan.target.name()));
+            }
+        }
+    }
+    out
+}
+
+/// A statement that changes the schema only.
+fn schema(sql: String) -> Statement {
+    Statement {
         sql,
         purpose: Purpose::Schema,
-    };
-    let plans: Vec<(
-        &EntityMapping,
-        &EntityDescriptor,
-        Option<&EntityDescriptor>,
-        TableAction,
-    )> = mapping
+    }
+}
+
+/// How one target entity is built: from which source entity (if any), and
+/// with which [`TableAction`].
+struct TablePlan<'a> {
+    mapping: &'a EntityMapping,
+    target: &'a EntityDescriptor,
+    source: Option<&'a EntityDescriptor>,
+    action: TableAction,
+}
+
+/// The plan of every target entity of `mapping` not in `skip`, in target order.
+fn table_plans<'a>(
+    from: &'a SchemaDescriptor,
+    to: &'a SchemaDescriptor,
+    mapping: &'a SchemaMapping,
+    skip: &HashSet<String>,
+) -> Vec<TablePlan<'a>> {
+    mapping
         .entities
         .iter()
         .filter(|m| !skip.contains(&m.target))
@@ -113,124 +198,87 @@ pub fn lower_except(
                 None => TableAction::Create,
                 Some(source) => table_action(m, source, target),
             };
-            (m, target, source, action)
-        })
-        .collect();
-
-    // 1. Indexes of tables changed in place that the target does not keep.
-    for (m, target, source, action) in &plans {
-        if let (Some(source), TableAction::Alter) = (source, action) {
-            let keep = kept_indexes(m, source, target);
-            for index in indexes(source) {
-                if !keep.contains(&index.name) {
-                    out.push(schema(format!("DROP INDEX {}", quote_ident(&index.name))));
-                }
+            TablePlan {
+                mapping: m,
+                target,
+                source,
+                action,
             }
-        }
-    }
-    // 2. Removed entities: no entity built here takes rows from them.
-    for source in from.entities() {
-        let used = plans
-            .iter()
-            .any(|(_, _, s, _)| s.is_some_and(|s| s.name() == source.name()));
-        if !used && !keep.contains(source.name()) {
-            out.push(schema(format!("DROP TABLE {}", quote_ident(source.name()))));
-        }
-    }
-    // 3. Rebuilds into temporary tables; 4. renames to temporary names, so
-    // that renames may swap names; 5. in-place column changes (drops first,
-    // so that a rename or an addition may take a dropped column's name).
+        })
+        .collect()
+}
+
+/// Phases 3 to 5 of [`lower_except`], then every table under a temporary
+/// name takes its target name:
+///
+/// 3. rebuilds into temporary tables;
+/// 4. renames to temporary names, so that renames may swap names;
+/// 5. in-place column changes (drops first, so that a rename or an addition
+///    may take a dropped column's name).
+fn rebuild_and_alter(plans: &[TablePlan<'_>], out: &mut Vec<Statement>) {
     let mut final_renames = Vec::new();
-    for (k, (m, target, source, action)) in plans.iter().enumerate() {
-        let Some(source) = source else { continue };
-        match action {
+    for (k, plan) in plans.iter().enumerate() {
+        let Some(source) = plan.source else { continue };
+        let (m, target) = (plan.mapping, plan.target);
+        match plan.action {
             TableAction::Rebuild => {
-                let temporary = format!("_staged_new_{k}");
+                let temporary = sql::rebuilt_table(k);
                 out.push(schema(sql::create_table(&temporary, target)));
                 out.push(schema(sql::seed_sequence(&temporary, source.name())));
                 out.push(copy_rows(&temporary, m, source));
-                out.push(schema(format!("DROP TABLE {}", quote_ident(source.name()))));
+                out.push(schema(sql::drop_table(source.name())));
                 final_renames.push((temporary, target.name().to_owned()));
             }
             TableAction::Alter => {
                 let mut current = source.name().to_owned();
                 if !source.name().eq(target.name()) {
-                    let temporary = format!("_staged_tmp_{k}");
-                    out.push(schema(format!(
-                        "ALTER TABLE {} RENAME TO {}",
-                        quote_ident(source.name()),
-                        quote_ident(&temporary)
-                    )));
+                    let temporary = sql::renamed_table(k);
+                    out.push(schema(sql::rename_table(source.name(), &temporary)));
                     final_renames.push((temporary.clone(), target.name().to_owned()));
                     current = temporary;
                 }
-                for column in unused_columns(m, source) {
-                    out.push(schema(format!(
-                        "ALTER TABLE {} DROP COLUMN {}",
-                        quote_ident(&current),
-                        quote_ident(column)
-                    )));
-                }
-                // Renames before additions: SQLite compares column names
-                // without case, so a new `A` can be added only once `a` is renamed away.
-                for (attribute, value) in &m.attributes {
-                    if let ValueSource::Column(column) = value
-                        && column != attribute
-                    {
-                        out.push(schema(format!(
-                            "ALTER TABLE {} RENAME COLUMN {} TO {}",
-                            quote_ident(&current),
-                            quote_ident(column),
-                            quote_ident(attribute)
-                        )));
-                    }
-                }
-                for (attribute, value) in &m.attributes {
-                    if let ValueSource::Literal(value) = value {
-                        let mut added = target
-                            .attribute(attribute)
-                            .expect("target attribute")
-                            .clone();
-                        added.set_default(value.clone());
-                        out.push(schema(format!(
-                            "ALTER TABLE {} ADD COLUMN {}",
-                            quote_ident(&current),
-                            sql::column_def(&added)
-                        )));
-                    }
-                }
+                alter_columns(&current, m, source, target, out);
             }
             TableAction::Create => unreachable!("entities with a source are altered or rebuilt"),
         }
     }
     for (temporary, target) in final_renames {
-        out.push(schema(format!(
-            "ALTER TABLE {} RENAME TO {}",
-            quote_ident(&temporary),
-            quote_ident(&target)
-        )));
+        out.push(schema(sql::rename_table(&temporary, &target)));
     }
-    // 6. New entities.
-    for (_, target, _, action) in &plans {
-        if *action == TableAction::Create {
-            out.push(schema(sql::create_table(target.name(), target)));
+}
+
+/// The in-place column changes of table `current` (`source`'s table, maybe
+/// under a temporary name): unused columns dropped, then renamed ones
+/// renamed, then new ones added.
+fn alter_columns(
+    current: &str,
+    m: &EntityMapping,
+    source: &EntityDescriptor,
+    target: &EntityDescriptor,
+    out: &mut Vec<Statement>,
+) {
+    for column in unused_columns(m, source) {
+        out.push(schema(sql::drop_column(current, column)));
+    }
+    // Renames before additions: SQLite compares column names
+    // without case, so a new `A` can be added only once `a` is renamed away.
+    for (attribute, value) in &m.attributes {
+        if let ValueSource::Column(column) = value
+            && column != attribute
+        {
+            out.push(schema(sql::rename_column(current, column, attribute)));
         }
     }
-    // 7. Join tables of many-to-many relationships.
-    out.extend(joins_last);
-    // 8. Indexes: all of them for new and rebuilt tables, the missing ones otherwise.
-    for (m, target, source, action) in &plans {
-        let existing: HashSet<String> = match (source, action) {
-            (Some(source), TableAction::Alter) => kept_indexes(m, source, target),
-            _ => HashSet::new(),
-        };
-        for index in indexes(target) {
-            if !existing.contains(&index.name) {
-                out.push(index.statement(target.name()));
-            }
+    for (attribute, value) in &m.attributes {
+        if let ValueSource::Literal(value) = value {
+            let added = target
+                .attribute(attribute)
+                .expect("target attribute")
+                .clone()
+                .with_default(value.clone());
+            out.push(schema(sql::add_column(current, &added)));
         }
     }
-    out
 }
 
 /// Whether `source` becomes `target` in place or needs one rebuild.
@@ -303,37 +351,13 @@ fn join_statements(
     to: &SchemaDescriptor,
     mapping: &SchemaMapping,
 ) -> (Vec<Statement>, Vec<Statement>) {
-    let schema = |sql: String| Statement {
-        sql,
-        purpose: Purpose::Schema,
-    };
     let source_joins = from.join_tables();
     let mut kept: HashSet<String> = HashSet::new();
     let (mut first, mut last) = (Vec::new(), Vec::new());
     let mut creates = Vec::new();
     let source_of = |entity: &str| mapping.entity(entity).and_then(|m| m.source.clone());
     for (k, join) in to.join_tables().into_iter().enumerate() {
-        let sides = [
-            (join.owner.as_str(), Some(join.relationship.as_str()), true),
-            (join.target.as_str(), join.inverse.as_deref(), false),
-        ];
-        let links = sides.into_iter().find_map(|(entity, relationship, owner)| {
-            let m = mapping.entity(entity)?;
-            let source = m.source.as_deref()?;
-            match m.relationship(relationship?)? {
-                LinkSource::ManyToMany(old) => {
-                    let (name, owned) = from.entity(source)?.relationship(old)?.join_table(source);
-                    let old = source_joins.iter().find(|j| j.name == name)?;
-                    Some(Links::Join(old, owned == owner))
-                }
-                LinkSource::ToOne(column) => Some(Links::Column {
-                    table: source.to_owned(),
-                    column: column.clone(),
-                    owner,
-                }),
-                LinkSource::New => None,
-            }
-        });
+        let links = links_of(from, mapping, &source_joins, &join);
         let unchanged = matches!(links, Some(Links::Join(old, true))
             if old.name == join.name
                 && old.owner == join.owner
@@ -344,45 +368,21 @@ fn join_statements(
             kept.insert(join.name.clone());
             continue;
         }
-        let temporary = format!("_staged_new_join_{k}");
+        let temporary = sql::rebuilt_join_table(k);
         last.push(schema(sql::create_join_table(&temporary, &join)));
-        let (source, target) = (quote_ident(sql::JOIN_SOURCE), quote_ident(sql::JOIN_TARGET));
-        let copy = |columns: &str, table: &str| {
-            schema(format!(
-                "INSERT INTO {} ({source}, {target}) SELECT {columns} FROM {}",
-                quote_ident(&temporary),
-                quote_ident(table)
-            ))
-        };
         match links {
             Some(Links::Join(old, same)) => {
-                let columns = if same {
-                    format!("{source}, {target}")
-                } else {
-                    format!("{target}, {source}")
-                };
-                last.push(copy(&columns, &old.name));
+                last.push(schema(sql::copy_links(&temporary, &old.name, !same)));
             }
             Some(Links::Column {
                 table,
                 column,
                 owner,
             }) => {
-                let links = format!("_staged_links_{k}");
-                let (id, column) = (quote_ident(ID_COLUMN), quote_ident(&column));
-                let (to_source, to_target) = if owner {
-                    (&id, &column)
-                } else {
-                    (&column, &id)
-                };
-                first.push(schema(format!(
-                    "CREATE TABLE {} AS SELECT {to_source} AS {source}, {to_target} AS {target} FROM {} \
-                     WHERE {column} IS NOT NULL",
-                    quote_ident(&links),
-                    quote_ident(&table)
-                )));
-                last.push(copy(&format!("{source}, {target}"), &links));
-                last.push(schema(format!("DROP TABLE {}", quote_ident(&links))));
+                let links = sql::links_table(k);
+                first.push(schema(sql::links_of_to_one(&links, &table, &column, owner)));
+                last.push(schema(sql::copy_links(&temporary, &links, false)));
+                last.push(schema(sql::drop_table(&links)));
             }
             None => {}
         }
@@ -390,18 +390,46 @@ fn join_statements(
     }
     for old in &source_joins {
         if !kept.contains(&old.name) {
-            last.push(schema(format!("DROP TABLE {}", quote_ident(&old.name))));
+            last.push(schema(sql::drop_table(&old.name)));
         }
     }
     for (temporary, join) in creates {
-        last.push(schema(format!(
-            "ALTER TABLE {} RENAME TO {}",
-            quote_ident(&temporary),
-            quote_ident(&join.name)
-        )));
+        last.push(schema(sql::rename_table(&temporary, &join.name)));
         last.push(schema(sql::create_join_index(&join)));
     }
     (first, last)
+}
+
+/// Where the links of `join`, a join table of the target schema, come
+/// from: a join table of `source_joins` (of the source schema) or a to-one,
+/// as the mapping of either side says; `None` for a new relationship.
+fn links_of<'j>(
+    from: &SchemaDescriptor,
+    mapping: &SchemaMapping,
+    source_joins: &'j [JoinTable],
+    join: &JoinTable,
+) -> Option<Links<'j>> {
+    let sides = [
+        (join.owner.as_str(), Some(join.relationship.as_str()), true),
+        (join.target.as_str(), join.inverse.as_deref(), false),
+    ];
+    sides.into_iter().find_map(|(entity, relationship, owner)| {
+        let m = mapping.entity(entity)?;
+        let source = m.source.as_deref()?;
+        match m.relationship(relationship?)? {
+            LinkSource::ManyToMany(old) => {
+                let (name, owned) = from.entity(source)?.relationship(old)?.join_table(source);
+                let old = source_joins.iter().find(|j| j.name == name)?;
+                Some(Links::Join(old, owned == owner))
+            }
+            LinkSource::ToOne(column) => Some(Links::Column {
+                table: source.to_owned(),
+                column: column.clone(),
+                owner,
+            }),
+            LinkSource::New => None,
+        }
+    })
 }
 
 /// The source columns some target attribute takes its values from.
@@ -433,138 +461,20 @@ fn copy_rows(temporary: &str, mapping: &EntityMapping, source: &EntityDescriptor
         .iter()
         .map(|(name, value)| {
             let expression = match value {
-                ValueSource::Column(column) => quote_ident(column),
-                ValueSource::Coalesce(column, default) => {
-                    format!(
-                        "coalesce({}, {})",
-                        quote_ident(column),
-                        sql::default_literal(default)
-                    )
-                }
-                ValueSource::Literal(Some(value)) => sql::default_literal(value),
-                ValueSource::Literal(None) => "NULL".to_owned(),
+                ValueSource::Column(column) => sql::quote_ident(column),
+                ValueSource::Coalesce(column, default) => sql::coalesce(column, default),
+                ValueSource::Literal(value) => sql::optional_literal(value.as_ref()),
             };
             (name.clone(), expression)
         })
         .collect();
-    let mut targets = vec![quote_ident(ID_COLUMN)];
-    targets.extend(columns.iter().map(|(name, _)| quote_ident(name)));
-    let mut expressions = vec![quote_ident(ID_COLUMN)];
-    expressions.extend(columns.iter().map(|(_, expression)| expression.clone()));
     Statement {
-        sql: format!(
-            "INSERT INTO {} ({}) SELECT {} FROM {}",
-            quote_ident(temporary),
-            targets.join(", "),
-            expressions.join(", "),
-            quote_ident(source.name())
-        ),
+        sql: sql::copy_rows(temporary, source.name(), &columns),
         purpose: Purpose::CopyRows {
             entity: mapping.target.clone(),
             source: source.name().to_owned(),
+            table: temporary.to_owned(),
             columns,
         },
     }
-}
-
-/// The indexes of `source` that an in-place change leaves valid for `target`:
-/// the target has an index of the same name (same entity, attribute and
-/// kind), and that attribute still holds the values of the same column. A
-/// name alone is not enough: in a composed step, `a` may be renamed away and
-/// a new attribute `a` added, and `a`'s old index then covers the renamed column.
-///
-/// Index names are made of the entity's name, the attribute's name and the
-/// kind (unique or plain), so "the target has an index of the same name" is
-/// "same entity name, an attribute of the same name with that kind"; no index
-/// statement is built to find out.
-fn kept_indexes(
-    mapping: &EntityMapping,
-    source: &EntityDescriptor,
-    target: &EntityDescriptor,
-) -> HashSet<String> {
-    let mut kept = HashSet::new();
-    if source.name() != target.name() {
-        return kept;
-    }
-    let entity = source.name();
-    for attribute in source.attributes() {
-        let same_column = matches!(
-            mapping.attribute(attribute.name()),
-            Some(ValueSource::Column(column)) if column == attribute.name()
-        );
-        let Some(wanted) = target
-            .attributes()
-            .iter()
-            .find(|a| a.name() == attribute.name())
-        else {
-            continue;
-        };
-        if !same_column {
-            continue;
-        }
-        if attribute.is_unique() && wanted.is_unique() {
-            kept.insert(sql::unique_index_name(entity, attribute.name()));
-        }
-        if attribute.is_indexed() && wanted.is_indexed() {
-            kept.insert(sql::plain_index_name(entity, attribute.name()));
-        }
-    }
-    kept
-}
-
-/// `(index name, statement)` for every index of an entity: a unique index
-/// is a [`Purpose::CreateUnique`] statement, so its failure names a duplicate.
-pub fn index_statements(entity: &EntityDescriptor) -> Vec<(String, Statement)> {
-    indexes(entity)
-        .map(|index| {
-            let statement = index.statement(entity.name());
-            (index.name, statement)
-        })
-        .collect()
-}
-
-/// One index staged keeps on an entity: a unique or a plain index of one attribute.
-struct Index<'a> {
-    name: String,
-    attribute: &'a str,
-    unique: bool,
-}
-
-impl Index<'_> {
-    /// The statement creating the index on `entity`.
-    fn statement(&self, entity: &str) -> Statement {
-        if self.unique {
-            Statement {
-                sql: sql::create_unique_index(entity, self.attribute),
-                purpose: Purpose::CreateUnique {
-                    entity: entity.to_owned(),
-                    attribute: self.attribute.to_owned(),
-                },
-            }
-        } else {
-            Statement {
-                sql: sql::create_plain_index(entity, self.attribute),
-                purpose: Purpose::Schema,
-            }
-        }
-    }
-}
-
-/// The indexes of an entity, in the order of [`index_statements`], without
-/// building their statements (an in-place step keeps most of them).
-fn indexes(entity: &EntityDescriptor) -> impl Iterator<Item = Index<'_>> {
-    entity.attributes().iter().flat_map(move |attribute| {
-        let name = attribute.name();
-        let unique = attribute.is_unique().then(|| Index {
-            name: sql::unique_index_name(entity.name(), name),
-            attribute: name,
-            unique: true,
-        });
-        let plain = attribute.is_indexed().then(|| Index {
-            name: sql::plain_index_name(entity.name(), name),
-            attribute: name,
-            unique: false,
-        });
-        unique.into_iter().chain(plain)
-    })
 }

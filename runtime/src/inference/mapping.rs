@@ -4,8 +4,11 @@
 
 use std::collections::HashMap;
 
+use crate::change::ChangeClass;
 use crate::error::{PlanError, Result};
-use crate::schema::{DefaultValue, EntityDescriptor, SchemaDescriptor, ToManyKind, Version};
+use crate::schema::{
+    DefaultValue, EntityDescriptor, RelationshipDescriptor, SchemaDescriptor, ToManyKind, Version,
+};
 
 /// Where a target attribute's values come from, in terms of the source schema.
 #[derive(Debug, Clone, PartialEq)]
@@ -98,66 +101,90 @@ impl SchemaMapping {
 /// The mapping of one step between consecutive versions, following the
 /// `original_name`s of `to` (which name things in `from`).
 pub fn map_step(from: &SchemaDescriptor, to: &SchemaDescriptor) -> Result<SchemaMapping> {
+    let step = Step { from, to };
     let mut entities = Vec::with_capacity(to.entities().len());
     let mut claimed: HashMap<&str, &str> = HashMap::new();
     for target in to.entities() {
-        let source_name = target.original_name().unwrap_or(target.name());
-        let source = from.entity(source_name);
-        if source.is_none() && target.original_name().is_some() {
-            return Err(PlanError::UnknownOriginalName {
-                from: from.version(),
-                to: to.version(),
-                entity: target.name().to_owned(),
-                attribute: None,
-                original_name: source_name.to_owned(),
-            }
-            .into());
-        }
-        let Some(source) = source else {
-            entities.push(EntityMapping {
-                target: target.name().to_owned(),
-                source: None,
-                attributes: target
-                    .attributes()
-                    .iter()
-                    .map(|a| {
-                        (
-                            a.name().to_owned(),
-                            ValueSource::Literal(a.default_value().cloned()),
-                        )
-                    })
-                    .collect(),
-                relationships: many_to_many(target)
-                    .map(|r| (r.to_owned(), LinkSource::New))
-                    .collect(),
-            });
+        let Some(source) = step.source_entity(target)? else {
+            entities.push(new_entity(target));
             continue;
         };
         if let Some(first) = claimed.insert(source.name(), target.name()) {
-            return Err(PlanError::AmbiguousOriginal {
-                from: from.version(),
-                to: to.version(),
-                original_name: source.name().to_owned(),
-                first: first.to_owned(),
-                second: target.name().to_owned(),
-            }
-            .into());
+            return Err(step.ambiguous(source.name().to_owned(), first.to_owned(), target.name()));
         }
+        entities.push(EntityMapping {
+            target: target.name().to_owned(),
+            source: Some(source.name().to_owned()),
+            attributes: step.attributes(source, target)?,
+            relationships: step.many_to_manys(source, target)?,
+        });
+    }
+    Ok(SchemaMapping {
+        from: from.version(),
+        to: to.version(),
+        entities,
+    })
+}
+
+/// A new entity: every attribute gets its default (or NULL), every
+/// many-to-many starts without links.
+fn new_entity(target: &EntityDescriptor) -> EntityMapping {
+    EntityMapping {
+        target: target.name().to_owned(),
+        source: None,
+        attributes: target
+            .attributes()
+            .iter()
+            .map(|a| {
+                (
+                    a.name().to_owned(),
+                    ValueSource::Literal(a.default_value().cloned()),
+                )
+            })
+            .collect(),
+        relationships: many_to_many(target)
+            .map(|r| (r.to_owned(), LinkSource::New))
+            .collect(),
+    }
+}
+
+/// The two schemas of a step being mapped, for its lookups and errors.
+struct Step<'s> {
+    from: &'s SchemaDescriptor,
+    to: &'s SchemaDescriptor,
+}
+
+impl<'s> Step<'s> {
+    /// The entity of `from` that `target` takes its rows from: the one its
+    /// `original_name` names, or the one of the same name; `None` for a new
+    /// entity.
+    fn source_entity(&self, target: &EntityDescriptor) -> Result<Option<&'s EntityDescriptor>> {
+        let name = target.original_name().unwrap_or(target.name());
+        let source = self.from.entity(name);
+        if source.is_none() && target.original_name().is_some() {
+            return Err(self.unknown_original(target.name(), None, name));
+        }
+        Ok(source)
+    }
+
+    /// Where each attribute of `target` takes its values from in `source`.
+    fn attributes(
+        &self,
+        source: &EntityDescriptor,
+        target: &EntityDescriptor,
+    ) -> Result<Vec<(String, ValueSource)>> {
         let mut attributes = Vec::with_capacity(target.attributes().len());
-        let mut claimed_attributes: HashMap<&str, &str> = HashMap::new();
+        let mut claimed: HashMap<&str, &str> = HashMap::new();
         for attribute in target.attributes() {
-            let source_attribute_name = attribute.original_name().unwrap_or(attribute.name());
-            let value = match source.attribute(source_attribute_name) {
+            let name = attribute.original_name().unwrap_or(attribute.name());
+            let value = match source.attribute(name) {
                 Some(old) => {
-                    if let Some(first) = claimed_attributes.insert(old.name(), attribute.name()) {
-                        return Err(PlanError::AmbiguousOriginal {
-                            from: from.version(),
-                            to: to.version(),
-                            original_name: format!("{}.{}", source.name(), old.name()),
-                            first: format!("{}.{first}", target.name()),
-                            second: format!("{}.{}", target.name(), attribute.name()),
-                        }
-                        .into());
+                    if let Some(first) = claimed.insert(old.name(), attribute.name()) {
+                        return Err(self.ambiguous(
+                            format!("{}.{}", source.name(), old.name()),
+                            format!("{}.{first}", target.name()),
+                            &format!("{}.{}", target.name(), attribute.name()),
+                        ));
                     }
                     match (
                         old.is_optional(),
@@ -171,42 +198,26 @@ pub fn map_step(from: &SchemaDescriptor, to: &SchemaDescriptor) -> Result<Schema
                     }
                 }
                 None if attribute.original_name().is_some()
-                    && source.relationship(source_attribute_name).is_some() =>
+                    && source.relationship(name).is_some() =>
                 {
-                    return Err(PlanError::NotInferable {
-                        from: from.version(),
-                        to: to.version(),
-                        entity: target.name().to_owned(),
-                        attribute: Some(attribute.name().to_owned()),
-                        change: format!(
-                            "turn to-many `{}.{source_attribute_name}` into `{}.{}`",
-                            source.name(),
-                            target.name(),
-                            attribute.name()
-                        ),
-                        class: "needs-custom",
-                        fix: format!(
-                            "a record may have several related records: remove `original_name`, read them in a \
-                             `will_migrate` hook of a custom stage and set `{}` in its transform",
-                            attribute.name()
-                        ),
-                    }
-                    .into());
+                    return Err(self.to_many_into_to_one(source, target, name, attribute.name()));
                 }
                 None if attribute.original_name().is_some() => {
-                    return Err(PlanError::UnknownOriginalName {
-                        from: from.version(),
-                        to: to.version(),
-                        entity: target.name().to_owned(),
-                        attribute: Some(attribute.name().to_owned()),
-                        original_name: source_attribute_name.to_owned(),
-                    }
-                    .into());
+                    return Err(self.unknown_original(target.name(), Some(attribute.name()), name));
                 }
                 None => ValueSource::Literal(attribute.default_value().cloned()),
             };
             attributes.push((attribute.name().to_owned(), value));
         }
+        Ok(attributes)
+    }
+
+    /// Where the links of each many-to-many of `target` come from in `source`.
+    fn many_to_manys(
+        &self,
+        source: &EntityDescriptor,
+        target: &EntityDescriptor,
+    ) -> Result<Vec<(String, LinkSource)>> {
         let mut relationships = Vec::new();
         for relationship in target.relationships() {
             if relationship.kind() != ToManyKind::ManyToMany {
@@ -217,7 +228,8 @@ pub fn map_step(from: &SchemaDescriptor, to: &SchemaDescriptor) -> Result<Schema
                 .relationship(source_name)
                 .filter(|r| r.kind() == ToManyKind::ManyToMany);
             // The related entity's name in the source schema.
-            let related = to
+            let related = self
+                .to
                 .entity(relationship.target())
                 .map(|t| t.original_name().unwrap_or(t.name()));
             let to_one = source
@@ -229,58 +241,114 @@ pub fn map_step(from: &SchemaDescriptor, to: &SchemaDescriptor) -> Result<Schema
             if let Some(kept) = kept
                 && Some(kept.target()) != related
             {
-                return Err(PlanError::NotInferable {
-                    from: from.version(),
-                    to: to.version(),
-                    entity: target.name().to_owned(),
-                    attribute: Some(relationship.name().to_owned()),
-                    change: format!(
-                        "change the related entity of many-to-many `{}.{}` from `{}` to `{}`",
-                        target.name(),
-                        relationship.name(),
-                        kept.target(),
-                        relationship.target()
-                    ),
-                    class: "needs-custom",
-                    fix: format!(
-                        "its links hold ids of `{}` records: give the relationship a new name (without \
-                         `original_name`) so that it starts without links, and link the `{}` records in a \
-                         `did_migrate` hook of a custom stage",
-                        kept.target(),
-                        relationship.target()
-                    ),
-                }
-                .into());
+                return Err(self.related_entity_changed(target, relationship, kept));
             }
             let link = match (kept, to_one, relationship.original_name()) {
                 (Some(kept), _, _) => LinkSource::ManyToMany(kept.name().to_owned()),
                 (None, Some(_), Some(_)) => LinkSource::ToOne(source_name.to_owned()),
                 (None, _, Some(_)) => {
-                    return Err(PlanError::UnknownOriginalName {
-                        from: from.version(),
-                        to: to.version(),
-                        entity: target.name().to_owned(),
-                        attribute: Some(relationship.name().to_owned()),
-                        original_name: source_name.to_owned(),
-                    }
-                    .into());
+                    return Err(self.unknown_original(
+                        target.name(),
+                        Some(relationship.name()),
+                        source_name,
+                    ));
                 }
                 (None, _, None) => LinkSource::New,
             };
             relationships.push((relationship.name().to_owned(), link));
         }
-        entities.push(EntityMapping {
-            target: target.name().to_owned(),
-            source: Some(source.name().to_owned()),
-            attributes,
-            relationships,
-        });
+        Ok(relationships)
     }
-    Ok(SchemaMapping {
-        from: from.version(),
-        to: to.version(),
-        entities,
-    })
+
+    /// [`PlanError::UnknownOriginalName`]: `entity` (or its `attribute`)
+    /// names `original_name`, which `from` does not have.
+    fn unknown_original(
+        &self,
+        entity: &str,
+        attribute: Option<&str>,
+        original_name: &str,
+    ) -> crate::Error {
+        PlanError::UnknownOriginalName {
+            from: self.from.version(),
+            to: self.to.version(),
+            entity: entity.to_owned(),
+            attribute: attribute.map(str::to_owned),
+            original_name: original_name.to_owned(),
+        }
+        .into()
+    }
+
+    /// [`PlanError::AmbiguousOriginal`]: `first` and `second` both take
+    /// their data from `original_name`.
+    fn ambiguous(&self, original_name: String, first: String, second: &str) -> crate::Error {
+        PlanError::AmbiguousOriginal {
+            from: self.from.version(),
+            to: self.to.version(),
+            original_name,
+            first,
+            second: second.to_owned(),
+        }
+        .into()
+    }
+
+    /// A to-many of `source` renamed into the to-one `attribute` of `target`.
+    fn to_many_into_to_one(
+        &self,
+        source: &EntityDescriptor,
+        target: &EntityDescriptor,
+        to_many: &str,
+        attribute: &str,
+    ) -> crate::Error {
+        PlanError::NotInferable {
+            from: self.from.version(),
+            to: self.to.version(),
+            entity: target.name().to_owned(),
+            attribute: Some(attribute.to_owned()),
+            change: format!(
+                "turn to-many `{}.{to_many}` into `{}.{attribute}`",
+                source.name(),
+                target.name(),
+            ),
+            class: ChangeClass::NeedsCustomStage,
+            fix: format!(
+                "a record may have several related records: remove `original_name`, read them in a \
+                 `will_migrate` hook of a custom stage and set `{attribute}` in its transform"
+            ),
+        }
+        .into()
+    }
+
+    /// A many-to-many of `target` that keeps the links of `kept`, whose
+    /// related entity is another one.
+    fn related_entity_changed(
+        &self,
+        target: &EntityDescriptor,
+        relationship: &RelationshipDescriptor,
+        kept: &RelationshipDescriptor,
+    ) -> crate::Error {
+        PlanError::NotInferable {
+            from: self.from.version(),
+            to: self.to.version(),
+            entity: target.name().to_owned(),
+            attribute: Some(relationship.name().to_owned()),
+            change: format!(
+                "change the related entity of many-to-many `{}.{}` from `{}` to `{}`",
+                target.name(),
+                relationship.name(),
+                kept.target(),
+                relationship.target()
+            ),
+            class: ChangeClass::NeedsCustomStage,
+            fix: format!(
+                "its links hold ids of `{}` records: give the relationship a new name (without \
+                 `original_name`) so that it starts without links, and link the `{}` records in a \
+                 `did_migrate` hook of a custom stage",
+                kept.target(),
+                relationship.target()
+            ),
+        }
+        .into()
+    }
 }
 
 /// The names of an entity's many-to-many relationships.

@@ -2,22 +2,25 @@
 
 use std::collections::HashSet;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
 
-use rusqlite::Connection;
-
+use crate::context::TableMap;
+use crate::delete_rules;
 use crate::error::{Error, MigrationError, Result};
 use crate::inference::{self, Purpose, SchemaMapping, Statement};
-use crate::model::Model;
-use crate::observer::PROGRESS_INTERVAL;
 use crate::planner::MigrationStep;
-use crate::schema::{SchemaDescriptor, VersionedSchema};
-use crate::stage::{ErasedCustom, TableMap};
-use crate::store;
-use crate::store::sql::{self, quote_ident};
+use crate::schema::{EntityDescriptor, SchemaDescriptor, VersionedSchema};
+use crate::sql;
+use crate::stage::{ErasedCustom, ErasedTransform};
 
 use super::{Runner, lock};
 
 impl<S: VersionedSchema> Runner<'_, S> {
+    /// Runs the custom stage `custom` as the step from `from` to `to`: its
+    /// `will_migrate` hooks, its transforms, the inferred SQL for the other
+    /// entities, the delete rules for the rows a transform dropped, its
+    /// `migrate` hooks, and its `did_migrate` hooks once the old tables are
+    /// gone. Returns the rows written.
     pub(super) fn run_custom(
         &self,
         step: &MigrationStep,
@@ -26,133 +29,192 @@ impl<S: VersionedSchema> Runner<'_, S> {
         mapping: &SchemaMapping,
         custom: &ErasedCustom,
     ) -> Result<u64> {
-        let (v_from, v_to) = (from.version(), to.version());
-        let hook_error = |hook: String, source: Error| -> Error {
-            MigrationError::HookFailed {
-                path: self.path.to_owned(),
-                from: v_from,
-                to: v_to,
-                hook,
-                source: Box::new(source),
-            }
-            .into()
+        let stage = CustomRun {
+            runner: self,
+            step,
+            from,
+            to,
         };
-        for (k, hook) in custom.will_migrate.iter().enumerate() {
-            let label = format!("`will_migrate` hook #{}", k + 1);
-            self.record(|r| r.hook(&label));
-            guarded(|| hook(self.shared)).map_err(|e| hook_error(label, e))?;
-        }
-        let mut rows = 0u64;
-        let mut shadows = Vec::new();
-        let mut built = Vec::new();
-        let mut dropped = Vec::new();
+        stage.hooks("will_migrate", &custom.will_migrate, |hook| {
+            hook(self.shared)
+        })?;
+        let mut transformed = Vec::with_capacity(custom.transforms.len());
         for (k, transform) in custom.transforms.iter().enumerate() {
-            let (source, target) = ((transform.source)(), (transform.target)());
-            let shadow = format!("_staged_old_{k}");
-            let fresh = format!("_staged_new_t{k}");
-            let total: i64 = {
-                let conn = lock(self.shared);
-                // The foreign keys of other tables (to-ones, join tables) keep
-                // naming the entity, not its shadow (`set_migration_mode`):
-                // the new table takes the name back with the same ids.
-                self.exec(
-                    &conn,
-                    &format!(
-                        "ALTER TABLE {} RENAME TO {}",
-                        quote_ident(source.name()),
-                        quote_ident(&shadow)
-                    ),
-                )?;
-                // The shadow's indexes would hold the names the new table's indexes need.
-                for (name, _) in inference::index_statements(source) {
-                    self.exec(
-                        &conn,
-                        &format!("DROP INDEX IF EXISTS {}", quote_ident(&name)),
-                    )?;
-                }
-                self.exec(&conn, &sql::create_table(&fresh, target))?;
-                // Before any row: the ids of the shadow's deleted and
-                // dropped rows stay unused (the shadow took over the
-                // entity's `sqlite_sequence` row with its name).
-                self.exec(&conn, &sql::seed_sequence(&fresh, &shadow))?;
-                // Only an observer needs the total, and counting reads the
-                // whole table once more.
-                if self.observer.is_some() {
-                    conn.query_row(
-                        &format!("SELECT count(*) FROM {}", quote_ident(&shadow)),
-                        [],
-                        |r| r.get(0),
-                    )?
-                } else {
-                    0
-                }
-            };
-            let total = total.unsigned_abs();
-            // The rows read, as the transform's last progress call reports them.
-            let mut read = 0u64;
-            let mut progress = |done: u64| {
-                read = done;
-                if let Some(observer) = self.observer {
-                    observer.stage_progress(step, target.name(), done, total);
-                }
-            };
-            let label = format!("transform of `{}`", source.name());
-            self.record(|r| r.transform(source.name()));
-            let written = {
-                let conn = lock(self.shared);
-                guarded(|| (transform.run)(&conn, &shadow, &fresh, &mut progress))
-                    .map_err(|e| hook_error(label.clone(), e))?
-            };
-            self.record(|r| r.rows_written(written));
-            rows += written;
-            if written < read {
-                dropped.push((target.name().to_owned(), label));
-            }
-            shadows.push((source.name().to_owned(), shadow));
-            built.push((fresh, target));
+            transformed.push(stage.transform(k, transform)?);
         }
-        let skip: HashSet<String> = built.iter().map(|(_, t)| t.name().to_owned()).collect();
-        let keep: HashSet<String> = shadows.iter().map(|(s, _)| s.clone()).collect();
-        let mut statements = inference::lower_except(from, to, mapping, &skip, &keep);
-        for (fresh, target) in &built {
+        let mut rows: u64 = transformed.iter().map(|t| t.written).sum();
+        rows += stage.other_entities(mapping, &transformed)?;
+        // Rows a transform dropped may be referred to: apply the delete rules.
+        for t in transformed.iter().filter(|t| t.dropped_rows) {
+            rows += delete_rules::apply_delete_rules(&lock(self.shared), to, t.target.name())
+                .map_err(|e| stage.hook_error(t.label.clone(), e))?;
+        }
+        let old_tables: TableMap = Arc::new(
+            transformed
+                .iter()
+                .map(|t| (t.source.to_owned(), t.shadow.clone()))
+                .collect(),
+        );
+        stage.hooks("migrate", &custom.migrate, |hook| {
+            hook(self.shared, &old_tables)
+        })?;
+        {
+            let conn = lock(self.shared);
+            for t in &transformed {
+                self.exec(&conn, &sql::drop_table(&t.shadow))?;
+            }
+        }
+        stage.hooks("did_migrate", &custom.did_migrate, |hook| hook(self.shared))?;
+        Ok(rows)
+    }
+}
+
+/// The label of the `number`th hook (from 1) of a kind (`will_migrate`,
+/// `migrate`, `did_migrate`), as errors and dry runs name it.
+pub(crate) fn hook_label(kind: &str, number: usize) -> String {
+    format!("`{kind}` hook #{number}")
+}
+
+/// A custom stage being run: the runner, the step and its two schemas.
+struct CustomRun<'r, 'a, S> {
+    runner: &'r Runner<'a, S>,
+    step: &'r MigrationStep,
+    from: &'r SchemaDescriptor,
+    to: &'r SchemaDescriptor,
+}
+
+/// What one transform did.
+struct Transformed {
+    /// The old entity.
+    source: &'static str,
+    /// The new entity.
+    target: &'static EntityDescriptor,
+    /// Where the old rows are until the stage ends ([`sql::old_table`]).
+    shadow: String,
+    /// The table the transform filled ([`sql::transformed_table`]).
+    fresh: String,
+    /// The rows it wrote.
+    written: u64,
+    /// Whether it wrote fewer rows than it read.
+    dropped_rows: bool,
+    /// The transform, as errors name it.
+    label: String,
+}
+
+impl<S: VersionedSchema> CustomRun<'_, '_, S> {
+    /// A [`MigrationError::HookFailed`] of this stage.
+    fn hook_error(&self, hook: String, source: Error) -> Error {
+        MigrationError::HookFailed {
+            path: self.runner.path.to_owned(),
+            from: self.from.version(),
+            to: self.to.version(),
+            hook,
+            source: Box::new(source),
+        }
+        .into()
+    }
+
+    /// Runs the hooks of one `kind`, in order, through `call`.
+    fn hooks<H>(&self, kind: &str, hooks: &[H], call: impl Fn(&H) -> Result<()>) -> Result<()> {
+        for (k, hook) in hooks.iter().enumerate() {
+            let label = hook_label(kind, k + 1);
+            self.runner.record(|r| r.hook(&label));
+            guarded(|| call(hook)).map_err(|e| self.hook_error(label, e))?;
+        }
+        Ok(())
+    }
+
+    /// Runs the `k`th transform: its old table becomes its shadow, and the
+    /// rows streamed through it fill a new table.
+    fn transform(&self, k: usize, transform: &ErasedTransform) -> Result<Transformed> {
+        let runner = self.runner;
+        let (source, target) = ((transform.source)(), (transform.target)());
+        let shadow = sql::old_table(k);
+        let fresh = sql::transformed_table(k);
+        let total = self.set_up_tables(source, target, &shadow, &fresh)?;
+        // The rows read, as the transform's last progress call reports them.
+        let mut read = 0u64;
+        let mut progress = |done: u64| {
+            read = done;
+            if let Some(observer) = runner.observer {
+                observer.stage_progress(self.step, target.name(), done, total);
+            }
+        };
+        let label = format!("transform of `{}`", source.name());
+        runner.record(|r| r.transform(source.name()));
+        let written = {
+            let conn = lock(runner.shared);
+            guarded(|| (transform.run)(&conn, &shadow, &fresh, &mut progress))
+                .map_err(|e| self.hook_error(label.clone(), e))?
+        };
+        runner.record(|r| r.rows_written(written));
+        Ok(Transformed {
+            source: source.name(),
+            target,
+            shadow,
+            fresh,
+            written,
+            dropped_rows: written < read,
+            label,
+        })
+    }
+
+    /// Renames `source`'s table to `shadow` and creates `fresh` for
+    /// `target`; returns the shadow's rows when an observer wants the
+    /// total (0 otherwise).
+    fn set_up_tables(
+        &self,
+        source: &EntityDescriptor,
+        target: &EntityDescriptor,
+        shadow: &str,
+        fresh: &str,
+    ) -> Result<u64> {
+        let runner = self.runner;
+        let conn = lock(runner.shared);
+        // The foreign keys of other tables (to-ones, join tables) keep
+        // naming the entity, not its shadow (`set_migration_mode`):
+        // the new table takes the name back with the same ids.
+        runner.exec(&conn, &sql::rename_table(source.name(), shadow))?;
+        // The shadow's indexes would hold the names the new table's indexes need.
+        for (name, _) in inference::index_statements(source) {
+            runner.exec(&conn, &sql::drop_index_if_exists(&name))?;
+        }
+        runner.exec(&conn, &sql::create_table(fresh, target))?;
+        // Before any row: the ids of the shadow's deleted and
+        // dropped rows stay unused (the shadow took over the
+        // entity's `sqlite_sequence` row with its name).
+        runner.exec(&conn, &sql::seed_sequence(fresh, shadow))?;
+        // Only an observer needs the total, and counting reads the
+        // whole table once more.
+        if runner.observer.is_none() {
+            return Ok(0);
+        }
+        let total: i64 = conn.query_row(&sql::count(shadow, ""), [], |r| r.get(0))?;
+        Ok(total.unsigned_abs())
+    }
+
+    /// The inferred SQL for the entities without a transform, then the
+    /// transformed tables under their names with their indexes; returns
+    /// the rows written.
+    fn other_entities(&self, mapping: &SchemaMapping, transformed: &[Transformed]) -> Result<u64> {
+        let skip: HashSet<String> = transformed
+            .iter()
+            .map(|t| t.target.name().to_owned())
+            .collect();
+        let keep: HashSet<String> = transformed.iter().map(|t| t.source.to_owned()).collect();
+        let mut statements = inference::lower_except(self.from, self.to, mapping, &skip, &keep);
+        for t in transformed {
             statements.push(Statement {
-                sql: format!(
-                    "ALTER TABLE {} RENAME TO {}",
-                    quote_ident(fresh),
-                    quote_ident(target.name())
-                ),
+                sql: sql::rename_table(&t.fresh, t.target.name()),
                 purpose: Purpose::Schema,
             });
             statements.extend(
-                inference::index_statements(target)
+                inference::index_statements(t.target)
                     .into_iter()
                     .map(|(_, statement)| statement),
             );
         }
-        rows += self.execute_all(from, to, &statements)?;
-        // Rows a transform dropped may be referred to: apply the delete rules.
-        for (entity, label) in dropped {
-            rows += crate::related::apply_delete_rules(&lock(self.shared), to, &entity)
-                .map_err(|e| hook_error(label, e))?;
-        }
-        let old_tables: TableMap = std::sync::Arc::new(shadows.iter().cloned().collect());
-        for (k, hook) in custom.migrate.iter().enumerate() {
-            let label = format!("`migrate` hook #{}", k + 1);
-            self.record(|r| r.hook(&label));
-            guarded(|| hook(self.shared, &old_tables)).map_err(|e| hook_error(label, e))?;
-        }
-        {
-            let conn = lock(self.shared);
-            for (_, shadow) in &shadows {
-                self.exec(&conn, &format!("DROP TABLE {}", quote_ident(shadow)))?;
-            }
-        }
-        for (k, hook) in custom.did_migrate.iter().enumerate() {
-            let label = format!("`did_migrate` hook #{}", k + 1);
-            self.record(|r| r.hook(&label));
-            guarded(|| hook(self.shared)).map_err(|e| hook_error(label, e))?;
-        }
-        Ok(rows)
+        self.runner.execute_all(self.from, self.to, &statements)
     }
 }
 
@@ -169,36 +231,4 @@ fn guarded<T>(body: impl FnOnce() -> Result<T>) -> Result<T> {
             Err(Error::hook(format!("panicked: {message}")))
         }
     }
-}
-
-/// Streams the rows of table `from` (model `Old`) through `transform` into
-/// table `into` (model `New`), keeping ids; one row in memory at a time.
-pub(crate) fn stream_transform<Old: Model, New: Model>(
-    conn: &Connection,
-    from: &str,
-    into: &str,
-    transform: &dyn Fn(Old) -> Result<Option<New>>,
-    progress: &mut dyn FnMut(u64),
-) -> Result<u64> {
-    let mut select = conn.prepare(&sql::select_from(Old::entity(), from))?;
-    let mut insert = conn.prepare(&sql::insert_with_id_last(New::entity(), into))?;
-    let id_index = New::entity().attributes().len() + 1;
-    let mut rows = select.query([])?;
-    let (mut done, mut written) = (0u64, 0u64);
-    while let Some(row) = rows.next()? {
-        let id: i64 = row.get(0)?;
-        let old = Old::__read(row, 1, id)?;
-        if let Some(new) = transform(old)? {
-            new.__bind(&mut insert)?;
-            insert.raw_bind_parameter(id_index, id)?;
-            insert.raw_execute().map_err(store::constraint_error)?;
-            written += 1;
-        }
-        done += 1;
-        if done % PROGRESS_INTERVAL == 0 {
-            progress(done);
-        }
-    }
-    progress(done);
-    Ok(written)
 }

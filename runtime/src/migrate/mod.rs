@@ -1,44 +1,217 @@
 //! The runner: executes the steps of a migration path in one transaction.
+//!
+//! [`Migration`] is its one entry: the container, a store group, the dry run
+//! and the test helper all plan, check and run a migration through it.
 
-use std::path::Path;
-use std::sync::{MutexGuard, PoisonError};
-use std::time::Instant;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, MutexGuard};
+use std::time::{Duration, Instant};
 
 use rusqlite::config::DbConfig;
 use rusqlite::{Connection, params};
 use tracing::{debug, info, info_span};
 
 use crate::context::SharedConnection;
-use crate::dry_run::Recorder;
 use crate::error::{ConstraintKind, Error, MigrationError, Result};
 use crate::inference::{self, Purpose, Statement};
 use crate::observer::MigrationObserver;
-use crate::plan::SchemaMigrationPlan;
-use crate::planner::{self, MigrationPath, PlannedStep};
-use crate::schema::{ID_COLUMN, SchemaDescriptor, Version, VersionedSchema};
-use crate::store::sql::quote_ident;
-use crate::store::{self, HISTORY_TABLE, METADATA_TABLE};
+use crate::plan::{PlanSchema, SchemaMigrationPlan};
+use crate::planner::{MigrationPath, PlannedStep, Route};
+use crate::schema::{SchemaDescriptor, Version, VersionedSchema};
+use crate::sql;
+use crate::store::{self, connection};
 
 mod custom;
+pub(crate) mod probe;
+mod touched;
 
-pub(crate) use custom::stream_transform;
+pub(crate) use custom::hook_label;
 
-/// Migrates the store behind `shared` from `from` to the plan's latest
-/// version along the planner's path, all in one transaction: on any error
-/// (or panic in a hook) the store is left as it was.
-///
-/// With a `recorder` (a dry run, on a copy of the store), every statement,
-/// hook and transform is reported to it as it runs, with row counts around
-/// each step and the data problems a statement is about to run into.
-pub(crate) fn run<S: VersionedSchema>(
-    shared: &SharedConnection,
-    path: &Path,
-    plan: &SchemaMigrationPlan<S>,
+/// Hears what the runner does, as it does it: a dry run records every
+/// statement, hook and transform, with row counts around each step.
+pub(crate) trait Recorder {
+    /// A step starts on a store at schema `from`.
+    fn begin_step(&self, conn: &Connection, from: &SchemaDescriptor);
+    /// The runner runs `sql` itself.
+    fn sql(&self, sql: &str);
+    /// The runner is about to run a lowered statement towards schema `to`.
+    fn statement(&self, conn: &Connection, to: &SchemaDescriptor, statement: &Statement);
+    /// A hook is about to run.
+    fn hook(&self, label: &str);
+    /// The transform of (old) `entity` is about to run.
+    fn transform(&self, entity: &str);
+    /// The last transform wrote `written` rows.
+    fn rows_written(&self, written: u64);
+    /// A step ended on a store at schema `to`, having written `rows` rows.
+    fn end_step(&self, conn: &Connection, to: &SchemaDescriptor, rows: u64);
+}
+
+/// What runs inside a migration's transaction before its steps; see
+/// [`Migration::prelude`].
+pub(crate) type Prelude<'a> = dyn Fn(&Connection) -> Result<()> + 'a;
+
+/// A migration of the store at `path` from version `from` to the plan's
+/// latest, planned once; [`begin`](Migration::begin) runs it.
+pub(crate) struct Migration<'a, S> {
+    plan: &'a SchemaMigrationPlan<S>,
+    path: &'a Path,
     from: Version,
-    observer: Option<&dyn MigrationObserver>,
-    recorder: Option<&Recorder>,
-) -> Result<()> {
-    prepare(shared, path, plan, from, observer, recorder)?.commit(observer)
+    route: Route,
+    observer: Option<Arc<dyn MigrationObserver>>,
+    recorder: Option<&'a dyn Recorder>,
+    check_before: bool,
+    busy_timeout: Duration,
+    prelude: Option<&'a Prelude<'a>>,
+}
+
+impl<'a, S: VersionedSchema> Migration<'a, S> {
+    /// Plans the migration of the store at `path`, at version `from`.
+    pub(crate) fn new(
+        plan: &'a SchemaMigrationPlan<S>,
+        path: &'a Path,
+        from: Version,
+    ) -> Result<Self> {
+        let route = plan
+            .route(from)
+            .map_err(|no_route| MigrationError::NoPath {
+                path: path.to_owned(),
+                from,
+                to: S::VERSION,
+                reason: no_route.to_string(),
+            })?;
+        Ok(Migration {
+            plan,
+            path,
+            from,
+            route,
+            observer: None,
+            recorder: None,
+            check_before: true,
+            busy_timeout: connection::BUSY_TIMEOUT,
+            prelude: None,
+        })
+    }
+
+    /// Reports progress to `observer`.
+    pub(crate) fn observer(mut self, observer: Option<Arc<dyn MigrationObserver>>) -> Self {
+        self.observer = observer;
+        self
+    }
+
+    /// Reports every statement, hook and transform to `recorder`.
+    pub(crate) fn recorder(mut self, recorder: &'a dyn Recorder) -> Self {
+        self.recorder = Some(recorder);
+        self
+    }
+
+    /// Whether to check the store for damage before migrating it.
+    pub(crate) fn check_before(mut self, check: bool) -> Self {
+        self.check_before = check;
+        self
+    }
+
+    /// The busy timeout the connection was opened with (named in errors).
+    pub(crate) fn busy_timeout(mut self, timeout: Duration) -> Self {
+        self.busy_timeout = timeout;
+        self
+    }
+
+    /// Runs `prelude` inside the migration's transaction, once it holds the
+    /// write lock and before the store's version is read (adoption stamps
+    /// the store there); its error rolls everything back.
+    pub(crate) fn prelude(mut self, prelude: &'a Prelude<'a>) -> Self {
+        self.prelude = Some(prelude);
+        self
+    }
+
+    /// The path the migration takes.
+    pub(crate) fn migration_path(&self) -> &MigrationPath {
+        &self.route.path
+    }
+
+    /// The planned steps, in order.
+    pub(crate) fn steps(&self) -> &[PlannedStep] {
+        &self.route.steps
+    }
+
+    /// Checks the store (unless told not to), then runs every step inside a
+    /// transaction that is left open for the caller to commit; on failure
+    /// the transaction is rolled back and the observer told. Errors caused
+    /// by the file (busy, damaged, read-only, full) are [`StoreError`]s.
+    ///
+    /// [`StoreError`]: crate::StoreError
+    pub(crate) fn begin(self, shared: &SharedConnection) -> Result<Prepared> {
+        let (path, timeout) = (self.path.to_owned(), self.busy_timeout);
+        self.run(shared)
+            .map_err(|error| connection::classify(error, &path, timeout))
+    }
+
+    fn run(self, shared: &SharedConnection) -> Result<Prepared> {
+        let span =
+            info_span!("migrate", path = %self.path.display(), from = %self.from, to = %S::VERSION);
+        let _entered = span.enter();
+        if self.check_before {
+            // Refuse to migrate a damaged store, reading what the path
+            // touches (see `check_before_migrating`).
+            let touched = touched::touched(self.plan, &self.route.steps);
+            store::integrity::check_before_migrating(&lock(shared), self.path, &touched)?;
+        }
+        let current = {
+            let conn = lock(shared);
+            set_migration_mode(&conn, true)?;
+            if let Err(error) = conn.execute_batch(sql::BEGIN_IMMEDIATE) {
+                let _ = set_migration_mode(&conn, false);
+                return Err(error.into());
+            }
+            // Another connection may have migrated the store while this one
+            // waited for the lock: read the version again under the lock.
+            let current = match self.prelude {
+                Some(prelude) => prelude(&conn),
+                None => Ok(()),
+            }
+            .and_then(|()| store::read_version(&conn, self.path));
+            if current.is_err() {
+                drop(conn);
+                let _ = end(shared, sql::ROLLBACK);
+            }
+            current?
+        };
+        let mut prepared = Prepared {
+            shared: Arc::clone(shared),
+            path: self.path.to_owned(),
+            busy_timeout: self.busy_timeout,
+            observer: self.observer.clone(),
+            migration_path: None,
+            open: true,
+        };
+        if current == S::VERSION {
+            // Nothing runs, so the observer hears nothing.
+            info!("store already migrated by another connection");
+            return Ok(prepared);
+        }
+        let migration_path = &self.route.path;
+        info!(%migration_path, "migrating");
+        if let Some(observer) = &self.observer {
+            observer.will_migrate_store(migration_path);
+        }
+        let runner = Runner {
+            shared,
+            path: self.path,
+            plan: self.plan,
+            observer: self.observer.as_deref(),
+            path_view: migration_path,
+            recorder: self.recorder,
+        };
+        let result = runner.run_steps(self.from, current, &self.route.steps);
+        prepared.migration_path = Some(self.route.path);
+        match result {
+            Ok(()) => Ok(prepared),
+            Err(error) => {
+                prepared.rollback(&error);
+                Err(error)
+            }
+        }
+    }
 }
 
 /// A migration that ran to its last step and passed its checks, with its
@@ -51,16 +224,26 @@ pub(crate) fn run<S: VersionedSchema>(
 /// observer hears nothing, neither now nor at commit or rollback.
 pub(crate) struct Prepared {
     shared: SharedConnection,
+    path: PathBuf,
+    busy_timeout: Duration,
+    observer: Option<Arc<dyn MigrationObserver>>,
     migration_path: Option<MigrationPath>,
     open: bool,
 }
 
 impl Prepared {
+    /// Whether the migration ran (false when another connection had already
+    /// migrated the store by the time this one held the write lock).
+    pub(crate) fn ran(&self) -> bool {
+        self.migration_path.is_some()
+    }
+
     /// Commits the migration and tells the observer how it ended.
-    pub(crate) fn commit(mut self, observer: Option<&dyn MigrationObserver>) -> Result<()> {
+    pub(crate) fn commit(mut self) -> Result<()> {
         self.open = false;
-        let result = end(&self.shared, "COMMIT");
-        if let (Some(observer), Some(path)) = (observer, &self.migration_path) {
+        let result = end(&self.shared, sql::COMMIT)
+            .map_err(|error| connection::classify(error, &self.path, self.busy_timeout));
+        if let (Some(observer), Some(path)) = (&self.observer, &self.migration_path) {
             match &result {
                 Ok(()) => observer.did_migrate_store(path),
                 Err(error) => observer.migration_failed(path, error),
@@ -70,10 +253,10 @@ impl Prepared {
     }
 
     /// Rolls the migration back because of `reason`, telling the observer.
-    pub(crate) fn rollback(mut self, observer: Option<&dyn MigrationObserver>, reason: &Error) {
+    pub(crate) fn rollback(mut self, reason: &Error) {
         self.open = false;
-        let _ = end(&self.shared, "ROLLBACK");
-        if let (Some(observer), Some(path)) = (observer, &self.migration_path) {
+        let _ = end(&self.shared, sql::ROLLBACK);
+        if let (Some(observer), Some(path)) = (&self.observer, &self.migration_path) {
             observer.migration_failed(path, reason);
         }
     }
@@ -82,7 +265,7 @@ impl Prepared {
 impl Drop for Prepared {
     fn drop(&mut self) {
         if self.open {
-            let _ = end(&self.shared, "ROLLBACK");
+            let _ = end(&self.shared, sql::ROLLBACK);
         }
     }
 }
@@ -115,84 +298,8 @@ fn set_migration_mode(conn: &Connection, on: bool) -> rusqlite::Result<()> {
     Ok(())
 }
 
-/// Runs every step of the migration inside a transaction that is left open;
-/// on failure the transaction is rolled back and the observer told.
-pub(crate) fn prepare<S: VersionedSchema>(
-    shared: &SharedConnection,
-    path: &Path,
-    plan: &SchemaMigrationPlan<S>,
-    from: Version,
-    observer: Option<&dyn MigrationObserver>,
-    recorder: Option<&Recorder>,
-) -> Result<Prepared> {
-    let span = info_span!("migrate", path = %path.display(), %from, to = %S::VERSION);
-    let _entered = span.enter();
-    let (start, steps) = plan.planned(from).map_err(|e| with_path(e, path))?;
-    let versions: Vec<Version> = plan.schemas().iter().map(|s| s.version()).collect();
-    let migration_path = planner::to_path(&versions, start, &steps);
-    let current = {
-        let conn = lock(shared);
-        set_migration_mode(&conn, true)?;
-        if let Err(error) = conn.execute_batch("BEGIN IMMEDIATE") {
-            let _ = set_migration_mode(&conn, false);
-            return Err(error.into());
-        }
-        // Another connection may have migrated the store while this one
-        // waited for the lock: read the version again under the lock.
-        let current = store::read_version(&conn, path);
-        if current.is_err() {
-            drop(conn);
-            let _ = end(shared, "ROLLBACK");
-        }
-        current?
-    };
-    let mut prepared = Prepared {
-        shared: std::sync::Arc::clone(shared),
-        migration_path: None,
-        open: true,
-    };
-    if current == S::VERSION {
-        // Nothing runs, so the observer hears nothing.
-        info!("store already migrated by another connection");
-        return Ok(prepared);
-    }
-    info!(%migration_path, "migrating");
-    if let Some(observer) = observer {
-        observer.will_migrate_store(&migration_path);
-    }
-    let runner = Runner {
-        shared,
-        path,
-        plan,
-        observer,
-        path_view: &migration_path,
-        recorder,
-    };
-    let result = runner.run_steps(from, current, &steps);
-    prepared.migration_path = Some(migration_path);
-    match result {
-        Ok(()) => Ok(prepared),
-        Err(error) => {
-            prepared.rollback(observer, &error);
-            Err(error)
-        }
-    }
-}
-
-fn with_path(error: Error, path: &Path) -> Error {
-    match error {
-        Error::Migration(mut boxed) => {
-            if let MigrationError::NoPath { path: p, .. } = boxed.as_mut() {
-                *p = path.to_owned();
-            }
-            Error::Migration(boxed)
-        }
-        other => other,
-    }
-}
-
 fn lock(shared: &SharedConnection) -> MutexGuard<'_, Connection> {
-    shared.lock().unwrap_or_else(PoisonError::into_inner)
+    shared.lock()
 }
 
 struct Runner<'a, S> {
@@ -201,12 +308,12 @@ struct Runner<'a, S> {
     plan: &'a SchemaMigrationPlan<S>,
     observer: Option<&'a dyn MigrationObserver>,
     path_view: &'a MigrationPath,
-    recorder: Option<&'a Recorder>,
+    recorder: Option<&'a dyn Recorder>,
 }
 
 impl<S: VersionedSchema> Runner<'_, S> {
     /// Tells the recorder, if any.
-    fn record(&self, event: impl FnOnce(&Recorder)) {
+    fn record(&self, event: impl FnOnce(&dyn Recorder)) {
         if let Some(recorder) = self.recorder {
             event(recorder);
         }
@@ -219,6 +326,8 @@ impl<S: VersionedSchema> Runner<'_, S> {
         conn.execute(sql, [])
     }
 
+    /// Runs every step, then checks the store against the latest schema and
+    /// stamps its version.
     fn run_steps(&self, from: Version, current: Version, steps: &[PlannedStep]) -> Result<()> {
         if current != from {
             return Err(MigrationError::NoPath {
@@ -229,62 +338,75 @@ impl<S: VersionedSchema> Runner<'_, S> {
             }
             .into());
         }
-        let total = steps.len();
         for (index, step) in steps.iter().enumerate() {
-            let view = self.path_view.steps()[index];
-            if let Some(observer) = self.observer {
-                observer.will_run_stage(index, total, &view);
-            }
-            let schemas = self.plan.schemas();
-            let (source, target) = (&schemas[step.from], &schemas[step.to]);
-            let kind = if step.stage.is_some() {
-                "custom"
-            } else {
-                "inferred"
-            };
-            let stage_span =
-                info_span!("stage", from = %source.version(), to = %target.version(), kind);
-            let _entered = stage_span.enter();
-            let started_at = store::now_millis();
-            let clock = Instant::now();
-            let mapping = self.plan.mapping(step.from, step.to);
-            self.record(|r| r.begin_step(&lock(self.shared), source.descriptor()));
-            let rows = match step.stage.and_then(|k| self.plan.stages()[k].custom_part()) {
-                None => {
-                    let statements =
-                        inference::lower(source.descriptor(), target.descriptor(), &mapping);
-                    self.execute_all(source.descriptor(), target.descriptor(), &statements)?
-                }
-                Some(custom) => self.run_custom(
-                    &view,
-                    source.descriptor(),
-                    target.descriptor(),
-                    &mapping,
-                    custom,
-                )?,
-            };
-            let duration = i64::try_from(clock.elapsed().as_millis()).unwrap_or(i64::MAX);
-            lock(self.shared).execute(
-                &format!(
-                    "INSERT INTO {} (from_version, to_version, kind, started_at, duration_ms, rows_touched) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                    quote_ident(HISTORY_TABLE)
-                ),
-                params![
-                    source.version().to_string(),
-                    target.version().to_string(),
-                    kind,
-                    started_at,
-                    duration,
-                    i64::try_from(rows).unwrap_or(i64::MAX)
-                ],
-            )?;
-            self.record(|r| r.end_step(&lock(self.shared), target.descriptor(), rows));
-            info!(rows, duration_ms = duration, "step done");
+            self.run_step(index, steps.len(), step)?;
         }
         let conn = lock(self.shared);
         let latest = self.plan.schemas().last().expect("a plan has a schema");
-        let differences = store::verify::drift(&conn, latest.descriptor())?;
+        self.verify(&conn, latest)?;
+        conn.execute(
+            &sql::stamp_metadata(),
+            params![
+                latest.version().to_string(),
+                latest.checksum().to_string(),
+                store::now_millis()
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Runs step `index` of `total`: the inferred SQL or the custom stage,
+    /// then its history row.
+    fn run_step(&self, index: usize, total: usize, step: &PlannedStep) -> Result<()> {
+        let view = self.path_view.steps()[index];
+        if let Some(observer) = self.observer {
+            observer.will_run_stage(index, total, &view);
+        }
+        let schemas = self.plan.schemas();
+        let (source, target) = (&schemas[step.from], &schemas[step.to]);
+        let kind = view.kind();
+        let stage_span =
+            info_span!("stage", from = %source.version(), to = %target.version(), %kind);
+        let _entered = stage_span.enter();
+        let started_at = store::now_millis();
+        let clock = Instant::now();
+        let mapping = self.plan.mapping(step.from, step.to);
+        self.record(|r| r.begin_step(&lock(self.shared), source.descriptor()));
+        let rows = match step.stage.and_then(|k| self.plan.stages()[k].custom_part()) {
+            None => {
+                let statements =
+                    inference::lower(source.descriptor(), target.descriptor(), &mapping);
+                self.execute_all(source.descriptor(), target.descriptor(), &statements)?
+            }
+            Some(custom) => self.run_custom(
+                &view,
+                source.descriptor(),
+                target.descriptor(),
+                &mapping,
+                custom,
+            )?,
+        };
+        let duration = i64::try_from(clock.elapsed().as_millis()).unwrap_or(i64::MAX);
+        lock(self.shared).execute(
+            &sql::insert_history(),
+            params![
+                source.version().to_string(),
+                target.version().to_string(),
+                kind.name(),
+                started_at,
+                duration,
+                i64::try_from(rows).unwrap_or(i64::MAX)
+            ],
+        )?;
+        self.record(|r| r.end_step(&lock(self.shared), target.descriptor(), rows));
+        info!(rows, duration_ms = duration, "step done");
+        Ok(())
+    }
+
+    /// Checks the migrated store against `latest`: its tables match the
+    /// schema (no drift), and no reference points at a missing record.
+    fn verify(&self, conn: &Connection, latest: &PlanSchema) -> Result<()> {
+        let differences = store::verify::drift(conn, latest.descriptor())?;
         if !differences.is_empty() {
             return Err(MigrationError::SchemaDrift {
                 path: self.path.to_owned(),
@@ -297,7 +419,7 @@ impl<S: VersionedSchema> Runner<'_, S> {
         // schema's: a schema without any leaves nothing to check.
         if store::verify::declares_foreign_keys(latest.descriptor()) {
             const SHOWN: usize = 5;
-            let mut references = store::verify::dangling_references(&conn, SHOWN + 1)?;
+            let mut references = store::verify::dangling_references(conn, SHOWN + 1)?;
             if !references.is_empty() {
                 let more = references.len() > SHOWN;
                 references.truncate(SHOWN);
@@ -310,17 +432,6 @@ impl<S: VersionedSchema> Runner<'_, S> {
                 .into());
             }
         }
-        conn.execute(
-            &format!(
-                "UPDATE {} SET version = ?1, checksum = ?2, updated_at = ?3 WHERE id = 1",
-                quote_ident(METADATA_TABLE)
-            ),
-            params![
-                latest.version().to_string(),
-                latest.checksum().to_string(),
-                store::now_millis()
-            ],
-        )?;
         Ok(())
     }
 
@@ -370,7 +481,8 @@ fn execute(conn: &Connection, statement: &Statement) -> rusqlite::Result<u64> {
     })
 }
 
-/// Turns a failed statement into an error naming the step, entity and attribute.
+/// Turns a failed statement into an error naming the step, entity and
+/// attribute, and one record the constraint refuses (found by a [`probe`]).
 fn step_error(
     conn: &Connection,
     path: &Path,
@@ -379,73 +491,78 @@ fn step_error(
     statement: &Statement,
     error: rusqlite::Error,
 ) -> Error {
+    let violation = |entity: &str, attribute: String, kind, row, value| {
+        Error::from(MigrationError::ConstraintViolation {
+            path: path.to_owned(),
+            from,
+            to,
+            entity: entity.to_owned(),
+            attribute,
+            kind,
+            row,
+            value,
+            records: Vec::new(),
+        })
+    };
     let code = error.sqlite_error().map(|e| e.extended_code);
     match (&statement.purpose, code) {
         (
             Purpose::CreateUnique { entity, attribute },
             Some(rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE),
         ) => {
-            let duplicate = conn
-                .query_row(
-                    &format!(
-                        "SELECT quote({col}), min({id}) FROM {table} GROUP BY {col} HAVING count(*) > 1 LIMIT 1",
-                        col = quote_ident(attribute),
-                        id = quote_ident(ID_COLUMN),
-                        table = quote_ident(entity)
-                    ),
-                    [],
-                    |row| Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?)),
-                )
-                .ok();
-            MigrationError::ConstraintViolation {
+            let duplicate = probe::duplicate(conn, entity, attribute);
+            violation(
+                entity,
+                attribute.clone(),
+                ConstraintKind::Unique,
+                duplicate.as_ref().map(|d| d.row),
+                duplicate.map(|d| d.value),
+            )
+        }
+        (
+            Purpose::CreateUniqueTogether { entity, attributes },
+            Some(rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE),
+        ) => {
+            let duplicate = probe::duplicate_together(conn, entity, attributes);
+            Error::from(MigrationError::ConstraintViolation {
                 path: path.to_owned(),
                 from,
                 to,
                 entity: entity.clone(),
-                attribute: attribute.clone(),
-                kind: ConstraintKind::Unique,
-                row: duplicate.as_ref().map(|d| d.1),
-                value: duplicate.map(|d| d.0),
-            }
-            .into()
+                attribute: attributes.join(", "),
+                kind: ConstraintKind::UniqueTogether,
+                row: duplicate.as_ref().and_then(|d| d.rows.first().copied()),
+                value: duplicate.as_ref().map(|d| d.values.clone()),
+                records: duplicate.map(|d| d.rows).unwrap_or_default(),
+            })
         }
         (
             Purpose::CopyRows {
                 entity,
                 source,
+                table,
                 columns,
             },
             Some(rusqlite::ffi::SQLITE_CONSTRAINT_NOTNULL),
         ) => {
-            // SQLite names the temporary table's column: "NOT NULL constraint failed: _staged_new_0.title".
+            // SQLite names the rebuilt table's column: "NOT NULL constraint failed: _staged_new_0.title".
             let message = error.to_string();
-            let attribute = columns
+            let failed = sql::failed_columns(&message, sql::Failed::NotNull)
+                .and_then(|columns| columns.strip_prefix(table.as_str())?.strip_prefix('.'));
+            let (attribute, expression) = columns
                 .iter()
-                .find(|(name, _)| message.ends_with(&format!(".{name}")))
-                .or_else(|| columns.first());
-            let (attribute, expression) = attribute.cloned().unwrap_or_default();
-            let row = conn
-                .query_row(
-                    &format!(
-                        "SELECT {} FROM {} WHERE ({expression}) IS NULL LIMIT 1",
-                        quote_ident(ID_COLUMN),
-                        quote_ident(source)
-                    ),
-                    [],
-                    |row| row.get(0),
-                )
-                .ok();
-            MigrationError::ConstraintViolation {
-                path: path.to_owned(),
-                from,
-                to,
-                entity: entity.clone(),
+                .find(|(name, _)| Some(name.as_str()) == failed)
+                .or_else(|| columns.first())
+                .cloned()
+                .unwrap_or_default();
+            let nulls = probe::nulls(conn, source, &expression);
+            violation(
+                entity,
                 attribute,
-                kind: ConstraintKind::NotNull,
-                row,
-                value: None,
-            }
-            .into()
+                ConstraintKind::NotNull,
+                nulls.map(|n| n.row),
+                None,
+            )
         }
         _ => MigrationError::StepFailed {
             path: path.to_owned(),

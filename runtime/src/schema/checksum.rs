@@ -14,8 +14,9 @@ use super::{AttributeType, DefaultValue, SchemaDescriptor, ToManyKind};
 /// from the *canonical form* of a [`SchemaDescriptor`] (see [`canonical_form`]):
 /// entity and attribute names, attribute types, optionality, `unique`, `index`
 /// and defaults. It does not depend on the order of fields or models, on doc
-/// comments, on the version number, on `original_name` hints (they describe
-/// the previous version, not this one) or on the compiler version.
+/// comments, on the version number, on `original_name` hints and `removed(…)`
+/// consents (they describe the previous version, not this one) or on the
+/// compiler version. A `hash_modifier` is part of it.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Checksum([u8; 32]);
 
@@ -47,7 +48,7 @@ impl Checksum {
 ///
 /// - Entities are sorted by name; each entity line is followed by its
 ///   attributes sorted by name. Names are written as JSON strings.
-/// - The type is one of `bool i8 i16 i32 i64 u8 u16 u32 f32 f64 text bytes json`.
+/// - The type is one of `bool i8 i16 i32 i64 u8 u16 u32 u64 f32 f64 text bytes json`.
 /// - A default is `none`, `bool:true`, `int:-3`, `real:0x3fe0000000000000`
 ///   (the IEEE-754 bits, so no float formatting is involved) or `text:"…"`.
 ///
@@ -61,10 +62,21 @@ impl Checksum {
 /// - a one-to-many (the inverse of a to-one) is not stored and not written,
 ///   like the `inverse` of a to-one.
 ///
+/// A schema with `#[versioned_schema(hash_modifier = "…")]` has, right after
+/// the first line, `hash-modifier "…"`; schemas without one have no such line.
+///
+/// Compound constraints appear only in schemas that have them: after the
+/// entity's relationships, sorted, one line each, with the attributes in
+/// their declared order: `unique "Note" "folder" "title"` or
+/// `index "Note" "status" "created_at"`.
+///
 /// The first line names the revision of this form; a change to the form is a
 /// breaking change of every store and needs a new revision.
 pub fn canonical_form(descriptor: &SchemaDescriptor) -> String {
     let mut out = String::from("staged-schema 1\n");
+    if let Some(modifier) = descriptor.hash_modifier() {
+        let _ = writeln!(out, "hash-modifier {}", json_string(modifier));
+    }
     let mut entities: Vec<_> = descriptor.entities().iter().collect();
     entities.sort_by(|a, b| a.name().cmp(b.name()));
     for entity in entities {
@@ -124,6 +136,27 @@ pub fn canonical_form(descriptor: &SchemaDescriptor) -> String {
                 json_string(&join),
             );
         }
+        let mut constraints: Vec<String> = entity
+            .constraints()
+            .iter()
+            .map(|constraint| {
+                let members: Vec<String> = constraint.attributes().map(json_string).collect();
+                format!(
+                    "{} {} {}",
+                    if constraint.is_unique() {
+                        "unique"
+                    } else {
+                        "index"
+                    },
+                    json_string(entity.name()),
+                    members.join(" ")
+                )
+            })
+            .collect();
+        constraints.sort();
+        for constraint in constraints {
+            let _ = writeln!(out, "{constraint}");
+        }
     }
     out
 }
@@ -154,6 +187,7 @@ impl AttributeType {
             AttributeType::U8 => "u8",
             AttributeType::U16 => "u16",
             AttributeType::U32 => "u32",
+            AttributeType::U64 => "u64",
             AttributeType::F32 => "f32",
             AttributeType::F64 => "f64",
             AttributeType::Text => "text",

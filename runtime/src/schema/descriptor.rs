@@ -3,6 +3,14 @@
 //! `#[versioned_schema]` generates one [`SchemaDescriptor`] per schema module
 //! as a `static`; the same types deserialize from JSON snapshots, so every
 //! string and list is a `Cow` that borrows in the static case.
+//!
+//! Two ways to make one: the `const fn`s generated code calls (hidden from
+//! the docs), and a builder for descriptors made at run time (tools, tests):
+//! [`SchemaDescriptor::from_entities`], [`EntityDescriptor::from_parts`] and
+//! [`with_to_many`](EntityDescriptor::with_to_many),
+//! [`AttributeDescriptor::new`], [`named`](AttributeDescriptor::named) and
+//! [`to_one`](AttributeDescriptor::to_one) with the `with_*` methods. A
+//! descriptor has no mutators.
 
 use std::borrow::Cow;
 
@@ -12,21 +20,51 @@ use super::Version;
 use super::relationships::{JoinTable, Reference, RelationshipDescriptor, ToManyKind};
 
 /// The name of the column that holds every row's [`PersistentId`](crate::PersistentId).
-pub const ID_COLUMN: &str = "_id";
+pub const ID_COLUMN: &str = staged_vocabulary::ID_COLUMN;
 
 /// A schema version: its entities and their attributes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SchemaDescriptor {
     version: Version,
     entities: Cow<'static, [EntityDescriptor]>,
+    /// `#[versioned_schema(removed(…))]`: entities of the previous version
+    /// deleted on purpose (not part of the checksum).
+    #[serde(default, skip_serializing_if = "<[_]>::is_empty")]
+    removed: Cow<'static, [Cow<'static, str>]>,
+    /// `#[versioned_schema(hash_modifier = "…")]` (part of the checksum).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    hash_modifier: Option<Cow<'static, str>>,
 }
 
 impl SchemaDescriptor {
     /// A descriptor; `#[versioned_schema]` calls this in a `static`.
+    #[doc(hidden)]
     pub const fn new(version: Version, entities: &'static [EntityDescriptor]) -> Self {
         SchemaDescriptor {
             version,
             entities: Cow::Borrowed(entities),
+            removed: Cow::Borrowed(&[]),
+            hash_modifier: None,
+        }
+    }
+
+    /// A descriptor with the entities removed on purpose and a hash
+    /// modifier; `#[versioned_schema]` calls this in a `static`.
+    #[doc(hidden)]
+    pub const fn __new(
+        version: Version,
+        entities: &'static [EntityDescriptor],
+        removed: &'static [Cow<'static, str>],
+        hash_modifier: Option<&'static str>,
+    ) -> Self {
+        SchemaDescriptor {
+            version,
+            entities: Cow::Borrowed(entities),
+            removed: Cow::Borrowed(removed),
+            hash_modifier: match hash_modifier {
+                Some(m) => Some(Cow::Borrowed(m)),
+                None => None,
+            },
         }
     }
 
@@ -35,7 +73,35 @@ impl SchemaDescriptor {
         SchemaDescriptor {
             version,
             entities: Cow::Owned(entities),
+            removed: Cow::Borrowed(&[]),
+            hash_modifier: None,
         }
+    }
+
+    /// Declares entities of the previous version deleted on purpose (a
+    /// descriptor built at run time; `removed(…)` of `#[versioned_schema]`).
+    pub fn with_removed(mut self, removed: Vec<String>) -> Self {
+        self.removed = removed.into_iter().map(Cow::Owned).collect();
+        self
+    }
+
+    /// Sets the hash modifier (a descriptor built at run time;
+    /// `hash_modifier = "…"` of `#[versioned_schema]`).
+    pub fn with_hash_modifier(mut self, modifier: impl Into<String>) -> Self {
+        self.hash_modifier = Some(Cow::Owned(modifier.into()));
+        self
+    }
+
+    /// The entities of the previous version this one deletes on purpose:
+    /// `#[versioned_schema(removed(…))]`.
+    pub fn removed(&self) -> impl Iterator<Item = &str> {
+        self.removed.iter().map(|name| &**name)
+    }
+
+    /// `#[versioned_schema(hash_modifier = "…")]`: makes a version whose
+    /// shape equals another's distinct (it is part of the checksum).
+    pub fn hash_modifier(&self) -> Option<&str> {
+        self.hash_modifier.as_deref()
     }
 
     /// The schema's version.
@@ -108,10 +174,17 @@ pub struct EntityDescriptor {
     attributes: Cow<'static, [AttributeDescriptor]>,
     #[serde(default, skip_serializing_if = "<[_]>::is_empty")]
     relationships: Cow<'static, [RelationshipDescriptor]>,
+    /// `#[model(removed(…))]`: attributes and relationships of the previous
+    /// version deleted on purpose (not part of the checksum).
+    #[serde(default, skip_serializing_if = "<[_]>::is_empty")]
+    removed: Cow<'static, [Cow<'static, str>]>,
+    #[serde(default, skip_serializing_if = "<[_]>::is_empty")]
+    constraints: Cow<'static, [Constraint]>,
 }
 
 impl EntityDescriptor {
     /// An entity; `#[versioned_schema]` calls this in a `static`.
+    #[doc(hidden)]
     pub const fn new(
         name: &'static str,
         original_name: Option<&'static str>,
@@ -125,10 +198,13 @@ impl EntityDescriptor {
             },
             attributes: Cow::Borrowed(attributes),
             relationships: Cow::Borrowed(&[]),
+            removed: Cow::Borrowed(&[]),
+            constraints: Cow::Borrowed(&[]),
         }
     }
 
     /// An entity with to-many relationships; `#[versioned_schema]` calls this in a `static`.
+    #[doc(hidden)]
     pub const fn with_relationships(
         name: &'static str,
         original_name: Option<&'static str>,
@@ -143,6 +219,55 @@ impl EntityDescriptor {
             },
             attributes: Cow::Borrowed(attributes),
             relationships: Cow::Borrowed(relationships),
+            removed: Cow::Borrowed(&[]),
+            constraints: Cow::Borrowed(&[]),
+        }
+    }
+
+    /// An entity with what it deletes on purpose; `#[versioned_schema]`
+    /// calls this in a `static`.
+    #[doc(hidden)]
+    pub const fn __new(
+        name: &'static str,
+        original_name: Option<&'static str>,
+        attributes: &'static [AttributeDescriptor],
+        relationships: &'static [RelationshipDescriptor],
+        removed: &'static [Cow<'static, str>],
+    ) -> Self {
+        EntityDescriptor {
+            name: Cow::Borrowed(name),
+            original_name: match original_name {
+                Some(n) => Some(Cow::Borrowed(n)),
+                None => None,
+            },
+            attributes: Cow::Borrowed(attributes),
+            relationships: Cow::Borrowed(relationships),
+            removed: Cow::Borrowed(removed),
+            constraints: Cow::Borrowed(&[]),
+        }
+    }
+
+    /// An entity with compound constraints (and what it deletes on
+    /// purpose); `#[versioned_schema]` calls this in a `static`.
+    #[doc(hidden)]
+    pub const fn __with_constraints(
+        name: &'static str,
+        original_name: Option<&'static str>,
+        attributes: &'static [AttributeDescriptor],
+        relationships: &'static [RelationshipDescriptor],
+        removed: &'static [Cow<'static, str>],
+        constraints: &'static [Constraint],
+    ) -> Self {
+        EntityDescriptor {
+            name: Cow::Borrowed(name),
+            original_name: match original_name {
+                Some(n) => Some(Cow::Borrowed(n)),
+                None => None,
+            },
+            attributes: Cow::Borrowed(attributes),
+            relationships: Cow::Borrowed(relationships),
+            removed: Cow::Borrowed(removed),
+            constraints: Cow::Borrowed(constraints),
         }
     }
 
@@ -157,12 +282,34 @@ impl EntityDescriptor {
             original_name: original_name.map(Cow::Owned),
             attributes: Cow::Owned(attributes),
             relationships: Cow::Borrowed(&[]),
+            removed: Cow::Borrowed(&[]),
+            constraints: Cow::Borrowed(&[]),
         }
+    }
+
+    /// Declares attributes and relationships of the previous version deleted
+    /// on purpose (an entity built at run time; `#[model(removed(…))]`).
+    pub fn with_removed(mut self, removed: Vec<String>) -> Self {
+        self.removed = removed.into_iter().map(Cow::Owned).collect();
+        self
+    }
+
+    /// The attributes and relationships (old names) of the previous version
+    /// this entity deletes on purpose: `#[model(removed(…))]`.
+    pub fn removed(&self) -> impl Iterator<Item = &str> {
+        self.removed.iter().map(|name| &**name)
     }
 
     /// Adds to-many relationships to an entity built at run time.
     pub fn with_to_many(mut self, relationships: Vec<RelationshipDescriptor>) -> Self {
         self.relationships = Cow::Owned(relationships);
+        self
+    }
+
+    /// Adds compound constraints (`#[model(unique(…), index(…))]`) to an
+    /// entity built at run time.
+    pub fn with_constraints(mut self, constraints: Vec<Constraint>) -> Self {
+        self.constraints = Cow::Owned(constraints);
         self
     }
 
@@ -197,11 +344,68 @@ impl EntityDescriptor {
         self.relationships.iter().find(|r| r.name() == name)
     }
 
+    /// The compound constraints (`#[model(unique(…), index(…))]`), in
+    /// declaration order. Single-attribute ones are the attributes'
+    /// [`is_unique`](AttributeDescriptor::is_unique) and
+    /// [`is_indexed`](AttributeDescriptor::is_indexed).
+    pub fn constraints(&self) -> &[Constraint] {
+        &self.constraints
+    }
+
     /// The to-one relationships: the attributes that reference another entity.
     pub fn references(&self) -> impl Iterator<Item = (&AttributeDescriptor, &Reference)> {
         self.attributes
             .iter()
             .filter_map(|a| a.reference().map(|r| (a, r)))
+    }
+}
+
+/// A compound constraint of an entity: a unique constraint or an index on
+/// several attributes (to-ones included, by their column), in order.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Constraint {
+    unique: bool,
+    attributes: Cow<'static, [Cow<'static, str>]>,
+}
+
+impl Constraint {
+    /// A constraint; `#[versioned_schema]` calls this in a `static`.
+    #[doc(hidden)]
+    pub const fn __new(unique: bool, attributes: &'static [Cow<'static, str>]) -> Self {
+        Constraint {
+            unique,
+            attributes: Cow::Borrowed(attributes),
+        }
+    }
+
+    /// A unique constraint on `attributes` (stored names), built at run time.
+    pub fn unique<I: IntoIterator<Item = S>, S: Into<String>>(attributes: I) -> Self {
+        Constraint {
+            unique: true,
+            attributes: attributes
+                .into_iter()
+                .map(|a| Cow::Owned(a.into()))
+                .collect(),
+        }
+    }
+
+    /// An index on `attributes` (stored names), built at run time.
+    pub fn index<I: IntoIterator<Item = S>, S: Into<String>>(attributes: I) -> Self {
+        Constraint {
+            unique: false,
+            ..Constraint::unique(attributes)
+        }
+    }
+
+    /// Whether the attributes' values, taken together, are unique (otherwise
+    /// the constraint is a plain index).
+    pub fn is_unique(&self) -> bool {
+        self.unique
+    }
+
+    /// The attributes' names, in order.
+    pub fn attributes(&self) -> impl ExactSizeIterator<Item = &str> + Clone {
+        self.attributes.iter().map(|a| a.as_ref())
     }
 }
 
@@ -220,6 +424,15 @@ pub struct AttributeDescriptor {
     default: Option<DefaultValue>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     reference: Option<Reference>,
+    /// The serde shape of a json attribute's type: traced for a schema of the
+    /// code, read back for a snapshot. Not part of the checksum.
+    #[serde(
+        default,
+        rename = "json_shape",
+        skip_serializing_if = "Option::is_none",
+        with = "super::json_shape::source_serde"
+    )]
+    json_shape: Option<super::json_shape::ShapeSource>,
 }
 
 impl AttributeDescriptor {
@@ -234,6 +447,7 @@ impl AttributeDescriptor {
             indexed: false,
             default: None,
             reference: None,
+            json_shape: None,
         }
     }
 
@@ -258,6 +472,7 @@ impl AttributeDescriptor {
             indexed: true,
             default: None,
             reference: Some(reference),
+            json_shape: None,
         }
     }
 
@@ -309,9 +524,9 @@ impl AttributeDescriptor {
         self
     }
 
-    /// Sets the default value of the column.
-    pub fn with_default(mut self, default: DefaultValue) -> Self {
-        self.default = Some(default);
+    /// Sets the default value of the column (`None` removes it).
+    pub fn with_default(mut self, default: impl Into<Option<DefaultValue>>) -> Self {
+        self.default = default.into();
         self
     }
 
@@ -339,17 +554,35 @@ impl AttributeDescriptor {
             indexed,
             default,
             reference: None,
+            json_shape: None,
         }
     }
 
-    /// Renames the attribute's previous-version name at run time.
-    pub fn set_original_name(&mut self, original_name: Option<String>) {
-        self.original_name = original_name.map(Cow::Owned);
+    /// Records how to trace the serde shape of a json attribute's type;
+    /// `#[versioned_schema]` calls this in a `static`.
+    #[doc(hidden)]
+    pub const fn __with_json_shape(
+        mut self,
+        trace: fn() -> Result<super::json_shape::JsonShape, String>,
+    ) -> Self {
+        let none = self
+            .json_shape
+            .replace(super::json_shape::ShapeSource::Tracer(
+                super::json_shape::JsonTracer(trace),
+            ));
+        // `None`, which needs no drop (a const fn cannot run one).
+        std::mem::forget(none);
+        self
     }
 
-    /// Replaces the default value at run time.
-    pub fn set_default(&mut self, default: Option<DefaultValue>) {
-        self.default = default;
+    /// The serde shape of a json attribute's type: traced from the Rust type
+    /// for a schema of the code, as recorded for a snapshot; `None` for other
+    /// attributes, a type that cannot be traced, and snapshots written before
+    /// shapes were recorded.
+    pub fn json_shape(&self) -> Option<super::json_shape::JsonShape> {
+        self.json_shape
+            .as_ref()
+            .and_then(super::json_shape::ShapeSource::shape)
     }
 
     /// The attribute's name, which is also its column name.
@@ -412,6 +645,10 @@ pub enum AttributeType {
     U16,
     /// `u32`, stored as INTEGER.
     U32,
+    /// `u64`, stored as INTEGER: from 0 to `i64::MAX` (9223372036854775807),
+    /// exactly; writing a larger value fails with
+    /// [`Error::Encode`](crate::Error::Encode) and writes nothing.
+    U64,
     /// `f32`, stored as REAL.
     F32,
     /// `f64`, stored as REAL.
@@ -435,7 +672,8 @@ impl AttributeType {
             | AttributeType::I64
             | AttributeType::U8
             | AttributeType::U16
-            | AttributeType::U32 => "INTEGER",
+            | AttributeType::U32
+            | AttributeType::U64 => "INTEGER",
             AttributeType::F32 | AttributeType::F64 => "REAL",
             AttributeType::Text | AttributeType::Json => "TEXT",
             AttributeType::Bytes => "BLOB",
@@ -444,17 +682,24 @@ impl AttributeType {
 
     /// The inclusive range of an integer type, `None` for other types.
     pub fn integer_range(self) -> Option<(i64, i64)> {
-        Some(match self {
-            AttributeType::Bool => (0, 1),
-            AttributeType::I8 => (i8::MIN.into(), i8::MAX.into()),
-            AttributeType::I16 => (i16::MIN.into(), i16::MAX.into()),
-            AttributeType::I32 => (i32::MIN.into(), i32::MAX.into()),
-            AttributeType::I64 => (i64::MIN, i64::MAX),
-            AttributeType::U8 => (0, u8::MAX.into()),
-            AttributeType::U16 => (0, u16::MAX.into()),
-            AttributeType::U32 => (0, u32::MAX.into()),
-            _ => return None,
-        })
+        use staged_vocabulary::ScalarType;
+        let scalar = match self {
+            AttributeType::Bool => ScalarType::Bool,
+            AttributeType::I8 => ScalarType::I8,
+            AttributeType::I16 => ScalarType::I16,
+            AttributeType::I32 => ScalarType::I32,
+            AttributeType::I64 => ScalarType::I64,
+            AttributeType::U8 => ScalarType::U8,
+            AttributeType::U16 => ScalarType::U16,
+            AttributeType::U32 => ScalarType::U32,
+            AttributeType::U64 => ScalarType::U64,
+            AttributeType::F32 => ScalarType::F32,
+            AttributeType::F64 => ScalarType::F64,
+            AttributeType::Text => ScalarType::Text,
+            AttributeType::Bytes => ScalarType::Bytes,
+            AttributeType::Json => return None,
+        };
+        scalar.integer_range()
     }
 }
 

@@ -2,17 +2,24 @@
 
 mod checksum;
 mod descriptor;
+pub mod json_shape;
 mod relationships;
 pub mod snapshot;
 mod version;
 
-pub use checksum::{Checksum, ParseChecksumError, canonical_form};
+// The text a checksum hashes and the join table naming rule: for the
+// workspace's own tests, not part of the documented API.
+#[doc(hidden)]
+pub use checksum::canonical_form;
+pub use checksum::{Checksum, ParseChecksumError};
 pub use descriptor::{
-    AttributeDescriptor, AttributeType, DefaultValue, EntityDescriptor, ID_COLUMN, SchemaDescriptor,
+    AttributeDescriptor, AttributeType, Constraint, DefaultValue, EntityDescriptor, ID_COLUMN,
+    SchemaDescriptor,
 };
-pub use relationships::{
-    JoinTable, Reference, RelationshipDescriptor, ToManyKind, join_table_name,
-};
+pub(crate) use relationships::JOIN_TABLE_PREFIX;
+#[doc(hidden)]
+pub use relationships::join_table_name;
+pub use relationships::{DeleteRule, JoinTable, Reference, RelationshipDescriptor, ToManyKind};
 pub use version::{ParseVersionError, Version};
 
 /// One version of an app's data model; `#[versioned_schema]` implements it
@@ -26,4 +33,12 @@ pub trait VersionedSchema: Sized + Send + Sync + 'static {
 
     /// The checksum of the schema's shape (see [`Checksum`]).
     fn checksum() -> Checksum;
+
+    /// The stage of a schema module that declares migration hooks (its
+    /// `stage()`, a `MigrationStage`), which a plan always runs; `None` for
+    /// other schemas. Implemented by `#[versioned_schema]`.
+    #[doc(hidden)]
+    fn __module_stage() -> Option<Box<dyn std::any::Any>> {
+        None
+    }
 }

@@ -5,8 +5,6 @@ use std::borrow::Cow;
 
 use serde::{Deserialize, Serialize};
 
-use crate::relationship::DeleteRule;
-
 /// The table of a many-to-many relationship: `source` holds ids of `owner`,
 /// `target` ids of `target`; both cascade on delete.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,8 +25,14 @@ pub struct JoinTable {
 /// `entity`: `_staged_join_<len>_<entity>_<relationship>` (length-prefixed so
 /// that no two pairs share one).
 pub fn join_table_name(entity: &str, relationship: &str) -> String {
-    format!("_staged_join_{}_{entity}_{relationship}", entity.len())
+    format!(
+        "{JOIN_TABLE_PREFIX}{}_{entity}_{relationship}",
+        entity.len()
+    )
 }
+
+/// The prefix of every join table's name (see [`join_table_name`]).
+pub(crate) const JOIN_TABLE_PREFIX: &str = "_staged_join_";
 
 /// The target of a to-one relationship (a `Ref<T>` field): the attribute's
 /// column holds the [`PersistentId`](crate::PersistentId) of a record of `target`.
@@ -41,7 +45,9 @@ pub struct Reference {
 }
 
 impl Reference {
-    /// A reference to `target`; `#[versioned_schema]` calls this in a `static`.
+    /// A reference to `target`; `#[versioned_schema]` calls this in a
+    /// `static` (at run time, use [`Reference::to`]).
+    #[doc(hidden)]
     pub const fn new(
         target: &'static str,
         delete_rule: DeleteRule,
@@ -107,7 +113,9 @@ pub struct RelationshipDescriptor {
 }
 
 impl RelationshipDescriptor {
-    /// A to-many relationship; `#[versioned_schema]` calls this in a `static`.
+    /// A to-many relationship; `#[versioned_schema]` calls this in a
+    /// `static` (at run time, use [`RelationshipDescriptor::build`]).
+    #[doc(hidden)]
     pub const fn new(
         name: &'static str,
         original_name: Option<&'static str>,
@@ -197,5 +205,53 @@ impl RelationshipDescriptor {
     /// one-to-many, the same rule as the inverse to-one's).
     pub fn delete_rule(&self) -> DeleteRule {
         self.delete_rule
+    }
+}
+
+/// What happens to the records that refer to a record when it is deleted.
+///
+/// On a to-one (`Ref`) it says what happens to *this* record when the
+/// referenced one is deleted; on a to-many it says what happens to the
+/// related records when *this* one is deleted. Both describe the same
+/// foreign key, so when both sides give a rule they must agree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeleteRule {
+    /// The referring records are deleted too (SQLite `ON DELETE CASCADE`).
+    Cascade,
+    /// The reference is cleared (SQLite `ON DELETE SET NULL`); only for an
+    /// optional to-one.
+    Nullify,
+    /// The delete is refused with [`Error::DeleteDenied`](crate::Error::DeleteDenied)
+    /// while any record refers to it (checked by the context, with SQLite
+    /// `ON DELETE RESTRICT` behind it for raw SQL).
+    Deny,
+    /// Nothing happens: the reference is kept and may dangle
+    /// ([`ModelContext::follow`](crate::ModelContext::follow) then returns
+    /// `None`). The column has no foreign key.
+    NoAction,
+}
+
+impl DeleteRule {
+    /// The name used in `#[relationship(delete_rule = "…")]` and in the canonical form.
+    pub fn name(self) -> &'static str {
+        use staged_vocabulary::DeleteRule as Rule;
+        match self {
+            DeleteRule::Cascade => Rule::Cascade,
+            DeleteRule::Nullify => Rule::Nullify,
+            DeleteRule::Deny => Rule::Deny,
+            DeleteRule::NoAction => Rule::NoAction,
+        }
+        .name()
+    }
+
+    /// The SQLite `ON DELETE` action, `None` when the column has no foreign key.
+    pub fn on_delete(self) -> Option<&'static str> {
+        match self {
+            DeleteRule::Cascade => Some("CASCADE"),
+            DeleteRule::Nullify => Some("SET NULL"),
+            DeleteRule::Deny => Some("RESTRICT"),
+            DeleteRule::NoAction => None,
+        }
     }
 }

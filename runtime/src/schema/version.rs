@@ -75,26 +75,12 @@ impl FromStr for Version {
     type Err = ParseVersionError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let err = || ParseVersionError {
-            input: s.to_owned(),
-        };
-        let mut parts = s.split('.');
-        let mut next = || -> Result<u64, ParseVersionError> {
-            let part = parts.next().ok_or_else(err)?;
-            // Reject signs, whitespace and leading zeros so that a version has one spelling.
-            if part.is_empty()
-                || !part.bytes().all(|b| b.is_ascii_digit())
-                || (part.len() > 1 && part.starts_with('0'))
-            {
-                return Err(err());
-            }
-            part.parse().map_err(|_| err())
-        };
-        let version = Version::new(next()?, next()?, next()?);
-        if parts.next().is_some() {
-            return Err(err());
-        }
-        Ok(version)
+        // No signs, whitespace or leading zeros: a version has one spelling.
+        let (major, minor, patch) =
+            staged_vocabulary::parse_version(s).ok_or_else(|| ParseVersionError {
+                input: s.to_owned(),
+            })?;
+        Ok(Version::new(major, minor, patch))
     }
 }
 

@@ -6,9 +6,11 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, OpenFlags};
 use serde::Serialize;
 
-use super::{FileState, HISTORY_TABLE, METADATA_TABLE, inspect_file, read_metadata, sql};
+use super::{FileState, inspect_file, read_metadata};
 use crate::error::{Result, StoreError};
-use crate::schema::{Checksum, Version};
+use crate::schema::{Checksum, JOIN_TABLE_PREFIX, Version};
+use crate::sql;
+use crate::step::StepKind;
 
 /// What a store holds, as [`inspect`] reads it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -42,8 +44,8 @@ pub struct HistoryEntry {
     pub from: Version,
     /// The version after the step.
     pub to: Version,
-    /// `custom` or `inferred`.
-    pub kind: String,
+    /// How the step ran (stored as `custom` or `inferred`).
+    pub kind: StepKind,
     /// When the step started, in Unix milliseconds.
     pub started_at: i64,
     /// `started_at` in UTC, as `YYYY-MM-DD HH:MM:SS`.
@@ -104,16 +106,10 @@ pub fn inspect(path: &Path) -> Result<StoreSummary> {
         source,
     })?;
     let metadata = read_metadata(&conn, path)?;
-    let (created_at, updated_at, created, updated) = conn.query_row(
-        &format!(
-            "SELECT created_at, updated_at, {}, {} FROM {} WHERE id = 1",
-            utc("created_at"),
-            utc("updated_at"),
-            sql::quote_ident(METADATA_TABLE)
-        ),
-        [],
-        |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
-    )?;
+    let (created_at, updated_at, created, updated) =
+        conn.query_row(&sql::select_times(), [], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+        })?;
     Ok(StoreSummary {
         path: path.to_owned(),
         version: metadata.version,
@@ -128,22 +124,13 @@ pub fn inspect(path: &Path) -> Result<StoreSummary> {
     })
 }
 
-/// SQL formatting a Unix-milliseconds column as UTC `YYYY-MM-DD HH:MM:SS`.
-fn utc(column: &str) -> String {
-    format!("strftime('%Y-%m-%d %H:%M:%S', {column} / 1000, 'unixepoch')")
-}
-
 fn history(conn: &Connection, path: &Path) -> Result<Vec<HistoryEntry>> {
-    let mut statement = conn.prepare(&format!(
-        "SELECT from_version, to_version, kind, started_at, duration_ms, rows_touched, {} FROM {} ORDER BY seq",
-        utc("started_at"),
-        sql::quote_ident(HISTORY_TABLE)
-    ))?;
+    let mut statement = conn.prepare(&sql::select_history())?;
     let rows = statement.query_map([], |row| {
         Ok((
             row.get::<_, String>(0)?,
             row.get::<_, String>(1)?,
-            row.get(2)?,
+            row.get::<_, String>(2)?,
             row.get(3)?,
             row.get(4)?,
             row.get(5)?,
@@ -159,7 +146,7 @@ fn history(conn: &Connection, path: &Path) -> Result<Vec<HistoryEntry>> {
         out.push(HistoryEntry {
             from: from.parse().map_err(|_| damaged())?,
             to: to.parse().map_err(|_| damaged())?,
-            kind,
+            kind: StepKind::from_name(&kind).ok_or_else(damaged)?,
             started_at,
             started,
             duration_ms,
@@ -170,17 +157,14 @@ fn history(conn: &Connection, path: &Path) -> Result<Vec<HistoryEntry>> {
 }
 
 fn entities(conn: &Connection) -> Result<Vec<EntitySummary>> {
-    tables(
-        conn,
-        "name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name NOT LIKE '\\_staged\\_%' ESCAPE '\\'",
-    )?
-    .into_iter()
-    .map(|(name, rows)| Ok(EntitySummary { name, rows }))
-    .collect()
+    tables(conn, sql::SELECT_ENTITY_TABLES)?
+        .into_iter()
+        .map(|(name, rows)| Ok(EntitySummary { name, rows }))
+        .collect()
 }
 
 fn join_tables(conn: &Connection) -> Result<Vec<JoinTableSummary>> {
-    tables(conn, "name LIKE '\\_staged\\_join\\_%' ESCAPE '\\'")?
+    tables(conn, sql::SELECT_JOIN_TABLES)?
         .into_iter()
         .map(|(name, links)| {
             let (entity, relationship) = owner_of(&name).unzip();
@@ -194,22 +178,16 @@ fn join_tables(conn: &Connection) -> Result<Vec<JoinTableSummary>> {
         .collect()
 }
 
-/// The tables matching `filter` (SQL on `name`), sorted by name, with their row counts.
-fn tables(conn: &Connection, filter: &str) -> Result<Vec<(String, u64)>> {
-    let mut statement = conn.prepare(&format!(
-        "SELECT name FROM sqlite_schema WHERE type = 'table' AND {filter} ORDER BY name"
-    ))?;
+/// The tables `select` names, in its order, with their row counts.
+fn tables(conn: &Connection, select: &str) -> Result<Vec<(String, u64)>> {
+    let mut statement = conn.prepare(select)?;
     let names: Vec<String> = statement
         .query_map([], |row| row.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     names
         .into_iter()
         .map(|name| {
-            let rows: i64 = conn.query_row(
-                &format!("SELECT count(*) FROM {}", sql::quote_ident(&name)),
-                [],
-                |row| row.get(0),
-            )?;
+            let rows: i64 = conn.query_row(&sql::count(&name, ""), [], |row| row.get(0))?;
             Ok((name, rows.unsigned_abs()))
         })
         .collect()
@@ -219,7 +197,7 @@ fn tables(conn: &Connection, filter: &str) -> Result<Vec<(String, u64)>> {
 /// inverse of [`join_table_name`](crate::schema::join_table_name),
 /// `_staged_join_<len>_<entity>_<relationship>`.
 fn owner_of(table: &str) -> Option<(String, String)> {
-    let rest = table.strip_prefix("_staged_join_")?;
+    let rest = table.strip_prefix(JOIN_TABLE_PREFIX)?;
     let (len, rest) = rest.split_once('_')?;
     let len: usize = len.parse().ok()?;
     let entity = rest.get(..len)?;

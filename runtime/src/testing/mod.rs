@@ -125,7 +125,8 @@ impl<S: VersionedSchema> MigrationTest<S> {
         TestStore::create(&self.plan)
     }
 
-    /// For every schema of the plan, oldest first: creates a store at that
+    /// For every schema of the plan, oldest first (from its oldest supported
+    /// version on: retired versions no longer open): creates a store at that
     /// version, runs its seeds, migrates it to the latest version, validates
     /// it, and runs the checks. Stops at the first failure, naming the
     /// version the store started at.
@@ -144,7 +145,15 @@ impl<S: VersionedSchema> MigrationTest<S> {
                 });
             }
         }
-        let versions: Vec<Version> = self.plan.schemas().iter().map(|s| s.version()).collect();
+        // Retired versions (older than the oldest supported) no longer open.
+        let oldest = self.plan.oldest_supported();
+        let versions: Vec<Version> = self
+            .plan
+            .schemas()
+            .iter()
+            .map(|s| s.version())
+            .filter(|v| *v >= oldest)
+            .collect();
         let mut runs = Vec::with_capacity(versions.len());
         for from in versions {
             let descriptor = self
@@ -281,10 +290,14 @@ impl fmt::Display for MigrationRun {
 /// precise differences when a version was edited after its snapshot was
 /// written ("you edited schema 1.0.0 after shipping it: attribute
 /// `Reminder.title` changed type from `text` to `json`"), or when a snapshot
-/// names a version the plan no longer lists.
+/// names a version the plan no longer lists (except, when the plan names its
+/// [`oldest_supported`](crate::SchemaMigrationPlanBuilder::oldest_supported)
+/// version, the snapshots of the versions it retired: they stay).
 ///
-/// Set the environment variable `STAGED_SNAPSHOTS=overwrite` to rewrite every
-/// snapshot instead (only for versions that never shipped), or
+/// Set the environment variable `STAGED_SNAPSHOTS=overwrite` to rewrite the
+/// snapshots of the versions that have not shipped instead (the latest
+/// version, unless the folder's `shipped.txt` lists it; the shipped ones are
+/// still compared, and the versions kept are printed to stderr), or
 /// `STAGED_SNAPSHOTS=verify` (as CI should) to fail on missing snapshots
 /// rather than write them. See [`schema::snapshot`](crate::schema::snapshot)
 /// for the workflow.
@@ -298,12 +311,22 @@ pub fn assert_schema_snapshots<S: VersionedSchema>(
         Ok("verify") => SnapshotMode::Verify,
         _ => SnapshotMode::WriteNew,
     };
-    match snapshot::check(
-        plan.schemas().iter().map(|s| s.descriptor()),
-        dir.as_ref(),
-        mode,
-    ) {
-        Ok(report) => report,
+    let schemas = plan.schemas().iter().map(|s| s.descriptor());
+    let checked = match plan.retired_before() {
+        Some(oldest) => snapshot::check_retired(schemas, dir.as_ref(), mode, oldest),
+        None => snapshot::check(schemas, dir.as_ref(), mode),
+    };
+    match checked {
+        Ok(report) => {
+            if !report.kept.is_empty() {
+                let kept: Vec<String> = report.kept.iter().map(ToString::to_string).collect();
+                eprintln!(
+                    "STAGED_SNAPSHOTS=overwrite kept the snapshots of the shipped versions {}",
+                    kept.join(", ")
+                );
+            }
+            report
+        }
         Err(error) => panic!("{error}"),
     }
 }

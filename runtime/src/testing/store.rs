@@ -3,18 +3,20 @@
 use std::collections::BTreeMap;
 use std::marker::PhantomData;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
 use rusqlite::Connection;
 use tempfile::TempDir;
 
 use super::TestError;
-use crate::container::{BUSY_TIMEOUT, check_store, configure};
-use crate::context::{ModelContext, SharedConnection};
+use crate::context::{ModelContext, SharedConnection, Writer};
+use crate::migrate::Migration;
 use crate::plan::SchemaMigrationPlan;
 use crate::planner::MigrationPath;
 use crate::schema::{SchemaDescriptor, Version, VersionedSchema};
-use crate::store::{self, sql, verify};
+use crate::sql;
+use crate::store::connection::{self, BUSY_TIMEOUT, configure};
+use crate::store::{self, verify};
 
 /// A new store file in its own temporary directory.
 pub(super) struct Created {
@@ -44,7 +46,7 @@ pub(super) fn create_file(descriptor: &SchemaDescriptor) -> Result<Created, Test
     Ok(Created {
         dir,
         path,
-        conn: Arc::new(Mutex::new(conn)),
+        conn: Writer::shared(conn),
     })
 }
 
@@ -58,14 +60,15 @@ pub(super) fn migrate_file<T: VersionedSchema>(
     let Created { dir, path, conn } = created;
     drop(conn);
     let to = T::VERSION;
+    // Exactly as an app's container migrates: the same entry into the
+    // runner, the same pre-migration check and error classification.
     let migration = |path: &Path| -> crate::Result<MigrationPath> {
-        let conn = Connection::open(path)?;
-        configure(&conn, BUSY_TIMEOUT)?;
-        let version = check_store(plan, &conn, path)?;
-        let migration_path = plan.migration_path(version)?;
+        let conn = connection::open(path, BUSY_TIMEOUT)?;
+        let version = plan.store_version(&conn, path)?;
+        let migration = Migration::new(plan, path, version)?;
+        let migration_path = migration.migration_path().clone();
         if version != to {
-            let shared = Arc::new(Mutex::new(conn));
-            crate::migrate::run(&shared, path, plan, version, None, None)?;
+            migration.begin(&Writer::shared(conn))?.commit()?;
         }
         Ok(migration_path)
     };
@@ -96,7 +99,7 @@ pub(super) fn migrate_file<T: VersionedSchema>(
     Ok(MigratedStore {
         _dir: dir,
         path,
-        conn: Arc::new(Mutex::new(conn)),
+        conn: Writer::shared(conn),
         migration_path,
         _schema: PhantomData,
     })
@@ -124,8 +127,12 @@ fn validate(
             descriptor.checksum()
         ));
     }
-    problems.extend(verify::drift(conn, descriptor)?);
-    let mut integrity = conn.prepare("PRAGMA integrity_check")?;
+    problems.extend(
+        verify::drift(conn, descriptor)?
+            .iter()
+            .map(ToString::to_string),
+    );
+    let mut integrity = conn.prepare(sql::INTEGRITY_CHECK)?;
     let lines: Vec<String> = integrity
         .query_map([], |row| row.get(0))?
         .collect::<rusqlite::Result<_>>()?;
@@ -135,7 +142,11 @@ fn validate(
             .filter(|line| line != "ok")
             .map(|line| format!("integrity check: {line}")),
     );
-    problems.extend(verify::dangling_references(conn, usize::MAX)?);
+    problems.extend(
+        verify::dangling_references(conn, usize::MAX)?
+            .iter()
+            .map(ToString::to_string),
+    );
     Ok(problems)
 }
 
@@ -237,16 +248,13 @@ impl<S: VersionedSchema> MigratedStore<S> {
 
     /// The number of records of each entity of `S`, by entity name.
     pub fn row_counts(&self) -> rusqlite::Result<BTreeMap<String, u64>> {
-        let conn = self.conn.lock().unwrap_or_else(PoisonError::into_inner);
+        let conn = self.conn.lock();
         S::descriptor()
             .entities()
             .iter()
             .map(|entity| {
-                let count: i64 = conn.query_row(
-                    &format!("SELECT count(*) FROM {}", sql::quote_ident(entity.name())),
-                    [],
-                    |row| row.get(0),
-                )?;
+                let count: i64 =
+                    conn.query_row(&sql::count(entity.name(), ""), [], |row| row.get(0))?;
                 Ok((entity.name().to_owned(), count.unsigned_abs()))
             })
             .collect()

@@ -55,8 +55,38 @@ pub fn diff(shipped: &SchemaDescriptor, current: &SchemaDescriptor) -> Vec<Schem
         }
         diff_columns(name, old, new, &mut out);
         diff_many_to_many(name, (shipped, old), (current, new), &mut out);
+        diff_constraints(name, old, new, &mut out);
     }
     out
+}
+
+/// The compound constraints only one of `old` and `new` has (same kind and
+/// attributes in the same order is the same constraint).
+fn diff_constraints(
+    entity: &str,
+    old: &EntityDescriptor,
+    new: &EntityDescriptor,
+    out: &mut Vec<SchemaDifference>,
+) {
+    let names = |c: &crate::schema::Constraint| c.attributes().map(str::to_owned).collect();
+    for constraint in old.constraints() {
+        if !new.constraints().contains(constraint) {
+            out.push(SchemaDifference::ConstraintRemoved {
+                entity: entity.to_owned(),
+                attributes: names(constraint),
+                unique: constraint.is_unique(),
+            });
+        }
+    }
+    for constraint in new.constraints() {
+        if !old.constraints().contains(constraint) {
+            out.push(SchemaDifference::ConstraintAdded {
+                entity: entity.to_owned(),
+                attributes: names(constraint),
+                unique: constraint.is_unique(),
+            });
+        }
+    }
 }
 
 /// Two maps by name: the entries only in the old one, only in the new one,
@@ -133,59 +163,82 @@ fn diff_columns(
         });
     }
     for (name, a, b) in kept {
-        match (a.reference(), b.reference()) {
-            (None, None) => {
-                for change in attribute_changes(a, b) {
-                    let (entity, attribute) = named(name);
-                    out.push(SchemaDifference::AttributeChanged {
-                        entity,
-                        attribute,
-                        change,
-                    });
-                }
-            }
-            (None, Some(reference)) => {
-                let (entity, attribute) = named(name);
-                out.push(SchemaDifference::BecameRelationship {
-                    entity,
-                    attribute,
-                    ty: a.ty().canonical_name(),
-                    target: reference.target().to_owned(),
+        diff_kept_column(entity, name, a, b, out);
+        if let (Some(was), Some(is)) = (a.json_shape(), b.json_shape()) {
+            let changes = crate::schema::json_shape::changes(&was, &is);
+            if !changes.is_empty() {
+                out.push(SchemaDifference::JsonShapeChanged {
+                    entity: entity.to_owned(),
+                    attribute: name.to_owned(),
+                    changes,
                 });
             }
-            (Some(reference), None) => {
+        }
+    }
+}
+
+/// The differences of a column both versions have: of an attribute, of a
+/// to-one, or one turned into the other.
+fn diff_kept_column(
+    entity: &str,
+    name: &str,
+    a: &AttributeDescriptor,
+    b: &AttributeDescriptor,
+    out: &mut Vec<SchemaDifference>,
+) {
+    let named = |name: &str| (entity.to_owned(), name.to_owned());
+    match (a.reference(), b.reference()) {
+        (None, None) => {
+            for change in attribute_changes(a, b) {
                 let (entity, attribute) = named(name);
-                out.push(SchemaDifference::BecameAttribute {
+                out.push(SchemaDifference::AttributeChanged {
                     entity,
                     attribute,
-                    target: reference.target().to_owned(),
-                    ty: b.ty().canonical_name(),
+                    change,
                 });
             }
-            (Some(was), Some(is)) => {
-                for change in to_one_changes((a, was), (b, is)) {
-                    let (entity, relationship) = named(name);
-                    out.push(SchemaDifference::RelationshipChanged {
-                        entity,
-                        relationship,
-                        change,
-                    });
+        }
+        (None, Some(reference)) => {
+            let (entity, attribute) = named(name);
+            out.push(SchemaDifference::BecameRelationship {
+                entity,
+                attribute,
+                ty: a.ty().canonical_name(),
+                target: reference.target().to_owned(),
+            });
+        }
+        (Some(reference), None) => {
+            let (entity, attribute) = named(name);
+            out.push(SchemaDifference::BecameAttribute {
+                entity,
+                attribute,
+                target: reference.target().to_owned(),
+                ty: b.ty().canonical_name(),
+            });
+        }
+        (Some(was), Some(is)) => {
+            for change in to_one_changes((a, was), (b, is)) {
+                let (entity, relationship) = named(name);
+                out.push(SchemaDifference::RelationshipChanged {
+                    entity,
+                    relationship,
+                    change,
+                });
+            }
+            // Not in the canonical form of a to-one, and never set by
+            // `#[versioned_schema]`, but stored when set in code.
+            for change in attribute_changes(a, b) {
+                if let AttributeChange::Optional { .. } | AttributeChange::OriginalName { .. } =
+                    change
+                {
+                    continue;
                 }
-                // Not in the canonical form of a to-one, and never set by
-                // `#[versioned_schema]`, but stored when set in code.
-                for change in attribute_changes(a, b) {
-                    if let AttributeChange::Optional { .. } | AttributeChange::OriginalName { .. } =
-                        change
-                    {
-                        continue;
-                    }
-                    let (entity, attribute) = named(name);
-                    out.push(SchemaDifference::AttributeChanged {
-                        entity,
-                        attribute,
-                        change,
-                    });
-                }
+                let (entity, attribute) = named(name);
+                out.push(SchemaDifference::AttributeChanged {
+                    entity,
+                    attribute,
+                    change,
+                });
             }
         }
     }

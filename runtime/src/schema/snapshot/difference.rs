@@ -3,13 +3,25 @@
 
 use std::fmt;
 
-use crate::relationship::DeleteRule;
+use crate::schema::DeleteRule;
 use crate::schema::{Checksum, DefaultValue};
 
 /// One difference found by [`diff`](super::diff()).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum SchemaDifference {
+    /// The serde shape of a json attribute's Rust type changed (a field
+    /// added, removed or retyped, an enum variant added or removed). Stores
+    /// still open (the shape is not part of the checksum), but JSON written
+    /// with the old shape may no longer decode.
+    JsonShapeChanged {
+        /// The entity.
+        entity: String,
+        /// The json attribute.
+        attribute: String,
+        /// Every change, with whether old payloads still decode.
+        changes: Vec<crate::schema::json_shape::JsonShapeChange>,
+    },
     /// An entity that the snapshot does not have.
     EntityAdded {
         /// The entity.
@@ -92,6 +104,25 @@ pub enum SchemaDifference {
         relationship: String,
         /// What changed.
         change: RelationshipChange,
+    },
+    /// A compound constraint (`#[model(unique(…))]` or `#[model(index(…))]`)
+    /// that the snapshot does not have.
+    ConstraintAdded {
+        /// The entity.
+        entity: String,
+        /// The constraint's attributes, in order.
+        attributes: Vec<String>,
+        /// Whether it is a unique constraint (otherwise an index).
+        unique: bool,
+    },
+    /// A compound constraint of the snapshot that is gone.
+    ConstraintRemoved {
+        /// The entity.
+        entity: String,
+        /// The constraint's attributes, in order.
+        attributes: Vec<String>,
+        /// Whether it is a unique constraint (otherwise an index).
+        unique: bool,
     },
     /// An attribute of the snapshot is a to-one relationship now.
     BecameRelationship {
@@ -267,6 +298,22 @@ fn optionality(optional: bool) -> &'static str {
 impl fmt::Display for SchemaDifference {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            SchemaDifference::JsonShapeChanged {
+                entity,
+                attribute,
+                changes,
+            } => {
+                write!(f, "the JSON shape of `{entity}.{attribute}` changed: ")?;
+                for (k, change) in changes.iter().enumerate() {
+                    let separator = if k == 0 { "" } else { ", " };
+                    write!(f, "{separator}{change}")?;
+                }
+                if changes.iter().all(|c| c.old_payloads_decode) {
+                    f.write_str(" (old payloads still decode)")
+                } else {
+                    f.write_str(" (old payloads no longer decode)")
+                }
+            }
             SchemaDifference::EntityAdded { entity } => {
                 write!(f, "entity `{entity}` was added")
             }
@@ -282,6 +329,26 @@ impl fmt::Display for SchemaDifference {
             SchemaDifference::AttributeAdded { entity, attribute } => {
                 write!(f, "attribute `{entity}.{attribute}` was added")
             }
+            SchemaDifference::ConstraintAdded {
+                entity,
+                attributes,
+                unique,
+            } => write!(
+                f,
+                "{} `{entity}` ({}) was added",
+                if *unique { "unique" } else { "index" },
+                attributes.join(", ")
+            ),
+            SchemaDifference::ConstraintRemoved {
+                entity,
+                attributes,
+                unique,
+            } => write!(
+                f,
+                "{} `{entity}` ({}) was removed",
+                if *unique { "unique" } else { "index" },
+                attributes.join(", ")
+            ),
             SchemaDifference::AttributeRemoved { entity, attribute } => {
                 write!(f, "attribute `{entity}.{attribute}` was removed")
             }

@@ -19,12 +19,32 @@
 //! 3. While a version is still in development, rewrite its snapshot with
 //!    [`SnapshotMode::Overwrite`] (`STAGED_SNAPSHOTS=overwrite cargo test` with
 //!    the test helper), or delete the file. Once it ships, never again.
+//! 4. Each `json` attribute's entry records the serde shape of its Rust type
+//!    (`json_shape`, see [`json_shape`](crate::schema::json_shape)): editing
+//!    that type after the version shipped is a difference too
+//!    ([`SchemaDifference::JsonShapeChanged`], naming the attribute and each
+//!    field, and whether old payloads still decode). The shape is not part of
+//!    the checksum. Snapshots written before shapes were recorded have none,
+//!    and nothing is compared for them.
+//! 5. When a version ships, add it to the folder's [`SHIPPED_FILE`]
+//!    (`schemas/shipped.txt`, one version a line, `#` starts a comment).
+//!
+//! A version has *shipped* when [`SHIPPED_FILE`] lists it or when it is not
+//! the latest of the schemas checked (a version that a newer one follows is
+//! taken as released: a store may be at it). [`SnapshotMode::Overwrite`]
+//! rewrites only the snapshots of versions that have not shipped, so at most
+//! the latest one; it compares the others as [`SnapshotMode::WriteNew`] does,
+//! lists them in [`SnapshotReport::kept`], and fails with
+//! [`SnapshotProblem::ShippedEdited`] when one of them was edited. A version
+//! that really never shipped but is not the latest can still be recorded
+//! again by deleting its snapshot file.
 //!
 //! The `staged` command-line tool reads the same files (`staged diff`,
 //! `staged check`).
 
 mod diff;
 mod difference;
+mod shipped;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -35,6 +55,7 @@ use super::{Checksum, EntityDescriptor, SchemaDescriptor, Version};
 
 pub use diff::diff;
 pub use difference::{AttributeChange, RelationshipChange, RelationshipKind, SchemaDifference};
+pub use shipped::{SHIPPED_FILE, Shipped, read_shipped};
 
 /// The revision of the snapshot file format, written as `"format"`.
 pub const FORMAT: u32 = 1;
@@ -162,8 +183,9 @@ pub enum SnapshotMode {
     /// Compare versions that have a snapshot; a missing one is a problem
     /// (for CI, where a snapshot nobody committed would be lost).
     Verify,
-    /// Write every snapshot, replacing existing files (for versions that
-    /// never shipped).
+    /// Write the snapshot of every version that has not shipped, replacing
+    /// existing files; compare the shipped ones as [`SnapshotMode::WriteNew`]
+    /// does (see the [module docs](self) for what counts as shipped).
     Overwrite,
 }
 
@@ -174,6 +196,9 @@ pub struct SnapshotReport {
     pub verified: Vec<Version>,
     /// Snapshot files written.
     pub written: Vec<PathBuf>,
+    /// In [`SnapshotMode::Overwrite`], the shipped versions whose snapshots
+    /// were compared and kept instead of rewritten.
+    pub kept: Vec<Version>,
 }
 
 /// Compares `schemas` (a plan's schema descriptors) with the snapshots in
@@ -189,18 +214,56 @@ pub fn check<'a>(
     dir: &Path,
     mode: SnapshotMode,
 ) -> Result<SnapshotReport, SnapshotError> {
-    let schemas: Vec<&SchemaDescriptor> = schemas.into_iter().collect();
+    check_schemas(schemas.into_iter().collect(), dir, mode, None)
+}
+
+/// [`check`] for a plan that retired the versions older than
+/// `oldest_supported` (it starts at a baseline): their snapshots are not
+/// [`SnapshotProblem::NotInPlan`]; they stay in `dir`, as the record of what
+/// shipped, and are still checked for hand edits and file names.
+pub fn check_retired<'a>(
+    schemas: impl IntoIterator<Item = &'a SchemaDescriptor>,
+    dir: &Path,
+    mode: SnapshotMode,
+    oldest_supported: Version,
+) -> Result<SnapshotReport, SnapshotError> {
+    check_schemas(
+        schemas.into_iter().collect(),
+        dir,
+        mode,
+        Some(oldest_supported),
+    )
+}
+
+fn check_schemas(
+    schemas: Vec<&SchemaDescriptor>,
+    dir: &Path,
+    mode: SnapshotMode,
+    oldest_supported: Option<Version>,
+) -> Result<SnapshotReport, SnapshotError> {
     let existing = if dir.exists() {
         read_dir(dir)?
     } else {
         Vec::new()
+    };
+    let listed = read_shipped(dir)?;
+    let latest = schemas.iter().map(|s| s.version()).max();
+    let shipped_because = |version: Version| {
+        if listed.contains(&version) {
+            Some(Shipped::Listed)
+        } else if Some(version) != latest {
+            Some(Shipped::NotLatest)
+        } else {
+            None
+        }
     };
     let mut problems = Vec::new();
     let mut report = SnapshotReport::default();
     let mut to_write = Vec::new();
     for (path, snapshot) in &existing {
         problems.extend(file_problems(path, snapshot));
-        if !schemas.iter().any(|s| s.version() == snapshot.version()) {
+        let retired = oldest_supported.is_some_and(|oldest| snapshot.version() < oldest);
+        if !retired && !schemas.iter().any(|s| s.version() == snapshot.version()) {
             problems.push(SnapshotProblem::NotInPlan {
                 version: snapshot.version(),
                 path: path.clone(),
@@ -212,9 +275,17 @@ pub fn check<'a>(
         let snapshot = existing
             .iter()
             .find(|(_, s)| s.version() == schema.version());
+        let keep = mode == SnapshotMode::Overwrite
+            && snapshot.is_some()
+            && shipped_because(schema.version()).is_some();
+        if keep {
+            report.kept.push(schema.version());
+        }
         match (snapshot, mode) {
-            (_, SnapshotMode::Overwrite) => to_write.push((path, schema)),
-            (None, SnapshotMode::WriteNew) => to_write.push((path, schema)),
+            (_, SnapshotMode::Overwrite) if !keep => to_write.push((path, schema)),
+            (None, SnapshotMode::WriteNew | SnapshotMode::Overwrite) => {
+                to_write.push((path, schema));
+            }
             (None, SnapshotMode::Verify) => problems.push(SnapshotProblem::Missing {
                 version: schema.version(),
                 path,
@@ -228,6 +299,13 @@ pub fn check<'a>(
                 }
                 if differences.is_empty() {
                     report.verified.push(schema.version());
+                } else if let (true, Some(reason)) = (keep, shipped_because(schema.version())) {
+                    problems.push(SnapshotProblem::ShippedEdited {
+                        version: schema.version(),
+                        path: path.clone(),
+                        differences,
+                        reason,
+                    });
                 } else {
                     problems.push(SnapshotProblem::Edited {
                         version: schema.version(),
@@ -239,8 +317,11 @@ pub fn check<'a>(
         }
     }
     if mode == SnapshotMode::Overwrite {
-        // Rewriting everything: only an unreadable or stray file still matters.
-        problems.retain(|p| matches!(p, SnapshotProblem::NotInPlan { .. }));
+        // Rewriting the unshipped versions: their old files no longer matter;
+        // a stray file and every problem of a kept (shipped) one still do.
+        problems.retain(|p| {
+            matches!(p, SnapshotProblem::NotInPlan { .. }) || report.kept.contains(&p.version())
+        });
     }
     if !problems.is_empty() {
         return Err(SnapshotError::Problems(problems));
@@ -297,6 +378,18 @@ pub enum SnapshotProblem {
         /// Every difference, snapshot -> current.
         differences: Vec<SchemaDifference>,
     },
+    /// In [`SnapshotMode::Overwrite`], a shipped version no longer matches
+    /// its snapshot, which overwrite does not rewrite.
+    ShippedEdited {
+        /// The version.
+        version: Version,
+        /// Its snapshot file.
+        path: PathBuf,
+        /// Every difference, snapshot -> current.
+        differences: Vec<SchemaDifference>,
+        /// Why the version counts as shipped.
+        reason: Shipped,
+    },
     /// A snapshot's version is not among the schemas checked.
     NotInPlan {
         /// The snapshot's version.
@@ -332,9 +425,47 @@ pub enum SnapshotProblem {
     },
 }
 
+impl SnapshotProblem {
+    /// The version the problem is about.
+    pub fn version(&self) -> Version {
+        match self {
+            SnapshotProblem::Edited { version, .. }
+            | SnapshotProblem::ShippedEdited { version, .. }
+            | SnapshotProblem::NotInPlan { version, .. }
+            | SnapshotProblem::Missing { version, .. }
+            | SnapshotProblem::WrongFileName { version, .. }
+            | SnapshotProblem::ChecksumMismatch { version, .. } => *version,
+        }
+    }
+}
+
 impl fmt::Display for SnapshotProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            SnapshotProblem::ShippedEdited {
+                version,
+                path,
+                differences,
+                reason,
+            } => {
+                write!(
+                    f,
+                    "`STAGED_SNAPSHOTS=overwrite` keeps the snapshot of schema {version}, which \
+                     shipped ({reason}), and you edited the schema: "
+                )?;
+                for (k, difference) in differences.iter().enumerate() {
+                    let separator = if k == 0 { "" } else { "; " };
+                    write!(f, "{separator}{difference}")?;
+                }
+                write!(
+                    f,
+                    " (snapshot `{}`). Stores at {version} on devices no longer match it and \
+                     would not open: restore the shipped definition and make the change in a \
+                     new schema version. If {version} never shipped, delete its snapshot (and \
+                     its line in `{SHIPPED_FILE}`) to record it again",
+                    path.display()
+                )
+            }
             SnapshotProblem::Edited {
                 version,
                 path,
@@ -348,6 +479,21 @@ impl fmt::Display for SnapshotProblem {
                 )?;
                 for difference in differences.iter().skip(1) {
                     write!(f, "; {difference}")?;
+                }
+                let json_only = differences
+                    .iter()
+                    .all(|d| matches!(d, SchemaDifference::JsonShapeChanged { .. }));
+                if json_only {
+                    return write!(
+                        f,
+                        " (snapshot `{}`). Stores at {version} still open (the shape is not part \
+                         of the checksum), but JSON they hold was written with the shipped \
+                         shape: restore the shipped type and make the change in a new schema \
+                         version with a custom stage that rewrites the values. If {version} \
+                         never shipped, record it again with `STAGED_SNAPSHOTS=overwrite` or by \
+                         deleting the snapshot",
+                        path.display()
+                    );
                 }
                 if differences.iter().all(SchemaDifference::is_rename_hint) {
                     return write!(
@@ -372,7 +518,8 @@ impl fmt::Display for SnapshotProblem {
             SnapshotProblem::NotInPlan { version, path } => write!(
                 f,
                 "snapshot `{}` records schema {version}, which the plan no longer lists: stores \
-                 at {version} could not be opened; add the schema back to the plan (delete the \
+                 at {version} could not be opened; add the schema back to the plan, or retire \
+                 the versions before the plan's first one with `oldest_supported` (delete the \
                  snapshot only if {version} never shipped)",
                 path.display()
             ),
@@ -426,6 +573,19 @@ pub enum SnapshotError {
         path: PathBuf,
         /// The JSON error.
         source: serde_json::Error,
+    },
+    /// A line of a folder's [`SHIPPED_FILE`] is not a version.
+    #[error(
+        "line {line} of `{path}` is `{text}`, not a version; list one shipped version a line \
+         (`1.0.0`), `#` starts a comment"
+    )]
+    ShippedList {
+        /// The file.
+        path: PathBuf,
+        /// The line number, from 1.
+        line: usize,
+        /// The line's content.
+        text: String,
     },
     /// The snapshots do not match the schemas.
     #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]

@@ -1,0 +1,106 @@
+//! The Rust types of model fields: wrappers (`Option`, `Ref`, `ToMany`) and
+//! the column a type is stored in.
+
+use syn::{GenericArgument, PathArguments, Type};
+
+use crate::ast::Scalar;
+
+/// A type as the user wrote it, for messages.
+pub fn shown(ty: &Type) -> String {
+    quote::quote!(#ty).to_string().replace(' ', "")
+}
+
+/// `T` when `ty` is `Option<T>` (also `std::option::Option<T>`).
+pub fn option_inner(ty: &Type) -> Option<&Type> {
+    generic_arg(ty, "Option")
+}
+
+/// `T` when `ty` is `wrapper<T>`, the wrapper named by its last path segment.
+pub fn generic_arg<'t>(ty: &'t Type, wrapper: &str) -> Option<&'t Type> {
+    let Type::Path(path) = ty else { return None };
+    if path.qself.is_some() {
+        return None;
+    }
+    let last = path.path.segments.last()?;
+    if last.ident != wrapper {
+        return None;
+    }
+    let PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
+    match args.args.iter().collect::<Vec<_>>().as_slice() {
+        [GenericArgument::Type(inner)] => Some(inner),
+        _ => None,
+    }
+}
+
+/// Whether `ty` names one of `idents` anywhere in its tokens.
+pub fn mentions_any(ty: &Type, idents: &[String]) -> bool {
+    fn walk(tokens: proc_macro2::TokenStream, idents: &[String]) -> bool {
+        tokens.into_iter().any(|token| match token {
+            proc_macro2::TokenTree::Ident(ident) => idents.iter().any(|i| ident == i),
+            proc_macro2::TokenTree::Group(group) => walk(group.stream(), idents),
+            _ => false,
+        })
+    }
+    !idents.is_empty() && walk(quote::quote!(#ty), idents)
+}
+
+/// The column a field of type `ty` is stored in: a scalar, and whether it is
+/// an `Option` of it; or why no column can hold it.
+pub fn column(ty: &Type) -> Result<(Scalar, bool), String> {
+    let Some(inner) = option_inner(ty) else {
+        return scalar(ty).map(|scalar| (scalar, false));
+    };
+    if option_inner(inner).is_some() {
+        return Err(format!(
+            "`{}` cannot be stored: a column has a single NULL, so a nested `Option` has no column \
+             representation; use one `Option`, or store it as JSON text with `#[attribute(json)]`",
+            shown(ty)
+        ));
+    }
+    scalar(inner).map(|scalar| (scalar, true))
+}
+
+/// "stored types are `bool`, …, `Vec<u8>` and `Option` of these".
+fn supported() -> String {
+    let types: Vec<String> = Scalar::ALL
+        .iter()
+        .map(|scalar| format!("`{}`", scalar.rust_type()))
+        .collect();
+    format!(
+        "stored types are {} and `Option` of these",
+        types.join(", ")
+    )
+}
+
+fn scalar(ty: &Type) -> Result<Scalar, String> {
+    if generic_arg(ty, "Vec").is_some_and(|inner| matches!(scalar(inner), Ok(Scalar::U8))) {
+        return Ok(Scalar::Bytes);
+    }
+    let ident = match ty {
+        Type::Path(path) if path.qself.is_none() => path
+            .path
+            .segments
+            .last()
+            .filter(|s| s.arguments.is_empty())
+            .map(|s| s.ident.to_string()),
+        _ => None,
+    };
+    let ident = ident.as_deref();
+    if let Some(scalar) = ident.and_then(Scalar::from_rust_type) {
+        return Ok(scalar);
+    }
+    Err(match ident {
+        Some(wide @ ("u128" | "i128" | "usize" | "isize")) => format!(
+            "`{wide}` cannot be stored exactly: SQLite integers are 64-bit signed; use `i64` (or a smaller type), \
+             or store it as JSON text with `#[attribute(json)]`"
+        ),
+        _ => format!(
+            "unsupported attribute type `{}`; {}; store any serde type as JSON text with \
+             `#[attribute(json)]`",
+            shown(ty),
+            supported()
+        ),
+    })
+}

@@ -1,0 +1,630 @@
+//! Typed changes between two schema versions and their classification:
+//! what inference finds (its `diff`) and what a [`PlanError`](crate::PlanError)
+//! reports.
+
+use std::fmt;
+
+use crate::schema::DeleteRule;
+use crate::schema::{AttributeType, DefaultValue};
+
+/// One difference between two schema versions.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Change {
+    /// A new entity (an empty table).
+    AddEntity {
+        /// The entity.
+        entity: String,
+    },
+    /// An entity that is gone, with its rows.
+    RemoveEntity {
+        /// The entity (old name).
+        entity: String,
+    },
+    /// An entity renamed with `#[model(original_name)]`.
+    RenameEntity {
+        /// The old name.
+        from: String,
+        /// The new name.
+        to: String,
+    },
+    /// A new attribute; existing rows get its default (or NULL).
+    AddAttribute {
+        /// The entity (new name).
+        entity: String,
+        /// The attribute.
+        attribute: String,
+        /// Whether the attribute is optional.
+        optional: bool,
+        /// The value existing rows get.
+        default: Option<DefaultValue>,
+    },
+    /// An attribute that is gone, with its values.
+    RemoveAttribute {
+        /// The entity (new name).
+        entity: String,
+        /// The attribute (old name).
+        attribute: String,
+    },
+    /// An attribute renamed with `#[attribute(original_name)]`; values are kept.
+    RenameAttribute {
+        /// The entity (new name).
+        entity: String,
+        /// The old name.
+        from: String,
+        /// The new name.
+        to: String,
+    },
+    /// An optional attribute made required; NULLs become `default`.
+    MakeRequired {
+        /// The entity.
+        entity: String,
+        /// The attribute (new name).
+        attribute: String,
+        /// The value that replaces NULLs, if the attribute has a default.
+        default: Option<DefaultValue>,
+    },
+    /// A required attribute made optional.
+    MakeOptional {
+        /// The entity.
+        entity: String,
+        /// The attribute (new name).
+        attribute: String,
+    },
+    /// `#[attribute(unique)]` added or removed.
+    SetUnique {
+        /// The entity.
+        entity: String,
+        /// The attribute (new name).
+        attribute: String,
+        /// Whether the attribute is now unique.
+        unique: bool,
+    },
+    /// `#[attribute(index)]` added or removed.
+    SetIndex {
+        /// The entity.
+        entity: String,
+        /// The attribute (new name).
+        attribute: String,
+        /// Whether the attribute is now indexed.
+        indexed: bool,
+    },
+    /// A compound constraint (`#[model(unique(…))]` or `#[model(index(…))]`)
+    /// added or removed.
+    SetConstraint {
+        /// The entity (new name).
+        entity: String,
+        /// The constraint's attributes, in order (new names when added, old
+        /// names when removed).
+        attributes: Vec<String>,
+        /// Whether it is a unique constraint (otherwise an index).
+        unique: bool,
+        /// Whether it is added (otherwise removed).
+        added: bool,
+    },
+    /// The default of an attribute changed (existing values are kept).
+    ChangeDefault {
+        /// The entity.
+        entity: String,
+        /// The attribute (new name).
+        attribute: String,
+        /// The old default.
+        from: Option<DefaultValue>,
+        /// The new default.
+        to: Option<DefaultValue>,
+    },
+    /// A new to-one relationship; existing records get `None`.
+    AddRelationship {
+        /// The entity (new name).
+        entity: String,
+        /// The relationship.
+        relationship: String,
+        /// The entity it refers to.
+        target: String,
+        /// Whether it is an `Option<Ref<_>>`.
+        optional: bool,
+    },
+    /// A to-one relationship that is gone, with its references.
+    RemoveRelationship {
+        /// The entity (new name).
+        entity: String,
+        /// The relationship (old name).
+        relationship: String,
+    },
+    /// A relationship renamed with `#[relationship(original_name)]`; references
+    /// (or links, for a many-to-many) are kept.
+    RenameRelationship {
+        /// The entity (new name).
+        entity: String,
+        /// The old name.
+        from: String,
+        /// The new name.
+        to: String,
+    },
+    /// An optional to-one made required: existing `None`s have no value.
+    MakeRelationshipRequired {
+        /// The entity.
+        entity: String,
+        /// The relationship (new name).
+        relationship: String,
+    },
+    /// The delete rule of a to-one changed (its foreign key is rebuilt).
+    ChangeDeleteRule {
+        /// The entity.
+        entity: String,
+        /// The relationship (new name).
+        relationship: String,
+        /// The old rule.
+        from: DeleteRule,
+        /// The new rule.
+        to: DeleteRule,
+    },
+    /// A to-one now refers to another entity, or an attribute became a
+    /// to-one or the reverse: stored ids would point at the wrong records.
+    ChangeRelationshipTarget {
+        /// The entity.
+        entity: String,
+        /// The attribute or relationship (new name).
+        attribute: String,
+        /// What it was: "a to-one of `Author`" or "an `i64` attribute".
+        from: String,
+        /// What it is now.
+        to: String,
+    },
+    /// A new many-to-many: an empty join table.
+    AddManyToMany {
+        /// The entity (new name).
+        entity: String,
+        /// The relationship.
+        relationship: String,
+        /// The related entity.
+        target: String,
+    },
+    /// A to-one turned into a many-to-many (`#[relationship(original_name)]`
+    /// on the `ToMany` names the to-one): every reference becomes a link.
+    ToOneToManyToMany {
+        /// The entity (new name).
+        entity: String,
+        /// The to-one (old name).
+        from: String,
+        /// The many-to-many.
+        to: String,
+    },
+    /// A many-to-many that is gone, with its links.
+    RemoveManyToMany {
+        /// The entity (new name, or old name when the entity is removed).
+        entity: String,
+        /// The relationship (old name).
+        relationship: String,
+    },
+    /// The type of an attribute changed.
+    ChangeType {
+        /// The entity.
+        entity: String,
+        /// The attribute (new name).
+        attribute: String,
+        /// The old type.
+        from: AttributeType,
+        /// The new type.
+        to: AttributeType,
+    },
+}
+
+/// Whether a change can be applied without user code.
+///
+/// Displays as its [`name`](ChangeClass::name).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ChangeClass {
+    /// Applied by SQL alone, never fails.
+    Inferable,
+    /// Applied by SQL alone, using the attribute's default.
+    UsesDefault,
+    /// Applied by SQL alone, but fails at run time if the data does not allow
+    /// it (duplicates under a new `unique`).
+    DataDependent,
+    /// Needs `#[attribute(default = …)]` to be inferable (or a custom stage
+    /// that fills the values first).
+    NeedsDefault,
+    /// Needs a custom stage with a `transform`.
+    NeedsCustomStage,
+    /// Inferable on its own, but not in a custom stage that transforms the
+    /// same entity: a to-one turned many-to-many reads its links from the
+    /// old table, which the transform has already replaced. Never the class
+    /// of a change by itself ([`Change::class`]); `build()` reports it for a
+    /// custom stage.
+    NotWithTransform,
+}
+
+impl ChangeClass {
+    /// Whether a lightweight stage can apply the change.
+    pub fn is_inferable(self) -> bool {
+        matches!(
+            self,
+            ChangeClass::Inferable | ChangeClass::UsesDefault | ChangeClass::DataDependent
+        )
+    }
+
+    /// A short name: `inferable`, `uses-default`, `data-dependent`,
+    /// `needs-default`, `needs-custom`, `not-with-transform`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ChangeClass::Inferable => "inferable",
+            ChangeClass::UsesDefault => "uses-default",
+            ChangeClass::DataDependent => "data-dependent",
+            ChangeClass::NeedsDefault => "needs-default",
+            ChangeClass::NeedsCustomStage => "needs-custom",
+            ChangeClass::NotWithTransform => "not-with-transform",
+        }
+    }
+}
+
+impl fmt::Display for ChangeClass {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl Change {
+    /// How the change can be applied.
+    pub fn class(&self) -> ChangeClass {
+        match self {
+            Change::AddEntity { .. }
+            | Change::RemoveEntity { .. }
+            | Change::RenameEntity { .. }
+            | Change::RemoveAttribute { .. }
+            | Change::RenameAttribute { .. }
+            | Change::MakeOptional { .. }
+            | Change::SetIndex { .. }
+            | Change::ChangeDefault { .. }
+            | Change::SetUnique { unique: false, .. } => ChangeClass::Inferable,
+            Change::SetUnique { unique: true, .. } => ChangeClass::DataDependent,
+            Change::SetConstraint {
+                unique: true,
+                added: true,
+                ..
+            } => ChangeClass::DataDependent,
+            Change::SetConstraint { .. } => ChangeClass::Inferable,
+            Change::AddAttribute { optional: true, .. } => ChangeClass::Inferable,
+            Change::AddAttribute {
+                default: Some(_), ..
+            }
+            | Change::MakeRequired {
+                default: Some(_), ..
+            } => ChangeClass::UsesDefault,
+            Change::AddAttribute { default: None, .. }
+            | Change::MakeRequired { default: None, .. } => ChangeClass::NeedsDefault,
+            Change::AddRelationship { optional, .. } => {
+                if *optional {
+                    ChangeClass::Inferable
+                } else {
+                    ChangeClass::NeedsDefault
+                }
+            }
+            Change::MakeRelationshipRequired { .. } => ChangeClass::NeedsDefault,
+            Change::RemoveRelationship { .. }
+            | Change::RenameRelationship { .. }
+            | Change::ChangeDeleteRule { .. }
+            | Change::AddManyToMany { .. }
+            | Change::ToOneToManyToMany { .. }
+            | Change::RemoveManyToMany { .. } => ChangeClass::Inferable,
+            Change::ChangeRelationshipTarget { .. } => ChangeClass::NeedsCustomStage,
+            Change::ChangeType { from, to, .. } => {
+                if is_widening(*from, *to) {
+                    ChangeClass::Inferable
+                } else {
+                    ChangeClass::NeedsCustomStage
+                }
+            }
+        }
+    }
+
+    /// The entity the change is about (its new name, or old name when removed).
+    pub fn entity(&self) -> &str {
+        match self {
+            Change::AddEntity { entity } | Change::RemoveEntity { entity } => entity,
+            Change::RenameEntity { to, .. } => to,
+            Change::AddAttribute { entity, .. }
+            | Change::RemoveAttribute { entity, .. }
+            | Change::RenameAttribute { entity, .. }
+            | Change::MakeRequired { entity, .. }
+            | Change::MakeOptional { entity, .. }
+            | Change::SetUnique { entity, .. }
+            | Change::SetIndex { entity, .. }
+            | Change::SetConstraint { entity, .. }
+            | Change::ChangeDefault { entity, .. }
+            | Change::ChangeType { entity, .. }
+            | Change::AddRelationship { entity, .. }
+            | Change::RemoveRelationship { entity, .. }
+            | Change::RenameRelationship { entity, .. }
+            | Change::MakeRelationshipRequired { entity, .. }
+            | Change::ChangeDeleteRule { entity, .. }
+            | Change::ChangeRelationshipTarget { entity, .. }
+            | Change::AddManyToMany { entity, .. }
+            | Change::ToOneToManyToMany { entity, .. }
+            | Change::RemoveManyToMany { entity, .. } => entity,
+        }
+    }
+
+    /// The attribute the change is about, if any.
+    pub fn attribute(&self) -> Option<&str> {
+        match self {
+            Change::AddEntity { .. }
+            | Change::RemoveEntity { .. }
+            | Change::RenameEntity { .. }
+            | Change::SetConstraint { .. } => None,
+            Change::RenameAttribute { to, .. }
+            | Change::RenameRelationship { to, .. }
+            | Change::ToOneToManyToMany { to, .. } => Some(to),
+            Change::AddRelationship { relationship, .. }
+            | Change::RemoveRelationship { relationship, .. }
+            | Change::MakeRelationshipRequired { relationship, .. }
+            | Change::ChangeDeleteRule { relationship, .. }
+            | Change::AddManyToMany { relationship, .. }
+            | Change::RemoveManyToMany { relationship, .. } => Some(relationship),
+            Change::ChangeRelationshipTarget { attribute, .. } => Some(attribute),
+            Change::AddAttribute { attribute, .. }
+            | Change::RemoveAttribute { attribute, .. }
+            | Change::MakeRequired { attribute, .. }
+            | Change::MakeOptional { attribute, .. }
+            | Change::SetUnique { attribute, .. }
+            | Change::SetIndex { attribute, .. }
+            | Change::ChangeDefault { attribute, .. }
+            | Change::ChangeType { attribute, .. } => Some(attribute),
+        }
+    }
+
+    /// What to do to make a non-inferable change work; `None` when it is inferable.
+    pub fn fix(&self) -> Option<String> {
+        if let Change::AddRelationship { .. } | Change::MakeRelationshipRequired { .. } = self {
+            return Some(format!(
+                "make `{}.{}` an `Option<Ref<…>>`, or use a custom stage whose transform sets it (or whose \
+                 `will_migrate` hook sets the missing references)",
+                self.entity(),
+                self.attribute().unwrap_or_default()
+            ));
+        }
+        match self.class() {
+            ChangeClass::NeedsDefault => Some(format!(
+                "add `#[attribute(default = …)]` to `{}.{}`, or use a custom stage that fills the values",
+                self.entity(),
+                self.attribute().unwrap_or_default()
+            )),
+            ChangeClass::NeedsCustomStage => Some(format!(
+                "use a custom stage (`MigrationStage::custom`) with a `transform` for `{}`",
+                self.entity()
+            )),
+            _ => None,
+        }
+    }
+}
+
+impl Change {
+    /// What to do about a non-inferable change that a custom stage leaves to
+    /// inference (its entity has no transform); `has_hooks`: whether the
+    /// stage has `will_migrate` or `migrate` hooks.
+    pub(crate) fn fix_in_custom_stage(&self, has_hooks: bool) -> Option<String> {
+        let (entity, attribute) = (self.entity(), self.attribute().unwrap_or_default());
+        match self.class() {
+            ChangeClass::NeedsDefault if matches!(self, Change::AddAttribute { .. }) => {
+                Some(format!(
+                    "add `#[attribute(default = …)]` to `{entity}.{attribute}`, or give this custom stage a \
+                 `transform` for `{entity}` that sets it (hooks run before or after the column is filled, \
+                 so they cannot)"
+                ))
+            }
+            ChangeClass::NeedsDefault => Some(format!(
+                "add a default to `{entity}.{attribute}`, give this custom stage a `transform` for `{entity}` \
+                 that sets it, or {} a `will_migrate` hook that fills the missing values",
+                if has_hooks { "make sure" } else { "add" }
+            )),
+            ChangeClass::NeedsCustomStage => Some(format!(
+                "give this custom stage a `transform` for `{entity}`"
+            )),
+            _ => None,
+        }
+    }
+}
+
+/// Whether every value of `from` is a value of `to` with the same storage.
+pub fn is_widening(from: AttributeType, to: AttributeType) -> bool {
+    if from == to {
+        return true;
+    }
+    match (from.integer_range(), to.integer_range()) {
+        (Some((from_min, from_max)), Some((to_min, to_max))) => {
+            to != AttributeType::Bool && to_min <= from_min && from_max <= to_max
+        }
+        _ => matches!((from, to), (AttributeType::F32, AttributeType::F64)),
+    }
+}
+
+impl fmt::Display for Change {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let default = |d: &Option<DefaultValue>| match d {
+            Some(d) => crate::sql::default_literal(d),
+            None => "NULL".to_owned(),
+        };
+        match self {
+            Change::AddEntity { entity } => write!(f, "add entity `{entity}`"),
+            Change::RemoveEntity { entity } => write!(f, "remove entity `{entity}`"),
+            Change::RenameEntity { from, to } => write!(f, "rename entity `{from}` to `{to}`"),
+            Change::AddAttribute {
+                entity,
+                attribute,
+                optional: true,
+                ..
+            } => {
+                write!(f, "add optional attribute `{entity}.{attribute}`")
+            }
+            Change::AddAttribute {
+                entity,
+                attribute,
+                default: d,
+                ..
+            } => {
+                write!(
+                    f,
+                    "add required attribute `{entity}.{attribute}` (existing rows get {})",
+                    default(d)
+                )
+            }
+            Change::RemoveAttribute { entity, attribute } => {
+                write!(f, "remove attribute `{entity}.{attribute}`")
+            }
+            Change::RenameAttribute { entity, from, to } => {
+                write!(f, "rename attribute `{entity}.{from}` to `{to}`")
+            }
+            Change::MakeRequired {
+                entity,
+                attribute,
+                default: Some(d),
+            } => write!(
+                f,
+                "make `{entity}.{attribute}` required (NULLs become {})",
+                crate::sql::default_literal(d)
+            ),
+            Change::MakeRequired {
+                entity,
+                attribute,
+                default: None,
+            } => {
+                write!(
+                    f,
+                    "make `{entity}.{attribute}` required (it has no default for existing NULLs)"
+                )
+            }
+            Change::MakeOptional { entity, attribute } => {
+                write!(f, "make `{entity}.{attribute}` optional")
+            }
+            Change::SetUnique {
+                entity,
+                attribute,
+                unique,
+            } => {
+                write!(
+                    f,
+                    "{} unique on `{entity}.{attribute}`",
+                    if *unique { "add" } else { "remove" }
+                )
+            }
+            Change::SetIndex {
+                entity,
+                attribute,
+                indexed,
+            } => {
+                write!(
+                    f,
+                    "{} index on `{entity}.{attribute}`",
+                    if *indexed { "add" } else { "remove" }
+                )
+            }
+            Change::SetConstraint {
+                entity,
+                attributes,
+                unique,
+                added,
+            } => {
+                let members: Vec<String> = attributes.iter().map(|a| format!("`{a}`")).collect();
+                write!(
+                    f,
+                    "{} {} on `{entity}` ({})",
+                    if *added { "add" } else { "remove" },
+                    if *unique { "unique" } else { "index" },
+                    members.join(", ")
+                )
+            }
+            Change::ChangeDefault {
+                entity,
+                attribute,
+                from,
+                to,
+            } => match (from, to) {
+                (Some(from), None) => write!(
+                    f,
+                    "remove the default {} of `{entity}.{attribute}` (existing values are kept)",
+                    crate::sql::default_literal(from)
+                ),
+                (None, Some(to)) => write!(
+                    f,
+                    "add default {} to `{entity}.{attribute}` (existing values are kept)",
+                    crate::sql::default_literal(to)
+                ),
+                _ => write!(
+                    f,
+                    "change default of `{entity}.{attribute}` from {} to {} (existing values are kept)",
+                    default(from),
+                    default(to)
+                ),
+            },
+            Change::AddRelationship {
+                entity,
+                relationship,
+                target,
+                optional,
+            } => write!(
+                f,
+                "add {} to-one `{entity}.{relationship}` to `{target}`",
+                if *optional { "optional" } else { "required" }
+            ),
+            Change::RemoveRelationship {
+                entity,
+                relationship,
+            } => write!(f, "remove relationship `{entity}.{relationship}`"),
+            Change::RenameRelationship { entity, from, to } => {
+                write!(f, "rename relationship `{entity}.{from}` to `{to}`")
+            }
+            Change::MakeRelationshipRequired {
+                entity,
+                relationship,
+            } => write!(
+                f,
+                "make to-one `{entity}.{relationship}` required (records without one have no value)"
+            ),
+            Change::ChangeDeleteRule {
+                entity,
+                relationship,
+                from,
+                to,
+            } => write!(
+                f,
+                "change delete rule of `{entity}.{relationship}` from `{}` to `{}`",
+                from.name(),
+                to.name()
+            ),
+            Change::ChangeRelationshipTarget {
+                entity,
+                attribute,
+                from,
+                to,
+            } => write!(f, "change `{entity}.{attribute}` from {from} to {to}"),
+            Change::AddManyToMany {
+                entity,
+                relationship,
+                target,
+            } => write!(
+                f,
+                "add many-to-many `{entity}.{relationship}` with `{target}`"
+            ),
+            Change::RemoveManyToMany {
+                entity,
+                relationship,
+            } => write!(f, "remove many-to-many `{entity}.{relationship}`"),
+            Change::ToOneToManyToMany { entity, from, to } => write!(
+                f,
+                "turn to-one `{entity}.{from}` into many-to-many `{entity}.{to}` (each reference becomes a link)"
+            ),
+            Change::ChangeType {
+                entity,
+                attribute,
+                from,
+                to,
+            } => write!(
+                f,
+                "change type of `{entity}.{attribute}` from `{}` to `{}`",
+                from.canonical_name(),
+                to.canonical_name()
+            ),
+        }
+    }
+}

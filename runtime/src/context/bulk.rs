@@ -1,0 +1,134 @@
+//! Writes of many records, or of a record found by its unique values:
+//! [`ModelContext::insert_all`], [`ModelContext::upsert`] and
+//! [`ModelContext::delete_matching`].
+
+use rusqlite::params_from_iter;
+
+use super::ModelContext;
+use crate::error::Result;
+use crate::model::{BelongsTo, PersistentId};
+use crate::query::{FetchDescriptor, Predicate};
+use crate::schema::{EntityDescriptor, VersionedSchema};
+use crate::sql;
+
+impl<S: VersionedSchema> ModelContext<S> {
+    /// Inserts every model, in order, in one transaction, and returns their
+    /// new ids in the same order. All or nothing: when one insert fails
+    /// (e.g. a unique violation) none of them is kept.
+    ///
+    /// Faster than [`insert`](Self::insert) in a loop: one statement is
+    /// prepared and one turn on the writer taken for all of them.
+    pub fn insert_all<M, I>(&mut self, models: I) -> Result<Vec<PersistentId>>
+    where
+        M: BelongsTo<S>,
+        I: IntoIterator<Item = M>,
+    {
+        let entity = M::entity();
+        self.writable(entity)?;
+        self.transaction(|ctx| {
+            let sql = sql::insert(entity, false);
+            let conn = ctx.lock()?;
+            let mut statement = conn.prepare_cached(&sql)?;
+            let mut ids = Vec::new();
+            for model in models {
+                model.__bind(&mut statement)?;
+                statement
+                    .raw_execute()
+                    .map_err(|e| crate::store::write_error(entity, e))?;
+                ids.push(PersistentId::from_raw(conn.last_insert_rowid()));
+            }
+            Ok(ids)
+        })
+    }
+
+    /// Inserts `model`, or updates the record that has the same values in
+    /// one of `M`'s unique constraints, and returns the record's id.
+    ///
+    /// The unique constraints are tried in order: the attributes marked
+    /// `#[attribute(unique)]` in declaration order, then the compound
+    /// `#[model(unique(…))]` ones; the first that matches a record decides,
+    /// and that record takes every value of `model` (its id stays). A
+    /// constraint with a `None` in `model` matches nothing (a unique index
+    /// lets several records have NULL). When none matches, or `M` has no
+    /// unique constraint, `model` is inserted. If the update would give the
+    /// record values another record has in a different unique constraint,
+    /// it fails with [`Error::UniqueViolation`](crate::Error::UniqueViolation)
+    /// and nothing changes.
+    ///
+    /// The lookup and the write take one turn on the writer: no other
+    /// context writes in between.
+    pub fn upsert<M: BelongsTo<S>>(&mut self, model: M) -> Result<PersistentId> {
+        let entity = M::entity();
+        self.writable(entity)?;
+        let conn = self.lock()?;
+        let mut found = None;
+        for columns in unique_constraints(entity) {
+            let sql = sql::select_id_where_equal(entity, &columns);
+            let mut statement = conn.prepare_cached(&sql)?;
+            model.__bind(&mut statement)?;
+            let mut rows = statement.raw_query();
+            if let Some(row) = rows.next()? {
+                found = Some(row.get::<_, i64>(0)?);
+                break;
+            }
+        }
+        let Some(id) = found else {
+            let mut statement = conn.prepare_cached(&sql::insert(entity, false))?;
+            model.__bind(&mut statement)?;
+            statement
+                .raw_execute()
+                .map_err(|e| crate::store::write_error(entity, e))?;
+            return Ok(PersistentId::from_raw(conn.last_insert_rowid()));
+        };
+        let mut statement = conn.prepare_cached(&sql::update(entity))?;
+        model.__bind(&mut statement)?;
+        statement.raw_bind_parameter(entity.attributes().len() + 1, id)?;
+        statement
+            .raw_execute()
+            .map_err(|e| crate::store::write_error(entity, e))?;
+        Ok(PersistentId::from_raw(id))
+    }
+
+    /// Deletes every record of `M` that `predicate` matches, applying the
+    /// delete rules of the relationships that refer to them (as
+    /// [`delete`](Self::delete) does for one), and returns how many were
+    /// deleted. All or nothing: when a `deny` rule refuses one of them, it
+    /// fails with [`Error::DeleteDenied`](crate::Error::DeleteDenied) and
+    /// deletes none.
+    pub fn delete_matching<M: BelongsTo<S>>(&mut self, predicate: Predicate<M>) -> Result<u64> {
+        let entity = M::entity();
+        self.writable(entity)?;
+        self.transaction(|ctx| {
+            let ids: Vec<i64> = {
+                let descriptor = FetchDescriptor::<M>::new().filter(predicate);
+                let (filter, params) = descriptor.where_clause();
+                let conn = ctx.read()?;
+                let mut statement =
+                    conn.prepare_cached(&sql::select_ids(entity.name(), &filter))?;
+                statement
+                    .query_map(params_from_iter(params), |row| row.get(0))?
+                    .collect::<rusqlite::Result<_>>()?
+            };
+            for &id in &ids {
+                ctx.delete::<M>(PersistentId::from_raw(id))?;
+            }
+            Ok(ids.len() as u64)
+        })
+    }
+}
+
+/// The columns of each unique constraint of `entity`, in the order
+/// [`ModelContext::upsert`] tries them.
+fn unique_constraints(entity: &EntityDescriptor) -> Vec<Vec<&str>> {
+    let single = entity
+        .attributes()
+        .iter()
+        .filter(|a| a.is_unique())
+        .map(|a| vec![a.name()]);
+    let compound = entity
+        .constraints()
+        .iter()
+        .filter(|c| c.is_unique())
+        .map(|c| c.attributes().collect());
+    single.chain(compound).collect()
+}

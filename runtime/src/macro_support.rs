@@ -1,0 +1,174 @@
+//! Helpers called by the code `#[versioned_schema]` generates (through
+//! `staged::__private`); not part of the public API.
+
+use rusqlite::types::{FromSql, ToSql, ToSqlOutput, Value, ValueRef};
+use rusqlite::{Row, Statement};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::error::{Error, Result};
+
+/// Binds one attribute to parameter `index` (1-based).
+///
+/// A NaN float is an [`Error::Encode`]: SQLite has no NaN and would store
+/// NULL, which fails a required attribute with a misleading NOT NULL error and
+/// silently turns `Some(NaN)` into `None`.
+pub fn bind<T: ToSql + ?Sized>(
+    statement: &mut Statement<'_>,
+    index: usize,
+    value: &T,
+    entity: &'static str,
+    attribute: &'static str,
+) -> Result<()> {
+    let value = value
+        .to_sql()
+        .map_err(|e| encode_error(entity, attribute, e))?;
+    if let ToSqlOutput::Borrowed(ValueRef::Real(real)) | ToSqlOutput::Owned(Value::Real(real)) =
+        value
+        && real.is_nan()
+    {
+        return Err(encode_error(entity, attribute, NotANumber));
+    }
+    statement
+        .raw_bind_parameter(index, value)
+        .map_err(|e| encode_error(entity, attribute, e))
+}
+
+/// Binds a `u64` attribute: as an integer up to `i64::MAX`; a larger value
+/// is an [`Error::Encode`] that says so.
+pub fn bind_u64(
+    statement: &mut Statement<'_>,
+    index: usize,
+    value: &u64,
+    entity: &'static str,
+    attribute: &'static str,
+) -> Result<()> {
+    let value = i64::try_from(*value)
+        .map_err(|_| encode_error(entity, attribute, U64OutOfRange(*value)))?;
+    bind(statement, index, &value, entity, attribute)
+}
+
+/// Binds an optional `u64` attribute: `None` is SQL NULL.
+pub fn bind_u64_opt(
+    statement: &mut Statement<'_>,
+    index: usize,
+    value: &Option<u64>,
+    entity: &'static str,
+    attribute: &'static str,
+) -> Result<()> {
+    match value {
+        Some(v) => bind_u64(statement, index, v, entity, attribute),
+        None => bind(statement, index, &rusqlite::types::Null, entity, attribute),
+    }
+}
+
+/// A `u64` above `i64::MAX` given for a stored attribute.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "{0} is above 9223372036854775807 (`i64::MAX`), the largest value a `u64` attribute stores: SQLite \
+     integers are 64-bit signed; use a smaller value, or store the number as text"
+)]
+struct U64OutOfRange(u64);
+
+/// A NaN float given for a stored attribute.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "NaN cannot be stored: SQLite has no NaN and would store NULL; use another value, \
+     or an optional attribute set to `None`"
+)]
+struct NotANumber;
+
+/// Binds a `json` attribute as its JSON text.
+pub fn bind_json<T: Serialize + ?Sized>(
+    statement: &mut Statement<'_>,
+    index: usize,
+    value: &T,
+    entity: &'static str,
+    attribute: &'static str,
+) -> Result<()> {
+    let text = serde_json::to_string(value).map_err(|e| encode_error(entity, attribute, e))?;
+    bind(statement, index, &text, entity, attribute)
+}
+
+/// Binds an optional `json` attribute: `None` is SQL NULL.
+pub fn bind_json_opt<T: Serialize>(
+    statement: &mut Statement<'_>,
+    index: usize,
+    value: &Option<T>,
+    entity: &'static str,
+    attribute: &'static str,
+) -> Result<()> {
+    match value {
+        Some(v) => bind_json(statement, index, v, entity, attribute),
+        None => bind(statement, index, &rusqlite::types::Null, entity, attribute),
+    }
+}
+
+/// Reads one attribute from column `index` (0-based).
+pub fn read<T: FromSql>(
+    row: &Row<'_>,
+    index: usize,
+    entity: &'static str,
+    attribute: &'static str,
+    id: i64,
+) -> Result<T> {
+    row.get(index)
+        .map_err(|e| decode_error(entity, attribute, id, e))
+}
+
+/// Traces the serde shape of a `json` attribute's type, for snapshots.
+pub fn trace_json<T: DeserializeOwned>()
+-> std::result::Result<crate::schema::json_shape::JsonShape, String> {
+    crate::schema::json_shape::trace::<T>()
+}
+
+/// Reads a `json` attribute.
+pub fn read_json<T: DeserializeOwned>(
+    row: &Row<'_>,
+    index: usize,
+    entity: &'static str,
+    attribute: &'static str,
+    id: i64,
+) -> Result<T> {
+    let text: String = read(row, index, entity, attribute, id)?;
+    serde_json::from_str(&text).map_err(|e| decode_error(entity, attribute, id, e))
+}
+
+/// Reads an optional `json` attribute: SQL NULL is `None`.
+pub fn read_json_opt<T: DeserializeOwned>(
+    row: &Row<'_>,
+    index: usize,
+    entity: &'static str,
+    attribute: &'static str,
+    id: i64,
+) -> Result<Option<T>> {
+    let text: Option<String> = read(row, index, entity, attribute, id)?;
+    text.map(|t| serde_json::from_str(&t).map_err(|e| decode_error(entity, attribute, id, e)))
+        .transpose()
+}
+
+fn encode_error(
+    entity: &str,
+    attribute: &str,
+    source: impl std::error::Error + Send + Sync + 'static,
+) -> Error {
+    Error::Encode {
+        entity: entity.to_owned(),
+        attribute: attribute.to_owned(),
+        source: Box::new(source),
+    }
+}
+
+fn decode_error(
+    entity: &str,
+    attribute: &str,
+    id: i64,
+    source: impl std::error::Error + Send + Sync + 'static,
+) -> Error {
+    Error::Decode {
+        entity: entity.to_owned(),
+        attribute: attribute.to_owned(),
+        id,
+        source: Box::new(source),
+    }
+}

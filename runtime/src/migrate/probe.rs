@@ -1,0 +1,92 @@
+//! The probes that find the rows a step's constraint refuses: the runner
+//! names one of them when a statement fails, and a dry run lists them before
+//! the statement runs.
+
+use rusqlite::Connection;
+
+use crate::sql;
+
+/// Records sharing a value of an attribute that becomes unique.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Duplicate {
+    /// The shared value, as SQL text (e.g. `'same'`).
+    pub value: String,
+    /// The lowest id of the records with that value.
+    pub row: i64,
+    /// How many records have it.
+    pub records: u64,
+}
+
+/// The records of `entity` that a unique index on `attribute` refuses: of
+/// the values several records share, the one whose lowest id is lowest.
+/// `None` when there are none (or the probe fails).
+pub(crate) fn duplicate(conn: &Connection, entity: &str, attribute: &str) -> Option<Duplicate> {
+    conn.query_row(&sql::probe_duplicates(entity, attribute), [], |row| {
+        Ok(Duplicate {
+            value: row.get(0)?,
+            row: row.get(1)?,
+            records: row.get::<_, i64>(2)?.unsigned_abs(),
+        })
+    })
+    .ok()
+}
+
+/// Records sharing the values of the attributes of a compound constraint
+/// that becomes unique.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct DuplicateTogether {
+    /// The shared values, as SQL text (e.g. `(1, 'same')`).
+    pub values: String,
+    /// The ids of the records with those values, ascending.
+    pub rows: Vec<i64>,
+}
+
+/// The records of `entity` that a compound unique index on `attributes`
+/// refuses: of the combinations several records share, the one whose lowest
+/// id is lowest. `None` when there are none (or the probe fails).
+pub(crate) fn duplicate_together(
+    conn: &Connection,
+    entity: &str,
+    attributes: &[String],
+) -> Option<DuplicateTogether> {
+    let attributes: Vec<&str> = attributes.iter().map(String::as_str).collect();
+    conn.query_row(
+        &sql::probe_duplicates_together(entity, &attributes),
+        [],
+        |row| {
+            let ids: String = row.get(3)?;
+            Ok(DuplicateTogether {
+                values: row.get(0)?,
+                rows: ids.split(", ").filter_map(|id| id.parse().ok()).collect(),
+            })
+        },
+    )
+    .ok()
+    .map(|mut d| {
+        d.rows.sort_unstable();
+        d
+    })
+}
+
+/// Rows whose copied value is NULL where a required column is filled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Nulls {
+    /// The lowest id of those rows.
+    pub row: i64,
+    /// How many they are.
+    pub records: u64,
+}
+
+/// The rows of `source` whose `expression` (the value a rebuild copies into
+/// a required column) is NULL. `None` when there are none (or the probe fails).
+pub(crate) fn nulls(conn: &Connection, source: &str, expression: &str) -> Option<Nulls> {
+    let (row, records): (Option<i64>, i64) = conn
+        .query_row(&sql::probe_nulls(source, expression), [], |row| {
+            Ok((row.get(0)?, row.get(1)?))
+        })
+        .ok()?;
+    Some(Nulls {
+        row: row?,
+        records: records.unsigned_abs(),
+    })
+}

@@ -1,0 +1,105 @@
+//! The SQL builders' text, statement by statement.
+
+use super::*;
+use crate::schema::{AttributeDescriptor, AttributeType, DefaultValue, EntityDescriptor};
+
+fn entity() -> EntityDescriptor {
+    EntityDescriptor::from_parts(
+        "Reminder",
+        None,
+        vec![
+            AttributeDescriptor::new("uid", AttributeType::Text).with_unique(true),
+            AttributeDescriptor::new("notes", AttributeType::Text)
+                .with_optional(true)
+                .with_index(true),
+            AttributeDescriptor::new("priority", AttributeType::I64)
+                .with_default(DefaultValue::Integer(0)),
+        ],
+    )
+}
+
+#[test]
+fn quotes_identifiers_and_text() {
+    assert_eq!(quote_ident(r#"we"ird"#), r#""we""ird""#);
+    assert_eq!(quote_text("it's"), "'it''s'");
+    assert_eq!(default_literal(&DefaultValue::Real(1.0)), "1.0");
+    assert_eq!(default_literal(&DefaultValue::Bool(true)), "1");
+    assert_eq!(default_literal(&DefaultValue::text("a'b")), "'a''b'");
+}
+
+#[test]
+fn table_sql() {
+    assert_eq!(
+        create_table("Reminder", &entity()),
+        r#"CREATE TABLE "Reminder" ("_id" INTEGER PRIMARY KEY AUTOINCREMENT, "uid" TEXT NOT NULL, "notes" TEXT, "priority" INTEGER NOT NULL DEFAULT 0)"#
+    );
+    assert_eq!(
+        create_indexes(&entity()),
+        [
+            r#"CREATE UNIQUE INDEX "_staged_unique_8_Reminder_uid" ON "Reminder" ("uid")"#,
+            r#"CREATE INDEX "_staged_index_8_Reminder_notes" ON "Reminder" ("notes")"#,
+        ]
+    );
+}
+
+#[test]
+fn sequence_sql() {
+    assert_eq!(
+        seed_sequence("_staged_new_0", "Re'minder"),
+        r#"INSERT INTO sqlite_sequence (name, seq) SELECT '_staged_new_0', max(coalesce((SELECT max(seq) FROM sqlite_sequence WHERE name = 'Re''minder' COLLATE NOCASE), 0), coalesce((SELECT max("_id") FROM "Re'minder"), 0))"#
+    );
+}
+
+#[test]
+fn row_sql() {
+    assert_eq!(
+        insert(&entity(), false),
+        r#"INSERT INTO "Reminder" ("uid", "notes", "priority") VALUES (?1, ?2, ?3)"#
+    );
+    assert_eq!(
+        insert(&entity(), true),
+        r#"INSERT INTO "Reminder" ("_id", "uid", "notes", "priority") VALUES (?1, ?2, ?3, ?4)"#
+    );
+    assert_eq!(
+        select_from(&entity(), "Reminder"),
+        r#"SELECT "_id", "uid", "notes", "priority" FROM "Reminder""#
+    );
+    assert_eq!(
+        update(&entity()),
+        r#"UPDATE "Reminder" SET "uid" = ?1, "notes" = ?2, "priority" = ?3 WHERE "_id" = ?4"#
+    );
+}
+
+#[test]
+fn an_entity_without_attributes_is_inserted_and_updated() {
+    let empty = EntityDescriptor::from_parts("Marker", None, Vec::new());
+    assert_eq!(
+        insert(&empty, false),
+        r#"INSERT INTO "Marker" DEFAULT VALUES"#
+    );
+    assert_eq!(
+        update(&empty),
+        r#"UPDATE "Marker" SET "_id" = "_id" WHERE "_id" = ?1"#
+    );
+}
+
+#[test]
+fn constraint_messages_name_their_columns() {
+    assert_eq!(
+        failed_columns("UNIQUE constraint failed: Reminder.uid", Failed::Unique),
+        Some("Reminder.uid")
+    );
+    let rebuilt = rebuilt_table(0);
+    assert_eq!(
+        failed_columns(
+            &format!("NOT NULL constraint failed: {rebuilt}.title"),
+            Failed::NotNull
+        )
+        .and_then(|columns| columns.strip_prefix(&format!("{rebuilt}."))),
+        Some("title")
+    );
+    assert_eq!(
+        failed_columns("UNIQUE constraint failed: Reminder.uid", Failed::NotNull),
+        None
+    );
+}

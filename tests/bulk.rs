@@ -1,0 +1,181 @@
+//! `ModelContext::upsert`, `delete_matching` and `insert_all`, on store
+//! files: the rows before and after each call.
+
+mod common;
+
+use common::plans;
+use common::sql::{self, i, t};
+use common::store::TempStore;
+use staged::prelude::*;
+use staged::rusqlite::types::Value;
+
+#[versioned_schema(version = "1.0.0")]
+mod v1 {
+    use staged::prelude::*;
+
+    #[model]
+    pub struct Folder {
+        #[attribute(unique)]
+        pub name: String,
+        #[relationship(inverse = "folder")]
+        pub notes: ToMany<Note>,
+        #[relationship(inverse = "folder")]
+        pub pins: ToMany<Pin>,
+    }
+
+    #[model(unique(folder, title))]
+    pub struct Note {
+        #[attribute(unique)]
+        pub uid: Option<String>,
+        pub title: String,
+        pub body: String,
+        #[relationship(delete_rule = "cascade")]
+        pub folder: Ref<Folder>,
+    }
+
+    /// A pin keeps its folder from being deleted.
+    #[model]
+    pub struct Pin {
+        #[relationship(delete_rule = "deny")]
+        pub folder: Option<Ref<Folder>>,
+    }
+}
+
+fn folder(name: &str) -> v1::Folder {
+    v1::Folder {
+        name: name.into(),
+        notes: ToMany::default(),
+        pins: ToMany::default(),
+    }
+}
+
+fn note(uid: Option<&str>, title: &str, body: &str, folder: PersistentId) -> v1::Note {
+    v1::Note {
+        uid: uid.map(str::to_owned),
+        title: title.into(),
+        body: body.into(),
+        folder: Ref::new(folder),
+    }
+}
+
+fn null() -> Value {
+    Value::Null
+}
+
+#[test]
+fn upsert_updates_the_record_with_the_same_unique_values_or_inserts() {
+    let store = TempStore::new();
+    let container = plans::open_single::<v1::Schema>(store.path());
+    let mut ctx = container.context();
+    let inbox = ctx.upsert(folder("inbox")).unwrap();
+    assert_eq!(
+        ctx.upsert(folder("inbox")).unwrap(),
+        inbox,
+        "the single unique attribute matches"
+    );
+    let work = ctx.upsert(folder("work")).unwrap();
+
+    let a = ctx.upsert(note(Some("u1"), "plan", "v1", inbox)).unwrap();
+    // Same uid: the record is updated, every value taken from the model.
+    assert_eq!(
+        ctx.upsert(note(Some("u1"), "plan", "v2", inbox)).unwrap(),
+        a
+    );
+    // No uid, same (folder, title): the compound constraint matches.
+    assert_eq!(ctx.upsert(note(None, "plan", "v3", inbox)).unwrap(), a);
+    // The same title in another folder is another record.
+    let b = ctx.upsert(note(None, "plan", "w1", work)).unwrap();
+    assert_ne!(a, b);
+    // A uid that matches nothing and a new (folder, title): inserted.
+    let c = ctx.upsert(note(Some("u3"), "todo", "x", inbox)).unwrap();
+    // The uid of `c` with the (folder, title) of `a`: `c` is found first (by uid),
+    // and taking `a`'s pair would duplicate it.
+    let error = ctx
+        .upsert(note(Some("u3"), "plan", "y", inbox))
+        .unwrap_err();
+    assert!(
+        matches!(&error, staged::Error::UniqueViolation { attribute, .. } if attribute == "folder, title"),
+        "{error}"
+    );
+    drop(ctx);
+    drop(container);
+
+    let conn = store.conn();
+    assert_eq!(
+        sql::rows(&conn, "Folder"),
+        vec![vec![i(1), t("inbox")], vec![i(2), t("work")]]
+    );
+    assert_eq!(
+        sql::rows(&conn, "Note"),
+        vec![
+            vec![i(a.raw()), null(), t("plan"), t("v3"), i(inbox.raw())],
+            vec![i(b.raw()), null(), t("plan"), t("w1"), i(work.raw())],
+            vec![i(c.raw()), t("u3"), t("todo"), t("x"), i(inbox.raw())],
+        ]
+    );
+}
+
+#[test]
+fn delete_matching_applies_delete_rules_and_counts_or_deletes_nothing() {
+    let store = TempStore::new();
+    let container = plans::open_single::<v1::Schema>(store.path());
+    let mut ctx = container.context();
+    let ids = ctx
+        .insert_all(["a1", "a2", "b1", "keep"].map(folder))
+        .unwrap();
+    for (k, &id) in ids.iter().enumerate() {
+        ctx.insert(note(None, "n", &k.to_string(), id)).unwrap();
+    }
+    ctx.insert(v1::Pin {
+        folder: Some(Ref::new(ids[2])),
+    })
+    .unwrap();
+
+    let fields = v1::Folder::fields();
+    // `b1` is pinned (deny): nothing is deleted.
+    let error = ctx
+        .delete_matching(fields.name.starts_with("a").or(fields.name.eq("b1")))
+        .unwrap_err();
+    assert!(
+        matches!(error, staged::Error::DeleteDenied { .. }),
+        "{error}"
+    );
+    assert_eq!(ctx.count::<v1::Folder>().unwrap(), 4);
+    assert_eq!(ctx.count::<v1::Note>().unwrap(), 4);
+
+    let deleted = ctx.delete_matching(fields.name.starts_with("a")).unwrap();
+    assert_eq!(deleted, 2);
+    assert_eq!(ctx.delete_matching(fields.name.eq("nothing")).unwrap(), 0);
+    drop(ctx);
+    drop(container);
+
+    let conn = store.conn();
+    assert_eq!(
+        sql::rows(&conn, "Folder"),
+        vec![vec![i(3), t("b1")], vec![i(4), t("keep")]]
+    );
+    // Their notes went with them (cascade).
+    assert_eq!(sql::ids(&conn, "Note"), vec![3, 4]);
+}
+
+#[test]
+fn insert_all_returns_ids_in_order_and_keeps_nothing_on_a_failure() {
+    let store = TempStore::new();
+    let container = plans::open_single::<v1::Schema>(store.path());
+    let mut ctx = container.context();
+    let ids = ctx.insert_all(["a", "b", "c"].map(folder)).unwrap();
+    assert_eq!(ids.iter().map(|id| id.raw()).collect::<Vec<_>>(), [1, 2, 3]);
+    let error = ctx.insert_all(["d", "a", "e"].map(folder)).unwrap_err();
+    assert!(
+        matches!(error, staged::Error::UniqueViolation { .. }),
+        "{error}"
+    );
+    assert_eq!(ctx.insert_all(Vec::<v1::Folder>::new()).unwrap(), vec![]);
+    drop(ctx);
+    drop(container);
+    let conn = store.conn();
+    assert_eq!(
+        sql::rows(&conn, "Folder"),
+        vec![vec![i(1), t("a")], vec![i(2), t("b")], vec![i(3), t("c")]]
+    );
+}
