@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # How migrations and opens grow with the store, up to 10M rows: staged and
-# hand-written side by side, time and peak memory (see BENCHMARKS.md, "Up to
-# 10M rows"). Not run by CI: the 10M-row stores take about 1 GB each and the
-# whole run takes about half an hour here.
+# hand-written side by side, time and peak memory (see BENCHMARKS.md, "Growth
+# with rows"). Not run by CI: the 10M-row stores take about 1 GB each; a run
+# up to 1M rows takes about 2 minutes here.
 #
 # Each store is seeded once per size; every run works on a fresh copy,
 # flushed to disk, in a process of its own under /usr/bin/time -v. Prints,
