@@ -370,7 +370,7 @@ fn every_mismatch_is_listed_and_the_file_is_untouched() {
         "{message}"
     );
     assert!(
-        message.contains("compound keys are not supported yet"),
+        message.contains("add `#[model(unique(name, color))]` to `tag`"),
         "{message}"
     );
     assert!(

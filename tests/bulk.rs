@@ -179,3 +179,46 @@ fn insert_all_returns_ids_in_order_and_keeps_nothing_on_a_failure() {
         vec![vec![i(1), t("a")], vec![i(2), t("b")], vec![i(3), t("c")]]
     );
 }
+
+/// A one-to-one: the state of a stream, at most one per stream.
+#[versioned_schema(version = "1.0.0")]
+mod one_to_one {
+    use staged::prelude::*;
+
+    #[model]
+    pub struct Stream {
+        pub url: String,
+    }
+
+    #[model(unique(stream))]
+    pub struct StreamState {
+        pub stream: Ref<Stream>,
+        pub position: i64,
+    }
+}
+
+#[test]
+fn a_to_one_unique_on_its_own_is_a_one_to_one_that_upsert_matches() {
+    use one_to_one::{Stream, StreamState};
+    let store = TempStore::new();
+    let container = plans::open_single::<one_to_one::Schema>(store.path());
+    let mut ctx = container.context();
+    let stream = ctx.insert(Stream { url: "a".into() }).unwrap();
+    let state = |position| StreamState {
+        stream: Ref::new(stream),
+        position,
+    };
+    let first = ctx.upsert(state(10)).unwrap();
+    assert_eq!(ctx.upsert(state(42)).unwrap(), first);
+    let error = ctx.insert(state(7)).unwrap_err();
+    assert!(
+        matches!(&error, staged::Error::UniqueViolation { attribute, .. } if attribute == "stream"),
+        "{error}"
+    );
+    drop(ctx);
+    drop(container);
+    assert_eq!(
+        sql::rows(&store.conn(), "StreamState"),
+        vec![vec![i(first.raw()), i(stream.raw()), i(42)]]
+    );
+}

@@ -726,25 +726,60 @@ fn removing_a_default_says_existing_values_are_kept() {
     assert_eq!(counts, [7]);
 }
 
+#[versioned_schema(version = "2.0.0")]
+mod counts_v2 {
+    #[model]
+    pub struct Counter {
+        pub name: String,
+        pub count: i64,
+        pub note: Option<String>,
+    }
+}
+
 #[test]
 fn a_store_whose_version_left_the_plan_is_not_called_edited() {
     let store = TempStore::new();
-    seed_notes(&store);
-    let plan = plans::single::<notes_v2_fixed::Schema>();
-    let error = open_fails(&store, plan);
+    {
+        let container = plans::open_single::<counts_same::Schema>(store.path());
+        container
+            .context()
+            .insert(counts_same::Counter {
+                name: "a".into(),
+                count: 1,
+            })
+            .unwrap();
+    }
+    // 1.1.0 lies between the plan's 1.0.0 and 2.0.0, and the plan lost it.
+    let error = open_fails(&store, plans::two::<counts_v1::Schema, counts_v2::Schema>());
     assert!(
         matches!(
             error.as_migration(),
-            Some(MigrationError::VersionNotInPlan { version, .. }) if *version == Version::new(1, 0, 0)
+            Some(MigrationError::VersionNotInPlan { version, .. }) if *version == Version::new(1, 1, 0)
         ),
         "{error}"
     );
     let message = error.to_string();
     assert!(
-        message.contains("which is not in the plan; add the schema of version 1.0.0"),
+        message.contains("which is not in the plan; add the schema of version 1.1.0"),
         "{message}"
     );
     assert!(!message.contains("edited"), "{message}");
+}
+
+#[test]
+fn a_store_older_than_the_plan_is_too_old_not_edited() {
+    let store = TempStore::new();
+    seed_notes(&store);
+    let error = open_fails(&store, plans::single::<notes_v2_fixed::Schema>());
+    assert!(
+        matches!(
+            error.as_migration(),
+            Some(MigrationError::StoreTooOld { store_version, oldest_supported, .. })
+                if *store_version == Version::new(1, 0, 0) && *oldest_supported == Version::new(2, 0, 0)
+        ),
+        "{error}"
+    );
+    assert!(!error.to_string().contains("edited"), "{error}");
 }
 
 #[test]

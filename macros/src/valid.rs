@@ -267,6 +267,7 @@ fn shown_field(field: &ast::Field<'_>) -> String {
 }
 
 /// `#[model(unique(…), index(…))]`: each lists at least two stored fields
+/// (or, for `unique`, one to-one relationship: a one-to-one)
 /// of the model (attributes or to-ones), each once, and no constraint is
 /// declared twice.
 fn check_constraints(cx: &Ctxt, model: &ast::Model<'_>) {
@@ -277,16 +278,36 @@ fn check_constraints(cx: &Ctxt, model: &ast::Model<'_>) {
             [] => {
                 cx.error_spanned_by(
                     &constraint.keyword,
-                    format_args!("`{kind}()` is empty: list the fields it covers together, `{kind}(a, b)`"),
+                    format_args!(
+                        "`{kind}()` is empty: list the fields it covers together, `{kind}(a, b)`"
+                    ),
                 );
                 continue;
             }
-            [only] => cx.error_spanned_by(
-                only,
-                format_args!(
-                    "`{kind}({only})` covers one field: write `#[attribute({kind})]` on `{only}` instead"
-                ),
-            ),
+            [only] => {
+                let name = syn::ext::IdentExt::unraw(only).to_string();
+                let to_one = model
+                    .fields
+                    .iter()
+                    .any(|f| f.rust_name == name && matches!(f.kind, FieldKind::ToOne { .. }));
+                match (constraint.unique, to_one) {
+                    // `#[attribute(unique)]` does not apply to a relationship:
+                    // a one-to-one is declared here.
+                    (true, true) => {}
+                    (false, true) => cx.error_spanned_by(
+                        only,
+                        format_args!(
+                            "`index({only})`: a to-one relationship's column is indexed already; remove it"
+                        ),
+                    ),
+                    _ => cx.error_spanned_by(
+                        only,
+                        format_args!(
+                            "`{kind}({only})` covers one field: write `#[attribute({kind})]` on `{only}` instead"
+                        ),
+                    ),
+                }
+            }
             _ => {}
         }
         let mut members: Vec<String> = Vec::new();
@@ -338,7 +359,7 @@ fn check_constraints(cx: &Ctxt, model: &ast::Model<'_>) {
                 valid = false;
             }
         }
-        if !valid || members.len() < 2 {
+        if !valid || members.is_empty() {
             continue;
         }
         // A unique constraint is a set of fields; an index is ordered.

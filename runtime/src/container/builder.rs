@@ -239,9 +239,9 @@ impl<S: VersionedSchema> ModelContainerBuilder<S> {
     /// largest ever given, when the table was `AUTOINCREMENT`), so no id is
     /// given twice. A table without one keeps its rowids as ids. Another
     /// single-column primary key, or a `UNIQUE` column, must be declared
-    /// `#[attribute(unique)]` in `A` and becomes a unique index. A primary
-    /// key or unique constraint on several columns is a mismatch: compound
-    /// keys are not supported yet.
+    /// `#[attribute(unique)]` in `A` and becomes a unique index; a primary
+    /// key or unique index on several columns must be declared as a compound
+    /// `#[model(unique(…))]` of the entity, and becomes one.
     ///
     /// On any mismatch `open` fails with
     /// [`StoreError::AdoptionMismatch`](crate::StoreError::AdoptionMismatch)

@@ -57,7 +57,8 @@ pub enum AdoptionMismatch {
         /// Whether the column is `NOT NULL`.
         not_null: bool,
     },
-    /// The table's primary key has several columns.
+    /// The table's primary key has several columns and no compound
+    /// `#[model(unique(…))]` of the entity covers them.
     CompoundPrimaryKey {
         /// The entity.
         entity: String,
@@ -200,8 +201,10 @@ impl fmt::Display for AdoptionMismatch {
             }
             AdoptionMismatch::CompoundPrimaryKey { entity, columns } => write!(
                 f,
-                "`{entity}`: primary key on several columns ({}): compound keys are not \
-                 supported yet; give the table a single-column key before adopting it",
+                "`{entity}`: primary key on several columns ({}): the record id replaces it, \
+                 and its uniqueness stays when the adopted schema declares it: add \
+                 `#[model(unique({}))]` to `{entity}` (naming the fields stored in those columns)",
+                columns.join(", "),
                 columns.join(", ")
             ),
             AdoptionMismatch::IdDeclared { entity, column } => write!(
@@ -230,10 +233,17 @@ impl fmt::Display for AdoptionMismatch {
                         f,
                         ": declare `#[attribute(unique)]` on `{entity}.{column}` in the adopted schema"
                     ),
+                    ([_, _, ..], false) => write!(
+                        f,
+                        ": declare `#[model(unique({}))]` on `{entity}` in the adopted schema \
+                         (naming the fields stored in those columns)",
+                        columns.join(", ")
+                    ),
                     _ => write!(
                         f,
-                        ": staged cannot declare this uniqueness (compound and partial unique \
-                         constraints are not supported yet); drop the index before adopting"
+                        ": staged cannot declare this uniqueness (unique constraints on \
+                         expressions or on some rows are not supported); drop the index before \
+                         adopting"
                     ),
                 }
             }

@@ -2,6 +2,7 @@
 
 mod checksum;
 mod descriptor;
+mod entity;
 pub mod json_shape;
 mod relationships;
 pub mod snapshot;
@@ -13,9 +14,9 @@ mod version;
 pub use checksum::canonical_form;
 pub use checksum::{Checksum, ParseChecksumError};
 pub use descriptor::{
-    AttributeDescriptor, AttributeType, Constraint, DefaultValue, EntityDescriptor, ID_COLUMN,
-    SchemaDescriptor,
+    AttributeDescriptor, AttributeType, DefaultValue, ID_COLUMN, SchemaDescriptor,
 };
+pub use entity::{Constraint, EntityDescriptor};
 pub(crate) use relationships::JOIN_TABLE_PREFIX;
 #[doc(hidden)]
 pub use relationships::join_table_name;

@@ -4,7 +4,7 @@
 use rusqlite::Connection;
 
 use crate::error::AdoptionMismatch;
-use crate::schema::{AttributeType, SchemaDescriptor};
+use crate::schema::{AttributeDescriptor, AttributeType, EntityDescriptor, SchemaDescriptor};
 use crate::sql::{self, JOIN_SOURCE, JOIN_TARGET};
 
 /// A column of a database table, as `PRAGMA table_xinfo` lists it.
@@ -206,7 +206,6 @@ pub(super) fn examine(
 ) -> rusqlite::Result<Examined> {
     let (tables, others) = tables(conn)?;
     let mut out = Examined::default();
-    let find = |name: &str| tables.iter().find(|t| t.name.eq_ignore_ascii_case(name));
     let joins = descriptor.join_tables();
     for table in &tables {
         let expected = descriptor.entity(&table.name).is_some()
@@ -237,199 +236,25 @@ pub(super) fn examine(
             .map(|(table, trigger)| AdoptionMismatch::Trigger { table, trigger }),
     );
     for entity in descriptor.entities() {
-        let name = entity.name();
-        let Some(table) = find(name) else {
+        let Some(table) = find(&tables, entity.name()) else {
             out.mismatches.push(AdoptionMismatch::MissingTable {
-                entity: name.to_owned(),
+                entity: entity.name().to_owned(),
             });
             continue;
         };
         let ids = table.ids();
         let key = table.primary_key();
-        let mut mismatch = |m| out.mismatches.push(m);
-        match &key[..] {
-            [] => {}
-            [column] if ids == Ids::Column(column.name.clone()) => {
-                if entity.attribute(&column.name).is_some()
-                    || entity
-                        .attributes()
-                        .iter()
-                        .any(|a| a.name().eq_ignore_ascii_case(&column.name))
-                {
-                    mismatch(AdoptionMismatch::IdDeclared {
-                        entity: name.to_owned(),
-                        column: column.name.clone(),
-                    });
-                }
-            }
-            [column] => {
-                if entity
-                    .attributes()
-                    .iter()
-                    .any(|a| a.name().eq_ignore_ascii_case(&column.name) && !a.is_unique())
-                {
-                    mismatch(AdoptionMismatch::UndeclaredUnique {
-                        entity: name.to_owned(),
-                        index: "PRIMARY KEY".to_owned(),
-                        columns: vec![column.name.clone()],
-                        partial: false,
-                    });
-                }
-            }
-            columns => mismatch(AdoptionMismatch::CompoundPrimaryKey {
-                entity: name.to_owned(),
-                columns: columns.iter().map(|c| c.name.clone()).collect(),
-            }),
-        }
-        for column in &table.columns {
-            let is_id = ids.column() == Some(column.name.as_str()) && column.pk > 0;
-            if !is_id
-                && !entity
-                    .attributes()
-                    .iter()
-                    .any(|a| a.name().eq_ignore_ascii_case(&column.name))
-            {
-                mismatch(AdoptionMismatch::UnexpectedColumn {
-                    entity: name.to_owned(),
-                    column: column.name.clone(),
-                });
-            }
-        }
-        for (column, parent, parent_column) in foreign_keys(conn, &table.name)? {
-            // Kept only as the to-one the schema declares on that column.
-            let declared = entity.attributes().iter().any(|a| {
-                a.name().eq_ignore_ascii_case(&column)
-                    && a.reference().is_some_and(|r| {
-                        r.target().eq_ignore_ascii_case(&parent)
-                            && find(&parent).is_some_and(|p| match (&parent_column, p.ids()) {
-                                (None, _) => true,
-                                (Some(c), Ids::Column(id)) => c.eq_ignore_ascii_case(&id),
-                                _ => false,
-                            })
-                    })
-            });
-            if !declared {
-                mismatch(AdoptionMismatch::UndeclaredForeignKey {
-                    entity: name.to_owned(),
-                    column,
-                    target: parent,
-                });
-            }
-        }
-        for (index, columns, partial) in unique_indexes(conn, &table.name)? {
-            let declared = match &columns[..] {
-                [column] if !partial => entity
-                    .attributes()
-                    .iter()
-                    .any(|a| a.name().eq_ignore_ascii_case(column) && a.is_unique()),
-                _ => false,
-            };
-            if !declared {
-                mismatch(AdoptionMismatch::UndeclaredUnique {
-                    entity: name.to_owned(),
-                    index,
-                    columns,
-                    partial,
-                });
-            }
-        }
-        let id_expression = ids.expression();
+        let entity_table = EntityTable {
+            conn,
+            tables: &tables,
+            entity,
+            table,
+            ids: &ids,
+        };
+        entity_table.key(&key, &mut out.mismatches);
+        entity_table.columns(&mut out.mismatches)?;
         for attribute in entity.attributes() {
-            let column_name = attribute.name();
-            let Some(column) = table.column(column_name) else {
-                mismatch(AdoptionMismatch::MissingColumn {
-                    entity: name.to_owned(),
-                    column: column_name.to_owned(),
-                });
-                continue;
-            };
-            if ids.column() == Some(column.name.as_str()) && column.pk > 0 {
-                continue; // `IdDeclared` already
-            }
-            let expected = attribute.ty().sql_type();
-            if !type_fits(&column.declared, expected) {
-                mismatch(AdoptionMismatch::WrongType {
-                    entity: name.to_owned(),
-                    column: column.name.clone(),
-                    declared: column.declared.clone(),
-                    expected,
-                });
-                continue;
-            }
-            if column.not_null == attribute.is_optional() && column.pk == 0 {
-                mismatch(AdoptionMismatch::Nullability {
-                    entity: name.to_owned(),
-                    column: column.name.clone(),
-                    not_null: column.not_null,
-                });
-            }
-            let fits = sql::value_fits(
-                &column.name,
-                expected,
-                attribute.ty().integer_range(),
-                attribute.ty() == AttributeType::Json,
-            );
-            let (rows, example) = count(
-                conn,
-                &sql::count_misfits(&table.name, &column.name, &id_expression, &fits),
-            )?;
-            if rows > 0 {
-                mismatch(AdoptionMismatch::Values {
-                    entity: name.to_owned(),
-                    column: column.name.clone(),
-                    expected: readable(attribute.ty()),
-                    rows,
-                    example,
-                });
-                continue;
-            }
-            if attribute.is_unique() {
-                let (rows, example) = count(
-                    conn,
-                    &sql::count_duplicates(&table.name, &column.name, &id_expression),
-                )?;
-                if rows > 0 {
-                    mismatch(AdoptionMismatch::Duplicates {
-                        entity: name.to_owned(),
-                        column: column.name.clone(),
-                        rows,
-                        example,
-                    });
-                }
-            }
-            if let Some(reference) = attribute.reference()
-                && let Some(target) = find(reference.target())
-            {
-                let query = match target.ids() {
-                    // Enforced rules: every reference must find its record.
-                    Ids::Column(id) | Ids::Rowid(id)
-                        if reference.delete_rule().on_delete().is_some() =>
-                    {
-                        sql::count_dangling(
-                            &table.name,
-                            &column.name,
-                            &id_expression,
-                            &target.name,
-                            &id,
-                        )
-                    }
-                    Ids::Column(_) | Ids::Rowid(_) => continue,
-                    // Its rows get new ids: no stored reference can follow them.
-                    Ids::Fresh => {
-                        sql::count_misfits(&table.name, &column.name, &id_expression, "0")
-                    }
-                };
-                let (rows, example) = count(conn, &query)?;
-                if rows > 0 {
-                    mismatch(AdoptionMismatch::DanglingReferences {
-                        entity: name.to_owned(),
-                        column: column.name.clone(),
-                        target: reference.target().to_owned(),
-                        rows,
-                        example,
-                    });
-                }
-            }
+            entity_table.attribute(attribute, &mut out.mismatches)?;
         }
         out.entities.push(Rebuild {
             table: table.name.clone(),
@@ -438,38 +263,289 @@ pub(super) fn examine(
         });
     }
     for join in &joins {
-        let Some(table) = find(&join.name) else {
-            out.mismatches.push(AdoptionMismatch::MissingTable {
-                entity: join.name.clone(),
-            });
-            continue;
-        };
-        for column in [JOIN_SOURCE, JOIN_TARGET] {
-            if table.column(column).is_none() {
-                out.mismatches.push(AdoptionMismatch::MissingColumn {
-                    entity: join.name.clone(),
-                    column: column.to_owned(),
-                });
+        join_table(&tables, &join.name, &mut out);
+    }
+    Ok(out)
+}
+
+/// The table named `name`, whatever its case.
+fn find<'t>(tables: &'t [Table], name: &str) -> Option<&'t Table> {
+    tables.iter().find(|t| t.name.eq_ignore_ascii_case(name))
+}
+
+/// An entity of the schema and the database table that holds it.
+struct EntityTable<'a> {
+    conn: &'a Connection,
+    tables: &'a [Table],
+    entity: &'a EntityDescriptor,
+    table: &'a Table,
+    ids: &'a Ids,
+}
+
+impl EntityTable<'_> {
+    fn name(&self) -> String {
+        self.entity.name().to_owned()
+    }
+
+    fn declares(&self, column: &str) -> bool {
+        self.entity
+            .attributes()
+            .iter()
+            .any(|a| a.name().eq_ignore_ascii_case(column))
+    }
+
+    /// Whether a compound `#[model(unique(…))]` of the entity covers exactly
+    /// `columns` (in any order).
+    fn declares_unique_together(&self, columns: &[String]) -> bool {
+        self.entity.constraints().iter().any(|constraint| {
+            constraint.is_unique()
+                && constraint.attributes().len() == columns.len()
+                && constraint
+                    .attributes()
+                    .all(|a| columns.iter().any(|c| c.eq_ignore_ascii_case(a)))
+        })
+    }
+
+    /// The primary key: the ids' column (not declared as an attribute), a
+    /// declared unique attribute, or nothing staged can keep.
+    fn key(&self, key: &[&Column], mismatches: &mut Vec<AdoptionMismatch>) {
+        match key {
+            [] => {}
+            [column] if *self.ids == Ids::Column(column.name.clone()) => {
+                if self.declares(&column.name) {
+                    mismatches.push(AdoptionMismatch::IdDeclared {
+                        entity: self.name(),
+                        column: column.name.clone(),
+                    });
+                }
+            }
+            [column] => {
+                if self
+                    .entity
+                    .attributes()
+                    .iter()
+                    .any(|a| a.name().eq_ignore_ascii_case(&column.name) && !a.is_unique())
+                {
+                    mismatches.push(AdoptionMismatch::UndeclaredUnique {
+                        entity: self.name(),
+                        index: "PRIMARY KEY".to_owned(),
+                        columns: vec![column.name.clone()],
+                        partial: false,
+                    });
+                }
+            }
+            columns => {
+                let columns: Vec<String> = columns.iter().map(|c| c.name.clone()).collect();
+                if !self.declares_unique_together(&columns) {
+                    mismatches.push(AdoptionMismatch::CompoundPrimaryKey {
+                        entity: self.name(),
+                        columns,
+                    });
+                }
             }
         }
+    }
+
+    /// Columns no attribute declares, foreign keys that are not a declared
+    /// to-one, unique indexes that are not a declared unique attribute.
+    fn columns(&self, mismatches: &mut Vec<AdoptionMismatch>) -> rusqlite::Result<()> {
+        let table = self.table;
         for column in &table.columns {
-            if ![JOIN_SOURCE, JOIN_TARGET]
-                .iter()
-                .any(|c| c.eq_ignore_ascii_case(&column.name))
-            {
-                out.mismatches.push(AdoptionMismatch::UnexpectedColumn {
-                    entity: join.name.clone(),
+            let is_id = self.ids.column() == Some(column.name.as_str()) && column.pk > 0;
+            if !is_id && !self.declares(&column.name) {
+                mismatches.push(AdoptionMismatch::UnexpectedColumn {
+                    entity: self.name(),
                     column: column.name.clone(),
                 });
             }
         }
-        out.joins.push(Rebuild {
-            table: table.name.clone(),
-            ids: Ids::Fresh,
-            key: Vec::new(),
-        });
+        for (column, parent, parent_column) in foreign_keys(self.conn, &table.name)? {
+            // Kept only as the to-one the schema declares on that column.
+            let declared = self.entity.attributes().iter().any(|a| {
+                a.name().eq_ignore_ascii_case(&column)
+                    && a.reference().is_some_and(|r| {
+                        r.target().eq_ignore_ascii_case(&parent)
+                            && find(self.tables, &parent).is_some_and(|p| {
+                                match (&parent_column, p.ids()) {
+                                    (None, _) => true,
+                                    (Some(c), Ids::Column(id)) => c.eq_ignore_ascii_case(&id),
+                                    _ => false,
+                                }
+                            })
+                    })
+            });
+            if !declared {
+                mismatches.push(AdoptionMismatch::UndeclaredForeignKey {
+                    entity: self.name(),
+                    column,
+                    target: parent,
+                });
+            }
+        }
+        for (index, columns, partial) in unique_indexes(self.conn, &table.name)? {
+            let declared = match &columns[..] {
+                _ if partial => false,
+                [column] => self
+                    .entity
+                    .attributes()
+                    .iter()
+                    .any(|a| a.name().eq_ignore_ascii_case(column) && a.is_unique()),
+                columns => self.declares_unique_together(columns),
+            };
+            if !declared {
+                mismatches.push(AdoptionMismatch::UndeclaredUnique {
+                    entity: self.name(),
+                    index,
+                    columns,
+                    partial,
+                });
+            }
+        }
+        Ok(())
     }
-    Ok(out)
+
+    /// The column of one attribute: present, of a fitting type and
+    /// nullability, its values readable, unique and referencing as declared.
+    fn attribute(
+        &self,
+        attribute: &AttributeDescriptor,
+        mismatches: &mut Vec<AdoptionMismatch>,
+    ) -> rusqlite::Result<()> {
+        let table = self.table;
+        let Some(column) = table.column(attribute.name()) else {
+            mismatches.push(AdoptionMismatch::MissingColumn {
+                entity: self.name(),
+                column: attribute.name().to_owned(),
+            });
+            return Ok(());
+        };
+        if self.ids.column() == Some(column.name.as_str()) && column.pk > 0 {
+            return Ok(()); // `IdDeclared` already
+        }
+        let expected = attribute.ty().sql_type();
+        if !type_fits(&column.declared, expected) {
+            mismatches.push(AdoptionMismatch::WrongType {
+                entity: self.name(),
+                column: column.name.clone(),
+                declared: column.declared.clone(),
+                expected,
+            });
+            return Ok(());
+        }
+        if column.not_null == attribute.is_optional() && column.pk == 0 {
+            mismatches.push(AdoptionMismatch::Nullability {
+                entity: self.name(),
+                column: column.name.clone(),
+                not_null: column.not_null,
+            });
+        }
+        let id_expression = self.ids.expression();
+        let fits = sql::value_fits(
+            &column.name,
+            expected,
+            attribute.ty().integer_range(),
+            attribute.ty() == AttributeType::Json,
+        );
+        let (rows, example) = count(
+            self.conn,
+            &sql::count_misfits(&table.name, &column.name, &id_expression, &fits),
+        )?;
+        if rows > 0 {
+            mismatches.push(AdoptionMismatch::Values {
+                entity: self.name(),
+                column: column.name.clone(),
+                expected: readable(attribute.ty()),
+                rows,
+                example,
+            });
+            return Ok(());
+        }
+        if attribute.is_unique() {
+            let (rows, example) = count(
+                self.conn,
+                &sql::count_duplicates(&table.name, &column.name, &id_expression),
+            )?;
+            if rows > 0 {
+                mismatches.push(AdoptionMismatch::Duplicates {
+                    entity: self.name(),
+                    column: column.name.clone(),
+                    rows,
+                    example,
+                });
+            }
+        }
+        self.references(attribute, column, mismatches)
+    }
+
+    /// The rows of a to-one's column whose record cannot be found.
+    fn references(
+        &self,
+        attribute: &AttributeDescriptor,
+        column: &Column,
+        mismatches: &mut Vec<AdoptionMismatch>,
+    ) -> rusqlite::Result<()> {
+        let (Some(reference), table) = (attribute.reference(), self.table) else {
+            return Ok(());
+        };
+        let Some(target) = find(self.tables, reference.target()) else {
+            return Ok(());
+        };
+        let id_expression = self.ids.expression();
+        let query = match target.ids() {
+            // Enforced rules: every reference must find its record.
+            Ids::Column(id) | Ids::Rowid(id) if reference.delete_rule().on_delete().is_some() => {
+                sql::count_dangling(&table.name, &column.name, &id_expression, &target.name, &id)
+            }
+            Ids::Column(_) | Ids::Rowid(_) => return Ok(()),
+            // Its rows get new ids: no stored reference can follow them.
+            Ids::Fresh => sql::count_misfits(&table.name, &column.name, &id_expression, "0"),
+        };
+        let (rows, example) = count(self.conn, &query)?;
+        if rows > 0 {
+            mismatches.push(AdoptionMismatch::DanglingReferences {
+                entity: self.name(),
+                column: column.name.clone(),
+                target: reference.target().to_owned(),
+                rows,
+                example,
+            });
+        }
+        Ok(())
+    }
+}
+
+/// A many-to-many's join table: present, with exactly its two columns.
+fn join_table(tables: &[Table], name: &str, out: &mut Examined) {
+    let Some(table) = find(tables, name) else {
+        out.mismatches.push(AdoptionMismatch::MissingTable {
+            entity: name.to_owned(),
+        });
+        return;
+    };
+    for column in [JOIN_SOURCE, JOIN_TARGET] {
+        if table.column(column).is_none() {
+            out.mismatches.push(AdoptionMismatch::MissingColumn {
+                entity: name.to_owned(),
+                column: column.to_owned(),
+            });
+        }
+    }
+    for column in &table.columns {
+        if ![JOIN_SOURCE, JOIN_TARGET]
+            .iter()
+            .any(|c| c.eq_ignore_ascii_case(&column.name))
+        {
+            out.mismatches.push(AdoptionMismatch::UnexpectedColumn {
+                entity: name.to_owned(),
+                column: column.name.clone(),
+            });
+        }
+    }
+    out.joins.push(Rebuild {
+        table: table.name.clone(),
+        ids: Ids::Fresh,
+        key: Vec::new(),
+    });
 }
 
 /// The foreign keys of `table` on one column: (column, parent table,
