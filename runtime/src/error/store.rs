@@ -94,7 +94,8 @@ pub enum StoreError {
     Corrupt {
         /// The store file.
         path: PathBuf,
-        /// What SQLite reported (the first lines of `PRAGMA quick_check`, or its error).
+        /// What SQLite reported (the first lines of `PRAGMA quick_check`, or its
+        /// error), or what is wrong with the file's list of free pages.
         detail: String,
     },
 

@@ -23,6 +23,7 @@ use crate::store::{self, connection};
 
 mod custom;
 pub(crate) mod probe;
+mod touched;
 
 pub(crate) use custom::hook_label;
 
@@ -150,8 +151,10 @@ impl<'a, S: VersionedSchema> Migration<'a, S> {
             info_span!("migrate", path = %self.path.display(), from = %self.from, to = %S::VERSION);
         let _entered = span.enter();
         if self.check_before {
-            // Refuse to migrate a damaged store (see `check_before_migrating`).
-            store::quick_check(&lock(shared), self.path)?;
+            // Refuse to migrate a damaged store, reading what the path
+            // touches (see `check_before_migrating`).
+            let touched = touched::touched(self.plan, &self.route.steps);
+            store::integrity::check_before_migrating(&lock(shared), self.path, &touched)?;
         }
         let current = {
             let conn = lock(shared);

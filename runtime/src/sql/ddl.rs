@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 
 use super::{JOIN_SOURCE, JOIN_TARGET, default_literal, join_index_name, quote_ident, quote_text};
-use super::{compound_index_name, plain_index_name, unique_index_name};
+use super::{SEQUENCE_TABLE, compound_index_name, plain_index_name, unique_index_name};
 use crate::schema::{AttributeDescriptor, EntityDescriptor, ID_COLUMN, JoinTable};
 
 /// The column definition of an attribute: `"name" TYPE [NOT NULL] [DEFAULT literal]`.
@@ -102,10 +102,6 @@ pub fn create_table(table: &str, entity: &EntityDescriptor) -> String {
     out.push(')');
     out
 }
-
-/// The table SQLite keeps the high-water marks of `AUTOINCREMENT` tables in
-/// (one row per table that has one: `name`, `seq`).
-const SEQUENCE_TABLE: &str = "sqlite_sequence";
 
 /// Gives `table`, just created by [`create_table`] and still empty, the id
 /// high-water mark of `previous`, the table it replaces (which must still

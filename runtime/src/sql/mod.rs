@@ -13,7 +13,9 @@
 //! - [`store`]: staged's own tables (metadata, history), what `inspect`
 //!   reads, and the checks of a store (integrity, drift, foreign keys);
 //! - [`lifecycle`]: adopting a database staged did not create, and emptying
-//!   a store to recreate it.
+//!   a store to recreate it;
+//! - [`shape`]: the statements of a migration step read back, for the
+//!   check before a migration (which tables each one walks).
 //!
 //! Query building (the predicates, sort orders and limits of a
 //! `FetchDescriptor`) stays in `query`: its fragments are made from the
@@ -22,6 +24,7 @@
 mod ddl;
 mod lifecycle;
 mod rows;
+mod shape;
 mod store;
 #[cfg(test)]
 mod tests;
@@ -29,6 +32,7 @@ mod tests;
 pub use ddl::*;
 pub use lifecycle::*;
 pub use rows::*;
+pub use shape::*;
 pub use store::*;
 
 use crate::schema::DefaultValue;
@@ -41,6 +45,14 @@ pub const METADATA_TABLE: &str = "_staged_metadata";
 
 /// The table holding one row per applied migration step.
 pub const HISTORY_TABLE: &str = "_staged_history";
+
+/// The table SQLite keeps the high-water marks of `AUTOINCREMENT` tables in
+/// (one row per table that has one: `name`, `seq`).
+pub const SEQUENCE_TABLE: &str = "sqlite_sequence";
+
+/// The table SQLite keeps the schema in (every table, index and trigger,
+/// with its root page).
+pub const SCHEMA_TABLE: &str = "sqlite_schema";
 
 /// The column of a join table holding ids of its owner entity.
 pub const JOIN_SOURCE: &str = "source";

@@ -105,6 +105,16 @@ pub const SELECT_JOIN_TABLES: &str = "SELECT name FROM sqlite_schema WHERE type 
 /// with their tables).
 pub const QUICK_CHECK: &str = "PRAGMA quick_check(3)";
 
+/// Checks that the pages and records of `table` and of its indexes are
+/// well formed (the main database only: the temporary one's schema is not
+/// loaded for nothing).
+pub fn quick_check_table(table: &str) -> String {
+    format!("PRAGMA main.quick_check({})", quote_ident(table))
+}
+
+/// The name and root page of every table and index that has pages.
+pub const SELECT_ROOT_PAGES: &str = "SELECT name, rootpage FROM sqlite_schema WHERE rootpage > 0";
+
 /// Checks the whole database, indexes against their tables included.
 pub const INTEGRITY_CHECK: &str = "PRAGMA integrity_check";
 

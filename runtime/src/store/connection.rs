@@ -180,7 +180,7 @@ pub(crate) fn integrity_check(conn: &Connection, path: &Path) -> Result<()> {
     }
 }
 
-pub(super) fn is_damage(error: &rusqlite::Error) -> bool {
+pub(crate) fn is_damage(error: &rusqlite::Error) -> bool {
     matches!(
         error.sqlite_error_code(),
         Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase)

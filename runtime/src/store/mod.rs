@@ -8,6 +8,7 @@
 pub(crate) mod adopt;
 pub(crate) mod connection;
 mod inspect;
+pub(crate) mod integrity;
 pub(crate) mod verify;
 
 use std::path::Path;

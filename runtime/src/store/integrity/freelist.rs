@@ -1,0 +1,151 @@
+//! The free-page list of a SQLite file, read from the file and checked in
+//! time proportional to its length.
+//!
+//! The file header (bytes 32–39) gives the first trunk page and the number of
+//! free pages. Each trunk page holds the next trunk's number, a count of leaf
+//! pages, and that many leaf page numbers; trunks and leaves together are the
+//! free pages. See <https://www.sqlite.org/fileformat2.html#the_freelist>.
+
+use std::collections::HashSet;
+use std::fs::File;
+use std::io::{self, Read, Seek, SeekFrom};
+use std::path::Path;
+
+/// The byte SQLite locks on: the page holding it is never used.
+const PENDING_BYTE: u64 = 0x4000_0000;
+
+/// What the file's free-page list holds.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) enum FreeList {
+    /// The free pages, sorted; the list is well formed.
+    Pages(Vec<u32>),
+    /// The store is in WAL mode and its `-wal` file holds frames: pages there
+    /// replace the file's, so the file alone does not show the database.
+    InWal,
+    /// The list is damaged, as described.
+    Damaged(String),
+}
+
+/// Reads and checks the free-page list of the SQLite file at `path`; the
+/// caller holds a read transaction on it, so no writer changes the file and
+/// SQLite has rolled back any hot journal.
+///
+/// Checks: the header's page count fits the file; every trunk and leaf page
+/// number lies between 2 and the last page and is not the lock-byte page;
+/// no trunk lists more leaves than a page holds; no page is listed twice
+/// (which is also how a cycle of trunks shows); the pages found are as many
+/// as the header says.
+pub(super) fn read(path: &Path) -> io::Result<FreeList> {
+    let mut file = File::open(path)?;
+    let length = file.metadata()?.len();
+    let mut header = [0u8; 100];
+    file.read_exact(&mut header)?;
+    let be32 = |at: usize| {
+        u32::from_be_bytes([header[at], header[at + 1], header[at + 2], header[at + 3]])
+    };
+    let page_size = match u16::from_be_bytes([header[16], header[17]]) {
+        1 => 65_536,
+        n => u32::from(n),
+    };
+    if !page_size.is_power_of_two() || !(512..=65_536).contains(&page_size) {
+        return Ok(FreeList::Damaged(format!("invalid page size {page_size}")));
+    }
+    if header[18] == 2 || header[19] == 2 {
+        let mut wal = path.as_os_str().to_owned();
+        wal.push("-wal");
+        match std::fs::metadata(&wal) {
+            Ok(meta) if meta.len() > 0 => return Ok(FreeList::InWal),
+            Ok(_) => {}
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e),
+        }
+    }
+    let usable = page_size - u32::from(header[20]);
+    let in_file = u32::try_from(length / u64::from(page_size)).unwrap_or(u32::MAX);
+    // The header's count is valid when "version-valid-for" matches the change counter.
+    let pages = if be32(28) != 0 && be32(92) == be32(24) {
+        be32(28)
+    } else {
+        in_file
+    };
+    if pages > in_file {
+        return Ok(FreeList::Damaged(format!(
+            "the header gives {pages} pages, the file holds {in_file}"
+        )));
+    }
+    let lock_page = u32::try_from(PENDING_BYTE / u64::from(page_size) + 1).unwrap_or(u32::MAX);
+    let expected = be32(36);
+    let max_leaves = usable / 4 - 2;
+    let check = |page: u32, what: &dyn Fn() -> String| -> Option<String> {
+        if page < 2 || page > pages {
+            Some(format!("{} is out of range (2 to {pages})", what()))
+        } else if page == lock_page {
+            Some(format!("{} is the lock-byte page", what()))
+        } else {
+            None
+        }
+    };
+    let mut free: Vec<u32> = Vec::with_capacity(usize::try_from(expected.min(pages)).unwrap_or(0));
+    let mut trunks = HashSet::new();
+    let mut trunk = be32(32);
+    let mut buffer = Vec::new();
+    while trunk != 0 {
+        let damaged = |detail: String| Ok(FreeList::Damaged(format!("free-page list: {detail}")));
+        if let Some(problem) = check(trunk, &|| format!("trunk page {trunk}")) {
+            return damaged(problem);
+        }
+        if !trunks.insert(trunk) {
+            return damaged(format!("trunk page {trunk} is listed twice (a cycle)"));
+        }
+        if free.len() >= usize::try_from(expected).unwrap_or(usize::MAX) {
+            return damaged(format!(
+                "more pages than the {expected} the header gives (trunk page {trunk})"
+            ));
+        }
+        buffer.resize(
+            usize::try_from(page_size).expect("a page fits in memory"),
+            0,
+        );
+        file.seek(SeekFrom::Start(u64::from(trunk - 1) * u64::from(page_size)))?;
+        file.read_exact(&mut buffer)?;
+        let word = |at: usize| {
+            u32::from_be_bytes([buffer[at], buffer[at + 1], buffer[at + 2], buffer[at + 3]])
+        };
+        free.push(trunk);
+        let leaves = word(4);
+        if leaves > max_leaves {
+            return damaged(format!(
+                "trunk page {trunk} lists {leaves} leaves, a page holds at most {max_leaves}"
+            ));
+        }
+        if free.len() as u64 + u64::from(leaves) > u64::from(expected) {
+            return damaged(format!(
+                "more pages than the {expected} the header gives (trunk page {trunk})"
+            ));
+        }
+        for k in 0..leaves as usize {
+            let leaf = word(8 + 4 * k);
+            if let Some(problem) =
+                check(leaf, &|| format!("leaf page {leaf} of trunk page {trunk}"))
+            {
+                return damaged(problem);
+            }
+            free.push(leaf);
+        }
+        trunk = word(0);
+    }
+    if free.len() as u64 != u64::from(expected) {
+        return Ok(FreeList::Damaged(format!(
+            "free-page list: {} pages, the header gives {expected}",
+            free.len()
+        )));
+    }
+    free.sort_unstable();
+    if let Some(twice) = free.windows(2).find(|w| w[0] == w[1]) {
+        return Ok(FreeList::Damaged(format!(
+            "free-page list: page {} is listed twice",
+            twice[0]
+        )));
+    }
+    Ok(FreeList::Pages(free))
+}
