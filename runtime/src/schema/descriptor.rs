@@ -659,6 +659,26 @@ pub enum AttributeType {
     Bytes,
     /// Any serde type under `#[attribute(json)]`, stored as JSON TEXT.
     Json,
+    /// `uuid::Uuid` (feature `uuid`), stored as TEXT: lowercase hyphenated,
+    /// 36 characters.
+    Uuid,
+    /// An instant, `chrono::DateTime<Utc>` (feature `chrono`) or
+    /// `time::OffsetDateTime` (feature `time`), stored as TEXT in UTC with
+    /// nanoseconds: `2024-05-01T09:00:00.500000000Z` (an `OffsetDateTime`'s
+    /// offset is not kept).
+    Timestamp,
+    /// A date and time without offset, `chrono::NaiveDateTime` or
+    /// `time::PrimitiveDateTime`, stored as TEXT with nanoseconds:
+    /// `2024-05-01T09:00:00.500000000`.
+    DateTime,
+    /// A calendar date, `chrono::NaiveDate` or `time::Date`, stored as TEXT:
+    /// `2024-05-01`.
+    Date,
+    /// `url::Url` (feature `url`), stored as TEXT: its serialization.
+    Url,
+    /// `rust_decimal::Decimal` (feature `rust_decimal`), stored as TEXT in a
+    /// fixed-point form that sorts numerically (see the README).
+    Decimal,
 }
 
 impl AttributeType {
@@ -675,7 +695,14 @@ impl AttributeType {
             | AttributeType::U32
             | AttributeType::U64 => "INTEGER",
             AttributeType::F32 | AttributeType::F64 => "REAL",
-            AttributeType::Text | AttributeType::Json => "TEXT",
+            AttributeType::Text
+            | AttributeType::Json
+            | AttributeType::Uuid
+            | AttributeType::Timestamp
+            | AttributeType::DateTime
+            | AttributeType::Date
+            | AttributeType::Url
+            | AttributeType::Decimal => "TEXT",
             AttributeType::Bytes => "BLOB",
         }
     }
@@ -697,7 +724,13 @@ impl AttributeType {
             AttributeType::F64 => ScalarType::F64,
             AttributeType::Text => ScalarType::Text,
             AttributeType::Bytes => ScalarType::Bytes,
-            AttributeType::Json => return None,
+            AttributeType::Json
+            | AttributeType::Uuid
+            | AttributeType::Timestamp
+            | AttributeType::DateTime
+            | AttributeType::Date
+            | AttributeType::Url
+            | AttributeType::Decimal => return None,
         };
         scalar.integer_range()
     }
