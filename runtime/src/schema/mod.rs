@@ -1,5 +1,6 @@
 //! Schemas: versions, descriptors, checksums, and the traits generated code implements.
 
+mod attribute;
 mod checksum;
 mod descriptor;
 pub mod json_shape;
@@ -9,13 +10,11 @@ mod version;
 
 // The text a checksum hashes and the join table naming rule: for the
 // workspace's own tests, not part of the documented API.
+pub use attribute::{AttributeDescriptor, AttributeType, DefaultValue};
 #[doc(hidden)]
 pub use checksum::canonical_form;
 pub use checksum::{Checksum, ParseChecksumError};
-pub use descriptor::{
-    AttributeDescriptor, AttributeType, Constraint, DefaultValue, EntityDescriptor, ID_COLUMN,
-    SchemaDescriptor,
-};
+pub use descriptor::{Constraint, EntityDescriptor, ID_COLUMN, SchemaDescriptor};
 pub(crate) use relationships::JOIN_TABLE_PREFIX;
 #[doc(hidden)]
 pub use relationships::join_table_name;
