@@ -3,11 +3,11 @@
 pub use staged_macros::{did_migrate, migrate, model, transform, versioned_schema, will_migrate};
 pub use staged_runtime::{
     AdoptionMismatch, AttributeDescriptor, AttributeType, BelongsTo, BoxError, Change, ChangeClass,
-    Checksum, ConnectionGuard, ConstraintKind, CustomStage, DanglingReference, DefaultValue,
-    DeleteRule, Drift, DryRunAction, DryRunProblem, DryRunReport, DryRunStep, EntityDescriptor,
-    EntitySummary, Error, FetchDescriptor, Field, HistoryEntry, JoinTableSummary, JournalMode,
-    MigrationError, MigrationObserver, MigrationPath, MigrationStage, MigrationStep, Model,
-    ModelContainer, ModelContainerBuilder, ModelContext, NoSchema, Observation, OldRecords,
+    Checksum, ColumnValue, ConnectionGuard, ConstraintKind, CustomStage, DanglingReference,
+    DefaultValue, DeleteRule, Drift, DryRunAction, DryRunProblem, DryRunReport, DryRunStep,
+    EntityDescriptor, EntitySummary, Error, FetchDescriptor, Field, HistoryEntry, JoinTableSummary,
+    JournalMode, MigrationError, MigrationObserver, MigrationPath, MigrationStage, MigrationStep,
+    Model, ModelContainer, ModelContainerBuilder, ModelContext, NoSchema, Observation, OldRecords,
     OpenOutcome, PROGRESS_INTERVAL, PersistentId, PlanError, PlanSchema, Predicate, Record,
     Recreate, Ref, Reference, RelationshipDescriptor, Result, SchemaDescriptor,
     SchemaMigrationPlan, SchemaMigrationPlanBuilder, SortDescriptor, StepInference, StepKind,

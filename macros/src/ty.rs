@@ -62,16 +62,51 @@ pub fn column(ty: &Type) -> Result<(Scalar, bool), String> {
     scalar(inner).map(|scalar| (scalar, true))
 }
 
-/// "stored types are `bool`, …, `Vec<u8>` and `Option` of these".
+/// "stored types are `bool`, …, `Vec<u8>`, the value types … and `Option` of these".
 fn supported() -> String {
     let types: Vec<String> = Scalar::ALL
         .iter()
         .map(|scalar| format!("`{}`", scalar.rust_type()))
         .collect();
     format!(
-        "stored types are {} and `Option` of these",
+        "stored types are {}, the value types of staged's features (`uuid::Uuid`, \
+         `chrono::DateTime<Utc>`, `time::OffsetDateTime`, …, `url::Url`, `rust_decimal::Decimal`) \
+         and `Option` of these",
         types.join(", ")
     )
+}
+
+/// The value type `ty` names by its last path segment (`Uuid`,
+/// `chrono::DateTime<Utc>`); an error for a `DateTime` in another time zone;
+/// `None` for other types.
+fn value_type(ty: &Type) -> Option<Result<Scalar, String>> {
+    let Type::Path(path) = ty else { return None };
+    if path.qself.is_some() {
+        return None;
+    }
+    let last = path.path.segments.last()?;
+    let argument = match &last.arguments {
+        PathArguments::None => None,
+        PathArguments::AngleBracketed(_) => {
+            let Some(Type::Path(inner)) = generic_arg(ty, &last.ident.to_string()) else {
+                return None;
+            };
+            Some(inner.path.segments.last()?.ident.to_string())
+        }
+        PathArguments::Parenthesized(_) => return None,
+    };
+    let ident = last.ident.to_string();
+    if let Some(value) = Scalar::from_value_type(&ident, argument.as_deref()) {
+        return Some(Ok(value));
+    }
+    (ident == "DateTime").then(|| {
+        Err(format!(
+            "`{}` cannot be stored: an instant is stored in UTC so that it sorts in time order; \
+             declare `DateTime<Utc>` and convert with `.with_timezone(&Utc)`, or store a `time::OffsetDateTime` \
+             (its offset is not kept)",
+            shown(ty)
+        ))
+    })
 }
 
 fn scalar(ty: &Type) -> Result<Scalar, String> {
@@ -90,6 +125,9 @@ fn scalar(ty: &Type) -> Result<Scalar, String> {
     let ident = ident.as_deref();
     if let Some(scalar) = ident.and_then(Scalar::from_rust_type) {
         return Ok(scalar);
+    }
+    if let Some(value) = value_type(ty) {
+        return value;
     }
     Err(match ident {
         Some(wide @ ("u128" | "i128" | "usize" | "isize")) => format!(

@@ -29,6 +29,7 @@ mod step;
 mod store;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod value;
 
 pub use change::{Change, ChangeClass};
 pub use container::{ModelContainer, ModelContainerBuilder, OpenOutcome, Recreate};
@@ -44,7 +45,7 @@ pub use model::{BelongsTo, Model, PersistentId, Record};
 pub use observer::{MigrationObserver, PROGRESS_INTERVAL};
 pub use plan::{NoSchema, PlanSchema, PlanTail, SchemaMigrationPlan, SchemaMigrationPlanBuilder};
 pub use planner::{MigrationPath, MigrationStep};
-pub use query::{FetchDescriptor, Field, Predicate, SortDescriptor};
+pub use query::{ColumnValue, FetchDescriptor, Field, Predicate, SortDescriptor};
 pub use relationship::{Ref, ToMany};
 pub use schema::{
     AttributeDescriptor, AttributeType, Checksum, Constraint, DefaultValue, DeleteRule,

@@ -7,6 +7,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::error::{Error, Result};
+pub use crate::value::ValueType;
 
 /// Binds one attribute to parameter `index` (1-based).
 ///
@@ -62,6 +63,52 @@ pub fn bind_u64_opt(
     }
 }
 
+/// Binds an attribute of a value type (`Uuid`, a date, `Url`, `Decimal`) as
+/// its stored text.
+pub fn bind_value<T: ValueType>(
+    statement: &mut Statement<'_>,
+    index: usize,
+    value: &T,
+    entity: &'static str,
+    attribute: &'static str,
+) -> Result<()> {
+    let text = value
+        .encode()
+        .map_err(|e| encode_error(entity, attribute, e))?;
+    bind(statement, index, &text, entity, attribute)
+}
+
+/// Binds an optional attribute of a value type: `None` is SQL NULL.
+pub fn bind_value_opt<T: ValueType>(
+    statement: &mut Statement<'_>,
+    index: usize,
+    value: &Option<T>,
+    entity: &'static str,
+    attribute: &'static str,
+) -> Result<()> {
+    match value {
+        Some(v) => bind_value(statement, index, v, entity, attribute),
+        None => bind(statement, index, &rusqlite::types::Null, entity, attribute),
+    }
+}
+
+/// Binds any column value (`ModelContext::set`): as [`bind`] does, with the
+/// value's own encoding.
+pub fn bind_column<T: crate::query::ColumnValue + ?Sized>(
+    statement: &mut Statement<'_>,
+    index: usize,
+    value: &T,
+    entity: &'static str,
+    attribute: &'static str,
+) -> Result<()> {
+    let value = value.to_column().map_err(|source| Error::Encode {
+        entity: entity.to_owned(),
+        attribute: attribute.to_owned(),
+        source,
+    })?;
+    bind(statement, index, &value, entity, attribute)
+}
+
 /// A `u64` above `i64::MAX` given for a stored attribute.
 #[derive(Debug, thiserror::Error)]
 #[error(
@@ -115,6 +162,38 @@ pub fn read<T: FromSql>(
     row.get(index)
         .map_err(|e| decode_error(entity, attribute, id, e))
 }
+
+/// Reads an attribute of a value type from its stored text.
+pub fn read_value<T: ValueType>(
+    row: &Row<'_>,
+    index: usize,
+    entity: &'static str,
+    attribute: &'static str,
+    id: i64,
+) -> Result<T> {
+    let text: String = read(row, index, entity, attribute, id)?;
+    T::decode(&text).map_err(|source| decode_error(entity, attribute, id, BoxedError(source)))
+}
+
+/// Reads an optional attribute of a value type: SQL NULL is `None`.
+pub fn read_value_opt<T: ValueType>(
+    row: &Row<'_>,
+    index: usize,
+    entity: &'static str,
+    attribute: &'static str,
+    id: i64,
+) -> Result<Option<T>> {
+    let text: Option<String> = read(row, index, entity, attribute, id)?;
+    text.map(|t| {
+        T::decode(&t).map_err(|source| decode_error(entity, attribute, id, BoxedError(source)))
+    })
+    .transpose()
+}
+
+/// A boxed error as an error type, for [`decode_error`].
+#[derive(Debug, thiserror::Error)]
+#[error(transparent)]
+struct BoxedError(crate::error::BoxError);
 
 /// Traces the serde shape of a `json` attribute's type, for snapshots.
 pub fn trace_json<T: DeserializeOwned>()

@@ -15,7 +15,82 @@ use std::marker::PhantomData;
 
 use rusqlite::types::{ToSql, ToSqlOutput, Value, ValueRef};
 
+use crate::error::BoxError;
 use crate::sql::quote_ident;
+
+/// A Rust value that is written to one column and that a filter compares a
+/// stored attribute with: `bool`, the integers, the floats, `String`,
+/// `Vec<u8>`, the value types of the enabled features (`Uuid`, dates,
+/// `Url`, `Decimal`), `Option` of these, and `Ref`. A `json` attribute's type
+/// is not one: JSON text is not filtered.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a stored column value, so a filter cannot compare with it",
+    note = "filters compare stored attributes: `bool`, integers, floats, `String`, `Vec<u8>`, the value \
+            types of staged's features (`uuid`, `chrono`, `time`, `url`, `rust_decimal`), `Option` of \
+            these, and `Ref`; a `json` attribute cannot be filtered"
+)]
+pub trait ColumnValue {
+    /// The SQLite value written for this value; an error for a value the
+    /// column cannot hold (NaN, a `u64` above `i64::MAX`, a year outside
+    /// 0000..=9999).
+    fn to_column(&self) -> Result<Value, BoxError>;
+
+    /// The SQLite value a filter compares with: [`to_column`](ColumnValue::to_column),
+    /// or for a value no column holds, one that compares with every stored
+    /// value as it would.
+    fn column_value(&self) -> Value;
+}
+
+/// [`ColumnValue`] of the types rusqlite writes (`ToSql`).
+macro_rules! column_value_by_to_sql {
+    ($($ty:ty),* $(,)?) => {$(
+        impl ColumnValue for $ty {
+            fn to_column(&self) -> Result<Value, BoxError> {
+                Ok(owned(self.to_sql()?))
+            }
+
+            fn column_value(&self) -> Value {
+                owned_value(self)
+            }
+        }
+    )*};
+}
+
+column_value_by_to_sql!(
+    bool,
+    i8,
+    i16,
+    i32,
+    i64,
+    u8,
+    u16,
+    u32,
+    u64,
+    f32,
+    f64,
+    String,
+    Vec<u8>
+);
+
+impl<T> ColumnValue for crate::relationship::Ref<T> {
+    fn to_column(&self) -> Result<Value, BoxError> {
+        Ok(owned(self.to_sql()?))
+    }
+
+    fn column_value(&self) -> Value {
+        owned_value(self)
+    }
+}
+
+impl<T: ColumnValue> ColumnValue for Option<T> {
+    fn to_column(&self) -> Result<Value, BoxError> {
+        self.as_ref().map_or(Ok(Value::Null), T::to_column)
+    }
+
+    fn column_value(&self) -> Value {
+        self.as_ref().map_or(Value::Null, T::column_value)
+    }
+}
 
 /// A typed handle on the stored attribute `name` of model `M`, whose Rust type is `T`.
 pub struct Field<M, T> {
@@ -56,8 +131,8 @@ impl<M, T> Field<M, T> {
         }
     }
 
-    fn compare(&self, op: &str, value: &dyn ToSql) -> Predicate<M> {
-        let value = owned_value(value);
+    fn compare(&self, op: &str, value: &dyn ColumnValue) -> Predicate<M> {
+        let value = value.column_value();
         if value == Value::Null {
             // `x = NULL` is never true in SQL; compare NULL-ness instead.
             let test = if op == "IS NOT" {
@@ -85,7 +160,7 @@ impl<M, T> fmt::Debug for Field<M, T> {
     }
 }
 
-impl<M, T: ToSql> Field<M, T> {
+impl<M, T: ColumnValue> Field<M, T> {
     /// The attribute equals `value` (for an optional attribute, `None` means IS NULL).
     pub fn eq(self, value: impl Into<T>) -> Predicate<M> {
         self.compare("=", &value.into())
@@ -177,20 +252,29 @@ impl<M> Field<M, String> {
     }
 }
 
-fn owned_value(value: &dyn ToSql) -> Value {
-    match value.to_sql() {
-        Ok(ToSqlOutput::Borrowed(v)) => match v {
+fn owned(output: ToSqlOutput<'_>) -> Value {
+    match output {
+        ToSqlOutput::Borrowed(v) => match v {
             ValueRef::Null => Value::Null,
             ValueRef::Integer(i) => Value::Integer(i),
             ValueRef::Real(r) => Value::Real(r),
             ValueRef::Text(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
             ValueRef::Blob(b) => Value::Blob(b.to_vec()),
         },
-        Ok(ToSqlOutput::Owned(v)) => v,
+        ToSqlOutput::Owned(v) => v,
+        // rusqlite's other outputs (zero blobs, arrays) are not written by
+        // the stored types.
+        _ => Value::Null,
+    }
+}
+
+fn owned_value(value: &dyn ToSql) -> Value {
+    match value.to_sql() {
+        Ok(output) => owned(output),
         // Of the stored types, only a `u64` above `i64::MAX` fails to
         // convert. Every stored value is below it, as it is below infinity,
         // so comparing with infinity gives the same answer.
-        _ => Value::Real(f64::INFINITY),
+        Err(_) => Value::Real(f64::INFINITY),
     }
 }
 

@@ -68,6 +68,12 @@ pub fn is_reserved_entity_name(name: &str) -> bool {
 
 /// A scalar type a column can hold: the Rust types a model field may have,
 /// besides `Option` of them, relationships and `#[attribute(json)]`.
+///
+/// The first thirteen ([`ALL`](ScalarType::ALL)) are Rust's own; the value
+/// types ([`VALUES`](ScalarType::VALUES)) come from other crates, each behind
+/// a cargo feature of `staged` named after its crate (the first segment of
+/// each path in [`value_rust_types`](ScalarType::value_rust_types)), and are stored as fixed-width text that
+/// sorts in SQLite as the Rust values sort.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ScalarType {
     /// `bool`.
@@ -96,6 +102,19 @@ pub enum ScalarType {
     Text,
     /// `Vec<u8>`.
     Bytes,
+    /// `uuid::Uuid`.
+    Uuid,
+    /// An instant: `chrono::DateTime<Utc>` or `time::OffsetDateTime`.
+    Timestamp,
+    /// A date and time without offset: `chrono::NaiveDateTime` or
+    /// `time::PrimitiveDateTime`.
+    DateTime,
+    /// A calendar date: `chrono::NaiveDate` or `time::Date`.
+    Date,
+    /// `url::Url`.
+    Url,
+    /// `rust_decimal::Decimal`.
+    Decimal,
 }
 
 impl ScalarType {
@@ -116,6 +135,58 @@ impl ScalarType {
         ScalarType::Bytes,
     ];
 
+    /// Every value type, in the order messages list them.
+    pub const VALUES: [ScalarType; 6] = [
+        ScalarType::Uuid,
+        ScalarType::Timestamp,
+        ScalarType::DateTime,
+        ScalarType::Date,
+        ScalarType::Url,
+        ScalarType::Decimal,
+    ];
+
+    /// The value type a Rust type is stored as, from the last segment of its
+    /// path (`Uuid`, `OffsetDateTime`) and, for `DateTime<Tz>`, the last
+    /// segment of its one type argument (`Utc`); `None` for other types.
+    ///
+    /// ```
+    /// use staged_vocabulary::ScalarType;
+    ///
+    /// assert_eq!(ScalarType::from_value_type("DateTime", Some("Utc")), Some(ScalarType::Timestamp));
+    /// assert_eq!(ScalarType::from_value_type("DateTime", Some("Local")), None);
+    /// assert_eq!(ScalarType::from_value_type("Date", None), Some(ScalarType::Date));
+    /// ```
+    pub fn from_value_type(ident: &str, argument: Option<&str>) -> Option<ScalarType> {
+        Some(match (ident, argument) {
+            ("Uuid", None) => ScalarType::Uuid,
+            ("DateTime", Some("Utc")) | ("OffsetDateTime", None) => ScalarType::Timestamp,
+            ("NaiveDateTime" | "PrimitiveDateTime", None) => ScalarType::DateTime,
+            ("NaiveDate" | "Date", None) => ScalarType::Date,
+            ("Url", None) => ScalarType::Url,
+            ("Decimal", None) => ScalarType::Decimal,
+            _ => return None,
+        })
+    }
+
+    /// The Rust types stored as this value type, as messages name them
+    /// (`["chrono::NaiveDate", "time::Date"]`); empty for Rust's own types.
+    pub const fn value_rust_types(self) -> &'static [&'static str] {
+        match self {
+            ScalarType::Uuid => &["uuid::Uuid"],
+            ScalarType::Timestamp => &["chrono::DateTime<Utc>", "time::OffsetDateTime"],
+            ScalarType::DateTime => &["chrono::NaiveDateTime", "time::PrimitiveDateTime"],
+            ScalarType::Date => &["chrono::NaiveDate", "time::Date"],
+            ScalarType::Url => &["url::Url"],
+            ScalarType::Decimal => &["rust_decimal::Decimal"],
+            _ => &[],
+        }
+    }
+
+    /// Whether this is one of the [`VALUES`](ScalarType::VALUES).
+    pub const fn is_value_type(self) -> bool {
+        !self.value_rust_types().is_empty()
+    }
+
     /// The variant's name (`"I64"`), which is also the name of the runtime's
     /// `AttributeType` variant for this type.
     pub const fn variant_name(self) -> &'static str {
@@ -133,10 +204,18 @@ impl ScalarType {
             ScalarType::F64 => "F64",
             ScalarType::Text => "Text",
             ScalarType::Bytes => "Bytes",
+            ScalarType::Uuid => "Uuid",
+            ScalarType::Timestamp => "Timestamp",
+            ScalarType::DateTime => "DateTime",
+            ScalarType::Date => "Date",
+            ScalarType::Url => "Url",
+            ScalarType::Decimal => "Decimal",
         }
     }
 
-    /// The Rust type, as a model declares it: `"i64"`, `"String"`, `"Vec<u8>"`.
+    /// The Rust type, as a model declares it: `"i64"`, `"String"`, `"Vec<u8>"`;
+    /// for a value type, the first of its [`value_rust_types`](ScalarType::value_rust_types)
+    /// without the crate (`"DateTime<Utc>"`).
     pub const fn rust_type(self) -> &'static str {
         match self {
             ScalarType::Bool => "bool",
@@ -152,6 +231,12 @@ impl ScalarType {
             ScalarType::F64 => "f64",
             ScalarType::Text => "String",
             ScalarType::Bytes => "Vec<u8>",
+            ScalarType::Uuid => "Uuid",
+            ScalarType::Timestamp => "DateTime<Utc>",
+            ScalarType::DateTime => "NaiveDateTime",
+            ScalarType::Date => "NaiveDate",
+            ScalarType::Url => "Url",
+            ScalarType::Decimal => "Decimal",
         }
     }
 
@@ -177,9 +262,7 @@ impl ScalarType {
             ScalarType::U16 => (0, u16::MAX as i64),
             ScalarType::U32 => (0, u32::MAX as i64),
             ScalarType::U64 => (0, i64::MAX),
-            ScalarType::F32 | ScalarType::F64 | ScalarType::Text | ScalarType::Bytes => {
-                return None;
-            }
+            _ => return None,
         })
     }
 }
@@ -291,6 +374,25 @@ mod tests {
         assert_eq!(ScalarType::I8.integer_range(), Some((-128, 127)));
         assert_eq!(ScalarType::U32.integer_range(), Some((0, 4_294_967_295)));
         assert_eq!(ScalarType::F64.integer_range(), None);
+    }
+
+    #[test]
+    fn value_types_by_rust_name() {
+        for value in ScalarType::VALUES {
+            assert!(value.is_value_type());
+            assert_eq!(value.integer_range(), None);
+            for path in value.value_rust_types() {
+                let (_, ty) = path.split_once("::").expect("a crate path");
+                let (ident, argument) = match ty.split_once('<') {
+                    Some((ident, rest)) => (ident, Some(rest.trim_end_matches('>'))),
+                    None => (ty, None),
+                };
+                assert_eq!(ScalarType::from_value_type(ident, argument), Some(value));
+            }
+        }
+        assert!(ScalarType::ALL.iter().all(|scalar| !scalar.is_value_type()));
+        assert_eq!(ScalarType::from_value_type("Uuid", Some("Utc")), None);
+        assert_eq!(ScalarType::from_value_type("Instant", None), None);
     }
 
     #[test]

@@ -25,6 +25,13 @@ pub(super) fn model_impls(model: &ast::Model<'_>, index: usize) -> TokenStream {
                 scalar: ast::Scalar::U64,
                 optional: false,
             } => quote!(bind_u64),
+            FieldKind::Scalar { scalar, optional } if scalar.is_value_type() => {
+                if optional {
+                    quote!(bind_value_opt)
+                } else {
+                    quote!(bind_value)
+                }
+            }
             _ => quote!(bind),
         };
         quote!(#p::#helper(__statement, #position, &self.#member, #entity, #attribute)?;)
@@ -44,6 +51,11 @@ pub(super) fn model_impls(model: &ast::Model<'_>, index: usize) -> TokenStream {
             }
             FieldKind::Json { optional: true } => quote!(read_json_opt),
             FieldKind::Json { optional: false } => quote!(read_json),
+            FieldKind::Scalar {
+                scalar,
+                optional: true,
+            } if scalar.is_value_type() => quote!(read_value_opt),
+            FieldKind::Scalar { scalar, .. } if scalar.is_value_type() => quote!(read_value),
             FieldKind::Scalar { .. } | FieldKind::ToOne { .. } => quote!(read),
             FieldKind::Unsupported { .. } | FieldKind::Generic => {
                 unreachable!("a schema with unsupported field types is not expanded")

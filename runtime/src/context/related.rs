@@ -2,13 +2,13 @@
 //! adding to and removing from a to-many, setting one attribute, and the
 //! `deny` delete rule (the other rules are SQLite `ON DELETE` actions).
 
-use rusqlite::types::{ToSql, Value};
+use rusqlite::types::Value;
 
 use crate::context::ModelContext;
 use crate::error::{Error, Result};
 use crate::macro_support;
 use crate::model::{BelongsTo, PersistentId, Record};
-use crate::query::{FetchDescriptor, Field, Predicate};
+use crate::query::{ColumnValue, FetchDescriptor, Field, Predicate};
 use crate::relationship::{Ref, ToMany};
 use crate::schema::{EntityDescriptor, RelationshipDescriptor, ToManyKind, VersionedSchema};
 use crate::sql;
@@ -154,7 +154,7 @@ impl<S: VersionedSchema> ModelContext<S> {
     /// to-one, `None` clears it.
     ///
     /// Fails with [`Error::NotFound`] when there is no such record.
-    pub fn set<M: BelongsTo<S>, T: ToSql>(
+    pub fn set<M: BelongsTo<S>, T: ColumnValue>(
         &mut self,
         id: PersistentId,
         field: Field<M, T>,
@@ -164,7 +164,7 @@ impl<S: VersionedSchema> ModelContext<S> {
         self.writable(entity)?;
         let conn = self.lock()?;
         let mut statement = conn.prepare_cached(&sql::set_column(entity.name(), field.name()))?;
-        macro_support::bind(&mut statement, 1, &value, entity.name(), field.name())?;
+        macro_support::bind_column(&mut statement, 1, &value, entity.name(), field.name())?;
         statement.raw_bind_parameter(2, id.raw())?;
         let changed = statement
             .raw_execute()

@@ -48,7 +48,8 @@ impl Checksum {
 ///
 /// - Entities are sorted by name; each entity line is followed by its
 ///   attributes sorted by name. Names are written as JSON strings.
-/// - The type is one of `bool i8 i16 i32 i64 u8 u16 u32 u64 f32 f64 text bytes json`.
+/// - The type is one of `bool i8 i16 i32 i64 u8 u16 u32 u64 f32 f64 text bytes json uuid
+///   timestamp datetime date url decimal`.
 /// - A default is `none`, `bool:true`, `int:-3`, `real:0x3fe0000000000000`
 ///   (the IEEE-754 bits, so no float formatting is involved) or `text:"…"`.
 ///
@@ -193,6 +194,12 @@ impl AttributeType {
             AttributeType::Text => "text",
             AttributeType::Bytes => "bytes",
             AttributeType::Json => "json",
+            AttributeType::Uuid => "uuid",
+            AttributeType::Timestamp => "timestamp",
+            AttributeType::DateTime => "datetime",
+            AttributeType::Date => "date",
+            AttributeType::Url => "url",
+            AttributeType::Decimal => "decimal",
         }
     }
 }

@@ -4,7 +4,7 @@ use std::borrow::Cow;
 
 use serde::{Deserialize, Serialize};
 
-use super::descriptor::AttributeDescriptor;
+use super::attribute::AttributeDescriptor;
 use super::relationships::{Reference, RelationshipDescriptor};
 
 /// An entity (a `#[model]` struct), stored as one table named after it.

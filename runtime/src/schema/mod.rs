@@ -1,5 +1,6 @@
 //! Schemas: versions, descriptors, checksums, and the traits generated code implements.
 
+mod attribute;
 mod checksum;
 mod descriptor;
 mod entity;
@@ -8,14 +9,13 @@ mod relationships;
 pub mod snapshot;
 mod version;
 
+pub use attribute::{AttributeDescriptor, AttributeType, DefaultValue};
 // The text a checksum hashes and the join table naming rule: for the
 // workspace's own tests, not part of the documented API.
 #[doc(hidden)]
 pub use checksum::canonical_form;
 pub use checksum::{Checksum, ParseChecksumError};
-pub use descriptor::{
-    AttributeDescriptor, AttributeType, DefaultValue, ID_COLUMN, SchemaDescriptor,
-};
+pub use descriptor::{ID_COLUMN, SchemaDescriptor};
 pub use entity::{Constraint, EntityDescriptor};
 pub(crate) use relationships::JOIN_TABLE_PREFIX;
 #[doc(hidden)]
