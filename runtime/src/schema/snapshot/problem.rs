@@ -18,7 +18,7 @@ pub enum SnapshotProblem {
         /// Every difference, snapshot -> current.
         differences: Vec<SchemaDifference>,
     },
-    /// In [`SnapshotMode::Overwrite`], a shipped version no longer matches
+    /// In [`SnapshotMode::Overwrite`](super::SnapshotMode::Overwrite), a shipped version no longer matches
     /// its snapshot, which overwrite does not rewrite.
     ShippedEdited {
         /// The version.
@@ -37,7 +37,7 @@ pub enum SnapshotProblem {
         /// The snapshot file.
         path: PathBuf,
     },
-    /// A version has no snapshot ([`SnapshotMode::Verify`] only).
+    /// A version has no snapshot ([`SnapshotMode::Verify`](super::SnapshotMode::Verify) only).
     Missing {
         /// The version.
         version: Version,
