@@ -41,17 +41,7 @@ pub(crate) fn run<S: VersionedSchema>(
 ) -> Result<DryRunReport> {
     let latest = S::VERSION;
     let state = store::inspect_file(path)?;
-    // The key of an encrypted store; a plaintext one is dry-run as it is.
-    let key = match state {
-        FileState::Encrypted if key.is_none() => {
-            return Err(StoreError::Encrypted {
-                path: path.to_owned(),
-            }
-            .into());
-        }
-        FileState::Encrypted => key,
-        _ => None,
-    };
+    let key = key_for(state, key, path)?;
     if state == FileState::New {
         return Ok(DryRunReport {
             path: path.to_owned(),
@@ -303,6 +293,23 @@ impl Drop for ScratchFile {
             path.push(suffix);
             let _ = std::fs::remove_file(path);
         }
+    }
+}
+
+/// The key the store at `path` is read with: an encrypted store's (which
+/// needs one); none for a plaintext store, dry-run as it is.
+fn key_for<'k>(
+    state: FileState,
+    key: Option<&'k EncryptionKey>,
+    path: &Path,
+) -> Result<Option<&'k EncryptionKey>> {
+    match (state, key) {
+        (FileState::Encrypted, None) => Err(StoreError::Encrypted {
+            path: path.to_owned(),
+        }
+        .into()),
+        (FileState::Encrypted, key) => Ok(key),
+        _ => Ok(None),
     }
 }
 

@@ -208,7 +208,9 @@ impl<S: VersionedSchema> ModelContainerBuilder<S> {
     /// observer is not called. A path without a store reports that one would
     /// be created, and creates nothing. With an
     /// [`encryption_key`](Self::encryption_key), an encrypted store's copy
-    /// is encrypted with the same key.
+    /// is encrypted with the same key; a plaintext store is dry-run as it
+    /// is (neither encrypted nor refused as
+    /// [`StoreError::NotEncrypted`](crate::StoreError::NotEncrypted)).
     ///
     /// Fails, as `open` would, when the file is not a staged store or its
     /// version is newer than, or unknown to, the plan; a failure during the
