@@ -47,7 +47,7 @@ mod sqlcipher {
 
     use staged::prelude::*;
     use staged::{
-        EncryptionKey, Error, ModelContainerBuilder, OpenOutcome, StoreError, StoreGroup,
+        EncryptionKey, Error, ModelContainerBuilder, OpenOutcome, Recreate, StoreError, StoreGroup,
         encrypt_store,
     };
 
@@ -168,6 +168,32 @@ mod sqlcipher {
                 store.path().display()
             )
         );
+    }
+
+    #[test]
+    fn a_wrong_or_missing_key_never_makes_a_cache_store_recreated() {
+        let store = TempStore::new();
+        encrypted_store(store.path());
+        for key in [Some(EncryptionKey::passphrase("wrong")), None] {
+            let missing = key.is_none();
+            let error = open_fails_with(&store, || {
+                let builder = ModelContainer::builder(notes::plan())
+                    .recreate_when(Recreate::Corrupt)
+                    .recreate_when(Recreate::UnknownChecksum);
+                match key {
+                    Some(key) => builder.encryption_key(key).open(store.path()),
+                    None => builder.open(store.path()),
+                }
+            });
+            assert!(
+                matches!(
+                    (&error, missing),
+                    (Error::Store(StoreError::WrongKey { .. }), false)
+                        | (Error::Store(StoreError::Encrypted { .. }), true)
+                ),
+                "{error:?}"
+            );
+        }
     }
 
     #[test]

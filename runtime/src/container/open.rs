@@ -103,6 +103,12 @@ impl<S: VersionedSchema> ModelContainerBuilder<S> {
         Ok((container, prepared))
     }
 
+    /// The writing connection to `path`, given the key if there is one.
+    fn connect(&self, path: &Path) -> Result<SharedConnection> {
+        let conn = connection::open(path, self.busy_timeout, self.key.as_ref())?;
+        Ok(Writer::shared(conn))
+    }
+
     /// With a key, the unencrypted store at `path` is encrypted first when
     /// [`encrypt_plaintext`](ModelContainerBuilder::encrypt_plaintext) is
     /// set, and is [`StoreError::NotEncrypted`] otherwise.
@@ -122,11 +128,7 @@ impl<S: VersionedSchema> ModelContainerBuilder<S> {
     fn open_new(&mut self, path: &Path) -> Result<Opened> {
         if let Some(bundled) = self.prepackaged.clone() {
             let from = prepackaged::install(self, &bundled, path)?;
-            let conn = Writer::shared(connection::open(
-                path,
-                self.busy_timeout,
-                self.key.as_ref(),
-            )?);
+            let conn = self.connect(path)?;
             // Another process may have created the store meanwhile
             // (`install` then left it alone): open it as any store.
             let (outcome, prepared) = self.migrate_existing(&conn, path)?;
@@ -136,11 +138,7 @@ impl<S: VersionedSchema> ModelContainerBuilder<S> {
             };
             return Ok((conn, outcome, prepared));
         }
-        let conn = Writer::shared(connection::open(
-            path,
-            self.busy_timeout,
-            self.key.as_ref(),
-        )?);
+        let conn = self.connect(path)?;
         if let Err(error) = self.create(&conn, path, false) {
             drop(conn);
             // The file was empty or absent before: leave it that way.
@@ -156,11 +154,7 @@ impl<S: VersionedSchema> ModelContainerBuilder<S> {
         // Twice at most: a discard finds that another process changed the
         // store meanwhile, and the store is looked at again.
         for _ in 0..2 {
-            let conn = Writer::shared(connection::open(
-                path,
-                self.busy_timeout,
-                self.key.as_ref(),
-            )?);
+            let conn = self.connect(path)?;
             let metadata = store::read_metadata(&conn.lock(), path).ok();
             let discard = match metadata.clone() {
                 Some(metadata)
@@ -201,11 +195,7 @@ impl<S: VersionedSchema> ModelContainerBuilder<S> {
                 return Ok((conn, outcome, None));
             }
         }
-        let conn = Writer::shared(connection::open(
-            path,
-            self.busy_timeout,
-            self.key.as_ref(),
-        )?);
+        let conn = self.connect(path)?;
         let (outcome, prepared) = self.migrate_existing(&conn, path)?;
         Ok((conn, outcome, prepared))
     }
@@ -226,11 +216,7 @@ impl<S: VersionedSchema> ModelContainerBuilder<S> {
             }
             .into());
         }
-        let conn = Writer::shared(connection::open(
-            path,
-            self.busy_timeout,
-            self.key.as_ref(),
-        )?);
+        let conn = self.connect(path)?;
         let adopted = Cell::new(false);
         let prelude = |conn: &Connection| -> Result<()> {
             // Under the write lock: another process may have adopted the
