@@ -24,12 +24,12 @@ use crate::sql::{self, APPLICATION_ID};
 ///
 /// Its `Debug` output never shows the key. The container keeps a copy for
 /// as long as it is open: read connections are opened when needed.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct EncryptionKey {
     secret: Secret,
 }
 
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone)]
 enum Secret {
     Passphrase(String),
     Raw([u8; 32]),
