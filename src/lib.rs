@@ -16,6 +16,11 @@ pub use staged_runtime::{
     inspect_store, rusqlite,
 };
 
+/// Encryption at rest with SQLCipher (the `sqlcipher` feature): see
+/// [`ModelContainerBuilder::encryption_key`].
+#[cfg(feature = "sqlcipher")]
+pub use staged_runtime::{EncryptionKey, encrypt_store};
+
 /// Schema descriptors, checksums and their canonical form.
 pub mod schema {
     pub use staged_runtime::schema::*;

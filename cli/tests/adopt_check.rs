@@ -7,6 +7,7 @@ use assert_cmd::Command;
 use staged::prelude::*;
 use staged::rusqlite::Connection;
 use staged::schema::snapshot;
+use staged::{Error, StoreError};
 use tempfile::TempDir;
 
 #[versioned_schema(version = "1.0.0")]
@@ -150,4 +151,42 @@ fn a_staged_store_or_a_missing_file_cannot_be_read_with_exit_code_3() {
     let (code, _, err) = fixture.run(&[]);
     assert_eq!(code, 3);
     assert!(err.contains("is already a staged store"), "{err}");
+}
+
+#[test]
+fn the_list_is_the_one_adopt_fails_with() {
+    // A table no model declares, duplicates in a unique column, and a
+    // nullable column for a required attribute.
+    let fixture = Fixture::new(
+        "CREATE TABLE reminder (id INTEGER PRIMARY KEY, uid TEXT NOT NULL, title TEXT, notes TEXT); \
+         INSERT INTO reminder VALUES (1, 'r', 'Milk', NULL), (2, 'r', 'Eggs', 7); \
+         CREATE TABLE log (line TEXT);",
+    );
+    let (code, out, _) = fixture.run(&["--json"]);
+    assert_eq!(code, 1);
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let listed: Vec<String> = serde_json::from_value(json["mismatches"].clone()).unwrap();
+    assert_eq!(listed.len(), 3, "{listed:#?}");
+    assert!(
+        listed[0].starts_with("unexpected table `log`"),
+        "{listed:#?}"
+    );
+    assert!(listed[1].contains("2 row(s) share a value"), "{listed:#?}");
+    assert!(listed[2].contains("column is nullable"), "{listed:#?}");
+
+    let plan = SchemaMigrationPlan::builder()
+        .schema::<v1::Schema>()
+        .build()
+        .unwrap();
+    let before = bytes(&fixture.database());
+    let error = ModelContainer::builder(plan)
+        .adopt::<v1::Schema>()
+        .open(fixture.database())
+        .unwrap_err();
+    let Error::Store(StoreError::AdoptionMismatch { mismatches, .. }) = error else {
+        panic!("expected an adoption mismatch, got {error:?}");
+    };
+    let from_adopt: Vec<String> = mismatches.iter().map(ToString::to_string).collect();
+    assert_eq!(listed, from_adopt);
+    assert_eq!(bytes(&fixture.database()), before);
 }

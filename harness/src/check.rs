@@ -22,7 +22,13 @@ pub enum Side {
 /// exactly their migrated form, only the expected tables, and one history
 /// row per step taken. Returns the side, or what is wrong.
 pub fn check_items_store(path: &Path, rows: usize) -> Result<Side, String> {
-    check_items(path, rows, 3)
+    check_items(path, rows, 3, false)
+}
+
+/// [`check_items_store`] for a store encrypted with [`KEY`](crate::KEY)
+/// when `encrypted`.
+pub fn check_items_store_keyed(path: &Path, rows: usize, encrypted: bool) -> Result<Side, String> {
+    check_items(path, rows, 3, encrypted)
 }
 
 /// Checks a database the app made by hand (see
@@ -38,7 +44,7 @@ pub fn check_adopted_store(path: &Path, rows: usize) -> Result<Side, String> {
         .map_err(|e| format!("application_id: {e}"))?;
     if id != 0 {
         drop(conn);
-        return check_items(path, rows, 4).and_then(|side| match side {
+        return check_items(path, rows, 4, false).and_then(|side| match side {
             Side::New => Ok(Side::New),
             Side::Old => Err("adopted at 1.0.0 but not migrated".to_owned()),
         });
@@ -80,8 +86,8 @@ pub fn check_adopted_store(path: &Path, rows: usize) -> Result<Side, String> {
     Ok(Side::Old)
 }
 
-fn check_items(path: &Path, rows: usize, steps: i64) -> Result<Side, String> {
-    let conn = rusqlite::Connection::open(path).map_err(|e| format!("open: {e}"))?;
+fn check_items(path: &Path, rows: usize, steps: i64, encrypted: bool) -> Result<Side, String> {
+    let conn = crate::open_sqlite(path, encrypted).map_err(|e| format!("open: {e}"))?;
     let (side, version) = check_header(&conn, &["1.0.0", "4.0.0"], steps)?;
     let tables = tables(&conn)?;
     if tables

@@ -15,7 +15,8 @@ mod check;
 mod printer;
 
 pub use check::{
-    Side, check_adopted_store, check_header, check_items_store, check_tags_store, tables,
+    Side, check_adopted_store, check_header, check_items_store, check_items_store_keyed,
+    check_tags_store, tables,
 };
 pub use printer::{Pause, Printer, error_kind};
 
@@ -315,9 +316,69 @@ pub fn seed(path: &Path, rows: usize, mode: JournalMode) -> staged::Result<()> {
     set_journal_mode(path, mode)
 }
 
+/// The raw 256-bit key of the encrypted stores the harness migrates
+/// (`--encrypted`, feature `sqlcipher`): no key derivation on each open.
+pub const KEY: [u8; 32] = [0x2a; 32];
+
+/// A plain SQLite connection to `path`, given [`KEY`] first when `encrypted`.
+pub fn open_sqlite(path: &Path, encrypted: bool) -> rusqlite::Result<rusqlite::Connection> {
+    let conn = rusqlite::Connection::open(path)?;
+    if encrypted {
+        let hex: String = KEY.iter().map(|b| format!("{b:02X}")).collect();
+        conn.pragma_update(None, "key", format!("x'{hex}'"))?;
+    }
+    Ok(conn)
+}
+
+/// The container builder of `plan`, with [`KEY`] when `encrypted`; an
+/// encrypted store needs the `sqlcipher` feature.
+pub fn builder<S: VersionedSchema>(
+    plan: SchemaMigrationPlan<S>,
+    encrypted: bool,
+) -> staged::ModelContainerBuilder<S> {
+    let builder = ModelContainer::builder(plan);
+    #[cfg(feature = "sqlcipher")]
+    if encrypted {
+        return builder.encryption_key(staged::EncryptionKey::raw(KEY));
+    }
+    assert!(!encrypted, "encrypted stores need the `sqlcipher` feature");
+    builder
+}
+
+/// Creates a 1.0.0 store at `path` encrypted with [`KEY`], holding items
+/// `0..rows`, in `mode`.
+pub fn seed_encrypted(path: &Path, rows: usize, mode: JournalMode) -> staged::Result<()> {
+    {
+        let container = builder(old_plan(), true)
+            .journal_mode(mode.staged())
+            .open(path)?;
+        let mut ctx = container.context();
+        ctx.transaction(|ctx| {
+            for i in 0..rows {
+                ctx.insert(old_item(i))?;
+            }
+            Ok(())
+        })?;
+    }
+    let conn = open_sqlite(path, true)?;
+    let mode_now: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
+    assert_eq!(
+        mode_now,
+        mode.pragma(),
+        "journal mode of {}",
+        path.display()
+    );
+    Ok(())
+}
+
 /// The journal mode recorded in the store at `path`.
 pub fn journal_mode_of(path: &Path) -> Result<String, String> {
-    let conn = rusqlite::Connection::open(path).map_err(|e| format!("open: {e}"))?;
+    journal_mode_of_keyed(path, false)
+}
+
+/// [`journal_mode_of`] a store encrypted with [`KEY`] when `encrypted`.
+pub fn journal_mode_of_keyed(path: &Path, encrypted: bool) -> Result<String, String> {
+    let conn = open_sqlite(path, encrypted).map_err(|e| format!("open: {e}"))?;
     conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))
         .map_err(|e| format!("journal mode: {e}"))
 }

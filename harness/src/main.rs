@@ -3,7 +3,7 @@
 //! test can kill it there (SIGKILL) or let it go on.
 //!
 //! ```text
-//! staged-harness migrate <store> [--pause <point>] [--busy-timeout-ms <n>] [--journal <mode>] [--adopt]
+//! staged-harness migrate <store> [--pause <point>] [--busy-timeout-ms <n>] [--journal <mode>] [--adopt] [--encrypted]
 //! staged-harness group <items-store> <tags-store> [--pause items:<point> | tags:<point>] [--journal <mode>]
 //! ```
 //!
@@ -11,7 +11,8 @@
 //! mode (`ModelContainerBuilder::journal_mode`); without it they are opened
 //! with staged's default, which switches a store to WAL once it is open.
 //! `--adopt` adopts a database the app made by hand at 1.0.0
-//! (`ModelContainerBuilder::adopt`).
+//! (`ModelContainerBuilder::adopt`). `--encrypted` opens a store encrypted
+//! with `staged_harness::KEY` (feature `sqlcipher`).
 //!
 //! `group` opens both stores as one `StoreGroup` (the items plan and the
 //! tags plan); its event lines start with the store's label.
@@ -35,6 +36,7 @@ struct Args {
     busy_timeout: Option<Duration>,
     journal: Option<JournalMode>,
     adopt: bool,
+    encrypted: bool,
 }
 
 fn parse() -> Result<Args, String> {
@@ -50,6 +52,7 @@ fn parse() -> Result<Args, String> {
         busy_timeout: None,
         journal: None,
         adopt: false,
+        encrypted: false,
     };
     while let Some(arg) = args.next() {
         let mut value = || args.next().ok_or(format!("{arg} needs a value"));
@@ -71,6 +74,7 @@ fn parse() -> Result<Args, String> {
             }
             "--journal" => parsed.journal = Some(value()?.parse()?),
             "--adopt" => parsed.adopt = true,
+            "--encrypted" if cfg!(feature = "sqlcipher") => parsed.encrypted = true,
             _ if arg.starts_with("--") => return Err(format!("unknown option {arg}")),
             _ => parsed.stores.push(PathBuf::from(arg)),
         }
@@ -103,7 +107,7 @@ fn migrate(args: &Args) -> ExitCode {
     };
     let printer = Printer::new("store", args.pause.clone());
     printer.say("opening");
-    let mut builder = ModelContainer::builder(plan()).observer(printer);
+    let mut builder = staged_harness::builder(plan(), args.encrypted).observer(printer);
     if let Some(timeout) = args.busy_timeout {
         builder = builder.busy_timeout(timeout);
     }

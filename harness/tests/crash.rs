@@ -16,6 +16,16 @@
 //! `STAGED_CRASH_SEED` replays the random delays of an earlier run (each run
 //! prints its seed), `STAGED_CRASH_KILLS` and `STAGED_CRASH_ROWS` change the
 //! long variant's size.
+//!
+//! With the `sqlcipher` feature, a quick variant also kills migrations of a
+//! store encrypted with SQLCipher, and `STAGED_CRASH_ENCRYPTED=1` makes the
+//! long variant use encrypted stores:
+//!
+//! ```text
+//! cargo test -p staged-harness --features sqlcipher --test crash encrypted
+//! STAGED_CRASH_ENCRYPTED=1 cargo test --release -p staged-harness --features sqlcipher \
+//!     --test crash -- --ignored --nocapture
+//! ```
 
 mod support;
 
@@ -25,8 +35,10 @@ use std::time::Instant;
 use std::ffi::OsStr;
 use std::path::Path;
 
-use staged::{ModelContainer, Version};
-use staged_harness::{JournalMode, Pause, Side, check_items_store, journal_mode_of, plan};
+use staged::Version;
+use staged_harness::{
+    JournalMode, Pause, Side, builder, check_items_store_keyed, journal_mode_of_keyed, plan,
+};
 use support::{Run, Template};
 
 /// What the kills of one run found.
@@ -52,13 +64,13 @@ impl Tally {
 /// that it opens with the plan at 4.0.0 with the migrated data.
 fn check_after_kill(
     path: &Path,
-    mode: JournalMode,
-    rows: usize,
+    template: &Template,
     expected: Option<Side>,
     what: &str,
     tally: &mut Tally,
 ) {
-    let side = match check_items_store(path, rows) {
+    let (mode, rows, encrypted) = (template.mode, template.rows, template.encrypted);
+    let side = match check_items_store_keyed(path, rows, encrypted) {
         Ok(side) => side,
         Err(problem) => {
             tally.failures.push(format!("{what}: {problem}"));
@@ -78,7 +90,7 @@ fn check_after_kill(
             .push(format!("{what}: found {side:?}, expected {expected:?}"));
         return;
     }
-    match ModelContainer::builder(plan())
+    match builder(plan(), encrypted)
         .journal_mode(mode.staged())
         .open(path)
     {
@@ -90,13 +102,14 @@ fn check_after_kill(
             .failures
             .push(format!("{what}: reopen failed: {error}")),
     }
-    if let Err(problem) = check_items_store(path, rows).and_then(|side| match side {
+    if let Err(problem) = check_items_store_keyed(path, rows, encrypted).and_then(|side| match side
+    {
         Side::New => Ok(()),
         Side::Old => Err("still old after reopening".to_owned()),
     }) {
         tally.failures.push(format!("{what}, reopened: {problem}"));
     }
-    match journal_mode_of(path) {
+    match journal_mode_of_keyed(path, encrypted) {
         Ok(found) if found == mode.pragma() => {}
         found => tally
             .failures
@@ -104,14 +117,17 @@ fn check_after_kill(
     }
 }
 
-/// The harness's arguments to migrate `path` in `mode`, then `extra`.
-fn migrate_args<'a>(path: &'a Path, mode: JournalMode, extra: &'a [&'a str]) -> Vec<&'a OsStr> {
+/// The harness's arguments to migrate `path`, a copy of `template`, then `extra`.
+fn migrate_args<'a>(path: &'a Path, template: &Template, extra: &'a [&'a str]) -> Vec<&'a OsStr> {
     let mut args = vec![
         OsStr::new("migrate"),
         path.as_os_str(),
         OsStr::new("--journal"),
-        OsStr::new(mode.pragma()),
+        OsStr::new(template.mode.pragma()),
     ];
+    if template.encrypted {
+        args.push(OsStr::new("--encrypted"));
+    }
     args.extend(extra.iter().map(OsStr::new));
     args
 }
@@ -134,15 +150,18 @@ fn crash_run(template: &Template, points: &[Pause], random_kills: usize, seed: u
     // One uninterrupted run: the migration works, and takes about `full`.
     let path = template.copy_to(dir.path(), "calibrate.sqlite");
     let clock = Instant::now();
-    let (status, lines) = Run::start(migrate_args(&path, template.mode, &[])).finish();
+    let (status, lines) = Run::start(migrate_args(&path, template, &[])).finish();
     let full = clock.elapsed();
     assert!(status.success(), "{lines:?}");
-    assert_eq!(check_items_store(&path, rows), Ok(Side::New));
+    assert_eq!(
+        check_items_store_keyed(&path, rows, template.encrypted),
+        Ok(Side::New)
+    );
 
     for (k, point) in points.iter().enumerate() {
         let path = template.copy_to(dir.path(), &format!("point-{k}.sqlite"));
         let point_arg = point.to_string();
-        let mut run = Run::start(migrate_args(&path, template.mode, &["--pause", &point_arg]));
+        let mut run = Run::start(migrate_args(&path, template, &["--pause", &point_arg]));
         let paused = run.wait_for("paused");
         let lines = run.kill();
         if paused.is_none() {
@@ -159,8 +178,7 @@ fn crash_run(template: &Template, points: &[Pause], random_kills: usize, seed: u
         };
         check_after_kill(
             &path,
-            template.mode,
-            rows,
+            template,
             Some(expected),
             &format!("{:?} kill at {point}", template.mode),
             &mut tally,
@@ -179,7 +197,7 @@ fn crash_run(template: &Template, points: &[Pause], random_kills: usize, seed: u
         }
         let path = template.copy_to(dir.path(), &format!("random-{k}.sqlite"));
         let delay = window.mul_f64(rng.f64());
-        let mut run = Run::start(migrate_args(&path, template.mode, &[]));
+        let mut run = Run::start(migrate_args(&path, template, &[]));
         std::thread::sleep(delay);
         let finished = run.exited();
         let lines = run.kill();
@@ -191,8 +209,7 @@ fn crash_run(template: &Template, points: &[Pause], random_kills: usize, seed: u
         }
         check_after_kill(
             &path,
-            template.mode,
-            rows,
+            template,
             None,
             &format!("{:?} kill after {delay:?} (seed {seed})", template.mode),
             &mut tally,
@@ -225,10 +242,17 @@ fn points(rows: usize) -> Vec<Pause> {
     points
 }
 
-fn report(mode: JournalMode, rows: usize, seed: u64, tally: &Tally) {
+fn report(template: &Template, seed: u64, tally: &Tally) {
     println!(
-        "single store, {mode:?} journal, {rows} items, seed {seed}: {} kills ({} more runs finished \
+        "single store{}, {:?} journal, {} items, seed {seed}: {} kills ({} more runs finished \
          before their kill), {} stores checked {:?}, {} failures",
+        if template.encrypted {
+            " (encrypted)"
+        } else {
+            ""
+        },
+        template.mode,
+        template.rows,
         tally.kills,
         tally.finished_first,
         tally.stores_checked(),
@@ -238,25 +262,36 @@ fn report(mode: JournalMode, rows: usize, seed: u64, tally: &Tally) {
     assert!(tally.failures.is_empty(), "{:#?}", tally.failures);
 }
 
+/// The quick variant's kills on `template`, and what they must find.
+fn quick_run(template: &Template) {
+    let seed = seed();
+    let tally = crash_run(template, &points(template.rows), 12, seed);
+    report(template, seed, &tally);
+    assert!(tally.kills >= 20, "{tally:?}");
+    // The chosen points alone leave stores on both sides.
+    assert!(
+        tally.sides.get("old").copied().unwrap_or(0) >= 7,
+        "{tally:?}"
+    );
+    assert!(
+        tally.sides.get("new").copied().unwrap_or(0) >= 1,
+        "{tally:?}"
+    );
+}
+
 #[test]
 fn killed_migrations_leave_the_store_old_or_new_in_both_journal_modes() {
-    let rows = 15_000;
-    let seed = seed();
     for mode in JournalMode::ALL {
-        let template = Template::new(rows, mode);
-        let tally = crash_run(&template, &points(rows), 12, seed);
-        report(mode, rows, seed, &tally);
-        assert!(tally.kills >= 20, "{tally:?}");
-        // The chosen points alone leave stores on both sides.
-        assert!(
-            tally.sides.get("old").copied().unwrap_or(0) >= 7,
-            "{tally:?}"
-        );
-        assert!(
-            tally.sides.get("new").copied().unwrap_or(0) >= 1,
-            "{tally:?}"
-        );
+        quick_run(&Template::new(15_000, mode));
     }
+}
+
+/// The same on a store encrypted with SQLCipher, in WAL mode (staged's
+/// default): `cargo test -p staged-harness --features sqlcipher --test crash`.
+#[cfg(feature = "sqlcipher")]
+#[test]
+fn killed_migrations_leave_an_encrypted_store_old_or_new() {
+    quick_run(&Template::encrypted(15_000, JournalMode::Wal));
 }
 
 #[test]
@@ -270,12 +305,17 @@ fn long_kill_run() {
     };
     let rows = number("STAGED_CRASH_ROWS", 100_000);
     let kills = number("STAGED_CRASH_KILLS", 200);
+    let encrypted = std::env::var_os("STAGED_CRASH_ENCRYPTED").is_some();
     let seed = seed();
     for mode in JournalMode::ALL {
-        let template = Template::new(rows, mode);
+        let template = if encrypted {
+            Template::encrypted(rows, mode)
+        } else {
+            Template::new(rows, mode)
+        };
         let clock = Instant::now();
         let tally = crash_run(&template, &points(rows), kills, seed);
-        report(mode, rows, seed, &tally);
+        report(&template, seed, &tally);
         println!("  took {:?}", clock.elapsed());
     }
 }

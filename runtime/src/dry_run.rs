@@ -22,6 +22,7 @@ use crate::plan::SchemaMigrationPlan;
 use crate::planner::{MigrationPath, PlannedStep};
 use crate::schema::{Version, VersionedSchema};
 use crate::store::connection::{self, BUSY_TIMEOUT};
+use crate::store::encryption::{self, EncryptionKey};
 use crate::store::{self, FileState};
 
 mod loss;
@@ -36,9 +37,12 @@ pub use report::{DryRunAction, DryRunProblem, DryRunReport, DryRunStep, StepOutc
 pub(crate) fn run<S: VersionedSchema>(
     plan: &SchemaMigrationPlan<S>,
     path: &Path,
+    key: Option<&EncryptionKey>,
 ) -> Result<DryRunReport> {
     let latest = S::VERSION;
-    if store::inspect_file(path)? == FileState::New {
+    let state = store::inspect_file(path)?;
+    let key = key_for(state, key, path)?;
+    if state == FileState::New {
         return Ok(DryRunReport {
             path: path.to_owned(),
             new_store: true,
@@ -50,7 +54,7 @@ pub(crate) fn run<S: VersionedSchema>(
     }
     // Declared first so that it goes last, after every connection to it.
     let scratch = ScratchFile::next_to(path)?;
-    let copy = copy_to(path, scratch.path())?;
+    let copy = copy_to(path, scratch.path(), key)?;
     connection::configure(&copy, BUSY_TIMEOUT)?;
     let version = plan.store_version(&copy, path)?;
     let descriptor = |version: Version| {
@@ -292,10 +296,28 @@ impl Drop for ScratchFile {
     }
 }
 
+/// The key the store at `path` is read with: an encrypted store's (which
+/// needs one); none for a plaintext store, dry-run as it is.
+fn key_for<'k>(
+    state: FileState,
+    key: Option<&'k EncryptionKey>,
+    path: &Path,
+) -> Result<Option<&'k EncryptionKey>> {
+    match (state, key) {
+        (FileState::Encrypted, None) => Err(StoreError::Encrypted {
+            path: path.to_owned(),
+        }
+        .into()),
+        (FileState::Encrypted, key) => Ok(key),
+        _ => Ok(None),
+    }
+}
+
 /// The store at `path`, copied into the empty file `target` through a
 /// query-only connection (which never writes the store or leaves a journal
 /// beside it); the copy is opened in rollback-journal mode, without syncs.
-fn copy_to(path: &Path, target: &Path) -> Result<Connection> {
+/// An encrypted store's copy is encrypted with the same `key`.
+fn copy_to(path: &Path, target: &Path, key: Option<&EncryptionKey>) -> Result<Connection> {
     let open_error = |source| StoreError::Open {
         path: path.to_owned(),
         source,
@@ -308,6 +330,7 @@ fn copy_to(path: &Path, target: &Path) -> Result<Connection> {
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
     .map_err(open_error)?;
+    encryption::unlock(&source, path, key)?;
     source.pragma_update(None, "query_only", true)?;
     let mut copy = Connection::open_with_flags(
         target,
@@ -317,6 +340,7 @@ fn copy_to(path: &Path, target: &Path) -> Result<Connection> {
         path: target.to_owned(),
         source,
     })?;
+    encryption::unlock(&copy, target, key)?;
     copy.pragma_update(None, "synchronous", "OFF")?;
     {
         let backup = Backup::new(&source, &mut copy)?;

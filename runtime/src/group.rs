@@ -130,7 +130,7 @@ impl StoreGroupBuilder {
     }
 
     /// Adds the store at `path` with a container builder's options (an
-    /// observer, a busy timeout).
+    /// observer, a busy timeout, an encryption key).
     pub fn store_with<S: VersionedSchema>(
         &mut self,
         path: impl AsRef<Path>,

@@ -55,6 +55,8 @@ pub use schema::{
 pub use stage::{CustomStage, MigrationStage};
 pub use step::StepKind;
 pub use store::JournalMode;
+#[cfg(feature = "sqlcipher")]
+pub use store::{EncryptionKey, encrypt_store};
 pub use store::{
     EntitySummary, HistoryEntry, JoinTableSummary, StoreSummary, adoption_mismatches,
     inspect as inspect_store,

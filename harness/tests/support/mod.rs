@@ -103,6 +103,8 @@ pub struct Template {
     pub rows: usize,
     /// Its journal mode.
     pub mode: JournalMode,
+    /// Whether it is encrypted with `staged_harness::KEY`.
+    pub encrypted: bool,
 }
 
 impl Template {
@@ -114,6 +116,14 @@ impl Template {
     /// Seeds `rows` tags in `mode`.
     pub fn tags(rows: usize, mode: JournalMode) -> Template {
         Template::with(rows, mode, staged_harness::seed_tags)
+    }
+
+    /// Seeds `rows` items in `mode`, encrypted with `staged_harness::KEY`.
+    pub fn encrypted(rows: usize, mode: JournalMode) -> Template {
+        Template {
+            encrypted: true,
+            ..Template::with(rows, mode, staged_harness::seed_encrypted)
+        }
     }
 
     /// The database an app made by hand, with `rows` items, in `mode`.
@@ -134,6 +144,7 @@ impl Template {
             path,
             rows,
             mode,
+            encrypted: false,
         }
     }
 

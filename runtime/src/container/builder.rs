@@ -14,6 +14,7 @@ use crate::error::Result;
 use crate::observer::MigrationObserver;
 use crate::plan::SchemaMigrationPlan;
 use crate::schema::{Checksum, SchemaDescriptor, VersionedSchema};
+use crate::store::EncryptionKey;
 use crate::store::connection::{self, BUSY_TIMEOUT, JournalMode};
 
 /// Seeds a new store; see [`ModelContainerBuilder::on_create`].
@@ -32,6 +33,8 @@ pub struct ModelContainerBuilder<S> {
     pub(super) prepackaged: Option<Bundled>,
     pub(super) recreate: Vec<Recreate>,
     pub(super) erase_when_schema_changed: bool,
+    pub(super) key: Option<EncryptionKey>,
+    pub(super) encrypt_plaintext: bool,
 }
 
 /// The schema a database staged did not create is adopted at.
@@ -86,6 +89,8 @@ impl<S: VersionedSchema> ModelContainerBuilder<S> {
             prepackaged: None,
             recreate: Vec::new(),
             erase_when_schema_changed: false,
+            key: None,
+            encrypt_plaintext: false,
         }
     }
 
@@ -207,13 +212,17 @@ impl<S: VersionedSchema> ModelContainerBuilder<S> {
     /// and transforms do run**, on the copy, so that the report shows their
     /// real outcome: keep them free of side effects outside the store. The
     /// observer is not called. A path without a store reports that one would
-    /// be created, and creates nothing.
+    /// be created, and creates nothing. With an
+    /// [`encryption_key`](Self::encryption_key), an encrypted store's copy
+    /// is encrypted with the same key; a plaintext store is dry-run as it
+    /// is (neither encrypted nor refused as
+    /// [`StoreError::NotEncrypted`](crate::StoreError::NotEncrypted)).
     ///
     /// Fails, as `open` would, when the file is not a staged store or its
     /// version is newer than, or unknown to, the plan; a failure during the
     /// migration itself is reported in the [`DryRunReport`] instead.
     pub fn dry_run(&self, path: impl AsRef<Path>) -> Result<DryRunReport> {
-        crate::dry_run::run(&self.plan, path.as_ref())
+        crate::dry_run::run(&self.plan, path.as_ref(), self.key.as_ref())
     }
 
     /// Takes over a SQLite database that staged did not create, when its
@@ -339,6 +348,50 @@ impl<S: VersionedSchema> ModelContainerBuilder<S> {
     #[cfg(debug_assertions)]
     pub fn erase_when_schema_changed(mut self) -> Self {
         self.erase_when_schema_changed = true;
+        self
+    }
+
+    /// Opens (or creates) the store encrypted with SQLCipher under `key`
+    /// (feature `sqlcipher`). Every connection the container opens is
+    /// given the key before anything reads the file: the writer, the read
+    /// connections, and the copy a [`dry_run`](Self::dry_run) migrates. A
+    /// new store is created encrypted; a store from
+    /// [`prepackaged_file`](Self::prepackaged_file) may be bundled
+    /// encrypted with the same key, or unencrypted (its copy is then
+    /// encrypted before it is moved into place).
+    ///
+    /// `open` fails, leaving the file as it was, with
+    /// [`StoreError::WrongKey`](crate::StoreError::WrongKey) when the key
+    /// does not decrypt the store, and with
+    /// [`StoreError::NotEncrypted`](crate::StoreError::NotEncrypted) when
+    /// the store is not encrypted, unless
+    /// [`encrypt_plaintext`](Self::encrypt_plaintext) is set. Without a key,
+    /// an encrypted store is
+    /// [`StoreError::Encrypted`](crate::StoreError::Encrypted), also in
+    /// builds without the feature.
+    ///
+    /// The feature builds SQLCipher in place of the bundled SQLite, and
+    /// the OpenSSL it encrypts with from source (nothing needs to be
+    /// installed; the first build takes a few minutes longer). Cargo
+    /// unifies features: every crate of the build that uses rusqlite then
+    /// gets SQLCipher, which reads plaintext databases as before.
+    #[cfg(feature = "sqlcipher")]
+    pub fn encryption_key(mut self, key: EncryptionKey) -> Self {
+        self.key = Some(key);
+        self
+    }
+
+    /// With an [`encryption_key`](Self::encryption_key): a store found
+    /// unencrypted (written by an earlier release of the app) is encrypted
+    /// with the key before it is opened, by
+    /// [`encrypt_store`](crate::encrypt_store): copied into an encrypted
+    /// file beside it that then replaces it, so the path holds the
+    /// plaintext store or the encrypted one, never neither, and no
+    /// plaintext file is left in the directory. On failure the store is
+    /// left as it was. No other connection may have the store open then.
+    #[cfg(feature = "sqlcipher")]
+    pub fn encrypt_plaintext(mut self) -> Self {
+        self.encrypt_plaintext = true;
         self
     }
 }

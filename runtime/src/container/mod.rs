@@ -18,6 +18,7 @@ use crate::model::{BelongsTo, Record};
 use crate::plan::SchemaMigrationPlan;
 use crate::query::FetchDescriptor;
 use crate::schema::{Version, VersionedSchema};
+use crate::store::EncryptionKey;
 use crate::store::connection::{self, JournalMode};
 
 pub use builder::{ModelContainerBuilder, Recreate};
@@ -162,13 +163,14 @@ impl<S: VersionedSchema> ModelContainer<S> {
         journal_mode: JournalMode,
         durable: bool,
         timeout: Duration,
+        key: Option<EncryptionKey>,
     ) -> Result<()> {
         let Some(path) = &self.path else {
             return Ok(());
         };
         let wal = connection::set_journal(&self.conn.lock(), journal_mode, durable)?;
         if wal {
-            self.conn.attach_readers(path, timeout);
+            self.conn.attach_readers(path, timeout, key);
         }
         Ok(())
     }
@@ -197,11 +199,12 @@ impl<S> std::fmt::Debug for ModelContainer<S> {
 }
 
 /// The settings a container applies once its store is open and committed.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub(crate) struct Settings {
     journal_mode: JournalMode,
     durable_commits: bool,
     busy_timeout: Duration,
+    key: Option<EncryptionKey>,
 }
 
 impl Settings {
@@ -212,7 +215,12 @@ impl Settings {
         path: &Path,
     ) -> Result<()> {
         container
-            .settle(self.journal_mode, self.durable_commits, self.busy_timeout)
+            .settle(
+                self.journal_mode,
+                self.durable_commits,
+                self.busy_timeout,
+                self.key,
+            )
             .map_err(|error| connection::classify(error, path, self.busy_timeout))
     }
 }

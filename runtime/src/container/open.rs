@@ -51,6 +51,7 @@ impl<S: VersionedSchema> ModelContainerBuilder<S> {
             journal_mode: self.journal_mode,
             durable_commits: self.durable_commits,
             busy_timeout: self.busy_timeout,
+            key: self.key.clone(),
         }
     }
 
@@ -70,7 +71,17 @@ impl<S: VersionedSchema> ModelContainerBuilder<S> {
     fn open_file(mut self, path: &Path) -> Result<(ModelContainer<S>, Option<Prepared>)> {
         let (conn, outcome, prepared) = match store::sniff(path)? {
             FileState::New => self.open_new(path)?,
-            FileState::Staged => self.open_existing(path)?,
+            FileState::Staged => {
+                self.encrypt_if_asked(path)?;
+                self.open_existing(path)?
+            }
+            FileState::Encrypted if self.key.is_some() => self.open_existing(path)?,
+            FileState::Encrypted => {
+                return Err(StoreError::Encrypted {
+                    path: path.to_owned(),
+                }
+                .into());
+            }
             FileState::Foreign { application_id } => match self.adopt {
                 Some(adopt) => self.open_adopting(path, adopt)?,
                 None => {
@@ -92,12 +103,32 @@ impl<S: VersionedSchema> ModelContainerBuilder<S> {
         Ok((container, prepared))
     }
 
+    /// The writing connection to `path`, given the key if there is one.
+    fn connect(&self, path: &Path) -> Result<SharedConnection> {
+        let conn = connection::open(path, self.busy_timeout, self.key.as_ref())?;
+        Ok(Writer::shared(conn))
+    }
+
+    /// With a key, the unencrypted store at `path` is encrypted first when
+    /// [`encrypt_plaintext`](ModelContainerBuilder::encrypt_plaintext) is
+    /// set, and is [`StoreError::NotEncrypted`] otherwise.
+    fn encrypt_if_asked(&self, path: &Path) -> Result<()> {
+        match &self.key {
+            None => Ok(()),
+            Some(key) if self.encrypt_plaintext => store::encrypt_store(path, key),
+            Some(_) => Err(StoreError::NotEncrypted {
+                path: path.to_owned(),
+            }
+            .into()),
+        }
+    }
+
     /// Creates a new store at `path` (no file, or an empty one): from the
     /// bundled store if one is set, otherwise empty and seeded.
     fn open_new(&mut self, path: &Path) -> Result<Opened> {
         if let Some(bundled) = self.prepackaged.clone() {
             let from = prepackaged::install(self, &bundled, path)?;
-            let conn = Writer::shared(connection::open(path, self.busy_timeout)?);
+            let conn = self.connect(path)?;
             // Another process may have created the store meanwhile
             // (`install` then left it alone): open it as any store.
             let (outcome, prepared) = self.migrate_existing(&conn, path)?;
@@ -107,7 +138,7 @@ impl<S: VersionedSchema> ModelContainerBuilder<S> {
             };
             return Ok((conn, outcome, prepared));
         }
-        let conn = Writer::shared(connection::open(path, self.busy_timeout)?);
+        let conn = self.connect(path)?;
         if let Err(error) = self.create(&conn, path, false) {
             drop(conn);
             // The file was empty or absent before: leave it that way.
@@ -123,7 +154,7 @@ impl<S: VersionedSchema> ModelContainerBuilder<S> {
         // Twice at most: a discard finds that another process changed the
         // store meanwhile, and the store is looked at again.
         for _ in 0..2 {
-            let conn = Writer::shared(connection::open(path, self.busy_timeout)?);
+            let conn = self.connect(path)?;
             let metadata = store::read_metadata(&conn.lock(), path).ok();
             let discard = match metadata.clone() {
                 Some(metadata)
@@ -164,7 +195,7 @@ impl<S: VersionedSchema> ModelContainerBuilder<S> {
                 return Ok((conn, outcome, None));
             }
         }
-        let conn = Writer::shared(connection::open(path, self.busy_timeout)?);
+        let conn = self.connect(path)?;
         let (outcome, prepared) = self.migrate_existing(&conn, path)?;
         Ok((conn, outcome, prepared))
     }
@@ -185,7 +216,7 @@ impl<S: VersionedSchema> ModelContainerBuilder<S> {
             }
             .into());
         }
-        let conn = Writer::shared(connection::open(path, self.busy_timeout)?);
+        let conn = self.connect(path)?;
         let adopted = Cell::new(false);
         let prelude = |conn: &Connection| -> Result<()> {
             // Under the write lock: another process may have adopted the

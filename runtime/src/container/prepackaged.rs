@@ -88,9 +88,17 @@ fn prepare<S: VersionedSchema>(
     shown: &Path,
 ) -> Result<Version> {
     let timeout = builder.busy_timeout;
+    let key = builder.key.as_ref();
     let checked = (|| -> Result<Version> {
-        match store::sniff(copy) {
-            Ok(FileState::Staged) => {}
+        let plaintext = match store::sniff(copy) {
+            Ok(FileState::Staged) => true,
+            Ok(FileState::Encrypted) if key.is_some() => false,
+            Ok(FileState::Encrypted) => {
+                return Err(StoreError::Encrypted {
+                    path: shown.to_owned(),
+                }
+                .into());
+            }
             Ok(FileState::Foreign { application_id }) => {
                 return Err(StoreError::ForeignDatabase {
                     path: shown.to_owned(),
@@ -104,8 +112,8 @@ fn prepare<S: VersionedSchema>(
                 }
                 .into());
             }
-        }
-        let conn = connection::open(copy, timeout)?;
+        };
+        let conn = connection::open(copy, timeout, key.filter(|_| !plaintext))?;
         connection::integrity_check(&conn, shown)?;
         let version = builder.plan.store_version(&conn, shown)?;
         if version != S::VERSION {
@@ -116,6 +124,12 @@ fn prepare<S: VersionedSchema>(
                 .busy_timeout(timeout)
                 .begin(&conn)?
                 .commit()?;
+        } else {
+            drop(conn);
+        }
+        if let Some(key) = key.filter(|_| plaintext) {
+            // A plaintext bundle for an encrypted store: encrypt the copy.
+            store::encrypt_store(copy, key)?;
         }
         Ok(version)
     })();

@@ -19,6 +19,7 @@ use rusqlite::{Connection, OpenFlags};
 
 use super::observe::Notifier;
 use crate::error::{Error, Result};
+use crate::store::encryption::{self, EncryptionKey};
 
 /// A writer shared by a container and its contexts.
 pub(crate) type SharedConnection = Arc<Writer>;
@@ -70,10 +71,16 @@ impl Writer {
     /// From now on, reads outside a transaction use read connections to the
     /// file at `path` (in WAL mode: they read the last committed state and
     /// never wait for the writer). Set once the store is open and migrated.
-    pub(crate) fn attach_readers(&self, path: &Path, busy_timeout: Duration) {
+    pub(crate) fn attach_readers(
+        &self,
+        path: &Path,
+        busy_timeout: Duration,
+        key: Option<EncryptionKey>,
+    ) {
         let _ = self.readers.set(Readers {
             path: path.to_owned(),
             busy_timeout,
+            key,
             idle: Mutex::new(Vec::new()),
         });
     }
@@ -225,6 +232,8 @@ const IDLE_READERS: usize = 4;
 pub(crate) struct Readers {
     path: PathBuf,
     busy_timeout: Duration,
+    /// An encrypted store's key, given to each new read connection first.
+    key: Option<EncryptionKey>,
     idle: Mutex<Vec<Connection>>,
 }
 
@@ -246,6 +255,7 @@ impl Readers {
             &self.path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
+        encryption::unlock(&conn, &self.path, self.key.as_ref())?;
         conn.busy_timeout(self.busy_timeout)?;
         conn.pragma_update(None, "query_only", true)?;
         Ok(conn)

@@ -21,6 +21,60 @@ pub enum StoreError {
         path: PathBuf,
     },
 
+    /// The file has no `SQLite format 3` header but is a whole number of
+    /// pages long, as a store encrypted with SQLCipher is, and no
+    /// [`encryption_key`](crate::ModelContainerBuilder::encryption_key) was
+    /// given (or staged was built without its `sqlcipher` feature).
+    #[error(
+        "`{}` is encrypted, or is not a SQLite database (its header is not `SQLite format 3`, and its \
+         size is a whole number of pages, as an encrypted store's is); nothing was changed: open it \
+         with its key (`ModelContainerBuilder::encryption_key`, in a build with staged's `sqlcipher` \
+         feature), or pass the path of a store staged created",
+        path.display()
+    )]
+    Encrypted {
+        /// The file.
+        path: PathBuf,
+    },
+
+    /// The key given with
+    /// [`encryption_key`](crate::ModelContainerBuilder::encryption_key)
+    /// does not decrypt the file (or the file is not an encrypted store).
+    #[error(
+        "`{}` cannot be decrypted with the encryption key given (the key is wrong, or the file is \
+         not an encrypted store); nothing was changed: open it with the key it was encrypted with",
+        path.display()
+    )]
+    WrongKey {
+        /// The file.
+        path: PathBuf,
+    },
+
+    /// An [`encryption_key`](crate::ModelContainerBuilder::encryption_key)
+    /// was given, but the store is not encrypted.
+    #[error(
+        "store `{}` is not encrypted, but an encryption key was given; nothing was changed: encrypt \
+         it while opening it with `ModelContainerBuilder::encrypt_plaintext` (or `staged::encrypt_store`), \
+         or open it without a key",
+        path.display()
+    )]
+    NotEncrypted {
+        /// The store file.
+        path: PathBuf,
+    },
+
+    /// A store to be replaced by its encrypted copy is open in another
+    /// connection (its `-wal` file is still there once staged closed its own).
+    #[error(
+        "store `{}` is open in another connection (its `-wal` file remains), so it cannot be replaced \
+         by its encrypted copy; nothing was changed: encrypt it before anything else opens it",
+        path.display()
+    )]
+    OpenElsewhere {
+        /// The store file.
+        path: PathBuf,
+    },
+
     /// The file is a SQLite database that staged did not create.
     #[error(
         "`{}` is a SQLite database that staged did not create (application_id {application_id:#010x}, \

@@ -1,6 +1,7 @@
 //! The SQL of a store's life outside migrations: adopting a database staged
 //! did not create (its tables and triggers read, its values probed, its
-//! tables rebuilt keeping their ids) and emptying a store to recreate it.
+//! tables rebuilt keeping their ids), emptying a store to recreate it, and
+//! encrypting a plaintext store (SQLCipher).
 
 use std::fmt::Write as _;
 
@@ -137,6 +138,21 @@ pub fn drop_object(kind: &str, name: &str) -> String {
     };
     format!("DROP {kind} IF EXISTS {}", quote_ident(name))
 }
+
+/// The schema name the encrypted copy of a store is attached under.
+pub const ENCRYPTED_SCHEMA: &str = "encrypted";
+
+/// Attaches the new file `?1` as `encrypted`, encrypted with the key `?2`
+/// (SQLCipher's `ATTACH … KEY`; the key is bound, never part of the text).
+pub const ATTACH_ENCRYPTED: &str = "ATTACH DATABASE ?1 AS encrypted KEY ?2";
+
+/// Copies the schema and the rows of `main` into the attached `encrypted`
+/// database (SQLCipher's `sqlcipher_export`; not `application_id`), inside
+/// the caller's transaction.
+pub const EXPORT_ENCRYPTED: &str = "SELECT sqlcipher_export('encrypted')";
+
+/// Detaches the database [`ATTACH_ENCRYPTED`] attached.
+pub const DETACH_ENCRYPTED: &str = "DETACH DATABASE encrypted";
 
 #[cfg(test)]
 mod tests {

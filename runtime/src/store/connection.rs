@@ -14,6 +14,7 @@ use crate::error::{Error, MigrationError, Result, StoreError};
 use crate::schema::{Checksum, Version};
 use crate::sql::APPLICATION_ID;
 
+use super::encryption::EncryptionKey;
 use super::read_metadata;
 
 /// How long a connection waits for another connection's lock before failing,
@@ -28,14 +29,21 @@ pub(crate) fn configure(conn: &Connection, busy_timeout: Duration) -> Result<()>
     Ok(())
 }
 
-/// Opens the file at `path` for reading and writing, configured; fails with
-/// [`StoreError::ReadOnly`] when SQLite can only read it.
-pub(crate) fn open(path: &Path, busy_timeout: Duration) -> Result<Connection> {
+/// Opens the file at `path` for reading and writing, given its `key` (an
+/// encrypted store's) before anything reads it, configured; fails with
+/// [`StoreError::ReadOnly`] when SQLite can only read it, and with
+/// [`StoreError::WrongKey`] when the key does not decrypt it.
+pub(crate) fn open(
+    path: &Path,
+    busy_timeout: Duration,
+    key: Option<&EncryptionKey>,
+) -> Result<Connection> {
     let conn = Connection::open(path).map_err(|source| StoreError::Open {
         path: path.to_owned(),
         source,
     })?;
     configure(&conn, busy_timeout)?;
+    super::encryption::unlock(&conn, path, key)?;
     if conn.is_readonly(rusqlite::MAIN_DB)? {
         // SQLite fell back to reading: the process may not write the file.
         return Err(StoreError::ReadOnly {
@@ -96,6 +104,9 @@ pub(crate) fn check_store(
 
 const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
 
+/// SQLite's smallest page size: every database file is a multiple of it.
+const MIN_PAGE_SIZE: u64 = 512;
+
 /// What a path holds, judged from its bytes before SQLite opens it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum FileState {
@@ -103,6 +114,10 @@ pub(crate) enum FileState {
     New,
     /// A SQLite file carrying staged's application id.
     Staged,
+    /// No SQLite header, but a whole number of pages (at least one of
+    /// SQLite's smallest): a store encrypted with SQLCipher, whose header
+    /// is encrypted too (or a file that only looks like one).
+    Encrypted,
     /// A SQLite file staged did not create (another application id).
     Foreign {
         /// The `PRAGMA application_id` in its header.
@@ -141,6 +156,12 @@ pub(crate) fn sniff(path: &Path) -> Result<FileState> {
         .map_err(io)?;
     if header.is_empty() {
         return Ok(FileState::New);
+    }
+    if header.len() == 100 && &header[..16] != SQLITE_HEADER {
+        let length = file.metadata().map_err(io)?.len();
+        if length % MIN_PAGE_SIZE == 0 {
+            return Ok(FileState::Encrypted);
+        }
     }
     if header.len() < 100 || &header[..16] != SQLITE_HEADER {
         return Err(StoreError::NotADatabase {

@@ -87,7 +87,14 @@ pub struct JoinTableSummary {
 /// Fails with a [`StoreError`] naming the file when it does not exist, is
 /// empty, is not a SQLite database, or is not a staged store.
 pub fn inspect(path: &Path) -> Result<StoreSummary> {
-    if inspect_file(path)? == FileState::New {
+    let state = inspect_file(path)?;
+    if state == FileState::Encrypted {
+        return Err(StoreError::Encrypted {
+            path: path.to_owned(),
+        }
+        .into());
+    }
+    if state == FileState::New {
         return Err(StoreError::Io {
             path: path.to_owned(),
             source: std::io::Error::new(

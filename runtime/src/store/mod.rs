@@ -7,6 +7,7 @@
 
 pub(crate) mod adopt;
 pub(crate) mod connection;
+pub(crate) mod encryption;
 mod inspect;
 pub(crate) mod integrity;
 pub(crate) mod verify;
@@ -24,6 +25,7 @@ pub use connection::JournalMode;
 pub(crate) use connection::{FileState, inspect_file, sniff};
 
 pub use adopt::adoption_mismatches;
+pub use encryption::{EncryptionKey, encrypt_store};
 pub use inspect::{EntitySummary, HistoryEntry, JoinTableSummary, StoreSummary, inspect};
 
 /// The metadata row of a store.

@@ -63,7 +63,7 @@ pub(super) fn migrate_file<T: VersionedSchema>(
     // Exactly as an app's container migrates: the same entry into the
     // runner, the same pre-migration check and error classification.
     let migration = |path: &Path| -> crate::Result<MigrationPath> {
-        let conn = connection::open(path, BUSY_TIMEOUT)?;
+        let conn = connection::open(path, BUSY_TIMEOUT, None)?;
         let version = plan.store_version(&conn, path)?;
         let migration = Migration::new(plan, path, version)?;
         let migration_path = migration.migration_path().clone();

@@ -158,6 +158,12 @@ pub fn adoption_mismatches(
             }
             .into());
         }
+        FileState::Encrypted => {
+            return Err(StoreError::Encrypted {
+                path: path.to_owned(),
+            }
+            .into());
+        }
         FileState::Foreign { .. } => {}
     }
     let conn = Connection::open_with_flags(
