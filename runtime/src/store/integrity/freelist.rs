@@ -22,6 +22,10 @@ pub(super) enum FreeList {
     /// The store is in WAL mode and its `-wal` file holds frames: pages there
     /// replace the file's, so the file alone does not show the database.
     InWal,
+    /// The file's pages cannot be read without SQLite: an encrypted store
+    /// (SQLCipher), opened through its key (a plain file without SQLite's
+    /// header never gets this far).
+    Opaque,
     /// The list is damaged, as described.
     Damaged(String),
 }
@@ -40,6 +44,9 @@ pub(super) fn read(path: &Path) -> io::Result<FreeList> {
     let length = file.metadata()?.len();
     let mut header = [0u8; 100];
     file.read_exact(&mut header)?;
+    if &header[..16] != b"SQLite format 3\0" {
+        return Ok(FreeList::Opaque);
+    }
     let be32 = |at: usize| {
         u32::from_be_bytes([header[at], header[at + 1], header[at + 2], header[at + 3]])
     };

@@ -116,7 +116,7 @@ fn damage(
     };
     let list = match freelist::read(file).map_err(io)? {
         FreeList::Pages(free) => not_in_use(tx, &free)?,
-        FreeList::InWal => {
+        FreeList::InWal | FreeList::Opaque => {
             super::quick_check(tx, path)?;
             return Ok(None);
         }
