@@ -8,6 +8,7 @@
 //! as staged share them.
 
 pub mod baseline;
+pub mod data_models;
 pub mod fixture;
 pub mod inserts;
 pub mod native;
