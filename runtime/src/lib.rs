@@ -49,9 +49,10 @@ pub use query::{ColumnValue, FetchDescriptor, Field, Predicate, SortDescriptor};
 pub use relationship::{Ref, ToMany};
 pub use schema::{
     AttributeDescriptor, AttributeType, Checksum, Constraint, DefaultValue, DeleteRule,
-    EntityDescriptor, Reference, RelationshipDescriptor, SchemaDescriptor, ToManyKind, Version,
-    VersionedSchema,
+    EntityDescriptor, Reference, RelationshipDescriptor, SchemaDescriptor, ToManyKind, UserType,
+    Version, VersionedSchema,
 };
+pub use value::{StoredEnum, StoredScalar, StoredValue, UnknownVariant};
 pub use stage::{CustomStage, MigrationStage};
 pub use step::StepKind;
 pub use store::JournalMode;

@@ -32,6 +32,8 @@ pub(super) fn model_impls(model: &ast::Model<'_>, index: usize) -> TokenStream {
                     quote!(bind_value)
                 }
             }
+            FieldKind::Stored { optional: true, .. } => quote!(bind_stored_opt),
+            FieldKind::Stored { optional: false, .. } => quote!(bind_stored),
             _ => quote!(bind),
         };
         quote!(#p::#helper(__statement, #position, &self.#member, #entity, #attribute)?;)
@@ -56,6 +58,8 @@ pub(super) fn model_impls(model: &ast::Model<'_>, index: usize) -> TokenStream {
                 optional: true,
             } if scalar.is_value_type() => quote!(read_value_opt),
             FieldKind::Scalar { scalar, .. } if scalar.is_value_type() => quote!(read_value),
+            FieldKind::Stored { optional: true, .. } => quote!(read_stored_opt),
+            FieldKind::Stored { optional: false, .. } => quote!(read_stored),
             FieldKind::Scalar { .. } | FieldKind::ToOne { .. } => quote!(read),
             FieldKind::Unsupported { .. } | FieldKind::Generic => {
                 unreachable!("a schema with unsupported field types is not expanded")

@@ -6,6 +6,7 @@ mod descriptor;
 mod entity;
 pub mod json_shape;
 mod relationships;
+mod user_type;
 pub mod snapshot;
 mod version;
 
@@ -21,6 +22,7 @@ pub(crate) use relationships::JOIN_TABLE_PREFIX;
 #[doc(hidden)]
 pub use relationships::join_table_name;
 pub use relationships::{DeleteRule, JoinTable, Reference, RelationshipDescriptor, ToManyKind};
+pub use user_type::UserType;
 pub use version::{ParseVersionError, Version};
 
 /// One version of an app's data model; `#[versioned_schema]` implements it
