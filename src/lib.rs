@@ -14,8 +14,8 @@ pub use staged_runtime::{
     Recreate, Ref, Reference, RelationshipDescriptor, Result, SchemaDescriptor,
     SchemaMigrationPlan, SchemaMigrationPlanBuilder, SortDescriptor, StepInference, StepKind,
     StepOutcome, StoreError, StoreGroup, StoreGroupBuilder, StoreKey, StoreSummary, StoredEnum,
-    StoredScalar, StoredValue, ToMany, ToManyKind, UndeclaredRemoval, UnknownVariant, UserType, Version, VersionedSchema, adoption_mismatches, infer_step,
-    inspect_store, rusqlite,
+    StoredScalar, StoredValue, ToMany, ToManyKind, UndeclaredRemoval, UnknownVariant, UserType,
+    Version, VersionedSchema, adoption_mismatches, infer_step, inspect_store, rusqlite,
 };
 
 /// Schema descriptors, checksums and their canonical form.
@@ -50,9 +50,9 @@ pub mod prelude {
 pub mod __private {
     pub use staged_runtime::macro_support::*;
     pub use staged_runtime::{
-        AttributeDescriptor, AttributeType, BelongsTo, Checksum, Constraint, DefaultValue,
-        DeleteRule, EntityDescriptor, Field, MigrationStage, Model, Ref, Reference,
-        BoxError, RelationshipDescriptor, Result, SchemaDescriptor, StoredEnum, StoredValue, ToMany,
+        AttributeDescriptor, AttributeType, BelongsTo, BoxError, Checksum, Constraint,
+        DefaultValue, DeleteRule, EntityDescriptor, Field, MigrationStage, Model, Ref, Reference,
+        RelationshipDescriptor, Result, SchemaDescriptor, StoredEnum, StoredValue, ToMany,
         ToManyKind, UnknownVariant, Version, VersionedSchema, rusqlite,
     };
     pub use std::borrow::Cow;

@@ -136,7 +136,9 @@ fn impls(input: &DeriveInput, variants: &[Variant<'_>]) -> TokenStream {
     let idents = variants.iter().map(|v| v.ident);
     let idents2 = idents.clone();
     let to_name = if variants.is_empty() {
-        quote!(::core::unreachable!("a `StoredEnum` without variants has no value"))
+        quote!(::core::unreachable!(
+            "a `StoredEnum` without variants has no value"
+        ))
     } else {
         quote!(match self { #(Self::#idents => #names,)* })
     };

@@ -126,7 +126,9 @@ fn value_type(ty: &Type) -> Option<Result<Scalar, String>> {
 }
 
 fn scalar(ty: &Type) -> Result<Column<'_>, String> {
-    if generic_arg(ty, "Vec").is_some_and(|inner| matches!(scalar(inner), Ok(Column::Scalar(Scalar::U8)))) {
+    if generic_arg(ty, "Vec")
+        .is_some_and(|inner| matches!(scalar(inner), Ok(Column::Scalar(Scalar::U8))))
+    {
         return Ok(Column::Scalar(Scalar::Bytes));
     }
     let ident = match ty {

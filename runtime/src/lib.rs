@@ -52,7 +52,6 @@ pub use schema::{
     EntityDescriptor, Reference, RelationshipDescriptor, SchemaDescriptor, ToManyKind, UserType,
     Version, VersionedSchema,
 };
-pub use value::{StoredEnum, StoredScalar, StoredValue, UnknownVariant};
 pub use stage::{CustomStage, MigrationStage};
 pub use step::StepKind;
 pub use store::JournalMode;
@@ -60,6 +59,7 @@ pub use store::{
     EntitySummary, HistoryEntry, JoinTableSummary, StoreSummary, adoption_mismatches,
     inspect as inspect_store,
 };
+pub use value::{StoredEnum, StoredScalar, StoredValue, UnknownVariant};
 
 /// Re-exported for generated code and for [`ModelContext::connection`] users.
 pub use rusqlite;

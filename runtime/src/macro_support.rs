@@ -138,8 +138,14 @@ pub fn read_stored<T: StoredValue>(
     attribute: &'static str,
     id: i64,
 ) -> Result<T> {
-    read_stored_opt(row, index, entity, attribute, id)?
-        .ok_or_else(|| decode_error(entity, attribute, id, rusqlite::types::FromSqlError::InvalidType))
+    read_stored_opt(row, index, entity, attribute, id)?.ok_or_else(|| {
+        decode_error(
+            entity,
+            attribute,
+            id,
+            rusqlite::types::FromSqlError::InvalidType,
+        )
+    })
 }
 
 /// Reads an optional `StoredValue` attribute: SQL NULL is `None`.

@@ -33,7 +33,9 @@ pub(super) fn model_impls(model: &ast::Model<'_>, index: usize) -> TokenStream {
                 }
             }
             FieldKind::Stored { optional: true, .. } => quote!(bind_stored_opt),
-            FieldKind::Stored { optional: false, .. } => quote!(bind_stored),
+            FieldKind::Stored {
+                optional: false, ..
+            } => quote!(bind_stored),
             _ => quote!(bind),
         };
         quote!(#p::#helper(__statement, #position, &self.#member, #entity, #attribute)?;)

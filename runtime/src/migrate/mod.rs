@@ -8,7 +8,7 @@ use std::sync::{Arc, MutexGuard};
 use std::time::{Duration, Instant};
 
 use rusqlite::config::DbConfig;
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension as _, params};
 use tracing::{debug, info, info_span};
 
 use crate::context::SharedConnection;
@@ -474,6 +474,19 @@ impl<S: VersionedSchema> Runner<'_, S> {
 /// Runs one statement; returns the rows it wrote.
 fn execute(conn: &Connection, statement: &Statement) -> rusqlite::Result<u64> {
     debug!(sql = %statement.sql, "execute");
+    if let Purpose::RemovedValues { .. } = statement.purpose {
+        // A query: the step fails when it finds a record (`step_error` names it).
+        let found: Option<String> = conn
+            .query_row(&statement.sql, [], |row| row.get(0))
+            .optional()?;
+        return match found {
+            None => Ok(0),
+            Some(_) => Err(rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CONSTRAINT_CHECK),
+                Some("records hold a removed enum variant".to_owned()),
+            )),
+        };
+    }
     let changed = conn.execute(&statement.sql, [])?;
     Ok(match statement.purpose {
         Purpose::CopyRows { .. } => changed as u64,
@@ -518,6 +531,25 @@ fn step_error(
                 duplicate.as_ref().map(|d| d.row),
                 duplicate.map(|d| d.value),
             )
+        }
+        (
+            Purpose::RemovedValues {
+                entity, attribute, ..
+            },
+            Some(rusqlite::ffi::SQLITE_CONSTRAINT_CHECK),
+        ) => {
+            let found = probe::removed_value(conn, &statement.sql);
+            Error::from(MigrationError::ConstraintViolation {
+                path: path.to_owned(),
+                from,
+                to,
+                entity: entity.clone(),
+                attribute: attribute.clone(),
+                kind: ConstraintKind::RemovedVariant,
+                row: found.as_ref().and_then(|f| f.rows.first().copied()),
+                value: found.as_ref().map(|f| f.value.clone()),
+                records: found.map(|f| f.rows).unwrap_or_default(),
+            })
         }
         (
             Purpose::CreateUniqueTogether { entity, attributes },

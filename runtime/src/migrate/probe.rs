@@ -90,3 +90,34 @@ pub(crate) fn nulls(conn: &Connection, source: &str, expression: &str) -> Option
         records: records.unsigned_abs(),
     })
 }
+
+/// Records holding a variant their enum attribute no longer has.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct RemovedValue {
+    /// The removed variant held by the record with the lowest id, as SQL
+    /// text (e.g. `'Draft'`).
+    pub value: String,
+    /// The ids of the records holding it, ascending.
+    pub rows: Vec<i64>,
+    /// How many records hold any removed variant.
+    pub records: u64,
+}
+
+/// What a [`Purpose::RemovedValues`](crate::inference::Purpose) query
+/// (`probe`) finds; `None` when no record holds a removed variant (or the
+/// probe fails).
+pub(crate) fn removed_value(conn: &Connection, probe: &str) -> Option<RemovedValue> {
+    conn.query_row(probe, [], |row| {
+        let ids: String = row.get(1)?;
+        Ok(RemovedValue {
+            value: row.get(0)?,
+            rows: ids.split(", ").filter_map(|id| id.parse().ok()).collect(),
+            records: row.get::<_, i64>(2)?.unsigned_abs(),
+        })
+    })
+    .ok()
+    .map(|mut found| {
+        found.rows.sort_unstable();
+        found
+    })
+}

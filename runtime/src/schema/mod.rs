@@ -6,8 +6,8 @@ mod descriptor;
 mod entity;
 pub mod json_shape;
 mod relationships;
-mod user_type;
 pub mod snapshot;
+mod user_type;
 mod version;
 
 pub use attribute::{AttributeDescriptor, AttributeType, DefaultValue};
