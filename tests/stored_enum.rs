@@ -589,3 +589,29 @@ fn a_change_between_a_stored_type_and_another_needs_a_transform() {
         assert!(error.contains(expected), "{expected} in {error}");
     }
 }
+
+#[test]
+fn snapshots_record_the_variants_and_the_diff_shows_them() {
+    use staged::schema::snapshot;
+    let shipped = <e1::Schema as VersionedSchema>::descriptor();
+    let json = snapshot::to_json(shipped);
+    assert!(
+        json.contains("\"user_type\"") && json.contains("\"Draft\""),
+        "{json}"
+    );
+    let read = snapshot::from_json(&json).unwrap();
+    assert_eq!(read.descriptor().checksum(), shipped.checksum());
+    assert_eq!(read.recorded_checksum(), shipped.checksum());
+    let differences: Vec<String> = snapshot::diff(
+        read.descriptor(),
+        <renamed::Schema as VersionedSchema>::descriptor(),
+    )
+    .iter()
+    .map(ToString::to_string)
+    .collect();
+    assert!(
+        differences.iter().any(|d| d
+            .contains("from `enum Status { Active, Draft }` to `enum Status { Active, pending }`")),
+        "{differences:?}"
+    );
+}

@@ -38,7 +38,12 @@ pub(super) fn model_impls(model: &ast::Model<'_>, index: usize) -> TokenStream {
             } => quote!(bind_stored),
             _ => quote!(bind),
         };
-        quote!(#p::#helper(__statement, #position, &self.#member, #entity, #attribute)?;)
+        // A type that is not a `StoredValue` is reported once, at the field's type.
+        let helper = match field.kind {
+            FieldKind::Stored { ty, .. } => quote_spanned!(ty.span()=> #p::#helper),
+            _ => quote!(#p::#helper),
+        };
+        quote!(#helper(__statement, #position, &self.#member, #entity, #attribute)?;)
     });
     let mut column = 0usize;
     let reads = model.fields.iter().map(|field| {
@@ -69,7 +74,11 @@ pub(super) fn model_impls(model: &ast::Model<'_>, index: usize) -> TokenStream {
         };
         let offset = column;
         column += 1;
-        quote!(#member: #p::#helper(__row, __first + #offset, #entity, #attribute, __id)?)
+        let helper = match field.kind {
+            FieldKind::Stored { ty, .. } => quote_spanned!(ty.span()=> #p::#helper),
+            _ => quote!(#p::#helper),
+        };
+        quote!(#member: #helper(__row, __first + #offset, #entity, #attribute, __id)?)
     });
     quote! {
         #[automatically_derived]
