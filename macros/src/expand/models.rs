@@ -39,11 +39,12 @@ pub(super) fn model_impls(model: &ast::Model<'_>, index: usize) -> TokenStream {
             _ => quote!(bind),
         };
         // A type that is not a `StoredValue` is reported once, at the field's type.
-        let helper = match field.kind {
-            FieldKind::Stored { ty, .. } => quote_spanned!(ty.span()=> #p::#helper),
-            _ => quote!(#p::#helper),
-        };
-        quote!(#helper(__statement, #position, &self.#member, #entity, #attribute)?;)
+        match field.kind {
+            FieldKind::Stored { ty, .. } => quote_spanned! {ty.span()=>
+                ::staged::__private::#helper(__statement, #position, &self.#member, #entity, #attribute)?;
+            },
+            _ => quote!(#p::#helper(__statement, #position, &self.#member, #entity, #attribute)?;),
+        }
     });
     let mut column = 0usize;
     let reads = model.fields.iter().map(|field| {
@@ -74,11 +75,12 @@ pub(super) fn model_impls(model: &ast::Model<'_>, index: usize) -> TokenStream {
         };
         let offset = column;
         column += 1;
-        let helper = match field.kind {
-            FieldKind::Stored { ty, .. } => quote_spanned!(ty.span()=> #p::#helper),
-            _ => quote!(#p::#helper),
-        };
-        quote!(#member: #helper(__row, __first + #offset, #entity, #attribute, __id)?)
+        match field.kind {
+            FieldKind::Stored { ty, .. } => quote_spanned! {ty.span()=>
+                #member: ::staged::__private::#helper(__row, __first + #offset, #entity, #attribute, __id)?
+            },
+            _ => quote!(#member: #p::#helper(__row, __first + #offset, #entity, #attribute, __id)?),
+        }
     });
     quote! {
         #[automatically_derived]
