@@ -8,7 +8,7 @@ use std::sync::{Arc, MutexGuard};
 use std::time::{Duration, Instant};
 
 use rusqlite::config::DbConfig;
-use rusqlite::{Connection, OptionalExtension as _, params};
+use rusqlite::{Connection, params};
 use tracing::{debug, info, info_span};
 
 use crate::context::SharedConnection;
@@ -475,17 +475,7 @@ impl<S: VersionedSchema> Runner<'_, S> {
 fn execute(conn: &Connection, statement: &Statement) -> rusqlite::Result<u64> {
     debug!(sql = %statement.sql, "execute");
     if let Purpose::RemovedValues { .. } = statement.purpose {
-        // A query: the step fails when it finds a record (`step_error` names it).
-        let found: Option<String> = conn
-            .query_row(&statement.sql, [], |row| row.get(0))
-            .optional()?;
-        return match found {
-            None => Ok(0),
-            Some(_) => Err(rusqlite::Error::SqliteFailure(
-                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CONSTRAINT_CHECK),
-                Some("records hold a removed enum variant".to_owned()),
-            )),
-        };
+        return probe::fail_on_removed_values(conn, &statement.sql).map(|()| 0);
     }
     let changed = conn.execute(&statement.sql, [])?;
     Ok(match statement.purpose {

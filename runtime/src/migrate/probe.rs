@@ -2,7 +2,7 @@
 //! names one of them when a statement fails, and a dry run lists them before
 //! the statement runs.
 
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension as _};
 
 use crate::sql;
 
@@ -120,4 +120,18 @@ pub(crate) fn removed_value(conn: &Connection, probe: &str) -> Option<RemovedVal
         found.rows.sort_unstable();
         found
     })
+}
+
+/// Runs a [`Purpose::RemovedValues`](crate::inference::Purpose) query
+/// (`probe`): a `SQLITE_CONSTRAINT_CHECK` error when a record holds a
+/// removed variant (the runner then names them with [`removed_value`]).
+pub(crate) fn fail_on_removed_values(conn: &Connection, probe: &str) -> rusqlite::Result<()> {
+    let found: Option<String> = conn.query_row(probe, [], |row| row.get(0)).optional()?;
+    match found {
+        None => Ok(()),
+        Some(_) => Err(rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CONSTRAINT_CHECK),
+            Some("records hold a removed enum variant".to_owned()),
+        )),
+    }
 }
