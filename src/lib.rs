@@ -1,6 +1,8 @@
 #![doc = include_str!("../README.md")]
 
-pub use staged_macros::{did_migrate, migrate, model, transform, versioned_schema, will_migrate};
+pub use staged_macros::{
+    StoredEnum, did_migrate, migrate, model, transform, versioned_schema, will_migrate,
+};
 pub use staged_runtime::{
     AdoptionMismatch, AttributeDescriptor, AttributeType, BelongsTo, BoxError, Change, ChangeClass,
     Checksum, ColumnValue, ConnectionGuard, ConstraintKind, CustomStage, DanglingReference,
@@ -11,9 +13,9 @@ pub use staged_runtime::{
     OpenOutcome, PROGRESS_INTERVAL, PersistentId, PlanError, PlanSchema, Predicate, Record,
     Recreate, Ref, Reference, RelationshipDescriptor, Result, SchemaDescriptor,
     SchemaMigrationPlan, SchemaMigrationPlanBuilder, SortDescriptor, StepInference, StepKind,
-    StepOutcome, StoreError, StoreGroup, StoreGroupBuilder, StoreKey, StoreSummary, ToMany,
-    ToManyKind, UndeclaredRemoval, Version, VersionedSchema, adoption_mismatches, infer_step,
-    inspect_store, rusqlite,
+    StepOutcome, StoreError, StoreGroup, StoreGroupBuilder, StoreKey, StoreSummary, StoredEnum,
+    StoredScalar, StoredValue, ToMany, ToManyKind, UndeclaredRemoval, UnknownVariant, UserType,
+    Version, VersionedSchema, adoption_mismatches, infer_step, inspect_store, rusqlite,
 };
 
 /// Encryption at rest with SQLCipher (the `sqlcipher` feature): see
@@ -39,11 +41,12 @@ pub mod testing {
 /// Everything an app needs in scope: `use staged::prelude::*;`.
 pub mod prelude {
     pub use staged_macros::{
-        did_migrate, migrate, model, transform, versioned_schema, will_migrate,
+        StoredEnum, did_migrate, migrate, model, transform, versioned_schema, will_migrate,
     };
     pub use staged_runtime::{
         DeleteRule, FetchDescriptor, MigrationStage, ModelContainer, ModelContext, OldRecords,
-        PersistentId, Record, Ref, SchemaMigrationPlan, ToMany, Version, VersionedSchema,
+        PersistentId, Record, Ref, SchemaMigrationPlan, StoredEnum, StoredValue, ToMany, Version,
+        VersionedSchema,
     };
 }
 
@@ -52,10 +55,10 @@ pub mod prelude {
 pub mod __private {
     pub use staged_runtime::macro_support::*;
     pub use staged_runtime::{
-        AttributeDescriptor, AttributeType, BelongsTo, Checksum, Constraint, DefaultValue,
-        DeleteRule, EntityDescriptor, Field, MigrationStage, Model, Ref, Reference,
-        RelationshipDescriptor, Result, SchemaDescriptor, ToMany, ToManyKind, Version,
-        VersionedSchema, rusqlite,
+        AttributeDescriptor, AttributeType, BelongsTo, BoxError, Checksum, Constraint,
+        DefaultValue, DeleteRule, EntityDescriptor, Field, MigrationStage, Model, Ref, Reference,
+        RelationshipDescriptor, Result, SchemaDescriptor, StoredEnum, StoredValue, ToMany,
+        ToManyKind, UnknownVariant, Version, VersionedSchema, rusqlite,
     };
     pub use std::borrow::Cow;
     pub use std::sync::OnceLock;

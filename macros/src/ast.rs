@@ -61,6 +61,9 @@ pub struct Field<'a> {
 pub enum FieldKind<'a> {
     /// A column of a scalar type.
     Scalar { scalar: Scalar, optional: bool },
+    /// A column of a user's type, stored through its `StoredValue` impl
+    /// (`ty` is the type inside any `Option`).
+    Stored { ty: &'a Type, optional: bool },
     /// A JSON text column.
     Json { optional: bool },
     /// A to-one relationship: `Ref<T>` or `Option<Ref<T>>`, stored as an id column.
@@ -82,7 +85,10 @@ impl Field<'_> {
     pub fn is_stored(&self) -> bool {
         matches!(
             self.kind,
-            FieldKind::Scalar { .. } | FieldKind::Json { .. } | FieldKind::ToOne { .. }
+            FieldKind::Scalar { .. }
+                | FieldKind::Stored { .. }
+                | FieldKind::Json { .. }
+                | FieldKind::ToOne { .. }
         )
     }
 
@@ -91,6 +97,7 @@ impl Field<'_> {
         matches!(
             self.kind,
             FieldKind::Scalar { optional: true, .. }
+                | FieldKind::Stored { optional: true, .. }
                 | FieldKind::Json { optional: true }
                 | FieldKind::ToOne { optional: true, .. }
         )
@@ -333,7 +340,8 @@ fn field_kind<'a>(ty: &'a Type, args: &FieldArgs, params: &[String]) -> FieldKin
         FieldKind::Generic
     } else {
         match ty::column(ty) {
-            Ok((scalar, optional)) => FieldKind::Scalar { scalar, optional },
+            Ok((ty::Column::Scalar(scalar), optional)) => FieldKind::Scalar { scalar, optional },
+            Ok((ty::Column::Stored(ty), optional)) => FieldKind::Stored { ty, optional },
             Err(message) => FieldKind::Unsupported {
                 error: syn::Error::new_spanned(ty, message),
             },

@@ -12,6 +12,7 @@ mod ctxt;
 mod expand;
 mod hooks;
 mod relationships;
+mod stored_enum;
 #[cfg(test)]
 mod tests;
 mod ty;
@@ -89,4 +90,23 @@ pub fn migrate(args: TokenStream, input: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn did_migrate(args: TokenStream, input: TokenStream) -> TokenStream {
     expand::hook_outside_schema("did_migrate", args.into(), input.into()).into()
+}
+
+/// Stores a unit-only enum as one TEXT column holding the variant's name:
+/// implements `StoredEnum` and `StoredValue` (`Stored = String`).
+///
+/// ```ignore
+/// #[derive(StoredEnum, Clone, Copy, Debug, PartialEq, Eq)]
+/// pub enum Status {
+///     Active,
+///     #[stored(name = "archived")] // the stored text, when it differs from the variant's name
+///     Archived,
+/// }
+/// ```
+///
+/// A variant with fields, a generic enum or an enum without variants does
+/// not compile.
+#[proc_macro_derive(StoredEnum, attributes(stored))]
+pub fn derive_stored_enum(input: TokenStream) -> TokenStream {
+    stored_enum::expand(input.into()).into()
 }

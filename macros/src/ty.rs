@@ -46,9 +46,21 @@ pub fn mentions_any(ty: &Type, idents: &[String]) -> bool {
     !idents.is_empty() && walk(quote::quote!(#ty), idents)
 }
 
-/// The column a field of type `ty` is stored in: a scalar, and whether it is
-/// an `Option` of it; or why no column can hold it.
-pub fn column(ty: &Type) -> Result<(Scalar, bool), String> {
+/// What a field's column holds.
+pub enum Column<'t> {
+    /// One of staged's stored types.
+    Scalar(Scalar),
+    /// A user's type (the type inside any `Option`), stored through the
+    /// `StoredValue` trait: a plain path without generic arguments that is
+    /// none of staged's types. The macro cannot see trait impls, so the
+    /// generated code's bound on `StoredValue` is what reports a type that
+    /// is not one.
+    Stored(&'t Type),
+}
+
+/// The column a field of type `ty` is stored in, and whether it is an
+/// `Option` of it; or why no column can hold it.
+pub fn column(ty: &Type) -> Result<(Column<'_>, bool), String> {
     let Some(inner) = option_inner(ty) else {
         return scalar(ty).map(|scalar| (scalar, false));
     };
@@ -59,8 +71,11 @@ pub fn column(ty: &Type) -> Result<(Scalar, bool), String> {
             shown(ty)
         ));
     }
-    scalar(inner).map(|scalar| (scalar, true))
+    scalar(inner).map(|column| (column, true))
 }
+
+/// Rust's primitive types that are not stored types: never a `StoredValue`.
+const PRIMITIVES: [&str; 6] = ["u128", "i128", "usize", "isize", "char", "str"];
 
 /// "stored types are `bool`, …, `Vec<u8>`, the value types … and `Option` of these".
 fn supported() -> String {
@@ -71,7 +86,8 @@ fn supported() -> String {
     format!(
         "stored types are {}, the value types of staged's features (`uuid::Uuid`, \
          `chrono::DateTime<Utc>`, `time::OffsetDateTime`, …, `url::Url`, `rust_decimal::Decimal`) \
-         and `Option` of these",
+         and `Option` of these; a plain path type of your own is stored through its `StoredValue` impl \
+         (`#[derive(StoredEnum)]` for a unit-only enum)",
         types.join(", ")
     )
 }
@@ -109,9 +125,11 @@ fn value_type(ty: &Type) -> Option<Result<Scalar, String>> {
     })
 }
 
-fn scalar(ty: &Type) -> Result<Scalar, String> {
-    if generic_arg(ty, "Vec").is_some_and(|inner| matches!(scalar(inner), Ok(Scalar::U8))) {
-        return Ok(Scalar::Bytes);
+fn scalar(ty: &Type) -> Result<Column<'_>, String> {
+    if generic_arg(ty, "Vec")
+        .is_some_and(|inner| matches!(scalar(inner), Ok(Column::Scalar(Scalar::U8))))
+    {
+        return Ok(Column::Scalar(Scalar::Bytes));
     }
     let ident = match ty {
         Type::Path(path) if path.qself.is_none() => path
@@ -124,10 +142,13 @@ fn scalar(ty: &Type) -> Result<Scalar, String> {
     };
     let ident = ident.as_deref();
     if let Some(scalar) = ident.and_then(Scalar::from_rust_type) {
-        return Ok(scalar);
+        return Ok(Column::Scalar(scalar));
     }
     if let Some(value) = value_type(ty) {
-        return value;
+        return value.map(Column::Scalar);
+    }
+    if ident.is_some_and(|ident| !PRIMITIVES.contains(&ident)) {
+        return Ok(Column::Stored(ty));
     }
     Err(match ident {
         Some(wide @ ("u128" | "i128" | "usize" | "isize")) => format!(

@@ -411,6 +411,15 @@ fn check_default(cx: &Ctxt, field: &ast::Field<'_>) {
         (FieldKind::Json { .. }, _) => {
             mismatch("a string holding JSON text, e.g. `default = \"[]\"`")
         }
+        (FieldKind::Stored { .. }, _) => cx.error_spanned_by(
+            &at,
+            format_args!(
+                "`{}: {}` cannot have a `default`: a `StoredValue` or `StoredEnum` has no literal; make the \
+                 field an `Option`, or fill it in a custom stage's `transform`",
+                field.name,
+                ast::shown(&field.original.ty)
+            ),
+        ),
         (FieldKind::Scalar { scalar, .. }, _) if scalar.is_value_type() => cx.error_spanned_by(
             &at,
             format_args!(

@@ -133,6 +133,11 @@ fn record_failure(
                 attributes,
                 ..
             } => e == entity && attributes.join(", ") == attribute,
+            DryRunProblem::RemovedVariant {
+                entity: e,
+                attribute: a,
+                ..
+            } => e == entity && a == attribute,
             _ => false,
         })
     };
@@ -140,7 +145,11 @@ fn record_failure(
         Some(MigrationError::ConstraintViolation {
             entity,
             attribute,
-            kind: ConstraintKind::Unique | ConstraintKind::NotNull | ConstraintKind::UniqueTogether,
+            kind:
+                ConstraintKind::Unique
+                | ConstraintKind::NotNull
+                | ConstraintKind::UniqueTogether
+                | ConstraintKind::RemovedVariant,
             ..
         }) => probed(entity, attribute),
         _ => false,

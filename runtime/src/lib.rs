@@ -49,8 +49,8 @@ pub use query::{ColumnValue, FetchDescriptor, Field, Predicate, SortDescriptor};
 pub use relationship::{Ref, ToMany};
 pub use schema::{
     AttributeDescriptor, AttributeType, Checksum, Constraint, DefaultValue, DeleteRule,
-    EntityDescriptor, Reference, RelationshipDescriptor, SchemaDescriptor, ToManyKind, Version,
-    VersionedSchema,
+    EntityDescriptor, Reference, RelationshipDescriptor, SchemaDescriptor, ToManyKind, UserType,
+    Version, VersionedSchema,
 };
 pub use stage::{CustomStage, MigrationStage};
 pub use step::StepKind;
@@ -61,6 +61,7 @@ pub use store::{
     EntitySummary, HistoryEntry, JoinTableSummary, StoreSummary, adoption_mismatches,
     inspect as inspect_store,
 };
+pub use value::{StoredEnum, StoredScalar, StoredValue, UnknownVariant};
 
 /// Re-exported for generated code and for [`ModelContext::connection`] users.
 pub use rusqlite;

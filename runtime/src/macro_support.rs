@@ -7,7 +7,9 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::error::{Error, Result};
+use crate::schema::{AttributeType, UserType};
 pub use crate::value::ValueType;
+use crate::value::{StoredScalar, StoredValue};
 
 /// Binds one attribute to parameter `index` (1-based).
 ///
@@ -90,6 +92,85 @@ pub fn bind_value_opt<T: ValueType>(
         Some(v) => bind_value(statement, index, v, entity, attribute),
         None => bind(statement, index, &rusqlite::types::Null, entity, attribute),
     }
+}
+
+/// The stored type of a `StoredValue` attribute, for its descriptor.
+pub const fn stored_type<T: StoredValue>() -> AttributeType {
+    <T::Stored as StoredScalar>::__TYPE
+}
+
+/// The identity of a `StoredValue` (or `StoredEnum`) attribute's type, for
+/// its descriptor.
+pub const fn user_type<T: StoredValue>() -> UserType {
+    UserType::__new(T::NAME, T::__VARIANTS)
+}
+
+/// Binds a `StoredValue` attribute as its stored form.
+pub fn bind_stored<T: StoredValue>(
+    statement: &mut Statement<'_>,
+    index: usize,
+    value: &T,
+    entity: &'static str,
+    attribute: &'static str,
+) -> Result<()> {
+    bind_column(statement, index, &value.to_stored(), entity, attribute)
+}
+
+/// Binds an optional `StoredValue` attribute: `None` is SQL NULL.
+pub fn bind_stored_opt<T: StoredValue>(
+    statement: &mut Statement<'_>,
+    index: usize,
+    value: &Option<T>,
+    entity: &'static str,
+    attribute: &'static str,
+) -> Result<()> {
+    match value {
+        Some(v) => bind_stored(statement, index, v, entity, attribute),
+        None => bind(statement, index, &rusqlite::types::Null, entity, attribute),
+    }
+}
+
+/// Reads a `StoredValue` attribute from its stored form.
+pub fn read_stored<T: StoredValue>(
+    row: &Row<'_>,
+    index: usize,
+    entity: &'static str,
+    attribute: &'static str,
+    id: i64,
+) -> Result<T> {
+    read_stored_opt(row, index, entity, attribute, id)?.ok_or_else(|| {
+        decode_error(
+            entity,
+            attribute,
+            id,
+            rusqlite::types::FromSqlError::InvalidType,
+        )
+    })
+}
+
+/// Reads an optional `StoredValue` attribute: SQL NULL is `None`.
+pub fn read_stored_opt<T: StoredValue>(
+    row: &Row<'_>,
+    index: usize,
+    entity: &'static str,
+    attribute: &'static str,
+    id: i64,
+) -> Result<Option<T>> {
+    let value = row
+        .get_ref(index)
+        .map_err(|e| decode_error(entity, attribute, id, e))?;
+    if value == ValueRef::Null {
+        return Ok(None);
+    }
+    // The source itself, so that callers can downcast it (`UnknownVariant`).
+    let boxed = |source| Error::Decode {
+        entity: entity.to_owned(),
+        attribute: attribute.to_owned(),
+        id,
+        source,
+    };
+    let stored = T::Stored::__from_column(value).map_err(boxed)?;
+    T::from_stored(stored).map(Some).map_err(boxed)
 }
 
 /// Binds any column value (`ModelContext::set`): as [`bind`] does, with the

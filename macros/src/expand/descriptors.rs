@@ -1,7 +1,8 @@
 //! The static descriptors of a schema's entities, attributes and relationships.
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned as _;
 
 use crate::ast::{self, FieldKind};
 use crate::attr::DefaultLit;
@@ -90,6 +91,7 @@ pub(super) fn attribute_descriptors(
         let ty = match &field.kind {
             FieldKind::Scalar { scalar, .. } => format_ident!("{}", scalar.variant_name()),
             FieldKind::Json { .. } => format_ident!("Json"),
+            FieldKind::Stored { ty, optional } => return stored_descriptor(field, ty, *optional),
             FieldKind::ToOne { optional, .. } => {
                 let resolved = &resolution[&(index, fi)];
                 let original_name = option_str(
@@ -137,6 +139,24 @@ pub(super) fn attribute_descriptors(
             _ => descriptor,
         }
     }).collect()
+}
+
+/// The descriptor of an attribute stored through `StoredValue`: its stored
+/// type and its type's identity, read from the impl (a type without one
+/// fails to compile here, at the field's type).
+fn stored_descriptor(field: &ast::Field<'_>, ty: &syn::Type, optional: bool) -> TokenStream {
+    let p = quote!(::staged::__private);
+    let name = &field.name;
+    let original_name = option_str(field.args.original_name.as_ref().map(syn::LitStr::value));
+    let unique = field.args.unique.is_some();
+    let indexed = field.args.index.is_some();
+    let stored = quote_spanned!(ty.span()=> #p::stored_type::<#ty>());
+    let identity = quote_spanned!(ty.span()=> #p::user_type::<#ty>());
+    quote! {
+        #p::AttributeDescriptor::__new(
+            #name, #original_name, #stored, #optional, #unique, #indexed, ::core::option::Option::None,
+        ).__with_user_type(#identity)
+    }
 }
 
 /// A json attribute's descriptor with the function that traces the serde

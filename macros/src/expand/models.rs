@@ -32,9 +32,19 @@ pub(super) fn model_impls(model: &ast::Model<'_>, index: usize) -> TokenStream {
                     quote!(bind_value)
                 }
             }
+            FieldKind::Stored { optional: true, .. } => quote!(bind_stored_opt),
+            FieldKind::Stored {
+                optional: false, ..
+            } => quote!(bind_stored),
             _ => quote!(bind),
         };
-        quote!(#p::#helper(__statement, #position, &self.#member, #entity, #attribute)?;)
+        // A type that is not a `StoredValue` is reported once, at the field's type.
+        match field.kind {
+            FieldKind::Stored { ty, .. } => quote_spanned! {ty.span()=>
+                ::staged::__private::#helper(__statement, #position, &self.#member, #entity, #attribute)?;
+            },
+            _ => quote!(#p::#helper(__statement, #position, &self.#member, #entity, #attribute)?;),
+        }
     });
     let mut column = 0usize;
     let reads = model.fields.iter().map(|field| {
@@ -56,6 +66,8 @@ pub(super) fn model_impls(model: &ast::Model<'_>, index: usize) -> TokenStream {
                 optional: true,
             } if scalar.is_value_type() => quote!(read_value_opt),
             FieldKind::Scalar { scalar, .. } if scalar.is_value_type() => quote!(read_value),
+            FieldKind::Stored { optional: true, .. } => quote!(read_stored_opt),
+            FieldKind::Stored { optional: false, .. } => quote!(read_stored),
             FieldKind::Scalar { .. } | FieldKind::ToOne { .. } => quote!(read),
             FieldKind::Unsupported { .. } | FieldKind::Generic => {
                 unreachable!("a schema with unsupported field types is not expanded")
@@ -63,7 +75,12 @@ pub(super) fn model_impls(model: &ast::Model<'_>, index: usize) -> TokenStream {
         };
         let offset = column;
         column += 1;
-        quote!(#member: #p::#helper(__row, __first + #offset, #entity, #attribute, __id)?)
+        match field.kind {
+            FieldKind::Stored { ty, .. } => quote_spanned! {ty.span()=>
+                #member: ::staged::__private::#helper(__row, __first + #offset, #entity, #attribute, __id)?
+            },
+            _ => quote!(#member: #p::#helper(__row, __first + #offset, #entity, #attribute, __id)?),
+        }
     });
     quote! {
         #[automatically_derived]

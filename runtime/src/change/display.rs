@@ -191,6 +191,46 @@ impl fmt::Display for Change {
                 from.canonical_name(),
                 to.canonical_name()
             ),
+            Change::ChangeUserType {
+                entity,
+                attribute,
+                from,
+                to,
+            } => write!(
+                f,
+                "change type of `{entity}.{attribute}` from {from} to {to}"
+            ),
+            Change::AddVariants {
+                entity,
+                attribute,
+                enum_name,
+                variants,
+            } => write!(
+                f,
+                "add {} to `{enum_name}` of `{entity}.{attribute}`",
+                variant_list(variants)
+            ),
+            Change::RemoveVariants {
+                entity,
+                attribute,
+                enum_name,
+                variants,
+            } => write!(
+                f,
+                "remove {} from `{enum_name}` of `{entity}.{attribute}` (records holding {} fail the step)",
+                variant_list(variants),
+                if variants.len() == 1 { "it" } else { "one" }
+            ),
         }
     }
+}
+
+/// "variant `A`" or "variants `A`, `B`".
+fn variant_list(variants: &[String]) -> String {
+    let quoted: Vec<String> = variants.iter().map(|v| format!("`{v}`")).collect();
+    format!(
+        "variant{} {}",
+        if variants.len() == 1 { "" } else { "s" },
+        quoted.join(", ")
+    )
 }

@@ -210,6 +210,44 @@ pub enum Change {
         /// The new type.
         to: AttributeType,
     },
+    /// An attribute changed between a `StoredEnum` or `StoredValue` and
+    /// another type (or between two of them): the stored values mean
+    /// something else.
+    ChangeUserType {
+        /// The entity.
+        entity: String,
+        /// The attribute (new name).
+        attribute: String,
+        /// What it was: "`Status` (an enum stored as text)", "`String`".
+        from: String,
+        /// What it is now.
+        to: String,
+    },
+    /// Variants added to a `StoredEnum` attribute's enum: no stored value
+    /// changes.
+    AddVariants {
+        /// The entity.
+        entity: String,
+        /// The attribute (new name).
+        attribute: String,
+        /// The enum's name.
+        enum_name: String,
+        /// The stored names of the new variants.
+        variants: Vec<String>,
+    },
+    /// Variants removed from (or renamed in) a `StoredEnum` attribute's enum:
+    /// records holding one of them have no value of the new enum, so the
+    /// step fails naming them.
+    RemoveVariants {
+        /// The entity.
+        entity: String,
+        /// The attribute (new name).
+        attribute: String,
+        /// The enum's name.
+        enum_name: String,
+        /// The stored names of the removed variants.
+        variants: Vec<String>,
+    },
 }
 
 /// Whether a change can be applied without user code.
@@ -280,7 +318,11 @@ impl Change {
             | Change::SetIndex { .. }
             | Change::ChangeDefault { .. }
             | Change::SetUnique { unique: false, .. } => ChangeClass::Inferable,
-            Change::SetUnique { unique: true, .. } => ChangeClass::DataDependent,
+            Change::SetUnique { unique: true, .. } | Change::RemoveVariants { .. } => {
+                ChangeClass::DataDependent
+            }
+            Change::AddVariants { .. } => ChangeClass::Inferable,
+            Change::ChangeUserType { .. } => ChangeClass::NeedsCustomStage,
             Change::SetConstraint {
                 unique: true,
                 added: true,
@@ -336,6 +378,9 @@ impl Change {
             | Change::SetConstraint { entity, .. }
             | Change::ChangeDefault { entity, .. }
             | Change::ChangeType { entity, .. }
+            | Change::ChangeUserType { entity, .. }
+            | Change::AddVariants { entity, .. }
+            | Change::RemoveVariants { entity, .. }
             | Change::AddRelationship { entity, .. }
             | Change::RemoveRelationship { entity, .. }
             | Change::RenameRelationship { entity, .. }
@@ -372,7 +417,10 @@ impl Change {
             | Change::SetUnique { attribute, .. }
             | Change::SetIndex { attribute, .. }
             | Change::ChangeDefault { attribute, .. }
-            | Change::ChangeType { attribute, .. } => Some(attribute),
+            | Change::ChangeType { attribute, .. }
+            | Change::ChangeUserType { attribute, .. }
+            | Change::AddVariants { attribute, .. }
+            | Change::RemoveVariants { attribute, .. } => Some(attribute),
         }
     }
 
@@ -384,6 +432,15 @@ impl Change {
                  `will_migrate` hook sets the missing references)",
                 self.entity(),
                 self.attribute().unwrap_or_default()
+            ));
+        }
+        if let Change::ChangeUserType {
+            entity, attribute, ..
+        } = self
+        {
+            return Some(format!(
+                "use a custom stage (`MigrationStage::custom`) with a `transform` for `{entity}` that converts \
+                 each `{entity}.{attribute}` value to the new type"
             ));
         }
         match self.class() {

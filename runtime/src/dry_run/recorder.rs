@@ -191,6 +191,18 @@ fn data_problems(
                 .into_iter()
                 .collect()
         }
+        Purpose::RemovedValues {
+            entity, attribute, ..
+        } => probe::removed_value(conn, &statement.sql)
+            .map(|found| DryRunProblem::RemovedVariant {
+                entity: entity.clone(),
+                attribute: attribute.clone(),
+                value: found.value,
+                rows: found.rows,
+                records: found.records,
+            })
+            .into_iter()
+            .collect(),
         Purpose::CopyRows {
             entity,
             source,

@@ -272,6 +272,21 @@ pub enum DryRunProblem {
         /// The ids of the records that share them, ascending.
         rows: Vec<i64>,
     },
+    /// Records hold a variant that the enum of a `StoredEnum` attribute no
+    /// longer has (removed or renamed).
+    RemovedVariant {
+        /// The entity (target name).
+        entity: String,
+        /// The attribute (target name).
+        attribute: String,
+        /// The removed variant held by the record with the lowest id, as SQL
+        /// text (e.g. `'Draft'`).
+        value: String,
+        /// The ids of the records holding it, ascending.
+        rows: Vec<i64>,
+        /// How many records hold any removed variant of the attribute.
+        records: u64,
+    },
     /// Any other failure (a hook's error, a SQL error, schema drift), as the migration would report it.
     Failed {
         /// The error's message.
@@ -356,6 +371,21 @@ impl fmt::Display for DryRunProblem {
                 write!(
                     f,
                     "`{entity}.{attribute}` becomes required but {records} {have} NULL (e.g. record {row})"
+                )
+            }
+            DryRunProblem::RemovedVariant {
+                entity,
+                attribute,
+                value,
+                rows,
+                records,
+            } => {
+                let ids: Vec<String> = rows.iter().map(i64::to_string).collect();
+                write!(
+                    f,
+                    "`{entity}.{attribute}` no longer has the variant {value} but records {} hold it \
+                     ({records} records hold a removed variant)",
+                    ids.join(", ")
                 )
             }
             DryRunProblem::DuplicateTogether {

@@ -134,11 +134,13 @@ pub enum MigrationError {
         kind: ConstraintKind,
         /// One offending record, when it could be found.
         row: Option<i64>,
-        /// The offending value (for a unique constraint), as SQL text; for a
-        /// compound one, the values in parentheses: `(1, 'same')`.
+        /// The offending value (for a unique constraint or a removed enum
+        /// variant), as SQL text; for a compound one, the values in
+        /// parentheses: `(1, 'same')`.
         value: Option<String>,
         /// For a compound unique constraint: the ids of every record that
-        /// shares `value` (empty for other constraints).
+        /// shares `value`; for a removed enum variant, of every record
+        /// holding it (empty for other constraints).
         records: Vec<i64>,
     },
 
@@ -253,6 +255,10 @@ pub enum ConstraintKind {
     /// (`#[model(unique(…))]`); the violation's `attribute` lists its
     /// attributes, joined by `, `.
     UniqueTogether,
+    /// Records hold a variant that the enum of a `StoredEnum` attribute no
+    /// longer has (removed or renamed); the violation's `value` is that
+    /// variant's stored name as SQL text and `records` the records holding it.
+    RemovedVariant,
 }
 
 /// The items of `list`, displayed, between `separator`s.
@@ -281,6 +287,20 @@ fn describe_violation(
         ),
         ConstraintKind::NotNull => {
             format!("`{entity}.{attribute}` becomes required but some records have NULL{row}")
+        }
+        ConstraintKind::RemovedVariant => {
+            let ids: Vec<String> = records.iter().map(i64::to_string).collect();
+            format!(
+                "`{entity}.{attribute}` no longer has the variant {} but records {} hold it; map the old \
+                 variant to a new one in a custom stage's `transform` for `{entity}` (a rename), or change \
+                 those records in a `will_migrate` hook",
+                value.unwrap_or("?"),
+                if ids.is_empty() {
+                    "?".to_owned()
+                } else {
+                    ids.join(", ")
+                }
+            )
         }
         ConstraintKind::UniqueTogether => {
             let members: Vec<String> = attribute.split(", ").map(|a| format!("`{a}`")).collect();

@@ -325,14 +325,7 @@ fn attribute_changes(
             to: attribute.clone(),
         });
     }
-    if old.ty() != new.ty() {
-        out.push(Change::ChangeType {
-            entity: entity.clone(),
-            attribute: attribute.clone(),
-            from: old.ty(),
-            to: new.ty(),
-        });
-    }
+    type_changes(&entity, old, new, out);
     match (old.is_optional(), new.is_optional()) {
         (true, false) => out.push(Change::MakeRequired {
             entity: entity.clone(),
@@ -369,5 +362,79 @@ fn attribute_changes(
             from: old.default_value().cloned(),
             to: new.default_value().cloned(),
         });
+    }
+}
+
+/// How the type of a kept attribute changed: its stored type, or the
+/// `StoredEnum` or `StoredValue` it holds (its identity, an enum's variants).
+fn type_changes(
+    entity: &str,
+    old: &AttributeDescriptor,
+    new: &AttributeDescriptor,
+    out: &mut Vec<Change>,
+) {
+    let (entity, attribute) = (entity.to_owned(), new.name().to_owned());
+    let same_identity = match (old.user_type(), new.user_type()) {
+        (None, None) => true,
+        (Some(a), Some(b)) => a.name() == b.name() && a.is_enum() == b.is_enum(),
+        _ => false,
+    };
+    if !same_identity || (old.user_type().is_some() && old.ty() != new.ty()) {
+        out.push(Change::ChangeUserType {
+            entity,
+            attribute,
+            from: describe_type(old),
+            to: describe_type(new),
+        });
+        return;
+    }
+    if old.ty() != new.ty() {
+        out.push(Change::ChangeType {
+            entity,
+            attribute,
+            from: old.ty(),
+            to: new.ty(),
+        });
+        return;
+    }
+    let (Some(was), Some(is)) = (old.user_type(), new.user_type()) else {
+        return;
+    };
+    let (before, after) = (
+        was.variants().unwrap_or_default(),
+        is.variants().unwrap_or_default(),
+    );
+    let missing = |from: &[&str], to: &[&str]| -> Vec<String> {
+        from.iter()
+            .filter(|v| !to.contains(v))
+            .map(|v| (*v).to_owned())
+            .collect()
+    };
+    let (added, removed) = (missing(&after, &before), missing(&before, &after));
+    if !removed.is_empty() {
+        out.push(Change::RemoveVariants {
+            entity: entity.clone(),
+            attribute: attribute.clone(),
+            enum_name: is.name().to_owned(),
+            variants: removed,
+        });
+    }
+    if !added.is_empty() {
+        out.push(Change::AddVariants {
+            entity,
+            attribute,
+            enum_name: is.name().to_owned(),
+            variants: added,
+        });
+    }
+}
+
+/// "`Status` (an enum stored as text)", "`Cents` (stored as i64)", "`i64`".
+fn describe_type(attribute: &AttributeDescriptor) -> String {
+    let stored = attribute.ty().canonical_name();
+    match attribute.user_type() {
+        Some(user) if user.is_enum() => format!("`{}` (an enum stored as {stored})", user.name()),
+        Some(user) => format!("`{}` (stored as {stored})", user.name()),
+        None => format!("`{stored}`"),
     }
 }

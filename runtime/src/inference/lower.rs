@@ -60,6 +60,18 @@ pub enum Purpose {
         /// The attribute.
         attribute: String,
     },
+    /// Finds the records of `entity` holding a variant its enum attribute
+    /// `attribute` no longer has (`values`, the stored names): the step
+    /// fails when there is one. The statement is a query; the runner runs
+    /// it before any other statement of the step.
+    RemovedValues {
+        /// The entity (target name).
+        entity: String,
+        /// The attribute (target name).
+        attribute: String,
+        /// The removed variants' stored names.
+        values: Vec<String>,
+    },
     /// Creates the unique index of a compound constraint of `entity` on
     /// `attributes` (fails on duplicate combinations).
     CreateUniqueTogether {
@@ -113,9 +125,12 @@ pub fn lower_except(
     skip: &HashSet<String>,
     keep: &HashSet<String>,
 ) -> Vec<Statement> {
-    // 0. Links copied out of to-ones that become many-to-manys.
-    let (mut out, joins_last) = join_statements(from, to, mapping);
     let plans = table_plans(from, to, mapping, skip);
+    // Records holding removed enum variants, found while every table has its source shape.
+    let checks = plans.iter().flat_map(removed_values);
+    // 0. Links copied out of to-ones that become many-to-manys.
+    let (joins_first, joins_last) = join_statements(from, to, mapping);
+    let mut out: Vec<Statement> = checks.chain(joins_first).collect();
     // 1. Indexes of tables changed in place that the target does not keep.
     for plan in &plans {
         if let (Some(source), TableAction::Alter) = (plan.source, plan.action) {
@@ -159,6 +174,40 @@ pub fn lower_except(
         }
     }
     out
+}
+
+/// The [`Purpose::RemovedValues`] queries of a table kept from a source:
+/// one per attribute whose enum loses variants.
+fn removed_values(plan: &TablePlan<'_>) -> Vec<Statement> {
+    let Some(source) = plan.source else {
+        return Vec::new();
+    };
+    plan.mapping
+        .attributes
+        .iter()
+        .filter_map(|(name, value)| {
+            let (ValueSource::Column(column) | ValueSource::Coalesce(column, _)) = value else {
+                return None;
+            };
+            let old = source.attribute(column)?.user_type()?;
+            let new = plan.target.attribute(name)?.user_type()?;
+            let kept = new.variants()?;
+            let values: Vec<String> = old
+                .variants()?
+                .into_iter()
+                .filter(|v| old.name() == new.name() && !kept.contains(v))
+                .map(str::to_owned)
+                .collect();
+            (!values.is_empty()).then(|| Statement {
+                sql: sql::probe_values(source.name(), column, &values),
+                purpose: Purpose::RemovedValues {
+                    entity: plan.target.name().to_owned(),
+                    attribute: name.clone(),
+                    values,
+                },
+            })
+        })
+        .collect()
 }
 
 /// A statement that changes the schema only.

@@ -474,6 +474,9 @@ impl<S: VersionedSchema> Runner<'_, S> {
 /// Runs one statement; returns the rows it wrote.
 fn execute(conn: &Connection, statement: &Statement) -> rusqlite::Result<u64> {
     debug!(sql = %statement.sql, "execute");
+    if let Purpose::RemovedValues { .. } = statement.purpose {
+        return probe::fail_on_removed_values(conn, &statement.sql).map(|()| 0);
+    }
     let changed = conn.execute(&statement.sql, [])?;
     Ok(match statement.purpose {
         Purpose::CopyRows { .. } => changed as u64,
@@ -518,6 +521,25 @@ fn step_error(
                 duplicate.as_ref().map(|d| d.row),
                 duplicate.map(|d| d.value),
             )
+        }
+        (
+            Purpose::RemovedValues {
+                entity, attribute, ..
+            },
+            Some(rusqlite::ffi::SQLITE_CONSTRAINT_CHECK),
+        ) => {
+            let found = probe::removed_value(conn, &statement.sql);
+            Error::from(MigrationError::ConstraintViolation {
+                path: path.to_owned(),
+                from,
+                to,
+                entity: entity.clone(),
+                attribute: attribute.clone(),
+                kind: ConstraintKind::RemovedVariant,
+                row: found.as_ref().and_then(|f| f.rows.first().copied()),
+                value: found.as_ref().map(|f| f.value.clone()),
+                records: found.map(|f| f.rows).unwrap_or_default(),
+            })
         }
         (
             Purpose::CreateUniqueTogether { entity, attributes },

@@ -2,7 +2,7 @@
 //! names one of them when a statement fails, and a dry run lists them before
 //! the statement runs.
 
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension as _};
 
 use crate::sql;
 
@@ -89,4 +89,49 @@ pub(crate) fn nulls(conn: &Connection, source: &str, expression: &str) -> Option
         row: row?,
         records: records.unsigned_abs(),
     })
+}
+
+/// Records holding a variant their enum attribute no longer has.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct RemovedValue {
+    /// The removed variant held by the record with the lowest id, as SQL
+    /// text (e.g. `'Draft'`).
+    pub value: String,
+    /// The ids of the records holding it, ascending.
+    pub rows: Vec<i64>,
+    /// How many records hold any removed variant.
+    pub records: u64,
+}
+
+/// What a [`Purpose::RemovedValues`](crate::inference::Purpose) query
+/// (`probe`) finds; `None` when no record holds a removed variant (or the
+/// probe fails).
+pub(crate) fn removed_value(conn: &Connection, probe: &str) -> Option<RemovedValue> {
+    conn.query_row(probe, [], |row| {
+        let ids: String = row.get(1)?;
+        Ok(RemovedValue {
+            value: row.get(0)?,
+            rows: ids.split(", ").filter_map(|id| id.parse().ok()).collect(),
+            records: row.get::<_, i64>(2)?.unsigned_abs(),
+        })
+    })
+    .ok()
+    .map(|mut found| {
+        found.rows.sort_unstable();
+        found
+    })
+}
+
+/// Runs a [`Purpose::RemovedValues`](crate::inference::Purpose) query
+/// (`probe`): a `SQLITE_CONSTRAINT_CHECK` error when a record holds a
+/// removed variant (the runner then names them with [`removed_value`]).
+pub(crate) fn fail_on_removed_values(conn: &Connection, probe: &str) -> rusqlite::Result<()> {
+    let found: Option<String> = conn.query_row(probe, [], |row| row.get(0)).optional()?;
+    match found {
+        None => Ok(()),
+        Some(_) => Err(rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CONSTRAINT_CHECK),
+            Some("records hold a removed enum variant".to_owned()),
+        )),
+    }
 }

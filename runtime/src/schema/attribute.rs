@@ -22,6 +22,9 @@ pub struct AttributeDescriptor {
     default: Option<DefaultValue>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     reference: Option<Reference>,
+    /// A `StoredEnum` or `StoredValue` the column holds, stored as `ty`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    user_type: Option<super::UserType>,
     /// The serde shape of a json attribute's type: traced for a schema of the
     /// code, read back for a snapshot. Not part of the checksum.
     #[serde(
@@ -45,6 +48,7 @@ impl AttributeDescriptor {
             indexed: false,
             default: None,
             reference: None,
+            user_type: None,
             json_shape: None,
         }
     }
@@ -70,6 +74,7 @@ impl AttributeDescriptor {
             indexed: true,
             default: None,
             reference: Some(reference),
+            user_type: None,
             json_shape: None,
         }
     }
@@ -152,6 +157,7 @@ impl AttributeDescriptor {
             indexed,
             default,
             reference: None,
+            user_type: None,
             json_shape: None,
         }
     }
@@ -171,6 +177,29 @@ impl AttributeDescriptor {
         // `None`, which needs no drop (a const fn cannot run one).
         std::mem::forget(none);
         self
+    }
+
+    /// Records the `StoredEnum` or `StoredValue` the column holds;
+    /// `#[versioned_schema]` calls this in a `static`.
+    #[doc(hidden)]
+    pub const fn __with_user_type(mut self, user_type: super::UserType) -> Self {
+        let none = self.user_type.replace(user_type);
+        // `None`, which needs no drop (a const fn cannot run one).
+        std::mem::forget(none);
+        self
+    }
+
+    /// Sets the `StoredEnum` or `StoredValue` the column holds (`None`: a
+    /// plain stored type).
+    pub fn with_user_type(mut self, user_type: impl Into<Option<super::UserType>>) -> Self {
+        self.user_type = user_type.into();
+        self
+    }
+
+    /// The `StoredEnum` or `StoredValue` the column holds, stored as
+    /// [`ty`](AttributeDescriptor::ty); `None` for other attributes.
+    pub fn user_type(&self) -> Option<&super::UserType> {
+        self.user_type.as_ref()
     }
 
     /// The serde shape of a json attribute's type: traced from the Rust type

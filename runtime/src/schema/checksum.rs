@@ -6,7 +6,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use sha2::{Digest, Sha256};
 
-use super::{AttributeType, DefaultValue, SchemaDescriptor, ToManyKind};
+use super::{AttributeType, DefaultValue, SchemaDescriptor, ToManyKind, UserType};
 
 /// The SHA-256 checksum of a schema's shape, shown as 64 lowercase hex digits.
 ///
@@ -71,6 +71,11 @@ impl Checksum {
 /// their declared order: `unique "Note" "folder" "title"` or
 /// `index "Note" "status" "created_at"`.
 ///
+/// A `StoredEnum` or `StoredValue` attribute (and only such an attribute)
+/// ends its line with its type's identity: ` enum="Status"
+/// variants=["Active","Archived"]` (the stored variant names, sorted) or
+/// ` value="Email"`.
+///
 /// The first line names the revision of this form; a change to the form is a
 /// breaking change of every store and needs a new revision.
 pub fn canonical_form(descriptor: &SchemaDescriptor) -> String {
@@ -103,7 +108,7 @@ pub fn canonical_form(descriptor: &SchemaDescriptor) -> String {
             }
             let _ = writeln!(
                 out,
-                "attribute {} {} {} {} unique={} index={} default={}",
+                "attribute {} {} {} {} unique={} index={} default={}{}",
                 json_string(entity.name()),
                 json_string(attribute.name()),
                 attribute.ty().canonical_name(),
@@ -115,6 +120,7 @@ pub fn canonical_form(descriptor: &SchemaDescriptor) -> String {
                 u8::from(attribute.is_unique()),
                 u8::from(attribute.is_indexed()),
                 canonical_default(attribute.default_value()),
+                canonical_user_type(attribute.user_type()),
             );
         }
         let mut many: Vec<_> = entity
@@ -160,6 +166,26 @@ pub fn canonical_form(descriptor: &SchemaDescriptor) -> String {
         }
     }
     out
+}
+
+/// ` enum="Status" variants=["Active","Archived"]` (variants sorted: their
+/// order is not stored) or ` value="Email"`; empty for other attributes.
+fn canonical_user_type(user_type: Option<&UserType>) -> String {
+    let Some(user_type) = user_type else {
+        return String::new();
+    };
+    match user_type.variants() {
+        Some(mut variants) => {
+            variants.sort_unstable();
+            let names: Vec<String> = variants.into_iter().map(json_string).collect();
+            format!(
+                " enum={} variants=[{}]",
+                json_string(user_type.name()),
+                names.join(",")
+            )
+        }
+        None => format!(" value={}", json_string(user_type.name())),
+    }
 }
 
 fn json_string(s: &str) -> String {

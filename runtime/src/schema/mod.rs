@@ -7,6 +7,7 @@ mod entity;
 pub mod json_shape;
 mod relationships;
 pub mod snapshot;
+mod user_type;
 mod version;
 
 pub use attribute::{AttributeDescriptor, AttributeType, DefaultValue};
@@ -21,6 +22,7 @@ pub(crate) use relationships::JOIN_TABLE_PREFIX;
 #[doc(hidden)]
 pub use relationships::join_table_name;
 pub use relationships::{DeleteRule, JoinTable, Reference, RelationshipDescriptor, ToManyKind};
+pub use user_type::UserType;
 pub use version::{ParseVersionError, Version};
 
 /// One version of an app's data model; `#[versioned_schema]` implements it

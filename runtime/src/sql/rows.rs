@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use super::{JOIN_SOURCE, JOIN_TARGET, quote_ident};
+use super::{JOIN_SOURCE, JOIN_TARGET, quote_ident, quote_text};
 use crate::schema::{EntityDescriptor, ID_COLUMN};
 
 /// `INSERT` of all stored attributes as `?1..?n`; with `with_id`, the id is `?1`
@@ -351,6 +351,23 @@ pub fn probe_duplicates(entity: &str, attribute: &str) -> String {
         quote_ident(entity),
         column = quote_ident(attribute),
         id = quote_ident(ID_COLUMN),
+    )
+}
+
+/// The probe for records of `entity` whose `attribute` holds one of
+/// `values`: of those values, the one whose lowest id is lowest (as SQL
+/// text, `'Draft'`), the ids of the records holding it (comma-separated),
+/// and how many records hold any of `values`. No row when none does.
+pub fn probe_values(entity: &str, attribute: &str, values: &[String]) -> String {
+    let listed: Vec<String> = values.iter().map(|v| quote_text(v)).collect();
+    format!(
+        "SELECT quote({column}), group_concat({id}, ', '), (SELECT count(*) FROM {table} \
+         WHERE {column} IN ({list})) FROM {table} WHERE {column} IN ({list}) \
+         GROUP BY {column} ORDER BY min({id}) LIMIT 1",
+        table = quote_ident(entity),
+        column = quote_ident(attribute),
+        id = quote_ident(ID_COLUMN),
+        list = listed.join(", "),
     )
 }
 

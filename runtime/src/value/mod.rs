@@ -1,6 +1,7 @@
 //! Value types of other crates stored as real columns, each behind a cargo
 //! feature named after its crate: `uuid`, `chrono`, `time`, `url`,
-//! `rust_decimal`.
+//! `rust_decimal`; and a user's own types (`stored`: [`StoredValue`],
+//! [`StoredEnum`]).
 //!
 //! Every value type is stored as text whose byte order (SQLite's `BINARY`
 //! collation) is the order of the Rust values, so that a filter, a sort, an
@@ -28,10 +29,13 @@ mod calendar;
 mod chrono;
 #[cfg(feature = "rust_decimal")]
 mod decimal;
+mod stored;
 #[cfg(any(feature = "uuid", feature = "url"))]
 mod text;
 #[cfg(feature = "time")]
 mod time;
+
+pub use stored::{StoredEnum, StoredScalar, StoredValue, UnknownVariant};
 
 /// A value type of another crate that `#[model]` stores as one text column;
 /// generated code binds and reads it through this trait.

@@ -369,6 +369,12 @@ fn attribute_changes(a: &AttributeDescriptor, b: &AttributeDescriptor) -> Vec<At
             to: b.ty().canonical_name(),
         });
     }
+    if a.user_type() != b.user_type() {
+        out.push(AttributeChange::UserType {
+            from: a.user_type().cloned(),
+            to: b.user_type().cloned(),
+        });
+    }
     if a.is_optional() != b.is_optional() {
         out.push(AttributeChange::Optional {
             from: a.is_optional(),

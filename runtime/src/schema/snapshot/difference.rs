@@ -231,6 +231,14 @@ pub enum AttributeChange {
         /// The current hint.
         to: Option<String>,
     },
+    /// The `StoredEnum` or `StoredValue` the attribute holds changed: its
+    /// name, or an enum's variants.
+    UserType {
+        /// The snapshot's (`None`: a stored type of staged's).
+        from: Option<super::super::UserType>,
+        /// The current one.
+        to: Option<super::super::UserType>,
+    },
 }
 
 /// How a to-one or many-to-many relationship differs from its snapshot.
@@ -448,6 +456,13 @@ impl fmt::Display for AttributeChange {
         match self {
             AttributeChange::Type { from, to } => {
                 write!(f, "changed type from `{from}` to `{to}`")
+            }
+            AttributeChange::UserType { from, to } => {
+                let shown = |t: &Option<super::super::UserType>| {
+                    t.as_ref()
+                        .map_or_else(|| "a stored type".to_owned(), |t| format!("`{t}`"))
+                };
+                write!(f, "changed type from {} to {}", shown(from), shown(to))
             }
             AttributeChange::Optional { from, to } => write!(
                 f,

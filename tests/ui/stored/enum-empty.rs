@@ -1,0 +1,6 @@
+use staged::prelude::*;
+
+#[derive(StoredEnum)]
+pub enum Never {}
+
+fn main() {}
