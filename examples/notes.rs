@@ -6,8 +6,9 @@
 //!   knows it by, a `DateTime<Utc>` creation time, and a title unique within
 //!   its folder (`#[model(unique(folder, title))]`);
 //! - 1.0.0 -> 2.0.0 (inferred): `pinned` is added, with a default;
-//! - 2.0.0 -> 3.0.0 (custom): `done: bool` becomes a `status` (a `String`:
-//!   "open", "done" or "archived") in a `#[transform]`.
+//! - 2.0.0 -> 3.0.0 (custom): `done: bool` becomes a `status`, a
+//!   `#[derive(StoredEnum)]` (`Open`, `Done` or `Archived`, stored as their
+//!   names), in a `#[transform]`.
 //!
 //! Each release syncs notes from the server with `upsert`, matched on the
 //! uid; release 3.0.0 lists the notes created since a time, newest first.
@@ -92,11 +93,22 @@ pub mod v2 {
     }
 }
 
+/// A note's status in release 3.0.0, stored as the variant's name.
+#[derive(StoredEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    /// To do.
+    Open,
+    /// Done.
+    Done,
+    /// Put away.
+    Archived,
+}
+
 /// The third release: `done` becomes a status with a third value,
-/// "archived". SQL cannot guess that, so a transform converts each note.
+/// `Archived`. SQL cannot guess that, so a transform converts each note.
 #[versioned_schema(version = "3.0.0", previous = v2)]
 pub mod v3 {
-    use super::v2;
+    use super::{Status, v2};
     use staged::prelude::*;
 
     /// A folder of notes.
@@ -119,9 +131,9 @@ pub mod v3 {
         pub uid: uuid::Uuid,
         /// The title.
         pub title: String,
-        /// "open", "done" or "archived".
+        /// Open, done or archived.
         #[attribute(index)]
-        pub status: String,
+        pub status: Status,
         /// When it was created.
         #[attribute(index)]
         pub created: chrono::DateTime<chrono::Utc>,
@@ -137,7 +149,7 @@ pub mod v3 {
         Ok(Note {
             uid: old.uid,
             title: old.title,
-            status: if old.done { "done" } else { "open" }.to_owned(),
+            status: if old.done { Status::Done } else { Status::Open },
             created: old.created,
             folder: old.folder.cast(),
             pinned: old.pinned,
@@ -290,7 +302,7 @@ fn release_3(path: &Path) -> staged::Result<()> {
     for note in &since_nine {
         let folder = ctx.follow(note.folder)?.expect("its folder");
         println!(
-            "    {} {:?} in {}: {}{}",
+            "    {} {:?} in {}: {:?}{}",
             note.created.format("%H:%M:%S%.3f"),
             note.title,
             folder.name,
@@ -310,11 +322,11 @@ fn release_3(path: &Path) -> staged::Result<()> {
         .pop()
         .expect("the report");
     let id = report.id();
-    report.status = "archived".into();
+    report.status = Status::Archived;
     let note = v3::Note::clone(&report);
     assert_eq!(ctx.upsert(note)?, id);
     let archived = ctx
-        .count_matching(FetchDescriptor::<v3::Note>::new().filter(fields.status.eq("archived")))?;
+        .count_matching(FetchDescriptor::<v3::Note>::new().filter(fields.status.eq(Status::Archived)))?;
     println!("  synced \"Quarterly report\": archived ({archived} archived note)");
     Ok(())
 }
