@@ -44,8 +44,33 @@ pub(super) fn read(path: &Path) -> io::Result<FreeList> {
     let length = file.metadata()?.len();
     let mut header = [0u8; 100];
     file.read_exact(&mut header)?;
+    match geometry(path, &header, length)? {
+        Ok(geometry) => walk(&mut file, &geometry),
+        Err(list) => Ok(list),
+    }
+}
+
+/// What the header says of the file's pages and its free-page list.
+struct Geometry {
+    page_size: u32,
+    usable: u32,
+    /// The database's pages.
+    pages: u32,
+    /// The first trunk page of the free-page list (0: none).
+    first_trunk: u32,
+    /// The free pages the header counts.
+    expected: u32,
+}
+
+/// The geometry in `header` (of a file of `length` bytes at `path`), or
+/// what the list is when the header alone decides it.
+fn geometry(
+    path: &Path,
+    header: &[u8; 100],
+    length: u64,
+) -> io::Result<Result<Geometry, FreeList>> {
     if &header[..16] != b"SQLite format 3\0" {
-        return Ok(FreeList::Opaque);
+        return Ok(Err(FreeList::Opaque));
     }
     let be32 = |at: usize| {
         u32::from_be_bytes([header[at], header[at + 1], header[at + 2], header[at + 3]])
@@ -55,13 +80,15 @@ pub(super) fn read(path: &Path) -> io::Result<FreeList> {
         n => u32::from(n),
     };
     if !page_size.is_power_of_two() || !(512..=65_536).contains(&page_size) {
-        return Ok(FreeList::Damaged(format!("invalid page size {page_size}")));
+        return Ok(Err(FreeList::Damaged(format!(
+            "invalid page size {page_size}"
+        ))));
     }
     if header[18] == 2 || header[19] == 2 {
         let mut wal = path.as_os_str().to_owned();
         wal.push("-wal");
         match std::fs::metadata(&wal) {
-            Ok(meta) if meta.len() > 0 => return Ok(FreeList::InWal),
+            Ok(meta) if meta.len() > 0 => return Ok(Err(FreeList::InWal)),
             Ok(_) => {}
             Err(e) if e.kind() == io::ErrorKind::NotFound => {}
             Err(e) => return Err(e),
@@ -76,12 +103,29 @@ pub(super) fn read(path: &Path) -> io::Result<FreeList> {
         in_file
     };
     if pages > in_file {
-        return Ok(FreeList::Damaged(format!(
+        return Ok(Err(FreeList::Damaged(format!(
             "the header gives {pages} pages, the file holds {in_file}"
-        )));
+        ))));
     }
+    Ok(Ok(Geometry {
+        page_size,
+        usable,
+        pages,
+        first_trunk: be32(32),
+        expected: be32(36),
+    }))
+}
+
+/// Walks the free-page list of `file` from its first trunk page.
+fn walk(file: &mut File, geometry: &Geometry) -> io::Result<FreeList> {
+    let &Geometry {
+        page_size,
+        usable,
+        pages,
+        first_trunk,
+        expected,
+    } = geometry;
     let lock_page = u32::try_from(PENDING_BYTE / u64::from(page_size) + 1).unwrap_or(u32::MAX);
-    let expected = be32(36);
     let max_leaves = usable / 4 - 2;
     let check = |page: u32, what: &dyn Fn() -> String| -> Option<String> {
         if page < 2 || page > pages {
@@ -94,7 +138,7 @@ pub(super) fn read(path: &Path) -> io::Result<FreeList> {
     };
     let mut free: Vec<u32> = Vec::with_capacity(usize::try_from(expected.min(pages)).unwrap_or(0));
     let mut trunks = HashSet::new();
-    let mut trunk = be32(32);
+    let mut trunk = first_trunk;
     let mut buffer = Vec::new();
     while trunk != 0 {
         let damaged = |detail: String| Ok(FreeList::Damaged(format!("free-page list: {detail}")));
