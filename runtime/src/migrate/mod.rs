@@ -12,7 +12,7 @@ use rusqlite::{Connection, params};
 use tracing::{debug, info, info_span};
 
 use crate::context::SharedConnection;
-use crate::error::{ConstraintKind, Error, MigrationError, Result};
+use crate::error::{Error, MigrationError, Result};
 use crate::inference::{self, Purpose, Statement};
 use crate::observer::MigrationObserver;
 use crate::plan::{PlanSchema, SchemaMigrationPlan};
@@ -23,7 +23,10 @@ use crate::store::{self, connection};
 
 mod custom;
 pub(crate) mod probe;
+mod step_error;
 mod touched;
+
+use step_error::step_error;
 
 pub(crate) use custom::hook_label;
 
@@ -482,116 +485,4 @@ fn execute(conn: &Connection, statement: &Statement) -> rusqlite::Result<u64> {
         Purpose::CopyRows { .. } => changed as u64,
         _ => 0,
     })
-}
-
-/// Turns a failed statement into an error naming the step, entity and
-/// attribute, and one record the constraint refuses (found by a [`probe`]).
-fn step_error(
-    conn: &Connection,
-    path: &Path,
-    from: Version,
-    to: Version,
-    statement: &Statement,
-    error: rusqlite::Error,
-) -> Error {
-    let violation = |entity: &str, attribute: String, kind, row, value| {
-        Error::from(MigrationError::ConstraintViolation {
-            path: path.to_owned(),
-            from,
-            to,
-            entity: entity.to_owned(),
-            attribute,
-            kind,
-            row,
-            value,
-            records: Vec::new(),
-        })
-    };
-    let code = error.sqlite_error().map(|e| e.extended_code);
-    match (&statement.purpose, code) {
-        (
-            Purpose::CreateUnique { entity, attribute },
-            Some(rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE),
-        ) => {
-            let duplicate = probe::duplicate(conn, entity, attribute);
-            violation(
-                entity,
-                attribute.clone(),
-                ConstraintKind::Unique,
-                duplicate.as_ref().map(|d| d.row),
-                duplicate.map(|d| d.value),
-            )
-        }
-        (
-            Purpose::RemovedValues {
-                entity, attribute, ..
-            },
-            Some(rusqlite::ffi::SQLITE_CONSTRAINT_CHECK),
-        ) => {
-            let found = probe::removed_value(conn, &statement.sql);
-            Error::from(MigrationError::ConstraintViolation {
-                path: path.to_owned(),
-                from,
-                to,
-                entity: entity.clone(),
-                attribute: attribute.clone(),
-                kind: ConstraintKind::RemovedVariant,
-                row: found.as_ref().and_then(|f| f.rows.first().copied()),
-                value: found.as_ref().map(|f| f.value.clone()),
-                records: found.map(|f| f.rows).unwrap_or_default(),
-            })
-        }
-        (
-            Purpose::CreateUniqueTogether { entity, attributes },
-            Some(rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE),
-        ) => {
-            let duplicate = probe::duplicate_together(conn, entity, attributes);
-            Error::from(MigrationError::ConstraintViolation {
-                path: path.to_owned(),
-                from,
-                to,
-                entity: entity.clone(),
-                attribute: attributes.join(", "),
-                kind: ConstraintKind::UniqueTogether,
-                row: duplicate.as_ref().and_then(|d| d.rows.first().copied()),
-                value: duplicate.as_ref().map(|d| d.values.clone()),
-                records: duplicate.map(|d| d.rows).unwrap_or_default(),
-            })
-        }
-        (
-            Purpose::CopyRows {
-                entity,
-                source,
-                table,
-                columns,
-            },
-            Some(rusqlite::ffi::SQLITE_CONSTRAINT_NOTNULL),
-        ) => {
-            // SQLite names the rebuilt table's column: "NOT NULL constraint failed: _staged_new_0.title".
-            let message = error.to_string();
-            let failed = sql::failed_columns(&message, sql::Failed::NotNull)
-                .and_then(|columns| columns.strip_prefix(table.as_str())?.strip_prefix('.'));
-            let (attribute, expression) = columns
-                .iter()
-                .find(|(name, _)| Some(name.as_str()) == failed)
-                .or_else(|| columns.first())
-                .cloned()
-                .unwrap_or_default();
-            let nulls = probe::nulls(conn, source, &expression);
-            violation(
-                entity,
-                attribute,
-                ConstraintKind::NotNull,
-                nulls.map(|n| n.row),
-                None,
-            )
-        }
-        _ => MigrationError::StepFailed {
-            path: path.to_owned(),
-            from,
-            to,
-            source: Box::new(Error::Sqlite(error)),
-        }
-        .into(),
-    }
 }
