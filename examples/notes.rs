@@ -325,8 +325,9 @@ fn release_3(path: &Path) -> staged::Result<()> {
     report.status = Status::Archived;
     let note = v3::Note::clone(&report);
     assert_eq!(ctx.upsert(note)?, id);
-    let archived = ctx
-        .count_matching(FetchDescriptor::<v3::Note>::new().filter(fields.status.eq(Status::Archived)))?;
+    let archived = ctx.count_matching(
+        FetchDescriptor::<v3::Note>::new().filter(fields.status.eq(Status::Archived)),
+    )?;
     println!("  synced \"Quarterly report\": archived ({archived} archived note)");
     Ok(())
 }
