@@ -8,21 +8,55 @@ use crate::value::YearOutOfRange;
 
 /// `YYYY-MM-DD`, or the year when it is outside 0000..=9999.
 pub(crate) fn date_text(year: i64, month: u32, day: u32) -> Result<String, YearOutOfRange> {
-    if !(0..=9999).contains(&year) {
-        return Err(YearOutOfRange(year));
-    }
-    Ok(format!("{year:04}-{month:02}-{day:02}"))
+    let mut text = String::with_capacity(10);
+    push_date(&mut text, (year, month, day))?;
+    Ok(text)
 }
 
-/// `YYYY-MM-DDTHH:MM:SS.nnnnnnnnn`; `second` is 60 in a leap second.
+/// `YYYY-MM-DDTHH:MM:SS.nnnnnnnnn`; `second` is 60 in a leap second. Room
+/// is left for the `Z` of an instant.
 pub(crate) fn date_time_text(
     date: (i64, u32, u32),
     time: TimeParts,
 ) -> Result<String, YearOutOfRange> {
-    let mut text = date_text(date.0, date.1, date.2)?;
+    let mut text = String::with_capacity(30);
+    push_date(&mut text, date)?;
     let (hour, minute, second, nanos) = time;
-    let _ = write!(text, "T{hour:02}:{minute:02}:{second:02}.{nanos:09}");
+    text.push('T');
+    push_padded(&mut text, hour, 2);
+    text.push(':');
+    push_padded(&mut text, minute, 2);
+    text.push(':');
+    push_padded(&mut text, second, 2);
+    text.push('.');
+    push_padded(&mut text, nanos, 9);
     Ok(text)
+}
+
+fn push_date(text: &mut String, (year, month, day): (i64, u32, u32)) -> Result<(), YearOutOfRange> {
+    let Ok(digits @ 0..=9999) = u32::try_from(year) else {
+        return Err(YearOutOfRange(year));
+    };
+    push_padded(text, digits, 4);
+    text.push('-');
+    push_padded(text, month, 2);
+    text.push('-');
+    push_padded(text, day, 2);
+    Ok(())
+}
+
+/// `number` in decimal, zero-padded to `width` digits (as `{number:0width$}`
+/// writes it: wider when it does not fit), without the formatting machinery.
+fn push_padded(text: &mut String, number: u32, width: u32) {
+    if u64::from(number) >= 10u64.pow(width) {
+        let _ = write!(text, "{number:0width$}", width = width as usize);
+        return;
+    }
+    let mut divisor = 10u32.pow(width - 1);
+    while divisor > 0 {
+        text.push(char::from(b'0' + (number / divisor % 10) as u8));
+        divisor /= 10;
+    }
 }
 
 /// The parts of `YYYY-MM-DD`.
@@ -69,12 +103,18 @@ pub(crate) fn parse_date_time(
     Ok((date, time))
 }
 
+/// The number `text[range]` spells in ASCII digits (at most nine, so it
+/// fits a `u32`), in one pass.
 fn digits(text: &str, range: std::ops::Range<usize>) -> Result<u32, BoxError> {
-    let part = &text[range];
-    if !part.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(format!("`{text}` has `{part}` where digits belong").into());
+    let mut number = 0u32;
+    for &byte in &text.as_bytes()[range.clone()] {
+        if !byte.is_ascii_digit() {
+            let part = &text[range];
+            return Err(format!("`{text}` has `{part}` where digits belong").into());
+        }
+        number = number * 10 + u32::from(byte - b'0');
     }
-    Ok(part.parse()?)
+    Ok(number)
 }
 
 pub(crate) fn malformed(text: &str, form: &str) -> BoxError {
