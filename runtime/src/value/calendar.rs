@@ -1,16 +1,16 @@
 //! The fixed-width text of dates and times, shared by chrono's and time's
 //! types: `YYYY-MM-DD`, then `THH:MM:SS.nnnnnnnnn`.
 
-use std::fmt::Write as _;
-
 use crate::error::BoxError;
 use crate::value::YearOutOfRange;
 
 /// `YYYY-MM-DD`, or the year when it is outside 0000..=9999.
 pub(crate) fn date_text(year: i64, month: u32, day: u32) -> Result<String, YearOutOfRange> {
-    let mut text = String::with_capacity(10);
-    push_date(&mut text, (year, month, day))?;
-    Ok(text)
+    let mut text = *b"0000-00-00";
+    if !fill_date(&mut text, (year, month, day))? {
+        return Ok(format!("{year:04}-{month:02}-{day:02}"));
+    }
+    Ok(ascii(&text, 10))
 }
 
 /// `YYYY-MM-DDTHH:MM:SS.nnnnnnnnn`; `second` is 60 in a leap second. Room
@@ -19,44 +19,48 @@ pub(crate) fn date_time_text(
     date: (i64, u32, u32),
     time: TimeParts,
 ) -> Result<String, YearOutOfRange> {
-    let mut text = String::with_capacity(30);
-    push_date(&mut text, date)?;
     let (hour, minute, second, nanos) = time;
-    text.push('T');
-    push_padded(&mut text, hour, 2);
-    text.push(':');
-    push_padded(&mut text, minute, 2);
-    text.push(':');
-    push_padded(&mut text, second, 2);
-    text.push('.');
-    push_padded(&mut text, nanos, 9);
-    Ok(text)
+    let mut text = *b"0000-00-00T00:00:00.000000000";
+    let fits = fill_date(&mut text, date)?
+        & fill(&mut text[11..13], hour)
+        & fill(&mut text[14..16], minute)
+        & fill(&mut text[17..19], second)
+        & fill(&mut text[20..29], nanos);
+    if !fits {
+        let (year, month, day) = date;
+        return Ok(format!(
+            "{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}.{nanos:09}"
+        ));
+    }
+    Ok(ascii(&text, 30))
 }
 
-fn push_date(text: &mut String, (year, month, day): (i64, u32, u32)) -> Result<(), YearOutOfRange> {
+/// Writes `YYYY-MM-DD` over the start of `text`; false when the month or
+/// the day has more digits than their places.
+fn fill_date(text: &mut [u8], (year, month, day): (i64, u32, u32)) -> Result<bool, YearOutOfRange> {
     let Ok(digits @ 0..=9999) = u32::try_from(year) else {
         return Err(YearOutOfRange(year));
     };
-    push_padded(text, digits, 4);
-    text.push('-');
-    push_padded(text, month, 2);
-    text.push('-');
-    push_padded(text, day, 2);
-    Ok(())
+    Ok(fill(&mut text[0..4], digits) & fill(&mut text[5..7], month) & fill(&mut text[8..10], day))
 }
 
-/// `number` in decimal, zero-padded to `width` digits (as `{number:0width$}`
-/// writes it: wider when it does not fit), without the formatting machinery.
-fn push_padded(text: &mut String, number: u32, width: u32) {
-    if u64::from(number) >= 10u64.pow(width) {
-        let _ = write!(text, "{number:0width$}", width = width as usize);
-        return;
+/// Writes `number` over `digits`, zero-padded; false when it has more
+/// digits than that.
+fn fill(digits: &mut [u8], number: u32) -> bool {
+    let mut rest = number;
+    for digit in digits.iter_mut().rev() {
+        *digit = b'0' + (rest % 10) as u8;
+        rest /= 10;
     }
-    let mut divisor = 10u32.pow(width - 1);
-    while divisor > 0 {
-        text.push(char::from(b'0' + (number / divisor % 10) as u8));
-        divisor /= 10;
-    }
+    rest == 0
+}
+
+/// The ASCII `text` as a `String` with room for `capacity` bytes.
+fn ascii(text: &[u8], capacity: usize) -> String {
+    let mut out = String::with_capacity(capacity);
+    // Always ASCII: digits and separators.
+    out.push_str(std::str::from_utf8(text).unwrap_or_default());
+    out
 }
 
 /// The parts of `YYYY-MM-DD`.
