@@ -252,8 +252,12 @@ pub fn read_value<T: ValueType>(
     attribute: &'static str,
     id: i64,
 ) -> Result<T> {
+    if let Some(Some(text)) = borrowed_text(row, index) {
+        return decode_value(text, entity, attribute, id);
+    }
+    // Not text (or not UTF-8): the error reading a `String` gives.
     let text: String = read(row, index, entity, attribute, id)?;
-    T::decode(&text).map_err(|source| decode_error(entity, attribute, id, BoxedError(source)))
+    decode_value(&text, entity, attribute, id)
 }
 
 /// Reads an optional attribute of a value type: SQL NULL is `None`.
@@ -264,11 +268,34 @@ pub fn read_value_opt<T: ValueType>(
     attribute: &'static str,
     id: i64,
 ) -> Result<Option<T>> {
+    if let Some(text) = borrowed_text(row, index) {
+        return text
+            .map(|t| decode_value(t, entity, attribute, id))
+            .transpose();
+    }
     let text: Option<String> = read(row, index, entity, attribute, id)?;
-    text.map(|t| {
-        T::decode(&t).map_err(|source| decode_error(entity, attribute, id, BoxedError(source)))
-    })
-    .transpose()
+    text.map(|t| decode_value(&t, entity, attribute, id))
+        .transpose()
+}
+
+/// Column `index` as borrowed text (`Some(None)` for NULL), without a copy;
+/// `None` when it is neither, or not UTF-8, for the caller to read it as a
+/// `String` and report the error that gives.
+fn borrowed_text<'r>(row: &'r Row<'_>, index: usize) -> Option<Option<&'r str>> {
+    match row.get_ref(index) {
+        Ok(ValueRef::Null) => Some(None),
+        Ok(ValueRef::Text(bytes)) => std::str::from_utf8(bytes).ok().map(Some),
+        _ => None,
+    }
+}
+
+fn decode_value<T: ValueType>(
+    text: &str,
+    entity: &'static str,
+    attribute: &'static str,
+    id: i64,
+) -> Result<T> {
+    T::decode(text).map_err(|source| decode_error(entity, attribute, id, BoxedError(source)))
 }
 
 /// A boxed error as an error type, for [`decode_error`].

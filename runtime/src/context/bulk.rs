@@ -2,6 +2,9 @@
 //! [`ModelContext::insert_all`], [`ModelContext::upsert`] and
 //! [`ModelContext::delete_matching`].
 
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock, PoisonError};
+
 use rusqlite::params_from_iter;
 
 use super::ModelContext;
@@ -60,11 +63,11 @@ impl<S: VersionedSchema> ModelContext<S> {
     pub fn upsert<M: BelongsTo<S>>(&mut self, model: M) -> Result<PersistentId> {
         let entity = M::entity();
         self.writable(entity)?;
+        let statements = UpsertStatements::of(entity);
         let conn = self.lock()?;
         let mut found = None;
-        for columns in unique_constraints(entity) {
-            let sql = sql::select_id_where_equal(entity, &columns);
-            let mut statement = conn.prepare_cached(&sql)?;
+        for sql in &statements.lookups {
+            let mut statement = conn.prepare_cached(sql)?;
             model.__bind(&mut statement)?;
             let mut rows = statement.raw_query();
             if let Some(row) = rows.next()? {
@@ -73,14 +76,14 @@ impl<S: VersionedSchema> ModelContext<S> {
             }
         }
         let Some(id) = found else {
-            let mut statement = conn.prepare_cached(&sql::insert(entity, false))?;
+            let mut statement = conn.prepare_cached(&statements.insert)?;
             model.__bind(&mut statement)?;
             statement
                 .raw_execute()
                 .map_err(|e| crate::store::write_error(entity, e))?;
             return Ok(PersistentId::from_raw(conn.last_insert_rowid()));
         };
-        let mut statement = conn.prepare_cached(&sql::update(entity))?;
+        let mut statement = conn.prepare_cached(&statements.update)?;
         model.__bind(&mut statement)?;
         statement.raw_bind_parameter(entity.attributes().len() + 1, id)?;
         statement
@@ -113,6 +116,41 @@ impl<S: VersionedSchema> ModelContext<S> {
                 ctx.delete::<M>(PersistentId::from_raw(id))?;
             }
             Ok(ids.len() as u64)
+        })
+    }
+}
+
+/// The text of the statements [`ModelContext::upsert`] runs for one entity:
+/// built on its first upsert, then kept (an entity descriptor is `'static`
+/// and never changes, so neither does its SQL).
+struct UpsertStatements {
+    /// The lookup by each unique constraint, in the order they are tried.
+    lookups: Vec<String>,
+    insert: String,
+    update: String,
+}
+
+impl UpsertStatements {
+    fn of(entity: &'static EntityDescriptor) -> &'static UpsertStatements {
+        type Cache = Mutex<HashMap<usize, &'static UpsertStatements>>;
+        static CACHE: OnceLock<Cache> = OnceLock::new();
+        // Keyed by the descriptor's address: two schemas may each have an
+        // entity of one name, with other attributes.
+        let key = std::ptr::from_ref(entity) as usize;
+        let mut cache = CACHE
+            .get_or_init(Cache::default)
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        cache.entry(key).or_insert_with(|| {
+            // Leaked once per descriptor, which lives as long.
+            Box::leak(Box::new(UpsertStatements {
+                lookups: unique_constraints(entity)
+                    .iter()
+                    .map(|columns| sql::select_id_where_equal(entity, columns))
+                    .collect(),
+                insert: sql::insert(entity, false),
+                update: sql::update(entity),
+            }))
         })
     }
 }

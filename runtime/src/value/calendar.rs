@@ -1,28 +1,66 @@
 //! The fixed-width text of dates and times, shared by chrono's and time's
 //! types: `YYYY-MM-DD`, then `THH:MM:SS.nnnnnnnnn`.
 
-use std::fmt::Write as _;
-
 use crate::error::BoxError;
 use crate::value::YearOutOfRange;
 
 /// `YYYY-MM-DD`, or the year when it is outside 0000..=9999.
 pub(crate) fn date_text(year: i64, month: u32, day: u32) -> Result<String, YearOutOfRange> {
-    if !(0..=9999).contains(&year) {
-        return Err(YearOutOfRange(year));
+    let mut text = *b"0000-00-00";
+    if !fill_date(&mut text, (year, month, day))? {
+        return Ok(format!("{year:04}-{month:02}-{day:02}"));
     }
-    Ok(format!("{year:04}-{month:02}-{day:02}"))
+    Ok(ascii(&text, 10))
 }
 
-/// `YYYY-MM-DDTHH:MM:SS.nnnnnnnnn`; `second` is 60 in a leap second.
+/// `YYYY-MM-DDTHH:MM:SS.nnnnnnnnn`; `second` is 60 in a leap second. Room
+/// is left for the `Z` of an instant.
 pub(crate) fn date_time_text(
     date: (i64, u32, u32),
     time: TimeParts,
 ) -> Result<String, YearOutOfRange> {
-    let mut text = date_text(date.0, date.1, date.2)?;
     let (hour, minute, second, nanos) = time;
-    let _ = write!(text, "T{hour:02}:{minute:02}:{second:02}.{nanos:09}");
-    Ok(text)
+    let mut text = *b"0000-00-00T00:00:00.000000000";
+    let fits = fill_date(&mut text, date)?
+        & fill(&mut text[11..13], hour)
+        & fill(&mut text[14..16], minute)
+        & fill(&mut text[17..19], second)
+        & fill(&mut text[20..29], nanos);
+    if !fits {
+        let (year, month, day) = date;
+        return Ok(format!(
+            "{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}.{nanos:09}"
+        ));
+    }
+    Ok(ascii(&text, 30))
+}
+
+/// Writes `YYYY-MM-DD` over the start of `text`; false when the month or
+/// the day has more digits than their places.
+fn fill_date(text: &mut [u8], (year, month, day): (i64, u32, u32)) -> Result<bool, YearOutOfRange> {
+    let Ok(digits @ 0..=9999) = u32::try_from(year) else {
+        return Err(YearOutOfRange(year));
+    };
+    Ok(fill(&mut text[0..4], digits) & fill(&mut text[5..7], month) & fill(&mut text[8..10], day))
+}
+
+/// Writes `number` over `digits`, zero-padded; false when it has more
+/// digits than that.
+fn fill(digits: &mut [u8], number: u32) -> bool {
+    let mut rest = number;
+    for digit in digits.iter_mut().rev() {
+        *digit = b'0' + (rest % 10) as u8;
+        rest /= 10;
+    }
+    rest == 0
+}
+
+/// The ASCII `text` as a `String` with room for `capacity` bytes.
+fn ascii(text: &[u8], capacity: usize) -> String {
+    let mut out = String::with_capacity(capacity);
+    // Always ASCII: digits and separators.
+    out.push_str(std::str::from_utf8(text).unwrap_or_default());
+    out
 }
 
 /// The parts of `YYYY-MM-DD`.
@@ -69,12 +107,18 @@ pub(crate) fn parse_date_time(
     Ok((date, time))
 }
 
+/// The number `text[range]` spells in ASCII digits (at most nine, so it
+/// fits a `u32`), in one pass.
 fn digits(text: &str, range: std::ops::Range<usize>) -> Result<u32, BoxError> {
-    let part = &text[range];
-    if !part.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(format!("`{text}` has `{part}` where digits belong").into());
+    let mut number = 0u32;
+    for &byte in &text.as_bytes()[range.clone()] {
+        if !byte.is_ascii_digit() {
+            let part = &text[range];
+            return Err(format!("`{text}` has `{part}` where digits belong").into());
+        }
+        number = number * 10 + u32::from(byte - b'0');
     }
-    Ok(part.parse()?)
+    Ok(number)
 }
 
 pub(crate) fn malformed(text: &str, form: &str) -> BoxError {

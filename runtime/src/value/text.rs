@@ -11,7 +11,8 @@ impl ValueType for ::uuid::Uuid {
     const TYPE: AttributeType = AttributeType::Uuid;
 
     fn encode(&self) -> Result<String, YearOutOfRange> {
-        Ok(self.hyphenated().to_string())
+        let mut buffer = ::uuid::Uuid::encode_buffer();
+        Ok(self.hyphenated().encode_lower(&mut buffer).to_owned())
     }
 
     fn decode(text: &str) -> Result<Self, BoxError> {
