@@ -66,13 +66,12 @@ impl<S: VersionedSchema> ModelContext<S> {
         let statements = UpsertStatements::of(entity);
         let conn = self.lock()?;
         let mut found = None;
-        for sql in &statements.lookups {
-            let mut statement = conn.prepare_cached(sql)?;
+        if let Some(lookup) = &statements.lookup {
+            let mut statement = conn.prepare_cached(lookup)?;
             model.__bind(&mut statement)?;
             let mut rows = statement.raw_query();
             if let Some(row) = rows.next()? {
-                found = Some(row.get::<_, i64>(0)?);
-                break;
+                found = row.get::<_, Option<i64>>(0)?;
             }
         }
         let Some(id) = found else {
@@ -124,8 +123,9 @@ impl<S: VersionedSchema> ModelContext<S> {
 /// built on its first upsert, then kept (an entity descriptor is `'static`
 /// and never changes, so neither does its SQL).
 struct UpsertStatements {
-    /// The lookup by each unique constraint, in the order they are tried.
-    lookups: Vec<String>,
+    /// The lookup by the unique constraints, in the order they are tried
+    /// (one statement); `None` when the entity has none.
+    lookup: Option<String>,
     insert: String,
     update: String,
 }
@@ -144,10 +144,9 @@ impl UpsertStatements {
         cache.entry(key).or_insert_with(|| {
             // Leaked once per descriptor, which lives as long.
             Box::leak(Box::new(UpsertStatements {
-                lookups: unique_constraints(entity)
-                    .iter()
-                    .map(|columns| sql::select_id_where_equal(entity, columns))
-                    .collect(),
+                lookup: Some(unique_constraints(entity))
+                    .filter(|constraints| !constraints.is_empty())
+                    .map(|constraints| sql::select_id_by_any_unique(entity, &constraints)),
                 insert: sql::insert(entity, false),
                 update: sql::update(entity),
             }))

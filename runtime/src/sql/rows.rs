@@ -109,12 +109,15 @@ pub fn select_ids(table: &str, tail: &str) -> String {
     )
 }
 
-/// `SELECT` of the id of the record of `entity` whose `columns` equal the
-/// values a model binds at their `positions` (1-based, as in [`insert`]):
-/// the statement takes the same parameters as [`insert`] (the last one is
-/// named by a no-op so that every position can be bound). A NULL never
-/// equals anything, as in a unique index.
-pub fn select_id_where_equal(entity: &EntityDescriptor, columns: &[&str]) -> String {
+/// The id of the record of `entity` that has the model's values in one of
+/// `constraints` (each a list of columns that are unique together), the
+/// first constraint that matches winning; NULL when none does. One
+/// statement for every constraint (`coalesce` stops at the first match),
+/// its parameters numbered as the model binds them (`?1` is its first
+/// attribute, as in [`insert`]): every one is bound, so the last appears
+/// even when no constraint uses it. A NULL never equals anything, as in a
+/// unique index.
+pub fn select_id_by_any_unique(entity: &EntityDescriptor, constraints: &[Vec<&str>]) -> String {
     let position = |column: &str| {
         entity
             .attributes()
@@ -122,18 +125,27 @@ pub fn select_id_where_equal(entity: &EntityDescriptor, columns: &[&str]) -> Str
             .position(|a| a.name() == column)
             .map_or(0, |i| i + 1)
     };
-    let mut conditions: Vec<String> = columns
+    let lookups: Vec<String> = constraints
         .iter()
-        .map(|c| format!("{} = ?{}", quote_ident(c), position(c)))
+        .map(|columns| {
+            let conditions: Vec<String> = columns
+                .iter()
+                .map(|c| format!("{} = ?{}", quote_ident(c), position(c)))
+                .collect();
+            format!(
+                "(SELECT {} FROM {} WHERE {} LIMIT 1)",
+                quote_ident(ID_COLUMN),
+                quote_ident(entity.name()),
+                conditions.join(" AND ")
+            )
+        })
         .collect();
     let n = entity.attributes().len();
-    conditions.push(format!("?{n} IS ?{n}"));
-    format!(
-        "SELECT {} FROM {} WHERE {} LIMIT 1",
-        quote_ident(ID_COLUMN),
-        quote_ident(entity.name()),
-        conditions.join(" AND ")
-    )
+    let first = match lookups.as_slice() {
+        [only] => only.clone(),
+        _ => format!("coalesce({})", lookups.join(", ")),
+    };
+    format!("SELECT {first} WHERE ?{n} IS ?{n}")
 }
 
 /// `SELECT count(*)` of the rows of `table`, followed by `tail` (a `WHERE`
