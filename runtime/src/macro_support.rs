@@ -51,6 +51,22 @@ pub fn bind_u64(
     bind(statement, index, &value, entity, attribute)
 }
 
+/// Binds `value` with `bind_some`, or SQL NULL for `None`: what every
+/// optional attribute's binder does.
+fn bind_or_null<T: ?Sized>(
+    statement: &mut Statement<'_>,
+    index: usize,
+    value: Option<&T>,
+    entity: &'static str,
+    attribute: &'static str,
+    bind_some: impl FnOnce(&mut Statement<'_>, usize, &T, &'static str, &'static str) -> Result<()>,
+) -> Result<()> {
+    match value {
+        Some(v) => bind_some(statement, index, v, entity, attribute),
+        None => bind(statement, index, &rusqlite::types::Null, entity, attribute),
+    }
+}
+
 /// Binds an optional `u64` attribute: `None` is SQL NULL.
 pub fn bind_u64_opt(
     statement: &mut Statement<'_>,
@@ -59,10 +75,14 @@ pub fn bind_u64_opt(
     entity: &'static str,
     attribute: &'static str,
 ) -> Result<()> {
-    match value {
-        Some(v) => bind_u64(statement, index, v, entity, attribute),
-        None => bind(statement, index, &rusqlite::types::Null, entity, attribute),
-    }
+    bind_or_null(
+        statement,
+        index,
+        value.as_ref(),
+        entity,
+        attribute,
+        bind_u64,
+    )
 }
 
 /// Binds an attribute of a value type (`Uuid`, a date, `Url`, `Decimal`) as
@@ -88,10 +108,14 @@ pub fn bind_value_opt<T: ValueType>(
     entity: &'static str,
     attribute: &'static str,
 ) -> Result<()> {
-    match value {
-        Some(v) => bind_value(statement, index, v, entity, attribute),
-        None => bind(statement, index, &rusqlite::types::Null, entity, attribute),
-    }
+    bind_or_null(
+        statement,
+        index,
+        value.as_ref(),
+        entity,
+        attribute,
+        bind_value,
+    )
 }
 
 /// The stored type of a `StoredValue` attribute, for its descriptor.
@@ -124,10 +148,14 @@ pub fn bind_stored_opt<T: StoredValue>(
     entity: &'static str,
     attribute: &'static str,
 ) -> Result<()> {
-    match value {
-        Some(v) => bind_stored(statement, index, v, entity, attribute),
-        None => bind(statement, index, &rusqlite::types::Null, entity, attribute),
-    }
+    bind_or_null(
+        statement,
+        index,
+        value.as_ref(),
+        entity,
+        attribute,
+        bind_stored,
+    )
 }
 
 /// Reads a `StoredValue` attribute from its stored form.
@@ -226,10 +254,14 @@ pub fn bind_json_opt<T: Serialize>(
     entity: &'static str,
     attribute: &'static str,
 ) -> Result<()> {
-    match value {
-        Some(v) => bind_json(statement, index, v, entity, attribute),
-        None => bind(statement, index, &rusqlite::types::Null, entity, attribute),
-    }
+    bind_or_null(
+        statement,
+        index,
+        value.as_ref(),
+        entity,
+        attribute,
+        bind_json,
+    )
 }
 
 /// Reads one attribute from column `index` (0-based).
