@@ -103,14 +103,44 @@ fn upsert_updates_the_record_with_the_same_unique_values_or_inserts() {
     let conn = store.conn();
     assert_eq!(
         sql::rows(&conn, "Folder"),
-        vec![vec![i(1), t("inbox")], vec![i(2), t("work")]]
+        vec![
+            vec![i(inbox.raw()), t("inbox")],
+            vec![i(work.raw()), t("work")]
+        ]
     );
+    // An upsert that updates uses up an id, as SQLite's own upserts do on a
+    // table whose ids are never reused: ids stay unique and increasing.
+    assert_eq!((inbox.raw(), work.raw()), (1, 3));
     assert_eq!(
         sql::rows(&conn, "Note"),
         vec![
             vec![i(a.raw()), null(), t("plan"), t("v3"), i(inbox.raw())],
             vec![i(b.raw()), null(), t("plan"), t("w1"), i(work.raw())],
             vec![i(c.raw()), t("u3"), t("todo"), t("x"), i(inbox.raw())],
+        ]
+    );
+}
+
+#[test]
+fn upsert_returns_the_new_id_when_it_equals_the_last_one_inserted_elsewhere() {
+    let store = TempStore::new();
+    let container = plans::open_single::<v1::Schema>(store.path());
+    let mut ctx = container.context();
+    // Folder 1, then Note 1: the connection's last inserted id is 1 before
+    // and after the note's insert, which then reads as an update would.
+    let inbox = ctx.upsert(folder("inbox")).unwrap();
+    let first = ctx.upsert(note(Some("u1"), "plan", "v1", inbox)).unwrap();
+    assert_eq!((inbox.raw(), first.raw()), (1, 1));
+    let second = ctx.upsert(note(None, "todo", "v1", inbox)).unwrap();
+    assert_eq!(second.raw(), 2);
+    assert_eq!(ctx.upsert(note(None, "todo", "v2", inbox)).unwrap(), second);
+    drop(ctx);
+    drop(container);
+    assert_eq!(
+        sql::rows(&store.conn(), "Note"),
+        vec![
+            vec![i(1), t("u1"), t("plan"), t("v1"), i(1)],
+            vec![i(2), null(), t("todo"), t("v2"), i(1)],
         ]
     );
 }

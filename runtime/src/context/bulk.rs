@@ -58,37 +58,44 @@ impl<S: VersionedSchema> ModelContext<S> {
     /// it fails with [`Error::UniqueViolation`](crate::Error::UniqueViolation)
     /// and nothing changes.
     ///
-    /// The lookup and the write take one turn on the writer: no other
-    /// context writes in between.
+    /// An upsert that updates uses up an id (SQLite draws the id before it
+    /// finds the collision, and ids are never reused): ids stay unique and
+    /// increasing, but are not consecutive.
+    ///
+    /// The write is one statement, `INSERT … ON CONFLICT … DO UPDATE`; when
+    /// it updated, the record's id is read by its unique values. Both take
+    /// one turn on the writer: no other context writes in between.
     pub fn upsert<M: BelongsTo<S>>(&mut self, model: M) -> Result<PersistentId> {
         let entity = M::entity();
         self.writable(entity)?;
         let statements = UpsertStatements::of(entity);
         let conn = self.lock()?;
-        let mut found = None;
-        if let Some(lookup) = &statements.lookup {
-            let mut statement = conn.prepare_cached(lookup)?;
-            model.__bind(&mut statement)?;
-            let mut rows = statement.raw_query();
-            if let Some(row) = rows.next()? {
-                found = row.get::<_, Option<i64>>(0)?;
-            }
-        }
-        let Some(id) = found else {
-            let mut statement = conn.prepare_cached(&statements.insert)?;
-            model.__bind(&mut statement)?;
-            statement
-                .raw_execute()
-                .map_err(|e| crate::store::write_error(entity, e))?;
-            return Ok(PersistentId::from_raw(conn.last_insert_rowid()));
-        };
-        let mut statement = conn.prepare_cached(&statements.update)?;
+        // An insert sets the connection's last inserted id, an update leaves
+        // it: when it has not changed, the statement updated (or inserted a
+        // record whose id equals the last one inserted into another table;
+        // the lookup below then finds that record all the same).
+        let before = conn.last_insert_rowid();
+        let mut statement = conn.prepare_cached(&statements.write)?;
         model.__bind(&mut statement)?;
-        statement.raw_bind_parameter(entity.attributes().len() + 1, id)?;
         statement
             .raw_execute()
             .map_err(|e| crate::store::write_error(entity, e))?;
-        Ok(PersistentId::from_raw(id))
+        let after = conn.last_insert_rowid();
+        let Some(lookup) = statements.lookup.as_deref().filter(|_| after == before) else {
+            return Ok(PersistentId::from_raw(after));
+        };
+        // The record written now has every value of the model, and they are
+        // unique: the first constraint whose values are all set finds it.
+        // When none is (every constraint has a NULL), nothing could collide,
+        // so the statement inserted, and the id is the last inserted.
+        let mut statement = conn.prepare_cached(lookup)?;
+        model.__bind(&mut statement)?;
+        let mut rows = statement.raw_query();
+        let id = match rows.next()? {
+            Some(row) => row.get::<_, Option<i64>>(0)?,
+            None => None,
+        };
+        Ok(PersistentId::from_raw(id.unwrap_or(after)))
     }
 
     /// Deletes every record of `M` that `predicate` matches, applying the
@@ -123,11 +130,13 @@ impl<S: VersionedSchema> ModelContext<S> {
 /// built on its first upsert, then kept (an entity descriptor is `'static`
 /// and never changes, so neither does its SQL).
 struct UpsertStatements {
-    /// The lookup by the unique constraints, in the order they are tried
-    /// (one statement); `None` when the entity has none.
+    /// The `INSERT … ON CONFLICT … DO UPDATE`; a plain `INSERT` when the
+    /// entity has no unique constraint.
+    write: String,
+    /// The id of the record that has the model's values in one of the unique
+    /// constraints, the first that matches winning; `None` when the entity
+    /// has none.
     lookup: Option<String>,
-    insert: String,
-    update: String,
 }
 
 impl UpsertStatements {
@@ -142,14 +151,20 @@ impl UpsertStatements {
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
         cache.entry(key).or_insert_with(|| {
+            let constraints = unique_constraints(entity);
+            let statements = if constraints.is_empty() {
+                UpsertStatements {
+                    write: sql::insert(entity, false),
+                    lookup: None,
+                }
+            } else {
+                UpsertStatements {
+                    write: sql::upsert(entity, &constraints),
+                    lookup: Some(sql::select_id_by_any_unique(entity, &constraints)),
+                }
+            };
             // Leaked once per descriptor, which lives as long.
-            Box::leak(Box::new(UpsertStatements {
-                lookup: Some(unique_constraints(entity))
-                    .filter(|constraints| !constraints.is_empty())
-                    .map(|constraints| sql::select_id_by_any_unique(entity, &constraints)),
-                insert: sql::insert(entity, false),
-                update: sql::update(entity),
-            }))
+            Box::leak(Box::new(statements))
         })
     }
 }

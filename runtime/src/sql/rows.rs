@@ -148,6 +148,35 @@ pub fn select_id_by_any_unique(entity: &EntityDescriptor, constraints: &[Vec<&st
     format!("SELECT {first} WHERE ?{n} IS ?{n}")
 }
 
+/// `INSERT` of all stored attributes of `entity` as `?1..?n` (as in
+/// [`insert`]) that, when the row would break one of `constraints` (each a
+/// list of columns that are unique together), updates the record it
+/// collides with to every value instead. SQLite tries the `ON CONFLICT`
+/// clauses in the order written, so the first constraint that matches
+/// decides; a NULL collides with nothing, as in any unique index.
+/// `constraints` must not be empty.
+pub fn upsert(entity: &EntityDescriptor, constraints: &[Vec<&str>]) -> String {
+    let mut out = insert(entity, false);
+    for columns in constraints {
+        // The columns of the constraint that collided already hold the
+        // model's values: leaving them out spares SQLite its index.
+        let sets: Vec<String> = entity
+            .attributes()
+            .iter()
+            .filter(|a| !columns.contains(&a.name()))
+            .map(|a| format!("{name} = excluded.{name}", name = quote_ident(a.name())))
+            .collect();
+        let target: Vec<String> = columns.iter().map(|c| quote_ident(c)).collect();
+        let _ = write!(out, " ON CONFLICT ({}) DO ", target.join(", "));
+        if sets.is_empty() {
+            out.push_str("NOTHING");
+        } else {
+            let _ = write!(out, "UPDATE SET {}", sets.join(", "));
+        }
+    }
+    out
+}
+
 /// `SELECT count(*)` of the rows of `table`, followed by `tail` (a `WHERE`
 /// made by a query, or nothing).
 pub fn count(table: &str, tail: &str) -> String {

@@ -71,6 +71,23 @@ fn row_sql() {
 }
 
 #[test]
+fn upsert_tries_each_unique_constraint_in_order_and_sets_the_other_columns() {
+    assert_eq!(
+        upsert(&entity(), &[vec!["uid"], vec!["notes", "priority"]]),
+        concat!(
+            r#"INSERT INTO "Reminder" ("uid", "notes", "priority") VALUES (?1, ?2, ?3)"#,
+            r#" ON CONFLICT ("uid") DO UPDATE SET "notes" = excluded."notes", "priority" = excluded."priority""#,
+            r#" ON CONFLICT ("notes", "priority") DO UPDATE SET "uid" = excluded."uid""#,
+        )
+    );
+    assert_eq!(
+        upsert(&entity(), &[vec!["uid", "notes", "priority"]]),
+        r#"INSERT INTO "Reminder" ("uid", "notes", "priority") VALUES (?1, ?2, ?3) ON CONFLICT ("uid", "notes", "priority") DO NOTHING"#,
+        "a constraint on every column leaves nothing to update"
+    );
+}
+
+#[test]
 fn an_entity_without_attributes_is_inserted_and_updated() {
     let empty = EntityDescriptor::from_parts("Marker", None, Vec::new());
     assert_eq!(

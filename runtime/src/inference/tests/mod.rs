@@ -13,6 +13,7 @@ mod attributes;
 mod composed;
 mod entities;
 
+use super::mapping::ValueSource;
 use super::*;
 use crate::schema::{
     AttributeDescriptor, AttributeType, DefaultValue, EntityDescriptor, SchemaDescriptor, Version,
