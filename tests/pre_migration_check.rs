@@ -387,3 +387,16 @@ fn a_store_with_frames_in_its_wal_is_checked_whole() {
     );
     assert!(store.bytes() == bytes && std::fs::read(&wal).unwrap() == wal_bytes);
 }
+
+#[test]
+fn a_page_of_a_table_the_step_rewrites_that_is_also_free_is_refused() {
+    // The free list's first leaf names a leaf of `Note`, which `DROP COLUMN`
+    // rewrites: the walk of `Note`'s tree finds the page taken twice.
+    let store = old_store();
+    let page = leaf_page_of(&store, "Note");
+    let detail = refused(&store, drop_plan(), |bytes| {
+        let at = offset(bytes, be32(bytes, 32));
+        bytes[at + 8..at + 12].copy_from_slice(&page.to_be_bytes());
+    });
+    reported(&detail, &format!("2nd reference to page {page}\n"));
+}

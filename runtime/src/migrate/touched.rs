@@ -5,14 +5,14 @@
 //! lowers for them. The check before the migration
 //! ([`store::integrity`](crate::store::integrity)) reads these tables.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::inference;
 use crate::plan::SchemaMigrationPlan;
 use crate::planner::PlannedStep;
 use crate::schema::{SchemaDescriptor, VersionedSchema};
 use crate::sql::{self, SEQUENCE_TABLE, Shape};
-use crate::store::integrity::Touched;
+use crate::store::integrity::{Reach, Touched};
 
 /// What the planned `steps` (from the store's version to the plan's
 /// latest) read of the store.
@@ -21,7 +21,7 @@ pub(super) fn touched<S: VersionedSchema>(
     steps: &[PlannedStep],
 ) -> Touched {
     let Some(first) = steps.first() else {
-        return Touched::Tables(BTreeSet::new());
+        return Touched::Tables(BTreeMap::new());
     };
     let schemas = plan.schemas();
     let steps = steps.iter().map(|step| {
@@ -91,8 +91,8 @@ struct Walk {
     /// Each table by its current name: its name in the store before the
     /// migration, or `None` for a table the migration created.
     tables: HashMap<String, Option<String>>,
-    /// Tables of the store some step reads every page of.
-    touched: BTreeSet<String>,
+    /// Tables of the store some step reads every page of, and how much.
+    touched: BTreeMap<String, Reach>,
 }
 
 impl Walk {
@@ -104,21 +104,38 @@ impl Walk {
                 .chain(joins)
                 .map(|n| (n.clone(), Some(n)))
                 .collect(),
-            touched: BTreeSet::new(),
+            touched: BTreeMap::new(),
         }
     }
 
-    /// Marks the table now called `table` as read; `false` for a table the
-    /// walk does not know.
+    /// Marks the table now called `table` as read and written, indexes
+    /// included (rows deleted or updated, pages freed); `false` for a table
+    /// the walk does not know.
     fn read(&mut self, table: &str) -> bool {
+        self.reach(table, Reach::All)
+    }
+
+    /// Marks the rows of the table now called `table` as read, or rewritten
+    /// in place with the same ids and indexed values, its indexes left
+    /// alone; `false` for a table the walk does not know.
+    fn read_rows(&mut self, table: &str) -> bool {
+        self.reach(table, Reach::Rows)
+    }
+
+    fn reach(&mut self, table: &str, reach: Reach) -> bool {
         match self.tables.get(table) {
             Some(Some(original)) => {
-                self.touched.insert(original.clone());
+                self.mark(original.clone(), reach);
                 true
             }
             Some(None) => true,
             None => false,
         }
+    }
+
+    fn mark(&mut self, original: String, reach: Reach) {
+        let known = self.touched.entry(original).or_insert(reach);
+        *known = (*known).max(reach);
     }
 
     fn rename(&mut self, from: &str, to: &str) -> bool {
@@ -146,7 +163,7 @@ impl Walk {
         let mut keep = HashSet::new();
         if !transforms.is_empty() {
             // Each new table's sequence is seeded from the old one's.
-            self.touched.insert(SEQUENCE_TABLE.to_owned());
+            self.mark(SEQUENCE_TABLE.to_owned(), Reach::All);
         }
         for (old, new) in transforms {
             if !self.read(old) {
@@ -221,23 +238,24 @@ impl Walk {
                 index_table(source, &index).is_some_and(|table| self.read(&table))
             }
             Shape::RenameTable { from, to } => self.rename(&from, &to),
-            // Every row rewritten in place.
-            Shape::DropColumn(table) => self.read(&table),
+            // Every row rewritten in place: same rowid, same indexed
+            // values (SQLite refuses to drop an indexed column).
+            Shape::DropColumn(table) => self.read_rows(&table),
             // The schema only.
             Shape::AlterColumn(table) => self.tables.contains_key(&table),
             // Reads every row of the table.
-            Shape::CreateIndex(table) => self.read(&table),
+            Shape::CreateIndex(table) => self.read_rows(&table),
             Shape::CreateTable { table, from } => {
                 self.tables.insert(table, None);
-                from.is_none_or(|from| self.read(&from))
+                from.is_none_or(|from| self.read_rows(&from))
             }
             Shape::Insert { into, from } => {
                 // The sequence seed reads only the largest id, and writes
                 // `sqlite_sequence`.
                 if into.eq_ignore_ascii_case(SEQUENCE_TABLE) {
-                    self.touched.insert(SEQUENCE_TABLE.to_owned());
+                    self.mark(SEQUENCE_TABLE.to_owned(), Reach::All);
                 }
-                from.is_none_or(|from| self.read(&from))
+                from.is_none_or(|from| self.read_rows(&from))
             }
         }
     }
@@ -323,8 +341,14 @@ mod tests {
         }
     }
 
+    /// Tables read with their indexes.
     fn tables(names: &[&str]) -> Touched {
-        Touched::Tables(names.iter().map(|&n| n.to_owned()).collect())
+        Touched::Tables(names.iter().map(|&n| (n.to_owned(), Reach::All)).collect())
+    }
+
+    /// Tables whose rows only are read.
+    fn rows(names: &[&str]) -> Touched {
+        Touched::Tables(names.iter().map(|&n| (n.to_owned(), Reach::Rows)).collect())
     }
 
     fn one_step(to: &SchemaDescriptor) -> Touched {
@@ -369,11 +393,11 @@ mod tests {
         let dropped = edit_item(|a| {
             a.remove(1);
         });
-        assert_eq!(one_step(&dropped), tables(&["Item"]));
+        assert_eq!(one_step(&dropped), rows(&["Item"]));
         let unique = edit_item(|a| a[0] = text("name").with_unique(true));
-        assert_eq!(one_step(&unique), tables(&["Item"]));
+        assert_eq!(one_step(&unique), rows(&["Item"]));
         let indexed = edit_item(|a| a[0] = text("name").with_index(true));
-        assert_eq!(one_step(&indexed), tables(&["Item"]));
+        assert_eq!(one_step(&indexed), rows(&["Item"]));
         // `DROP INDEX` walks the index's pages to free them.
         let unindexed = edit_item(|a| a[3] = text("list"));
         assert_eq!(one_step(&unindexed), tables(&["Item"]));
@@ -398,7 +422,8 @@ mod tests {
                 EntityDescriptor::from_parts("Label", Some("Tag".to_owned()), vec![]),
             ],
         );
-        assert_eq!(one_step(&renamed), tables(&["Tag"]));
+        // Its attribute dropped: rows rewritten in place.
+        assert_eq!(one_step(&renamed), rows(&["Tag"]));
         // Renamed in one step, transformed in the next: the transform reads
         // the store's `Tag`.
         let v1 = base();

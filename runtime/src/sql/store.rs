@@ -115,6 +115,11 @@ pub fn quick_check_table(table: &str) -> String {
 /// The name and root page of every table and index that has pages.
 pub const SELECT_ROOT_PAGES: &str = "SELECT name, rootpage FROM sqlite_schema WHERE rootpage > 0";
 
+/// The name and root page of table `?1`, and of each of its indexes when
+/// `?2` is true.
+pub const SELECT_ROOT_PAGES_OF_TABLE: &str = "SELECT name, rootpage FROM sqlite_schema \
+     WHERE tbl_name = ?1 AND rootpage > 0 AND (type = 'table' OR ?2)";
+
 /// Checks the whole database, indexes against their tables included.
 pub const INTEGRITY_CHECK: &str = "PRAGMA integrity_check";
 

@@ -14,11 +14,9 @@ use std::path::Path;
 /// The byte SQLite locks on: the page holding it is never used.
 const PENDING_BYTE: u64 = 0x4000_0000;
 
-/// What the file's free-page list holds.
+/// Why the file's pages are not read from the file.
 #[derive(Debug, PartialEq, Eq)]
-pub(super) enum FreeList {
-    /// The free pages, sorted; the list is well formed.
-    Pages(Vec<u32>),
+pub(super) enum NotRead {
     /// The store is in WAL mode and its `-wal` file holds frames: pages there
     /// replace the file's, so the file alone does not show the database.
     InWal,
@@ -26,36 +24,30 @@ pub(super) enum FreeList {
     /// (SQLCipher), opened through its key (a plain file without SQLite's
     /// header never gets this far).
     Opaque,
-    /// The list is damaged, as described.
+    /// The header is damaged, as described.
     Damaged(String),
 }
 
-/// Reads and checks the free-page list of the SQLite file at `path`; the
-/// caller holds a read transaction on it, so no writer changes the file and
-/// SQLite has rolled back any hot journal.
-///
-/// Checks: the header's page count fits the file; every trunk and leaf page
-/// number lies between 2 and the last page and is not the lock-byte page;
-/// no trunk lists more leaves than a page holds; no page is listed twice
-/// (which is also how a cycle of trunks shows); the pages found are as many
-/// as the header says.
-pub(super) fn read(path: &Path) -> io::Result<FreeList> {
+/// Opens the SQLite file at `path` and reads its header: the file and its
+/// geometry, or why its pages are not read from it.
+/// The caller holds a read transaction on the file, so no writer changes it
+/// and SQLite has rolled back any hot journal.
+pub(super) fn open(path: &Path) -> io::Result<Result<(File, Geometry), NotRead>> {
     let mut file = File::open(path)?;
     let length = file.metadata()?.len();
     let mut header = [0u8; 100];
     file.read_exact(&mut header)?;
-    match geometry(path, &header, length)? {
-        Ok(geometry) => walk(&mut file, &geometry),
-        Err(list) => Ok(list),
-    }
+    Ok(geometry(path, &header, length)?.map(|geometry| (file, geometry)))
 }
 
 /// What the header says of the file's pages and its free-page list.
-struct Geometry {
-    page_size: u32,
-    usable: u32,
+pub(super) struct Geometry {
+    pub(super) page_size: u32,
+    /// Bytes of each page SQLite uses (the rest is reserved, e.g. by
+    /// an encryption extension).
+    pub(super) usable: u32,
     /// The database's pages.
-    pages: u32,
+    pub(super) pages: u32,
     /// The first trunk page of the free-page list (0: none).
     first_trunk: u32,
     /// The free pages the header counts.
@@ -63,14 +55,10 @@ struct Geometry {
 }
 
 /// The geometry in `header` (of a file of `length` bytes at `path`), or
-/// what the list is when the header alone decides it.
-fn geometry(
-    path: &Path,
-    header: &[u8; 100],
-    length: u64,
-) -> io::Result<Result<Geometry, FreeList>> {
+/// why the file's pages are not read from it.
+fn geometry(path: &Path, header: &[u8; 100], length: u64) -> io::Result<Result<Geometry, NotRead>> {
     if &header[..16] != b"SQLite format 3\0" {
-        return Ok(Err(FreeList::Opaque));
+        return Ok(Err(NotRead::Opaque));
     }
     let be32 = |at: usize| {
         u32::from_be_bytes([header[at], header[at + 1], header[at + 2], header[at + 3]])
@@ -80,7 +68,7 @@ fn geometry(
         n => u32::from(n),
     };
     if !page_size.is_power_of_two() || !(512..=65_536).contains(&page_size) {
-        return Ok(Err(FreeList::Damaged(format!(
+        return Ok(Err(NotRead::Damaged(format!(
             "invalid page size {page_size}"
         ))));
     }
@@ -88,7 +76,7 @@ fn geometry(
         let mut wal = path.as_os_str().to_owned();
         wal.push("-wal");
         match std::fs::metadata(&wal) {
-            Ok(meta) if meta.len() > 0 => return Ok(Err(FreeList::InWal)),
+            Ok(meta) if meta.len() > 0 => return Ok(Err(NotRead::InWal)),
             Ok(_) => {}
             Err(e) if e.kind() == io::ErrorKind::NotFound => {}
             Err(e) => return Err(e),
@@ -103,7 +91,7 @@ fn geometry(
         in_file
     };
     if pages > in_file {
-        return Ok(Err(FreeList::Damaged(format!(
+        return Ok(Err(NotRead::Damaged(format!(
             "the header gives {pages} pages, the file holds {in_file}"
         ))));
     }
@@ -116,8 +104,22 @@ fn geometry(
     }))
 }
 
-/// Walks the free-page list of `file` from its first trunk page.
-fn walk(file: &mut File, geometry: &Geometry) -> io::Result<FreeList> {
+impl Geometry {
+    /// The page holding the byte SQLite locks on: never used.
+    pub(super) fn lock_page(&self) -> u32 {
+        u32::try_from(PENDING_BYTE / u64::from(self.page_size) + 1).unwrap_or(u32::MAX)
+    }
+}
+
+/// Reads and checks the free-page list of `file`, whose header gave
+/// `geometry`: its pages, sorted, or the damage found, described.
+///
+/// Checks: the header's page count fits the file; every trunk and leaf page
+/// number lies between 2 and the last page and is not the lock-byte page;
+/// no trunk lists more leaves than a page holds; no page is listed twice
+/// (which is also how a cycle of trunks shows); the pages found are as many
+/// as the header says.
+pub(super) fn read(file: &mut File, geometry: &Geometry) -> io::Result<Result<Vec<u32>, String>> {
     let &Geometry {
         page_size,
         usable,
@@ -125,7 +127,7 @@ fn walk(file: &mut File, geometry: &Geometry) -> io::Result<FreeList> {
         first_trunk,
         expected,
     } = geometry;
-    let lock_page = u32::try_from(PENDING_BYTE / u64::from(page_size) + 1).unwrap_or(u32::MAX);
+    let lock_page = geometry.lock_page();
     let max_leaves = usable / 4 - 2;
     let check = |page: u32, what: &dyn Fn() -> String| -> Option<String> {
         if page < 2 || page > pages {
@@ -141,7 +143,7 @@ fn walk(file: &mut File, geometry: &Geometry) -> io::Result<FreeList> {
     let mut trunk = first_trunk;
     let mut buffer = Vec::new();
     while trunk != 0 {
-        let damaged = |detail: String| Ok(FreeList::Damaged(format!("free-page list: {detail}")));
+        let damaged = |detail: String| Ok(Err(format!("free-page list: {detail}")));
         if let Some(problem) = check(trunk, &|| format!("trunk page {trunk}")) {
             return damaged(problem);
         }
@@ -186,17 +188,17 @@ fn walk(file: &mut File, geometry: &Geometry) -> io::Result<FreeList> {
         trunk = word(0);
     }
     if free.len() as u64 != u64::from(expected) {
-        return Ok(FreeList::Damaged(format!(
+        return Ok(Err(format!(
             "free-page list: {} pages, the header gives {expected}",
             free.len()
         )));
     }
     free.sort_unstable();
     if let Some(twice) = free.windows(2).find(|w| w[0] == w[1]) {
-        return Ok(FreeList::Damaged(format!(
+        return Ok(Err(format!(
             "free-page list: page {} is listed twice",
             twice[0]
         )));
     }
-    Ok(FreeList::Pages(free))
+    Ok(Ok(free))
 }

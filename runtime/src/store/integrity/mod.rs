@@ -6,12 +6,13 @@
 //! - the free-page list, read from the file: the pages a migration's writes
 //!   take first, whatever tables it reads;
 //! - `PRAGMA quick_check(table)` for the tables every migration writes
-//!   (`sqlite_schema`, staged's metadata and history), for
-//!   `sqlite_sequence` when a step rebuilds or transforms a table, and for
-//!   every table of the store whose pages the path walks: rows copied by a
-//!   rebuild or read by a transform, rewritten by `DROP COLUMN`, read into a
-//!   new index, or pages freed by `DROP TABLE`/`DROP INDEX` (the check
-//!   covers the table and its indexes);
+//!   (`sqlite_schema`, staged's metadata and history);
+//! - the b-trees, read from the file ([`tree`]), of `sqlite_sequence` when a
+//!   step rebuilds or transforms a table, and of every table of the store
+//!   whose pages the path walks: rows copied by a rebuild or read by a
+//!   transform, rewritten by `DROP COLUMN`, read into a new index, or pages
+//!   freed by `DROP TABLE`/`DROP INDEX`; with its indexes unless the path
+//!   only reads or rewrites its rows in place ([`Reach`]);
 //! - the whole file (`PRAGMA quick_check`) when a step runs user hooks,
 //!   which may read and write any table, and when the store is in WAL mode
 //!   with frames in its `-wal` file, which the file alone does not show.
@@ -22,13 +23,15 @@
 //! checks the file.
 
 mod freelist;
+mod tree;
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use rusqlite::Connection;
 
-use self::freelist::FreeList;
+use self::freelist::NotRead;
+use self::tree::Walk;
 use super::connection::is_damage;
 use crate::error::{Result, StoreError};
 use crate::sql::{self, HISTORY_TABLE, METADATA_TABLE, SCHEMA_TABLE};
@@ -47,9 +50,20 @@ pub(crate) enum Touched {
     /// the runner cannot follow.
     Everything,
     /// These tables of the store, by their names before the migration
-    /// (`sqlite_sequence` when a step writes it); the tables every
-    /// migration writes are not listed.
-    Tables(BTreeSet<String>),
+    /// (`sqlite_sequence` when a step writes it), each with how much of it
+    /// is read; the tables every migration writes are not listed.
+    Tables(BTreeMap<String, Reach>),
+}
+
+/// How much of a table a migration path reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Reach {
+    /// Its rows, in the table's own tree: read (a copy, a new index), or
+    /// rewritten in place with the same ids and indexed values (`DROP
+    /// COLUMN`); its indexes are neither read nor written.
+    Rows,
+    /// The table and its indexes: rows deleted or changed, or pages freed.
+    All,
 }
 
 /// Checks the store at `path`, open on `conn`, before a migration that
@@ -71,7 +85,12 @@ pub(crate) fn check_before_migrating(
 
 /// The free-page list of `file`, and `PRAGMA quick_check` of `tables` and
 /// of the tables every migration writes.
-fn check(conn: &Connection, path: &Path, file: &Path, tables: &BTreeSet<String>) -> Result<()> {
+fn check(
+    conn: &Connection,
+    path: &Path,
+    file: &Path,
+    tables: &BTreeMap<String, Reach>,
+) -> Result<()> {
     // One read transaction: the first check takes SQLite's shared lock (after
     // rolling back a hot journal), so no writer changes the file while its
     // free-page list is read from it.
@@ -90,49 +109,68 @@ fn check(conn: &Connection, path: &Path, file: &Path, tables: &BTreeSet<String>)
     Ok(())
 }
 
-/// The first damage found, described: in the free-page list of `file`, or
-/// by `PRAGMA quick_check` of the tables every migration writes and of
-/// `tables`; `None` for none.
+/// The first damage found, described: by `PRAGMA quick_check` of the tables
+/// every migration writes, in the free-page list of `file`, or in the trees
+/// of `tables` and their indexes; `None` for none.
 fn damage(
     tx: &Connection,
     path: &Path,
     file: &Path,
-    tables: &BTreeSet<String>,
+    tables: &BTreeMap<String, Reach>,
 ) -> Result<Option<String>> {
-    let mut tables = WRITTEN_BY_EVERY_MIGRATION
-        .into_iter()
-        .chain(tables.iter().map(String::as_str));
-    let mut checked = BTreeSet::new();
+    let [first, written @ ..] = WRITTEN_BY_EVERY_MIGRATION;
     // The first check takes the shared lock before the file is read.
-    if let Some(first) = tables.next() {
-        checked.insert(first);
-        if let Some(detail) = check_table(tx, first)? {
-            return Ok(Some(detail));
-        }
+    if let Some(detail) = check_table(tx, first)? {
+        return Ok(Some(detail));
     }
     let io = |source| StoreError::Io {
         path: path.to_owned(),
         source,
     };
-    let list = match freelist::read(file).map_err(io)? {
-        FreeList::Pages(free) => not_in_use(tx, &free)?,
-        FreeList::InWal | FreeList::Opaque => {
+    let (mut handle, geometry) = match freelist::open(file).map_err(io)? {
+        Ok(opened) => opened,
+        Err(NotRead::Damaged(detail)) => return Ok(Some(detail)),
+        Err(NotRead::InWal | NotRead::Opaque) => {
             super::quick_check(tx, path)?;
             return Ok(None);
         }
-        FreeList::Damaged(detail) => Some(detail),
     };
-    if list.is_some() {
-        return Ok(list);
+    let free = match freelist::read(&mut handle, &geometry).map_err(io)? {
+        Ok(free) => free,
+        Err(detail) => return Ok(Some(detail)),
+    };
+    if let Some(detail) = not_in_use(tx, &free)? {
+        return Ok(Some(detail));
     }
-    for table in tables {
-        if checked.insert(table)
-            && let Some(detail) = check_table(tx, table)?
-        {
+    for table in written {
+        if let Some(detail) = check_table(tx, table)? {
             return Ok(Some(detail));
         }
     }
+    let mut walk = Walk::new(&mut handle, &geometry, &free);
+    for (table, &reach) in tables {
+        for (name, root) in roots(tx, table, reach)? {
+            let Ok(root) = u32::try_from(root) else {
+                return Ok(Some(format!("`{name}` has root page {root}")));
+            };
+            if let Some(detail) = walk.tree(&name, root).map_err(io)? {
+                return Ok(Some(detail));
+            }
+        }
+    }
     Ok(None)
+}
+
+/// The b-trees of `table` (and of its indexes, for [`Reach::All`]): each
+/// one's name and root page.
+fn roots(conn: &Connection, table: &str, reach: Reach) -> Result<Vec<(String, i64)>> {
+    let mut statement = conn.prepare_cached(sql::SELECT_ROOT_PAGES_OF_TABLE)?;
+    let roots = statement
+        .query_map((table, reach == Reach::All), |row| {
+            Ok((row.get(0)?, row.get(1)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(roots)
 }
 
 /// `PRAGMA quick_check(table)`: the pages of the table and its indexes are

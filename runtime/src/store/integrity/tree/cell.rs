@@ -1,0 +1,232 @@
+//! The parts of a b-tree page the walk reads: its cells, by the file format.
+
+/// The four kinds of b-tree page, by their first byte.
+const INTERIOR_INDEX: u8 = 0x02;
+const INTERIOR_TABLE: u8 = 0x05;
+const LEAF_INDEX: u8 = 0x0a;
+const LEAF_TABLE: u8 = 0x0d;
+
+/// What a b-tree page's header says.
+pub(super) struct Header {
+    /// A table tree's page (rowids), or an index's (also a `WITHOUT ROWID`
+    /// table's).
+    pub(super) table: bool,
+    pub(super) leaf: bool,
+    cells: usize,
+    /// Bytes of header: 8 on a leaf, 12 on an interior page.
+    size: usize,
+    /// Where the cell content area starts.
+    content: usize,
+}
+
+impl Header {
+    /// The header of `page`, whose first `usable` bytes SQLite uses; what
+    /// is wrong with it otherwise.
+    pub(super) fn read(page: &[u8], usable: usize) -> Result<Header, String> {
+        let (table, leaf) = match page[0] {
+            INTERIOR_TABLE => (true, false),
+            LEAF_TABLE => (true, true),
+            INTERIOR_INDEX => (false, false),
+            LEAF_INDEX => (false, true),
+            other => return Err(format!("not a b-tree page (type {other})")),
+        };
+        let cells = usize::from(u16::from_be_bytes([page[3], page[4]]));
+        let size = if leaf { 8 } else { 12 };
+        let content = match u16::from_be_bytes([page[5], page[6]]) {
+            0 => 65_536,
+            n => usize::from(n),
+        };
+        if size + 2 * cells > content.min(usable) {
+            return Err(format!("{cells} cells do not fit the page"));
+        }
+        Ok(Header {
+            table,
+            leaf,
+            cells,
+            size,
+            content,
+        })
+    }
+}
+
+/// What the cells of a page point to.
+pub(super) struct Cells {
+    /// Each cell's child page and key (interior pages; the key in table
+    /// trees only).
+    pub(super) children: Vec<(u32, Option<i64>)>,
+    /// The right-most child (interior pages).
+    pub(super) right: u32,
+    /// Each cell with an overflow chain: its number, the chain's first page
+    /// and the bytes stored there.
+    pub(super) overflows: Vec<(usize, u32, u64)>,
+}
+
+/// Reads and checks the cells of `page`: each starts in the cell area and
+/// ends inside the page, none shares a byte with another (`used`, one bit
+/// per byte, is scratch space), and a table tree's rowids rise along the
+/// page within `bounds` (above the first, at most the second).
+pub(super) fn cells(
+    page: &[u8],
+    header: &Header,
+    usable: usize,
+    bounds: (Option<i64>, Option<i64>),
+    used: &mut Vec<u64>,
+) -> Result<Cells, String> {
+    used.clear();
+    used.resize(usable / 64 + 1, 0);
+    let mut children = Vec::with_capacity(if header.leaf { 0 } else { header.cells });
+    let mut overflows = Vec::new();
+    let (mut previous, up_to) = bounds;
+    for i in 0..header.cells {
+        let at = header.size + 2 * i;
+        let start = usize::from(u16::from_be_bytes([page[at], page[at + 1]]));
+        if start < header.content || start >= usable {
+            return Err(format!("cell {i} starts outside the cell area"));
+        }
+        let Some(cell) = parse_cell(&page[start..usable], header.table, header.leaf, usable) else {
+            return Err(format!("cell {i} runs past the page"));
+        };
+        if !take_bytes(used, start, start + cell.size) {
+            return Err(format!("cell {i} overlaps another cell"));
+        }
+        if let Some(key) = cell.key {
+            let in_order =
+                previous.is_none_or(|p| key > p) && up_to.is_none_or(|up_to| key <= up_to);
+            if !in_order {
+                return Err(format!("cell {i}: rowid {key} out of order"));
+            }
+            previous = Some(key);
+        }
+        if let Some((first, payload)) = cell.overflow {
+            overflows.push((i, first, payload));
+        }
+        if let Some(child) = cell.child {
+            children.push((child, cell.key));
+        }
+    }
+    Ok(Cells {
+        children,
+        right: u32::from_be_bytes([page[8], page[9], page[10], page[11]]),
+        overflows,
+    })
+}
+
+/// Marks bytes `start..end` as taken in `used` (one bit per byte); false
+/// when one of them already was.
+#[inline]
+pub(super) fn take_bytes(used: &mut [u64], start: usize, end: usize) -> bool {
+    let mut at = start;
+    while at < end {
+        let (word, bit) = (at / 64, at % 64);
+        let bits = (end - at).min(64 - bit);
+        let mask = if bits == 64 {
+            u64::MAX
+        } else {
+            ((1u64 << bits) - 1) << bit
+        };
+        if used[word] & mask != 0 {
+            return false;
+        }
+        used[word] |= mask;
+        at += bits;
+    }
+    true
+}
+
+/// What a cell says of itself.
+struct Cell {
+    /// Bytes the cell takes on its page.
+    size: usize,
+    /// The rowid (table trees).
+    key: Option<i64>,
+    /// The child page left of the cell (interior pages).
+    child: Option<u32>,
+    /// The first overflow page and the bytes kept there.
+    overflow: Option<(u32, u64)>,
+}
+
+/// Parses the cell at the start of `bytes` (the rest of its page); `None`
+/// when it does not fit there.
+#[inline]
+fn parse_cell(bytes: &[u8], table: bool, leaf: bool, usable: usize) -> Option<Cell> {
+    let mut at = 0;
+    let child = if leaf {
+        None
+    } else {
+        at = 4;
+        Some(u32::from_be_bytes(bytes.get(..4)?.try_into().ok()?))
+    };
+    if table && !leaf {
+        let (key, length) = varint(bytes.get(at..)?)?;
+        return Some(Cell {
+            size: at + length,
+            key: Some(key as i64),
+            child,
+            overflow: None,
+        });
+    }
+    let (payload, length) = varint(bytes.get(at..)?)?;
+    at += length;
+    let key = if table {
+        let (key, length) = varint(bytes.get(at..)?)?;
+        at += length;
+        Some(key as i64)
+    } else {
+        None
+    };
+    let local = local_payload(payload, table, usable);
+    let overflow = if local < payload {
+        let start = at + usize::try_from(local).ok()?;
+        let first = u32::from_be_bytes(bytes.get(start..start + 4)?.try_into().ok()?);
+        at = start + 4;
+        Some((first, payload - local))
+    } else {
+        at += usize::try_from(payload).ok()?;
+        None
+    };
+    (at <= bytes.len()).then_some(Cell {
+        size: at,
+        key,
+        child,
+        overflow,
+    })
+}
+
+/// The bytes of a `payload`-byte cell kept on its page (the rest overflows),
+/// by the file format's rule for table leaves and for index pages.
+#[inline]
+pub(super) fn local_payload(payload: u64, table: bool, usable: usize) -> u64 {
+    let usable = usable as u64;
+    let max = if table {
+        usable - 35
+    } else {
+        (usable - 12) * 64 / 255 - 23
+    };
+    if payload <= max {
+        return payload;
+    }
+    let min = (usable - 12) * 32 / 255 - 23;
+    let local = min + (payload - min) % (usable - 4);
+    if local <= max { local } else { min }
+}
+
+/// SQLite's big-endian varint at the start of `bytes`: its value and length.
+#[inline]
+pub(super) fn varint(bytes: &[u8]) -> Option<(u64, usize)> {
+    match bytes.first() {
+        Some(&byte) if byte < 0x80 => return Some((u64::from(byte), 1)),
+        None => return None,
+        Some(_) => {}
+    }
+    let mut value = 0u64;
+    for (i, &byte) in bytes.iter().take(9).enumerate() {
+        if i == 8 {
+            return Some(((value << 8) | u64::from(byte), 9));
+        }
+        value = (value << 7) | u64::from(byte & 0x7f);
+        if byte & 0x80 == 0 {
+            return Some((value, i + 1));
+        }
+    }
+    None
+}

@@ -1,0 +1,252 @@
+//! The b-trees of the tables a migration rewrites, read from the file and
+//! checked for what a rewrite would spread: in time proportional to their
+//! pages, not to the store.
+//!
+//! A rewrite (`DROP COLUMN`, a rebuild's copy, a transform's read) follows a
+//! table's tree page by page, writes its cells back or copies them, and
+//! frees pages as it goes. A page reached twice, a page that is also on the
+//! free-page list, an overflow chain of the wrong length or a cell outside
+//! its page would carry the damage into rewritten rows and freed pages,
+//! where it reaches other tables. This walk refuses those before the first
+//! write, reading each page of the trees once (and four bytes of each
+//! overflow page). The rows' values are not decoded: a malformed record
+//! stops the rewrite itself, with an error and nothing written. See
+//! <https://www.sqlite.org/fileformat2.html#b_tree_pages>.
+
+use std::fs::File;
+use std::io::{self, Read, Seek, SeekFrom};
+
+use self::cell::{Cells, Header, cells};
+use super::freelist::Geometry;
+
+mod cell;
+
+/// A page waiting to be read: where it hangs in its tree.
+struct Pending {
+    page: u32,
+    depth: u32,
+    /// The page's rowids are above `above` and at most `up_to` (table trees).
+    above: Option<i64>,
+    up_to: Option<i64>,
+}
+
+/// The pages of a file seen so far: the free ones, then each tree's.
+pub(super) struct Walk<'f> {
+    file: Pages<'f>,
+    geometry: &'f Geometry,
+    /// The free pages, sorted.
+    free: &'f [u32],
+    /// One bit per page: taken by the free-page list or a tree walked.
+    seen: Vec<u64>,
+    /// One bit per byte of the page being read: taken by a cell.
+    used: Vec<u64>,
+}
+
+impl<'f> Walk<'f> {
+    /// A walk of `file` whose free pages are `free` (from its header's
+    /// list, sorted).
+    pub(super) fn new(file: &'f mut File, geometry: &'f Geometry, free: &'f [u32]) -> Self {
+        let mut walk = Walk {
+            file: Pages::new(file, geometry),
+            geometry,
+            free,
+            seen: vec![0; usize::try_from(geometry.pages / 64 + 1).unwrap_or(0)],
+            used: Vec::new(),
+        };
+        // Page 1 holds the schema's tree; it is no other tree's page.
+        walk.take(1);
+        for &page in free {
+            walk.take(page);
+        }
+        walk
+    }
+
+    /// Marks `page` as seen; false when it already was.
+    fn take(&mut self, page: u32) -> bool {
+        let (word, bit) = ((page / 64) as usize, page % 64);
+        let Some(word) = self.seen.get_mut(word) else {
+            return false;
+        };
+        let fresh = *word & (1 << bit) == 0;
+        *word |= 1 << bit;
+        fresh
+    }
+
+    /// Checks the tree of `name` rooted at `root`; the damage found,
+    /// described, or `None`.
+    pub(super) fn tree(&mut self, name: &str, root: u32) -> io::Result<Option<String>> {
+        let mut pending = vec![Pending {
+            page: root,
+            depth: 0,
+            above: None,
+            up_to: None,
+        }];
+        let mut kind = None;
+        let mut leaf_depth = None;
+        while let Some(next) = pending.pop() {
+            let problem = self.page(&next, &mut kind, &mut leaf_depth, &mut pending)?;
+            if let Some(problem) = problem {
+                return Ok(Some(format!(
+                    "tree of `{name}`, page {}: {problem}",
+                    next.page
+                )));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Reads and checks one page of a tree, queueing its children.
+    fn page(
+        &mut self,
+        at: &Pending,
+        kind: &mut Option<bool>,
+        leaf_depth: &mut Option<u32>,
+        pending: &mut Vec<Pending>,
+    ) -> io::Result<Option<String>> {
+        if let Some(problem) = self.claim(at.page) {
+            return Ok(Some(problem));
+        }
+        let usable = self.geometry.usable as usize;
+        let page = self.file.page(at.page)?;
+        let header = match Header::read(page, usable) {
+            Ok(header) => header,
+            Err(problem) => return Ok(Some(problem)),
+        };
+        if *kind.get_or_insert(header.table) != header.table {
+            return Ok(Some("a table page in an index tree, or the reverse".into()));
+        }
+        if header.leaf && *leaf_depth.get_or_insert(at.depth) != at.depth {
+            return Ok(Some("leaves at different depths".into()));
+        }
+        let cells = match cells(page, &header, usable, (at.above, at.up_to), &mut self.used) {
+            Ok(cells) => cells,
+            Err(problem) => return Ok(Some(problem)),
+        };
+        for &(i, first, payload) in &cells.overflows {
+            if let Some(problem) = self.overflow(first, payload)? {
+                return Ok(Some(format!("cell {i}: {problem}")));
+            }
+        }
+        if !header.leaf {
+            queue_children(at, header.table, cells, pending);
+        }
+        Ok(None)
+    }
+
+    /// Takes `page` for the tree being walked: what is wrong with it being
+    /// there, or `None`.
+    fn claim(&mut self, page: u32) -> Option<String> {
+        let pages = self.geometry.pages;
+        if page < 2 || page > pages {
+            return Some(format!("page {page} is out of range (2 to {pages})"));
+        }
+        if page == self.geometry.lock_page() {
+            return Some(format!("page {page} is the lock-byte page"));
+        }
+        if !self.take(page) {
+            if self.free.binary_search(&page).is_ok() {
+                return Some(format!("page {page} is also on the free-page list"));
+            }
+            return Some(format!("page {page} is reached twice"));
+        }
+        None
+    }
+
+    /// Follows the overflow chain of a cell from `first`, for `payload`
+    /// bytes: as many pages as they need, each claimed once.
+    fn overflow(&mut self, first: u32, payload: u64) -> io::Result<Option<String>> {
+        let per_page = u64::from(self.geometry.usable) - 4;
+        let mut left = payload.div_ceil(per_page);
+        let mut page = first;
+        while left > 0 {
+            if page == 0 {
+                return Ok(Some(format!("its overflow chain is {left} pages short")));
+            }
+            if let Some(problem) = self.claim(page) {
+                return Ok(Some(format!("overflow {problem}")));
+            }
+            let next = &self.file.page(page)?[..4];
+            page = u32::from_be_bytes([next[0], next[1], next[2], next[3]]);
+            left -= 1;
+        }
+        if page != 0 {
+            return Ok(Some(format!(
+                "its overflow chain goes on past its payload (to page {page})"
+            )));
+        }
+        Ok(None)
+    }
+}
+
+/// Queues the children of the interior page at `at`, right to left so that
+/// they are read left to right: in the order the pages mostly lie in the
+/// file. In a table tree each child's rowids lie between the keys of the
+/// cells around it.
+fn queue_children(at: &Pending, table: bool, cells: Cells, pending: &mut Vec<Pending>) {
+    let mut children = Vec::with_capacity(cells.children.len() + 1);
+    let mut above = at.above;
+    for (child, key) in cells.children {
+        let up_to = if table { key } else { None };
+        children.push(Pending {
+            page: child,
+            depth: at.depth + 1,
+            above,
+            up_to,
+        });
+        if table {
+            above = key;
+        }
+    }
+    children.push(Pending {
+        page: cells.right,
+        depth: at.depth + 1,
+        above,
+        up_to: at.up_to,
+    });
+    pending.extend(children.into_iter().rev());
+}
+
+/// Pages of a file, read a run at a time: a tree's pages mostly follow each
+/// other in the file, so one read serves many.
+struct Pages<'f> {
+    file: &'f mut File,
+    page_size: usize,
+    pages: u32,
+    /// The run in `bytes`: its first page and how many.
+    first: u32,
+    count: u32,
+    bytes: Vec<u8>,
+}
+
+impl<'f> Pages<'f> {
+    /// Pages read at once.
+    const RUN: u32 = 32;
+
+    fn new(file: &'f mut File, geometry: &Geometry) -> Self {
+        Pages {
+            file,
+            page_size: geometry.page_size as usize,
+            pages: geometry.pages,
+            first: 0,
+            count: 0,
+            bytes: Vec::new(),
+        }
+    }
+
+    /// Page `page` (between 1 and the last page).
+    fn page(&mut self, page: u32) -> io::Result<&[u8]> {
+        if !(self.first..self.first + self.count).contains(&page) {
+            let count = Self::RUN.min(self.pages - page + 1);
+            self.bytes.resize(count as usize * self.page_size, 0);
+            let offset = u64::from(page - 1) * self.page_size as u64;
+            self.file.seek(SeekFrom::Start(offset))?;
+            self.file.read_exact(&mut self.bytes)?;
+            (self.first, self.count) = (page, count);
+        }
+        let start = (page - self.first) as usize * self.page_size;
+        Ok(&self.bytes[start..start + self.page_size])
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,285 @@
+//! The walk on real files: healthy stores of every shape pass, and each
+//! kind of damage is refused with its page named.
+
+use proptest::prelude::*;
+use rusqlite::Connection;
+
+use super::super::freelist;
+use super::cell::{local_payload, take_bytes, varint};
+use super::*;
+
+/// What a random store is made of.
+#[derive(Debug, Clone)]
+enum Op {
+    /// A row of `payload` bytes into the rowid table, the `WITHOUT ROWID`
+    /// table, or both.
+    Insert { payload: usize, both: bool },
+    /// Deletes the rows whose id is `n` modulo `of`.
+    Delete { n: u8, of: u8 },
+    /// Gives the rows whose id is `n` modulo 3 `payload` bytes.
+    Update { n: u8, payload: usize },
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    // Most rows small, some a few pages long (overflow chains).
+    let payload = prop_oneof![4 => 0usize..300, 1 => 300usize..20_000];
+    prop_oneof![
+        8 => (payload.clone(), any::<bool>())
+            .prop_map(|(payload, both)| Op::Insert { payload, both }),
+        1 => (0u8..5, 2u8..6).prop_map(|(n, of)| Op::Delete { n: n % of, of }),
+        1 => (0u8..3, payload).prop_map(|(n, payload)| Op::Update { n, payload }),
+    ]
+}
+
+/// A store built by `ops` in `dir`, with 1024-byte pages (deep trees from
+/// few rows).
+fn store(dir: &std::path::Path, ops: &[Op]) -> std::path::PathBuf {
+    let path = dir.join("store.sqlite");
+    let conn = Connection::open(&path).unwrap();
+    conn.execute_batch(
+        "PRAGMA page_size = 1024;
+         CREATE TABLE t (id INTEGER PRIMARY KEY, k TEXT, v BLOB);
+         CREATE INDEX t_k ON t (k);
+         CREATE TABLE w (k TEXT PRIMARY KEY, v BLOB) WITHOUT ROWID;",
+    )
+    .unwrap();
+    for (i, op) in ops.iter().enumerate() {
+        match *op {
+            Op::Insert { payload, both } => {
+                let key = format!("{:0width$}", i * 7919 % 1000, width = payload % 40 + 1);
+                let blob = vec![i as u8; payload];
+                conn.execute("INSERT INTO t (k, v) VALUES (?1, ?2)", (&key, &blob))
+                    .unwrap();
+                if both {
+                    conn.execute(
+                        "INSERT OR REPLACE INTO w (k, v) VALUES (?1, ?2)",
+                        (&key, &blob),
+                    )
+                    .unwrap();
+                }
+            }
+            Op::Delete { n, of } => {
+                conn.execute("DELETE FROM t WHERE id % ?2 = ?1", (n, of))
+                    .unwrap();
+                conn.execute("DELETE FROM w WHERE length(k) % ?2 = ?1", (n, of))
+                    .unwrap();
+            }
+            Op::Update { n, payload } => {
+                conn.execute(
+                    "UPDATE t SET v = zeroblob(?2) WHERE id % 3 = ?1",
+                    (n, payload as i64),
+                )
+                .unwrap();
+            }
+        }
+    }
+    path
+}
+
+/// Walks every tree of the store at `path` but the schema's.
+fn walk_all(path: &std::path::Path) -> Option<String> {
+    let conn = Connection::open(path).unwrap();
+    let roots: Vec<(String, u32)> = conn
+        .prepare("SELECT name, rootpage FROM sqlite_schema WHERE rootpage > 0")
+        .unwrap()
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    let (mut file, geometry) = freelist::open(path).unwrap().unwrap();
+    let free = freelist::read(&mut file, &geometry).unwrap().unwrap();
+    let mut walk = Walk::new(&mut file, &geometry, &free);
+    roots
+        .iter()
+        .find_map(|(name, root)| walk.tree(name, *root).unwrap())
+}
+
+/// A store with a deep rowid tree, overflow chains and free pages.
+fn damaged(damage: impl FnOnce(&Connection, &mut Vec<u8>)) -> Option<String> {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ops: Vec<Op> = (0..300)
+        .map(|i| Op::Insert {
+            payload: if i % 10 == 0 { 5000 } else { 100 },
+            both: false,
+        })
+        .collect();
+    ops.push(Op::Delete { n: 1, of: 4 });
+    let path = store(dir.path(), &ops);
+    let mut bytes = std::fs::read(&path).unwrap();
+    damage(&Connection::open(&path).unwrap(), &mut bytes);
+    std::fs::write(&path, &bytes).unwrap();
+    walk_all(&path)
+}
+
+/// The pages of tree `name` of one kind with at least `cells` cells,
+/// from SQLite's `dbstat` table.
+fn pages_of(conn: &Connection, name: &str, kind: &str, cells: u32) -> Vec<u32> {
+    conn.prepare(
+        "SELECT pageno FROM dbstat WHERE name = ?1 AND pagetype = ?2 AND ncell >= ?3 ORDER BY pageno",
+    )
+    .unwrap()
+    .query_map((name, kind, cells), |row| row.get(0))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap()
+}
+
+fn at(page: u32) -> usize {
+    (page as usize - 1) * 1024
+}
+
+fn be32(bytes: &[u8], at: usize) -> u32 {
+    u32::from_be_bytes(bytes[at..at + 4].try_into().unwrap())
+}
+
+#[test]
+fn a_healthy_store_with_overflow_chains_passes() {
+    assert_eq!(damaged(|_, _| {}), None);
+}
+
+#[test]
+fn a_page_of_a_tree_that_is_also_free_is_refused() {
+    let mut leaf = 0;
+    let detail = damaged(|conn, bytes| {
+        leaf = pages_of(conn, "t", "leaf", 0)[1];
+        let trunk = at(be32(bytes, 32));
+        bytes[trunk + 8..trunk + 12].copy_from_slice(&leaf.to_be_bytes());
+    });
+    assert_eq!(
+        detail,
+        Some(format!(
+            "tree of `t`, page {leaf}: page {leaf} is also on the free-page list"
+        ))
+    );
+}
+
+#[test]
+fn a_child_reached_twice_is_refused() {
+    let mut child = 0;
+    let detail = damaged(|conn, bytes| {
+        // In the index, whose keys have no order the walk checks.
+        let interior = at(pages_of(conn, "t_k", "internal", 1)[0]);
+        // The right-most child becomes the first cell's left child.
+        let first_cell = usize::from(u16::from_be_bytes([
+            bytes[interior + 12],
+            bytes[interior + 13],
+        ]));
+        child = be32(bytes, interior + first_cell);
+        bytes[interior + 8..interior + 12].copy_from_slice(&child.to_be_bytes());
+    });
+    let detail = detail.unwrap();
+    assert!(
+        detail.ends_with(&format!("page {child} is reached twice")),
+        "{detail}"
+    );
+}
+
+#[test]
+fn rowids_out_of_order_are_refused() {
+    let detail = damaged(|conn, bytes| {
+        // The first two cells of a leaf swap places.
+        let leaf = at(pages_of(conn, "t", "leaf", 2)[0]);
+        let pointers = leaf + 8;
+        let (a, b) = (pointers, pointers + 2);
+        let first = [bytes[a], bytes[a + 1]];
+        bytes.copy_within(b..b + 2, a);
+        bytes[b..b + 2].copy_from_slice(&first);
+    })
+    .unwrap();
+    assert!(
+        detail.contains("cell 1: rowid") && detail.ends_with("out of order"),
+        "{detail}"
+    );
+}
+
+#[test]
+fn two_cells_on_the_same_bytes_are_refused() {
+    let detail = damaged(|conn, bytes| {
+        let leaf = at(pages_of(conn, "t", "leaf", 2)[0]);
+        bytes.copy_within(leaf + 8..leaf + 10, leaf + 10);
+    })
+    .unwrap();
+    assert!(
+        detail.ends_with(": cell 1 overlaps another cell"),
+        "{detail}"
+    );
+}
+
+#[test]
+fn taken_bytes_across_words() {
+    let mut used = vec![0u64; 3];
+    assert!(take_bytes(&mut used, 10, 140));
+    assert_eq!(used, [!0 << 10, !0, (1 << 12) - 1]);
+    assert!(take_bytes(&mut used, 0, 10) && take_bytes(&mut used, 140, 150));
+    assert!(!take_bytes(&mut used, 149, 151), "byte 149 is taken");
+    assert!(!take_bytes(&mut used, 63, 65));
+}
+
+#[test]
+fn an_overflow_chain_of_the_wrong_length_is_refused() {
+    let detail = damaged(|conn, bytes| {
+        // Every overflow page that goes on ends the chain instead.
+        for page in pages_of(conn, "t", "overflow", 0) {
+            if be32(bytes, at(page)) != 0 {
+                bytes[at(page)..at(page) + 4].copy_from_slice(&[0; 4]);
+            }
+        }
+    })
+    .unwrap();
+    assert!(
+        detail.starts_with("tree of `t`, page ") && detail.ends_with(" pages short"),
+        "{detail}"
+    );
+}
+
+#[test]
+fn a_scrambled_page_is_refused() {
+    let detail = damaged(|conn, bytes| {
+        let leaf = at(pages_of(conn, "t", "leaf", 0)[3]);
+        for (k, byte) in bytes[leaf + 8..leaf + 1024].iter_mut().enumerate() {
+            *byte = (k * 7 % 251) as u8;
+        }
+    })
+    .unwrap();
+    assert!(
+        detail.contains("cell 0 starts outside the cell area"),
+        "{detail}"
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
+
+    /// No healthy store is refused: whatever rows, overflow chains, free
+    /// pages and tree shapes inserts, updates and deletes leave, SQLite's
+    /// own check passes and so does the walk.
+    #[test]
+    fn a_healthy_store_passes(ops in proptest::collection::vec(op(), 1..400)) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = store(dir.path(), &ops);
+        let check: String = Connection::open(&path)
+            .unwrap()
+            .query_row("PRAGMA quick_check", [], |row| row.get(0))
+            .unwrap();
+        prop_assert_eq!(check, "ok");
+        prop_assert_eq!(walk_all(&path), None);
+    }
+}
+
+#[test]
+fn varints_of_one_to_nine_bytes() {
+    assert_eq!(varint(&[0x05]), Some((5, 1)));
+    assert_eq!(varint(&[0x81, 0x00]), Some((128, 2)));
+    assert_eq!(varint(&[0xff; 9]), Some((u64::MAX, 9)));
+    assert_eq!(varint(&[0x81]), None, "cut short");
+}
+
+#[test]
+fn local_payload_follows_the_file_format() {
+    // 4096-byte pages: a table leaf keeps up to 4061 bytes, an index 1002.
+    assert_eq!(local_payload(4061, true, 4096), 4061);
+    assert_eq!(local_payload(1002, false, 4096), 1002);
+    // Beyond: min + (P - min) % (U - 4) when that fits, else min (489).
+    assert_eq!(local_payload(5000, true, 4096), 489 + (5000 - 489) % 4092);
+    assert_eq!(local_payload(4062, true, 4096), 489);
+}
