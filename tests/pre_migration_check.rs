@@ -400,3 +400,21 @@ fn a_page_of_a_table_the_step_rewrites_that_is_also_free_is_refused() {
     });
     reported(&detail, &format!("2nd reference to page {page}\n"));
 }
+
+#[test]
+fn a_malformed_record_in_a_table_the_step_rewrites_stops_the_step() {
+    // The walk reads the tree, not the rows' values: a record whose header
+    // claims more bytes than the row holds passes it, and `DROP COLUMN`
+    // stops on it, changing nothing.
+    let store = old_store();
+    let page = leaf_page_of(&store, "Note");
+    let detail = refused(&store, drop_plan(), |bytes| {
+        let at = offset(bytes, page);
+        let cell = at + usize::from(u16::from_be_bytes([bytes[at + 8], bytes[at + 9]]));
+        // One-byte varints here: the payload's size, the rowid, then the
+        // record's header size.
+        assert!(bytes[cell] < 0x80 && bytes[cell + 1] < 0x80 && bytes[cell + 2] < 0x80);
+        bytes[cell + 2] = 0x7f;
+    });
+    assert!(detail.contains("malformed"), "{detail}");
+}

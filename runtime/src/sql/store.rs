@@ -105,20 +105,10 @@ pub const SELECT_JOIN_TABLES: &str = "SELECT name FROM sqlite_schema WHERE type 
 /// with their tables).
 pub const QUICK_CHECK: &str = "PRAGMA quick_check(3)";
 
-/// Checks that the pages and records of `table` and of its indexes are
-/// well formed (the main database only: the temporary one's schema is not
-/// loaded for nothing).
-pub fn quick_check_table(table: &str) -> String {
-    format!("PRAGMA main.quick_check({})", quote_ident(table))
-}
-
-/// The name and root page of every table and index that has pages.
-pub const SELECT_ROOT_PAGES: &str = "SELECT name, rootpage FROM sqlite_schema WHERE rootpage > 0";
-
-/// The name and root page of table `?1`, and of each of its indexes when
-/// `?2` is true.
-pub const SELECT_ROOT_PAGES_OF_TABLE: &str = "SELECT name, rootpage FROM sqlite_schema \
-     WHERE tbl_name = ?1 AND rootpage > 0 AND (type = 'table' OR ?2)";
+/// The name, table, type and root page of every table and index that has
+/// pages.
+pub const SELECT_ROOT_PAGES: &str =
+    "SELECT name, tbl_name, type, rootpage FROM sqlite_schema WHERE rootpage > 0";
 
 /// Checks the whole database, indexes against their tables included.
 pub const INTEGRITY_CHECK: &str = "PRAGMA integrity_check";

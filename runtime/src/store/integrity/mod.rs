@@ -5,10 +5,10 @@
 //!
 //! - the free-page list, read from the file: the pages a migration's writes
 //!   take first, whatever tables it reads;
-//! - `PRAGMA quick_check(table)` for the tables every migration writes
-//!   (`sqlite_schema`, staged's metadata and history);
-//! - the b-trees, read from the file ([`tree`]), of `sqlite_sequence` when a
-//!   step rebuilds or transforms a table, and of every table of the store
+//! - the b-trees, read from the file ([`tree`]), of the tables every
+//!   migration writes (`sqlite_schema`, staged's metadata and history), of
+//!   `sqlite_sequence` when a step rebuilds or transforms a table, and of
+//!   every table of the store
 //!   whose pages the path walks: rows copied by a rebuild or read by a
 //!   transform, rewritten by `DROP COLUMN`, read into a new index, or pages
 //!   freed by `DROP TABLE`/`DROP INDEX`; with its indexes unless the path
@@ -35,12 +35,6 @@ use self::tree::Walk;
 use super::connection::is_damage;
 use crate::error::{Result, StoreError};
 use crate::sql::{self, HISTORY_TABLE, METADATA_TABLE, SCHEMA_TABLE};
-
-/// The tables every migration writes: staged's metadata (the version
-/// stamp) and history (a row per step), and the schema (every step's DDL),
-/// last: SQLite's check of the schema table also walks the free-page list
-/// again, through its own page cache.
-const WRITTEN_BY_EVERY_MIGRATION: [&str; 3] = [METADATA_TABLE, HISTORY_TABLE, SCHEMA_TABLE];
 
 /// The part of a store a migration path reads.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -109,20 +103,22 @@ fn check(
     Ok(())
 }
 
-/// The first damage found, described: by `PRAGMA quick_check` of the tables
-/// every migration writes, in the free-page list of `file`, or in the trees
-/// of `tables` and their indexes; `None` for none.
+/// The first damage found, described: in the free-page list of `file`, or
+/// in the trees of the tables every migration writes and of `tables`;
+/// `None` for none.
 fn damage(
     tx: &Connection,
     path: &Path,
     file: &Path,
     tables: &BTreeMap<String, Reach>,
 ) -> Result<Option<String>> {
-    let [first, written @ ..] = WRITTEN_BY_EVERY_MIGRATION;
-    // The first check takes the shared lock before the file is read.
-    if let Some(detail) = check_table(tx, first)? {
-        return Ok(Some(detail));
-    }
+    // Reading the schema takes SQLite's shared lock (after it rolls back a
+    // hot journal) before the file is read.
+    let roots = match roots(tx) {
+        Ok(roots) => roots,
+        Err(error) if is_damage(&error) => return Ok(Some(error.to_string())),
+        Err(error) => return Err(error.into()),
+    };
     let io = |source| StoreError::Io {
         path: path.to_owned(),
         source,
@@ -139,82 +135,68 @@ fn damage(
         Ok(free) => free,
         Err(detail) => return Ok(Some(detail)),
     };
-    if let Some(detail) = not_in_use(tx, &free)? {
-        return Ok(Some(detail));
+    // A free page that is a table's or an index's root: a write taking
+    // that "free" page would overwrite it.
+    if let Some(root) = roots.iter().find(|r| free.binary_search(&r.page).is_ok()) {
+        return Ok(Some(format!(
+            "free-page list: page {} is the root page of `{}`, in use",
+            root.page, root.name
+        )));
     }
-    for table in written {
-        if let Some(detail) = check_table(tx, table)? {
+    let written = [METADATA_TABLE, HISTORY_TABLE].map(|table| (table, Reach::All));
+    let walked = written
+        .into_iter()
+        .chain(tables.iter().map(|(table, &reach)| (table.as_str(), reach)));
+    let mut trees = vec![(SCHEMA_TABLE, 1)];
+    for (table, reach) in walked {
+        let of_table = roots.iter().filter(|root| {
+            root.table.eq_ignore_ascii_case(table) && (root.is_table || reach == Reach::All)
+        });
+        trees.extend(of_table.map(|root| (root.name.as_str(), root.page)));
+    }
+    let mut walk = Walk::new(&mut handle, &geometry, &free);
+    for (name, root) in trees {
+        if let Some(detail) = walk.tree(name, root).map_err(io)? {
             return Ok(Some(detail));
         }
     }
-    let mut walk = Walk::new(&mut handle, &geometry, &free);
-    for (table, &reach) in tables {
-        for (name, root) in roots(tx, table, reach)? {
-            let Ok(root) = u32::try_from(root) else {
-                return Ok(Some(format!("`{name}` has root page {root}")));
-            };
-            if let Some(detail) = walk.tree(&name, root).map_err(io)? {
-                return Ok(Some(detail));
-            }
-        }
-    }
     Ok(None)
 }
 
-/// The b-trees of `table` (and of its indexes, for [`Reach::All`]): each
-/// one's name and root page.
-fn roots(conn: &Connection, table: &str, reach: Reach) -> Result<Vec<(String, i64)>> {
-    let mut statement = conn.prepare_cached(sql::SELECT_ROOT_PAGES_OF_TABLE)?;
-    let roots = statement
-        .query_map((table, reach == Reach::All), |row| {
-            Ok((row.get(0)?, row.get(1)?))
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    Ok(roots)
+/// A b-tree of the store, from `sqlite_schema`.
+struct Root {
+    /// The table's or index's name.
+    name: String,
+    /// The table it belongs to (its own name for a table).
+    table: String,
+    /// A table's tree, not an index's.
+    is_table: bool,
+    page: u32,
 }
 
-/// `PRAGMA quick_check(table)`: the pages of the table and its indexes are
-/// well formed, and its rows are; what SQLite reports otherwise. A table the
-/// store does not have passes.
-fn check_table(conn: &Connection, table: &str) -> Result<Option<String>> {
-    let lines = conn
-        .prepare(&sql::quick_check_table(table))
-        .and_then(|mut statement| {
-            statement
-                .query_map([], |row| row.get::<_, String>(0))?
-                .take(3)
-                .collect::<rusqlite::Result<Vec<_>>>()
-        });
-    match lines {
-        Ok(lines) if lines.len() == 1 && lines[0] == "ok" => Ok(None),
-        Ok(lines) => Ok(Some(lines.join("; "))),
-        Err(error) if is_damage(&error) => Ok(Some(error.to_string())),
-        Err(rusqlite::Error::SqliteFailure(_, Some(message)))
-            if message.starts_with("no such table") =>
-        {
-            Ok(None)
-        }
-        Err(error) => Err(error.into()),
-    }
-}
-
-/// The first free page that is the root page of a table or index (the list
-/// naming a page in use, which a write taking that "free" page would
-/// overwrite), described; `None` when there is none.
-fn not_in_use(conn: &Connection, free: &[u32]) -> Result<Option<String>> {
-    if free.is_empty() {
-        return Ok(None);
-    }
+/// Every b-tree of the store but the schema's. A root page number that
+/// cannot be one (below 1 or past 2³² − 1) is damage.
+fn roots(conn: &Connection) -> rusqlite::Result<Vec<Root>> {
     let mut statement = conn.prepare(sql::SELECT_ROOT_PAGES)?;
     let mut rows = statement.query([])?;
+    let mut roots = Vec::new();
     while let Some(row) = rows.next()? {
-        let root: i64 = row.get(1)?;
-        if u32::try_from(root).is_ok_and(|root| free.binary_search(&root).is_ok()) {
-            let name: String = row.get(0)?;
-            return Ok(Some(format!(
-                "free-page list: page {root} is the root page of `{name}`, in use"
-            )));
-        }
+        let page: i64 = row.get(3)?;
+        let Ok(page) = u32::try_from(page) else {
+            return Err(rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CORRUPT),
+                Some(format!(
+                    "`{}` has root page {page}",
+                    row.get::<_, String>(0)?
+                )),
+            ));
+        };
+        roots.push(Root {
+            name: row.get(0)?,
+            table: row.get(1)?,
+            is_table: row.get::<_, String>(2)? == "table",
+            page,
+        });
     }
-    Ok(None)
+    Ok(roots)
 }

@@ -13,6 +13,9 @@ pub(super) struct Header {
     pub(super) table: bool,
     pub(super) leaf: bool,
     cells: usize,
+    /// Where the header starts: 100 on page 1, after the file header; 0
+    /// elsewhere.
+    start: usize,
     /// Bytes of header: 8 on a leaf, 12 on an interior page.
     size: usize,
     /// Where the cell content area starts.
@@ -20,29 +23,32 @@ pub(super) struct Header {
 }
 
 impl Header {
-    /// The header of `page`, whose first `usable` bytes SQLite uses; what
-    /// is wrong with it otherwise.
-    pub(super) fn read(page: &[u8], usable: usize) -> Result<Header, String> {
-        let (table, leaf) = match page[0] {
+    /// The header of page `number`, `page`, whose first `usable` bytes
+    /// SQLite uses; what is wrong with it otherwise.
+    pub(super) fn read(number: u32, page: &[u8], usable: usize) -> Result<Header, String> {
+        let start = if number == 1 { 100 } else { 0 };
+        let bytes = &page[start..];
+        let (table, leaf) = match bytes[0] {
             INTERIOR_TABLE => (true, false),
             LEAF_TABLE => (true, true),
             INTERIOR_INDEX => (false, false),
             LEAF_INDEX => (false, true),
             other => return Err(format!("not a b-tree page (type {other})")),
         };
-        let cells = usize::from(u16::from_be_bytes([page[3], page[4]]));
+        let cells = usize::from(u16::from_be_bytes([bytes[3], bytes[4]]));
         let size = if leaf { 8 } else { 12 };
-        let content = match u16::from_be_bytes([page[5], page[6]]) {
+        let content = match u16::from_be_bytes([bytes[5], bytes[6]]) {
             0 => 65_536,
             n => usize::from(n),
         };
-        if size + 2 * cells > content.min(usable) {
+        if start + size + 2 * cells > content.min(usable) {
             return Err(format!("{cells} cells do not fit the page"));
         }
         Ok(Header {
             table,
             leaf,
             cells,
+            start,
             size,
             content,
         })
@@ -78,7 +84,7 @@ pub(super) fn cells(
     let mut overflows = Vec::new();
     let (mut previous, up_to) = bounds;
     for i in 0..header.cells {
-        let at = header.size + 2 * i;
+        let at = header.start + header.size + 2 * i;
         let start = usize::from(u16::from_be_bytes([page[at], page[at + 1]]));
         if start < header.content || start >= usable {
             return Err(format!("cell {i} starts outside the cell area"));
@@ -106,7 +112,10 @@ pub(super) fn cells(
     }
     Ok(Cells {
         children,
-        right: u32::from_be_bytes([page[8], page[9], page[10], page[11]]),
+        right: {
+            let at = header.start + 8;
+            u32::from_be_bytes([page[at], page[at + 1], page[at + 2], page[at + 3]])
+        },
         overflows,
     })
 }

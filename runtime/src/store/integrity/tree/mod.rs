@@ -18,6 +18,7 @@ use std::io::{self, Read, Seek, SeekFrom};
 
 use self::cell::{Cells, Header, cells};
 use super::freelist::Geometry;
+use crate::sql::SCHEMA_TABLE;
 
 mod cell;
 
@@ -28,6 +29,18 @@ struct Pending {
     /// The page's rowids are above `above` and at most `up_to` (table trees).
     above: Option<i64>,
     up_to: Option<i64>,
+}
+
+/// The walk of one tree.
+struct Tree {
+    /// The schema's tree, rooted at page 1.
+    schema: bool,
+    /// A table's tree (rowids) or an index's, as its root says.
+    table: Option<bool>,
+    /// The depth of the first leaf read: every leaf is at that depth.
+    leaf_depth: Option<u32>,
+    /// Pages to read, the next last.
+    pending: Vec<Pending>,
 }
 
 /// The pages of a file seen so far: the free ones, then each tree's.
@@ -75,17 +88,21 @@ impl<'f> Walk<'f> {
     /// Checks the tree of `name` rooted at `root`; the damage found,
     /// described, or `None`.
     pub(super) fn tree(&mut self, name: &str, root: u32) -> io::Result<Option<String>> {
-        let mut pending = vec![Pending {
-            page: root,
-            depth: 0,
-            above: None,
-            up_to: None,
-        }];
-        let mut kind = None;
-        let mut leaf_depth = None;
-        while let Some(next) = pending.pop() {
-            let problem = self.page(&next, &mut kind, &mut leaf_depth, &mut pending)?;
-            if let Some(problem) = problem {
+        let mut tree = Tree {
+            // Page 1, taken from the start, is the schema's root: it is the
+            // root of no other tree and the child of none.
+            schema: root == 1 && name == SCHEMA_TABLE,
+            table: None,
+            leaf_depth: None,
+            pending: vec![Pending {
+                page: root,
+                depth: 0,
+                above: None,
+                up_to: None,
+            }],
+        };
+        while let Some(next) = tree.pending.pop() {
+            if let Some(problem) = self.page(&next, &mut tree)? {
                 return Ok(Some(format!(
                     "tree of `{name}`, page {}: {problem}",
                     next.page
@@ -95,27 +112,22 @@ impl<'f> Walk<'f> {
         Ok(None)
     }
 
-    /// Reads and checks one page of a tree, queueing its children.
-    fn page(
-        &mut self,
-        at: &Pending,
-        kind: &mut Option<bool>,
-        leaf_depth: &mut Option<u32>,
-        pending: &mut Vec<Pending>,
-    ) -> io::Result<Option<String>> {
-        if let Some(problem) = self.claim(at.page) {
+    /// Reads and checks one page of `tree`, queueing its children.
+    fn page(&mut self, at: &Pending, tree: &mut Tree) -> io::Result<Option<String>> {
+        let schema_root = tree.schema && at.depth == 0;
+        if !schema_root && let Some(problem) = self.claim(at.page) {
             return Ok(Some(problem));
         }
         let usable = self.geometry.usable as usize;
         let page = self.file.page(at.page)?;
-        let header = match Header::read(page, usable) {
+        let header = match Header::read(at.page, page, usable) {
             Ok(header) => header,
             Err(problem) => return Ok(Some(problem)),
         };
-        if *kind.get_or_insert(header.table) != header.table {
+        if *tree.table.get_or_insert(header.table) != header.table {
             return Ok(Some("a table page in an index tree, or the reverse".into()));
         }
-        if header.leaf && *leaf_depth.get_or_insert(at.depth) != at.depth {
+        if header.leaf && *tree.leaf_depth.get_or_insert(at.depth) != at.depth {
             return Ok(Some("leaves at different depths".into()));
         }
         let cells = match cells(page, &header, usable, (at.above, at.up_to), &mut self.used) {
@@ -128,7 +140,7 @@ impl<'f> Walk<'f> {
             }
         }
         if !header.leaf {
-            queue_children(at, header.table, cells, pending);
+            queue_children(at, header.table, cells, &mut tree.pending);
         }
         Ok(None)
     }
@@ -206,8 +218,9 @@ fn queue_children(at: &Pending, table: bool, cells: Cells, pending: &mut Vec<Pen
     pending.extend(children.into_iter().rev());
 }
 
-/// Pages of a file, read a run at a time: a tree's pages mostly follow each
-/// other in the file, so one read serves many.
+/// Pages of a file, read a run at a time: a large tree's pages mostly follow
+/// each other in the file, so one read serves many, while the few pages of
+/// a small tree are read one by one.
 struct Pages<'f> {
     file: &'f mut File,
     page_size: usize,
@@ -215,12 +228,15 @@ struct Pages<'f> {
     /// The run in `bytes`: its first page and how many.
     first: u32,
     count: u32,
+    /// Pages the next read takes: doubled each time the walk reads on
+    /// from where the last run ended, back to one when it jumps.
+    run: u32,
     bytes: Vec<u8>,
 }
 
 impl<'f> Pages<'f> {
-    /// Pages read at once.
-    const RUN: u32 = 32;
+    /// The most pages read at once.
+    const MAX_RUN: u32 = 64;
 
     fn new(file: &'f mut File, geometry: &Geometry) -> Self {
         Pages {
@@ -229,6 +245,7 @@ impl<'f> Pages<'f> {
             pages: geometry.pages,
             first: 0,
             count: 0,
+            run: 1,
             bytes: Vec::new(),
         }
     }
@@ -236,7 +253,12 @@ impl<'f> Pages<'f> {
     /// Page `page` (between 1 and the last page).
     fn page(&mut self, page: u32) -> io::Result<&[u8]> {
         if !(self.first..self.first + self.count).contains(&page) {
-            let count = Self::RUN.min(self.pages - page + 1);
+            self.run = if page == self.first + self.count {
+                (self.run * 2).min(Self::MAX_RUN)
+            } else {
+                1
+            };
+            let count = self.run.min(self.pages - page + 1);
             self.bytes.resize(count as usize * self.page_size, 0);
             let offset = u64::from(page - 1) * self.page_size as u64;
             self.file.seek(SeekFrom::Start(offset))?;

@@ -43,6 +43,13 @@ fn store(dir: &std::path::Path, ops: &[Op]) -> std::path::PathBuf {
          CREATE TABLE w (k TEXT PRIMARY KEY, v BLOB) WITHOUT ROWID;",
     )
     .unwrap();
+    // Enough tables that the schema's tree grows past page 1.
+    for k in 0..12 {
+        conn.execute_batch(&format!(
+            "CREATE TABLE pad_{k} (a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r);"
+        ))
+        .unwrap();
+    }
     for (i, op) in ops.iter().enumerate() {
         match *op {
             Op::Insert { payload, both } => {
@@ -76,16 +83,17 @@ fn store(dir: &std::path::Path, ops: &[Op]) -> std::path::PathBuf {
     path
 }
 
-/// Walks every tree of the store at `path` but the schema's.
+/// Walks every tree of the store at `path`, the schema's (page 1) first.
 fn walk_all(path: &std::path::Path) -> Option<String> {
     let conn = Connection::open(path).unwrap();
-    let roots: Vec<(String, u32)> = conn
-        .prepare("SELECT name, rootpage FROM sqlite_schema WHERE rootpage > 0")
-        .unwrap()
-        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
-        .unwrap()
-        .collect::<rusqlite::Result<_>>()
-        .unwrap();
+    let mut roots: Vec<(String, u32)> = vec![("sqlite_schema".into(), 1)];
+    roots.extend(
+        conn.prepare("SELECT name, rootpage FROM sqlite_schema WHERE rootpage > 0")
+            .unwrap()
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+            .unwrap()
+            .map(Result::unwrap),
+    );
     let (mut file, geometry) = freelist::open(path).unwrap().unwrap();
     let free = freelist::read(&mut file, &geometry).unwrap().unwrap();
     let mut walk = Walk::new(&mut file, &geometry, &free);
@@ -134,7 +142,31 @@ fn be32(bytes: &[u8], at: usize) -> u32 {
 
 #[test]
 fn a_healthy_store_with_overflow_chains_passes() {
-    assert_eq!(damaged(|_, _| {}), None);
+    let detail = damaged(|conn, _| {
+        assert_eq!(
+            pages_of(conn, "sqlite_schema", "internal", 1),
+            [1],
+            "the schema's tree goes past page 1, whose header follows the file's"
+        );
+        assert!(!pages_of(conn, "t", "overflow", 0).is_empty());
+    });
+    assert_eq!(detail, None);
+}
+
+#[test]
+fn a_page_of_the_schema_that_is_also_free_is_refused() {
+    let mut leaf = 0;
+    let detail = damaged(|conn, bytes| {
+        leaf = pages_of(conn, "sqlite_schema", "leaf", 0)[0];
+        let trunk = at(be32(bytes, 32));
+        bytes[trunk + 8..trunk + 12].copy_from_slice(&leaf.to_be_bytes());
+    });
+    assert_eq!(
+        detail,
+        Some(format!(
+            "tree of `sqlite_schema`, page {leaf}: page {leaf} is also on the free-page list"
+        ))
+    );
 }
 
 #[test]
