@@ -28,16 +28,16 @@ pub(super) enum NotRead {
     Damaged(String),
 }
 
-/// Opens the SQLite file at `path` and reads its header: the file and its
-/// geometry, or why its pages are not read from it.
-/// The caller holds a read transaction on the file, so no writer changes it
-/// and SQLite has rolled back any hot journal.
-pub(super) fn open(path: &Path) -> io::Result<Result<(File, Geometry), NotRead>> {
-    let mut file = File::open(path)?;
+/// Reads the header of the SQLite file at `path`, open as `file`: its
+/// geometry, or why its pages are not read from it. The caller holds a read
+/// transaction on the file, so no writer changes it and SQLite has rolled
+/// back any hot journal.
+pub(super) fn header(path: &Path, file: &mut File) -> io::Result<Result<Geometry, NotRead>> {
     let length = file.metadata()?.len();
     let mut header = [0u8; 100];
+    file.seek(SeekFrom::Start(0))?;
     file.read_exact(&mut header)?;
-    Ok(geometry(path, &header, length)?.map(|geometry| (file, geometry)))
+    geometry(path, &header, length)
 }
 
 /// What the header says of the file's pages and its free-page list.

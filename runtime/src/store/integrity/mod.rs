@@ -26,6 +26,7 @@ mod freelist;
 mod tree;
 
 use std::collections::BTreeMap;
+use std::fs::File;
 use std::path::Path;
 
 use rusqlite::Connection;
@@ -85,11 +86,16 @@ fn check(
     file: &Path,
     tables: &BTreeMap<String, Reach>,
 ) -> Result<()> {
-    // One read transaction: the first check takes SQLite's shared lock (after
-    // rolling back a hot journal), so no writer changes the file while its
-    // free-page list is read from it.
+    // The descriptor the file is read through, closed only after the read
+    // transaction has ended (`tx` is dropped first): on POSIX systems,
+    // closing any descriptor of a file drops every lock the process holds
+    // on it, SQLite's included.
+    let mut opened = None;
+    // One read transaction: reading the schema takes SQLite's shared lock
+    // (after it rolls back a hot journal), so no writer changes the file
+    // while it is read.
     let tx = conn.unchecked_transaction()?;
-    if let Some(detail) = damage(&tx, path, file, tables)? {
+    if let Some(detail) = damage(&tx, path, file, tables, &mut opened)? {
         // Refused either way; SQLite's own report of the whole file, when it
         // sees the damage too, says more than the first fault found here.
         super::quick_check(&tx, path)?;
@@ -105,12 +111,14 @@ fn check(
 
 /// The first damage found, described: in the free-page list of `file`, or
 /// in the trees of the tables every migration writes and of `tables`;
-/// `None` for none.
+/// `None` for none. The file is read through `opened`, which the caller
+/// closes.
 fn damage(
     tx: &Connection,
     path: &Path,
     file: &Path,
     tables: &BTreeMap<String, Reach>,
+    opened: &mut Option<File>,
 ) -> Result<Option<String>> {
     // Reading the schema takes SQLite's shared lock (after it rolls back a
     // hot journal) before the file is read.
@@ -123,15 +131,16 @@ fn damage(
         path: path.to_owned(),
         source,
     };
-    let (mut handle, geometry) = match freelist::open(file).map_err(io)? {
-        Ok(opened) => opened,
+    let handle = opened.insert(File::open(file).map_err(io)?);
+    let geometry = match freelist::header(file, handle).map_err(io)? {
+        Ok(geometry) => geometry,
         Err(NotRead::Damaged(detail)) => return Ok(Some(detail)),
         Err(NotRead::InWal | NotRead::Opaque) => {
             super::quick_check(tx, path)?;
             return Ok(None);
         }
     };
-    let free = match freelist::read(&mut handle, &geometry).map_err(io)? {
+    let free = match freelist::read(handle, &geometry).map_err(io)? {
         Ok(free) => free,
         Err(detail) => return Ok(Some(detail)),
     };
@@ -154,7 +163,7 @@ fn damage(
         });
         trees.extend(of_table.map(|root| (root.name.as_str(), root.page)));
     }
-    let mut walk = Walk::new(&mut handle, &geometry, &free);
+    let mut walk = Walk::new(handle, &geometry, &free);
     for (name, root) in trees {
         if let Some(detail) = walk.tree(name, root).map_err(io)? {
             return Ok(Some(detail));

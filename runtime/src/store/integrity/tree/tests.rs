@@ -94,7 +94,8 @@ fn walk_all(path: &std::path::Path) -> Option<String> {
             .unwrap()
             .map(Result::unwrap),
     );
-    let (mut file, geometry) = freelist::open(path).unwrap().unwrap();
+    let mut file = std::fs::File::open(path).unwrap();
+    let geometry = freelist::header(path, &mut file).unwrap().unwrap();
     let free = freelist::read(&mut file, &geometry).unwrap().unwrap();
     let mut walk = Walk::new(&mut file, &geometry, &free);
     roots
