@@ -228,8 +228,8 @@ struct Pages<'f> {
     /// The run in `bytes`: its first page and how many.
     first: u32,
     count: u32,
-    /// Pages the next read takes: doubled each time the walk reads on
-    /// from where the last run ended, back to one when it jumps.
+    /// Pages the last read took: doubled each time the walk reads on from
+    /// where the last run ended, back to one when it jumps.
     run: u32,
     bytes: Vec<u8>,
 }
@@ -237,6 +237,9 @@ struct Pages<'f> {
 impl<'f> Pages<'f> {
     /// The most pages read at once.
     const MAX_RUN: u32 = 64;
+    /// Pages the first read takes: page 1 and what follows it, where a
+    /// store's first tables (staged's own among them) have their roots.
+    const FIRST_RUN: u32 = 16;
 
     fn new(file: &'f mut File, geometry: &Geometry) -> Self {
         Pages {
@@ -245,7 +248,7 @@ impl<'f> Pages<'f> {
             pages: geometry.pages,
             first: 0,
             count: 0,
-            run: 1,
+            run: 0,
             bytes: Vec::new(),
         }
     }
@@ -253,7 +256,9 @@ impl<'f> Pages<'f> {
     /// Page `page` (between 1 and the last page).
     fn page(&mut self, page: u32) -> io::Result<&[u8]> {
         if !(self.first..self.first + self.count).contains(&page) {
-            self.run = if page == self.first + self.count {
+            self.run = if self.count == 0 {
+                Self::FIRST_RUN
+            } else if page == self.first + self.count {
                 (self.run * 2).min(Self::MAX_RUN)
             } else {
                 1
