@@ -225,7 +225,7 @@ struct Pages<'f> {
     file: &'f mut File,
     page_size: usize,
     pages: u32,
-    /// The run in `bytes`: its first page and how many.
+    /// The run at the start of `bytes`: its first page and how many.
     first: u32,
     count: u32,
     /// Pages the last read took: doubled each time the walk reads on from
@@ -239,7 +239,7 @@ impl<'f> Pages<'f> {
     const MAX_RUN: u32 = 64;
     /// Pages the first read takes: page 1 and what follows it, where a
     /// store's first tables (staged's own among them) have their roots.
-    const FIRST_RUN: u32 = 16;
+    const FIRST_RUN: u32 = 4;
 
     fn new(file: &'f mut File, geometry: &Geometry) -> Self {
         Pages {
@@ -264,10 +264,15 @@ impl<'f> Pages<'f> {
                 1
             };
             let count = self.run.min(self.pages - page + 1);
-            self.bytes.resize(count as usize * self.page_size, 0);
+            let length = count as usize * self.page_size;
+            // Grown, never shrunk: zeroing the buffer for every read would
+            // cost more than the read.
+            if self.bytes.len() < length {
+                self.bytes.resize(length, 0);
+            }
             let offset = u64::from(page - 1) * self.page_size as u64;
             self.file.seek(SeekFrom::Start(offset))?;
-            self.file.read_exact(&mut self.bytes)?;
+            self.file.read_exact(&mut self.bytes[..length])?;
             (self.first, self.count) = (page, count);
         }
         let start = (page - self.first) as usize * self.page_size;
