@@ -205,6 +205,13 @@ fn leaf_page_of(store: &TempStore, table: &str) -> u32 {
         .unwrap()
 }
 
+/// Makes the first leaf entry of the free-page list's first trunk name
+/// `page`.
+fn list_as_free(bytes: &mut [u8], page: u32) {
+    let at = offset(bytes, be32(bytes, 32));
+    bytes[at + 8..at + 12].copy_from_slice(&page.to_be_bytes());
+}
+
 /// Overwrites page `page` after its 8-byte header (cell pointers, cells).
 fn scramble(bytes: &mut [u8], page: u32) {
     let start = offset(bytes, page);
@@ -315,10 +322,7 @@ fn a_free_page_that_is_a_root_page_is_refused() {
             |r| r.get(0),
         )
         .unwrap();
-    let detail = refused(&store, add_plan(), |bytes| {
-        let at = offset(bytes, be32(bytes, 32));
-        bytes[at + 8..at + 12].copy_from_slice(&root.to_be_bytes());
-    });
+    let detail = refused(&store, add_plan(), |bytes| list_as_free(bytes, root));
     reported(&detail, &format!("2nd reference to page {root}\n"));
 }
 
@@ -394,10 +398,7 @@ fn a_page_of_a_table_the_step_rewrites_that_is_also_free_is_refused() {
     // rewrites: the walk of `Note`'s tree finds the page taken twice.
     let store = old_store();
     let page = leaf_page_of(&store, "Note");
-    let detail = refused(&store, drop_plan(), |bytes| {
-        let at = offset(bytes, be32(bytes, 32));
-        bytes[at + 8..at + 12].copy_from_slice(&page.to_be_bytes());
-    });
+    let detail = refused(&store, drop_plan(), |bytes| list_as_free(bytes, page));
     reported(&detail, &format!("2nd reference to page {page}\n"));
 }
 

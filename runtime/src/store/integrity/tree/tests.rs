@@ -154,36 +154,31 @@ fn a_healthy_store_with_overflow_chains_passes() {
     assert_eq!(detail, None);
 }
 
-#[test]
-fn a_page_of_the_schema_that_is_also_free_is_refused() {
+/// Lists leaf `k` of tree `name` as the free list's first leaf page too,
+/// and checks that the walk of `name` refuses it.
+fn a_leaf_also_free_is_refused(name: &str, k: usize) {
     let mut leaf = 0;
     let detail = damaged(|conn, bytes| {
-        leaf = pages_of(conn, "sqlite_schema", "leaf", 0)[0];
+        leaf = pages_of(conn, name, "leaf", 0)[k];
         let trunk = at(be32(bytes, 32));
         bytes[trunk + 8..trunk + 12].copy_from_slice(&leaf.to_be_bytes());
     });
     assert_eq!(
         detail,
         Some(format!(
-            "tree of `sqlite_schema`, page {leaf}: page {leaf} is also on the free-page list"
+            "tree of `{name}`, page {leaf}: page {leaf} is also on the free-page list"
         ))
     );
 }
 
 #[test]
+fn a_page_of_the_schema_that_is_also_free_is_refused() {
+    a_leaf_also_free_is_refused("sqlite_schema", 0);
+}
+
+#[test]
 fn a_page_of_a_tree_that_is_also_free_is_refused() {
-    let mut leaf = 0;
-    let detail = damaged(|conn, bytes| {
-        leaf = pages_of(conn, "t", "leaf", 0)[1];
-        let trunk = at(be32(bytes, 32));
-        bytes[trunk + 8..trunk + 12].copy_from_slice(&leaf.to_be_bytes());
-    });
-    assert_eq!(
-        detail,
-        Some(format!(
-            "tree of `t`, page {leaf}: page {leaf} is also on the free-page list"
-        ))
-    );
+    a_leaf_also_free_is_refused("t", 1);
 }
 
 #[test]
