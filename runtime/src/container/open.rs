@@ -18,7 +18,7 @@ use crate::error::{Error, MigrationError, Result, StoreError};
 use crate::migrate::{Migration, Prepared};
 use crate::schema::VersionedSchema;
 use crate::sql::{self, APPLICATION_ID};
-use crate::store::{self, FileState, Metadata, connection};
+use crate::store::{self, FileState, HeldFile, Metadata, connection};
 
 /// What opening did: the writer, the outcome, and a migration left open.
 type Opened = (SharedConnection, OpenOutcome, Option<Prepared>);
@@ -69,6 +69,14 @@ impl<S: VersionedSchema> ModelContainerBuilder<S> {
     }
 
     fn open_file(mut self, path: &Path) -> Result<(ModelContainer<S>, Option<Prepared>)> {
+        // Held from before the header is read until the connections close:
+        // staged's own reads of the file then never close a descriptor of
+        // it while SQLite holds locks (see `store::held`).
+        let io = |source| StoreError::Io {
+            path: path.to_owned(),
+            source,
+        };
+        let held = HeldFile::open(path).map_err(io)?;
         let (conn, outcome, prepared) = match store::sniff(path)? {
             FileState::New => self.open_new(path)?,
             FileState::Staged => {
@@ -93,6 +101,12 @@ impl<S: VersionedSchema> ModelContainerBuilder<S> {
                 }
             },
         };
+        // A new store's file exists from its first connection on; a store
+        // encrypted in place is another file than the one held before.
+        if let Some(held) = HeldFile::open(path).map_err(io)? {
+            conn.hold(held);
+        }
+        drop(held);
         let container = ModelContainer {
             conn,
             path: Some(path.to_owned()),

@@ -19,6 +19,7 @@ use rusqlite::{Connection, OpenFlags};
 
 use super::observe::Notifier;
 use crate::error::{Error, Result};
+use crate::store::HeldFile;
 use crate::store::encryption::{self, EncryptionKey};
 
 /// A writer shared by a container and its contexts.
@@ -37,6 +38,10 @@ pub(crate) struct Writer {
     turn: Mutex<Turn>,
     turn_free: Condvar,
     next_context: AtomicU64,
+    /// The process's own descriptor of the store file, declared (so
+    /// dropped) after the connections: while they are open, closing a
+    /// descriptor of the file would drop their locks (see `store::held`).
+    held: Mutex<Option<HeldFile>>,
 }
 
 /// Who holds the turn, from which thread, how many times over.
@@ -56,7 +61,13 @@ impl Writer {
             next_context: AtomicU64::new(1),
             readers: OnceLock::new(),
             notifier: OnceLock::new(),
+            held: Mutex::new(None),
         })
+    }
+
+    /// Keeps `file`, the store's file, open until the connections close.
+    pub(crate) fn hold(&self, file: HeldFile) {
+        *self.held.lock().unwrap_or_else(PoisonError::into_inner) = Some(file);
     }
 
     /// The connection, for one statement or a short sequence of them, without

@@ -2,8 +2,6 @@
 //! before SQLite opens it, the check that a store belongs to a plan, and
 //! the errors that say what is wrong with the file rather than the data.
 
-use std::fs::File;
-use std::io::Read;
 use std::path::Path;
 use std::time::Duration;
 
@@ -14,6 +12,7 @@ use crate::error::{Error, MigrationError, Result, StoreError};
 use crate::schema::{Checksum, Version};
 use crate::sql::APPLICATION_ID;
 
+use super::HeldFile;
 use super::encryption::EncryptionKey;
 use super::read_metadata;
 
@@ -144,21 +143,19 @@ pub(crate) fn sniff(path: &Path) -> Result<FileState> {
         path: path.to_owned(),
         source,
     };
-    let mut file = match File::open(path) {
-        Ok(file) => file,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(FileState::New),
-        Err(e) => return Err(io(e).into()),
+    // Through the process's own descriptor of the file, if it holds one:
+    // closing another would drop the locks of its open connections.
+    let Some(held) = HeldFile::open(path).map_err(io)? else {
+        return Ok(FileState::New);
     };
-    let mut header = Vec::with_capacity(100);
-    file.by_ref()
-        .take(100)
-        .read_to_end(&mut header)
-        .map_err(io)?;
+    let mut header = [0u8; 100];
+    let read = held.read_at(&mut header, 0).map_err(io)?;
+    let header = &header[..read];
     if header.is_empty() {
         return Ok(FileState::New);
     }
     if header.len() == 100 && &header[..16] != SQLITE_HEADER {
-        let length = file.metadata().map_err(io)?.len();
+        let length = held.len().map_err(io)?;
         if length % MIN_PAGE_SIZE == 0 {
             return Ok(FileState::Encrypted);
         }

@@ -8,6 +8,7 @@
 pub(crate) mod adopt;
 pub(crate) mod connection;
 pub(crate) mod encryption;
+mod held;
 mod inspect;
 pub(crate) mod integrity;
 pub(crate) mod verify;
@@ -23,6 +24,7 @@ use crate::sql::{self, APPLICATION_ID};
 
 pub use connection::JournalMode;
 pub(crate) use connection::{FileState, inspect_file, sniff};
+pub(crate) use held::HeldFile;
 
 pub use adopt::adoption_mismatches;
 pub use encryption::{EncryptionKey, encrypt_store};

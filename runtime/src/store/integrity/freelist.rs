@@ -7,9 +7,10 @@
 //! free pages. See <https://www.sqlite.org/fileformat2.html#the_freelist>.
 
 use std::collections::HashSet;
-use std::fs::File;
-use std::io::{self, Read, Seek, SeekFrom};
+use std::io;
 use std::path::Path;
+
+use crate::store::HeldFile;
 
 /// The byte SQLite locks on: the page holding it is never used.
 const PENDING_BYTE: u64 = 0x4000_0000;
@@ -32,11 +33,10 @@ pub(super) enum NotRead {
 /// geometry, or why its pages are not read from it. The caller holds a read
 /// transaction on the file, so no writer changes it and SQLite has rolled
 /// back any hot journal.
-pub(super) fn header(path: &Path, file: &mut File) -> io::Result<Result<Geometry, NotRead>> {
-    let length = file.metadata()?.len();
+pub(super) fn header(path: &Path, file: &HeldFile) -> io::Result<Result<Geometry, NotRead>> {
+    let length = file.len()?;
     let mut header = [0u8; 100];
-    file.seek(SeekFrom::Start(0))?;
-    file.read_exact(&mut header)?;
+    file.read_exact_at(&mut header, 0)?;
     geometry(path, &header, length)
 }
 
@@ -119,7 +119,7 @@ impl Geometry {
 /// no trunk lists more leaves than a page holds; no page is listed twice
 /// (which is also how a cycle of trunks shows); the pages found are as many
 /// as the header says.
-pub(super) fn read(file: &mut File, geometry: &Geometry) -> io::Result<Result<Vec<u32>, String>> {
+pub(super) fn read(file: &HeldFile, geometry: &Geometry) -> io::Result<Result<Vec<u32>, String>> {
     let &Geometry {
         page_size,
         usable,
@@ -159,8 +159,7 @@ pub(super) fn read(file: &mut File, geometry: &Geometry) -> io::Result<Result<Ve
             usize::try_from(page_size).expect("a page fits in memory"),
             0,
         );
-        file.seek(SeekFrom::Start(u64::from(trunk - 1) * u64::from(page_size)))?;
-        file.read_exact(&mut buffer)?;
+        file.read_exact_at(&mut buffer, u64::from(trunk - 1) * u64::from(page_size))?;
         let word = |at: usize| {
             u32::from_be_bytes([buffer[at], buffer[at + 1], buffer[at + 2], buffer[at + 3]])
         };

@@ -26,13 +26,13 @@ mod freelist;
 mod tree;
 
 use std::collections::BTreeMap;
-use std::fs::File;
 use std::path::Path;
 
 use rusqlite::Connection;
 
 use self::freelist::NotRead;
 use self::tree::Walk;
+use super::HeldFile;
 use super::connection::is_damage;
 use crate::error::{Result, StoreError};
 use crate::sql::{self, HISTORY_TABLE, METADATA_TABLE, SCHEMA_TABLE};
@@ -118,7 +118,7 @@ fn damage(
     path: &Path,
     file: &Path,
     tables: &BTreeMap<String, Reach>,
-    opened: &mut Option<File>,
+    opened: &mut Option<HeldFile>,
 ) -> Result<Option<String>> {
     // Reading the schema takes SQLite's shared lock (after it rolls back a
     // hot journal) before the file is read.
@@ -131,7 +131,10 @@ fn damage(
         path: path.to_owned(),
         source,
     };
-    let handle = opened.insert(File::open(file).map_err(io)?);
+    let held = HeldFile::open(file)
+        .and_then(|held| held.ok_or_else(|| std::io::ErrorKind::NotFound.into()))
+        .map_err(io)?;
+    let handle = &*opened.insert(held);
     let geometry = match freelist::header(file, handle).map_err(io)? {
         Ok(geometry) => geometry,
         Err(NotRead::Damaged(detail)) => return Ok(Some(detail)),

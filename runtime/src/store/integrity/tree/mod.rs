@@ -13,12 +13,12 @@
 //! stops the rewrite itself, with an error and nothing written. See
 //! <https://www.sqlite.org/fileformat2.html#b_tree_pages>.
 
-use std::fs::File;
-use std::io::{self, Read, Seek, SeekFrom};
+use std::io;
 
 use self::cell::{Cells, Header, cells};
 use super::freelist::Geometry;
 use crate::sql::SCHEMA_TABLE;
+use crate::store::HeldFile;
 
 mod cell;
 
@@ -58,7 +58,7 @@ pub(super) struct Walk<'f> {
 impl<'f> Walk<'f> {
     /// A walk of `file` whose free pages are `free` (from its header's
     /// list, sorted).
-    pub(super) fn new(file: &'f mut File, geometry: &'f Geometry, free: &'f [u32]) -> Self {
+    pub(super) fn new(file: &'f HeldFile, geometry: &'f Geometry, free: &'f [u32]) -> Self {
         let mut walk = Walk {
             file: Pages::new(file, geometry),
             geometry,
@@ -222,7 +222,7 @@ fn queue_children(at: &Pending, table: bool, cells: Cells, pending: &mut Vec<Pen
 /// each other in the file, so one read serves many, while the few pages of
 /// a small tree are read one by one.
 struct Pages<'f> {
-    file: &'f mut File,
+    file: &'f HeldFile,
     page_size: usize,
     pages: u32,
     /// The run at the start of `bytes`: its first page and how many.
@@ -241,7 +241,7 @@ impl<'f> Pages<'f> {
     /// store's first tables (staged's own among them) have their roots.
     const FIRST_RUN: u32 = 4;
 
-    fn new(file: &'f mut File, geometry: &Geometry) -> Self {
+    fn new(file: &'f HeldFile, geometry: &Geometry) -> Self {
         Pages {
             file,
             page_size: geometry.page_size as usize,
@@ -271,8 +271,7 @@ impl<'f> Pages<'f> {
                 self.bytes.resize(length, 0);
             }
             let offset = u64::from(page - 1) * self.page_size as u64;
-            self.file.seek(SeekFrom::Start(offset))?;
-            self.file.read_exact(&mut self.bytes[..length])?;
+            self.file.read_exact_at(&mut self.bytes[..length], offset)?;
             (self.first, self.count) = (page, count);
         }
         let start = (page - self.first) as usize * self.page_size;

@@ -94,10 +94,10 @@ fn walk_all(path: &std::path::Path) -> Option<String> {
             .unwrap()
             .map(Result::unwrap),
     );
-    let mut file = std::fs::File::open(path).unwrap();
-    let geometry = freelist::header(path, &mut file).unwrap().unwrap();
-    let free = freelist::read(&mut file, &geometry).unwrap().unwrap();
-    let mut walk = Walk::new(&mut file, &geometry, &free);
+    let file = HeldFile::open(path).unwrap().unwrap();
+    let geometry = freelist::header(path, &file).unwrap().unwrap();
+    let free = freelist::read(&file, &geometry).unwrap().unwrap();
+    let mut walk = Walk::new(&file, &geometry, &free);
     roots
         .iter()
         .find_map(|(name, root)| walk.tree(name, *root).unwrap())
