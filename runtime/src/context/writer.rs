@@ -70,6 +70,25 @@ impl Writer {
         *self.held.lock().unwrap_or_else(PoisonError::into_inner) = Some(file);
     }
 
+    /// Holds the file the writing connection reads, unless the writer holds
+    /// one already (a database in memory has none).
+    pub(crate) fn hold_file(&self) -> Result<()> {
+        let mut held = self.held.lock().unwrap_or_else(PoisonError::into_inner);
+        if held.is_some() {
+            return Ok(());
+        }
+        let conn = self.lock();
+        let Some(path) = conn.path().filter(|path| !path.is_empty()) else {
+            return Ok(());
+        };
+        let path = Path::new(path);
+        *held = HeldFile::open(path).map_err(|source| crate::error::StoreError::Io {
+            path: path.to_owned(),
+            source,
+        })?;
+        Ok(())
+    }
+
     /// The connection, for one statement or a short sequence of them, without
     /// taking a turn: for the runner (which runs before any context exists,
     /// and between its hooks' calls) and for store creation.

@@ -154,10 +154,10 @@ impl<'a, S: VersionedSchema> Migration<'a, S> {
             info_span!("migrate", path = %self.path.display(), from = %self.from, to = %S::VERSION);
         let _entered = span.enter();
         if self.check_before {
-            // Refuse to migrate a damaged store, reading what the path
-            // touches (see `check_before_migrating`).
-            let touched = touched::touched(self.plan, &self.route.steps);
-            store::integrity::check_before_migrating(&lock(shared), self.path, &touched)?;
+            // The writer keeps the descriptor the check reads through until
+            // its connection closes, so closing it cannot drop the lock taken
+            // below (see `store::held`).
+            shared.hold_file()?;
         }
         let current = {
             let conn = lock(shared);
@@ -166,13 +166,25 @@ impl<'a, S: VersionedSchema> Migration<'a, S> {
                 let _ = set_migration_mode(&conn, false);
                 return Err(error.into());
             }
-            // Another connection may have migrated the store while this one
-            // waited for the lock: read the version again under the lock.
-            let current = match self.prelude {
-                Some(prelude) => prelude(&conn),
-                None => Ok(()),
-            }
-            .and_then(|()| store::read_version(&conn, self.path));
+            // Refuse to migrate a damaged store, reading what the path
+            // touches (see `check_before_migrating`), under the write lock
+            // and before anything is written: the file checked is the file
+            // migrated. Another connection may have migrated the store while
+            // this one waited for the lock: read the version again under the
+            // lock.
+            let checked = match self.check_before {
+                true => {
+                    let touched = touched::touched(self.plan, &self.route.steps);
+                    store::integrity::check_before_migrating(&conn, self.path, &touched)
+                }
+                false => Ok(()),
+            };
+            let current = checked
+                .and_then(|()| match self.prelude {
+                    Some(prelude) => prelude(&conn),
+                    None => Ok(()),
+                })
+                .and_then(|()| store::read_version(&conn, self.path));
             if current.is_err() {
                 drop(conn);
                 let _ = end(shared, sql::ROLLBACK);

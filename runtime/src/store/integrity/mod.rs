@@ -61,9 +61,11 @@ pub(crate) enum Reach {
     All,
 }
 
-/// Checks the store at `path`, open on `conn`, before a migration that
-/// touches `touched`; a damaged store is [`StoreError::Corrupt`] and nothing
-/// was written.
+/// Checks the store at `path`, open on `conn` inside the migration's write
+/// transaction (SQLite holds its lock and has rolled back any hot journal,
+/// so no other connection changes the file while it is read), before the
+/// migration's first write, which touches `touched`; a damaged store is
+/// [`StoreError::Corrupt`] and nothing was written.
 pub(crate) fn check_before_migrating(
     conn: &Connection,
     path: &Path,
@@ -78,47 +80,35 @@ pub(crate) fn check_before_migrating(
     }
 }
 
-/// The free-page list of `file`, and `PRAGMA quick_check` of `tables` and
-/// of the tables every migration writes.
+/// The free-page list of `file` and the trees of the tables every
+/// migration writes and of `tables`, in the caller's write transaction.
 fn check(
     conn: &Connection,
     path: &Path,
     file: &Path,
     tables: &BTreeMap<String, Reach>,
 ) -> Result<()> {
-    // The descriptor the file is read through, closed only after the read
-    // transaction has ended (`tx` is dropped first): on POSIX systems,
-    // closing any descriptor of a file drops every lock the process holds
-    // on it, SQLite's included.
-    let mut opened = None;
-    // One read transaction: reading the schema takes SQLite's shared lock
-    // (after it rolls back a hot journal), so no writer changes the file
-    // while it is read.
-    let tx = conn.unchecked_transaction()?;
-    if let Some(detail) = damage(&tx, path, file, tables, &mut opened)? {
-        // Refused either way; SQLite's own report of the whole file, when it
-        // sees the damage too, says more than the first fault found here.
-        super::quick_check(&tx, path)?;
-        return Err(StoreError::Corrupt {
-            path: path.to_owned(),
-            detail,
-        }
-        .into());
+    let Some(detail) = damage(conn, path, file, tables)? else {
+        return Ok(());
+    };
+    // Refused either way; SQLite's own report of the whole file, when it
+    // sees the damage too, says more than the first fault found here.
+    super::quick_check(conn, path)?;
+    Err(StoreError::Corrupt {
+        path: path.to_owned(),
+        detail,
     }
-    tx.commit()?;
-    Ok(())
+    .into())
 }
 
 /// The first damage found, described: in the free-page list of `file`, or
 /// in the trees of the tables every migration writes and of `tables`;
-/// `None` for none. The file is read through `opened`, which the caller
-/// closes.
+/// `None` for none.
 fn damage(
     tx: &Connection,
     path: &Path,
     file: &Path,
     tables: &BTreeMap<String, Reach>,
-    opened: &mut Option<HeldFile>,
 ) -> Result<Option<String>> {
     // Reading the schema takes SQLite's shared lock (after it rolls back a
     // hot journal) before the file is read.
@@ -134,7 +124,7 @@ fn damage(
     let held = HeldFile::open(file)
         .and_then(|held| held.ok_or_else(|| std::io::ErrorKind::NotFound.into()))
         .map_err(io)?;
-    let handle = &*opened.insert(held);
+    let handle = &held;
     let geometry = match freelist::header(file, handle).map_err(io)? {
         Ok(geometry) => geometry,
         Err(NotRead::Damaged(detail)) => return Ok(Some(detail)),
