@@ -133,6 +133,14 @@ impl Walk {
         }
     }
 
+    /// Marks `sqlite_sequence` as written when the table now called `table`
+    /// is one of the store's: its row there is renamed or deleted with it.
+    fn sequence_of(&mut self, table: &str) {
+        if let Some(Some(_)) = self.tables.get(table) {
+            self.mark(SEQUENCE_TABLE.to_owned(), Reach::All);
+        }
+    }
+
     fn mark(&mut self, original: String, reach: Reach) {
         let known = self.touched.entry(original).or_insert(reach);
         *known = (*known).max(reach);
@@ -228,8 +236,10 @@ impl Walk {
             return false;
         };
         match shape {
-            // SQLite walks every page of a dropped table or index to free it.
+            // SQLite walks every page of a dropped table or index to free
+            // it, and deletes the table's row of `sqlite_sequence`.
             Shape::DropTable(table) => {
+                self.sequence_of(&table);
                 let known = self.read(&table);
                 self.tables.remove(&table);
                 known
@@ -237,7 +247,11 @@ impl Walk {
             Shape::DropIndex(index) => {
                 index_table(source, &index).is_some_and(|table| self.read(&table))
             }
-            Shape::RenameTable { from, to } => self.rename(&from, &to),
+            // The schema, and the table's row of `sqlite_sequence`.
+            Shape::RenameTable { from, to } => {
+                self.sequence_of(&from);
+                self.rename(&from, &to)
+            }
             // Every row rewritten in place: same rowid, same indexed
             // values (SQLite refuses to drop an indexed column).
             Shape::DropColumn(table) => self.read_rows(&table),
@@ -376,7 +390,8 @@ mod tests {
                 EntityDescriptor::from_parts("Label", Some("Tag".to_owned()), vec![text("label")]),
             ],
         );
-        assert_eq!(one_step(&entity_renamed), tables(&[]));
+        // Only the table's row of `sqlite_sequence` is renamed with it.
+        assert_eq!(one_step(&entity_renamed), tables(&["sqlite_sequence"]));
         let entity_added = schema(
             2,
             vec![
@@ -410,7 +425,8 @@ mod tests {
     #[test]
     fn a_removed_entity_is_read_to_free_its_pages() {
         let removed = schema(2, vec![item(Vec::new())]);
-        assert_eq!(one_step(&removed), tables(&["Tag"]));
+        // And its row of `sqlite_sequence` deleted.
+        assert_eq!(one_step(&removed), tables(&["Tag", "sqlite_sequence"]));
     }
 
     #[test]
@@ -422,8 +438,16 @@ mod tests {
                 EntityDescriptor::from_parts("Label", Some("Tag".to_owned()), vec![]),
             ],
         );
-        // Its attribute dropped: rows rewritten in place.
-        assert_eq!(one_step(&renamed), rows(&["Tag"]));
+        // Its attribute dropped: rows rewritten in place; its row of
+        // `sqlite_sequence` renamed.
+        assert_eq!(
+            one_step(&renamed),
+            Touched::Tables(
+                [("Tag", Reach::Rows), ("sqlite_sequence", Reach::All)]
+                    .map(|(table, reach)| (table.to_owned(), reach))
+                    .into()
+            )
+        );
         // Renamed in one step, transformed in the next: the transform reads
         // the store's `Tag`.
         let v1 = base();
@@ -510,7 +534,10 @@ mod tests {
         // The join table removed: its pages freed.
         let v3 = schema(3, base().entities().to_vec());
         let join = v2.join_tables()[0].name.clone();
-        assert_eq!(walk(&v2, [inferred(&v2, &v3)]), tables(&[join.as_str()]));
+        assert_eq!(
+            walk(&v2, [inferred(&v2, &v3)]),
+            tables(&[join.as_str(), "sqlite_sequence"])
+        );
     }
 
     #[test]
