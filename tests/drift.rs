@@ -104,6 +104,54 @@ pub mod v2 {
     }
 }
 
+/// 3.0.0: `Book.subtitle` required (empty by default), which rebuilds `Book`.
+#[versioned_schema(version = "3.0.0")]
+pub mod v3 {
+    use staged::prelude::*;
+
+    /// An author.
+    #[model]
+    #[derive(Debug, Clone)]
+    pub struct Author {
+        /// The name.
+        pub name: String,
+        /// The year of birth.
+        pub born: Option<i64>,
+    }
+
+    /// A book.
+    #[model]
+    #[derive(Debug, Clone)]
+    pub struct Book {
+        /// The title.
+        pub title: String,
+        /// The subtitle, now required.
+        #[attribute(default = "")]
+        pub subtitle: String,
+        /// Who wrote it.
+        #[relationship(delete_rule = "cascade")]
+        pub author: Ref<Author>,
+        /// Its tags.
+        #[relationship(inverse = "books")]
+        pub tags: ToMany<Tag>,
+    }
+
+    /// A tag.
+    #[model]
+    #[derive(Debug, Clone)]
+    pub struct Tag {
+        /// The label.
+        #[attribute(unique)]
+        pub label: String,
+        /// The rank.
+        #[attribute(index)]
+        pub rank: i64,
+        /// The tagged books.
+        #[relationship(inverse = "tags")]
+        pub books: ToMany<Book>,
+    }
+}
+
 /// A schema without relationships: no foreign keys.
 #[versioned_schema(version = "1.0.0")]
 pub mod flat {
@@ -464,4 +512,72 @@ fn only_schemas_with_references_or_many_to_manys_declare_foreign_keys() {
     assert!(!verify::declares_foreign_keys(
         <flat::Schema as VersionedSchema>::descriptor()
     ));
+}
+
+/// A 1.0.0 store with one book whose author was deleted while foreign keys
+/// were off: a reference that already points at nothing.
+fn store_with_an_old_dangling_reference() -> TempStore {
+    let store = TempStore::new();
+    {
+        let container = ModelContainer::open(store.path(), plans::single::<v1::Schema>()).unwrap();
+        let mut ctx = container.context();
+        let author = ctx
+            .insert(v1::Author {
+                name: "Ann".to_owned(),
+            })
+            .unwrap();
+        ctx.insert(v1::Book {
+            title: "First".to_owned(),
+            subtitle: None,
+            author: Ref::new(author),
+            tags: ToMany::new(),
+        })
+        .unwrap();
+    }
+    let conn = Connection::open(store.path()).unwrap();
+    conn.execute_batch(r#"PRAGMA foreign_keys = OFF; DELETE FROM "Author";"#)
+        .unwrap();
+    store
+}
+
+#[test]
+fn a_step_that_keeps_every_row_does_not_read_every_reference_again() {
+    // 2.0.0 only adds `Author.born`: every row keeps its id and references,
+    // so the runner does not read the tables holding references (which
+    // grows with the store) and the reference is left as it was found.
+    let store = store_with_an_old_dangling_reference();
+    let container =
+        ModelContainer::open(store.path(), plans::two::<v1::Schema, v2::Schema>()).unwrap();
+    assert_eq!(container.store_version(), Version::new(2, 0, 0));
+    drop(container);
+    let books: i64 = store
+        .conn()
+        .query_row(
+            r#"SELECT count(*) FROM "Book" WHERE "author" = 1"#,
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(books, 1);
+}
+
+#[test]
+fn a_step_that_rewrites_rows_reads_every_reference() {
+    // 3.0.0 rebuilds `Book`: its references are checked, and the old one
+    // that points at nothing stops the migration.
+    let store = store_with_an_old_dangling_reference();
+    let before = store.bytes();
+    let error = ModelContainer::open(store.path(), plans::two::<v1::Schema, v3::Schema>())
+        .expect_err("a dangling reference");
+    match error.as_migration() {
+        Some(MigrationError::DanglingReferences { references, .. }) => assert_eq!(
+            references
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>(),
+            ["`Book` record 1 refers through `author` to `Author` record 1, which does not exist"]
+        ),
+        other => panic!("expected MigrationError::DanglingReferences, got {other:?}"),
+    }
+    assert!(store.bytes() == before, "the store is unchanged");
 }

@@ -48,6 +48,48 @@ pub(super) fn touched<S: VersionedSchema>(
     walk(schemas[first.from].descriptor(), steps)
 }
 
+/// Whether the planned `steps` keep every reference of the store as it
+/// was: inferred steps whose statements only add columns (none holding a
+/// reference), rename or drop columns, create or drop indexes, or create
+/// (empty) tables. Every row keeps its id and the value of every reference
+/// column, so no reference that pointed at a record stops doing so, and the
+/// runner need not read every table holding references to look for one
+/// (`PRAGMA foreign_key_check`).
+pub(super) fn keeps_references<S: VersionedSchema>(
+    plan: &SchemaMigrationPlan<S>,
+    steps: &[PlannedStep],
+) -> bool {
+    let schemas = plan.schemas();
+    steps.iter().all(|step| {
+        let custom = step
+            .stage
+            .and_then(|k| plan.stages()[k].custom_part())
+            .is_some();
+        !custom && {
+            let (source, target) = (
+                schemas[step.from].descriptor(),
+                schemas[step.to].descriptor(),
+            );
+            let mapping = plan.mapping(step.from, step.to);
+            inference::lower(source, target, &mapping)
+                .iter()
+                .all(|statement| keeps_rows(&statement.sql))
+        }
+    })
+}
+
+/// Whether `statement` leaves every row's id and values in place (a column
+/// added gets its default in every row: one holding a reference does not
+/// count).
+fn keeps_rows(statement: &str) -> bool {
+    match sql::shape(statement) {
+        Some(Shape::DropColumn(_) | Shape::CreateIndex(_) | Shape::DropIndex(_)) => true,
+        Some(Shape::AlterColumn(_)) => !statement.contains(" REFERENCES "),
+        Some(Shape::CreateTable { from, .. }) => from.is_none(),
+        _ => false,
+    }
+}
+
 /// One physical step of a path.
 struct Step<'a> {
     source: &'a SchemaDescriptor,
@@ -538,6 +580,28 @@ mod tests {
             walk(&v2, [inferred(&v2, &v3)]),
             tables(&[join.as_str(), "sqlite_sequence"])
         );
+    }
+
+    #[test]
+    fn only_statements_that_keep_rows_keep_references() {
+        assert!(keeps_rows(r#"ALTER TABLE "Item" ADD COLUMN "due" INTEGER"#));
+        assert!(keeps_rows(r#"ALTER TABLE "Item" RENAME COLUMN "a" TO "b""#));
+        assert!(keeps_rows(r#"ALTER TABLE "Item" DROP COLUMN "note""#));
+        assert!(keeps_rows(r#"CREATE INDEX "i" ON "Item" ("name")"#));
+        assert!(keeps_rows(r#"DROP INDEX "i""#));
+        assert!(keeps_rows(
+            r#"CREATE TABLE "New" ("_id" INTEGER PRIMARY KEY)"#
+        ));
+        // A reference column added: every row gets its default.
+        assert!(!keeps_rows(
+            r#"ALTER TABLE "Item" ADD COLUMN "tag" INTEGER REFERENCES "Tag" ("_id") ON DELETE CASCADE"#
+        ));
+        assert!(!keeps_rows(
+            r#"INSERT INTO "New" ("_id") SELECT "_id" FROM "Item""#
+        ));
+        assert!(!keeps_rows(r#"DROP TABLE "Item""#));
+        assert!(!keeps_rows(r#"ALTER TABLE "Item" RENAME TO "Thing""#));
+        assert!(!keeps_rows(r#"UPDATE "Item" SET "name" = ''"#));
     }
 
     #[test]
