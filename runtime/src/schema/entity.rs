@@ -32,17 +32,7 @@ impl EntityDescriptor {
         original_name: Option<&'static str>,
         attributes: &'static [AttributeDescriptor],
     ) -> Self {
-        EntityDescriptor {
-            name: Cow::Borrowed(name),
-            original_name: match original_name {
-                Some(n) => Some(Cow::Borrowed(n)),
-                None => None,
-            },
-            attributes: Cow::Borrowed(attributes),
-            relationships: Cow::Borrowed(&[]),
-            removed: Cow::Borrowed(&[]),
-            constraints: Cow::Borrowed(&[]),
-        }
+        Self::__with_constraints(name, original_name, attributes, &[], &[], &[])
     }
 
     /// An entity with to-many relationships; `#[versioned_schema]` calls this in a `static`.
@@ -53,17 +43,7 @@ impl EntityDescriptor {
         attributes: &'static [AttributeDescriptor],
         relationships: &'static [RelationshipDescriptor],
     ) -> Self {
-        EntityDescriptor {
-            name: Cow::Borrowed(name),
-            original_name: match original_name {
-                Some(n) => Some(Cow::Borrowed(n)),
-                None => None,
-            },
-            attributes: Cow::Borrowed(attributes),
-            relationships: Cow::Borrowed(relationships),
-            removed: Cow::Borrowed(&[]),
-            constraints: Cow::Borrowed(&[]),
-        }
+        Self::__with_constraints(name, original_name, attributes, relationships, &[], &[])
     }
 
     /// An entity with what it deletes on purpose; `#[versioned_schema]`
@@ -76,17 +56,7 @@ impl EntityDescriptor {
         relationships: &'static [RelationshipDescriptor],
         removed: &'static [Cow<'static, str>],
     ) -> Self {
-        EntityDescriptor {
-            name: Cow::Borrowed(name),
-            original_name: match original_name {
-                Some(n) => Some(Cow::Borrowed(n)),
-                None => None,
-            },
-            attributes: Cow::Borrowed(attributes),
-            relationships: Cow::Borrowed(relationships),
-            removed: Cow::Borrowed(removed),
-            constraints: Cow::Borrowed(&[]),
-        }
+        Self::__with_constraints(name, original_name, attributes, relationships, removed, &[])
     }
 
     /// An entity with compound constraints (and what it deletes on
