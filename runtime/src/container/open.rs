@@ -72,11 +72,10 @@ impl<S: VersionedSchema> ModelContainerBuilder<S> {
         // Held from before the header is read until the connections close:
         // staged's own reads of the file then never close a descriptor of
         // it while SQLite holds locks (see `store::held`).
-        let io = |source| StoreError::Io {
+        let held = HeldFile::open(path).map_err(|source| StoreError::Io {
             path: path.to_owned(),
             source,
-        };
-        let held = HeldFile::open(path).map_err(io)?;
+        })?;
         let (conn, outcome, prepared) = match store::sniff(path)? {
             FileState::New => self.open_new(path)?,
             FileState::Staged => {
@@ -103,9 +102,7 @@ impl<S: VersionedSchema> ModelContainerBuilder<S> {
         };
         // A new store's file exists from its first connection on; a store
         // encrypted in place is another file than the one held before.
-        if let Some(held) = HeldFile::open(path).map_err(io)? {
-            conn.hold(held);
-        }
+        conn.hold_file()?;
         drop(held);
         let container = ModelContainer {
             conn,

@@ -18,7 +18,7 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags};
 
 use super::observe::Notifier;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, StoreError};
 use crate::store::HeldFile;
 use crate::store::encryption::{self, EncryptionKey};
 
@@ -65,13 +65,9 @@ impl Writer {
         })
     }
 
-    /// Keeps `file`, the store's file, open until the connections close.
-    pub(crate) fn hold(&self, file: HeldFile) {
-        *self.held.lock().unwrap_or_else(PoisonError::into_inner) = Some(file);
-    }
-
-    /// Holds the file the writing connection reads, unless the writer holds
-    /// one already (a database in memory has none).
+    /// Holds the file the writing connection reads open until the
+    /// connections close, unless the writer holds it already (a database in
+    /// memory has none).
     pub(crate) fn hold_file(&self) -> Result<()> {
         let mut held = self.held.lock().unwrap_or_else(PoisonError::into_inner);
         if held.is_some() {
@@ -82,7 +78,7 @@ impl Writer {
             return Ok(());
         };
         let path = Path::new(path);
-        *held = HeldFile::open(path).map_err(|source| crate::error::StoreError::Io {
+        *held = HeldFile::open(path).map_err(|source| StoreError::Io {
             path: path.to_owned(),
             source,
         })?;

@@ -106,8 +106,22 @@ fn geometry(path: &Path, header: &[u8; 100], length: u64) -> io::Result<Result<G
 
 impl Geometry {
     /// The page holding the byte SQLite locks on: never used.
-    pub(super) fn lock_page(&self) -> u32 {
+    fn lock_page(&self) -> u32 {
         u32::try_from(PENDING_BYTE / u64::from(self.page_size) + 1).unwrap_or(u32::MAX)
+    }
+
+    /// Why `page` can be no page of a list or a tree (out of the file's
+    /// range, or the lock-byte page), as the end of a sentence; `None` when
+    /// it can.
+    pub(super) fn misplaced(&self, page: u32) -> Option<String> {
+        let pages = self.pages;
+        if page < 2 || page > pages {
+            Some(format!("is out of range (2 to {pages})"))
+        } else if page == self.lock_page() {
+            Some("is the lock-byte page".to_owned())
+        } else {
+            None
+        }
     }
 }
 
@@ -127,16 +141,11 @@ pub(super) fn read(file: &HeldFile, geometry: &Geometry) -> io::Result<Result<Ve
         first_trunk,
         expected,
     } = geometry;
-    let lock_page = geometry.lock_page();
     let max_leaves = usable / 4 - 2;
-    let check = |page: u32, what: &dyn Fn() -> String| -> Option<String> {
-        if page < 2 || page > pages {
-            Some(format!("{} is out of range (2 to {pages})", what()))
-        } else if page == lock_page {
-            Some(format!("{} is the lock-byte page", what()))
-        } else {
-            None
-        }
+    let check = |page: u32, what: &dyn Fn() -> String| {
+        geometry
+            .misplaced(page)
+            .map(|problem| format!("{} {problem}", what()))
     };
     let mut free: Vec<u32> = Vec::with_capacity(usize::try_from(expected.min(pages)).unwrap_or(0));
     let mut trunks = HashSet::new();

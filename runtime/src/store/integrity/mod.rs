@@ -105,14 +105,12 @@ fn check(
 /// in the trees of the tables every migration writes and of `tables`;
 /// `None` for none.
 fn damage(
-    tx: &Connection,
+    conn: &Connection,
     path: &Path,
     file: &Path,
     tables: &BTreeMap<String, Reach>,
 ) -> Result<Option<String>> {
-    // Reading the schema takes SQLite's shared lock (after it rolls back a
-    // hot journal) before the file is read.
-    let roots = match roots(tx) {
+    let roots = match roots(conn) {
         Ok(roots) => roots,
         Err(error) if is_damage(&error) => return Ok(Some(error.to_string())),
         Err(error) => return Err(error.into()),
@@ -124,16 +122,15 @@ fn damage(
     let held = HeldFile::open(file)
         .and_then(|held| held.ok_or_else(|| std::io::ErrorKind::NotFound.into()))
         .map_err(io)?;
-    let handle = &held;
-    let geometry = match freelist::header(file, handle).map_err(io)? {
+    let geometry = match freelist::header(file, &held).map_err(io)? {
         Ok(geometry) => geometry,
         Err(NotRead::Damaged(detail)) => return Ok(Some(detail)),
         Err(NotRead::InWal | NotRead::Opaque) => {
-            super::quick_check(tx, path)?;
+            super::quick_check(conn, path)?;
             return Ok(None);
         }
     };
-    let free = match freelist::read(handle, &geometry).map_err(io)? {
+    let free = match freelist::read(&held, &geometry).map_err(io)? {
         Ok(free) => free,
         Err(detail) => return Ok(Some(detail)),
     };
@@ -156,7 +153,7 @@ fn damage(
         });
         trees.extend(of_table.map(|root| (root.name.as_str(), root.page)));
     }
-    let mut walk = Walk::new(handle, &geometry, &free);
+    let mut walk = Walk::new(&held, &geometry, &free);
     for (name, root) in trees {
         if let Some(detail) = walk.tree(name, root).map_err(io)? {
             return Ok(Some(detail));

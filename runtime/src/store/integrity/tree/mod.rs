@@ -148,12 +148,8 @@ impl<'f> Walk<'f> {
     /// Takes `page` for the tree being walked: what is wrong with it being
     /// there, or `None`.
     fn claim(&mut self, page: u32) -> Option<String> {
-        let pages = self.geometry.pages;
-        if page < 2 || page > pages {
-            return Some(format!("page {page} is out of range (2 to {pages})"));
-        }
-        if page == self.geometry.lock_page() {
-            return Some(format!("page {page} is the lock-byte page"));
+        if let Some(problem) = self.geometry.misplaced(page) {
+            return Some(format!("page {page} {problem}"));
         }
         if !self.take(page) {
             if self.free.binary_search(&page).is_ok() {
