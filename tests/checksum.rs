@@ -177,7 +177,12 @@ fn checksum_agrees_with_the_descriptor_and_parses_back() {
         .map(|b| format!("{b:02x}"))
         .collect();
     assert_eq!(hex, text);
-    for bad in [text.to_uppercase(), text[..63].to_owned()] {
+    for bad in [
+        text.to_uppercase(),
+        text[..63].to_owned(),
+        format!("{}g", &text[..63]),
+        format!("{}é", &text[..62]),
+    ] {
         assert_eq!(
             bad.parse::<Checksum>().unwrap_err().to_string(),
             format!("invalid checksum `{bad}`: expected 64 lowercase hex digits")

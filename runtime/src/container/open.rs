@@ -142,7 +142,8 @@ impl<S: VersionedSchema> ModelContainerBuilder<S> {
             let conn = self.connect(path)?;
             // Another process may have created the store meanwhile
             // (`install` then left it alone): open it as any store.
-            let (outcome, prepared) = self.migrate_existing(&conn, path)?;
+            let read = store::read_metadata(&conn.lock(), path);
+            let (outcome, prepared) = self.migrate_existing(&conn, path, read)?;
             let outcome = match (from, outcome) {
                 (Some(from), OpenOutcome::UpToDate) => OpenOutcome::Prepackaged { from },
                 (_, outcome) => outcome,
@@ -166,7 +167,8 @@ impl<S: VersionedSchema> ModelContainerBuilder<S> {
         // store meanwhile, and the store is looked at again.
         for _ in 0..2 {
             let conn = self.connect(path)?;
-            let metadata = store::read_metadata(&conn.lock(), path).ok();
+            let read = store::read_metadata(&conn.lock(), path);
+            let metadata = read.as_ref().ok().cloned();
             let discard = match metadata.clone() {
                 Some(metadata)
                     if self.erase_when_schema_changed
@@ -176,7 +178,7 @@ impl<S: VersionedSchema> ModelContainerBuilder<S> {
                     Discard::Erase(metadata)
                 }
                 _ => {
-                    let error = match self.migrate_existing(&conn, path) {
+                    let error = match self.migrate_existing(&conn, path, read) {
                         Ok((outcome, prepared)) => return Ok((conn, outcome, prepared)),
                         Err(error) => connection::classify(error, path, self.busy_timeout),
                     };
@@ -207,7 +209,8 @@ impl<S: VersionedSchema> ModelContainerBuilder<S> {
             }
         }
         let conn = self.connect(path)?;
-        let (outcome, prepared) = self.migrate_existing(&conn, path)?;
+        let read = store::read_metadata(&conn.lock(), path);
+        let (outcome, prepared) = self.migrate_existing(&conn, path, read)?;
         Ok((conn, outcome, prepared))
     }
 
@@ -335,13 +338,15 @@ impl<S: VersionedSchema> ModelContainerBuilder<S> {
         result
     }
 
-    /// Begins the migration of an existing store, unless it is up to date.
+    /// Begins the migration of an existing store whose metadata `read` gave,
+    /// unless it is up to date.
     fn migrate_existing(
         &self,
         conn: &SharedConnection,
         path: &Path,
+        read: Result<Metadata>,
     ) -> Result<(OpenOutcome, Option<Prepared>)> {
-        let version = self.plan.store_version(&conn.lock(), path)?;
+        let version = self.plan.version_of(read?, path)?;
         if version == S::VERSION {
             return Ok((OpenOutcome::UpToDate, None));
         }

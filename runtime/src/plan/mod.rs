@@ -13,7 +13,7 @@ use crate::inference::SchemaMapping;
 use crate::planner::{self, MigrationPath, NoRoute, Route};
 use crate::schema::{Checksum, SchemaDescriptor, Version, VersionedSchema};
 use crate::stage::MigrationStage;
-use crate::store::connection;
+use crate::store::{self, Metadata, connection};
 
 mod checks;
 
@@ -197,8 +197,14 @@ impl<S: VersionedSchema> SchemaMigrationPlan<S> {
     /// ([`MigrationError::StoreNewer`], [`MigrationError::StoreTooOld`],
     /// [`MigrationError::VersionNotInPlan`], [`MigrationError::UnknownChecksum`]).
     pub(crate) fn store_version(&self, conn: &Connection, path: &Path) -> Result<Version> {
+        self.version_of(store::read_metadata(conn, path)?, path)
+    }
+
+    /// [`store_version`](Self::store_version) of a store whose metadata the
+    /// caller has read.
+    pub(crate) fn version_of(&self, metadata: Metadata, path: &Path) -> Result<Version> {
         let versions = (self.oldest_supported, S::VERSION);
-        connection::check_store(conn, path, versions, |version| {
+        connection::check_store(metadata, path, versions, |version| {
             self.schema(version).map(PlanSchema::checksum)
         })
     }

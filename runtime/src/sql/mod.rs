@@ -206,6 +206,19 @@ pub enum Failed {
     NotNull,
 }
 
+/// Whether `error` is SQLite's "no such column" for `column` (a statement
+/// naming a column the table does not have).
+pub fn is_missing_column(error: &rusqlite::Error, column: &str) -> bool {
+    let message = match error {
+        rusqlite::Error::SqliteFailure(_, Some(message)) => message,
+        rusqlite::Error::SqlInputError { msg, .. } => msg,
+        _ => return false,
+    };
+    message
+        .strip_prefix("no such column: ")
+        .is_some_and(|name| name == column)
+}
+
 /// The columns SQLite names in the message of a failed `constraint`, as
 /// `table.column` (several separated by `, ` for a unique index over
 /// several columns): `Reminder.uid` in "UNIQUE constraint failed:

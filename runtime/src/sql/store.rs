@@ -5,8 +5,9 @@
 use super::{HISTORY_TABLE, METADATA_TABLE, quote_ident};
 
 /// `CREATE TABLE` of staged's own tables: the metadata (one row: version,
-/// checksum, created and updated times in Unix milliseconds) and the history
-/// (one row per applied migration step).
+/// checksum, created and updated times in Unix milliseconds, and the schema
+/// cookie when the store's tables were last known to be its version's) and
+/// the history (one row per applied migration step).
 pub fn create_own_tables() -> String {
     format!(
         "CREATE TABLE {meta} (
@@ -14,7 +15,8 @@ pub fn create_own_tables() -> String {
              version TEXT NOT NULL,
              checksum TEXT NOT NULL,
              created_at INTEGER NOT NULL,
-             updated_at INTEGER NOT NULL
+             updated_at INTEGER NOT NULL,
+             {SCHEMA_COOKIE_COLUMN} INTEGER
          ) STRICT;
          CREATE TABLE {history} (
              seq INTEGER PRIMARY KEY,
@@ -30,27 +32,69 @@ pub fn create_own_tables() -> String {
     )
 }
 
+/// The metadata column holding SQLite's schema cookie (`PRAGMA
+/// schema_version`, which every change to the schema moves) as it was when
+/// the store's tables were last known to be those of its version: when the
+/// store was created, or when a migration stamped it. `NULL` when unknown
+/// (an adopted database). Stores created before the column existed get it
+/// at their next migration.
+pub const SCHEMA_COOKIE_COLUMN: &str = "schema_cookie";
+
+/// SQLite's schema cookie of the main database.
+pub const SCHEMA_COOKIE: &str = "PRAGMA schema_version";
+
 /// `INSERT` of the metadata row: version `?1`, checksum `?2`, created and
-/// updated at `?3`.
+/// updated at `?3`, schema cookie `?4`.
 pub fn insert_metadata() -> String {
     format!(
-        "INSERT INTO {} (id, version, checksum, created_at, updated_at) VALUES (1, ?1, ?2, ?3, ?3)",
+        "INSERT INTO {} (id, version, checksum, created_at, updated_at, {SCHEMA_COOKIE_COLUMN}) \
+         VALUES (1, ?1, ?2, ?3, ?3, ?4)",
         quote_ident(METADATA_TABLE)
     )
 }
 
-/// `SELECT` of the store's version and checksum.
+/// `SELECT` of the store's version, checksum and schema cookie.
 pub fn select_metadata() -> String {
+    format!(
+        "SELECT version, checksum, {SCHEMA_COOKIE_COLUMN} FROM {} WHERE id = 1",
+        quote_ident(METADATA_TABLE)
+    )
+}
+
+/// `SELECT` of the version and checksum of a store created before the
+/// schema cookie column existed.
+pub fn select_metadata_without_cookie() -> String {
     format!(
         "SELECT version, checksum FROM {} WHERE id = 1",
         quote_ident(METADATA_TABLE)
     )
 }
 
-/// `UPDATE` of the metadata row to version `?1`, checksum `?2`, updated at `?3`.
+/// `ALTER TABLE` adding the schema cookie column to the metadata of a store
+/// created before it existed.
+pub fn add_schema_cookie_column() -> String {
+    format!(
+        "ALTER TABLE {} ADD COLUMN {SCHEMA_COOKIE_COLUMN} INTEGER",
+        quote_ident(METADATA_TABLE)
+    )
+}
+
+/// `UPDATE` of the metadata row to version `?1`, checksum `?2`, updated at
+/// `?3`, schema cookie `?4`.
 pub fn stamp_metadata() -> String {
     format!(
-        "UPDATE {} SET version = ?1, checksum = ?2, updated_at = ?3 WHERE id = 1",
+        "UPDATE {} SET version = ?1, checksum = ?2, updated_at = ?3, {SCHEMA_COOKIE_COLUMN} = ?4 \
+         WHERE id = 1",
+        quote_ident(METADATA_TABLE)
+    )
+}
+
+/// `UPDATE` forgetting the schema cookie of the metadata in `database`
+/// (an attached database).
+pub fn forget_schema_cookie(database: &str) -> String {
+    format!(
+        "UPDATE {}.{} SET {SCHEMA_COOKIE_COLUMN} = NULL",
+        quote_ident(database),
         quote_ident(METADATA_TABLE)
     )
 }

@@ -120,3 +120,30 @@ fn constraint_messages_name_their_columns() {
         None
     );
 }
+
+#[test]
+fn reads_sqlite_s_missing_column_message_back() {
+    let conn = rusqlite::Connection::open_in_memory().unwrap();
+    conn.execute_batch("CREATE TABLE t (a)").unwrap();
+    let error = conn.prepare("SELECT a, b FROM t").unwrap_err();
+    assert!(is_missing_column(&error, "b"));
+    assert!(!is_missing_column(&error, "a"));
+    let error = conn.prepare("SELECT a FROM missing").unwrap_err();
+    assert!(!is_missing_column(&error, "a"));
+}
+
+#[test]
+fn metadata_statements_name_the_schema_cookie() {
+    assert_eq!(
+        select_metadata(),
+        r#"SELECT version, checksum, schema_cookie FROM "_staged_metadata" WHERE id = 1"#
+    );
+    assert_eq!(
+        stamp_metadata(),
+        r#"UPDATE "_staged_metadata" SET version = ?1, checksum = ?2, updated_at = ?3, schema_cookie = ?4 WHERE id = 1"#
+    );
+    assert_eq!(
+        add_schema_cookie_column(),
+        r#"ALTER TABLE "_staged_metadata" ADD COLUMN schema_cookie INTEGER"#
+    );
+}

@@ -13,8 +13,8 @@ use crate::schema::{Checksum, Version};
 use crate::sql::APPLICATION_ID;
 
 use super::HeldFile;
+use super::Metadata;
 use super::encryption::EncryptionKey;
-use super::read_metadata;
 
 /// How long a connection waits for another connection's lock before failing,
 /// unless `ModelContainerBuilder::busy_timeout` says otherwise.
@@ -53,17 +53,15 @@ pub(crate) fn open(
     Ok(conn)
 }
 
-/// The version of the store behind `conn`, once its metadata shows a
-/// version neither newer than `latest` nor older than `oldest` whose
-/// checksum in the plan (`checksum_of`) is the store's; otherwise the store
-/// cannot be opened.
+/// The version of a store, once its `metadata` shows a version neither
+/// newer than `latest` nor older than `oldest` whose checksum in the plan
+/// (`checksum_of`) is the store's; otherwise the store cannot be opened.
 pub(crate) fn check_store(
-    conn: &Connection,
+    metadata: Metadata,
     path: &Path,
     (oldest, latest): (Version, Version),
     checksum_of: impl Fn(Version) -> Option<Checksum>,
 ) -> Result<Version> {
-    let metadata = read_metadata(conn, path)?;
     if metadata.version < oldest {
         return Err(MigrationError::StoreTooOld {
             path: path.to_owned(),

@@ -3,7 +3,8 @@
 //! A store is a SQLite file marked with `PRAGMA application_id` =
 //! [`APPLICATION_ID`](crate::sql::APPLICATION_ID), holding one table per entity plus two tables staged owns:
 //! `_staged_metadata` (one row: version, checksum, created and updated times,
-//! in Unix milliseconds) and `_staged_history` (one row per applied migration step).
+//! in Unix milliseconds, and the schema cookie recorded with the version) and
+//! `_staged_history` (one row per applied migration step).
 
 pub(crate) mod adopt;
 pub(crate) mod connection;
@@ -35,6 +36,38 @@ pub use inspect::{EntitySummary, HistoryEntry, JoinTableSummary, StoreSummary, i
 pub(crate) struct Metadata {
     pub version: Version,
     pub checksum: Checksum,
+    pub cookie: RecordedCookie,
+}
+
+/// The schema cookie a store's metadata recorded with its version: SQLite's
+/// `PRAGMA schema_version` when the store's tables were last known to be
+/// its version's. While the store's cookie is still that value, nothing has
+/// changed its schema since (every `CREATE`, `ALTER` and `DROP` moves it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RecordedCookie {
+    /// A store created before the metadata had the column.
+    NoColumn,
+    /// Not known (an adopted database, an encrypted copy).
+    Unknown,
+    /// The cookie recorded.
+    At(i64),
+}
+
+impl Metadata {
+    /// Whether the store's schema is exactly the one recorded with its
+    /// version: its schema cookie (read inside the caller's transaction)
+    /// is the recorded one.
+    pub(crate) fn schema_unchanged(&self, conn: &Connection) -> rusqlite::Result<bool> {
+        match self.cookie {
+            RecordedCookie::At(recorded) => Ok(schema_cookie(conn)? == recorded),
+            RecordedCookie::NoColumn | RecordedCookie::Unknown => Ok(false),
+        }
+    }
+}
+
+/// SQLite's schema cookie of the main database of `conn`.
+pub(crate) fn schema_cookie(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.query_row(sql::SCHEMA_COOKIE, [], |row| row.get(0))
 }
 
 /// Reads the metadata row; a missing or malformed row is [`StoreError::MissingMetadata`].
@@ -44,10 +77,22 @@ pub(crate) fn read_metadata(conn: &Connection, path: &Path) -> Result<Metadata> 
             path: path.to_owned(),
         })
     };
-    let row: Option<(String, String)> = conn
+    let row: Option<(String, String, RecordedCookie)> = conn
         .query_row(&sql::select_metadata(), [], |row| {
-            Ok((row.get(0)?, row.get(1)?))
+            let cookie = row
+                .get::<_, Option<i64>>(2)?
+                .map_or(RecordedCookie::Unknown, RecordedCookie::At);
+            Ok((row.get(0)?, row.get(1)?, cookie))
         })
+        .or_else(
+            |error| match sql::is_missing_column(&error, sql::SCHEMA_COOKIE_COLUMN) {
+                // A store from before the column.
+                true => conn.query_row(&sql::select_metadata_without_cookie(), [], |row| {
+                    Ok((row.get(0)?, row.get(1)?, RecordedCookie::NoColumn))
+                }),
+                false => Err(error),
+            },
+        )
         .optional()
         .map_err(|error| match error.sqlite_error_code() {
             // "no such table" and the like: the file has no metadata.
@@ -55,17 +100,36 @@ pub(crate) fn read_metadata(conn: &Connection, path: &Path) -> Result<Metadata> 
             // Busy, corrupt, I/O…: the caller classifies these.
             Some(_) => Error::Sqlite(error),
         })?;
-    let (version, checksum) = row.ok_or_else(missing)?;
+    let (version, checksum, cookie) = row.ok_or_else(missing)?;
     Ok(Metadata {
         version: version.parse().map_err(|_| missing())?,
         checksum: checksum.parse().map_err(|_| missing())?,
+        cookie,
     })
 }
 
-/// The version in the store's metadata (what the runner reads again once it
-/// holds the write lock, to see a migration another connection committed).
-pub(crate) fn read_version(conn: &Connection, path: &Path) -> Result<Version> {
-    read_metadata(conn, path).map(|metadata| metadata.version)
+/// Stamps the store at `version` (whose schema has `checksum`), inside the
+/// caller's transaction, once its tables are known to be that version's,
+/// recording its schema cookie (after adding the column to a store `read`
+/// from before it existed).
+pub(crate) fn stamp(
+    conn: &Connection,
+    (version, checksum): (Version, Checksum),
+    read: &Metadata,
+) -> Result<()> {
+    if read.cookie == RecordedCookie::NoColumn {
+        conn.execute(&sql::add_schema_cookie_column(), [])?;
+    }
+    conn.execute(
+        &sql::stamp_metadata(),
+        params![
+            version.to_string(),
+            checksum.to_string(),
+            now_millis(),
+            schema_cookie(conn)?
+        ],
+    )?;
+    Ok(())
 }
 
 /// Runs `PRAGMA quick_check` (every page and record is well formed; cheaper
@@ -124,7 +188,8 @@ pub(crate) fn create_in(tx: &Connection, descriptor: &SchemaDescriptor) -> Resul
         tx.execute(&sql::create_join_table(&join.name, &join), [])?;
         tx.execute(&sql::create_join_index(&join), [])?;
     }
-    write_metadata_row(tx, descriptor)
+    // The tables are the descriptor's: record the cookie with its version.
+    write_metadata_row(tx, descriptor, Some(schema_cookie(tx)?))
 }
 
 /// Marks the database as a store (its application id) and creates the
@@ -135,15 +200,22 @@ pub(crate) fn create_metadata_tables(tx: &Connection) -> Result<()> {
     Ok(())
 }
 
-/// Writes the metadata row of a store created (or adopted) at `descriptor`'s version.
-pub(crate) fn write_metadata_row(tx: &Connection, descriptor: &SchemaDescriptor) -> Result<()> {
+/// Writes the metadata row of a store created (or adopted) at
+/// `descriptor`'s version, with the schema `cookie` its tables are known to
+/// be that version's at (`None`: not known).
+pub(crate) fn write_metadata_row(
+    tx: &Connection,
+    descriptor: &SchemaDescriptor,
+    cookie: Option<i64>,
+) -> Result<()> {
     let now = now_millis();
     tx.execute(
         &sql::insert_metadata(),
         params![
             descriptor.version().to_string(),
             descriptor.checksum().to_string(),
-            now
+            now,
+            cookie
         ],
     )?;
     Ok(())

@@ -5,9 +5,11 @@
 //! lowers for them. The check before the migration
 //! ([`store::integrity`](crate::store::integrity)) reads these tables.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use crate::inference;
+use super::Lowered;
+use crate::inference::{self, SchemaMapping, Statement};
 use crate::plan::SchemaMigrationPlan;
 use crate::planner::PlannedStep;
 use crate::schema::{SchemaDescriptor, VersionedSchema};
@@ -15,16 +17,18 @@ use crate::sql::{self, SEQUENCE_TABLE, Shape};
 use crate::store::integrity::{Reach, Touched};
 
 /// What the planned `steps` (from the store's version to the plan's
-/// latest) read of the store.
+/// latest) read of the store; `lowered` holds each step's mapping and
+/// statements.
 pub(super) fn touched<S: VersionedSchema>(
     plan: &SchemaMigrationPlan<S>,
     steps: &[PlannedStep],
+    lowered: &[Lowered<'_>],
 ) -> Touched {
     let Some(first) = steps.first() else {
         return Touched::Tables(BTreeMap::new());
     };
     let schemas = plan.schemas();
-    let steps = steps.iter().map(|step| {
+    let steps = steps.iter().zip(lowered).map(|(step, lowered)| {
         let custom = step
             .stage
             .and_then(|k| plan.stages()[k].custom_part())
@@ -41,40 +45,28 @@ pub(super) fn touched<S: VersionedSchema>(
         Step {
             source: schemas[step.from].descriptor(),
             target: schemas[step.to].descriptor(),
-            mapping: plan.mapping(step.from, step.to),
+            mapping: Cow::Borrowed(&lowered.mapping),
+            statements: Cow::Borrowed(lowered.statements().unwrap_or_default()),
             custom,
         }
     });
     walk(schemas[first.from].descriptor(), steps)
 }
 
-/// Whether the planned `steps` keep every reference of the store as it
+/// Whether the steps `lowered` keep every reference of the store as it
 /// was: inferred steps whose statements only add columns (none holding a
 /// reference), rename or drop columns, create or drop indexes, or create
 /// (empty) tables. Every row keeps its id and the value of every reference
 /// column, so no reference that pointed at a record stops doing so, and the
 /// runner need not read every table holding references to look for one
 /// (`PRAGMA foreign_key_check`).
-pub(super) fn keeps_references<S: VersionedSchema>(
-    plan: &SchemaMigrationPlan<S>,
-    steps: &[PlannedStep],
-) -> bool {
-    let schemas = plan.schemas();
-    steps.iter().all(|step| {
-        let custom = step
-            .stage
-            .and_then(|k| plan.stages()[k].custom_part())
-            .is_some();
-        !custom && {
-            let (source, target) = (
-                schemas[step.from].descriptor(),
-                schemas[step.to].descriptor(),
-            );
-            let mapping = plan.mapping(step.from, step.to);
-            inference::lower(source, target, &mapping)
+pub(super) fn keeps_references(lowered: &[Lowered<'_>]) -> bool {
+    lowered.iter().all(|step| {
+        step.statements().is_some_and(|statements| {
+            statements
                 .iter()
                 .all(|statement| keeps_rows(&statement.sql))
-        }
+        })
     })
 }
 
@@ -94,7 +86,9 @@ fn keeps_rows(statement: &str) -> bool {
 struct Step<'a> {
     source: &'a SchemaDescriptor,
     target: &'a SchemaDescriptor,
-    mapping: inference::SchemaMapping,
+    mapping: Cow<'a, SchemaMapping>,
+    /// An inferred step's statements (a custom step's are lowered here).
+    statements: Cow<'a, [Statement]>,
     /// `None` for an inferred step.
     custom: Option<Custom<'a>>,
 }
@@ -112,10 +106,7 @@ fn walk<'a>(start: &SchemaDescriptor, steps: impl IntoIterator<Item = Step<'a>>)
     let mut walk = Walk::new(start);
     for step in steps {
         let known = match &step.custom {
-            None => walk.statements(
-                step.source,
-                &inference::lower(step.source, step.target, &step.mapping),
-            ),
+            None => walk.statements(step.source, &step.statements),
             Some(custom) if custom.hooks => false,
             Some(custom) => {
                 walk.custom(step.source, step.target, &step.mapping, &custom.transforms)
@@ -206,7 +197,7 @@ impl Walk {
         &mut self,
         source: &SchemaDescriptor,
         target: &SchemaDescriptor,
-        mapping: &inference::SchemaMapping,
+        mapping: &SchemaMapping,
         transforms: &[(&str, &str)],
     ) -> bool {
         let mut skip = HashSet::new();

@@ -49,10 +49,12 @@ fn edit_item(edit: impl FnOnce(&mut Vec<AttributeDescriptor>)) -> SchemaDescript
 }
 
 fn inferred<'a>(from: &'a SchemaDescriptor, to: &'a SchemaDescriptor) -> Step<'a> {
+    let mapping = inference::map_step(from, to).expect("a mapping");
     Step {
         source: from,
         target: to,
-        mapping: inference::map_step(from, to).expect("a mapping"),
+        statements: Cow::Owned(inference::lower(from, to, &mapping)),
+        mapping: Cow::Owned(mapping),
         custom: None,
     }
 }

@@ -93,7 +93,9 @@ pub(crate) fn adopt_in(
         conn.execute(&sql::create_join_index(join), [])?;
     }
     super::create_metadata_tables(conn)?;
-    super::write_metadata_row(conn, descriptor)?;
+    // The adopted tables may differ from the schema in what adoption
+    // tolerates: no cookie, so the next migration compares every table.
+    super::write_metadata_row(conn, descriptor, None)?;
     let version = descriptor.version().to_string();
     conn.execute(
         &sql::insert_history(),
