@@ -285,6 +285,41 @@ mod sqlcipher {
         ));
     }
 
+    /// The schema cookie the encrypted store at `path` recorded, and its own.
+    fn cookies(path: &Path) -> (Option<i64>, i64) {
+        let raw = staged::rusqlite::Connection::open(path).unwrap();
+        raw.pragma_update(None, "key", "correct horse battery staple")
+            .unwrap();
+        let recorded = raw
+            .query_row("SELECT schema_cookie FROM _staged_metadata", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        let actual = raw
+            .pragma_query_value(None, "schema_version", |r| r.get(0))
+            .unwrap();
+        (recorded, actual)
+    }
+
+    #[test]
+    fn an_encrypted_copy_forgets_the_schema_cookie_until_its_next_migration() {
+        // The copy's schema is created anew, so its cookie counts other
+        // changes than the plaintext store's: the next migration compares
+        // every table, then records the copy's own.
+        let store = TempStore::new();
+        drop(notes::open(store.path()));
+        encrypt_store(store.path(), &key()).unwrap();
+        assert_eq!(cookies(store.path()).0, None);
+        let container = ModelContainer::builder(plan_v2())
+            .encryption_key(key())
+            .open(store.path())
+            .unwrap();
+        assert_eq!(container.store_version(), Version::new(2, 0, 0));
+        drop(container);
+        let (recorded, actual) = cookies(store.path());
+        assert_eq!(recorded, Some(actual));
+    }
+
     #[test]
     fn encrypting_a_store_open_elsewhere_changes_nothing() {
         let store = TempStore::new();

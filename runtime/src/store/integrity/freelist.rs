@@ -48,6 +48,8 @@ pub(super) struct Geometry {
     pub(super) usable: u32,
     /// The database's pages.
     pub(super) pages: u32,
+    /// Text is stored as UTF-8 (not UTF-16).
+    pub(super) utf8: bool,
     /// The first trunk page of the free-page list (0: none).
     first_trunk: u32,
     /// The free pages the header counts.
@@ -99,6 +101,7 @@ fn geometry(path: &Path, header: &[u8; 100], length: u64) -> io::Result<Result<G
         page_size,
         usable,
         pages,
+        utf8: be32(56) == 1,
         first_trunk: be32(32),
         expected: be32(36),
     }))
@@ -140,6 +143,7 @@ pub(super) fn read(file: &HeldFile, geometry: &Geometry) -> io::Result<Result<Ve
         pages,
         first_trunk,
         expected,
+        ..
     } = geometry;
     let max_leaves = usable / 4 - 2;
     let check = |page: u32, what: &dyn Fn() -> String| {

@@ -35,7 +35,7 @@ use self::tree::Walk;
 use super::HeldFile;
 use super::connection::is_damage;
 use crate::error::{Result, StoreError};
-use crate::sql::{self, HISTORY_TABLE, METADATA_TABLE, SCHEMA_TABLE};
+use crate::sql::{self, HISTORY_TABLE, METADATA_TABLE};
 
 /// The part of a store a migration path reads.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -110,11 +110,6 @@ fn damage(
     file: &Path,
     tables: &BTreeMap<String, Reach>,
 ) -> Result<Option<String>> {
-    let roots = match roots(conn) {
-        Ok(roots) => roots,
-        Err(error) if is_damage(&error) => return Ok(Some(error.to_string())),
-        Err(error) => return Err(error.into()),
-    };
     let io = |source| StoreError::Io {
         path: path.to_owned(),
         source,
@@ -134,6 +129,17 @@ fn damage(
         Ok(free) => free,
         Err(detail) => return Ok(Some(detail)),
     };
+    // The schema's tree first: its rows give every other tree's root.
+    let mut walk = Walk::new(&held, &geometry, &free);
+    let read = match walk.schema().map_err(io)? {
+        Ok(read) => read,
+        Err(detail) => return Ok(Some(detail)),
+    };
+    let roots = match read.map_or_else(|| roots(conn), Ok) {
+        Ok(roots) => roots,
+        Err(error) if is_damage(&error) => return Ok(Some(error.to_string())),
+        Err(error) => return Err(error.into()),
+    };
     // A free page that is a table's or an index's root: a write taking
     // that "free" page would overwrite it.
     if let Some(root) = roots.iter().find(|r| free.binary_search(&r.page).is_ok()) {
@@ -146,14 +152,13 @@ fn damage(
     let walked = written
         .into_iter()
         .chain(tables.iter().map(|(table, &reach)| (table.as_str(), reach)));
-    let mut trees = vec![(SCHEMA_TABLE, 1)];
+    let mut trees = Vec::new();
     for (table, reach) in walked {
         let of_table = roots.iter().filter(|root| {
             root.table.eq_ignore_ascii_case(table) && (root.is_table || reach == Reach::All)
         });
         trees.extend(of_table.map(|root| (root.name.as_str(), root.page)));
     }
-    let mut walk = Walk::new(&held, &geometry, &free);
     for (name, root) in trees {
         if let Some(detail) = walk.tree(name, root).map_err(io)? {
             return Ok(Some(detail));
@@ -173,8 +178,9 @@ struct Root {
     page: u32,
 }
 
-/// Every b-tree of the store but the schema's. A root page number that
-/// cannot be one (below 1 or past 2³² − 1) is damage.
+/// Every b-tree of the store but the schema's, as SQLite reads the schema
+/// (when the walk could not read it from the pages). A root page number
+/// that cannot be one (past 2³² − 1) is damage.
 fn roots(conn: &Connection) -> rusqlite::Result<Vec<Root>> {
     let mut statement = conn.prepare(sql::SELECT_ROOT_PAGES)?;
     let mut rows = statement.query([])?;

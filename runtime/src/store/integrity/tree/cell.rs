@@ -65,23 +65,33 @@ pub(super) struct Cells {
     /// Each cell with an overflow chain: its number, the chain's first page
     /// and the bytes stored there.
     pub(super) overflows: Vec<(usize, u32, u64)>,
+    /// Where each cell's payload kept on the page lies in it (leaves, when
+    /// asked for).
+    pub(super) payloads: Vec<(usize, usize)>,
 }
 
 /// Reads and checks the cells of `page`: each starts in the cell area and
 /// ends inside the page, none shares a byte with another (`used`, one bit
 /// per byte, is scratch space), and a table tree's rowids rise along the
-/// page within `bounds` (above the first, at most the second).
+/// page within `bounds` (above the first, at most the second). With
+/// `payloads`, a leaf's cells' payloads are located too.
 pub(super) fn cells(
     page: &[u8],
     header: &Header,
     usable: usize,
     bounds: (Option<i64>, Option<i64>),
     used: &mut Vec<u64>,
+    payloads: bool,
 ) -> Result<Cells, String> {
     used.clear();
     used.resize(usable / 64 + 1, 0);
     let mut children = Vec::with_capacity(if header.leaf { 0 } else { header.cells });
     let mut overflows = Vec::new();
+    let mut located = Vec::with_capacity(if payloads && header.leaf {
+        header.cells
+    } else {
+        0
+    });
     let (mut previous, up_to) = bounds;
     for i in 0..header.cells {
         let at = header.start + header.size + 2 * i;
@@ -109,6 +119,9 @@ pub(super) fn cells(
         if let Some(child) = cell.child {
             children.push((child, cell.key));
         }
+        if payloads && header.leaf {
+            located.push((start + cell.local.0, start + cell.local.1));
+        }
     }
     Ok(Cells {
         children,
@@ -117,6 +130,7 @@ pub(super) fn cells(
             u32::from_be_bytes([page[at], page[at + 1], page[at + 2], page[at + 3]])
         },
         overflows,
+        payloads: located,
     })
 }
 
@@ -152,6 +166,8 @@ struct Cell {
     child: Option<u32>,
     /// The first overflow page and the bytes kept there.
     overflow: Option<(u32, u64)>,
+    /// Where the payload kept on the page starts and ends in the cell.
+    local: (usize, usize),
 }
 
 /// Parses the cell at the start of `bytes` (the rest of its page); `None`
@@ -172,6 +188,7 @@ fn parse_cell(bytes: &[u8], table: bool, leaf: bool, usable: usize) -> Option<Ce
             key: Some(key as i64),
             child,
             overflow: None,
+            local: (0, 0),
         });
     }
     let (payload, length) = varint(bytes.get(at..)?)?;
@@ -184,6 +201,7 @@ fn parse_cell(bytes: &[u8], table: bool, leaf: bool, usable: usize) -> Option<Ce
         None
     };
     let local = local_payload(payload, table, usable);
+    let local_start = at;
     let overflow = if local < payload {
         let start = at + usize::try_from(local).ok()?;
         let first = u32::from_be_bytes(bytes.get(start..start + 4)?.try_into().ok()?);
@@ -193,11 +211,13 @@ fn parse_cell(bytes: &[u8], table: bool, leaf: bool, usable: usize) -> Option<Ce
         at += usize::try_from(payload).ok()?;
         None
     };
+    let local_end = local_start + usize::try_from(local).ok()?;
     (at <= bytes.len()).then_some(Cell {
         size: at,
         key,
         child,
         overflow,
+        local: (local_start, local_end),
     })
 }
 
@@ -217,6 +237,54 @@ pub(super) fn local_payload(payload: u64, table: bool, usable: usize) -> u64 {
     let min = (usable - 12) * 32 / 255 - 23;
     let local = min + (payload - min) % (usable - 4);
     if local <= max { local } else { min }
+}
+
+/// A value of a record, as far as the walk reads records: the schema's
+/// rows, whose columns are text and integers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Value<'p> {
+    /// Text, as stored (UTF-8 in a UTF-8 database).
+    Text(&'p [u8]),
+    Integer(i64),
+    /// `NULL`, a real or a blob.
+    Other,
+}
+
+/// The first `n` values of the record whose bytes start `payload` (its part
+/// kept on the page); `None` when they do not all lie there (the rest of
+/// the record overflows) or the record has fewer columns. See
+/// <https://www.sqlite.org/fileformat2.html#record_format>.
+pub(super) fn record(payload: &[u8], n: usize) -> Option<Vec<Value<'_>>> {
+    let (header_size, mut at) = varint(payload)?;
+    let header = payload.get(..usize::try_from(header_size).ok()?)?;
+    let mut body = header.len();
+    let mut values = Vec::with_capacity(n);
+    while values.len() < n {
+        let (serial, length) = varint(header.get(at..)?)?;
+        at += length;
+        let size = match serial {
+            0 | 8 | 9 => 0,
+            1..=4 => serial as usize,
+            5 => 6,
+            6 | 7 => 8,
+            10 | 11 => return None,
+            _ => usize::try_from((serial - 12) / 2).ok()?,
+        };
+        let bytes = payload.get(body..body.checked_add(size)?)?;
+        body += size;
+        values.push(match serial {
+            1..=6 => {
+                // Big-endian two's complement, sign-extended.
+                let sign = if bytes[0] & 0x80 != 0 { -1 } else { 0 };
+                Value::Integer(bytes.iter().fold(sign, |v, &b| (v << 8) | i64::from(b)))
+            }
+            8 => Value::Integer(0),
+            9 => Value::Integer(1),
+            _ if serial >= 13 && serial % 2 == 1 => Value::Text(bytes),
+            _ => Value::Other,
+        });
+    }
+    Some(values)
 }
 
 /// SQLite's big-endian varint at the start of `bytes`: its value and length.

@@ -15,7 +15,8 @@
 
 use std::io;
 
-use self::cell::{Cells, Header, cells};
+use self::cell::{Cells, Header, Value, cells, record};
+use super::Root;
 use super::freelist::Geometry;
 use crate::sql::SCHEMA_TABLE;
 use crate::store::HeldFile;
@@ -41,6 +42,8 @@ struct Tree {
     leaf_depth: Option<u32>,
     /// Pages to read, the next last.
     pending: Vec<Pending>,
+    /// The schema's rows read so far, while they can all be read.
+    rows: Option<Vec<Root>>,
 }
 
 /// The pages of a file seen so far: the free ones, then each tree's.
@@ -88,21 +91,25 @@ impl<'f> Walk<'f> {
     /// Checks the tree of `name` rooted at `root`; the damage found,
     /// described, or `None`.
     pub(super) fn tree(&mut self, name: &str, root: u32) -> io::Result<Option<String>> {
-        let mut tree = Tree {
-            // Page 1, taken from the start, is the schema's root: it is the
-            // root of no other tree and the child of none.
-            schema: root == 1 && name == SCHEMA_TABLE,
-            table: None,
-            leaf_depth: None,
-            pending: vec![Pending {
-                page: root,
-                depth: 0,
-                above: None,
-                up_to: None,
-            }],
-        };
+        let mut tree = Tree::new(name == SCHEMA_TABLE && root == 1, root, false);
+        self.follow(name, &mut tree)
+    }
+
+    /// Checks the schema's tree (rooted at page 1), reading its rows: the
+    /// root of every table and index (`None` when some row cannot be read
+    /// from the page, e.g. a name that overflows, or a database not in
+    /// UTF-8), or the damage found, described.
+    pub(super) fn schema(&mut self) -> io::Result<Result<Option<Vec<Root>>, String>> {
+        let mut tree = Tree::new(true, 1, self.geometry.utf8);
+        Ok(match self.follow(SCHEMA_TABLE, &mut tree)? {
+            Some(damage) => Err(damage),
+            None => Ok(tree.rows),
+        })
+    }
+
+    fn follow(&mut self, name: &str, tree: &mut Tree) -> io::Result<Option<String>> {
         while let Some(next) = tree.pending.pop() {
-            if let Some(problem) = self.page(&next, &mut tree)? {
+            if let Some(problem) = self.page(&next, tree)? {
                 return Ok(Some(format!(
                     "tree of `{name}`, page {}: {problem}",
                     next.page
@@ -130,10 +137,27 @@ impl<'f> Walk<'f> {
         if header.leaf && *tree.leaf_depth.get_or_insert(at.depth) != at.depth {
             return Ok(Some("leaves at different depths".into()));
         }
-        let cells = match cells(page, &header, usable, (at.above, at.up_to), &mut self.used) {
+        let bounds = (at.above, at.up_to);
+        let rows = tree.rows.is_some();
+        let cells = match cells(page, &header, usable, bounds, &mut self.used, rows) {
             Ok(cells) => cells,
             Err(problem) => return Ok(Some(problem)),
         };
+        if let Some(rows) = &mut tree.rows
+            && header.leaf
+        {
+            for &(start, end) in &cells.payloads {
+                match schema_row(&page[start..end]) {
+                    Ok(Some(root)) => rows.push(root),
+                    Ok(None) => {}
+                    Err(Row::Damaged(problem)) => return Ok(Some(problem)),
+                    Err(Row::Unreadable) => {
+                        tree.rows = None;
+                        break;
+                    }
+                }
+            }
+        }
         for &(i, first, payload) in &cells.overflows {
             if let Some(problem) = self.overflow(first, payload)? {
                 return Ok(Some(format!("cell {i}: {problem}")));
@@ -184,6 +208,64 @@ impl<'f> Walk<'f> {
         }
         Ok(None)
     }
+}
+
+impl Tree {
+    /// The walk of the tree rooted at `root`: the schema's (page 1), whose
+    /// `rows` are read when asked for, or another.
+    fn new(schema: bool, root: u32, rows: bool) -> Self {
+        Tree {
+            // Page 1, taken from the start, is the schema's root: it is the
+            // root of no other tree and the child of none.
+            schema,
+            table: None,
+            leaf_depth: None,
+            pending: vec![Pending {
+                page: root,
+                depth: 0,
+                above: None,
+                up_to: None,
+            }],
+            rows: (schema && rows).then(Vec::new),
+        }
+    }
+}
+
+/// Why a row of the schema gives no tree.
+enum Row {
+    /// It cannot be read from its page (SQLite reads it).
+    Unreadable,
+    /// It names a root page no file has, as described.
+    Damaged(String),
+}
+
+/// The table or index whose schema row starts `payload`: `type`, `name`,
+/// `tbl_name`, `rootpage` (the first four columns of `sqlite_schema`);
+/// `None` for a row without a tree (a view, a trigger).
+fn schema_row(payload: &[u8]) -> Result<Option<Root>, Row> {
+    let values = record(payload, 4).ok_or(Row::Unreadable)?;
+    let text = |value: &Value<'_>| match value {
+        Value::Text(bytes) => std::str::from_utf8(bytes)
+            .map(str::to_owned)
+            .map_err(|_| Row::Unreadable),
+        _ => Err(Row::Unreadable),
+    };
+    let Value::Integer(page) = values[3] else {
+        return Err(Row::Unreadable);
+    };
+    if page <= 0 {
+        return Ok(None);
+    }
+    let name = text(&values[1])?;
+    let Ok(page) = u32::try_from(page) else {
+        return Err(Row::Damaged(format!("`{name}` has root page {page}")));
+    };
+    Ok(Some(Root {
+        is_table: text(&values[0])? == "table",
+        table: text(&values[2])?,
+        name,
+        page,
+    }))
 }
 
 /// Queues the children of the interior page at `at`, right to left so that

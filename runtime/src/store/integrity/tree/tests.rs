@@ -7,6 +7,7 @@ use rusqlite::Connection;
 use super::super::freelist;
 use super::cell::{local_payload, take_bytes, varint};
 use super::*;
+use crate::sql;
 
 /// What a random store is made of.
 #[derive(Debug, Clone)]
@@ -43,13 +44,19 @@ fn store(dir: &std::path::Path, ops: &[Op]) -> std::path::PathBuf {
          CREATE TABLE w (k TEXT PRIMARY KEY, v BLOB) WITHOUT ROWID;",
     )
     .unwrap();
-    // Enough tables that the schema's tree grows past page 1.
+    // Enough tables that the schema's tree grows past page 1, and rows
+    // without a tree.
     for k in 0..12 {
         conn.execute_batch(&format!(
             "CREATE TABLE pad_{k} (a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r);"
         ))
         .unwrap();
     }
+    conn.execute_batch(
+        "CREATE VIEW keys AS SELECT k FROM t;
+         CREATE TRIGGER t_v AFTER DELETE ON t BEGIN SELECT 1; END;",
+    )
+    .unwrap();
     for (i, op) in ops.iter().enumerate() {
         match *op {
             Op::Insert { payload, both } => {
@@ -101,6 +108,35 @@ fn walk_all(path: &std::path::Path) -> Option<String> {
     roots
         .iter()
         .find_map(|(name, root)| walk.tree(name, *root).unwrap())
+}
+
+/// Every tree but the schema's, as SQLite reads its rows.
+fn sql_roots(path: &std::path::Path) -> Vec<(String, String, bool, u32)> {
+    let conn = Connection::open(path).unwrap();
+    let mut statement = conn.prepare(sql::SELECT_ROOT_PAGES).unwrap();
+    statement
+        .query_map([], |row| {
+            let kind: String = row.get(2)?;
+            Ok((row.get(0)?, row.get(1)?, kind == "table", row.get(3)?))
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
+/// Every tree but the schema's, as the walk reads the schema's rows from
+/// the pages (`None` when it cannot), or the damage it found.
+fn walk_roots(path: &std::path::Path) -> Result<Option<Vec<(String, String, bool, u32)>>, String> {
+    let file = HeldFile::open(path).unwrap().unwrap();
+    let geometry = freelist::header(path, &file).unwrap().unwrap();
+    let free = freelist::read(&file, &geometry).unwrap().unwrap();
+    let roots = Walk::new(&file, &geometry, &free).schema().unwrap()?;
+    Ok(roots.map(|roots| {
+        roots
+            .into_iter()
+            .map(|r| (r.name, r.table, r.is_table, r.page))
+            .collect()
+    }))
 }
 
 /// A store with a deep rowid tree, overflow chains and free pages.
@@ -291,6 +327,7 @@ proptest! {
             .unwrap();
         prop_assert_eq!(check, "ok");
         prop_assert_eq!(walk_all(&path), None);
+        prop_assert_eq!(walk_roots(&path), Ok(Some(sql_roots(&path))));
     }
 }
 
@@ -310,4 +347,79 @@ fn local_payload_follows_the_file_format() {
     // Beyond: min + (P - min) % (U - 4) when that fits, else min (489).
     assert_eq!(local_payload(5000, true, 4096), 489 + (5000 - 489) % 4092);
     assert_eq!(local_payload(4062, true, 4096), 489);
+}
+
+#[test]
+fn schema_rows_read_from_the_pages_are_sqlite_s() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = store(dir.path(), &[]);
+    let roots = walk_roots(&path).unwrap().expect("every row read");
+    assert_eq!(roots, sql_roots(&path));
+    assert!(
+        roots
+            .iter()
+            .any(|r| (r.0.as_str(), r.1.as_str(), r.2) == ("t_k", "t", false)),
+        "{roots:?}"
+    );
+    assert!(
+        !roots.iter().any(|r| r.0 == "keys" || r.0 == "t_v"),
+        "no tree"
+    );
+}
+
+#[test]
+fn schema_rows_the_page_does_not_hold_are_left_to_sqlite() {
+    // A name longer than a 1024-byte page keeps: the row overflows.
+    let dir = tempfile::tempdir().unwrap();
+    let path = store(dir.path(), &[]);
+    let long = "n".repeat(2000);
+    Connection::open(&path)
+        .unwrap()
+        .execute_batch(&format!("CREATE TABLE {long} (a)"))
+        .unwrap();
+    assert_eq!(walk_roots(&path), Ok(None));
+
+    // Text in UTF-16.
+    let path = dir.path().join("utf16.sqlite");
+    let conn = Connection::open(&path).unwrap();
+    conn.execute_batch("PRAGMA encoding = 'UTF-16le'; CREATE TABLE t (a);")
+        .unwrap();
+    drop(conn);
+    assert_eq!(walk_roots(&path), Ok(None));
+}
+
+#[test]
+fn records_decode_integers_of_every_width_and_text() {
+    // Header of 8 bytes: serial types 1, 2, 3, 4, 5, 6 (integers of 1, 2, 3,
+    // 4, 6, 8 bytes), 8 and 9 (0 and 1), then text of 2 bytes (17).
+    let mut payload = vec![10, 1, 2, 3, 4, 5, 6, 8, 9, 17];
+    payload.extend([0xff]);
+    payload.extend([0x01, 0x00]);
+    payload.extend([0xff, 0xff, 0xfe]);
+    payload.extend([0x7f, 0xff, 0xff, 0xff]);
+    payload.extend([0x80, 0, 0, 0, 0, 0]);
+    payload.extend([0, 0, 0, 0, 0, 0, 0, 42]);
+    payload.extend(b"hi");
+    let values = cell::record(&payload, 9).unwrap();
+    use cell::Value::{Integer, Text};
+    assert_eq!(
+        values,
+        [
+            Integer(-1),
+            Integer(256),
+            Integer(-2),
+            Integer(i64::from(i32::MAX)),
+            Integer(-(1 << 47)),
+            Integer(42),
+            Integer(0),
+            Integer(1),
+            Text(b"hi"),
+        ]
+    );
+    assert_eq!(cell::record(&payload, 10), None, "nine columns only");
+    assert_eq!(
+        cell::record(&payload[..payload.len() - 1], 9),
+        None,
+        "cut short"
+    );
 }
