@@ -110,8 +110,11 @@ fn walk_all(path: &std::path::Path) -> Option<String> {
         .find_map(|(name, root)| walk.tree(name, *root).unwrap())
 }
 
+/// A tree: its name, its table, whether it is the table's own, its root page.
+type TreeRoot = (String, String, bool, u32);
+
 /// Every tree but the schema's, as SQLite reads its rows.
-fn sql_roots(path: &std::path::Path) -> Vec<(String, String, bool, u32)> {
+fn sql_roots(path: &std::path::Path) -> Vec<TreeRoot> {
     let conn = Connection::open(path).unwrap();
     let mut statement = conn.prepare(sql::SELECT_ROOT_PAGES).unwrap();
     statement
@@ -126,7 +129,7 @@ fn sql_roots(path: &std::path::Path) -> Vec<(String, String, bool, u32)> {
 
 /// Every tree but the schema's, as the walk reads the schema's rows from
 /// the pages (`None` when it cannot), or the damage it found.
-fn walk_roots(path: &std::path::Path) -> Result<Option<Vec<(String, String, bool, u32)>>, String> {
+fn walk_roots(path: &std::path::Path) -> Result<Option<Vec<TreeRoot>>, String> {
     let file = HeldFile::open(path).unwrap().unwrap();
     let geometry = freelist::header(path, &file).unwrap().unwrap();
     let free = freelist::read(&file, &geometry).unwrap().unwrap();
