@@ -18,7 +18,7 @@ use crate::error::{Error, MigrationError, Result, StoreError};
 use crate::migrate::{Migration, Prepared};
 use crate::schema::VersionedSchema;
 use crate::sql::{self, APPLICATION_ID};
-use crate::store::{self, FileState, HeldFile, Metadata, connection};
+use crate::store::{self, FileState, HeldFile, Metadata, Seen, connection};
 
 /// What opening did: the writer, the outcome, and a migration left open.
 type Opened = (SharedConnection, OpenOutcome, Option<Prepared>);
@@ -142,7 +142,7 @@ impl<S: VersionedSchema> ModelContainerBuilder<S> {
             let conn = self.connect(path)?;
             // Another process may have created the store meanwhile
             // (`install` then left it alone): open it as any store.
-            let read = store::read_metadata(&conn.lock(), path);
+            let read = store::read_seen(&conn.lock(), path);
             let (outcome, prepared) = self.migrate_existing(&conn, path, read)?;
             let outcome = match (from, outcome) {
                 (Some(from), OpenOutcome::UpToDate) => OpenOutcome::Prepackaged { from },
@@ -167,8 +167,8 @@ impl<S: VersionedSchema> ModelContainerBuilder<S> {
         // store meanwhile, and the store is looked at again.
         for _ in 0..2 {
             let conn = self.connect(path)?;
-            let read = store::read_metadata(&conn.lock(), path);
-            let metadata = read.as_ref().ok().cloned();
+            let read = store::read_seen(&conn.lock(), path);
+            let metadata = read.as_ref().ok().map(|seen| seen.metadata.clone());
             let discard = match metadata.clone() {
                 Some(metadata)
                     if self.erase_when_schema_changed
@@ -209,7 +209,7 @@ impl<S: VersionedSchema> ModelContainerBuilder<S> {
             }
         }
         let conn = self.connect(path)?;
-        let read = store::read_metadata(&conn.lock(), path);
+        let read = store::read_seen(&conn.lock(), path);
         let (outcome, prepared) = self.migrate_existing(&conn, path, read)?;
         Ok((conn, outcome, prepared))
     }
@@ -344,13 +344,15 @@ impl<S: VersionedSchema> ModelContainerBuilder<S> {
         &self,
         conn: &SharedConnection,
         path: &Path,
-        read: Result<Metadata>,
+        read: Result<Seen>,
     ) -> Result<(OpenOutcome, Option<Prepared>)> {
-        let version = self.plan.version_of(read?, path)?;
+        let seen = read?;
+        let version = self.plan.version_of(seen.metadata.clone(), path)?;
         if version == S::VERSION {
             return Ok((OpenOutcome::UpToDate, None));
         }
         let prepared = Migration::new(&self.plan, path, version)?
+            .seen(seen)
             .observer(self.observer.clone())
             .check_before(self.check_before_migrating)
             .busy_timeout(self.busy_timeout)

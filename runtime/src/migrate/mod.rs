@@ -112,6 +112,7 @@ pub(crate) struct Migration<'a, S> {
     check_before: bool,
     busy_timeout: Duration,
     prelude: Option<&'a Prelude<'a>>,
+    seen: Option<store::Seen>,
 }
 
 impl<'a, S: VersionedSchema> Migration<'a, S> {
@@ -145,6 +146,7 @@ impl<'a, S: VersionedSchema> Migration<'a, S> {
             check_before: true,
             busy_timeout: connection::BUSY_TIMEOUT,
             prelude: None,
+            seen: None,
         })
     }
 
@@ -157,6 +159,15 @@ impl<'a, S: VersionedSchema> Migration<'a, S> {
     /// Reports every statement, hook and transform to `recorder`.
     pub(crate) fn recorder(mut self, recorder: &'a dyn Recorder) -> Self {
         self.recorder = Some(recorder);
+        self
+    }
+
+    /// The metadata the caller read (at version `from`) through the
+    /// connection the migration runs on, before waiting for the write lock:
+    /// unless the file changed meanwhile, it is not read again under the
+    /// lock.
+    pub(crate) fn seen(mut self, seen: store::Seen) -> Self {
+        self.seen = Some(seen);
         self
     }
 
@@ -178,6 +189,19 @@ impl<'a, S: VersionedSchema> Migration<'a, S> {
     pub(crate) fn prelude(mut self, prelude: &'a Prelude<'a>) -> Self {
         self.prelude = Some(prelude);
         self
+    }
+
+    /// The store's metadata, once the write lock is held: what the caller
+    /// saw, when nothing has changed the file since (a prelude writes it),
+    /// or read again.
+    fn read_under_lock(&self, conn: &Connection) -> Result<store::Metadata> {
+        if let Some(seen) = &self.seen
+            && self.prelude.is_none()
+            && store::data_version(conn)? == seen.data_version
+        {
+            return Ok(seen.metadata.clone());
+        }
+        store::read_metadata(conn, self.path)
     }
 
     /// Whether every step of the path is inferred (no custom stage).
@@ -242,7 +266,7 @@ impl<'a, S: VersionedSchema> Migration<'a, S> {
                     Some(prelude) => prelude(&conn),
                     None => Ok(()),
                 })
-                .and_then(|()| store::read_metadata(&conn, self.path))
+                .and_then(|()| self.read_under_lock(&conn))
                 .and_then(|read| {
                     let known = self.inferred_only() && read.schema_unchanged(&conn)?;
                     Ok((read, known))

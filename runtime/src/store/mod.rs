@@ -65,6 +65,38 @@ impl Metadata {
     }
 }
 
+/// A store's metadata as read through a connection, with the connection's
+/// data version of the file just after (see [`data_version`]).
+#[derive(Debug, Clone)]
+pub(crate) struct Seen {
+    pub metadata: Metadata,
+    pub data_version: u32,
+}
+
+/// Reads the metadata row ([`read_metadata`]) and notes the data version
+/// of the file it was read from.
+pub(crate) fn read_seen(conn: &Connection, path: &Path) -> Result<Seen> {
+    let metadata = read_metadata(conn, path)?;
+    Ok(Seen {
+        metadata,
+        data_version: data_version(conn)?,
+    })
+}
+
+/// The data version of the main database of `conn` (without parsing a
+/// statement): it changes whenever the file changes, through `conn` or
+/// through a transaction another connection or process committed, as seen
+/// when `conn` last started a transaction. Equal values around a wait for
+/// the write lock mean nothing was written meanwhile.
+pub(crate) fn data_version(conn: &Connection) -> rusqlite::Result<u32> {
+    let mut version = 0;
+    conn.file_control(
+        Some(rusqlite::MAIN_DB),
+        rusqlite::FileControl::DataVersion(&mut version),
+    )?;
+    Ok(version)
+}
+
 /// SQLite's schema cookie of the main database of `conn`.
 pub(crate) fn schema_cookie(conn: &Connection) -> rusqlite::Result<i64> {
     conn.query_row(sql::SCHEMA_COOKIE, [], |row| row.get(0))
