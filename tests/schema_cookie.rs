@@ -6,12 +6,11 @@
 
 mod common;
 
-use common::plans;
 use common::store::TempStore;
+use common::{plans, sql};
 use staged::MigrationError;
 use staged::prelude::*;
 use staged::rusqlite::Connection;
-use staged_runtime::__internals::verify;
 
 /// 1.0.0: notes with a title.
 #[versioned_schema(version = "1.0.0")]
@@ -153,13 +152,8 @@ fn an_inferred_path_trusts_an_unchanged_cookie_and_a_custom_stage_does_not() {
     let (recorded, actual) = cookies(&store.conn());
     assert_eq!(recorded, Some(actual));
     drop(ModelContainer::open(store.path(), plans::two::<v1::Schema, v2::Schema>()).unwrap());
-    let drift: Vec<String> = verify::drift(&store.conn(), v2::Schema::descriptor())
-        .unwrap()
-        .iter()
-        .map(ToString::to_string)
-        .collect();
     assert_eq!(
-        drift,
+        sql::drift(&store.conn(), v2::Schema::descriptor()),
         ["`Note.title`: column is nullable, expected NOT NULL"]
     );
 

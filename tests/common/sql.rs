@@ -1,11 +1,23 @@
 //! Reading a store file through raw SQL, outside staged: its tables and
 //! their definitions, columns, indexes and rows, staged's history, SQLite's
-//! id sequences and integrity checks.
+//! id sequences, integrity checks and the drift check's findings.
 
 use std::path::Path;
 
+use staged::SchemaDescriptor;
 use staged::rusqlite::types::Value;
 use staged::rusqlite::{Connection, Params, Row};
+use staged_runtime::__internals::verify;
+
+/// Each difference the drift check finds between the store behind `conn`
+/// and `descriptor`, as its message, in the check's order.
+pub fn drift(conn: &Connection, descriptor: &SchemaDescriptor) -> Vec<String> {
+    verify::drift(conn, descriptor)
+        .unwrap()
+        .iter()
+        .map(ToString::to_string)
+        .collect()
+}
 
 /// A raw connection to the SQLite file at `path`.
 pub fn open(path: &Path) -> Connection {

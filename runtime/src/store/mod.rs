@@ -3,7 +3,8 @@
 //! A store is a SQLite file marked with `PRAGMA application_id` =
 //! [`APPLICATION_ID`](crate::sql::APPLICATION_ID), holding one table per entity plus two tables staged owns:
 //! `_staged_metadata` (one row: version, checksum, created and updated times,
-//! in Unix milliseconds, and the schema cookie recorded with the version) and
+//! in Unix milliseconds, and the schema cookie recorded with the version:
+//! see `RecordedCookie`) and
 //! `_staged_history` (one row per applied migration step).
 
 pub(crate) mod adopt;
