@@ -192,6 +192,39 @@ fn stores_use_wal_with_normal_sync_by_default() {
 }
 
 #[test]
+fn a_store_already_in_wal_reopens_in_wal_with_the_sync_asked_for() {
+    // The header says WAL, so no `PRAGMA journal_mode` runs: the
+    // connection still uses WAL, with the `synchronous` level asked for.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("notes.sqlite");
+    drop(ModelContainer::open(&path, plan_v1()).unwrap());
+    let mode = |container: &ModelContainer<v2::Schema>| -> String {
+        container
+            .context()
+            .connection()
+            .query_row("PRAGMA journal_mode", [], |row| row.get(0))
+            .unwrap()
+    };
+    let container = ModelContainer::open(&path, plan_v2()).unwrap();
+    assert_eq!(
+        container.open_outcome(),
+        OpenOutcome::Migrated {
+            from: Version::new(1, 0, 0)
+        }
+    );
+    assert_eq!(mode(&container), "wal");
+    assert_eq!(synchronous(&container), 1, "NORMAL");
+    drop(container);
+    let container = ModelContainer::builder(plan_v2())
+        .durable_commits(true)
+        .open(&path)
+        .unwrap();
+    assert_eq!(container.open_outcome(), OpenOutcome::UpToDate);
+    assert_eq!(mode(&container), "wal");
+    assert_eq!(synchronous(&container), 2, "FULL");
+}
+
+#[test]
 fn durable_commits_sync_every_commit() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("notes.sqlite");

@@ -168,7 +168,8 @@ impl<S: VersionedSchema> ModelContainer<S> {
         let Some(path) = &self.path else {
             return Ok(());
         };
-        let wal = connection::set_journal(&self.conn.lock(), journal_mode, durable)?;
+        let in_wal = self.conn.file_in_wal();
+        let wal = connection::set_journal(&self.conn.lock(), journal_mode, durable, in_wal)?;
         if wal {
             self.conn.attach_readers(path, timeout, key);
         }

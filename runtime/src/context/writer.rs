@@ -19,8 +19,8 @@ use rusqlite::{Connection, OpenFlags};
 
 use super::observe::Notifier;
 use crate::error::{Error, Result, StoreError};
-use crate::store::HeldFile;
 use crate::store::encryption::{self, EncryptionKey};
+use crate::store::{HeldFile, connection};
 
 /// A writer shared by a container and its contexts.
 pub(crate) type SharedConnection = Arc<Writer>;
@@ -83,6 +83,17 @@ impl Writer {
             source,
         })?;
         Ok(())
+    }
+
+    /// Whether the file the writer holds is in WAL mode, as its header says
+    /// (bytes 18 and 19, SQLite's read and write versions, are 2 in WAL
+    /// mode); `None` when no file is held or its header cannot be read (an
+    /// encrypted store's is encrypted).
+    pub(crate) fn file_in_wal(&self) -> Option<bool> {
+        let held = self.held.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut header = [0u8; 20];
+        held.as_ref()?.read_exact_at(&mut header, 0).ok()?;
+        (&header[..16] == connection::SQLITE_HEADER).then_some(header[18] == 2 && header[19] == 2)
     }
 
     /// The connection, for one statement or a short sequence of them, without

@@ -99,7 +99,8 @@ pub(crate) fn check_store(
     Ok(metadata.version)
 }
 
-const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
+/// The first 16 bytes of every SQLite database file.
+pub(crate) const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
 
 /// SQLite's smallest page size: every database file is a multiple of it.
 const MIN_PAGE_SIZE: u64 = 512;
@@ -275,11 +276,26 @@ impl JournalMode {
 /// Sets the journal mode and the matching `synchronous` level on the
 /// writer; returns whether the store is in WAL mode now (SQLite keeps the
 /// old mode when it cannot switch, e.g. while another process has the store
-/// open in WAL mode and this one asks for the rollback journal).
-pub(crate) fn set_journal(conn: &Connection, mode: JournalMode, durable: bool) -> Result<bool> {
-    let now: String =
-        conn.pragma_update_and_check(None, "journal_mode", mode.pragma(), |row| row.get(0))?;
-    let wal = now.eq_ignore_ascii_case("wal");
+/// open in WAL mode and this one asks for the rollback journal). `in_wal`
+/// is what the file's header says, when it was read: a store already in
+/// WAL mode that stays there needs no `PRAGMA journal_mode` (the mode is
+/// the file's, and every connection to it uses it).
+pub(crate) fn set_journal(
+    conn: &Connection,
+    mode: JournalMode,
+    durable: bool,
+    in_wal: Option<bool>,
+) -> Result<bool> {
+    let wal = match (mode, in_wal) {
+        (JournalMode::Wal, Some(true)) => true,
+        _ => {
+            let now: String =
+                conn.pragma_update_and_check(None, "journal_mode", mode.pragma(), |row| {
+                    row.get(0)
+                })?;
+            now.eq_ignore_ascii_case("wal")
+        }
+    };
     // WAL with NORMAL never corrupts the store; the rollback journal needs FULL for that.
     let synchronous = if wal && !durable { "NORMAL" } else { "FULL" };
     conn.pragma_update(None, "synchronous", synchronous)?;
