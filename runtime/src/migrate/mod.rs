@@ -13,20 +13,21 @@ use tracing::{debug, info, info_span};
 
 use crate::context::SharedConnection;
 use crate::error::{Error, MigrationError, Result};
-use crate::inference::{self, Purpose, SchemaMapping, Statement};
+use crate::inference::{Purpose, Statement};
 use crate::observer::MigrationObserver;
 use crate::plan::{PlanSchema, SchemaMigrationPlan};
 use crate::planner::{MigrationPath, PlannedStep, Route};
 use crate::schema::{SchemaDescriptor, Version, VersionedSchema};
 use crate::sql;
-use crate::stage::ErasedCustom;
 use crate::store::{self, connection};
 
 mod custom;
+mod lowered;
 pub(crate) mod probe;
 mod step_error;
 mod touched;
 
+use lowered::{Lowered, Work};
 use step_error::step_error;
 
 pub(crate) use custom::hook_label;
@@ -53,51 +54,6 @@ pub(crate) trait Recorder {
 /// What runs inside a migration's transaction before its steps; see
 /// [`Migration::prelude`].
 pub(crate) type Prelude<'a> = dyn Fn(&Connection) -> Result<()> + 'a;
-
-/// A planned step as every part of a migration reads it: the composed
-/// mapping between its schemas and, for an inferred step, its statements,
-/// lowered once for the check before the migration, the runner and the
-/// reference check after it.
-struct Lowered<'a> {
-    mapping: SchemaMapping,
-    work: Work<'a>,
-}
-
-/// What a step runs.
-enum Work<'a> {
-    /// An inferred step's statements.
-    Inferred(Vec<Statement>),
-    /// A custom stage (the runner lowers what its transforms leave to
-    /// inference, around its hooks).
-    Custom(&'a ErasedCustom),
-}
-
-impl<'a> Lowered<'a> {
-    fn new<S: VersionedSchema>(plan: &'a SchemaMigrationPlan<S>, step: &PlannedStep) -> Self {
-        let mapping = plan.mapping(step.from, step.to);
-        let work = match step.stage.and_then(|k| plan.stages()[k].custom_part()) {
-            Some(custom) => Work::Custom(custom),
-            None => {
-                let schemas = plan.schemas();
-                let (source, target) = (&schemas[step.from], &schemas[step.to]);
-                Work::Inferred(inference::lower(
-                    source.descriptor(),
-                    target.descriptor(),
-                    &mapping,
-                ))
-            }
-        };
-        Lowered { mapping, work }
-    }
-
-    /// An inferred step's statements; `None` for a custom step.
-    fn statements(&self) -> Option<&[Statement]> {
-        match &self.work {
-            Work::Inferred(statements) => Some(statements),
-            Work::Custom(_) => None,
-        }
-    }
-}
 
 /// A migration of the store at `path` from version `from` to the plan's
 /// latest, planned once; [`begin`](Migration::begin) runs it.

@@ -8,7 +8,7 @@
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use super::Lowered;
+use super::lowered::Lowered;
 use crate::inference::{self, SchemaMapping, Statement};
 use crate::plan::SchemaMigrationPlan;
 use crate::planner::PlannedStep;
