@@ -8,7 +8,9 @@
 //! where `<case>` is one of `add-column` (staged, staged without the
 //! pre-migration check, hand-written `ADD COLUMN`), `lightweight` (staged,
 //! staged without the check, hand-written rebuild, hand-written `ALTER`),
-//! `transform` (staged, hand-written rusqlite loop).
+//! `transform` (staged, hand-written rusqlite loop), `open` (an up-to-date
+//! store: staged's plan build, open and close; a raw open, one query of the
+//! version and close).
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -57,6 +59,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     Ok(open_with(p, events::transform_plan()?).map(drop)?)
                 }),
                 ("hand_loop", |p| Ok(baseline::transform_loop(p)?)),
+            ],
+        ),
+        "open" => (
+            fixture::events_v2,
+            vec![
+                ("staged", |p| {
+                    Ok(staged::ModelContainer::open(p, events::current_plan()?).map(drop)?)
+                }),
+                ("raw", |p| Ok(baseline::open_and_query(p).map(drop)?)),
             ],
         ),
         other => return Err(format!("unknown case `{other}`").into()),
