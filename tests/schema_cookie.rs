@@ -8,9 +8,9 @@ mod common;
 
 use common::store::TempStore;
 use common::{plans, sql};
-use staged::MigrationError;
 use staged::prelude::*;
 use staged::rusqlite::Connection;
+use staged::{MigrationError, OpenOutcome};
 
 /// 1.0.0: notes with a title.
 #[versioned_schema(version = "1.0.0")]
@@ -36,17 +36,22 @@ pub mod v2 {
     }
 }
 
-/// The cookie the metadata recorded (`None`: NULL) and the store's own.
+/// The revision of the tables staged makes, which the metadata records in
+/// the high 32 bits of the cookie.
+const LAYOUT: i64 = 1 << 32;
+
+/// The cookie the metadata recorded (`None`: NULL) and the store's own, as
+/// the metadata records it.
 fn cookies(conn: &Connection) -> (Option<i64>, i64) {
     let recorded = conn
         .query_row("SELECT schema_cookie FROM _staged_metadata", [], |r| {
             r.get(0)
         })
         .unwrap();
-    let actual = conn
+    let actual: i64 = conn
         .query_row("PRAGMA schema_version", [], |r| r.get(0))
         .unwrap();
-    (recorded, actual)
+    (recorded, LAYOUT | actual)
 }
 
 /// A 1.0.0 store holding one note.
@@ -170,4 +175,92 @@ fn an_inferred_path_trusts_an_unchanged_cookie_and_a_custom_stage_does_not() {
         drift_of(&error),
         ["`Note.title`: column is nullable, expected NOT NULL"]
     );
+}
+
+#[test]
+fn a_cookie_recorded_by_another_table_layout_does_not_vouch() {
+    // The same cookie, recorded without the layout revision (as a release
+    // that made its tables otherwise would): compared in full.
+    let store = store_at_v1();
+    loosen_title_keeping_the_cookie(&store.conn());
+    let (_, actual) = cookies(&store.conn());
+    store
+        .conn()
+        .execute(
+            "UPDATE _staged_metadata SET schema_cookie = ?1",
+            [actual & 0xffff_ffff],
+        )
+        .unwrap();
+    let error = ModelContainer::open(store.path(), plans::two::<v1::Schema, v2::Schema>())
+        .expect_err("the store's schema differs");
+    assert_eq!(
+        drift_of(&error),
+        ["`Note.title`: column is nullable, expected NOT NULL"]
+    );
+}
+
+#[test]
+fn a_dry_run_compares_the_tables_exactly_when_the_migration_would() {
+    let plan = || ModelContainer::builder(plans::two::<v1::Schema, v2::Schema>());
+    // A change that keeps the cookie: neither compares.
+    let store = store_at_v1();
+    loosen_title_keeping_the_cookie(&store.conn());
+    let report = plan().dry_run(store.path()).unwrap();
+    assert!(report.would_succeed(), "{report:?}");
+    drop(plan().open(store.path()).unwrap());
+
+    // A change that moves it: both compare, and refuse.
+    let store = store_at_v1();
+    store
+        .conn()
+        .execute_batch(r#"CREATE INDEX "by_title" ON "Note" ("title")"#)
+        .unwrap();
+    let report = plan().dry_run(store.path()).unwrap();
+    assert!(!report.would_succeed(), "{report:?}");
+    let problems: Vec<String> = report.problems().map(ToString::to_string).collect();
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("unexpected index `by_title`")),
+        "{problems:?}"
+    );
+    drift_of(&plan().open(store.path()).unwrap_err());
+}
+
+#[test]
+fn a_store_migrated_by_another_connection_while_waiting_is_not_migrated_again() {
+    // A connection holds the write lock while the container reads the
+    // metadata (1.0.0) and waits; it then migrates the store by hand, as
+    // another process would, and commits. Under the lock the container
+    // must see 2.0.0 (the file's data version moved), not the 1.0.0 it
+    // read, and run nothing.
+    let store = store_at_v1();
+    let conn = store.conn();
+    conn.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let path = store.path().to_owned();
+    let opener = std::thread::spawn(move || {
+        let container =
+            ModelContainer::open(&path, plans::two::<v1::Schema, v2::Schema>()).unwrap();
+        container.open_outcome()
+    });
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let checksum = v2::Schema::checksum().to_string();
+    conn.execute_batch(r#"ALTER TABLE "Note" ADD COLUMN "due" INTEGER"#)
+        .unwrap();
+    conn.execute(
+        "UPDATE _staged_metadata SET version = '2.0.0', checksum = ?1",
+        [&checksum],
+    )
+    .unwrap();
+    conn.execute_batch("COMMIT").unwrap();
+    assert_eq!(opener.join().unwrap(), OpenOutcome::UpToDate);
+    let (columns, history): (i64, i64) = conn
+        .query_row(
+            "SELECT (SELECT count(*) FROM pragma_table_info('Note')), \
+                    (SELECT count(*) FROM _staged_history)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!((columns, history), (3, 0), "nothing ran twice");
 }

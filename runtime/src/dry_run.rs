@@ -21,9 +21,10 @@ use crate::migrate::{Migration, hook_label};
 use crate::plan::SchemaMigrationPlan;
 use crate::planner::{MigrationPath, PlannedStep};
 use crate::schema::{Version, VersionedSchema};
+use crate::sql;
 use crate::store::connection::{self, BUSY_TIMEOUT};
 use crate::store::encryption::{self, EncryptionKey};
-use crate::store::{self, FileState};
+use crate::store::{self, FileState, RecordedCookie};
 
 mod loss;
 mod recorder;
@@ -351,6 +352,14 @@ fn copy_to(path: &Path, target: &Path, key: Option<&EncryptionKey>) -> Result<Co
     })?;
     encryption::unlock(&copy, target, key)?;
     copy.pragma_update(None, "synchronous", "OFF")?;
+    // Whether the store's schema is the one its metadata recorded; `None`
+    // for a store that records none.
+    let known = match store::read_metadata(&source, path) {
+        Ok(metadata) if metadata.cookie != RecordedCookie::NoColumn => {
+            Some(metadata.schema_unchanged(&source)?)
+        }
+        _ => None,
+    };
     {
         let backup = Backup::new(&source, &mut copy)?;
         let started = Instant::now();
@@ -378,6 +387,16 @@ fn copy_to(path: &Path, target: &Path, key: Option<&EncryptionKey>) -> Result<Co
     // A store in WAL mode gives its header to the copy: keep the copy in
     // rollback mode so that it makes no `-wal` or `-shm` file.
     let _: String = copy.query_row("PRAGMA journal_mode = DELETE", [], |row| row.get(0))?;
+    // The copy's schema cookie counts the copy's own changes: record it for
+    // the copy when the store's matched, so that the dry run compares the
+    // tables with the schema exactly when the migration of the store would.
+    if let Some(known) = known {
+        let cookie = match known {
+            true => Some(store::recorded_cookie(store::schema_cookie(&copy)?)),
+            false => None,
+        };
+        copy.execute(&sql::set_schema_cookie("main"), [cookie])?;
+    }
     Ok(copy)
 }
 

@@ -35,9 +35,10 @@ pub fn create_own_tables() -> String {
 /// The metadata column holding SQLite's schema cookie (`PRAGMA
 /// schema_version`, which every change to the schema moves) as it was when
 /// the store's tables were last known to be those of its version: when the
-/// store was created, or when a migration stamped it. `NULL` when unknown
-/// (an adopted database). Stores created before the column existed get it
-/// at their next migration.
+/// store was created, or when a migration stamped it; the revision of the
+/// tables staged makes is in its high 32 bits. `NULL` when unknown (an
+/// adopted database). Stores created before the column existed get it at
+/// their next migration.
 pub const SCHEMA_COOKIE_COLUMN: &str = "schema_cookie";
 
 /// SQLite's schema cookie of the main database.
@@ -89,11 +90,11 @@ pub fn stamp_metadata() -> String {
     )
 }
 
-/// `UPDATE` forgetting the schema cookie of the metadata in `database`
-/// (an attached database).
-pub fn forget_schema_cookie(database: &str) -> String {
+/// `UPDATE` of the schema cookie of the metadata in `database` (`main` or
+/// an attached database) to `?1`.
+pub fn set_schema_cookie(database: &str) -> String {
     format!(
-        "UPDATE {}.{} SET {SCHEMA_COOKIE_COLUMN} = NULL",
+        "UPDATE {}.{} SET {SCHEMA_COOKIE_COLUMN} = ?1",
         quote_ident(database),
         quote_ident(METADATA_TABLE)
     )

@@ -12,7 +12,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use rusqlite::{Connection, ErrorCode, params};
 
-use super::RecordedCookie;
 use super::connection::{self, BUSY_TIMEOUT, FileState};
 use crate::error::{Error, Result, StoreError};
 use crate::sql::{self, APPLICATION_ID};
@@ -152,8 +151,8 @@ fn encrypt(path: &Path, key: &EncryptionKey) -> Result<()> {
     }
     let copy = EncryptedCopy::next_to(path);
     let conn = connection::open(path, BUSY_TIMEOUT, None)?;
-    let metadata = super::read_metadata(&conn, path)?;
-    export(&conn, &copy.path, key, &metadata)?;
+    super::read_metadata(&conn, path)?;
+    export(&conn, &copy.path, key)?;
     File::open(&copy.path)
         .and_then(|file| file.sync_all())
         .map_err(|source| io_error(path, source))?;
@@ -170,16 +169,12 @@ fn encrypt(path: &Path, key: &EncryptionKey) -> Result<()> {
     copy.replace(path)
 }
 
-/// Exports the store behind `conn`, whose `metadata` was read, into the new
-/// file `target`, encrypted with `key`, under the store's write lock. The
-/// copy's schema is the store's, created anew: its schema cookie is another
-/// file's count, so the copy's metadata forgets the recorded one.
-fn export(
-    conn: &Connection,
-    target: &Path,
-    key: &EncryptionKey,
-    metadata: &super::Metadata,
-) -> Result<()> {
+/// Exports the store behind `conn` into the new file `target`, encrypted
+/// with `key`, under the store's write lock. The copy's schema is the
+/// store's, created anew: its schema cookie is another file's count, so the
+/// copy's metadata forgets the recorded one (a store from before the column
+/// has none to forget).
+fn export(conn: &Connection, target: &Path, key: &EncryptionKey) -> Result<()> {
     let target = target.to_str().ok_or_else(|| {
         io_error(
             target,
@@ -195,11 +190,12 @@ fn export(
         let copied = conn
             .query_row(sql::EXPORT_ENCRYPTED, [], |_| Ok(()))
             .and_then(|()| copy_header_fields(conn))
-            .and_then(|()| match metadata.cookie {
-                RecordedCookie::NoColumn => Ok(()),
-                _ => conn
-                    .execute(&sql::forget_schema_cookie(sql::ENCRYPTED_SCHEMA), [])
-                    .map(drop),
+            .and_then(|()| {
+                let forget = &sql::set_schema_cookie(sql::ENCRYPTED_SCHEMA);
+                match conn.execute(forget, [rusqlite::types::Null]) {
+                    Err(e) if sql::is_missing_column(&e, sql::SCHEMA_COOKIE_COLUMN) => Ok(()),
+                    done => done.map(drop),
+                }
             })
             .and_then(|()| conn.execute_batch(sql::COMMIT));
         if copied.is_err() {

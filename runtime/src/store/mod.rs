@@ -42,25 +42,39 @@ pub(crate) struct Metadata {
 
 /// The schema cookie a store's metadata recorded with its version: SQLite's
 /// `PRAGMA schema_version` when the store's tables were last known to be
-/// its version's. While the store's cookie is still that value, nothing has
-/// changed its schema since (every `CREATE`, `ALTER` and `DROP` moves it).
+/// its version's, as staged at [`TABLE_LAYOUT`] makes them. While the
+/// store's cookie is still that value, nothing has changed its schema since
+/// (every `CREATE`, `ALTER` and `DROP` moves it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum RecordedCookie {
     /// A store created before the metadata had the column.
     NoColumn,
     /// Not known (an adopted database, an encrypted copy).
     Unknown,
-    /// The cookie recorded.
+    /// The value recorded ([`recorded_cookie`]).
     At(i64),
+}
+
+/// The revision of the tables staged makes: their `CREATE` statements, the
+/// names of their indexes, the statements inference lowers. A recorded
+/// cookie vouches for tables made at this revision only: a release that
+/// changes how staged makes tables bumps it, and a store stamped before is
+/// compared with its schema at its next migration.
+pub(crate) const TABLE_LAYOUT: i64 = 1;
+
+/// The value the metadata records for SQLite's schema `cookie` (a 32-bit
+/// integer): [`TABLE_LAYOUT`] in the high 32 bits, the cookie in the low.
+pub(crate) fn recorded_cookie(cookie: i64) -> i64 {
+    (TABLE_LAYOUT << 32) | (cookie & 0xffff_ffff)
 }
 
 impl Metadata {
     /// Whether the store's schema is exactly the one recorded with its
-    /// version: its schema cookie (read inside the caller's transaction)
-    /// is the recorded one.
+    /// version, at this [`TABLE_LAYOUT`]: its schema cookie (read inside the
+    /// caller's transaction) is the recorded one.
     pub(crate) fn schema_unchanged(&self, conn: &Connection) -> rusqlite::Result<bool> {
         match self.cookie {
-            RecordedCookie::At(recorded) => Ok(schema_cookie(conn)? == recorded),
+            RecordedCookie::At(recorded) => Ok(recorded_cookie(schema_cookie(conn)?) == recorded),
             RecordedCookie::NoColumn | RecordedCookie::Unknown => Ok(false),
         }
     }
@@ -159,7 +173,7 @@ pub(crate) fn stamp(
             version.to_string(),
             checksum.to_string(),
             now_millis(),
-            schema_cookie(conn)?
+            recorded_cookie(schema_cookie(conn)?)
         ],
     )?;
     Ok(())
@@ -222,7 +236,7 @@ pub(crate) fn create_in(tx: &Connection, descriptor: &SchemaDescriptor) -> Resul
         tx.execute(&sql::create_join_index(&join), [])?;
     }
     // The tables are the descriptor's: record the cookie with its version.
-    write_metadata_row(tx, descriptor, Some(schema_cookie(tx)?))
+    write_metadata_row(tx, descriptor, Some(recorded_cookie(schema_cookie(tx)?)))
 }
 
 /// Marks the database as a store (its application id) and creates the
@@ -234,8 +248,8 @@ pub(crate) fn create_metadata_tables(tx: &Connection) -> Result<()> {
 }
 
 /// Writes the metadata row of a store created (or adopted) at
-/// `descriptor`'s version, with the schema `cookie` its tables are known to
-/// be that version's at (`None`: not known).
+/// `descriptor`'s version, with the [`recorded_cookie`] its tables are
+/// known to be that version's at (`None`: not known).
 pub(crate) fn write_metadata_row(
     tx: &Connection,
     descriptor: &SchemaDescriptor,
