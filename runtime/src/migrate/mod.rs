@@ -224,7 +224,8 @@ impl<'a, S: VersionedSchema> Migration<'a, S> {
                 })
                 .and_then(|()| self.read_under_lock(&conn))
                 .and_then(|read| {
-                    let known = self.inferred_only() && read.schema_unchanged(&conn)?;
+                    let known = self.inferred_only()
+                        && store::RecordedCookie::read(&conn)?.vouches(&conn)?;
                     Ok((read, known))
                 });
             if read.is_err() {
@@ -260,7 +261,6 @@ impl<'a, S: VersionedSchema> Migration<'a, S> {
             path_view: migration_path,
             recorder: self.recorder,
             lowered: &self.lowered,
-            read: &read,
             schema_known,
         };
         let result = runner.run_steps(self.from, current, &self.route.steps);
@@ -371,8 +371,6 @@ struct Runner<'a, S> {
     path_view: &'a MigrationPath,
     recorder: Option<&'a dyn Recorder>,
     lowered: &'a [Lowered<'a>],
-    /// The store's metadata, read under the write lock before the first step.
-    read: &'a store::Metadata,
     /// Whether the path is inferred steps only, and the store's schema was
     /// the one recorded with its version before the first step.
     schema_known: bool,
@@ -411,7 +409,7 @@ impl<S: VersionedSchema> Runner<'_, S> {
         let conn = lock(self.shared);
         let latest = self.plan.schemas().last().expect("a plan has a schema");
         self.verify(&conn, latest)?;
-        store::stamp(&conn, (latest.version(), latest.checksum()), self.read)
+        store::stamp(&conn, (latest.version(), latest.checksum()))
     }
 
     /// Runs step `index` of `total`: the inferred SQL or the custom stage,

@@ -37,7 +37,6 @@ pub use inspect::{EntitySummary, HistoryEntry, JoinTableSummary, StoreSummary, i
 pub(crate) struct Metadata {
     pub version: Version,
     pub checksum: Checksum,
-    pub cookie: RecordedCookie,
 }
 
 /// The schema cookie a store's metadata recorded with its version: SQLite's
@@ -68,12 +67,29 @@ pub(crate) fn recorded_cookie(cookie: i64) -> i64 {
     (TABLE_LAYOUT << 32) | (cookie & 0xffff_ffff)
 }
 
-impl Metadata {
+impl RecordedCookie {
+    /// The schema cookie the metadata of the store behind `conn` recorded.
+    /// Read only when a migration needs it, so that opening an up-to-date
+    /// store reads no more than its version and checksum, whatever release
+    /// created it.
+    pub(crate) fn read(conn: &Connection) -> rusqlite::Result<Self> {
+        match conn.query_row(&sql::select_schema_cookie(), [], |row| {
+            row.get::<_, Option<i64>>(0)
+        }) {
+            Ok(Some(recorded)) => Ok(RecordedCookie::At(recorded)),
+            Ok(None) => Ok(RecordedCookie::Unknown),
+            Err(error) if sql::is_missing_column(&error, sql::SCHEMA_COOKIE_COLUMN) => {
+                Ok(RecordedCookie::NoColumn)
+            }
+            Err(error) => Err(error),
+        }
+    }
+
     /// Whether the store's schema is exactly the one recorded with its
     /// version, at this [`TABLE_LAYOUT`]: its schema cookie (read inside the
     /// caller's transaction) is the recorded one.
-    pub(crate) fn schema_unchanged(&self, conn: &Connection) -> rusqlite::Result<bool> {
-        match self.cookie {
+    pub(crate) fn vouches(self, conn: &Connection) -> rusqlite::Result<bool> {
+        match self {
             RecordedCookie::At(recorded) => Ok(recorded_cookie(schema_cookie(conn)?) == recorded),
             RecordedCookie::NoColumn | RecordedCookie::Unknown => Ok(false),
         }
@@ -124,22 +140,10 @@ pub(crate) fn read_metadata(conn: &Connection, path: &Path) -> Result<Metadata> 
             path: path.to_owned(),
         })
     };
-    let row: Option<(String, String, RecordedCookie)> = conn
+    let row: Option<(String, String)> = conn
         .query_row(&sql::select_metadata(), [], |row| {
-            let cookie = row
-                .get::<_, Option<i64>>(2)?
-                .map_or(RecordedCookie::Unknown, RecordedCookie::At);
-            Ok((row.get(0)?, row.get(1)?, cookie))
+            Ok((row.get(0)?, row.get(1)?))
         })
-        .or_else(
-            |error| match sql::is_missing_column(&error, sql::SCHEMA_COOKIE_COLUMN) {
-                // A store from before the column.
-                true => conn.query_row(&sql::select_metadata_without_cookie(), [], |row| {
-                    Ok((row.get(0)?, row.get(1)?, RecordedCookie::NoColumn))
-                }),
-                false => Err(error),
-            },
-        )
         .optional()
         .map_err(|error| match error.sqlite_error_code() {
             // "no such table" and the like: the file has no metadata.
@@ -147,35 +151,39 @@ pub(crate) fn read_metadata(conn: &Connection, path: &Path) -> Result<Metadata> 
             // Busy, corrupt, I/O…: the caller classifies these.
             Some(_) => Error::Sqlite(error),
         })?;
-    let (version, checksum, cookie) = row.ok_or_else(missing)?;
+    let (version, checksum) = row.ok_or_else(missing)?;
     Ok(Metadata {
         version: version.parse().map_err(|_| missing())?,
         checksum: checksum.parse().map_err(|_| missing())?,
-        cookie,
     })
 }
 
 /// Stamps the store at `version` (whose schema has `checksum`), inside the
 /// caller's transaction, once its tables are known to be that version's,
-/// recording its schema cookie (after adding the column to a store `read`
-/// from before it existed).
-pub(crate) fn stamp(
-    conn: &Connection,
-    (version, checksum): (Version, Checksum),
-    read: &Metadata,
-) -> Result<()> {
-    if read.cookie == RecordedCookie::NoColumn {
-        conn.execute(&sql::add_schema_cookie_column(), [])?;
+/// recording its schema cookie (after adding the column to a store from
+/// before it existed).
+pub(crate) fn stamp(conn: &Connection, (version, checksum): (Version, Checksum)) -> Result<()> {
+    let (version, checksum) = (version.to_string(), checksum.to_string());
+    let write = || {
+        conn.execute(
+            &sql::stamp_metadata(),
+            params![
+                version,
+                checksum,
+                now_millis(),
+                recorded_cookie(schema_cookie(conn)?)
+            ],
+        )
+    };
+    match write() {
+        Err(error) if sql::is_missing_column(&error, sql::SCHEMA_COOKIE_COLUMN) => {
+            conn.execute(&sql::add_schema_cookie_column(), [])?;
+            write()?;
+        }
+        written => {
+            written?;
+        }
     }
-    conn.execute(
-        &sql::stamp_metadata(),
-        params![
-            version.to_string(),
-            checksum.to_string(),
-            now_millis(),
-            recorded_cookie(schema_cookie(conn)?)
-        ],
-    )?;
     Ok(())
 }
 
