@@ -389,10 +389,7 @@ fn copy_to(path: &Path, target: &Path, key: Option<&EncryptionKey>) -> Result<Co
     // the copy when the store's matched, so that the dry run compares the
     // tables with the schema exactly when the migration of the store would.
     if let Some(known) = known {
-        let cookie = match known {
-            true => Some(store::recorded_cookie(store::schema_cookie(&copy)?)),
-            false => None,
-        };
+        let cookie = known.then(|| store::cookie_to_record(&copy)).transpose()?;
         copy.execute(&sql::set_schema_cookie("main"), [cookie])?;
     }
     Ok(copy)

@@ -186,10 +186,7 @@ impl StoreGroupBuilder {
             && let Err(source) = write_journal(&journal, &paths)
         {
             // Nothing is decided yet: every store stays as it was.
-            let error = Error::from(StoreError::Io {
-                path: journal.clone(),
-                source,
-            });
+            let error = Error::from(StoreError::io(&journal, source));
             for opened in opened {
                 if let Some(prepared) = opened.prepared {
                     prepared.rollback(&error);
@@ -222,10 +219,7 @@ impl StoreGroupBuilder {
             .into());
         }
         if migrating || recovering {
-            remove_journal(&journal).map_err(|source| StoreError::Io {
-                path: journal.clone(),
-                source,
-            })?;
+            remove_journal(&journal).map_err(|source| StoreError::io(&journal, source))?;
         }
         Ok(StoreGroup { containers, paths })
     }

@@ -72,10 +72,7 @@ impl<S: VersionedSchema> ModelContainerBuilder<S> {
         // Held from before the header is read until the connections close:
         // staged's own reads of the file then never close a descriptor of
         // it while SQLite holds locks (see `store::held`).
-        let held = HeldFile::open(path).map_err(|source| StoreError::Io {
-            path: path.to_owned(),
-            source,
-        })?;
+        let held = HeldFile::open(path).map_err(|source| StoreError::io(path, source))?;
         let (conn, outcome, prepared) = match store::sniff(path)? {
             FileState::New => self.open_new(path)?,
             FileState::Staged => {
@@ -405,11 +402,7 @@ fn remove_store_files(path: &Path) -> Result<()> {
             Ok(()) => {}
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
             Err(source) => {
-                return Err(StoreError::Io {
-                    path: path.to_owned(),
-                    source,
-                }
-                .into());
+                return Err(StoreError::io(path, source).into());
             }
         }
     }

@@ -41,27 +41,14 @@ pub(super) fn install<S: VersionedSchema>(
         }
         .into()
     };
-    let io = |source: std::io::Error| -> Error {
-        StoreError::Io {
-            path: path.to_owned(),
-            source,
-        }
-        .into()
-    };
+    let io = |source: std::io::Error| -> Error { StoreError::io(path, source).into() };
     let (temporary, mut file) = Temporary::create(path).map_err(io)?;
     match bundled {
         Bundled::File(source) => {
             let copied =
                 File::open(source).and_then(|mut from| std::io::copy(&mut from, &mut file));
-            copied.map_err(|source_error| {
-                prepackaged(
-                    StoreError::Io {
-                        path: source.clone(),
-                        source: source_error,
-                    }
-                    .into(),
-                )
-            })?;
+            copied
+                .map_err(|source_error| prepackaged(StoreError::io(source, source_error).into()))?;
         }
         Bundled::Bytes(bytes) => file.write_all(bytes).map_err(io)?,
     }

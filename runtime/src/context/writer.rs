@@ -78,10 +78,7 @@ impl Writer {
             return Ok(());
         };
         let path = Path::new(path);
-        *held = HeldFile::open(path).map_err(|source| StoreError::Io {
-            path: path.to_owned(),
-            source,
-        })?;
+        *held = HeldFile::open(path).map_err(|source| StoreError::io(path, source))?;
         Ok(())
     }
 

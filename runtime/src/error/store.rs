@@ -1,6 +1,6 @@
 //! [`StoreError`]: a file that cannot be opened as a store.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::{AdoptionMismatch, Error};
@@ -243,4 +243,15 @@ pub enum StoreError {
         /// The plan's oldest supported version.
         oldest_supported: Version,
     },
+}
+
+impl StoreError {
+    /// [`StoreError::Io`]: reading or writing the file at `path` failed with
+    /// `source`.
+    pub(crate) fn io(path: &Path, source: std::io::Error) -> Self {
+        StoreError::Io {
+            path: path.to_owned(),
+            source,
+        }
+    }
 }

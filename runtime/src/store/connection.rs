@@ -138,10 +138,7 @@ pub(crate) fn inspect_file(path: &Path) -> Result<FileState> {
 
 /// What a path holds, from its header, without letting SQLite write anything.
 pub(crate) fn sniff(path: &Path) -> Result<FileState> {
-    let io = |source| StoreError::Io {
-        path: path.to_owned(),
-        source,
-    };
+    let io = |source| StoreError::io(path, source);
     // Through the process's own descriptor of the file, if it holds one:
     // closing another would drop the locks of its open connections.
     let Some(held) = HeldFile::open(path).map_err(io)? else {

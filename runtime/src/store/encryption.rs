@@ -220,11 +220,7 @@ fn copy_header_fields(conn: &Connection) -> rusqlite::Result<()> {
 }
 
 fn io_error(path: &Path, source: std::io::Error) -> Error {
-    StoreError::Io {
-        path: path.to_owned(),
-        source,
-    }
-    .into()
+    StoreError::io(path, source).into()
 }
 
 /// `path` with `suffix` appended (`-wal`, `-journal`).

@@ -95,13 +95,13 @@ pub fn inspect(path: &Path) -> Result<StoreSummary> {
         .into());
     }
     if state == FileState::New {
-        return Err(StoreError::Io {
-            path: path.to_owned(),
-            source: std::io::Error::new(
+        return Err(StoreError::io(
+            path,
+            std::io::Error::new(
                 std::io::ErrorKind::NotFound,
                 "no store here (the file does not exist or is empty)",
             ),
-        }
+        )
         .into());
     }
     let conn = Connection::open_with_flags(

@@ -50,7 +50,7 @@ pub(crate) enum RecordedCookie {
     NoColumn,
     /// Not known (an adopted database, an encrypted copy).
     Unknown,
-    /// The value recorded ([`recorded_cookie`]).
+    /// The value recorded ([`cookie_to_record`]).
     At(i64),
 }
 
@@ -61,10 +61,12 @@ pub(crate) enum RecordedCookie {
 /// compared with its schema at its next migration.
 pub(crate) const TABLE_LAYOUT: i64 = 1;
 
-/// The value the metadata records for SQLite's schema `cookie` (a 32-bit
-/// integer): [`TABLE_LAYOUT`] in the high 32 bits, the cookie in the low.
-pub(crate) fn recorded_cookie(cookie: i64) -> i64 {
-    (TABLE_LAYOUT << 32) | (cookie & 0xffff_ffff)
+/// The value the metadata records for the schema of the database behind
+/// `conn` as it is now: [`TABLE_LAYOUT`] in the high 32 bits, SQLite's
+/// 32-bit schema cookie (`PRAGMA schema_version`) in the low.
+pub(crate) fn cookie_to_record(conn: &Connection) -> rusqlite::Result<i64> {
+    let cookie: i64 = conn.query_row(sql::SCHEMA_COOKIE, [], |row| row.get(0))?;
+    Ok((TABLE_LAYOUT << 32) | (cookie & 0xffff_ffff))
 }
 
 impl RecordedCookie {
@@ -90,7 +92,7 @@ impl RecordedCookie {
     /// caller's transaction) is the recorded one.
     pub(crate) fn vouches(self, conn: &Connection) -> rusqlite::Result<bool> {
         match self {
-            RecordedCookie::At(recorded) => Ok(recorded_cookie(schema_cookie(conn)?) == recorded),
+            RecordedCookie::At(recorded) => Ok(cookie_to_record(conn)? == recorded),
             RecordedCookie::NoColumn | RecordedCookie::Unknown => Ok(false),
         }
     }
@@ -128,11 +130,6 @@ pub(crate) fn data_version(conn: &Connection) -> rusqlite::Result<u32> {
     Ok(version)
 }
 
-/// SQLite's schema cookie of the main database of `conn`.
-pub(crate) fn schema_cookie(conn: &Connection) -> rusqlite::Result<i64> {
-    conn.query_row(sql::SCHEMA_COOKIE, [], |row| row.get(0))
-}
-
 /// Reads the metadata row; a missing or malformed row is [`StoreError::MissingMetadata`].
 pub(crate) fn read_metadata(conn: &Connection, path: &Path) -> Result<Metadata> {
     let missing = || {
@@ -167,12 +164,7 @@ pub(crate) fn stamp(conn: &Connection, (version, checksum): (Version, Checksum))
     let write = || {
         conn.execute(
             &sql::stamp_metadata(),
-            params![
-                version,
-                checksum,
-                now_millis(),
-                recorded_cookie(schema_cookie(conn)?)
-            ],
+            params![version, checksum, now_millis(), cookie_to_record(conn)?],
         )
     };
     match write() {
@@ -244,7 +236,7 @@ pub(crate) fn create_in(tx: &Connection, descriptor: &SchemaDescriptor) -> Resul
         tx.execute(&sql::create_join_index(&join), [])?;
     }
     // The tables are the descriptor's: record the cookie with its version.
-    write_metadata_row(tx, descriptor, Some(recorded_cookie(schema_cookie(tx)?)))
+    write_metadata_row(tx, descriptor, Some(cookie_to_record(tx)?))
 }
 
 /// Marks the database as a store (its application id) and creates the
@@ -256,7 +248,7 @@ pub(crate) fn create_metadata_tables(tx: &Connection) -> Result<()> {
 }
 
 /// Writes the metadata row of a store created (or adopted) at
-/// `descriptor`'s version, with the [`recorded_cookie`] its tables are
+/// `descriptor`'s version, with the [`cookie_to_record`] its tables are
 /// known to be that version's at (`None`: not known).
 pub(crate) fn write_metadata_row(
     tx: &Connection,

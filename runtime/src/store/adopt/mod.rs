@@ -145,13 +145,13 @@ pub fn adoption_mismatches(
 ) -> Result<Vec<AdoptionMismatch>> {
     match connection::sniff(path)? {
         FileState::New => {
-            return Err(StoreError::Io {
-                path: path.to_owned(),
-                source: std::io::Error::new(
+            return Err(StoreError::io(
+                path,
+                std::io::Error::new(
                     std::io::ErrorKind::NotFound,
                     "no database here (the file does not exist or is empty)",
                 ),
-            }
+            )
             .into());
         }
         FileState::Staged => {

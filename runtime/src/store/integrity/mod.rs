@@ -110,10 +110,7 @@ fn damage(
     file: &Path,
     tables: &BTreeMap<String, Reach>,
 ) -> Result<Option<String>> {
-    let io = |source| StoreError::Io {
-        path: path.to_owned(),
-        source,
-    };
+    let io = |source| StoreError::io(path, source);
     let held = HeldFile::open(file)
         .and_then(|held| held.ok_or_else(|| std::io::ErrorKind::NotFound.into()))
         .map_err(io)?;
