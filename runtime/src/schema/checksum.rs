@@ -79,49 +79,66 @@ impl Checksum {
 /// The first line names the revision of this form; a change to the form is a
 /// breaking change of every store and needs a new revision.
 pub fn canonical_form(descriptor: &SchemaDescriptor) -> String {
-    let mut out = String::from("staged-schema 1\n");
+    // Built at every plan build, for every version: pieces pushed onto one
+    // string, without formatting machinery or a string per name.
+    let mut out = String::with_capacity(256);
+    out.push_str("staged-schema 1\n");
     if let Some(modifier) = descriptor.hash_modifier() {
-        let _ = writeln!(out, "hash-modifier {}", json_string(modifier));
+        out.push_str("hash-modifier ");
+        push_json(&mut out, modifier);
+        out.push('\n');
     }
     let mut entities: Vec<_> = descriptor.entities().iter().collect();
     entities.sort_by(|a, b| a.name().cmp(b.name()));
     for entity in entities {
-        let _ = writeln!(out, "entity {}", json_string(entity.name()));
+        let name = entity.name();
+        out.push_str("entity ");
+        push_json(&mut out, name);
+        out.push('\n');
         let mut attributes: Vec<_> = entity.attributes().iter().collect();
         attributes.sort_by(|a, b| a.name().cmp(b.name()));
         for attribute in attributes {
+            let optional = if attribute.is_optional() {
+                "optional"
+            } else {
+                "required"
+            };
             if let Some(reference) = attribute.reference() {
-                let _ = writeln!(
-                    out,
-                    "relationship {} {} to-one {} {} delete={}",
-                    json_string(entity.name()),
-                    json_string(attribute.name()),
-                    json_string(reference.target()),
-                    if attribute.is_optional() {
-                        "optional"
-                    } else {
-                        "required"
-                    },
-                    reference.delete_rule().name(),
-                );
+                out.push_str("relationship ");
+                push_json(&mut out, name);
+                out.push(' ');
+                push_json(&mut out, attribute.name());
+                out.push_str(" to-one ");
+                push_json(&mut out, reference.target());
+                out.push(' ');
+                out.push_str(optional);
+                out.push_str(" delete=");
+                out.push_str(reference.delete_rule().name());
+                out.push('\n');
                 continue;
             }
-            let _ = writeln!(
-                out,
-                "attribute {} {} {} {} unique={} index={} default={}{}",
-                json_string(entity.name()),
-                json_string(attribute.name()),
-                attribute.ty().canonical_name(),
-                if attribute.is_optional() {
-                    "optional"
-                } else {
-                    "required"
-                },
-                u8::from(attribute.is_unique()),
-                u8::from(attribute.is_indexed()),
-                canonical_default(attribute.default_value()),
-                canonical_user_type(attribute.user_type()),
-            );
+            out.push_str("attribute ");
+            push_json(&mut out, name);
+            out.push(' ');
+            push_json(&mut out, attribute.name());
+            out.push(' ');
+            out.push_str(attribute.ty().canonical_name());
+            out.push(' ');
+            out.push_str(optional);
+            out.push_str(if attribute.is_unique() {
+                " unique=1"
+            } else {
+                " unique=0"
+            });
+            out.push_str(if attribute.is_indexed() {
+                " index=1"
+            } else {
+                " index=0"
+            });
+            out.push_str(" default=");
+            push_default(&mut out, attribute.default_value());
+            push_user_type(&mut out, attribute.user_type());
+            out.push('\n');
         }
         let mut many: Vec<_> = entity
             .relationships()
@@ -131,75 +148,122 @@ pub fn canonical_form(descriptor: &SchemaDescriptor) -> String {
         many.sort_by(|a, b| a.name().cmp(b.name()));
         for relationship in many {
             let join = descriptor
-                .join_table_of(entity.name(), relationship.name())
+                .join_table_of(name, relationship.name())
                 .map(|(join, _)| join.name)
                 .unwrap_or_default();
-            let _ = writeln!(
-                out,
-                "relationship {} {} many-to-many {} join={}",
-                json_string(entity.name()),
-                json_string(relationship.name()),
-                json_string(relationship.target()),
-                json_string(&join),
-            );
+            out.push_str("relationship ");
+            push_json(&mut out, name);
+            out.push(' ');
+            push_json(&mut out, relationship.name());
+            out.push_str(" many-to-many ");
+            push_json(&mut out, relationship.target());
+            out.push_str(" join=");
+            push_json(&mut out, &join);
+            out.push('\n');
         }
         let mut constraints: Vec<String> = entity
             .constraints()
             .iter()
             .map(|constraint| {
-                let members: Vec<String> = constraint.attributes().map(json_string).collect();
-                format!(
-                    "{} {} {}",
-                    if constraint.is_unique() {
-                        "unique"
-                    } else {
-                        "index"
-                    },
-                    json_string(entity.name()),
-                    members.join(" ")
-                )
+                let mut text = String::from(if constraint.is_unique() {
+                    "unique "
+                } else {
+                    "index "
+                });
+                push_json(&mut text, name);
+                for member in constraint.attributes() {
+                    text.push(' ');
+                    push_json(&mut text, member);
+                }
+                text
             })
             .collect();
         constraints.sort();
         for constraint in constraints {
-            let _ = writeln!(out, "{constraint}");
+            out.push_str(&constraint);
+            out.push('\n');
         }
     }
     out
 }
 
 /// ` enum="Status" variants=["Active","Archived"]` (variants sorted: their
-/// order is not stored) or ` value="Email"`; empty for other attributes.
-fn canonical_user_type(user_type: Option<&UserType>) -> String {
+/// order is not stored) or ` value="Email"`; nothing for other attributes.
+fn push_user_type(out: &mut String, user_type: Option<&UserType>) {
     let Some(user_type) = user_type else {
-        return String::new();
+        return;
     };
     match user_type.variants() {
         Some(mut variants) => {
             variants.sort_unstable();
-            let names: Vec<String> = variants.into_iter().map(json_string).collect();
-            format!(
-                " enum={} variants=[{}]",
-                json_string(user_type.name()),
-                names.join(",")
-            )
+            out.push_str(" enum=");
+            push_json(out, user_type.name());
+            out.push_str(" variants=[");
+            for (i, variant) in variants.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                push_json(out, variant);
+            }
+            out.push(']');
         }
-        None => format!(" value={}", json_string(user_type.name())),
+        None => {
+            out.push_str(" value=");
+            push_json(out, user_type.name());
+        }
     }
 }
 
-fn json_string(s: &str) -> String {
-    serde_json::to_string(s).expect("a string always serializes")
+/// Pushes `s` as a JSON string, escaped exactly as `serde_json` writes it
+/// (the form's first revision was written by it): `"` and `\` escaped,
+/// the short escapes for backspace, form feed, newline, carriage return and
+/// tab, `\u00xx` for the other control characters, everything else as is.
+fn push_json(out: &mut String, s: &str) {
+    out.push('"');
+    let mut clean = 0;
+    for (i, byte) in s.bytes().enumerate() {
+        let escape = match byte {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            0x08 => "\\b",
+            0x0c => "\\f",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0x00..=0x1f => "",
+            _ => continue,
+        };
+        out.push_str(&s[clean..i]);
+        clean = i + 1;
+        if escape.is_empty() {
+            const DIGITS: &[u8; 16] = b"0123456789abcdef";
+            out.push_str("\\u00");
+            out.push(char::from(DIGITS[usize::from(byte >> 4)]));
+            out.push(char::from(DIGITS[usize::from(byte & 0x0f)]));
+        } else {
+            out.push_str(escape);
+        }
+    }
+    out.push_str(&s[clean..]);
+    out.push('"');
 }
 
-fn canonical_default(default: Option<&DefaultValue>) -> String {
-    match default {
-        None => "none".to_owned(),
-        Some(DefaultValue::Bool(b)) => format!("bool:{b}"),
-        Some(DefaultValue::Integer(i)) => format!("int:{i}"),
-        Some(DefaultValue::Real(r)) => format!("real:{:#018x}", r.to_bits()),
-        Some(DefaultValue::Text(t)) => format!("text:{}", json_string(t)),
-    }
+fn push_default(out: &mut String, default: Option<&DefaultValue>) {
+    // Rare: an attribute with a default formats it.
+    let _ = match default {
+        None => {
+            out.push_str("none");
+            Ok(())
+        }
+        Some(DefaultValue::Bool(b)) => write!(out, "bool:{b}"),
+        Some(DefaultValue::Integer(i)) => write!(out, "int:{i}"),
+        Some(DefaultValue::Real(r)) => write!(out, "real:{:#018x}", r.to_bits()),
+        Some(DefaultValue::Text(t)) => {
+            out.push_str("text:");
+            push_json(out, t);
+            Ok(())
+        }
+    };
 }
 
 impl AttributeType {
@@ -289,5 +353,34 @@ impl<'de> Deserialize<'de> for Checksum {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let s = String::deserialize(deserializer)?;
         s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::push_json;
+
+    fn json(s: &str) -> String {
+        let mut out = String::new();
+        push_json(&mut out, s);
+        out
+    }
+
+    #[test]
+    fn names_are_escaped_as_serde_json_escapes_them() {
+        assert_eq!(json("title"), r#""title""#);
+        assert_eq!(json("a\"b\\c"), r#""a\"b\\c""#);
+        assert_eq!(json("\u{8}\u{c}\n\r\t"), r#""\b\f\n\r\t""#);
+        assert_eq!(json("\u{0}\u{1f}\u{7f}"), "\"\\u0000\\u001f\u{7f}\"");
+        assert_eq!(json("名前/é"), "\"名前/é\"");
+    }
+
+    proptest! {
+        #[test]
+        fn any_name_is_escaped_as_serde_json_escapes_it(s in any::<String>()) {
+            prop_assert_eq!(json(&s), serde_json::to_string(&s).unwrap());
+        }
     }
 }
