@@ -73,7 +73,7 @@ impl<S: VersionedSchema> ModelContainerBuilder<S> {
         // staged's own reads of the file then never close a descriptor of
         // it while SQLite holds locks (see `store::held`).
         let held = HeldFile::open(path).map_err(|source| StoreError::io(path, source))?;
-        let (conn, outcome, prepared) = match store::sniff(path)? {
+        let (conn, outcome, prepared) = match store::sniff_held(path, held.as_ref())? {
             FileState::New => self.open_new(path)?,
             FileState::Staged => {
                 self.encrypt_if_asked(path)?;

@@ -66,20 +66,20 @@ impl Writer {
     }
 
     /// Holds the file the writing connection reads open until the
-    /// connections close, unless the writer holds it already (a database in
-    /// memory has none).
-    pub(crate) fn hold_file(&self) -> Result<()> {
+    /// connections close, unless the writer holds it already, and returns
+    /// it (`None` for a database in memory, which has none).
+    pub(crate) fn hold_file(&self) -> Result<Option<HeldFile>> {
         let mut held = self.held.lock().unwrap_or_else(PoisonError::into_inner);
         if held.is_some() {
-            return Ok(());
+            return Ok(held.clone());
         }
         let conn = self.lock();
         let Some(path) = conn.path().filter(|path| !path.is_empty()) else {
-            return Ok(());
+            return Ok(None);
         };
         let path = Path::new(path);
         *held = HeldFile::open(path).map_err(|source| StoreError::io(path, source))?;
-        Ok(())
+        Ok(held.clone())
     }
 
     /// Whether the file the writer holds is in WAL mode, as its header says

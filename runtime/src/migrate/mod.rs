@@ -191,12 +191,13 @@ impl<'a, S: VersionedSchema> Migration<'a, S> {
         let span =
             info_span!("migrate", path = %self.path.display(), from = %self.from, to = %S::VERSION);
         let _entered = span.enter();
-        if self.check_before {
-            // The writer keeps the descriptor the check reads through until
-            // its connection closes, so closing it cannot drop the lock taken
-            // below (see `store::held`).
-            shared.hold_file()?;
-        }
+        // The writer keeps the descriptor the check reads through until its
+        // connection closes, so closing it cannot drop the lock taken below
+        // (see `store::held`).
+        let held = match self.check_before {
+            true => shared.hold_file()?,
+            false => None,
+        };
         let (read, schema_known) = {
             let conn = lock(shared);
             set_migration_mode(&conn, true)?;
@@ -213,7 +214,12 @@ impl<'a, S: VersionedSchema> Migration<'a, S> {
             let checked = match self.check_before {
                 true => {
                     let touched = touched::touched(self.plan, &self.route.steps, &self.lowered);
-                    store::integrity::check_before_migrating(&conn, self.path, &touched)
+                    store::integrity::check_before_migrating(
+                        &conn,
+                        self.path,
+                        held.as_ref(),
+                        &touched,
+                    )
                 }
                 false => Ok(()),
             };

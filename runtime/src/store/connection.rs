@@ -138,10 +138,17 @@ pub(crate) fn inspect_file(path: &Path) -> Result<FileState> {
 
 /// What a path holds, from its header, without letting SQLite write anything.
 pub(crate) fn sniff(path: &Path) -> Result<FileState> {
-    let io = |source| StoreError::io(path, source);
     // Through the process's own descriptor of the file, if it holds one:
     // closing another would drop the locks of its open connections.
-    let Some(held) = HeldFile::open(path).map_err(io)? else {
+    let held = HeldFile::open(path).map_err(|source| StoreError::io(path, source))?;
+    sniff_held(path, held.as_ref())
+}
+
+/// What the file at `path` holds, read through `held`, the process's
+/// descriptor of it (`None`: there is no file).
+pub(crate) fn sniff_held(path: &Path, held: Option<&HeldFile>) -> Result<FileState> {
+    let io = |source| StoreError::io(path, source);
+    let Some(held) = held else {
         return Ok(FileState::New);
     };
     let mut header = [0u8; 100];

@@ -20,7 +20,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 /// A store file open for reading, shared with every other holder of the
-/// same file in this process.
+/// same file in this process (a clone is one more holder).
+#[derive(Clone)]
 pub(crate) struct HeldFile {
     file: Arc<File>,
     #[cfg(unix)]
@@ -99,14 +100,16 @@ mod imp {
         let mut files = registry();
         // The path's inode first, without a descriptor: if this process
         // holds the file already, opening and closing another would drop
-        // its locks.
-        let wanted = match std::fs::metadata(path) {
-            Ok(metadata) => key(&metadata),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(e),
-        };
-        if let Some(file) = files.get(&wanted).and_then(Weak::upgrade) {
-            return Ok(Some(HeldFile { file, key: wanted }));
+        // its locks. (Holding nothing, it opens one either way.)
+        if !files.is_empty() {
+            let wanted = match std::fs::metadata(path) {
+                Ok(metadata) => key(&metadata),
+                Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+                Err(e) => return Err(e),
+            };
+            if let Some(file) = files.get(&wanted).and_then(Weak::upgrade) {
+                return Ok(Some(HeldFile { file, key: wanted }));
+            }
         }
         let file = match File::open(path) {
             Ok(file) => file,

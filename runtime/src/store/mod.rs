@@ -25,7 +25,7 @@ use crate::schema::{Checksum, EntityDescriptor, SchemaDescriptor, Version};
 use crate::sql::{self, APPLICATION_ID};
 
 pub use connection::JournalMode;
-pub(crate) use connection::{FileState, inspect_file, sniff};
+pub(crate) use connection::{FileState, inspect_file, sniff, sniff_held};
 pub(crate) use held::HeldFile;
 
 pub use adopt::adoption_mismatches;

@@ -29,15 +29,29 @@ pub(super) enum NotRead {
     Damaged(String),
 }
 
+/// The bytes [`header`] reads from the start of a file: the header, and
+/// with it page 1 and the pages after it, where a store's first tables
+/// (staged's own among them) have their roots, for the walk to start from.
+const FIRST_READ: usize = 16 * 1024;
+
 /// Reads the header of the SQLite file at `path`, open as `file`: its
-/// geometry, or why its pages are not read from it. The caller holds a read
-/// transaction on the file, so no writer changes it and SQLite has rolled
-/// back any hot journal.
-pub(super) fn header(path: &Path, file: &HeldFile) -> io::Result<Result<Geometry, NotRead>> {
+/// geometry and the file's first bytes (up to [`FIRST_READ`], the header
+/// among them), or why its pages are not read from it. The caller holds a
+/// read transaction on the file, so no writer changes it and SQLite has
+/// rolled back any hot journal.
+pub(super) fn header(
+    path: &Path,
+    file: &HeldFile,
+) -> io::Result<Result<(Geometry, Vec<u8>), NotRead>> {
     let length = file.len()?;
-    let mut header = [0u8; 100];
-    file.read_exact_at(&mut header, 0)?;
-    geometry(path, &header, length)
+    let mut start = vec![0u8; FIRST_READ];
+    let read = file.read_at(&mut start, 0)?;
+    let Some(header) = start.first_chunk::<100>().filter(|_| read >= 100) else {
+        return Err(io::ErrorKind::UnexpectedEof.into());
+    };
+    let geometry = geometry(path, header, length)?;
+    start.truncate(read);
+    Ok(geometry.map(|geometry| (geometry, start)))
 }
 
 /// What the header says of the file's pages and its free-page list.

@@ -66,16 +66,20 @@ pub(crate) enum Reach {
 /// so no other connection changes the file while it is read), before the
 /// migration's first write, which touches `touched`; a damaged store is
 /// [`StoreError::Corrupt`] and nothing was written.
+///
+/// `held` is the process's descriptor of the file `conn` reads, when the
+/// caller holds it already; otherwise the check takes it.
 pub(crate) fn check_before_migrating(
     conn: &Connection,
     path: &Path,
+    held: Option<&HeldFile>,
     touched: &Touched,
 ) -> Result<()> {
     // The file the connection reads (a dry run's copy, not the store it
     // names in errors); none for a database in memory.
     let file = conn.path().filter(|file| !file.is_empty()).map(Path::new);
     match (touched, file) {
-        (Touched::Tables(tables), Some(file)) => check(conn, path, file, tables),
+        (Touched::Tables(tables), Some(file)) => check(conn, path, (file, held), tables),
         _ => super::quick_check(conn, path),
     }
 }
@@ -85,7 +89,7 @@ pub(crate) fn check_before_migrating(
 fn check(
     conn: &Connection,
     path: &Path,
-    file: &Path,
+    file: (&Path, Option<&HeldFile>),
     tables: &BTreeMap<String, Reach>,
 ) -> Result<()> {
     let Some(detail) = damage(conn, path, file, tables)? else {
@@ -101,21 +105,24 @@ fn check(
     .into())
 }
 
-/// The first damage found, described: in the free-page list of `file`, or
-/// in the trees of the tables every migration writes and of `tables`;
-/// `None` for none.
+/// The first damage found, described: in the free-page list of `file`
+/// (read through its held descriptor, or one taken here), or in the trees
+/// of the tables every migration writes and of `tables`; `None` for none.
 fn damage(
     conn: &Connection,
     path: &Path,
-    file: &Path,
+    (file, held): (&Path, Option<&HeldFile>),
     tables: &BTreeMap<String, Reach>,
 ) -> Result<Option<String>> {
     let io = |source| StoreError::io(path, source);
-    let held = HeldFile::open(file)
-        .and_then(|held| held.ok_or_else(|| std::io::ErrorKind::NotFound.into()))
-        .map_err(io)?;
-    let geometry = match freelist::header(file, &held).map_err(io)? {
-        Ok(geometry) => geometry,
+    let held = match held {
+        Some(held) => held.clone(),
+        None => HeldFile::open(file)
+            .and_then(|held| held.ok_or_else(|| std::io::ErrorKind::NotFound.into()))
+            .map_err(io)?,
+    };
+    let (geometry, start) = match freelist::header(file, &held).map_err(io)? {
+        Ok(read) => read,
         Err(NotRead::Damaged(detail)) => return Ok(Some(detail)),
         Err(NotRead::InWal | NotRead::Opaque) => {
             super::quick_check(conn, path)?;
@@ -127,7 +134,7 @@ fn damage(
         Err(detail) => return Ok(Some(detail)),
     };
     // The schema's tree first: its rows give every other tree's root.
-    let mut walk = Walk::new(&held, &geometry, &free);
+    let mut walk = Walk::new(&held, &geometry, &free, start);
     let read = match walk.schema().map_err(io)? {
         Ok(read) => read,
         Err(detail) => return Ok(Some(detail)),

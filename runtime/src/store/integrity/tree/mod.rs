@@ -61,9 +61,16 @@ pub(super) struct Walk<'f> {
 impl<'f> Walk<'f> {
     /// A walk of `file` whose free pages are `free` (from its header's
     /// list, sorted).
-    pub(super) fn new(file: &'f HeldFile, geometry: &'f Geometry, free: &'f [u32]) -> Self {
+    /// A walk of `file`, whose first bytes (`start`, as read with its
+    /// header) it reads from rather than again.
+    pub(super) fn new(
+        file: &'f HeldFile,
+        geometry: &'f Geometry,
+        free: &'f [u32],
+        start: Vec<u8>,
+    ) -> Self {
         let mut walk = Walk {
-            file: Pages::new(file, geometry),
+            file: Pages::new(file, geometry, start),
             geometry,
             free,
             seen: vec![0; usize::try_from(geometry.pages / 64 + 1).unwrap_or(0)],
@@ -319,15 +326,20 @@ impl<'f> Pages<'f> {
     /// store's first tables (staged's own among them) have their roots.
     const FIRST_RUN: u32 = 4;
 
-    fn new(file: &'f HeldFile, geometry: &Geometry) -> Self {
+    /// The pages of `file`, starting with the whole pages in `start`, the
+    /// file's first bytes.
+    fn new(file: &'f HeldFile, geometry: &Geometry, start: Vec<u8>) -> Self {
+        let page_size = geometry.page_size as usize;
+        let whole = u32::try_from(start.len() / page_size).unwrap_or(u32::MAX);
+        let count = whole.min(geometry.pages);
         Pages {
             file,
-            page_size: geometry.page_size as usize,
+            page_size,
             pages: geometry.pages,
-            first: 0,
-            count: 0,
-            run: 0,
-            bytes: Vec::new(),
+            first: if count == 0 { 0 } else { 1 },
+            count,
+            run: count,
+            bytes: start,
         }
     }
 

@@ -35,14 +35,19 @@ fn op() -> impl Strategy<Value = Op> {
 /// A store built by `ops` in `dir`, with 1024-byte pages (deep trees from
 /// few rows).
 fn store(dir: &std::path::Path, ops: &[Op]) -> std::path::PathBuf {
+    store_with(dir, ops, 1024)
+}
+
+/// A store built by `ops` in `dir`, with pages of `page_size` bytes.
+fn store_with(dir: &std::path::Path, ops: &[Op], page_size: u32) -> std::path::PathBuf {
     let path = dir.join("store.sqlite");
     let conn = Connection::open(&path).unwrap();
-    conn.execute_batch(
-        "PRAGMA page_size = 1024;
+    conn.execute_batch(&format!(
+        "PRAGMA page_size = {page_size};
          CREATE TABLE t (id INTEGER PRIMARY KEY, k TEXT, v BLOB);
          CREATE INDEX t_k ON t (k);
-         CREATE TABLE w (k TEXT PRIMARY KEY, v BLOB) WITHOUT ROWID;",
-    )
+         CREATE TABLE w (k TEXT PRIMARY KEY, v BLOB) WITHOUT ROWID;"
+    ))
     .unwrap();
     // Enough tables that the schema's tree grows past page 1, and rows
     // without a tree.
@@ -102,9 +107,9 @@ fn walk_all(path: &std::path::Path) -> Option<String> {
             .map(Result::unwrap),
     );
     let file = HeldFile::open(path).unwrap().unwrap();
-    let geometry = freelist::header(path, &file).unwrap().unwrap();
+    let (geometry, start) = freelist::header(path, &file).unwrap().unwrap();
     let free = freelist::read(&file, &geometry).unwrap().unwrap();
-    let mut walk = Walk::new(&file, &geometry, &free);
+    let mut walk = Walk::new(&file, &geometry, &free, start);
     roots
         .iter()
         .find_map(|(name, root)| walk.tree(name, *root).unwrap())
@@ -131,9 +136,11 @@ fn sql_roots(path: &std::path::Path) -> Vec<TreeRoot> {
 /// the pages (`None` when it cannot), or the damage it found.
 fn walk_roots(path: &std::path::Path) -> Result<Option<Vec<TreeRoot>>, String> {
     let file = HeldFile::open(path).unwrap().unwrap();
-    let geometry = freelist::header(path, &file).unwrap().unwrap();
+    let (geometry, start) = freelist::header(path, &file).unwrap().unwrap();
     let free = freelist::read(&file, &geometry).unwrap().unwrap();
-    let roots = Walk::new(&file, &geometry, &free).schema().unwrap()?;
+    let roots = Walk::new(&file, &geometry, &free, start)
+        .schema()
+        .unwrap()?;
     Ok(roots.map(|roots| {
         roots
             .into_iter()
@@ -332,6 +339,32 @@ proptest! {
         prop_assert_eq!(walk_all(&path), None);
         prop_assert_eq!(walk_roots(&path), Ok(Some(sql_roots(&path))));
     }
+}
+
+/// The walk starts from the bytes read with the header (16 KiB): whole
+/// pages of any size in it are read from it, a page larger than it is read
+/// again, and a file shorter than it is read whole.
+#[test]
+fn the_first_read_serves_every_page_size_and_a_file_shorter_than_it() {
+    let rows: Vec<Op> = (0..60)
+        .map(|i| Op::Insert {
+            payload: i * 97 % 3000,
+            both: i % 2 == 0,
+        })
+        .collect();
+    for page_size in [512, 4096, 65_536] {
+        for ops in [&[][..], &rows[..]] {
+            let dir = tempfile::tempdir().unwrap();
+            let path = store_with(dir.path(), ops, page_size);
+            let length = std::fs::metadata(&path).unwrap().len();
+            let case = format!("{page_size}-byte pages, {length} bytes");
+            assert_eq!(walk_all(&path), None, "{case}");
+            assert_eq!(walk_roots(&path), Ok(Some(sql_roots(&path))), "{case}");
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let short = store_with(dir.path(), &[], 512);
+    assert!(std::fs::metadata(&short).unwrap().len() < 16 * 1024);
 }
 
 #[test]
