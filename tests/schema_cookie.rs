@@ -114,7 +114,7 @@ fn a_store_from_before_the_cookie_is_compared_then_records_it() {
         .execute_batch("ALTER TABLE _staged_metadata DROP COLUMN schema_cookie")
         .unwrap();
     let old = store.bytes();
-    // Up to date, it opens and is left as it was.
+    // Up to date, it opens reading only its version and checksum.
     let container = plans::open_single::<v1::Schema>(store.path());
     assert_eq!(container.open_outcome(), OpenOutcome::UpToDate);
     drop(container);

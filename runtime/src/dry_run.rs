@@ -354,7 +354,7 @@ fn copy_to(path: &Path, target: &Path, key: Option<&EncryptionKey>) -> Result<Co
     copy.pragma_update(None, "synchronous", "OFF")?;
     // Whether the store's schema is the one its metadata recorded; `None`
     // for a store that records none.
-    let known = match store::read_metadata(&source, path).map(|m| m.cookie) {
+    let known = match RecordedCookie::read(&source) {
         Ok(RecordedCookie::NoColumn) | Err(_) => None,
         Ok(recorded) => Some(recorded.vouches(&source)?),
     };

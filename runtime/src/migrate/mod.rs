@@ -230,7 +230,8 @@ impl<'a, S: VersionedSchema> Migration<'a, S> {
                 })
                 .and_then(|()| self.read_under_lock(&conn))
                 .and_then(|read| {
-                    let known = self.inferred_only() && read.cookie.vouches(&conn)?;
+                    let known = self.inferred_only()
+                        && store::RecordedCookie::read(&conn)?.vouches(&conn)?;
                     Ok((read, known))
                 });
             if read.is_err() {

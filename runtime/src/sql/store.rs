@@ -54,20 +54,19 @@ pub fn insert_metadata() -> String {
     )
 }
 
-/// `SELECT` of the store's version, checksum and recorded schema cookie.
+/// `SELECT` of the store's version and checksum.
 pub fn select_metadata() -> String {
     format!(
-        "SELECT version, checksum, {SCHEMA_COOKIE_COLUMN} FROM {} WHERE id = 1",
+        "SELECT version, checksum FROM {} WHERE id = 1",
         quote_ident(METADATA_TABLE)
     )
 }
 
-/// `SELECT` of the version and checksum of a store created before the
-/// schema cookie column existed (on which [`select_metadata`] fails: "no
-/// such column").
-pub fn select_metadata_without_cookie() -> String {
+/// `SELECT` of the schema cookie the metadata recorded (a store created
+/// before the column existed has none: "no such column").
+pub fn select_schema_cookie() -> String {
     format!(
-        "SELECT version, checksum FROM {} WHERE id = 1",
+        "SELECT {SCHEMA_COOKIE_COLUMN} FROM {} WHERE id = 1",
         quote_ident(METADATA_TABLE)
     )
 }

@@ -37,8 +37,6 @@ pub use inspect::{EntitySummary, HistoryEntry, JoinTableSummary, StoreSummary, i
 pub(crate) struct Metadata {
     pub version: Version,
     pub checksum: Checksum,
-    /// The schema cookie recorded with the version.
-    pub cookie: RecordedCookie,
 }
 
 /// The schema cookie a store's metadata recorded with its version: SQLite's
@@ -72,6 +70,23 @@ pub(crate) fn cookie_to_record(conn: &Connection) -> rusqlite::Result<i64> {
 }
 
 impl RecordedCookie {
+    /// The schema cookie the metadata of the store behind `conn` recorded.
+    /// Read only when a migration needs it, so that opening an up-to-date
+    /// store reads no more than its version and checksum, whatever release
+    /// created it.
+    pub(crate) fn read(conn: &Connection) -> rusqlite::Result<Self> {
+        match conn.query_row(&sql::select_schema_cookie(), [], |row| {
+            row.get::<_, Option<i64>>(0)
+        }) {
+            Ok(Some(recorded)) => Ok(RecordedCookie::At(recorded)),
+            Ok(None) => Ok(RecordedCookie::Unknown),
+            Err(error) if sql::is_missing_column(&error, sql::SCHEMA_COOKIE_COLUMN) => {
+                Ok(RecordedCookie::NoColumn)
+            }
+            Err(error) => Err(error),
+        }
+    }
+
     /// Whether the store's schema is exactly the one recorded with its
     /// version, at this [`TABLE_LAYOUT`]: its schema cookie (read inside the
     /// caller's transaction) is the recorded one.
@@ -116,47 +131,27 @@ pub(crate) fn data_version(conn: &Connection) -> rusqlite::Result<u32> {
 }
 
 /// Reads the metadata row; a missing or malformed row is [`StoreError::MissingMetadata`].
-///
-/// The schema cookie comes with the version and checksum, in the same
-/// statement; a store from before the cookie column fails that statement
-/// with "no such column" and is read again without it (its cookie is
-/// [`RecordedCookie::NoColumn`]) until its next migration adds the column.
 pub(crate) fn read_metadata(conn: &Connection, path: &Path) -> Result<Metadata> {
     let missing = || {
         Error::from(StoreError::MissingMetadata {
             path: path.to_owned(),
         })
     };
-    let read = |sql: &str| -> rusqlite::Result<Option<(String, String, RecordedCookie)>> {
-        conn.query_row(sql, [], |row| {
-            let cookie = match row.as_ref().column_count() {
-                2 => RecordedCookie::NoColumn,
-                _ => match row.get::<_, Option<i64>>(2)? {
-                    Some(recorded) => RecordedCookie::At(recorded),
-                    None => RecordedCookie::Unknown,
-                },
-            };
-            Ok((row.get(0)?, row.get(1)?, cookie))
+    let row: Option<(String, String)> = conn
+        .query_row(&sql::select_metadata(), [], |row| {
+            Ok((row.get(0)?, row.get(1)?))
         })
         .optional()
-    };
-    let row = match read(&sql::select_metadata()) {
-        Err(error) if sql::is_missing_column(&error, sql::SCHEMA_COOKIE_COLUMN) => {
-            read(&sql::select_metadata_without_cookie())
-        }
-        read => read,
-    }
-    .map_err(|error| match error.sqlite_error_code() {
-        // "no such table" and the like: the file has no metadata.
-        Some(rusqlite::ErrorCode::Unknown) | None => missing(),
-        // Busy, corrupt, I/O…: the caller classifies these.
-        Some(_) => Error::Sqlite(error),
-    })?;
-    let (version, checksum, cookie) = row.ok_or_else(missing)?;
+        .map_err(|error| match error.sqlite_error_code() {
+            // "no such table" and the like: the file has no metadata.
+            Some(rusqlite::ErrorCode::Unknown) | None => missing(),
+            // Busy, corrupt, I/O…: the caller classifies these.
+            Some(_) => Error::Sqlite(error),
+        })?;
+    let (version, checksum) = row.ok_or_else(missing)?;
     Ok(Metadata {
         version: version.parse().map_err(|_| missing())?,
         checksum: checksum.parse().map_err(|_| missing())?,
-        cookie,
     })
 }
 
