@@ -104,12 +104,8 @@ pub fn canonical_form(descriptor: &SchemaDescriptor) -> String {
                 "required"
             };
             if let Some(reference) = attribute.reference() {
-                out.push_str("relationship ");
-                push_json(&mut out, name);
-                out.push(' ');
-                push_json(&mut out, attribute.name());
-                out.push_str(" to-one ");
-                push_json(&mut out, reference.target());
+                let to = reference.target();
+                push_relationship(&mut out, [name, attribute.name()], "to-one", to);
                 out.push(' ');
                 out.push_str(optional);
                 out.push_str(" delete=");
@@ -151,12 +147,8 @@ pub fn canonical_form(descriptor: &SchemaDescriptor) -> String {
                 .join_table_of(name, relationship.name())
                 .map(|(join, _)| join.name)
                 .unwrap_or_default();
-            out.push_str("relationship ");
-            push_json(&mut out, name);
-            out.push(' ');
-            push_json(&mut out, relationship.name());
-            out.push_str(" many-to-many ");
-            push_json(&mut out, relationship.target());
+            let to = relationship.target();
+            push_relationship(&mut out, [name, relationship.name()], "many-to-many", to);
             out.push_str(" join=");
             push_json(&mut out, &join);
             out.push('\n');
@@ -185,6 +177,19 @@ pub fn canonical_form(descriptor: &SchemaDescriptor) -> String {
         }
     }
     out
+}
+
+/// Pushes `relationship "Book" "author" <kind> "Author"`: the start of a
+/// relationship's line, for relationship `name` of `entity`.
+fn push_relationship(out: &mut String, [entity, name]: [&str; 2], kind: &str, target: &str) {
+    out.push_str("relationship ");
+    push_json(out, entity);
+    out.push(' ');
+    push_json(out, name);
+    out.push(' ');
+    out.push_str(kind);
+    out.push(' ');
+    push_json(out, target);
 }
 
 /// ` enum="Status" variants=["Active","Archived"]` (variants sorted: their
