@@ -115,13 +115,17 @@ fn damage(
     tables: &BTreeMap<String, Reach>,
 ) -> Result<Option<String>> {
     let io = |source| StoreError::io(path, source);
+    let opened;
     let held = match held {
-        Some(held) => held.clone(),
-        None => HeldFile::open(file)
-            .and_then(|held| held.ok_or_else(|| std::io::ErrorKind::NotFound.into()))
-            .map_err(io)?,
+        Some(held) => held,
+        None => {
+            opened = HeldFile::open(file)
+                .and_then(|held| held.ok_or_else(|| std::io::ErrorKind::NotFound.into()))
+                .map_err(io)?;
+            &opened
+        }
     };
-    let (geometry, start) = match freelist::header(file, &held).map_err(io)? {
+    let (geometry, start) = match freelist::header(file, held).map_err(io)? {
         Ok(read) => read,
         Err(NotRead::Damaged(detail)) => return Ok(Some(detail)),
         Err(NotRead::InWal | NotRead::Opaque) => {
@@ -129,12 +133,12 @@ fn damage(
             return Ok(None);
         }
     };
-    let free = match freelist::read(&held, &geometry).map_err(io)? {
+    let free = match freelist::read(held, &geometry).map_err(io)? {
         Ok(free) => free,
         Err(detail) => return Ok(Some(detail)),
     };
     // The schema's tree first: its rows give every other tree's root.
-    let mut walk = Walk::new(&held, &geometry, &free, start);
+    let mut walk = Walk::new(held, &geometry, &free, start);
     let read = match walk.schema().map_err(io)? {
         Ok(read) => read,
         Err(detail) => return Ok(Some(detail)),

@@ -60,9 +60,8 @@ pub(super) struct Walk<'f> {
 
 impl<'f> Walk<'f> {
     /// A walk of `file` whose free pages are `free` (from its header's
-    /// list, sorted).
-    /// A walk of `file`, whose first bytes (`start`, as read with its
-    /// header) it reads from rather than again.
+    /// list, sorted), starting from `start`, the file's first bytes as read
+    /// with its header, rather than reading them again.
     pub(super) fn new(
         file: &'f HeldFile,
         geometry: &'f Geometry,
